@@ -1,0 +1,150 @@
+# kiosk: government self-service kiosk client and its reference gateway.
+#
+#   make            build build/kiosk and build/gatewayd
+#   make demo       install what is missing, build, run the kiosk against gatewayd
+#   make check      install what is missing, build (gcc, and clang+ASan+UBSan), run every test
+#   make bench      print the benchmark figures
+#   make fuzz       build the libFuzzer targets (clang)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# O is the output folder, so one tree holds several builds: `make O=build/asan
+# CC=clang SAN=1` is the sanitizer build that `make check` runs the tests on.
+
+O       ?= build
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?=
+VERSION := 0.1.0
+
+PKG_KIOSK := ncursesw libcurl jansson libqrencode zbar espeak-ng
+PKG_GW    := libmicrohttpd sqlite3 jansson
+PKG_TEST  := criterion vterm
+
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+               -Wno-unused-parameter -Iinclude -DKIOSK_VERSION='"$(VERSION)"' \
+               -DKIOSK_PREFIX='"$(PREFIX)"'
+ifeq ($(SAN),1)
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+  OPT := -O2 -g
+endif
+CFLAGS  ?=
+LDFLAGS ?=
+ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(CFLAGS)
+ALL_LDFLAGS = $(OPT) $(LDFLAGS)
+
+pc_cflags = $(shell pkg-config --cflags $(1))
+pc_libs   = $(shell pkg-config --libs $(1))
+
+CORE_SRC    := $(wildcard kiosk/core/*.c)
+KIOSK_SRC   := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
+GW_SRC      := $(wildcard gateway/*.c)
+UNIT_SRC    := $(wildcard tests/unit/*.c)
+HARNESS_SRC := $(wildcard tests/harness/*.c)
+E2E_SRC     := $(wildcard tests/e2e/*.c)
+FUZZ_SRC    := $(wildcard tests/fuzz/*.c)
+BENCH_SRC   := $(wildcard bench/*.c)
+PO          := $(wildcard locale/*.po)
+LANGS       := $(basename $(notdir $(PO)))
+
+obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
+
+CORE_OBJ  := $(call obj,$(CORE_SRC))
+KIOSK_OBJ := $(call obj,$(KIOSK_SRC))
+GW_OBJ    := $(call obj,$(GW_SRC))
+MO        := $(foreach l,$(LANGS),$(O)/locale/$(l)/LC_MESSAGES/kiosk.mo)
+
+.PHONY: all tests demo check bench fuzz install clean deps-build deps-test
+all: $(O)/kiosk $(O)/gatewayd $(MO)
+
+# Per-directory flags: each part sees only the libraries it may use. The pure
+# core gets jansson alone (no curses, no curl).
+$(O)/obj/kiosk/core/%.o: kiosk/core/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(call pc_cflags,jansson) -MMD -MP -c $< -o $@
+$(O)/obj/kiosk/%.o: kiosk/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(PKG_KIOSK)) -MMD -MP -c $< -o $@
+$(O)/obj/gateway/%.o: gateway/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(PKG_GW)) -MMD -MP -c $< -o $@
+$(O)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests $(call pc_cflags,$(PKG_TEST) jansson libqrencode zbar libcurl) -MMD -MP -c $< -o $@
+$(O)/obj/bench/%.o: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests $(call pc_cflags,$(PKG_TEST) jansson) -MMD -MP -c $< -o $@
+
+$(O)/kiosk: $(O)/obj/kiosk/main.o $(KIOSK_OBJ) $(CORE_OBJ)
+	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_KIOSK)) -lpthread -lm
+$(O)/gatewayd: $(GW_OBJ)
+	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_GW)) -lpthread -lm
+
+$(O)/locale/%/LC_MESSAGES/kiosk.mo: locale/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# Tests: one Criterion binary for the pure core, one for the end-to-end runs
+# (the harness drives $(O)/kiosk and $(O)/gatewayd in a pty).
+$(O)/tests/unit: $(call obj,$(UNIT_SRC)) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,criterion jansson libqrencode zbar) -lm
+$(O)/tests/e2e: $(call obj,$(E2E_SRC) $(HARNESS_SRC)) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_TEST) jansson libqrencode zbar libcurl) -lutil -lm
+tests: all $(O)/tests/unit $(O)/tests/e2e
+
+# libFuzzer targets link the pure core alone, built with clang.
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
+	@mkdir -p $(dir $@)
+	clang $(CFLAGS_BASE) -O1 -g -fsanitize=fuzzer,address,undefined $(call pc_cflags,jansson) $^ -o $@ $(call pc_libs,jansson) -lm
+fuzz: $(FUZZ_BIN)
+
+deps-build:
+	@sh mk/deps.sh build
+deps-test:
+	@sh mk/deps.sh build test
+
+demo: deps-build
+	@$(MAKE) --no-print-directory all
+	@sh mk/demo.sh $(O)
+
+check: deps-test
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory O=build/asan CC=clang SAN=1 tests
+	@$(MAKE) --no-print-directory fuzz
+	@sh tests/run.sh
+
+BENCH_BIN := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
+$(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(HARNESS_SRC)) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_TEST) jansson libcurl) -lutil -lm
+bench: deps-test
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@sh bench/run.sh $(O)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kiosk/themes $(DESTDIR)$(PREFIX)/share/doc/kiosk
+	install -m 755 $(O)/kiosk $(O)/gatewayd $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/kiosk/themes/
+	install -m 644 etc/kiosk.conf.sample $(DESTDIR)$(PREFIX)/share/doc/kiosk/
+	for l in $(LANGS); do \
+	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES; \
+	  install -m 644 $(O)/locale/$$l/LC_MESSAGES/kiosk.mo $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/; \
+	done
+
+clean:
+	rm -rf build
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+
+# Refresh the message catalogs from the sources (then translate the new
+# entries in locale/zh_CN.po; en.po is filled from the English ids).
+po:
+	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --add-comments=TRANSLATORS \
+	  --package-name=kiosk --package-version=$(VERSION) -o locale/kiosk.pot kiosk/*.c
+	for p in $(PO); do msgmerge --quiet --update --backup=none $$p locale/kiosk.pot; done
+	msgen locale/kiosk.pot -o - | msgattrib --no-fuzzy -o locale/en.po.new - && mv locale/en.po.new locale/en.po
+.PHONY: po

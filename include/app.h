@@ -1,0 +1,69 @@
+/* app.h: the kiosk's state, shared by the screens. One per process. */
+#ifndef KIOSK_APP_H
+#define KIOSK_APP_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "gw.h"
+#include "layout.h"
+#include "model.h"
+#include "theme.h"
+
+struct loop;
+struct screen;
+struct ui_target_list;
+
+enum cat_state { CAT_NONE, CAT_LOADING, CAT_FAILED, CAT_CACHED, CAT_LIVE };
+
+struct app {
+	struct config cfg;
+	struct loop *loop;
+	struct gw *gw;
+	struct theme theme;
+
+	/* Screen stack and painting. */
+	struct screen *top;
+	bool dirty;
+	bool need_clear;        /* repaint the whole terminal (resize, session end) */
+	int cols, rows;
+	bool colour;
+	int cursor_x, cursor_y;
+	struct ui_target_list *targets;
+
+	/* The catalog: the last good copy (from the gateway or the disk cache). */
+	struct catalog cat;
+	enum cat_state cat_state;
+	char *cat_etag;
+	const char *cat_error;  /* plain message when CAT_FAILED */
+	long long health_timer;
+	long long clock_timer;
+	bool running;
+};
+
+/* Fetches (or revalidates) the catalog in the current language. */
+void app_catalog_refresh(struct app *a);
+/* Switches the language of the whole kiosk at once. */
+void app_set_lang(struct app *a, const char *lang);
+/* Quits (development mode only: --no-lockdown). */
+void app_quit(struct app *a);
+
+/* The disk cache (data directory): the last good answer for a GET, with its
+ * ETag. name must be a plain file name. cache_load returns a parsed copy
+ * (new reference) or NULL; *etag (may be NULL) receives a new string. */
+json_t *cache_load(struct app *a, const char *name, char **etag);
+void cache_store(struct app *a, const char *name, const char *body, size_t len, const char *etag);
+
+/* Screens. */
+extern const struct screen_ops scr_home;
+extern const struct screen_ops scr_categories;
+extern const struct screen_ops scr_services;  /* arg: category id (copied) */
+extern const struct screen_ops scr_service;   /* arg: service id (copied) */
+extern const struct screen_ops scr_message;   /* arg: struct scr_message_arg * */
+
+struct scr_message_arg {
+	const char *title;  /* translated; copied */
+	const char *text;
+};
+
+#endif

@@ -1,0 +1,43 @@
+/* config.h: the kiosk's configuration: /etc/kiosk/kiosk.conf (INI), then
+ * command-line flags, which override it. See etc/kiosk.conf.sample. */
+#ifndef KIOSK_CONFIG_H
+#define KIOSK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gw.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/kiosk/kiosk.conf"
+
+struct config {
+	char *gateways[GW_MAX_URLS];
+	int n_gateways;
+	bool gateways_from_flags;
+	char *ca_file;
+	char *pinned_pubkey;
+	long connect_timeout_ms;
+	long timeout_ms;
+	char *lang;          /* "zh_CN" (default), "zh_TW", "en" */
+	char *theme;         /* name ("default") or path to a .theme file */
+	char *data_dir;
+	char *kiosk_id;
+	char *log_file;      /* NULL: syslog */
+	bool lockdown;
+	bool cursor_visible;
+	char *config_path;
+};
+
+enum config_result { CONFIG_OK, CONFIG_EXIT_OK, CONFIG_ERROR };
+
+/* Reads the config file named by --config (or the default, if present) and
+ * applies the flags. On CONFIG_ERROR, err names the file and line or the
+ * flag and the problem. CONFIG_EXIT_OK: --help/--version was printed. */
+enum config_result config_load(struct config *c, int argc, char **argv, char *err, size_t errlen);
+void config_free(struct config *c);
+
+/* Normalises "zh_CN", "zh-CN", "zh", "en_US"... to "zh_CN", "zh_TW" or "en";
+ * NULL if unknown. */
+const char *config_lang(const char *s);
+
+#endif

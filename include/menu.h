@@ -1,0 +1,39 @@
+/* menu.h: a page of numbered choices, the widget most screens are made of.
+ * Keys: arrows move, 1-9 pick an item on the page, 0 and PgDn go to the
+ * next page, PgUp to the previous one, Enter picks the focused item. At most
+ * 9 items per page, so every item has a digit (keypad-only kiosks). */
+#ifndef KIOSK_MENU_H
+#define KIOSK_MENU_H
+
+#include <stdbool.h>
+
+#include "layout.h"
+
+#define MENU_T_PREV 1000000
+#define MENU_T_NEXT 1000001
+#define MENU_MAX_PER_PAGE 9
+
+enum { MENU_IGNORED = -1, MENU_MOVED = -2 };
+
+struct menu {
+	struct grid g;
+	struct rect area;
+	struct rect pager;   /* row for page buttons; h 0 when one page */
+	int n;
+	int focus;
+};
+
+/* Label of item i; *sub may be set to a second line (or left NULL). */
+typedef const char *(*menu_label_fn)(void *ud, int i, const char **sub);
+
+void menu_layout(struct menu *m, struct rect area, int n, int min_w, int item_h,
+                 int gap_x, int gap_y, int max_cols);
+/* Returns the index picked (>= 0), MENU_MOVED, or MENU_IGNORED. */
+int menu_key(struct menu *m, int key);
+/* For a touched target: the index picked, MENU_MOVED (pager), or MENU_IGNORED. */
+int menu_mouse(struct menu *m, int target);
+void menu_draw(const struct menu *m, menu_label_fn label, void *ud);
+int menu_page(const struct menu *m);
+/* "Item 3 of 12: <label>" style text for voice prompts. */
+
+#endif

@@ -1,0 +1,127 @@
+/* ui.h: screens, the screen stack, and drawing.
+ *
+ * A screen is a file with a const ops table. `enter` allocates its state,
+ * `leave` frees it; requests a screen starts with ui_get()/ui_post() belong
+ * to it and are cancelled when it leaves, so a late reply is dropped, never
+ * delivered to freed state. `draw` only renders into the curses buffer; the
+ * terminal is painted once per loop pass, and only if something is dirty.
+ *
+ * Touch: while drawing, a screen registers each actionable rectangle with
+ * ui_target(); a click on it reaches the screen's `mouse` op with that id.
+ */
+#ifndef KIOSK_UI_H
+#define KIOSK_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gw.h"
+#include "layout.h"
+#include "theme.h"
+
+struct app;
+struct screen;
+
+enum { UI_PASS = 0, UI_HANDLED = 1 };
+
+/* Keys as screens see them: a typed character is its code point; a curses
+ * function key is UI_FKEY | its KEY_* code, so the two never collide. */
+#define UI_FKEY   0x1000000
+#define K_UP      (UI_FKEY | 0403)
+#define K_DOWN    (UI_FKEY | 0402)
+#define K_LEFT    (UI_FKEY | 0404)
+#define K_RIGHT   (UI_FKEY | 0405)
+#define K_HOME    (UI_FKEY | 0406)
+#define K_BACKSPACE (UI_FKEY | 0407)
+#define K_NPAGE   (UI_FKEY | 0522)
+#define K_PPAGE   (UI_FKEY | 0523)
+#define K_ENTER   (UI_FKEY | 0527)
+#define K_END     (UI_FKEY | 0550)
+#define K_F(n)    (UI_FKEY | (0410 + (n)))
+#define K_ESC     27
+#define K_RETURN  '\r'
+
+/* Targets the UI itself draws (status bar); screens use ids >= 0. */
+#define UI_T_BACK (-1)
+#define UI_T_HOME (-2)
+
+struct screen_ops {
+	const char *name;
+	void (*enter)(struct screen *s, void *arg);
+	void (*leave)(struct screen *s);
+	/* Returns UI_HANDLED, or UI_PASS to let the UI apply the common keys
+	 * (Esc/Backspace back, Home home). */
+	int (*key)(struct screen *s, int key);
+	/* A target this screen registered was touched. */
+	int (*mouse)(struct screen *s, int target);
+	void (*draw)(struct screen *s, struct rect area);
+	/* The area changed (terminal resized, banner shown or hidden, language
+	 * or catalog changed): lay out again. */
+	void (*resize)(struct screen *s, struct rect area);
+	/* A reply to a request this screen started (tag as given). */
+	void (*reply)(struct screen *s, int tag, const struct gw_reply *r);
+	/* What a voice mode reads for this screen now (title, focus, what to do). */
+	void (*speak)(struct screen *s, char *buf, size_t n);
+	/* The title bar's text (translated). */
+	const char *(*title)(struct screen *s);
+};
+
+struct screen {
+	const struct screen_ops *ops;
+	struct app *app;
+	void *priv;
+	struct screen *below;
+};
+
+/* The stack. ui_push calls the new screen's enter(arg); ui_pop the top's
+ * leave; ui_home pops to the bottom (home) screen. */
+void ui_push(struct app *a, const struct screen_ops *ops, void *arg);
+void ui_pop(struct app *a);
+void ui_home(struct app *a);
+struct screen *ui_top(struct app *a);
+int ui_depth(struct app *a);
+
+/* Requests owned by a screen; the reply goes to s->ops->reply. */
+void ui_get(struct screen *s, int tag, const char *path, const char *etag);
+void ui_post(struct screen *s, int tag, const char *path, json_t *body, const char *idem_key);
+
+/* Painting. */
+void ui_dirty(struct app *a);
+void ui_relayout(struct app *a);   /* resize op of the top screen + dirty */
+struct rect ui_area(struct app *a);
+
+/* Drawing helpers (only inside draw). Text is UTF-8, already sanitized. */
+void ui_fill(struct rect r, enum role role);
+/* Draws text at (x, y) in at most w columns, ellipsized; returns columns used. */
+int ui_text(int x, int y, int w, enum role role, const char *s);
+/* Draws text wrapped into r (ellipsis on the last line if it does not
+ * fit); returns the number of rows used. */
+int ui_para(struct rect r, enum role role, const char *s);
+/* Same, centred in w columns. */
+int ui_text_center(int x, int y, int w, enum role role, const char *s);
+/* A button: a box with "N label" (N = number, 0 for none), the focus shown
+ * by colour and by a marker and bold frame. Registers the target. */
+void ui_button(struct rect r, int target, int number, const char *label,
+               const char *sub, bool focused);
+/* Registers a touch target without drawing. */
+void ui_target(struct rect r, int target);
+/* Where the hardware cursor goes after painting (the focused element). */
+void ui_cursor(int x, int y);
+
+/* Common keys a screen may treat as its own. */
+bool ui_key_is_back(int key);
+
+/* A one-line message for a failed request, in the current language:
+ * plain words, never a technical reason. */
+const char *ui_gw_message(const struct gw_reply *r);
+
+/* For main.c: set-up, the loop's steps, and tear-down. */
+void ui_init(struct app *a);
+void ui_colours_init(struct app *a);
+void ui_end(struct app *a);
+void ui_input(struct app *a);      /* terminal readable: read every key */
+void ui_key(struct app *a, int key);
+void ui_paint(struct app *a);      /* before_sleep: paint if dirty */
+void ui_resize(struct app *a, int cols, int rows);
+
+#endif

@@ -1,0 +1,304 @@
+/* config.c: configuration file and flags. Flags are parsed twice: once to
+ * find --config, then after the file, so that flags win. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "ini.h"
+#include "util.h"
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+const char *config_lang(const char *s)
+{
+	if (!s)
+		return NULL;
+	if (!strcasecmp(s, "zh_CN") || !strcasecmp(s, "zh-CN") || !strcasecmp(s, "zh") ||
+	    !strcasecmp(s, "zh-Hans") || !strncasecmp(s, "zh_CN.", 6))
+		return "zh_CN";
+	if (!strcasecmp(s, "zh_TW") || !strcasecmp(s, "zh-TW") || !strcasecmp(s, "zh-Hant") ||
+	    !strcasecmp(s, "zh_HK") || !strncasecmp(s, "zh_TW.", 6))
+		return "zh_TW";
+	if (!strcasecmp(s, "en") || !strncasecmp(s, "en_", 3) || !strncasecmp(s, "en-", 3))
+		return "en";
+	return NULL;
+}
+
+static int parse_ms(const char *v, long *out, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+		*out = true;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "off"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int add_gateway(struct config *c, const char *url, char *err, size_t errlen)
+{
+	const char *why = gw_url_problem(url);
+	if (why) {
+		snprintf(err, errlen, "gateway URL '%s': %s", url, why);
+		return -1;
+	}
+	if (c->n_gateways == GW_MAX_URLS) {
+		snprintf(err, errlen, "at most %d gateway URLs", GW_MAX_URLS);
+		return -1;
+	}
+	c->gateways[c->n_gateways++] = xstrdup(url);
+	return 0;
+}
+
+static void clear_gateways(struct config *c)
+{
+	for (int i = 0; i < c->n_gateways; i++)
+		free(c->gateways[i]);
+	c->n_gateways = 0;
+}
+
+/* Applies one setting, from the file or a flag; section "" for flags. */
+static int apply(struct config *c, const char *section, const char *key, const char *v,
+                 char *err, size_t errlen)
+{
+	if (!strcmp(section, "gateway")) {
+		if (!strcmp(key, "url"))
+			return add_gateway(c, v, err, errlen);
+		if (!strcmp(key, "ca_file")) {
+			set_str(&c->ca_file, v);
+			return 0;
+		}
+		if (!strcmp(key, "pinned_pubkey")) {
+			set_str(&c->pinned_pubkey, v);
+			return 0;
+		}
+		if (!strcmp(key, "connect_timeout_ms")) {
+			if (parse_ms(v, &c->connect_timeout_ms, 100, 60000) == 0)
+				return 0;
+			snprintf(err, errlen, "connect_timeout_ms must be a number from 100 to 60000");
+			return -1;
+		}
+		if (!strcmp(key, "timeout_ms")) {
+			if (parse_ms(v, &c->timeout_ms, 500, 300000) == 0)
+				return 0;
+			snprintf(err, errlen, "timeout_ms must be a number from 500 to 300000");
+			return -1;
+		}
+	} else if (!strcmp(section, "kiosk")) {
+		if (!strcmp(key, "id")) {
+			if (!*v || strlen(v) > 64 || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(v)) {
+				snprintf(err, errlen, "id must be 1-64 letters, digits, '-', '_' or '.'");
+				return -1;
+			}
+			set_str(&c->kiosk_id, v);
+			return 0;
+		}
+		if (!strcmp(key, "lang")) {
+			const char *l = config_lang(v);
+			if (!l) {
+				snprintf(err, errlen, "lang must be zh_CN, zh_TW or en, not '%s'", v);
+				return -1;
+			}
+			set_str(&c->lang, l);
+			return 0;
+		}
+		if (!strcmp(key, "theme")) {
+			set_str(&c->theme, v);
+			return 0;
+		}
+		if (!strcmp(key, "data_dir")) {
+			set_str(&c->data_dir, v);
+			return 0;
+		}
+		if (!strcmp(key, "log")) {
+			set_str(&c->log_file, v);
+			return 0;
+		}
+		if (!strcmp(key, "lockdown") || !strcmp(key, "cursor_visible")) {
+			bool *b = !strcmp(key, "lockdown") ? &c->lockdown : &c->cursor_visible;
+			if (parse_bool(v, b) == 0)
+				return 0;
+			snprintf(err, errlen, "%s must be yes or no", key);
+			return -1;
+		}
+	} else {
+		snprintf(err, errlen, "unknown section [%s]", section);
+		return -1;
+	}
+	snprintf(err, errlen, "unknown key '%s' in [%s]", key, section);
+	return -1;
+}
+
+static int on_ini(void *ud, const char *section, const char *key, const char *value,
+                  char *err, size_t errlen)
+{
+	return apply(ud, section, key, value, err, errlen);
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: kiosk [OPTION]...\n"
+	      "Self-service kiosk client for government service halls.\n\n"
+	      "  --gateway URL      services gateway (repeatable; tried in order)\n"
+	      "  --config FILE      configuration file (default " CONFIG_DEFAULT_PATH ")\n"
+	      "  --lang LANG        zh_CN (default), zh_TW or en\n"
+	      "  --theme NAME|FILE  colour theme: default, high-contrast, or a .theme file\n"
+	      "  --data-dir DIR     where the catalog cache lives (default /var/lib/kiosk)\n"
+	      "  --kiosk-id ID      this kiosk's identity, sent as X-Kiosk-Id\n"
+	      "  --log FILE         log to FILE instead of syslog\n"
+	      "  --no-lockdown      development: Ctrl-C works and F10 quits\n"
+	      "  --version          print the version and exit\n"
+	      "  --help             print this help and exit\n", f);
+}
+
+enum { OPT_GATEWAY = 1, OPT_CONFIG, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
+       OPT_LOG, OPT_NO_LOCKDOWN, OPT_VERSION, OPT_HELP };
+
+static const struct option long_opts[] = {
+	{ "gateway", required_argument, NULL, OPT_GATEWAY },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "theme", required_argument, NULL, OPT_THEME },
+	{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
+	{ "kiosk-id", required_argument, NULL, OPT_KIOSK_ID },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "no-lockdown", no_argument, NULL, OPT_NO_LOCKDOWN },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum config_result config_load(struct config *c, int argc, char **argv, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	c->connect_timeout_ms = 3000;
+	c->timeout_ms = 10000;
+	c->lockdown = true;
+	c->lang = xstrdup("zh_CN");
+	c->theme = xstrdup("default");
+	c->data_dir = xstrdup("/var/lib/kiosk");
+
+	/* Pass 1: --help, --version, --config, and flag syntax. */
+	const char *cfg_path = NULL;
+	bool cfg_explicit = false;
+	opterr = 0;
+	optind = 1;
+	int o;
+	while ((o = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		if (o == '?' || o == ':') {
+			const char *bad = argv[optind - 1];
+			if (optopt && optopt < OPT_GATEWAY)
+				snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
+			else if (optopt)
+				snprintf(err, errlen, "option '%s' needs a value", bad);
+			else
+				snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
+			return CONFIG_ERROR;
+		}
+		if (o == OPT_HELP) {
+			usage(stdout);
+			return CONFIG_EXIT_OK;
+		}
+		if (o == OPT_VERSION) {
+			printf("kiosk %s\n", KIOSK_VERSION);
+			return CONFIG_EXIT_OK;
+		}
+		if (o == OPT_CONFIG) {
+			cfg_path = optarg;
+			cfg_explicit = true;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (try --help)", argv[optind]);
+		return CONFIG_ERROR;
+	}
+	if (!cfg_path)
+		cfg_path = CONFIG_DEFAULT_PATH;
+	c->config_path = xstrdup(cfg_path);
+	if (cfg_explicit || access(cfg_path, F_OK) == 0) {
+		char why[256];
+		int line = ini_parse_file(cfg_path, on_ini, c, why, sizeof why);
+		if (line < 0) {
+			snprintf(err, errlen, "%s: %s", cfg_path, why);
+			return CONFIG_ERROR;
+		}
+		if (line > 0) {
+			snprintf(err, errlen, "%s:%d: %s", cfg_path, line, why);
+			return CONFIG_ERROR;
+		}
+	}
+
+	/* Pass 2: flags override the file. */
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		char why[256] = "";
+		int r = 0;
+		switch (o) {
+		case OPT_GATEWAY:
+			if (!c->gateways_from_flags) {
+				clear_gateways(c); /* flags replace the file's list */
+				c->gateways_from_flags = true;
+			}
+			r = add_gateway(c, optarg, why, sizeof why);
+			break;
+		case OPT_LANG: r = apply(c, "kiosk", "lang", optarg, why, sizeof why); break;
+		case OPT_THEME: r = apply(c, "kiosk", "theme", optarg, why, sizeof why); break;
+		case OPT_DATA_DIR: r = apply(c, "kiosk", "data_dir", optarg, why, sizeof why); break;
+		case OPT_KIOSK_ID: r = apply(c, "kiosk", "id", optarg, why, sizeof why); break;
+		case OPT_LOG: r = apply(c, "kiosk", "log", optarg, why, sizeof why); break;
+		case OPT_NO_LOCKDOWN: c->lockdown = false; break;
+		default: break;
+		}
+		if (r != 0) {
+			snprintf(err, errlen, "%s: %s", argv[optind - 1][0] == '-' ? argv[optind - 1] : argv[optind - 2], why);
+			return CONFIG_ERROR;
+		}
+	}
+	if (c->n_gateways == 0) {
+		snprintf(err, errlen, "no gateway configured: give --gateway URL or [gateway] url in %s", cfg_path);
+		return CONFIG_ERROR;
+	}
+	if (!c->kiosk_id) {
+		char host[HOST_NAME_MAX + 1] = "kiosk";
+		gethostname(host, sizeof host);
+		host[sizeof host - 1] = '\0';
+		c->kiosk_id = xasprintf("kiosk-%s", host);
+	}
+	return CONFIG_OK;
+}
+
+void config_free(struct config *c)
+{
+	clear_gateways(c);
+	free(c->ca_file);
+	free(c->pinned_pubkey);
+	free(c->lang);
+	free(c->theme);
+	free(c->data_dir);
+	free(c->kiosk_id);
+	free(c->log_file);
+	free(c->config_path);
+	memset(c, 0, sizeof *c);
+}

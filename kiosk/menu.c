@@ -1,0 +1,120 @@
+/* menu.c: numbered, paged choices on top of the pure grid layout. */
+#include "menu.h"
+
+#include <stdio.h>
+
+#include "i18n.h"
+#include "text.h"
+#include "ui.h"
+
+int menu_page(const struct menu *m)
+{
+	return m->n ? grid_page_of(&m->g, m->focus) : 0;
+}
+
+void menu_layout(struct menu *m, struct rect area, int n, int min_w, int item_h,
+                 int gap_x, int gap_y, int max_cols)
+{
+	m->n = n;
+	m->area = area;
+	m->pager = (struct rect){ area.x, area.y + area.h, area.w, 0 };
+	grid_layout(&m->g, area, n, min_w, item_h, gap_x, gap_y, max_cols);
+	if (n > MENU_MAX_PER_PAGE || m->g.pages > 1) {
+		/* Keep a row for the page buttons and at most 9 items a page. */
+		struct rect a = area;
+		a.h = area.h - 2;
+		if (a.h < item_h)
+			a.h = item_h;
+		int cols = max_cols;
+		grid_layout(&m->g, a, n, min_w, item_h, gap_x, gap_y, cols);
+		while (m->g.per_page > MENU_MAX_PER_PAGE) {
+			if (m->g.rows > 1)
+				a.h = (m->g.rows - 1) * (item_h + gap_y) - gap_y;
+			else
+				cols = m->g.cols - 1;
+			grid_layout(&m->g, a, n, min_w, item_h, gap_x, gap_y, cols);
+		}
+		if (m->g.pages > 1)
+			m->pager = (struct rect){ area.x, area.y + area.h - 1, area.w, 1 };
+	}
+	if (m->focus >= n)
+		m->focus = n ? n - 1 : 0;
+	if (m->focus < 0)
+		m->focus = 0;
+}
+
+static int goto_page(struct menu *m, int p)
+{
+	if (m->g.pages <= 1)
+		return MENU_IGNORED;
+	p = (p % m->g.pages + m->g.pages) % m->g.pages;
+	m->focus = grid_page_first(&m->g, p);
+	return MENU_MOVED;
+}
+
+int menu_key(struct menu *m, int key)
+{
+	if (m->n == 0)
+		return MENU_IGNORED;
+	int page = menu_page(m);
+	switch (key) {
+	case K_UP: m->focus = grid_move(&m->g, m->focus, 0, -1); break;
+	case K_DOWN: m->focus = grid_move(&m->g, m->focus, 0, 1); break;
+	case K_LEFT: m->focus = grid_move(&m->g, m->focus, -1, 0); break;
+	case K_RIGHT: m->focus = grid_move(&m->g, m->focus, 1, 0); break;
+	case K_NPAGE: case '0': return goto_page(m, page + 1);
+	case K_PPAGE: return goto_page(m, page - 1);
+	case K_RETURN: case ' ': return m->focus;
+	default:
+		if (key >= '1' && key <= '9') {
+			int d = key - '1';
+			if (d < grid_page_count(&m->g, page)) {
+				m->focus = grid_page_first(&m->g, page) + d;
+				return m->focus;
+			}
+			return MENU_MOVED; /* a digit with no item: swallow it */
+		}
+		return MENU_IGNORED;
+	}
+	return MENU_MOVED;
+}
+
+int menu_mouse(struct menu *m, int target)
+{
+	if (target == MENU_T_PREV)
+		return goto_page(m, menu_page(m) - 1);
+	if (target == MENU_T_NEXT)
+		return goto_page(m, menu_page(m) + 1);
+	if (target >= 0 && target < m->n) {
+		m->focus = target;
+		return target;
+	}
+	return MENU_IGNORED;
+}
+
+void menu_draw(const struct menu *m, menu_label_fn label, void *ud)
+{
+	int page = menu_page(m);
+	int first = grid_page_first(&m->g, page), count = grid_page_count(&m->g, page);
+	for (int k = 0; k < count; k++) {
+		int i = first + k;
+		const char *sub = NULL;
+		const char *l = label(ud, i, &sub);
+		ui_button(grid_cell(&m->g, i), i, k + 1, l, sub, i == m->focus);
+	}
+	if (m->pager.h > 0) {
+		struct rect r = m->pager;
+		const char *prev = _("< Previous [PgUp]");
+		const char *next = _("[0/PgDn] Next >");
+		char mid[64];
+		snprintf(mid, sizeof mid, _("Page %d of %d"), page + 1, m->g.pages);
+		int pw = text_width(prev), nw = text_width(next);
+		ui_text(r.x, r.y, r.w, ROLE_BUTTON, prev);
+		ui_target((struct rect){ r.x, r.y, pw, 1 }, MENU_T_PREV);
+		ui_text_center(r.x + pw, r.y, r.w - pw - nw, ROLE_DIM, mid);
+		if (r.w > pw + nw) {
+			ui_text(r.x + r.w - nw, r.y, nw, ROLE_BUTTON, next);
+			ui_target((struct rect){ r.x + r.w - nw, r.y, nw, 1 }, MENU_T_NEXT);
+		}
+	}
+}

@@ -1,0 +1,141 @@
+/* scr_categories.c: the catalog's categories (社保, 医保, 公积金...), each with
+ * its number of services. Shows the catalog state while there is none. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "app.h"
+#include "i18n.h"
+#include "menu.h"
+#include "ui.h"
+#include "util.h"
+
+#define T_RETRY 2000000
+
+struct cats {
+	struct menu m;
+	char sub[64];
+	struct rect retry;
+};
+
+static const char *cat_label(void *ud, int i, const char **sub)
+{
+	struct screen *s = ud;
+	struct cats *c = s->priv;
+	const struct category *k = &s->app->cat.cats[i];
+	snprintf(c->sub, sizeof c->sub, ngettext("%zu service", "%zu services", k->n_svc), k->n_svc);
+	*sub = c->sub;
+	return k->name;
+}
+
+static void cats_enter(struct screen *s, void *arg)
+{
+	s->priv = xcalloc(1, sizeof(struct cats));
+	if (s->app->cat_state == CAT_FAILED || s->app->cat_state == CAT_NONE)
+		app_catalog_refresh(s->app);
+}
+
+static void cats_leave(struct screen *s)
+{
+	free(s->priv);
+}
+
+static void cats_resize(struct screen *s, struct rect area)
+{
+	struct cats *c = s->priv;
+	int item_h = area.h >= 24 ? 4 : 3;
+	menu_layout(&c->m, area, (int)s->app->cat.n_cats, 18, item_h, 2, area.h >= 20 ? 1 : 0, 4);
+	int w = area.w < 24 ? area.w : 24;
+	c->retry = (struct rect){ area.x + (area.w - w) / 2, area.y + 5, w, 3 };
+}
+
+static bool have_catalog(struct app *a)
+{
+	return a->cat_state == CAT_LIVE || a->cat_state == CAT_CACHED ||
+	       (a->cat.n_cats > 0);
+}
+
+static void cats_draw(struct screen *s, struct rect area)
+{
+	struct cats *c = s->priv;
+	struct app *a = s->app;
+	if (!have_catalog(a)) {
+		if (a->cat_state == CAT_FAILED) {
+			ui_para((struct rect){ area.x + 1, area.y + 1, area.w - 2, 3 }, ROLE_ERROR,
+			        a->cat_error ? a->cat_error : "");
+			ui_button(c->retry, T_RETRY, 1, _("Try again"), NULL, true);
+		} else {
+			ui_text(area.x + 1, area.y + 1, area.w - 2, ROLE_TEXT, _("Loading the list of services..."));
+			ui_cursor(area.x + 1, area.y + 1);
+		}
+		return;
+	}
+	if (a->cat.n_cats == 0) {
+		ui_text(area.x + 1, area.y + 1, area.w - 2, ROLE_TEXT, _("No services are offered at this kiosk."));
+		return;
+	}
+	menu_draw(&c->m, cat_label, s);
+}
+
+static void open_cat(struct screen *s, int i)
+{
+	ui_push(s->app, &scr_services, s->app->cat.cats[i].id);
+}
+
+static int cats_key(struct screen *s, int key)
+{
+	struct cats *c = s->priv;
+	if (!have_catalog(s->app)) {
+		if (s->app->cat_state == CAT_FAILED && (key == K_RETURN || key == '1')) {
+			app_catalog_refresh(s->app);
+			return UI_HANDLED;
+		}
+		return UI_PASS;
+	}
+	int r = menu_key(&c->m, key);
+	if (r >= 0)
+		open_cat(s, r);
+	return r == MENU_IGNORED ? UI_PASS : UI_HANDLED;
+}
+
+static int cats_mouse(struct screen *s, int target)
+{
+	struct cats *c = s->priv;
+	if (target == T_RETRY) {
+		app_catalog_refresh(s->app);
+		return UI_HANDLED;
+	}
+	int r = menu_mouse(&c->m, target);
+	if (r >= 0)
+		open_cat(s, r);
+	return UI_HANDLED;
+}
+
+static const char *cats_title(struct screen *s)
+{
+	return _("Services by category");
+}
+
+static void cats_speak(struct screen *s, char *buf, size_t n)
+{
+	struct cats *c = s->priv;
+	if (!have_catalog(s->app) || s->app->cat.n_cats == 0) {
+		snprintf(buf, n, "%s", cats_title(s));
+		return;
+	}
+	const char *sub;
+	snprintf(buf, n, _("%s. Item %d: %s. Press a number to choose."), cats_title(s),
+	         c->m.focus - grid_page_first(&c->m.g, menu_page(&c->m)) + 1,
+	         cat_label(s, c->m.focus, &sub));
+}
+
+const struct screen_ops scr_categories = {
+	.name = "categories",
+	.enter = cats_enter,
+	.leave = cats_leave,
+	.key = cats_key,
+	.mouse = cats_mouse,
+	.draw = cats_draw,
+	.resize = cats_resize,
+	.speak = cats_speak,
+	.title = cats_title,
+};

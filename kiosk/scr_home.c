@@ -1,0 +1,140 @@
+/* scr_home.c: the home screen: what a citizen can do here, the language
+ * switch, and the accessibility modes. Always at the bottom of the stack. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "i18n.h"
+#include "menu.h"
+#include "ui.h"
+#include "util.h"
+
+enum { H_SERVICES, H_LOGIN, H_BILLS, H_QUEUE, H_MINE, H_LARGE, H_VOICE, H_LANG, H_COUNT };
+
+struct home {
+	struct menu m;
+	char lang_label[64];
+	int welcome_y;
+};
+
+static const char *item_label(void *ud, int i, const char **sub)
+{
+	struct home *h = ud;
+	switch (i) {
+	case H_SERVICES: *sub = _("Social security, medical, housing fund..."); return _("Services");
+	case H_LOGIN: *sub = _("Scan your app's code"); return _("Log in");
+	case H_BILLS: *sub = _("Water, power, gas, fines"); return _("Pay bills");
+	case H_QUEUE: *sub = _("Get a number for a counter"); return _("Take a number");
+	case H_MINE: *sub = _("Progress and e-licences"); return _("My applications");
+	case H_LARGE: *sub = _("Bigger text"); return _("Large text");
+	case H_VOICE: *sub = _("Spoken guidance"); return _("Voice guide");
+	case H_LANG:
+		*sub = NULL;
+		snprintf(h->lang_label, sizeof h->lang_label, "%s",
+		         i18n_lang_name(strcmp(i18n_lang(), "en") == 0 ? "zh_CN" : "en"));
+		return h->lang_label;
+	}
+	return "";
+}
+
+static void home_enter(struct screen *s, void *arg)
+{
+	s->priv = xcalloc(1, sizeof(struct home));
+}
+
+static void home_leave(struct screen *s)
+{
+	free(s->priv);
+}
+
+static void home_resize(struct screen *s, struct rect area)
+{
+	struct home *h = s->priv;
+	h->welcome_y = -1;
+	if (area.h >= 16) {
+		h->welcome_y = area.y;
+		area.y += 2;
+		area.h -= 2;
+	}
+	/* Two columns of big buttons; a blank row between rows when it fits. */
+	int item_h = area.h >= 4 * 4 + 3 ? 4 : 3;
+	int gap_y = area.h >= 4 * item_h + 3 ? 1 : 0;
+	menu_layout(&h->m, area, H_COUNT, 22, item_h, 2, gap_y, area.w >= 110 ? 4 : 2);
+}
+
+static void coming_soon(struct screen *s, const char *title)
+{
+	struct scr_message_arg arg = {
+		title, _("This service is not yet available at this kiosk. Please ask the staff at the information desk."),
+	};
+	ui_push(s->app, &scr_message, &arg);
+}
+
+static void activate(struct screen *s, int i)
+{
+	const char *sub;
+	switch (i) {
+	case H_SERVICES:
+		ui_push(s->app, &scr_categories, NULL);
+		break;
+	case H_LANG:
+		app_set_lang(s->app, strcmp(i18n_lang(), "en") == 0 ? "zh_CN" : "en");
+		break;
+	default:
+		coming_soon(s, item_label(s->priv, i, &sub));
+		break;
+	}
+}
+
+static int home_key(struct screen *s, int key)
+{
+	struct home *h = s->priv;
+	int r = menu_key(&h->m, key);
+	if (r >= 0)
+		activate(s, r);
+	return r == MENU_IGNORED ? UI_PASS : UI_HANDLED;
+}
+
+static int home_mouse(struct screen *s, int target)
+{
+	struct home *h = s->priv;
+	int r = menu_mouse(&h->m, target);
+	if (r >= 0)
+		activate(s, r);
+	return UI_HANDLED;
+}
+
+static void home_draw(struct screen *s, struct rect area)
+{
+	struct home *h = s->priv;
+	if (h->welcome_y >= 0)
+		ui_text_center(area.x, h->welcome_y, area.w, ROLE_TEXT,
+		               _("Welcome. Touch a button or press its number."));
+	menu_draw(&h->m, item_label, h);
+}
+
+static const char *home_title(struct screen *s)
+{
+	return _("Government Services Self-Service Kiosk");
+}
+
+static void home_speak(struct screen *s, char *buf, size_t n)
+{
+	struct home *h = s->priv;
+	const char *sub;
+	snprintf(buf, n, _("%s. Item %d: %s. Press a number to choose."), home_title(s),
+	         h->m.focus + 1, item_label(h, h->m.focus, &sub));
+}
+
+const struct screen_ops scr_home = {
+	.name = "home",
+	.enter = home_enter,
+	.leave = home_leave,
+	.key = home_key,
+	.mouse = home_mouse,
+	.draw = home_draw,
+	.resize = home_resize,
+	.speak = home_speak,
+	.title = home_title,
+};

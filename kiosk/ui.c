@@ -1,0 +1,524 @@
+/* ui.c: the screen stack, input dispatch, and painting. Drawing goes into
+ * curses' in-memory screen; ui_paint() runs from the loop's before_sleep
+ * and sends the difference to the terminal once, so moving the focus costs
+ * a few dozen bytes, not a screenful.
+ */
+#include "ui.h"
+
+#include <curses.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "i18n.h"
+#include "log.h"
+#include "text.h"
+#include "util.h"
+
+_Static_assert(K_UP == (UI_FKEY | KEY_UP), "K_UP");
+_Static_assert(K_DOWN == (UI_FKEY | KEY_DOWN), "K_DOWN");
+_Static_assert(K_LEFT == (UI_FKEY | KEY_LEFT), "K_LEFT");
+_Static_assert(K_RIGHT == (UI_FKEY | KEY_RIGHT), "K_RIGHT");
+_Static_assert(K_HOME == (UI_FKEY | KEY_HOME), "K_HOME");
+_Static_assert(K_BACKSPACE == (UI_FKEY | KEY_BACKSPACE), "K_BACKSPACE");
+_Static_assert(K_NPAGE == (UI_FKEY | KEY_NPAGE), "K_NPAGE");
+_Static_assert(K_PPAGE == (UI_FKEY | KEY_PPAGE), "K_PPAGE");
+_Static_assert(K_ENTER == (UI_FKEY | KEY_ENTER), "K_ENTER");
+_Static_assert(K_END == (UI_FKEY | KEY_END), "K_END");
+_Static_assert(K_F(1) == (UI_FKEY | KEY_F(1)), "K_F");
+
+struct target {
+	struct rect r;
+	int id;
+};
+
+struct ui_target_list {
+	struct target *t;
+	size_t n, cap;
+};
+
+/* The app being drawn: drawing helpers are only called inside paint. */
+static struct app *cur;
+
+/* ---- colours ---- */
+
+static attr_t role_attr[ROLE_COUNT];
+
+static attr_t theme_attrs(unsigned a)
+{
+	attr_t r = 0;
+	if (a & THEME_BOLD)
+		r |= A_BOLD;
+	if (a & THEME_UNDERLINE)
+		r |= A_UNDERLINE;
+	if (a & THEME_REVERSE)
+		r |= A_REVERSE;
+	if (a & THEME_DIM)
+		r |= A_DIM;
+	return r;
+}
+
+void ui_colours_init(struct app *a)
+{
+	int n = 0;
+	if (has_colors() && start_color() == OK) {
+		n = COLORS >= 256 ? 256 : COLORS >= 16 ? 16 : COLORS >= 8 ? 8 : 0;
+		if (COLOR_PAIRS < ROLE_COUNT + 1)
+			n = 0;
+	}
+	a->colour = n > 0;
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		const struct theme_style *s = &a->theme.s[r];
+		if (!n) {
+			role_attr[r] = theme_attrs(s->mono);
+			continue;
+		}
+		int fg = theme_nearest(s->fg, n), bg = theme_nearest(s->bg, n);
+		if (fg == bg) /* few colours: keep text readable */
+			fg = theme_contrast(s->bg, 0x000000) > theme_contrast(s->bg, 0xffffff) ? 0 : (n > 8 ? 15 : 7);
+		init_pair((short)(r + 1), (short)fg, (short)bg);
+		role_attr[r] = COLOR_PAIR(r + 1) | theme_attrs(s->attr);
+	}
+}
+
+static void set_role(enum role r)
+{
+	attrset(role_attr[r]);
+}
+
+/* ---- stack ---- */
+
+static void on_reply(void *ud, const struct gw_reply *r)
+{
+	struct screen *s = ud;
+	if (s->ops->reply)
+		s->ops->reply(s, r->tag, r);
+	ui_dirty(s->app);
+}
+
+void ui_get(struct screen *s, int tag, const char *path, const char *etag)
+{
+	gw_get(s->app->gw, path, etag, s, tag, on_reply, s);
+}
+
+void ui_post(struct screen *s, int tag, const char *path, json_t *body, const char *idem_key)
+{
+	gw_post(s->app->gw, path, body, idem_key, s, tag, on_reply, s);
+}
+
+struct rect ui_area(struct app *a)
+{
+	int top = 2 + (gw_net_state(a->gw) == GW_NET_OFFLINE ? 1 : 0);
+	struct rect r = { 1, top, a->cols - 2, a->rows - top - 2 };
+	if (r.w < 1)
+		r.w = 1;
+	if (r.h < 1)
+		r.h = 1;
+	return r;
+}
+
+void ui_push(struct app *a, const struct screen_ops *ops, void *arg)
+{
+	struct screen *s = xcalloc(1, sizeof *s);
+	s->ops = ops;
+	s->app = a;
+	s->below = a->top;
+	a->top = s;
+	log_info("screen: enter %s", ops->name);
+	if (ops->enter)
+		ops->enter(s, arg);
+	if (ops->resize)
+		ops->resize(s, ui_area(a));
+	ui_dirty(a);
+}
+
+void ui_pop(struct app *a)
+{
+	struct screen *s = a->top;
+	if (!s || !s->below)
+		return; /* home stays */
+	gw_cancel_owner(a->gw, s);
+	if (s->ops->leave)
+		s->ops->leave(s);
+	a->top = s->below;
+	free(s);
+	ui_relayout(a);
+}
+
+void ui_home(struct app *a)
+{
+	while (a->top && a->top->below)
+		ui_pop(a);
+}
+
+struct screen *ui_top(struct app *a) { return a->top; }
+
+int ui_depth(struct app *a)
+{
+	int n = 0;
+	for (struct screen *s = a->top; s; s = s->below)
+		n++;
+	return n;
+}
+
+void ui_dirty(struct app *a) { a->dirty = true; }
+
+void ui_relayout(struct app *a)
+{
+	if (a->top && a->top->ops->resize)
+		a->top->ops->resize(a->top, ui_area(a));
+	ui_dirty(a);
+}
+
+/* ---- drawing ---- */
+
+void ui_target(struct rect r, int target)
+{
+	struct ui_target_list *l = cur->targets;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		l->t = xrealloc(l->t, l->cap * sizeof *l->t);
+	}
+	l->t[l->n++] = (struct target){ r, target };
+}
+
+void ui_cursor(int x, int y)
+{
+	cur->cursor_x = x;
+	cur->cursor_y = y;
+}
+
+void ui_fill(struct rect r, enum role role)
+{
+	set_role(role);
+	for (int y = r.y; y < r.y + r.h; y++)
+		mvhline(y, r.x, ' ', r.w);
+}
+
+int ui_text(int x, int y, int w, enum role role, const char *s)
+{
+	if (w <= 0 || y < 0 || y >= cur->rows)
+		return 0;
+	int used;
+	size_t n = text_fit(s, w, &used);
+	set_role(role);
+	if (s[n] == '\0') {
+		mvaddnstr(y, x, s, (int)n);
+		return used;
+	}
+	char *e = text_ellipsize(s, w);
+	mvaddstr(y, x, e);
+	used = text_width(e);
+	free(e);
+	return used;
+}
+
+int ui_para(struct rect r, enum role role, const char *s)
+{
+	if (r.w <= 0 || r.h <= 0)
+		return 0;
+	int n = text_wrap(s, r.w, NULL, 0);
+	struct text_line *l = xcalloc((size_t)(n ? n : 1), sizeof *l);
+	text_wrap(s, r.w, l, n);
+	int rows = n < r.h ? n : r.h;
+	for (int i = 0; i < rows; i++) {
+		/* the last row that fits takes the rest of the text, ellipsized */
+		size_t len = (i == rows - 1 && n > rows) ? strlen(s + l[i].off) : l[i].len;
+		char *line = xstrndup(s + l[i].off, len);
+		for (char *c = line; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		ui_text(r.x, r.y + i, r.w, role, line);
+		free(line);
+	}
+	free(l);
+	return rows;
+}
+
+int ui_text_center(int x, int y, int w, enum role role, const char *s)
+{
+	int tw = text_width(s);
+	int off = tw < w ? (w - tw) / 2 : 0;
+	return ui_text(x + off, y, w - off, role, s);
+}
+
+static void box_at(struct rect r, attr_t a)
+{
+	attrset(a);
+	mvaddch(r.y, r.x, ACS_ULCORNER);
+	mvhline(r.y, r.x + 1, ACS_HLINE, r.w - 2);
+	mvaddch(r.y, r.x + r.w - 1, ACS_URCORNER);
+	for (int y = r.y + 1; y < r.y + r.h - 1; y++) {
+		mvaddch(y, r.x, ACS_VLINE);
+		mvaddch(y, r.x + r.w - 1, ACS_VLINE);
+	}
+	mvaddch(r.y + r.h - 1, r.x, ACS_LLCORNER);
+	mvhline(r.y + r.h - 1, r.x + 1, ACS_HLINE, r.w - 2);
+	mvaddch(r.y + r.h - 1, r.x + r.w - 1, ACS_LRCORNER);
+}
+
+void ui_button(struct rect r, int target, int number, const char *label,
+               const char *sub, bool focused)
+{
+	if (r.w < 2 || r.h < 1)
+		return;
+	enum role role = focused ? ROLE_FOCUS : ROLE_BUTTON;
+	ui_fill(r, role);
+	bool boxed = r.h >= 3 && r.w >= 8;
+	if (boxed)
+		box_at(r, role_attr[role] | (focused ? A_BOLD : 0));
+	int inner_x = r.x + (boxed ? 2 : 0), inner_w = r.w - (boxed ? 4 : 0);
+	int lines = sub && *sub && (r.h - (boxed ? 2 : 0)) >= 2 ? 2 : 1;
+	int y = r.y + (r.h - lines) / 2;
+	/* Focus is never colour alone: a '>' marker stands before the number. */
+	char head[16];
+	if (number > 0)
+		snprintf(head, sizeof head, "%c%d ", focused ? '>' : ' ', number);
+	else
+		snprintf(head, sizeof head, "%c", focused ? '>' : ' ');
+	int hw = ui_text(inner_x, y, inner_w, role, head);
+	if (focused)
+		attron(A_BOLD);
+	ui_text(inner_x + hw, y, inner_w - hw, role, label);
+	if (lines == 2)
+		ui_text(inner_x + hw, y + 1, inner_w - hw, role, sub);
+	ui_target(r, target);
+	if (focused)
+		ui_cursor(inner_x, y);
+}
+
+bool ui_key_is_back(int key)
+{
+	return key == K_ESC || key == K_BACKSPACE || key == 127 || key == 8;
+}
+
+const char *ui_gw_message(const struct gw_reply *r)
+{
+	switch (r->result) {
+	case GW_OK:
+		return "";
+	case GW_UNREACHABLE:
+		return _("The service network cannot be reached. Please try again later or ask the staff.");
+	case GW_TIMEOUT:
+		return _("The service network is not answering. Please try again.");
+	case GW_TOO_LARGE:
+	case GW_BAD_ANSWER:
+		return _("The service network sent an answer this kiosk cannot read. Please ask the staff.");
+	case GW_PROBLEM:
+		if (r->problem.title && *r->problem.title)
+			return r->problem.title;
+		if (r->status == 404)
+			return _("This service was not found. It may have been withdrawn.");
+		if (r->status >= 500)
+			return _("The service network has a problem. Please try again later.");
+		return _("The request was not accepted. Please ask the staff.");
+	}
+	return "";
+}
+
+/* ---- status and title bars ---- */
+
+static void draw_title(struct app *a)
+{
+	set_role(ROLE_TITLE);
+	mvhline(0, 0, ' ', a->cols);
+	const char *t = a->top && a->top->ops->title ? a->top->ops->title(a->top) : "";
+	ui_text(1, 0, a->cols - 2, ROLE_TITLE, t);
+	if (gw_net_state(a->gw) == GW_NET_OFFLINE) {
+		set_role(ROLE_BANNER);
+		mvhline(1, 0, ' ', a->cols);
+		const char *msg = a->cat_state == CAT_CACHED
+			? _("! Offline: showing the saved service list. Applying and paying are not available.")
+			: _("! Offline: the service network cannot be reached.");
+		ui_text(1, 1, a->cols - 2, ROLE_BANNER, msg);
+	}
+}
+
+static void draw_status(struct app *a)
+{
+	int y = a->rows - 1;
+	set_role(ROLE_STATUS);
+	mvhline(y, 0, ' ', a->cols);
+	int x = 1;
+	bool home = !a->top || !a->top->below;
+	if (!home) {
+		const char *back = _("[Esc] Back");
+		int w = text_width(back);
+		ui_text(x, y, a->cols - x, ROLE_STATUS, back);
+		ui_target((struct rect){ x, y, w, 1 }, UI_T_BACK);
+		x += w + 2;
+		const char *homel = _("[Home] Home");
+		w = text_width(homel);
+		if (x + w < a->cols) {
+			ui_text(x, y, a->cols - x, ROLE_STATUS, homel);
+			ui_target((struct rect){ x, y, w, 1 }, UI_T_HOME);
+			x += w + 2;
+		}
+	}
+	char clock[8];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(clock, sizeof clock, "%H:%M", &tm);
+	const char *net = gw_net_state(a->gw) == GW_NET_OFFLINE ? _("Offline") : _("Online");
+	char right[160];
+	snprintf(right, sizeof right, "%s | %s | %s", i18n_lang_name(i18n_lang()), net, clock);
+	int rw = text_width(right);
+	if (x + rw + 1 > a->cols) {
+		snprintf(right, sizeof right, "%s %s", net, clock);
+		rw = text_width(right);
+	}
+	if (x + rw + 1 <= a->cols)
+		ui_text(a->cols - rw - 1, y, rw, ROLE_STATUS, right);
+}
+
+void ui_paint(struct app *a)
+{
+	if (!a->dirty)
+		return;
+	a->dirty = false;
+	cur = a;
+	a->targets->n = 0;
+	if (a->need_clear) {
+		clearok(curscr, TRUE);
+		a->need_clear = false;
+	}
+	bkgdset(' ' | role_attr[ROLE_TEXT]);
+	erase();
+	a->cursor_x = 0;
+	a->cursor_y = 0;
+	if (a->cols < 16 || a->rows < 6) {
+		ui_text(0, 0, a->cols, ROLE_ERROR, _("Window too small"));
+	} else {
+		draw_title(a);
+		if (a->top && a->top->ops->draw)
+			a->top->ops->draw(a->top, ui_area(a));
+		draw_status(a);
+	}
+	move(a->cursor_y, a->cursor_x);
+	refresh();
+	cur = NULL;
+}
+
+/* ---- input ---- */
+
+static void dispatch_target(struct app *a, int id)
+{
+	if (id == UI_T_BACK)
+		ui_pop(a);
+	else if (id == UI_T_HOME)
+		ui_home(a);
+	else if (a->top && a->top->ops->mouse)
+		a->top->ops->mouse(a->top, id);
+	ui_dirty(a);
+}
+
+static void on_mouse(struct app *a)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return;
+	/* Act on touch-down: the press is what a touch screen reliably reports. */
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+		return;
+	struct ui_target_list *l = a->targets;
+	for (size_t i = l->n; i-- > 0;) {
+		if (rect_contains(l->t[i].r, ev.x, ev.y)) {
+			dispatch_target(a, l->t[i].id);
+			return;
+		}
+	}
+}
+
+void ui_resize(struct app *a, int cols, int rows)
+{
+	if (cols < 1 || rows < 1)
+		return;
+	resize_term(rows, cols);
+	a->cols = COLS;
+	a->rows = LINES;
+	a->need_clear = true;
+	ui_relayout(a);
+}
+
+void ui_key(struct app *a, int key)
+{
+	if (key == (UI_FKEY | KEY_MOUSE)) {
+		on_mouse(a);
+		return;
+	}
+	if (key == (UI_FKEY | KEY_RESIZE)) {
+		ui_resize(a, COLS, LINES);
+		return;
+	}
+	if (key == '\n' || key == K_ENTER)
+		key = K_RETURN;
+	if (a->top && a->top->ops->key && a->top->ops->key(a->top, key) == UI_HANDLED) {
+		ui_dirty(a);
+		return;
+	}
+	if (ui_key_is_back(key))
+		ui_pop(a);
+	else if (key == K_HOME)
+		ui_home(a);
+	else if (key == K_F(10) && !a->cfg.lockdown)
+		app_quit(a);
+	ui_dirty(a);
+}
+
+void ui_input(struct app *a)
+{
+	wint_t wch;
+	int r;
+	while ((r = get_wch(&wch)) != ERR) {
+		if (r == KEY_CODE_YES)
+			ui_key(a, UI_FKEY | (int)wch);
+		else
+			ui_key(a, (int)wch);
+	}
+}
+
+void ui_init(struct app *a)
+{
+	a->targets = xcalloc(1, sizeof *a->targets);
+	set_escdelay(25);
+	initscr();
+	if (a->cfg.lockdown)
+		raw();
+	else
+		cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	intrflush(stdscr, FALSE);
+	leaveok(stdscr, FALSE);
+	curs_set(a->cfg.cursor_visible ? 1 : 0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED, NULL);
+	mouseinterval(0);
+	ui_colours_init(a);
+	a->cols = COLS;
+	a->rows = LINES;
+	a->dirty = true;
+}
+
+void ui_end(struct app *a)
+{
+	while (a->top) {
+		struct screen *s = a->top;
+		gw_cancel_owner(a->gw, s);
+		if (s->ops->leave)
+			s->ops->leave(s);
+		a->top = s->below;
+		free(s);
+	}
+	if (!isendwin())
+		endwin();
+	if (a->targets) {
+		free(a->targets->t);
+		free(a->targets);
+		a->targets = NULL;
+	}
+}

@@ -1,0 +1,31 @@
+#!/bin/sh
+# demo.sh O: run the kiosk in this terminal against a fresh reference
+# gateway on a free loopback port; stop the gateway when the kiosk exits.
+set -eu
+O=${1:-build}
+tmp=$(mktemp -d /tmp/kiosk-demo.XXXXXX)
+gw_pid=""
+cleanup() {
+	[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap "exit 130" INT TERM
+"$O/gatewayd" --listen 127.0.0.1:0 --port-file "$tmp/port" --db "$tmp/gateway.db" \
+	--demo --sim --quiet >"$tmp/gatewayd.out" 2>"$tmp/gatewayd.log" &
+gw_pid=$!
+i=0
+while [ ! -s "$tmp/port" ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$gw_pid" 2>/dev/null; then
+		echo "demo: gatewayd did not start:" >&2
+		cat "$tmp/gatewayd.log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+port=$(cat "$tmp/port")
+echo "demo: gateway at http://127.0.0.1:$port (simulation on); starting the kiosk. F10 quits."
+sleep 1
+"$O/kiosk" --gateway "http://127.0.0.1:$port" --data-dir "$tmp/data" \
+	--kiosk-id demo-kiosk --log "$tmp/kiosk.log" --no-lockdown || true

@@ -1,0 +1,26 @@
+#!/bin/sh
+# deps.sh GROUP...: install the Debian packages a make target needs, only
+# those that are missing. Groups: build, test, fuzz.
+set -eu
+pkgs=""
+for g in "$@"; do
+  case "$g" in
+    build) pkgs="$pkgs make gcc pkg-config gettext libncurses-dev libcurl4-openssl-dev
+                 libjansson-dev libqrencode-dev libzbar-dev libespeak-ng-dev
+                 libsqlite3-dev libmicrohttpd-dev ca-certificates curl" ;;
+    test)  pkgs="$pkgs clang libvterm-dev libcriterion-dev libclang-rt-14-dev" ;;
+    *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
+  esac
+done
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
