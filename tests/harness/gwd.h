@@ -1,0 +1,55 @@
+/* gwd.h: the reference gateway (gatewayd) as a test fixture.
+ *
+ * gwd_start runs $GATEWAYD_BIN (default: <dir of this test binary>/../gatewayd
+ * if it exists, else build/gatewayd) with
+ *   --listen 127.0.0.1:0 --port-file <tmp>/port --db <tmp>/gw.db --demo --sim --quiet
+ * plus extra_args, its stdout and stderr in <tmp>/gatewayd.log and sanitizer
+ * reports in <tmp>, and returns once it accepts connections on the port it
+ * wrote (10 s at most). Every gateway has its own temp dir and port, so tests
+ * may run in parallel. It dies with the test process (PR_SET_PDEATHSIG) and
+ * live gateways are stopped at exit.
+ *
+ * HTTP helpers use libcurl with a 10 s timeout; *resp (if resp is not NULL)
+ * gets the body, NUL-terminated, for the caller to free (even on errors).
+ */
+#ifndef TESTS_GWD_H
+#define TESTS_GWD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct gwd;
+
+/* NULL-terminated extra_args, may be NULL. NULL on failure (the reason and
+ * the gateway's log go to stderr). */
+struct gwd *gwd_start(const char *const extra_args[]);
+const char *gwd_bin(void);
+
+/* "http://127.0.0.1:PORT" (owned by g). */
+const char *gwd_url(const struct gwd *g);
+int gwd_port(const struct gwd *g);
+const char *gwd_tmpdir(const struct gwd *g);
+
+/* The HTTP status, or -1 if there was no HTTP answer (refused, timeout). */
+int gwd_post(struct gwd *g, const char *path, const char *json_body, char **resp);
+int gwd_get(struct gwd *g, const char *path, char **resp);
+/* POST /sim/faults, e.g. {"latency_ms":2000} or {"body":"malformed",
+ * "paths":["/api/v1/services"]}; "{}" clears. Returns the HTTP status. */
+int gwd_faults(struct gwd *g, const char *json);
+
+/* SIGKILL, no goodbye: a gateway that vanishes. The URL stays refused. */
+void gwd_kill(struct gwd *g);
+/* SIGTERM and wait (5 s, then SIGKILL). */
+void gwd_stop(struct gwd *g);
+bool gwd_running(struct gwd *g);
+/* Exit status as waitpid gives it, once stopped; -1 while running. */
+int gwd_status(struct gwd *g);
+/* True if the gateway wrote no sanitizer report (see h_sanitizer_clean). */
+bool gwd_sanitizer_clean(struct gwd *g, char *report, size_t n);
+/* Prints the tail of the gateway's log (for a failing test). */
+void gwd_dump(struct gwd *g, FILE *out);
+/* Stops it if running, removes its temp dir, frees. NULL is fine. */
+void gwd_free(struct gwd *g);
+
+#endif

@@ -1,0 +1,154 @@
+#!/bin/sh
+# run.sh: run every test binary `make check` built and print one total.
+#
+# Suites, in order:
+#   unit        build/tests/unit        (gcc)
+#   asan-unit   build/asan/tests/unit   (clang + ASan + UBSan)
+#   asan-e2e    build/asan/tests/e2e    driving build/asan/kiosk and
+#                                       build/asan/gatewayd in ptys
+#   fuzz-NAME   build/fuzz/NAME         a bounded libFuzzer run over a copy
+#                                       of tests/fuzz/corpus/NAME/ (if any)
+# A Criterion suite counts its own tests (crashes are failures); a fuzz target
+# counts as one test; a binary that should exist and does not counts as one
+# failure. Logs are kept in build/test-logs/ (fuzz crash inputs too). The last
+# line is exactly "N passed, N failed"; the exit status is 1 if any failed.
+#
+# Environment: JOBS (Criterion workers, default 2), TEST_TIMEOUT (seconds per
+# test, default 120), FUZZ_RUNS (default 20000), FUZZ_SECONDS (default 15).
+set -u
+cd "$(dirname "$0")/.." || exit 2
+
+JOBS=${JOBS:-2}
+TEST_TIMEOUT=${TEST_TIMEOUT:-120}
+SUITE_TIMEOUT=${SUITE_TIMEOUT:-1800}
+FUZZ_RUNS=${FUZZ_RUNS:-20000}
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+
+logs=build/test-logs
+mkdir -p "$logs" || exit 2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-tests-XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+
+# Prints a log indented, at most 300 lines of it.
+show_log() {
+	n=$(wc -l < "$1")
+	if [ "$n" -gt 300 ]; then
+		head -n 300 "$1" | sed 's/^/  | /'
+		echo "  | ... ($n lines in all: $1)"
+	else
+		sed 's/^/  | /' "$1"
+	fi
+}
+
+# criterion_suite NAME BINARY [VAR=VALUE...]
+criterion_suite() {
+	name=$1
+	bin=$2
+	shift 2
+	log="$logs/$name.log"
+	if [ ! -x "$bin" ]; then
+		echo "FAIL $name: $bin was not built (counted as 1 failure)"
+		failed=$((failed + 1))
+		return
+	fi
+	env "$@" timeout -k 10 "$SUITE_TIMEOUT" "$bin" --jobs "$JOBS" \
+		--timeout "$TEST_TIMEOUT" > "$log" 2>&1
+	rc=$?
+	line=$(grep 'Synthesis: Tested:' "$log" | tail -n 1)
+	counts=$(printf '%s\n' "$line" | sed -n \
+		's/.*Tested: *\([0-9]*\) *| *Passing: *\([0-9]*\) *| *Failing: *\([0-9]*\) *| *Crashing: *\([0-9]*\).*/\1 \2 \3 \4/p')
+	if [ -z "$counts" ]; then
+		echo "FAIL $name: no Criterion summary (exit status $rc; counted as 1 failure)"
+		failed=$((failed + 1))
+		show_log "$log"
+		return
+	fi
+	# shellcheck disable=SC2086
+	set -- $counts
+	tested=$1 pass=$2 crash=$4
+	# Criterion counts a crash as a failure too; Tested - Passing is both.
+	bad=$((tested - pass))
+	passed=$((passed + pass))
+	failed=$((failed + bad))
+	if [ "$bad" -gt 0 ]; then
+		echo "FAIL $name: $bad of $tested failed ($crash crashed)"
+		show_log "$log"
+	elif [ "$rc" -ne 0 ]; then
+		echo "FAIL $name: all $tested passed but it exited with status $rc (counted as 1 failure)"
+		failed=$((failed + 1))
+		show_log "$log"
+	else
+		echo "PASS $name: $tested tests"
+	fi
+}
+
+# fuzz_target NAME
+fuzz_target() {
+	name=$1
+	bin=build/fuzz/$name
+	log="$logs/fuzz-$name.log"
+	if [ ! -x "$bin" ]; then
+		echo "FAIL fuzz-$name: $bin was not built (counted as 1 failure)"
+		failed=$((failed + 1))
+		return
+	fi
+	corpus="$tmp/corpus-$name"
+	mkdir -p "$corpus"
+	# A copy: libFuzzer adds what it finds to its corpus directory.
+	if [ -d "tests/fuzz/corpus/$name" ]; then
+		cp -R "tests/fuzz/corpus/$name/." "$corpus/"
+	fi
+	timeout -k 10 $((FUZZ_SECONDS + 120)) "$bin" -runs="$FUZZ_RUNS" \
+		-max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$logs/fuzz-$name-" "$corpus" > "$log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "PASS fuzz-$name: $(grep '^Done ' "$log" | tail -n 1)"
+	else
+		failed=$((failed + 1))
+		echo "FAIL fuzz-$name: exit status $rc (inputs that fail: $logs/fuzz-$name-*)"
+		tail -n 60 "$log" | sed 's/^/  | /'
+	fi
+}
+
+echo "== tests"
+criterion_suite unit build/tests/unit
+criterion_suite asan-unit build/asan/tests/unit
+for b in build/asan/kiosk build/asan/gatewayd; do
+	[ -x "$b" ] || echo "note: $b is missing: the e2e tests that need it will fail"
+done
+criterion_suite asan-e2e build/asan/tests/e2e \
+	KIOSK_BIN="$PWD/build/asan/kiosk" GATEWAYD_BIN="$PWD/build/asan/gatewayd"
+
+# Every target a source says should exist, and any other that was built.
+names=""
+for f in tests/fuzz/*.c build/fuzz/*; do
+	[ -e "$f" ] || continue
+	case "$f" in
+	tests/fuzz/*) n=$(basename "$f" .c) ;;
+	*)
+		if [ ! -f "$f" ] || [ ! -x "$f" ]; then
+			continue
+		fi
+		n=$(basename "$f")
+		;;
+	esac
+	case " $names " in
+	*" $n "*) ;;
+	*) names="$names $n" ;;
+	esac
+done
+if [ -z "$names" ]; then
+	echo "note: no fuzz targets (tests/fuzz/*.c) yet"
+fi
+for n in $names; do
+	fuzz_target "$n"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
