@@ -41,6 +41,7 @@ CORE_SRC    := $(wildcard kiosk/core/*.c)
 KIOSK_SRC   := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
 GW_SRC      := $(wildcard gateway/*.c)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
+CLIENT_TEST_SRC := $(wildcard tests/client/*.c)
 HARNESS_SRC := $(wildcard tests/harness/*.c)
 E2E_SRC     := $(wildcard tests/e2e/*.c)
 FUZZ_SRC    := $(wildcard tests/fuzz/*.c)
@@ -93,7 +94,10 @@ $(O)/tests/unit: $(call obj,$(UNIT_SRC)) $(CORE_OBJ)
 $(O)/tests/e2e: $(call obj,$(E2E_SRC) $(HARNESS_SRC)) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_TEST) jansson libqrencode zbar libcurl) -lutil -lm
-tests: all $(O)/tests/unit $(O)/tests/e2e
+$(O)/tests/client: $(call obj,$(CLIENT_TEST_SRC)) $(KIOSK_OBJ) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,criterion $(PKG_KIOSK)) -lpthread -lm
+tests: all $(O)/tests/unit $(O)/tests/client $(O)/tests/e2e
 
 # libFuzzer targets link the pure core alone, built with clang.
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))

@@ -41,6 +41,12 @@ struct app {
 	bool running;
 };
 
+/* Loads the saved catalog of the current language, if any. */
+void app_catalog_load_cache(struct app *a);
+/* Timers and the gateway's network-state callback (wired by main.c). */
+long app_on_clock(struct loop *l, long long id, void *ud);
+long app_on_health_timer(struct loop *l, long long id, void *ud);
+void app_on_net_change(void *ud, enum gw_net state);
 /* Fetches (or revalidates) the catalog in the current language. */
 void app_catalog_refresh(struct app *a);
 /* Switches the language of the whole kiosk at once. */

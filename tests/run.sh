@@ -4,6 +4,8 @@
 # Suites, in order:
 #   unit        build/tests/unit        (gcc)
 #   asan-unit   build/asan/tests/unit   (clang + ASan + UBSan)
+#   client, asan-client                 the client's modules that need no
+#                                       terminal (loop, config, URL policy)
 #   asan-e2e    build/asan/tests/e2e    driving build/asan/kiosk and
 #                                       build/asan/gatewayd in ptys
 #   fuzz-NAME   build/fuzz/NAME         a bounded libFuzzer run over a copy
@@ -119,6 +121,8 @@ fuzz_target() {
 echo "== tests"
 criterion_suite unit build/tests/unit
 criterion_suite asan-unit build/asan/tests/unit
+criterion_suite client build/tests/client
+criterion_suite asan-client build/asan/tests/client
 for b in build/asan/kiosk build/asan/gatewayd; do
 	[ -x "$b" ] || echo "note: $b is missing: the e2e tests that need it will fail"
 done

@@ -1,0 +1,201 @@
+/* app.c: the kiosk's shared state: the catalog (from the gateway, with a
+ * disk cache so browsing works offline), the language, the network-state
+ * timers. Screens call these; main.c wires them into the loop.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "i18n.h"
+#include "jsonx.h"
+#include "log.h"
+#include "loop.h"
+#include "text.h"
+#include "ui.h"
+#include "util.h"
+
+enum { REQ_CATALOG = 1, REQ_HEALTH = 2 };
+
+/* ---- disk cache ---- */
+
+static char *data_path(struct app *a, const char *name)
+{
+	return xasprintf("%s/%s", a->cfg.data_dir, name);
+}
+
+json_t *cache_load(struct app *a, const char *name, char **etag)
+{
+	char *path = data_path(a, name);
+	size_t len;
+	char *body = file_read(path, JSONX_MAX_BODY, &len);
+	json_t *j = NULL;
+	if (body) {
+		char err[160];
+		j = jsonx_parse(body, len, err, sizeof err);
+		if (!j)
+			log_warn("cache %s unreadable: %s", name, err);
+		free(body);
+	}
+	if (etag) {
+		*etag = NULL;
+		char *epath = xasprintf("%s.etag", path);
+		char *e = j ? file_read(epath, 256, &len) : NULL;
+		bool ok = e && len > 0;
+		for (size_t i = 0; ok && i < len; i++)
+			ok = e[i] > 0x20 && e[i] < 0x7f; /* as gw.c accepts them */
+		if (ok)
+			*etag = e;
+		else
+			free(e);
+		free(epath);
+	}
+	free(path);
+	return j;
+}
+
+void cache_store(struct app *a, const char *name, const char *body, size_t len, const char *etag)
+{
+	char *path = data_path(a, name);
+	char *epath = xasprintf("%s.etag", path);
+	if (file_write_atomic(path, body, len, 0644) != 0)
+		log_warn("cache %s not written: %s", name, strerror(errno));
+	else if (etag)
+		file_write_atomic(epath, etag, strlen(etag), 0644);
+	else
+		unlink(epath);
+	free(epath);
+	free(path);
+}
+
+/* ---- catalog ---- */
+
+static char *catalog_cache_name(void)
+{
+	return xasprintf("catalog-%s.json", i18n_http_lang());
+}
+
+static bool catalog_take(struct app *a, json_t *j, const char *from)
+{
+	struct catalog c;
+	char err[200];
+	if (catalog_decode(j, &c, err, sizeof err) != 0) {
+		log_warn("catalog from %s rejected: %s", from, err);
+		return false;
+	}
+	catalog_free(&a->cat);
+	a->cat = c;
+	log_info("catalog from %s: %zu categories, %zu services", from, c.n_cats, c.n_svcs);
+	return true;
+}
+
+void app_catalog_load_cache(struct app *a)
+{
+	char *name = catalog_cache_name();
+	char *etag = NULL;
+	json_t *j = cache_load(a, name, &etag);
+	if (j && catalog_take(a, j, "cache")) {
+		a->cat_state = CAT_CACHED;
+		free(a->cat_etag);
+		a->cat_etag = etag;
+	} else {
+		free(etag);
+	}
+	json_decref(j);
+	free(name);
+}
+
+static void on_catalog(void *ud, const struct gw_reply *r)
+{
+	struct app *a = ud;
+	if (r->result == GW_OK && r->not_modified && a->cat.n_cats + a->cat.n_svcs > 0) {
+		a->cat_state = CAT_LIVE;
+	} else if (r->result == GW_OK && r->json) {
+		if (catalog_take(a, r->json, "gateway")) {
+			a->cat_state = CAT_LIVE;
+			free(a->cat_etag);
+			a->cat_etag = r->etag ? xstrdup(r->etag) : NULL;
+			char *name = catalog_cache_name();
+			cache_store(a, name, r->body, r->body_len, r->etag);
+			free(name);
+		} else if (a->cat_state != CAT_CACHED) {
+			a->cat_state = CAT_FAILED;
+			a->cat_error = _("The service network sent a list of services this kiosk cannot read. Please ask the staff.");
+		}
+	} else if (a->cat_state != CAT_CACHED) {
+		a->cat_state = CAT_FAILED;
+		a->cat_error = ui_gw_message(r);
+	}
+	ui_relayout(a);
+}
+
+void app_catalog_refresh(struct app *a)
+{
+	gw_cancel_owner(a->gw, a); /* one catalog request at a time */
+	if (a->cat_state == CAT_FAILED || a->cat_state == CAT_NONE)
+		a->cat_state = CAT_LOADING;
+	gw_get(a->gw, "/v1/catalog", a->cat_etag, a, REQ_CATALOG, on_catalog, a);
+	ui_dirty(a);
+}
+
+void app_set_lang(struct app *a, const char *lang)
+{
+	i18n_set_lang(lang);
+	gw_set_lang(a->gw, i18n_http_lang());
+	/* The catalog is per language: show the saved copy in the new language
+	 * at once if there is one, and revalidate. */
+	catalog_free(&a->cat);
+	free(a->cat_etag);
+	a->cat_etag = NULL;
+	a->cat_state = CAT_NONE;
+	app_catalog_load_cache(a);
+	app_catalog_refresh(a);
+	ui_relayout(a);
+}
+
+void app_quit(struct app *a)
+{
+	loop_stop(a->loop, 0);
+}
+
+/* ---- timers ---- */
+
+long app_on_clock(struct loop *l, long long id, void *ud)
+{
+	struct app *a = ud;
+	ui_dirty(a);
+	time_t now = time(NULL);
+	return (long)(60 - now % 60) * 1000 + 50;
+}
+
+static void on_health(void *ud, const struct gw_reply *r)
+{
+	struct app *a = ud;
+	/* Back online: bring the catalog up to date. */
+	if (r->result != GW_UNREACHABLE && a->cat_state != CAT_LIVE)
+		app_catalog_refresh(a);
+}
+
+long app_on_health_timer(struct loop *l, long long id, void *ud)
+{
+	struct app *a = ud;
+	if (gw_net_state(a->gw) == GW_NET_OFFLINE)
+		gw_get(a->gw, "/v1/health", NULL, a, REQ_HEALTH, on_health, a);
+	else if (a->cat_state == CAT_LIVE)
+		app_catalog_refresh(a); /* revalidate now and then (cheap: 304) */
+	return gw_net_state(a->gw) == GW_NET_OFFLINE ? 10000 : 15 * 60 * 1000;
+}
+
+void app_on_net_change(void *ud, enum gw_net state)
+{
+	struct app *a = ud;
+	if (state == GW_NET_OFFLINE) {
+		loop_timer_del(a->loop, a->health_timer);
+		a->health_timer = loop_timer_add(a->loop, 10000, app_on_health_timer, a);
+	}
+	ui_relayout(a); /* the banner takes a row */
+}
+
