@@ -35,7 +35,8 @@ struct app {
 	struct catalog cat;
 	enum cat_state cat_state;
 	char *cat_etag;
-	const char *cat_error;  /* plain message when CAT_FAILED */
+	bool cat_loaded;        /* a catalog is loaded (CACHED or LIVE) */
+	char *cat_error;        /* owned: plain message when CAT_FAILED */
 	long long health_timer;
 	long long clock_timer;
 	bool running;

@@ -21,9 +21,10 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void util_set_die_hook(void (*fn)(void));
 
-/* Writes data to path via a temporary file + fsync + rename, mode `mode`.
- * Returns 0 or -1 (errno set). */
-int file_write_atomic(const char *path, const void *data, size_t len, int mode);
+/* Writes data to path via a temporary file + rename, mode `mode`; with
+ * durable, fsync first (for what must survive a power cut; a cache need
+ * not, and fsync on slow flash would stall the loop). 0 or -1 (errno set). */
+int file_write_atomic(const char *path, const void *data, size_t len, int mode, bool durable);
 /* Reads a whole file (at most max bytes) into a new NUL-terminated buffer. */
 char *file_read(const char *path, size_t max, size_t *len);
 /* mkdir -p with mode. */

@@ -61,10 +61,10 @@ void cache_store(struct app *a, const char *name, const char *body, size_t len, 
 {
 	char *path = data_path(a, name);
 	char *epath = xasprintf("%s.etag", path);
-	if (file_write_atomic(path, body, len, 0644) != 0)
+	if (file_write_atomic(path, body, len, 0644, false) != 0)
 		log_warn("cache %s not written: %s", name, strerror(errno));
 	else if (etag)
-		file_write_atomic(epath, etag, strlen(etag), 0644);
+		file_write_atomic(epath, etag, strlen(etag), 0644, false);
 	else
 		unlink(epath);
 	free(epath);
@@ -99,6 +99,7 @@ void app_catalog_load_cache(struct app *a)
 	json_t *j = cache_load(a, name, &etag);
 	if (j && catalog_take(a, j, "cache")) {
 		a->cat_state = CAT_CACHED;
+		a->cat_loaded = true;
 		free(a->cat_etag);
 		a->cat_etag = etag;
 	} else {
@@ -108,26 +109,42 @@ void app_catalog_load_cache(struct app *a)
 	free(name);
 }
 
+/* A refresh failed: keep a loaded catalog (now only "saved"), or say why
+ * there is none. The message is copied: r's strings die with r. */
+static void catalog_failed(struct app *a, const char *msg)
+{
+	if (a->cat_loaded) {
+		a->cat_state = CAT_CACHED;
+		return;
+	}
+	a->cat_state = CAT_FAILED;
+	free(a->cat_error);
+	a->cat_error = xstrdup(msg);
+}
+
 static void on_catalog(void *ud, const struct gw_reply *r)
 {
 	struct app *a = ud;
-	if (r->result == GW_OK && r->not_modified && a->cat.n_cats + a->cat.n_svcs > 0) {
-		a->cat_state = CAT_LIVE;
+	if (r->result == GW_OK && r->not_modified) {
+		/* Only sent with the ETag of a loaded catalog. */
+		if (a->cat_loaded)
+			a->cat_state = CAT_LIVE;
+		else
+			catalog_failed(a, ui_gw_message(r));
 	} else if (r->result == GW_OK && r->json) {
 		if (catalog_take(a, r->json, "gateway")) {
 			a->cat_state = CAT_LIVE;
+			a->cat_loaded = true;
 			free(a->cat_etag);
 			a->cat_etag = r->etag ? xstrdup(r->etag) : NULL;
 			char *name = catalog_cache_name();
 			cache_store(a, name, r->body, r->body_len, r->etag);
 			free(name);
-		} else if (a->cat_state != CAT_CACHED) {
-			a->cat_state = CAT_FAILED;
-			a->cat_error = _("The service network sent a list of services this kiosk cannot read. Please ask the staff.");
+		} else {
+			catalog_failed(a, _("The service network sent a list of services this kiosk cannot read. Please ask the staff."));
 		}
-	} else if (a->cat_state != CAT_CACHED) {
-		a->cat_state = CAT_FAILED;
-		a->cat_error = ui_gw_message(r);
+	} else {
+		catalog_failed(a, ui_gw_message(r));
 	}
 	ui_relayout(a);
 }
@@ -151,6 +168,7 @@ void app_set_lang(struct app *a, const char *lang)
 	free(a->cat_etag);
 	a->cat_etag = NULL;
 	a->cat_state = CAT_NONE;
+	a->cat_loaded = false;
 	app_catalog_load_cache(a);
 	app_catalog_refresh(a);
 	ui_relayout(a);
@@ -179,23 +197,27 @@ static void on_health(void *ud, const struct gw_reply *r)
 		app_catalog_refresh(a);
 }
 
+/* Offline: a cheap health check every 10 s. Online with only a saved or
+ * no catalog: try again every 30 s. Live: revalidate every 15 min (a 304). */
 long app_on_health_timer(struct loop *l, long long id, void *ud)
 {
 	struct app *a = ud;
-	if (gw_net_state(a->gw) == GW_NET_OFFLINE)
+	if (gw_net_state(a->gw) == GW_NET_OFFLINE) {
 		gw_get(a->gw, "/v1/health", NULL, a, REQ_HEALTH, on_health, a);
-	else if (a->cat_state == CAT_LIVE)
-		app_catalog_refresh(a); /* revalidate now and then (cheap: 304) */
-	return gw_net_state(a->gw) == GW_NET_OFFLINE ? 10000 : 15 * 60 * 1000;
+		return 10000;
+	}
+	if (a->cat_state != CAT_LOADING)
+		app_catalog_refresh(a);
+	return a->cat_state == CAT_LIVE ? 15 * 60 * 1000 : 30000;
 }
 
 void app_on_net_change(void *ud, enum gw_net state)
 {
 	struct app *a = ud;
-	if (state == GW_NET_OFFLINE) {
-		loop_timer_del(a->loop, a->health_timer);
-		a->health_timer = loop_timer_add(a->loop, 10000, app_on_health_timer, a);
-	}
+	/* Check again soon, whichever way the network went. */
+	loop_timer_del(a->loop, a->health_timer);
+	a->health_timer = loop_timer_add(a->loop, state == GW_NET_OFFLINE ? 10000 : 30000,
+	                                 app_on_health_timer, a);
 	ui_relayout(a); /* the banner takes a row */
 }
 

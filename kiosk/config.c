@@ -143,6 +143,9 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			snprintf(err, errlen, "%s must be yes or no", key);
 			return -1;
 		}
+	} else if (!*section) {
+		snprintf(err, errlen, "'%s' is outside a section ([gateway] or [kiosk])", key);
+		return -1;
 	} else {
 		snprintf(err, errlen, "unknown section [%s]", section);
 		return -1;
@@ -190,6 +193,27 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Names what getopt_long rejected. With opterr = 0, glibc sets optopt to 0
+ * for an unknown or ambiguous long option, to the option's value for a
+ * missing or unwanted argument, and to the character for a short option. */
+static void flag_error(char **argv, char *err, size_t errlen)
+{
+	if (optopt > OPT_HELP) {
+		snprintf(err, errlen, "unknown option '-%c' (try --help)", optopt);
+		return;
+	}
+	for (const struct option *o = long_opts; optopt && o->name; o++) {
+		if (o->val != optopt)
+			continue;
+		if (o->has_arg == no_argument)
+			snprintf(err, errlen, "option '--%s' takes no value", o->name);
+		else
+			snprintf(err, errlen, "option '--%s' needs a value", o->name);
+		return;
+	}
+	snprintf(err, errlen, "unknown or ambiguous option '%s' (try --help)", argv[optind - 1]);
+}
+
 enum config_result config_load(struct config *c, int argc, char **argv, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof *c);
@@ -208,13 +232,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	int o;
 	while ((o = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (o == '?' || o == ':') {
-			const char *bad = argv[optind - 1];
-			if (optopt && optopt < OPT_GATEWAY)
-				snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
-			else if (optopt)
-				snprintf(err, errlen, "option '%s' needs a value", bad);
-			else
-				snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
+			flag_error(argv, err, errlen);
 			return CONFIG_ERROR;
 		}
 		if (o == OPT_HELP) {
@@ -241,7 +259,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 		char why[256];
 		int line = ini_parse_file(cfg_path, on_ini, c, why, sizeof why);
 		if (line < 0) {
-			snprintf(err, errlen, "%s: %s", cfg_path, why);
+			snprintf(err, errlen, "%s", why); /* names the file already */
 			return CONFIG_ERROR;
 		}
 		if (line > 0) {
@@ -252,7 +270,8 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 
 	/* Pass 2: flags override the file. */
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+	int li = 0;
+	while ((o = getopt_long(argc, argv, "", long_opts, &li)) != -1) {
 		char why[256] = "";
 		int r = 0;
 		switch (o) {
@@ -272,7 +291,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 		default: break;
 		}
 		if (r != 0) {
-			snprintf(err, errlen, "%s: %s", argv[optind - 1][0] == '-' ? argv[optind - 1] : argv[optind - 2], why);
+			snprintf(err, errlen, "--%s: %s", long_opts[li].name, why);
 			return CONFIG_ERROR;
 		}
 	}

@@ -34,6 +34,7 @@ struct gw_req {
 	char *buf;
 	size_t len, cap;
 	bool too_large;
+	bool delivering;          /* in its callback: gw_cancel must not touch it */
 	char etag[256];
 	char *if_none_match;
 	char *idem_key;
@@ -314,10 +315,11 @@ static void deliver(struct gw *g, struct gw_req *r, CURLcode rc)
 		}
 	}
 
-	if (rep.result != GW_UNREACHABLE)
-		set_net(g, GW_NET_ONLINE);
-	else
-		set_net(g, GW_NET_OFFLINE);
+	/* Unlink first: callbacks below may cancel their owner's other requests
+	 * or start new ones, but can no longer reach this one. */
+	req_unlink(r);
+	r->delivering = true;
+	set_net(g, rep.result == GW_UNREACHABLE ? GW_NET_OFFLINE : GW_NET_ONLINE);
 
 	rep.etag = r->etag[0] ? r->etag : NULL;
 	rep.body = r->buf;
@@ -327,9 +329,6 @@ static void deliver(struct gw *g, struct gw_req *r, CURLcode rc)
 	         status, rep.result == GW_OK ? "ok" : "error", why[0] ? ": " : "", why,
 	         loop_now_ms() - r->started_ms);
 
-	/* Unlink first: the callback may cancel its owner's other requests or
-	 * start new ones, but it can no longer reach this one. */
-	req_unlink(r);
 	if (r->fn)
 		r->fn(r->ud, &rep);
 	json_decref(json);
@@ -375,6 +374,8 @@ static void on_socket_ready(struct loop *l, int fd, int revents, void *ud)
 		flags |= CURL_CSELECT_OUT;
 	if (revents & (POLLERR | POLLHUP | POLLNVAL))
 		flags |= CURL_CSELECT_ERR;
+	if (revents & POLLNVAL) /* closed behind our back: never spin on it */
+		loop_fd_del(l, fd);
 	curl_multi_socket_action(g->multi, fd, flags, &running);
 	check_done(g);
 }
@@ -486,8 +487,9 @@ struct gw_req *gw_post(struct gw *g, const char *path, json_t *body, const char 
                        const void *owner, int tag, gw_fn fn, void *ud)
 {
 	struct gw_req *r = req_new(g, path, owner, tag, fn, ud);
-	r->post_body = json_dumps(body ? body : json_object(), JSON_COMPACT);
-	json_decref(body);
+	json_t *b = body ? body : json_object();
+	r->post_body = json_dumps(b, JSON_COMPACT);
+	json_decref(b);
 	if (!r->post_body)
 		die("out of memory");
 	if (idem_key)
@@ -498,7 +500,7 @@ struct gw_req *gw_post(struct gw *g, const char *path, json_t *body, const char 
 
 void gw_cancel(struct gw *g, struct gw_req *r)
 {
-	if (!r)
+	if (!r || r->delivering)
 		return;
 	req_unlink(r);
 	req_free(r);

@@ -59,7 +59,7 @@ struct loop {
 };
 
 /* The signal handler needs the pipe; one loop per process. */
-static int signal_pipe_fd = -1;
+static volatile sig_atomic_t signal_pipe_fd = -1;
 
 long long loop_now_ms(void)
 {

@@ -192,6 +192,7 @@ int main(int argc, char **argv)
 	loop_free(a->loop);
 	catalog_free(&a->cat);
 	free(a->cat_etag);
+	free(a->cat_error);
 	log_info("kiosk exiting (%d)", code);
 	log_close();
 	config_free(&a->cfg);

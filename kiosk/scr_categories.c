@@ -50,8 +50,7 @@ static void cats_resize(struct screen *s, struct rect area)
 
 static bool have_catalog(struct app *a)
 {
-	return a->cat_state == CAT_LIVE || a->cat_state == CAT_CACHED ||
-	       (a->cat.n_cats > 0);
+	return a->cat_loaded;
 }
 
 static void cats_draw(struct screen *s, struct rect area)

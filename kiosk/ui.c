@@ -93,9 +93,10 @@ static void set_role(enum role r)
 static void on_reply(void *ud, const struct gw_reply *r)
 {
 	struct screen *s = ud;
+	struct app *a = s->app; /* the reply may pop (free) s */
 	if (s->ops->reply)
 		s->ops->reply(s, r->tag, r);
-	ui_dirty(s->app);
+	ui_dirty(a);
 }
 
 void ui_get(struct screen *s, int tag, const char *path, const char *etag)
@@ -126,6 +127,7 @@ void ui_push(struct app *a, const struct screen_ops *ops, void *arg)
 	s->app = a;
 	s->below = a->top;
 	a->top = s;
+	a->targets->n = 0; /* the old screen's targets mean nothing now */
 	log_info("screen: enter %s", ops->name);
 	if (ops->enter)
 		ops->enter(s, arg);
@@ -144,6 +146,7 @@ void ui_pop(struct app *a)
 		s->ops->leave(s);
 	a->top = s->below;
 	free(s);
+	a->targets->n = 0;
 	ui_relayout(a);
 }
 
@@ -197,13 +200,13 @@ void ui_fill(struct rect r, enum role role)
 		mvhline(y, r.x, ' ', r.w);
 }
 
-int ui_text(int x, int y, int w, enum role role, const char *s)
+static int ui_text_attr(int x, int y, int w, enum role role, attr_t extra, const char *s)
 {
 	if (w <= 0 || y < 0 || y >= cur->rows)
 		return 0;
 	int used;
 	size_t n = text_fit(s, w, &used);
-	set_role(role);
+	attrset(role_attr[role] | extra);
 	if (s[n] == '\0') {
 		mvaddnstr(y, x, s, (int)n);
 		return used;
@@ -213,6 +216,11 @@ int ui_text(int x, int y, int w, enum role role, const char *s)
 	used = text_width(e);
 	free(e);
 	return used;
+}
+
+int ui_text(int x, int y, int w, enum role role, const char *s)
+{
+	return ui_text_attr(x, y, w, role, 0, s);
 }
 
 int ui_para(struct rect r, enum role role, const char *s)
@@ -279,9 +287,7 @@ void ui_button(struct rect r, int target, int number, const char *label,
 	else
 		snprintf(head, sizeof head, "%c", focused ? '>' : ' ');
 	int hw = ui_text(inner_x, y, inner_w, role, head);
-	if (focused)
-		attron(A_BOLD);
-	ui_text(inner_x + hw, y, inner_w - hw, role, label);
+	ui_text_attr(inner_x + hw, y, inner_w - hw, role, focused ? A_BOLD : 0, label);
 	if (lines == 2)
 		ui_text(inner_x + hw, y + 1, inner_w - hw, role, sub);
 	ui_target(r, target);

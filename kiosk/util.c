@@ -42,7 +42,7 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len, int mode)
+int file_write_atomic(const char *path, const void *data, size_t len, int mode, bool durable)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -62,7 +62,7 @@ int file_write_atomic(const char *path, const void *data, size_t len, int mode)
 		p += w;
 		left -= (size_t)w;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
+	if ((durable && fsync(fd) != 0) || close(fd) != 0) {
 		fd = -1;
 		goto fail;
 	}
@@ -87,38 +87,38 @@ char *file_read(const char *path, size_t max, size_t *len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	size_t cap = 4096, n = 0;
+	/* Reads up to max + 1 bytes, to tell "exactly max" from "too big". */
+	size_t limit = max + 1, cap = limit < 4096 ? limit : 4096, n = 0;
 	char *buf = xmalloc(cap + 1);
-	for (;;) {
+	int err = 0;
+	while (n < limit) {
 		if (n == cap) {
-			if (cap >= max)
-				goto toobig;
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap * 2 > limit ? limit : cap * 2;
 			buf = xrealloc(buf, cap + 1);
 		}
 		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
+			err = errno;
+			break;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 	}
 	close(fd);
+	if (!err && n > max)
+		err = EFBIG;
+	if (err) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
 	buf[n] = '\0';
 	if (len)
 		*len = n;
 	return buf;
-toobig:
-	errno = EFBIG;
-fail:;
-	int saved = errno;
-	close(fd);
-	free(buf);
-	errno = saved;
-	return NULL;
 }
 
 int mkdir_p(const char *path, int mode)
