@@ -55,9 +55,10 @@ CORE_OBJ  := $(call obj,$(CORE_SRC))
 KIOSK_OBJ := $(call obj,$(KIOSK_SRC))
 GW_OBJ    := $(call obj,$(GW_SRC))
 MO        := $(foreach l,$(LANGS),$(O)/locale/$(l)/LC_MESSAGES/kiosk.mo)
+THEMES    := $(patsubst themes/%,$(O)/themes/%,$(wildcard themes/*.theme))
 
 .PHONY: all tests demo check bench fuzz install clean deps-build deps-test
-all: $(O)/kiosk $(O)/gatewayd $(MO)
+all: $(O)/kiosk $(O)/gatewayd $(MO) $(THEMES)
 
 # Per-directory flags: each part sees only the libraries it may use. The pure
 # core gets jansson alone (no curses, no curl).
@@ -81,6 +82,10 @@ $(O)/kiosk: $(O)/obj/kiosk/main.o $(KIOSK_OBJ) $(CORE_OBJ)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_KIOSK)) -lpthread -lm
 $(O)/gatewayd: $(GW_OBJ)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_GW)) -lpthread -lm
+
+$(O)/themes/%.theme: themes/%.theme
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(O)/locale/%/LC_MESSAGES/kiosk.mo: locale/%.po
 	@mkdir -p $(dir $@)

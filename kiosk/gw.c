@@ -238,16 +238,18 @@ static bool is_json_type(const char *ct)
 	       (n == 24 && strncasecmp(ct, "application/problem+json", 24) == 0);
 }
 
-/* A failure that means "this gateway cannot be reached": try the next. */
+/* A failure that means "this gateway cannot be reached": the request was
+ * never sent, so trying the next gateway cannot submit anything twice. (Not
+ * CURLINFO_CONNECT_TIME: it is 0 on a reused keep-alive connection too.) */
 static bool is_connect_failure(CURL *e, CURLcode rc)
 {
 	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
 	    rc == CURLE_COULDNT_RESOLVE_PROXY)
 		return true;
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		curl_off_t connect_us = 0;
-		curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us);
-		return connect_us == 0;
+		long sent = 0;
+		curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &sent);
+		return sent == 0;
 	}
 	return false;
 }

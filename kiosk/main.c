@@ -70,14 +70,15 @@ static int load_theme(struct app *a)
 	if (strchr(t, '/'))
 		path = xstrdup(t);
 	else {
-		/* Next to the executable in the source tree, else installed. */
+		/* Next to the executable in a build tree (the Makefile copies
+		 * them there, as it puts the catalogs in locale/), else installed. */
 		char exe[4096];
 		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 		exe[n > 0 ? n : 0] = '\0';
 		char *slash = strrchr(exe, '/');
 		if (slash)
 			*slash = '\0';
-		char *p1 = xasprintf("%s/../themes/%s.theme", exe, t);
+		char *p1 = xasprintf("%s/themes/%s.theme", exe, t);
 		char *p2 = xasprintf("%s/../share/kiosk/themes/%s.theme", exe, t);
 		char *p3 = xasprintf("%s/share/kiosk/themes/%s.theme", KIOSK_PREFIX, t);
 		path = access(p1, R_OK) == 0 ? xstrdup(p1) : access(p2, R_OK) == 0 ? xstrdup(p2) : xstrdup(p3);
