@@ -42,8 +42,13 @@ static void cats_leave(struct screen *s)
 static void cats_resize(struct screen *s, struct rect area)
 {
 	struct cats *c = s->priv;
-	int item_h = area.h >= 24 ? 4 : 3;
-	menu_layout(&c->m, area, (int)s->app->cat.n_cats, 18, item_h, 2, area.h >= 20 ? 1 : 0, 4);
+	/* 3 x 3 big buttons a page (9 = one digit each), with the number of
+	 * services on a second line when there is room for it. */
+	int n = (int)s->app->cat.n_cats;
+	int avail = n > MENU_MAX_PER_PAGE ? area.h - 2 : area.h;
+	int item_h = avail >= 3 * 4 + 2 ? 4 : 3;
+	int gap_y = avail >= 3 * item_h + 2 ? 1 : 0;
+	menu_layout(&c->m, area, n, 18, item_h, 2, gap_y, area.w >= 120 ? 4 : 3);
 	int w = area.w < 24 ? area.w : 24;
 	c->retry = (struct rect){ area.x + (area.w - w) / 2, area.y + 5, w, 3 };
 }
