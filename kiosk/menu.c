@@ -37,6 +37,20 @@ void menu_layout(struct menu *m, struct rect area, int n, int min_w, int item_h,
 		if (m->g.pages > 1)
 			m->pager = (struct rect){ area.x, area.y + area.h - 1, area.w, 1 };
 	}
+	/* Spare rows make the buttons taller (easier to hit), up to 3 more. */
+	int on_page = n < m->g.per_page ? n : m->g.per_page;
+	int rows = m->g.cols > 0 ? (on_page + m->g.cols - 1) / m->g.cols : 0;
+	if (rows > 0) {
+		int per = (m->g.area.h + m->g.gap_y) / rows - m->g.gap_y;
+		if (per > item_h + 3)
+			per = item_h + 3;
+		if (per > item_h) {
+			struct grid g2;
+			grid_layout(&g2, m->g.area, n, min_w, per, gap_x, m->g.gap_y, m->g.cols);
+			if (g2.pages == m->g.pages && g2.per_page >= on_page)
+				m->g = g2;
+		}
+	}
 	if (m->focus >= n)
 		m->focus = n ? n - 1 : 0;
 	if (m->focus < 0)

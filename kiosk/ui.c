@@ -278,8 +278,11 @@ void ui_button(struct rect r, int target, int number, const char *label,
 	if (boxed)
 		box_at(r, role_attr[role] | (focused ? A_BOLD : 0));
 	int inner_x = r.x + (boxed ? 2 : 0), inner_w = r.w - (boxed ? 4 : 0);
-	int lines = sub && *sub && (r.h - (boxed ? 2 : 0)) >= 2 ? 2 : 1;
-	int y = r.y + (r.h - lines) / 2;
+	/* Room for two lines puts the label on the same row whether or not this
+	 * button has a second line, so a row of buttons lines up. */
+	int room = (r.h - (boxed ? 2 : 0)) >= 2 ? 2 : 1;
+	int lines = sub && *sub ? room : 1;
+	int y = r.y + (r.h - room) / 2;
 	/* Focus is never colour alone: a '>' marker stands before the number. */
 	char head[16];
 	if (number > 0)
