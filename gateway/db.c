@@ -1,0 +1,683 @@
+/* db.c: the gateway's SQLite store: schema, demo and synthetic loading, and
+ * the queries behind GET /v1/catalog and GET /v1/services/{id}.
+ *
+ * Lists (keywords, materials) are stored as JSON array text; a form is rows
+ * of form_fields (and field_options for selects). min_value/max_value hold
+ * an INTEGER for number/money fields and TEXT for dates, and come out of
+ * the answer with that JSON type.
+ */
+#include "gw_db.h"
+#include "gw_demo.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCHEMA_VERSION 1
+
+static const char schema_sql[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE categories(id TEXT PRIMARY KEY, ord INTEGER NOT NULL,"
+	" name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
+	" where_zh TEXT NOT NULL, where_en TEXT NOT NULL);"
+	"CREATE TABLE services(id TEXT PRIMARY KEY, ord INTEGER NOT NULL UNIQUE,"
+	" category TEXT NOT NULL REFERENCES categories(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('apply','query','bill','queue')),"
+	" login_required INTEGER NOT NULL, fee_fen INTEGER NOT NULL CHECK (fee_fen >= 0),"
+	" processing_days INTEGER NOT NULL,"
+	" name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
+	" summary_zh TEXT NOT NULL, summary_en TEXT NOT NULL,"
+	" keywords_zh TEXT NOT NULL, keywords_en TEXT NOT NULL,"
+	" description_zh TEXT NOT NULL, description_en TEXT NOT NULL,"
+	" materials_zh TEXT NOT NULL, materials_en TEXT NOT NULL,"
+	" where_zh TEXT NOT NULL, where_en TEXT NOT NULL);"
+	"CREATE TABLE form_fields(service_id TEXT NOT NULL REFERENCES services(id),"
+	" ord INTEGER NOT NULL, fid TEXT NOT NULL,"
+	" type TEXT NOT NULL CHECK (type IN ('text','number','money','date','select','bool','idcard','phone')),"
+	" label_zh TEXT NOT NULL, label_en TEXT NOT NULL, required INTEGER NOT NULL,"
+	" max_len INTEGER, prefill TEXT, min_value, max_value,"
+	" PRIMARY KEY (service_id, ord), UNIQUE (service_id, fid)) WITHOUT ROWID;"
+	"CREATE TABLE field_options(service_id TEXT NOT NULL, fid TEXT NOT NULL,"
+	" ord INTEGER NOT NULL, value TEXT NOT NULL, label_zh TEXT NOT NULL, label_en TEXT NOT NULL,"
+	" PRIMARY KEY (service_id, fid, ord)) WITHOUT ROWID;"
+	"CREATE TABLE popular(ord INTEGER PRIMARY KEY, service_id TEXT NOT NULL);"
+	"PRAGMA user_version = 1;";
+
+static const char drop_sql[] =
+	"DROP TABLE IF EXISTS field_options; DROP TABLE IF EXISTS form_fields;"
+	"DROP TABLE IF EXISTS popular; DROP TABLE IF EXISTS services;"
+	"DROP TABLE IF EXISTS categories; DROP TABLE IF EXISTS meta;"
+	"PRAGMA user_version = 0;";
+
+/* Column lists shared by the catalog and the service query: the brief. */
+#define BRIEF_COLS "id, category, kind, login_required, fee_fen, name_zh, name_en," \
+                   " summary_zh, summary_en, keywords_zh, keywords_en"
+enum { C_ID, C_CAT, C_KIND, C_LOGIN, C_FEE, C_NAME, C_SUMMARY = C_NAME + 2,
+       C_KEYWORDS = C_SUMMARY + 2, C_DESC = C_KEYWORDS + 2, C_MATERIALS = C_DESC + 2,
+       C_DAYS = C_MATERIALS + 2, C_WHERE };
+
+enum stmt_id { ST_VERSION, ST_CATS, ST_POPULAR, ST_SERVICES, ST_SERVICE, ST_FIELDS,
+               ST_OPTIONS, ST_N };
+
+static const char *const stmt_sql[ST_N] = {
+	[ST_VERSION] = "SELECT value FROM meta WHERE key = 'catalog_version'",
+	[ST_CATS] = "SELECT id, name_zh, name_en FROM categories ORDER BY ord",
+	[ST_POPULAR] = "SELECT p.service_id FROM popular p JOIN services s ON s.id = p.service_id"
+	               " ORDER BY p.ord",
+	[ST_SERVICES] = "SELECT " BRIEF_COLS " FROM services ORDER BY ord",
+	[ST_SERVICE] = "SELECT " BRIEF_COLS ", description_zh, description_en, materials_zh,"
+	               " materials_en, processing_days, where_zh, where_en FROM services WHERE id = ?1",
+	[ST_FIELDS] = "SELECT fid, type, label_zh, label_en, required, max_len, prefill,"
+	              " min_value, max_value FROM form_fields WHERE service_id = ?1 ORDER BY ord",
+	[ST_OPTIONS] = "SELECT value, label_zh, label_en FROM field_options"
+	               " WHERE service_id = ?1 AND fid = ?2 ORDER BY ord",
+};
+
+struct db {
+	sqlite3 *h;
+	pthread_mutex_t lock;
+	sqlite3_stmt *st[ST_N];
+};
+
+static int fail(struct db *db, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db->h));
+	return -1;
+}
+
+static void log_error(struct db *db, const char *what)
+{
+	fprintf(stderr, "gatewayd: db: %s: %s\n", what, sqlite3_errmsg(db->h));
+}
+
+static long long query_int(struct db *db, const char *sql);
+
+struct db *db_open(const char *path, char *err, size_t errlen)
+{
+	if (!sqlite3_threadsafe()) {
+		snprintf(err, errlen, "SQLite was built without thread support");
+		return NULL;
+	}
+	struct db *db = calloc(1, sizeof *db);
+	if (!db)
+		abort();
+	pthread_mutex_init(&db->lock, NULL);
+	int rc = sqlite3_open_v2(path, &db->h,
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+	                         NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		db_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db->h, 2000);
+	sqlite3_extended_result_codes(db->h, 1);
+	if (sqlite3_exec(db->h, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+	                 NULL, NULL, NULL) != SQLITE_OK) {
+		fail(db, err, errlen, path);
+		db_close(db);
+		return NULL;
+	}
+	/* A new (empty) file gets the schema; anything else is left alone here,
+	 * so --demo can still recreate a database of another version. */
+	if (query_int(db, "PRAGMA user_version") == 0 &&
+	    query_int(db, "SELECT count(*) FROM sqlite_master") == 0 &&
+	    sqlite3_exec(db->h, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		fail(db, err, errlen, "creating the schema");
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < ST_N; i++)
+		sqlite3_finalize(db->st[i]);
+	sqlite3_close(db->h);
+	pthread_mutex_destroy(&db->lock);
+	free(db);
+}
+
+static long long query_int(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int schema_ok(struct db *db, char *err, size_t errlen)
+{
+	long long ver = query_int(db, "PRAGMA user_version");
+	if (ver == SCHEMA_VERSION)
+		return 0;
+	snprintf(err, errlen, "not a gatewayd database of schema version %d "
+	         "(found %lld); start with --demo to recreate it", SCHEMA_VERSION, ver);
+	return -1;
+}
+
+int db_prepare(struct db *db, char *err, size_t errlen)
+{
+	if (schema_ok(db, err, errlen))
+		return -1;
+	for (int i = 0; i < ST_N; i++)
+		if (sqlite3_prepare_v3(db->h, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &db->st[i], NULL) != SQLITE_OK)
+			return fail(db, err, errlen, "preparing a query");
+	return 0;
+}
+
+void db_counts(struct db *db, long *n_categories, long *n_services)
+{
+	pthread_mutex_lock(&db->lock);
+	*n_categories = (long)query_int(db, "SELECT count(*) FROM categories");
+	*n_services = (long)query_int(db, "SELECT count(*) FROM services");
+	pthread_mutex_unlock(&db->lock);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+/* "a|b|c" as JSON array text (caller frees). */
+static char *split_json(const char *s)
+{
+	json_t *a = json_array();
+	while (s && *s) {
+		size_t n = strcspn(s, "|");
+		json_array_append_new(a, json_stringn(s, n));
+		s += n;
+		if (*s == '|')
+			s++;
+	}
+	char *t = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	if (!t)
+		abort();
+	return t;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_json_list(sqlite3_stmt *st, int i, const char *list)
+{
+	sqlite3_bind_text(st, i, split_json(list), -1, free);
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum ins { I_CAT, I_SVC, I_FIELD, I_OPT, I_POP, I_META, I_N };
+
+static const char *const ins_sql[I_N] = {
+	[I_CAT] = "INSERT OR IGNORE INTO categories VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[I_SVC] = ("INSERT INTO services VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	           " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"),
+	[I_FIELD] = "INSERT INTO form_fields VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[I_OPT] = "INSERT INTO field_options VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[I_POP] = "INSERT INTO popular VALUES (?1, ?2)",
+	[I_META] = "INSERT OR REPLACE INTO meta VALUES (?1, ?2)",
+};
+
+struct loader {
+	struct db *db;
+	sqlite3_stmt *st[I_N];
+	char *err;
+	size_t errlen;
+};
+
+static int loader_begin(struct loader *L, struct db *db, char *err, size_t errlen)
+{
+	memset(L, 0, sizeof *L);
+	L->db = db;
+	L->err = err;
+	L->errlen = errlen;
+	return sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
+	       ? 0 : fail(db, err, errlen, "starting a transaction");
+}
+
+static int loader_prepare(struct loader *L)
+{
+	for (int i = 0; i < I_N; i++)
+		if (sqlite3_prepare_v2(L->db->h, ins_sql[i], -1, &L->st[i], NULL) != SQLITE_OK)
+			return fail(L->db, L->err, L->errlen, "preparing an insert");
+	return 0;
+}
+
+static int loader_end(struct loader *L, int rc)
+{
+	for (int i = 0; i < I_N; i++)
+		sqlite3_finalize(L->st[i]);
+	if (rc == 0 && sqlite3_exec(L->db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = fail(L->db, L->err, L->errlen, "committing");
+	if (rc != 0)
+		sqlite3_exec(L->db->h, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int insert_category(struct loader *L, const struct demo_category *c, int ord)
+{
+	sqlite3_stmt *st = L->st[I_CAT];
+	bind_text(st, 1, c->id);
+	sqlite3_bind_int(st, 2, ord);
+	bind_text(st, 3, c->name[LANG_ZH]);
+	bind_text(st, 4, c->name[LANG_EN]);
+	bind_text(st, 5, c->where[LANG_ZH]);
+	bind_text(st, 6, c->where[LANG_EN]);
+	if (step_done(st))
+		return fail(L->db, L->err, L->errlen, c->id);
+	return 0;
+}
+
+static int insert_field(struct loader *L, const char *svc, const struct demo_field *f, int ord)
+{
+	static const char *const types[] = { "text", "number", "money", "date", "select",
+	                                     "bool", "idcard", "phone", NULL };
+	size_t t = 0;
+	while (types[t] && strcmp(types[t], f->type))
+		t++;
+	if (!types[t] || ((strcmp(f->type, "select") == 0) != (f->options != NULL))) {
+		snprintf(L->err, L->errlen, "%s: field %s: bad type or options", svc, f->id);
+		return -1;
+	}
+	sqlite3_stmt *st = L->st[I_FIELD];
+	bind_text(st, 1, svc);
+	sqlite3_bind_int(st, 2, ord);
+	bind_text(st, 3, f->id);
+	bind_text(st, 4, f->type);
+	bind_text(st, 5, f->label[LANG_ZH]);
+	bind_text(st, 6, f->label[LANG_EN]);
+	sqlite3_bind_int(st, 7, f->required);
+	if (f->max_len > 0)
+		sqlite3_bind_int(st, 8, f->max_len);
+	bind_text(st, 9, f->prefill);
+	if (f->min_date || f->max_date) {
+		bind_text(st, 10, f->min_date);
+		bind_text(st, 11, f->max_date);
+	} else {
+		if (f->has_min)
+			sqlite3_bind_int64(st, 10, f->min);
+		if (f->has_max)
+			sqlite3_bind_int64(st, 11, f->max);
+	}
+	if (step_done(st))
+		return fail(L->db, L->err, L->errlen, f->id);
+	for (int i = 0; f->options && f->options[i].value; i++) {
+		const struct demo_option *o = &f->options[i];
+		st = L->st[I_OPT];
+		bind_text(st, 1, svc);
+		bind_text(st, 2, f->id);
+		sqlite3_bind_int(st, 3, i);
+		bind_text(st, 4, o->value);
+		bind_text(st, 5, o->label[LANG_ZH]);
+		bind_text(st, 6, o->label[LANG_EN]);
+		if (step_done(st))
+			return fail(L->db, L->err, L->errlen, o->value);
+	}
+	return 0;
+}
+
+static int insert_service(struct loader *L, const struct demo_service *s, long ord,
+                          const char *const where[LANG_N])
+{
+	sqlite3_stmt *st = L->st[I_SVC];
+	bind_text(st, 1, s->id);
+	sqlite3_bind_int64(st, 2, ord);
+	bind_text(st, 3, s->category);
+	bind_text(st, 4, s->kind);
+	sqlite3_bind_int(st, 5, s->login_required);
+	sqlite3_bind_int64(st, 6, s->fee_fen);
+	sqlite3_bind_int(st, 7, s->processing_days);
+	for (int l = 0; l < LANG_N; l++) {
+		bind_text(st, 8 + l, s->name[l]);
+		bind_text(st, 10 + l, s->summary[l] ? s->summary[l] : "");
+		bind_json_list(st, 12 + l, s->keywords[l]);
+		bind_text(st, 14 + l, s->description[l] ? s->description[l] : "");
+		bind_json_list(st, 16 + l, s->materials[l]);
+		bind_text(st, 18 + l, s->where[l] ? s->where[l] : where[l]);
+	}
+	if (step_done(st))
+		return fail(L->db, L->err, L->errlen, s->id);
+	for (int i = 0; s->form && s->form[i].id; i++)
+		if (insert_field(L, s->id, &s->form[i], i))
+			return -1;
+	return 0;
+}
+
+static const struct demo_category *demo_category(const char *id)
+{
+	for (size_t i = 0; i < demo_n_categories; i++)
+		if (!strcmp(demo_categories[i].id, id))
+			return &demo_categories[i];
+	return NULL;
+}
+
+int db_load_demo(struct db *db, char *err, size_t errlen)
+{
+	struct loader L;
+	int rc = 0;
+	pthread_mutex_lock(&db->lock);
+	if (loader_begin(&L, db, err, errlen)) {
+		pthread_mutex_unlock(&db->lock);
+		return -1;
+	}
+	if (sqlite3_exec(db->h, drop_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db->h, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = fail(db, err, errlen, "recreating the schema");
+	if (!rc)
+		rc = loader_prepare(&L);
+	for (size_t i = 0; !rc && i < demo_n_categories; i++)
+		rc = insert_category(&L, &demo_categories[i], (int)i);
+	for (size_t i = 0; !rc && i < demo_n_services; i++) {
+		const struct demo_service *s = &demo_services[i];
+		const struct demo_category *c = demo_category(s->category);
+		if (!c) {
+			snprintf(err, errlen, "%s: unknown category %s", s->id, s->category);
+			rc = -1;
+		} else {
+			rc = insert_service(&L, s, (long)i, c->where);
+		}
+	}
+	for (size_t i = 0; !rc && i < demo_n_popular; i++) {
+		sqlite3_bind_int(L.st[I_POP], 1, (int)i);
+		bind_text(L.st[I_POP], 2, demo_popular[i]);
+		if (step_done(L.st[I_POP]))
+			rc = fail(db, err, errlen, demo_popular[i]);
+	}
+	if (!rc) {
+		bind_text(L.st[I_META], 1, "catalog_version");
+		bind_text(L.st[I_META], 2, demo_catalog_version);
+		if (step_done(L.st[I_META]))
+			rc = fail(db, err, errlen, "catalog_version");
+	}
+	rc = loader_end(&L, rc);
+	pthread_mutex_unlock(&db->lock);
+	return rc;
+}
+
+/* Generated fields: the same three on every generated service. */
+static const struct demo_field synthetic_form[] = {
+	{ .id = "name", .type = "text", .label = { "姓名", "Full name" }, .required = true,
+	  .max_len = 30, .prefill = "citizen.name" },
+	{ .id = "idno", .type = "idcard", .label = { "身份证号码", "ID card number" },
+	  .required = true, .prefill = "citizen.id" },
+	{ .id = "agree", .type = "bool",
+	  .label = { "本人承诺所填信息真实有效", "I confirm that the information I have given is true" },
+	  .required = true },
+	{ 0 },
+};
+
+/* A column as a new string ("" for NULL); aborts when out of memory. */
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	char *d = strdup(s ? s : "");
+	if (!d)
+		abort();
+	return d;
+}
+
+int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
+{
+	static const char *const kinds[] = { "apply", "query", "apply", "bill", "apply", "queue" };
+	struct loader L;
+	int rc = 0;
+	struct cat { char *id, *name[LANG_N], *where[LANG_N]; } *cats = NULL;
+	size_t ncat = 0;
+
+	if (schema_ok(db, err, errlen))
+		return -1;
+	pthread_mutex_lock(&db->lock);
+	if (loader_begin(&L, db, err, errlen)) {
+		pthread_mutex_unlock(&db->lock);
+		return -1;
+	}
+	if (sqlite3_exec(db->h,
+	                 "DELETE FROM field_options WHERE service_id LIKE 'svc-gen-%';"
+	                 "DELETE FROM form_fields WHERE service_id LIKE 'svc-gen-%';"
+	                 "DELETE FROM services WHERE id LIKE 'svc-gen-%';",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		rc = fail(db, err, errlen, "removing generated services");
+	if (!rc)
+		rc = loader_prepare(&L);
+	for (size_t i = 0; !rc && i < demo_n_categories; i++)
+		rc = insert_category(&L, &demo_categories[i], (int)(1000 + i));
+
+	sqlite3_stmt *q = NULL;
+	if (!rc && sqlite3_prepare_v2(db->h, "SELECT id, name_zh, name_en, where_zh, where_en"
+	                              " FROM categories ORDER BY ord", -1, &q, NULL) != SQLITE_OK)
+		rc = fail(db, err, errlen, "reading categories");
+	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+		cats = realloc(cats, (ncat + 1) * sizeof *cats);
+		if (!cats)
+			abort();
+		cats[ncat].id = col_dup(q, 0);
+		for (int l = 0; l < LANG_N; l++) {
+			cats[ncat].name[l] = col_dup(q, 1 + l);
+			cats[ncat].where[l] = col_dup(q, 3 + l);
+		}
+		ncat++;
+	}
+	sqlite3_finalize(q);
+	long long ord0 = query_int(db, "SELECT coalesce(max(ord), -1) + 1 FROM services");
+
+	for (long i = 1; !rc && i <= n && ncat; i++) {
+		const struct cat *c = &cats[(size_t)(i - 1) % ncat];
+		char id[32], nzh[64], nen[64], kzh[160], ken[160];
+		snprintf(id, sizeof id, "svc-gen-%05ld", i);
+		snprintf(nzh, sizeof nzh, "综合服务事项 %04ld", i);
+		snprintf(nen, sizeof nen, "General service %04ld", i);
+		snprintf(kzh, sizeof kzh, "综合|%s", c->name[LANG_ZH]);
+		snprintf(ken, sizeof ken, "general|%s", c->name[LANG_EN]);
+		struct demo_service s = {
+			.id = id, .category = c->id, .kind = kinds[i % 6],
+			.login_required = i % 3 == 0, .fee_fen = i % 10 == 0 ? 1000 : 0,
+			.processing_days = (int)(i % 16),
+			.name = { nzh, nen },
+			.summary = { "规模测试事项", "Scale test" },
+			.keywords = { kzh, ken },
+			.description = { "本事项为规模测试自动生成，仅供演示。",
+			                 "Generated for scale tests; for demonstration only." },
+			.materials = { "居民身份证原件", "Original resident ID card" },
+			.form = synthetic_form,
+		};
+		rc = insert_service(&L, &s, ord0 + i, (const char *const *)c->where);
+	}
+	if (!rc) {
+		bind_text(L.st[I_META], 1, "catalog_version");
+		bind_text(L.st[I_META], 2, demo_catalog_version);
+		if (step_done(L.st[I_META]))
+			rc = fail(db, err, errlen, "catalog_version");
+	}
+	rc = loader_end(&L, rc);
+	pthread_mutex_unlock(&db->lock);
+	for (size_t i = 0; i < ncat; i++) {
+		free(cats[i].id);
+		for (int l = 0; l < LANG_N; l++) {
+			free(cats[i].name[l]);
+			free(cats[i].where[l]);
+		}
+	}
+	free(cats);
+	return rc;
+}
+
+/* ---- answers ------------------------------------------------------------ */
+
+static json_t *col_str(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	json_t *j = s ? json_stringn(s, (size_t)sqlite3_column_bytes(st, i)) : json_string("");
+	return j ? j : json_string("\xef\xbf\xbd"); /* invalid UTF-8 in the database */
+}
+
+static json_t *col_list(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	json_t *j = s ? json_loads(s, 0, NULL) : NULL;
+	if (json_is_array(j))
+		return j;
+	json_decref(j);
+	return json_array();
+}
+
+static json_t *brief_json(sqlite3_stmt *st, enum lang l)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "id", col_str(st, C_ID));
+	json_object_set_new(j, "category", col_str(st, C_CAT));
+	json_object_set_new(j, "name", col_str(st, C_NAME + (int)l));
+	json_object_set_new(j, "summary", col_str(st, C_SUMMARY + (int)l));
+	json_object_set_new(j, "keywords", col_list(st, C_KEYWORDS + (int)l));
+	json_object_set_new(j, "kind", col_str(st, C_KIND));
+	json_object_set_new(j, "login_required", json_boolean(sqlite3_column_int(st, C_LOGIN)));
+	json_object_set_new(j, "fee_fen", json_integer(sqlite3_column_int64(st, C_FEE)));
+	return j;
+}
+
+static void stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+int db_catalog_json(struct db *db, enum lang l, json_t **out)
+{
+	json_t *root = json_object(), *cats = json_array(), *pop = json_array(),
+	       *svcs = json_array();
+	int rc, ok = 1;
+	sqlite3_stmt *st;
+
+	pthread_mutex_lock(&db->lock);
+	st = db->st[ST_VERSION];
+	rc = sqlite3_step(st);
+	json_object_set_new(root, "version", rc == SQLITE_ROW ? col_str(st, 0)
+	                                                      : json_string("1970-01-01T00:00:00Z"));
+	ok = ok && (rc == SQLITE_ROW || rc == SQLITE_DONE);
+	stmt_done(st);
+
+	st = db->st[ST_CATS];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(cats, json_pack("{s:o, s:o}", "id", col_str(st, 0),
+		                                      "name", col_str(st, 1 + (int)l)));
+	ok = ok && rc == SQLITE_DONE;
+	stmt_done(st);
+
+	st = db->st[ST_POPULAR];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(pop, col_str(st, 0));
+	ok = ok && rc == SQLITE_DONE;
+	stmt_done(st);
+
+	st = db->st[ST_SERVICES];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(svcs, brief_json(st, l));
+	ok = ok && rc == SQLITE_DONE;
+	stmt_done(st);
+	if (!ok)
+		log_error(db, "catalog");
+	pthread_mutex_unlock(&db->lock);
+
+	json_object_set_new(root, "categories", cats);
+	json_object_set_new(root, "popular", pop);
+	json_object_set_new(root, "services", svcs);
+	if (!ok) {
+		json_decref(root);
+		return -1;
+	}
+	*out = root;
+	return 0;
+}
+
+static json_t *field_json(struct db *db, const char *svc, sqlite3_stmt *st, enum lang l, int *ok)
+{
+	const char *type = (const char *)sqlite3_column_text(st, 1);
+	json_t *f = json_object();
+	json_object_set_new(f, "id", col_str(st, 0));
+	json_object_set_new(f, "type", col_str(st, 1));
+	json_object_set_new(f, "label", col_str(st, 2 + (int)l));
+	json_object_set_new(f, "required", json_boolean(sqlite3_column_int(st, 4)));
+	if (sqlite3_column_type(st, 5) == SQLITE_INTEGER)
+		json_object_set_new(f, "max_len", json_integer(sqlite3_column_int64(st, 5)));
+	if (sqlite3_column_type(st, 6) == SQLITE_TEXT)
+		json_object_set_new(f, "prefill", col_str(st, 6));
+	for (int i = 0; i < 2; i++) {
+		const char *key = i ? "max" : "min";
+		int c = 7 + i;
+		if (sqlite3_column_type(st, c) == SQLITE_INTEGER)
+			json_object_set_new(f, key, json_integer(sqlite3_column_int64(st, c)));
+		else if (sqlite3_column_type(st, c) == SQLITE_TEXT)
+			json_object_set_new(f, key, col_str(st, c));
+	}
+	if (type && !strcmp(type, "select")) {
+		sqlite3_stmt *o = db->st[ST_OPTIONS];
+		json_t *opts = json_array();
+		int rc;
+		sqlite3_bind_text(o, 1, svc, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(o, 2, (const char *)sqlite3_column_text(st, 0), -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(o)) == SQLITE_ROW)
+			json_array_append_new(opts, json_pack("{s:o, s:o}", "value", col_str(o, 0),
+			                                      "label", col_str(o, 1 + (int)l)));
+		*ok = *ok && rc == SQLITE_DONE;
+		stmt_done(o);
+		json_object_set_new(f, "options", opts);
+	}
+	return f;
+}
+
+int db_service_json(struct db *db, const char *id, enum lang l, json_t **out)
+{
+	json_t *j = NULL;
+	int rc, ok = 1;
+	pthread_mutex_lock(&db->lock);
+	sqlite3_stmt *st = db->st[ST_SERVICE];
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		j = brief_json(st, l);
+		json_object_set_new(j, "description", col_str(st, C_DESC + (int)l));
+		json_object_set_new(j, "materials", col_list(st, C_MATERIALS + (int)l));
+		json_object_set_new(j, "processing_days", json_integer(sqlite3_column_int64(st, C_DAYS)));
+		json_object_set_new(j, "where", col_str(st, C_WHERE + (int)l));
+		long long fee = sqlite3_column_int64(st, C_FEE);
+		json_t *fields = json_array();
+		sqlite3_stmt *fs = db->st[ST_FIELDS];
+		sqlite3_bind_text(fs, 1, id, -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(fs)) == SQLITE_ROW)
+			json_array_append_new(fields, field_json(db, id, fs, l, &ok));
+		ok = ok && rc == SQLITE_DONE;
+		stmt_done(fs);
+		json_object_set_new(j, "form", json_pack("{s:o, s:I}", "fields", fields,
+		                                         "fee_fen", (json_int_t)fee));
+	} else {
+		ok = rc == SQLITE_DONE;
+	}
+	stmt_done(st);
+	if (!ok)
+		log_error(db, "service");
+	pthread_mutex_unlock(&db->lock);
+	if (!ok) {
+		json_decref(j);
+		return -1;
+	}
+	if (!j)
+		return 1;
+	*out = j;
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* gw.h: what the parts of the reference gateway (gatewayd) share.
+ *
+ * A request goes: http.c (libmicrohttpd glue, one thread per connection)
+ * reads it into a struct req, finds its route in routes.c, the handler fills
+ * a struct reply, sim.c may slow it down or spoil it, and http.c sends it
+ * (with ETag / 304 handling) and logs one line when it is done.
+ */
+#ifndef GW_H
+#define GW_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <jansson.h>
+
+#define GW_MAX_BODY   (64 * 1024)   /* request bodies; more is a 413 */
+#define GW_MAX_PARAMS 4             /* {name} segments in one route */
+#define GW_ETAG_LEN   36            /* quotes + 32 hex digits + NUL, rounded */
+
+enum lang { LANG_ZH, LANG_EN, LANG_N };
+
+/* Parses an Accept-Language value (may be NULL): the supported language with
+ * the highest q wins; zh-TW/zh-HK/zh-Hant fall back to zh-CN for now;
+ * nothing supported means zh-CN. */
+enum lang lang_from_header(const char *accept_language);
+const char *lang_tag(enum lang l);   /* "zh-CN", "en" */
+
+struct gw;
+
+struct req {
+	struct gw *gw;
+	void *conn;                  /* struct MHD_Connection *, borrowed */
+	char method[8];
+	const char *path;            /* borrowed from libmicrohttpd, decoded */
+	enum lang lang;
+	const char *params[GW_MAX_PARAMS]; /* route captures, owned by this req */
+	size_t n_params;
+	char *body;                  /* request body, NUL-terminated, <= GW_MAX_BODY */
+	size_t body_len;
+	bool body_too_large;
+	bool responded;
+	int status;                  /* what was sent, for the log */
+	double t0;                   /* monotonic seconds at arrival */
+	char kiosk[72];              /* X-Kiosk-Id, printable ASCII, "-" if none */
+	char logpath[200];           /* path escaped for the log */
+};
+
+struct reply {
+	int status;
+	char *body;                  /* malloc'd, owned; NULL = empty */
+	size_t len;
+	const char *content_type;    /* static string */
+	const char *cache_control;   /* static string, NULL = none */
+	bool localized;              /* add Content-Language and Vary */
+	bool etag;                   /* send ETag, honour If-None-Match */
+	char etag_value[GW_ETAG_LEN];/* precomputed tag (with quotes), or "" */
+	char allow[48];              /* Allow header for 405, or "" */
+	json_t *json;                /* when set, dumped into body at send time */
+};
+
+typedef void (*route_fn)(struct req *rq, struct reply *rp);
+
+#define ROUTE_SIM 1u                 /* exists only with --sim */
+
+struct route {
+	const char *method;
+	const char *pattern;             /* "/v1/services/{id}" */
+	route_fn fn;
+	unsigned flags;
+};
+
+extern const struct route gw_routes[]; /* ends with {NULL} */
+
+struct db;
+struct sim;
+
+struct gw {
+	struct db *db;
+	struct sim *sim;             /* NULL unless --sim */
+	bool quiet;
+	atomic_int stopping;         /* set on SIGTERM/SIGINT */
+	pthread_mutex_t cache_lock;
+	struct {
+		char *body;
+		size_t len;
+		char etag[GW_ETAG_LEN];
+	} catalog_cache[LANG_N];
+};
+
+/* http.c */
+struct gw_server;
+/* Serves on the listening socket fd (taken over) until gw_server_stop. */
+struct gw_server *gw_server_start(struct gw *gw, int fd, unsigned max_conns,
+                                  char *err, size_t errlen);
+void gw_server_stop(struct gw_server *s);
+const char *req_header(const struct req *rq, const char *name);
+double gw_now(void);             /* monotonic seconds */
+void gw_rfc3339(char out[21], long long unix_s); /* "2026-11-01T00:00:00Z" */
+
+/* Reply helpers. reply_json steals j. */
+void reply_json(struct reply *rp, int status, json_t *j);
+void reply_take_body(struct reply *rp, int status, const char *type, char *body, size_t len);
+/* Turns rp->json into rp->body (compact JSON). */
+void reply_materialize(struct reply *rp);
+
+/* problem.c: RFC 9457 answers, localized by rq->lang. code is one of the
+ * table's codes (not_found, service_not_found, method_not_allowed, bad_json,
+ * body_too_large, validation_failed, simulated_failure, internal_error);
+ * errors (stolen, may be NULL) is an array made with problem_error. */
+void reply_problem(const struct req *rq, struct reply *rp, const char *code,
+                   json_t *errors);
+json_t *problem_error(const char *field, const char *code, const char *message);
+
+/* routes.c */
+void catalog_cache_drop(struct gw *gw);
+
+/* sha256.c */
+void sha256(const void *data, size_t len, unsigned char out[32]);
+/* Strong ETag of a body: "\"" + 32 hex digits of its SHA-256 + "\"". */
+void etag_of(const void *data, size_t len, char out[GW_ETAG_LEN]);
+
+#endif

@@ -1,0 +1,59 @@
+/* gw_demo.h: the hand-written demo catalog (demo_data.c), loaded into SQLite
+ * by --demo. Every human-readable text is given in both languages side by
+ * side, indexed by enum lang: [LANG_ZH] zh-CN, [LANG_EN] English.
+ */
+#ifndef GW_DEMO_H
+#define GW_DEMO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gw.h"
+
+struct demo_option {
+	const char *value;
+	const char *label[LANG_N];
+};
+
+struct demo_field {
+	const char *id;
+	const char *type;            /* text number money date select bool idcard phone */
+	const char *label[LANG_N];
+	bool required;
+	int max_len;                 /* text: 0 = none */
+	const char *prefill;         /* "citizen.name", "citizen.id", or NULL */
+	const char *min_date, *max_date;  /* date: "YYYY-MM-DD" or "today", or NULL */
+	bool has_min, has_max;       /* number/money (fen) */
+	long long min, max;
+	const struct demo_option *options; /* select: ends with {NULL} */
+};
+
+struct demo_category {
+	const char *id;
+	const char *name[LANG_N];
+	const char *where[LANG_N];   /* the hall window for its services */
+};
+
+struct demo_service {
+	const char *id, *category, *kind;   /* kind: apply query bill queue */
+	bool login_required;
+	long long fee_fen;
+	int processing_days;                /* working days; 0 = on the spot */
+	const char *name[LANG_N];
+	const char *summary[LANG_N];
+	const char *keywords[LANG_N];       /* separated by '|' */
+	const char *description[LANG_N];
+	const char *materials[LANG_N];      /* separated by '|' */
+	const char *where[LANG_N];          /* NULL: the category's window */
+	const struct demo_field *form;      /* ends with {NULL} */
+};
+
+extern const char demo_catalog_version[];
+extern const struct demo_category demo_categories[];
+extern const size_t demo_n_categories;
+extern const struct demo_service demo_services[];
+extern const size_t demo_n_services;
+extern const char *const demo_popular[];
+extern const size_t demo_n_popular;
+
+#endif

@@ -1,0 +1,337 @@
+/* main.c: gatewayd, the project's reference services gateway.
+ *
+ * Parses the command line, opens (and optionally fills) the database, binds
+ * the listening socket itself (so port 0 works and the bound port is known),
+ * starts the HTTP server, then waits in sigwait() for SIGTERM or SIGINT.
+ * The signals are blocked before any thread starts, so no handler ever runs
+ * asynchronously: shutdown is ordinary code on the main thread.
+ */
+#include "gw.h"
+#include "gw_db.h"
+#include "gw_sim.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef KIOSK_VERSION
+#define KIOSK_VERSION "0"
+#endif
+
+#define MAX_CONNECTIONS 128
+#define MAX_SYNTHETIC   1000000L
+
+struct options {
+	const char *listen;
+	const char *db;
+	const char *port_file;
+	bool demo, sim, quiet, allow_remote;
+	long synthetic;              /* -1: not given */
+};
+
+static const char usage[] =
+	"usage: gatewayd [--listen HOST:PORT] --db FILE [--demo] [--sim] [--synthetic N]\n"
+	"                [--port-file FILE] [--quiet] [--allow-remote]\n"
+	"       gatewayd --help | --version\n"
+	"\n"
+	"The project's reference services gateway (API v1) on SQLite.\n"
+	"\n"
+	"  --listen HOST:PORT  address to serve on (default 127.0.0.1:8080); PORT 0\n"
+	"                      picks a free port; IPv6 as [::1]:PORT\n"
+	"  --db FILE           SQLite database (created if missing)\n"
+	"  --demo              drop and recreate the tables and load the demo catalog\n"
+	"  --sim               enable the /sim/ endpoints (fault injection)\n"
+	"  --synthetic N       replace the generated services with N new ones\n"
+	"  --port-file FILE    write the bound port to FILE (atomically)\n"
+	"  --quiet             do not log requests to stderr\n"
+	"  --allow-remote      allow a non-loopback HOST (plain HTTP: tests only)\n"
+	"  --help, --version\n";
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("gatewayd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (try --help)\n", stderr);
+	exit(2);
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	static const char *const with_value[] = { "--listen", "--db", "--port-file",
+	                                          "--synthetic", NULL };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		char name[32];
+		if (strncmp(a, "--", 2)) {
+			die_usage(a[0] == '-' ? "unknown option '%.40s'" : "unexpected argument '%.40s'", a);
+		}
+		size_t n = strcspn(a, "=");
+		if (n >= sizeof name)
+			die_usage("unknown option '%.40s'", a);
+		memcpy(name, a, n);
+		name[n] = '\0';
+		bool takes = false;
+		for (int k = 0; with_value[k]; k++)
+			takes = takes || !strcmp(name, with_value[k]);
+		if (takes) {
+			if (a[n] == '=')
+				val = a + n + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				die_usage("option '%s' needs a value", name);
+		} else if (a[n] == '=') {
+			die_usage("option '%s' takes no value", name);
+		}
+
+		if (!strcmp(name, "--help")) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (!strcmp(name, "--version")) {
+			puts("gatewayd " KIOSK_VERSION);
+			exit(0);
+		} else if (!strcmp(name, "--listen")) {
+			o->listen = val;
+		} else if (!strcmp(name, "--db")) {
+			if (!*val)
+				die_usage("--db: empty file name");
+			o->db = val;
+		} else if (!strcmp(name, "--port-file")) {
+			if (!*val)
+				die_usage("--port-file: empty file name");
+			o->port_file = val;
+		} else if (!strcmp(name, "--synthetic")) {
+			char *end;
+			errno = 0;
+			long v = strtol(val, &end, 10);
+			if (!*val || *end || errno || v < 0 || v > MAX_SYNTHETIC)
+				die_usage("--synthetic: expected a count from 0 to 1000000, got '%.40s'", val);
+			o->synthetic = v;
+		} else if (!strcmp(name, "--demo")) {
+			o->demo = true;
+		} else if (!strcmp(name, "--sim")) {
+			o->sim = true;
+		} else if (!strcmp(name, "--quiet")) {
+			o->quiet = true;
+		} else if (!strcmp(name, "--allow-remote")) {
+			o->allow_remote = true;
+		} else {
+			die_usage("unknown option '%.40s'", name);
+		}
+	}
+	if (!o->db)
+		die_usage("--db FILE is required");
+}
+
+static bool is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		if (IN6_IS_ADDR_LOOPBACK(a))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+	}
+	return false;
+}
+
+/* Splits HOST:PORT ("[v6]:PORT" for IPv6) into host and port. */
+static void split_listen(const char *s, char *host, size_t hostlen, char *port, size_t portlen)
+{
+	const char *colon;
+	size_t hl;
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		if (!end || end[1] != ':')
+			die_usage("--listen: expected HOST:PORT or [IPV6]:PORT, got '%.60s'", s);
+		hl = (size_t)(end - s - 1);
+		memcpy(host, s + 1, hl < hostlen ? hl : 0);
+		colon = end + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || memchr(s, ':', (size_t)(colon - s)))
+			die_usage("--listen: expected HOST:PORT or [IPV6]:PORT, got '%.60s'", s);
+		hl = (size_t)(colon - s);
+		memcpy(host, s, hl < hostlen ? hl : 0);
+	}
+	if (hl == 0 || hl >= hostlen)
+		die_usage("--listen: bad host in '%.60s'", s);
+	host[hl] = '\0';
+	const char *p = colon + 1;
+	size_t pl = strlen(p);
+	char *end;
+	long v = strtol(p, &end, 10);
+	if (!pl || pl >= portlen || *end || p[0] == '-' || p[0] == '+' || v < 0 || v > 65535)
+		die_usage("--listen: PORT must be a number from 0 to 65535, got '%.60s'", p);
+	memcpy(port, p, pl + 1);
+}
+
+/* Binds and listens; returns the socket, and the bound port in *bound. */
+static int open_listener(const struct options *o, char *host, size_t hostlen,
+                         unsigned *bound)
+{
+	char port[8];
+	split_listen(o->listen, host, hostlen, port, sizeof port);
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	                          .ai_flags = AI_NUMERICSERV }, *res, *ai;
+	int rc = getaddrinfo(host, port, &hints, &res);
+	if (rc) {
+		fprintf(stderr, "gatewayd: --listen: %s: %s\n", host, gai_strerror(rc));
+		exit(2);
+	}
+	ai = NULL;
+	for (struct addrinfo *a = res; a && !ai; a = a->ai_next)
+		if (is_loopback(a->ai_addr))
+			ai = a;
+	if (!ai && !o->allow_remote) {
+		freeaddrinfo(res);
+		fprintf(stderr, "gatewayd: --listen: %s is not a loopback address; the gateway "
+		        "speaks plain HTTP, so it stays on this machine unless --allow-remote is given\n",
+		        host);
+		exit(2);
+	}
+	if (!ai)
+		ai = res;
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	}
+	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 64)) {
+		fprintf(stderr, "gatewayd: cannot listen on %s: %s\n", o->listen, strerror(errno));
+		freeaddrinfo(res);
+		exit(1);
+	}
+	freeaddrinfo(res);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	*bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                                        : ((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+/* Writes the port to path via a temporary file and rename(2), so a reader
+ * never sees a half-written file. */
+static int write_port_file(const char *path, unsigned port)
+{
+	char tmp[PATH_MAX], text[16];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int n = snprintf(text, sizeof text, "%u\n", port);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, (size_t)n) != n || close(fd)) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	if (rename(tmp, path)) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .listen = "127.0.0.1:8080", .synthetic = -1 };
+	char err[512], host[256];
+	unsigned port = 0;
+
+	parse_args(argc, argv, &o);
+
+	/* Block the stop signals in every thread; main collects them with sigwait. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	json_object_seed(0);
+
+	int fd = open_listener(&o, host, sizeof host, &port);
+
+	struct gw gw = { .quiet = o.quiet };
+	atomic_init(&gw.stopping, 0);
+	pthread_mutex_init(&gw.cache_lock, NULL);
+	gw.db = db_open(o.db, err, sizeof err);
+	if (!gw.db) {
+		fprintf(stderr, "gatewayd: database: %s\n", err);
+		return 1;
+	}
+	double t = gw_now();
+	if (o.demo && db_load_demo(gw.db, err, sizeof err)) {
+		fprintf(stderr, "gatewayd: loading the demo data: %s\n", err);
+		return 1;
+	}
+	if (o.synthetic >= 0 && db_add_synthetic(gw.db, o.synthetic, err, sizeof err)) {
+		fprintf(stderr, "gatewayd: generating services: %s\n", err);
+		return 1;
+	}
+	if (db_prepare(gw.db, err, sizeof err)) {
+		fprintf(stderr, "gatewayd: database %s: %s\n", o.db, err);
+		return 1;
+	}
+	long ncat, nsvc;
+	db_counts(gw.db, &ncat, &nsvc);
+	if (!o.quiet)
+		fprintf(stderr, "gatewayd: %s: %ld categories, %ld services%s (%.0f ms)\n", o.db,
+		        ncat, nsvc, o.demo || o.synthetic >= 0 ? " loaded" : "", (gw_now() - t) * 1000);
+	if (nsvc == 0)
+		fprintf(stderr, "gatewayd: the catalog is empty; start with --demo to load the demo data\n");
+	if (o.sim)
+		gw.sim = sim_new();
+
+	struct gw_server *srv = gw_server_start(&gw, fd, MAX_CONNECTIONS, err, sizeof err);
+	if (!srv) {
+		fprintf(stderr, "gatewayd: %s\n", err);
+		return 1;
+	}
+	if (o.port_file && write_port_file(o.port_file, port)) {
+		fprintf(stderr, "gatewayd: --port-file %s: %s\n", o.port_file, strerror(errno));
+		gw_server_stop(srv);
+		return 1;
+	}
+	bool v6 = strchr(host, ':') != NULL;
+	printf("gatewayd: listening on http://%s%s%s:%u\n", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	fflush(stdout);
+
+	int sig = 0;
+	while (sigwait(&stop, &sig) != 0)
+		;
+	if (!o.quiet)
+		fprintf(stderr, "gatewayd: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	atomic_store(&gw.stopping, 1);
+	gw_server_stop(srv);
+	sim_free(gw.sim);
+	db_close(gw.db);
+	catalog_cache_drop(&gw);
+	pthread_mutex_destroy(&gw.cache_lock);
+	return 0;
+}

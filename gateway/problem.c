@@ -1,0 +1,70 @@
+/* problem.c: RFC 9457 problem details, localized (zh-CN / en).
+ *
+ * `title` and `detail` are for the kiosk's screen, `code` for its program.
+ * Details never echo the request back: what a stranger typed into a URL
+ * must not end up on a citizen's screen.
+ */
+#include "gw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct problem_def {
+	const char *code;
+	int status;
+	const char *title[LANG_N];
+	const char *detail[LANG_N];
+};
+
+static const struct problem_def defs[] = {
+	{ "not_found", 404, { "未找到", "Not found" },
+	  { "请求的地址不存在。", "There is nothing at this address." } },
+	{ "service_not_found", 404, { "事项不存在", "Service not found" },
+	  { "该服务事项不存在或已下线，请返回目录重新选择。",
+	    "This service does not exist or has been withdrawn. Please go back to the catalogue and choose again." } },
+	{ "method_not_allowed", 405, { "不支持的请求方法", "Method not allowed" },
+	  { "该地址不支持此请求方法。", "This address does not accept this request method." } },
+	{ "bad_json", 400, { "请求格式错误", "Malformed request" },
+	  { "请求内容不是有效的 JSON 对象。", "The request body is not a valid JSON object." } },
+	{ "body_too_large", 413, { "请求内容过大", "Request too large" },
+	  { "请求内容不能超过 64 KiB。", "The request body must not exceed 64 KiB." } },
+	{ "validation_failed", 422, { "填写内容有误", "Invalid input" },
+	  { "请根据提示修改后重新提交。", "Please correct the fields shown and try again." } },
+	{ "simulated_failure", 500, { "服务暂时不可用", "Service temporarily unavailable" },
+	  { "模拟故障：请稍后再试。", "Simulated failure: please try again later." } },
+	{ "internal_error", 500, { "系统内部错误", "Internal error" },
+	  { "系统出现故障，请稍后再试或联系工作人员。",
+	    "Something went wrong. Please try again later or ask a member of staff." } },
+};
+
+void reply_problem(const struct req *rq, struct reply *rp, const char *code, json_t *errors)
+{
+	const struct problem_def *d = &defs[sizeof defs / sizeof defs[0] - 1]; /* internal_error */
+	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
+		if (!strcmp(defs[i].code, code))
+			d = &defs[i];
+	json_t *j = json_pack("{s:s+, s:s, s:i, s:s, s:s}",
+	                      "type", "urn:kiosk-gateway:problem:", d->code,
+	                      "title", d->title[rq->lang], "status", d->status,
+	                      "detail", d->detail[rq->lang], "code", d->code);
+	if (!j)
+		abort();
+	if (errors)
+		json_object_set_new(j, "errors", errors);
+	reply_json(rp, d->status, j);
+	rp->content_type = "application/problem+json";
+	rp->localized = true;
+	rp->etag = false;
+	rp->cache_control = "no-store";
+}
+
+json_t *problem_error(const char *field, const char *code, const char *message)
+{
+	json_t *e = json_object(), *f = json_string(field);
+	if (!e)
+		abort();
+	json_object_set_new(e, "field", f ? f : json_string("?")); /* f: invalid UTF-8 */
+	json_object_set_new(e, "code", json_string(code));
+	json_object_set_new(e, "message", json_string(message));
+	return e;
+}

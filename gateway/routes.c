@@ -1,0 +1,117 @@
+/* routes.c: the gateway's route table and the /v1 handlers.
+ *
+ * To add an endpoint: write a route_fn and add a line to gw_routes. Patterns
+ * are literal except for {name} segments, which match one non-empty path
+ * segment and arrive in rq->params in order. HEAD is served by GET routes;
+ * a path that matches with another method answers 405 with Allow.
+ */
+#include "gw.h"
+#include "gw_db.h"
+#include "gw_sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void health(struct req *rq, struct reply *rp)
+{
+	char now[21];
+	gw_rfc3339(now, (long long)time(NULL));
+	reply_json(rp, 200, json_pack("{s:s, s:s}", "status", "ok", "time", now));
+}
+
+/* The catalog changes only when the database is loaded, so each language's
+ * body and ETag are built once (10,000 services take tens of ms) and copied
+ * per request. */
+static void catalog(struct req *rq, struct reply *rp)
+{
+	struct gw *gw = rq->gw;
+	char *body = NULL;
+	size_t len = 0;
+
+	pthread_mutex_lock(&gw->cache_lock);
+	if (!gw->catalog_cache[rq->lang].body) {
+		json_t *j;
+		if (db_catalog_json(gw->db, rq->lang, &j) == 0) {
+			char *s = json_dumps(j, JSON_COMPACT);
+			json_decref(j);
+			if (!s)
+				abort();
+			gw->catalog_cache[rq->lang].body = s;
+			gw->catalog_cache[rq->lang].len = strlen(s);
+			etag_of(s, strlen(s), gw->catalog_cache[rq->lang].etag);
+		}
+	}
+	if (gw->catalog_cache[rq->lang].body) {
+		len = gw->catalog_cache[rq->lang].len;
+		body = malloc(len + 1);
+		if (!body)
+			abort();
+		memcpy(body, gw->catalog_cache[rq->lang].body, len + 1);
+		memcpy(rp->etag_value, gw->catalog_cache[rq->lang].etag, GW_ETAG_LEN);
+	}
+	pthread_mutex_unlock(&gw->cache_lock);
+
+	if (!body) {
+		reply_problem(rq, rp, "internal_error", NULL);
+		return;
+	}
+	reply_take_body(rp, 200, "application/json", body, len);
+	rp->etag = true;
+	rp->cache_control = "no-cache";
+	rp->localized = true;
+}
+
+void catalog_cache_drop(struct gw *gw)
+{
+	pthread_mutex_lock(&gw->cache_lock);
+	for (int l = 0; l < LANG_N; l++) {
+		free(gw->catalog_cache[l].body);
+		gw->catalog_cache[l].body = NULL;
+		gw->catalog_cache[l].len = 0;
+		gw->catalog_cache[l].etag[0] = '\0';
+	}
+	pthread_mutex_unlock(&gw->cache_lock);
+}
+
+/* Service ids are short lower-case ASCII; anything else cannot exist, and
+ * is not worth a database lookup. */
+static bool plausible_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') ||
+		      id[i] == '-' || id[i] == '_'))
+			return false;
+	return true;
+}
+
+static void service(struct req *rq, struct reply *rp)
+{
+	const char *id = rq->params[0];
+	json_t *j = NULL;
+	int rc = plausible_id(id) ? db_service_json(rq->gw->db, id, rq->lang, &j) : 1;
+	if (rc == 1) {
+		reply_problem(rq, rp, "service_not_found", NULL);
+		return;
+	}
+	if (rc < 0) {
+		reply_problem(rq, rp, "internal_error", NULL);
+		return;
+	}
+	reply_json(rp, 200, j);
+	rp->etag = true;
+	rp->cache_control = "no-cache";
+	rp->localized = true;
+}
+
+const struct route gw_routes[] = {
+	{ "GET", "/v1/health", health, 0 },
+	{ "GET", "/v1/catalog", catalog, 0 },
+	{ "GET", "/v1/services/{id}", service, 0 },
+	{ "GET", "/sim/faults", sim_faults_get, ROUTE_SIM },
+	{ "POST", "/sim/faults", sim_faults_post, ROUTE_SIM },
+	{ NULL, NULL, NULL, 0 },
+};
