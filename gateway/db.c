@@ -483,14 +483,16 @@ int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 		snprintf(id, sizeof id, "svc-gen-%05ld", i);
 		snprintf(nzh, sizeof nzh, "综合服务事项 %04ld", i);
 		snprintf(nen, sizeof nen, "General service %04ld", i);
-		snprintf(kzh, sizeof kzh, "综合|%s", c->name[LANG_ZH]);
-		snprintf(ken, sizeof ken, "general|%s", c->name[LANG_EN]);
+		/* No summary or keywords, login and fee at their defaults: a
+		 * generated service costs ~85 bytes of catalog, so 10,000 of them
+		 * stay under the 1 MiB answer limit. */
+		kzh[0] = ken[0] = '\0';
 		struct demo_service s = {
 			.id = id, .category = c->id, .kind = kinds[i % 6],
-			.login_required = i % 3 == 0, .fee_fen = i % 10 == 0 ? 1000 : 0,
+			.login_required = false, .fee_fen = 0,
 			.processing_days = (int)(i % 16),
 			.name = { nzh, nen },
-			.summary = { "规模测试事项", "Scale test" },
+			.summary = { "", "" },
 			.keywords = { kzh, ken },
 			.description = { "本事项为规模测试自动生成，仅供演示。",
 			                 "Generated for scale tests; for demonstration only." },
@@ -537,17 +539,31 @@ static json_t *col_list(sqlite3_stmt *st, int i)
 	return json_array();
 }
 
-static json_t *brief_json(sqlite3_stmt *st, enum lang l)
+/* One service's brief. In the catalog (compact) members that hold their
+ * default ("" summary, no keywords, login not required, no fee) are left
+ * out: member names alone cost ~105 bytes a service, and 10,000 services
+ * must fit the contract's 1 MiB answer limit. */
+static json_t *brief_json(sqlite3_stmt *st, enum lang l, bool compact)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "id", col_str(st, C_ID));
 	json_object_set_new(j, "category", col_str(st, C_CAT));
 	json_object_set_new(j, "name", col_str(st, C_NAME + (int)l));
-	json_object_set_new(j, "summary", col_str(st, C_SUMMARY + (int)l));
-	json_object_set_new(j, "keywords", col_list(st, C_KEYWORDS + (int)l));
+	json_t *summary = col_str(st, C_SUMMARY + (int)l);
+	json_t *keywords = col_list(st, C_KEYWORDS + (int)l);
+	bool login = sqlite3_column_int(st, C_LOGIN) != 0;
+	long long fee = sqlite3_column_int64(st, C_FEE);
+	if (!compact || json_string_length(summary) > 0)
+		json_object_set(j, "summary", summary);
+	if (!compact || json_array_size(keywords) > 0)
+		json_object_set(j, "keywords", keywords);
+	json_decref(summary);
+	json_decref(keywords);
 	json_object_set_new(j, "kind", col_str(st, C_KIND));
-	json_object_set_new(j, "login_required", json_boolean(sqlite3_column_int(st, C_LOGIN)));
-	json_object_set_new(j, "fee_fen", json_integer(sqlite3_column_int64(st, C_FEE)));
+	if (!compact || login)
+		json_object_set_new(j, "login_required", json_boolean(login));
+	if (!compact || fee)
+		json_object_set_new(j, "fee_fen", json_integer(fee));
 	return j;
 }
 
@@ -587,7 +603,7 @@ int db_catalog_json(struct db *db, enum lang l, json_t **out)
 
 	st = db->st[ST_SERVICES];
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(svcs, brief_json(st, l));
+		json_array_append_new(svcs, brief_json(st, l, true));
 	ok = ok && rc == SQLITE_DONE;
 	stmt_done(st);
 	if (!ok)
@@ -650,7 +666,7 @@ int db_service_json(struct db *db, const char *id, enum lang l, json_t **out)
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		j = brief_json(st, l);
+		j = brief_json(st, l, false);
 		json_object_set_new(j, "description", col_str(st, C_DESC + (int)l));
 		json_object_set_new(j, "materials", col_list(st, C_MATERIALS + (int)l));
 		json_object_set_new(j, "processing_days", json_integer(sqlite3_column_int64(st, C_DAYS)));
