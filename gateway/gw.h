@@ -111,6 +111,9 @@ void reply_materialize(struct reply *rp);
 void reply_problem(const struct req *rq, struct reply *rp, const char *code,
                    json_t *errors);
 json_t *problem_error(const char *field, const char *code, const char *message);
+/* The problem a status stands for on this request's path (a 404 under
+ * /v1/services/ is service_not_found), or a generic one (simulation). */
+void reply_problem_status(const struct req *rq, struct reply *rp, int status);
 
 /* routes.c */
 void catalog_cache_drop(struct gw *gw);

@@ -22,6 +22,7 @@ enum sim_body {
 struct sim_fault {
 	long latency_ms;
 	bool fail;            /* answer 500 simulated_failure */
+	int status;           /* answer this 4xx/5xx problem instead (0: none) */
 	enum sim_body body;
 };
 

@@ -303,6 +303,10 @@ static void dispatch(struct req *rq, struct reply *rp)
 		reply_problem(rq, rp, "simulated_failure", NULL);
 		return;
 	}
+	if (f.status) {
+		reply_problem_status(rq, rp, f.status);
+		return;
+	}
 
 	const char *m = strcmp(rq->method, "HEAD") ? rq->method : "GET";
 	const struct route *hit = NULL;

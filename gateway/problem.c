@@ -58,6 +58,23 @@ void reply_problem(const struct req *rq, struct reply *rp, const char *code, jso
 	rp->cache_control = "no-store";
 }
 
+void reply_problem_status(const struct req *rq, struct reply *rp, int status)
+{
+	if (status == 404 && !strncmp(rq->path, "/v1/services/", 13)) {
+		reply_problem(rq, rp, "service_not_found", NULL);
+		return;
+	}
+	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+		if (defs[i].status == status) {
+			reply_problem(rq, rp, defs[i].code, NULL);
+			return;
+		}
+	}
+	reply_problem(rq, rp, "simulated_failure", NULL);
+	json_object_set_new(rp->json, "status", json_integer(status));
+	rp->status = status;
+}
+
 json_t *problem_error(const char *field, const char *code, const char *message)
 {
 	json_t *e = json_object(), *f = json_string(field);

@@ -34,6 +34,7 @@ struct sim {
 	pthread_mutex_t lock;
 	long latency_ms;
 	double error_rate;
+	int status;
 	enum sim_body body;
 	char *paths[SIM_MAX_PATHS];
 	size_t n_paths;
@@ -101,6 +102,7 @@ void sim_fault_for(struct sim *s, const char *path, struct sim_fault *out)
 		out->latency_ms = s->latency_ms;
 		out->fail = s->error_rate > 0 && dice(s) < s->error_rate;
 		out->body = s->body;
+		out->status = s->status;
 	}
 	pthread_mutex_unlock(&s->lock);
 }
@@ -372,9 +374,9 @@ static json_t *faults_json(struct sim *s)
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->n_paths; i++)
 		json_array_append_new(paths, json_string(s->paths[i]));
-	json_t *j = json_pack("{s:I, s:f, s:o, s:s?}", "latency_ms", (json_int_t)s->latency_ms,
+	json_t *j = json_pack("{s:I, s:f, s:o, s:s?, s:i}", "latency_ms", (json_int_t)s->latency_ms,
 	                      "error_rate", s->error_rate, "paths", paths,
-	                      "body", body_names[s->body]);
+	                      "body", body_names[s->body], "status", s->status);
 	pthread_mutex_unlock(&s->lock);
 	if (!j)
 		abort();
@@ -401,6 +403,7 @@ void sim_faults_post(struct req *rq, struct reply *rp)
 	json_t *errs = json_array();
 	long latency = 0;
 	double rate = 0;
+	int status = 0;
 	enum sim_body body = SIM_BODY_NONE;
 	const char *k;
 	json_t *v;
@@ -431,6 +434,13 @@ void sim_faults_post(struct req *rq, struct reply *rp)
 				json_array_append_new(errs, problem_error(k, "invalid",
 					MSG("须为以 / 开头的路径前缀列表（最多 32 个）",
 					    "must be a list of up to 32 path prefixes starting with /")));
+		} else if (!strcmp(k, "status")) {
+			json_int_t st = json_integer_value(v);
+			if (!json_is_integer(v) || !(st == 0 || (st >= 400 && st <= 599)))
+				json_array_append_new(errs, problem_error(k, "out_of_range",
+					MSG("须为 400 到 599 之间的整数，或 0", "must be an integer from 400 to 599, or 0")));
+			else
+				status = (int)st;
 		} else if (!strcmp(k, "body")) {
 			const char *name = json_string_value(v);
 			size_t b = 1;
@@ -468,6 +478,7 @@ void sim_faults_post(struct req *rq, struct reply *rp)
 	}
 	s->latency_ms = latency;
 	s->error_rate = rate;
+	s->status = status;
 	s->body = body;
 	pthread_mutex_unlock(&s->lock);
 	json_decref(j);
