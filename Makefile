@@ -61,10 +61,12 @@ THEMES    := $(patsubst themes/%,$(O)/themes/%,$(wildcard themes/*.theme))
 all: $(O)/kiosk $(O)/gatewayd $(MO) $(THEMES)
 
 # Per-directory flags: each part sees only the libraries it may use. The pure
-# core gets jansson alone (no curses, no curl).
+# core gets jansson, libqrencode and libzbar (pure data in, data out): no
+# curses, no curl, no devices.
+PKG_CORE := jansson libqrencode zbar
 $(O)/obj/kiosk/core/%.o: kiosk/core/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(call pc_cflags,jansson) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(PKG_CORE)) -MMD -MP -c $< -o $@
 $(O)/obj/kiosk/%.o: kiosk/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(PKG_KIOSK)) -MMD -MP -c $< -o $@
@@ -108,7 +110,7 @@ tests: all $(O)/tests/unit $(O)/tests/client $(O)/tests/e2e
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(dir $@)
-	clang $(CFLAGS_BASE) -O1 -g -fsanitize=fuzzer,address,undefined $(call pc_cflags,jansson) $^ -o $@ $(call pc_libs,jansson) -lm
+	clang $(CFLAGS_BASE) -O1 -g -fsanitize=fuzzer,address,undefined $(call pc_cflags,$(PKG_CORE)) $^ -o $@ $(call pc_libs,$(PKG_CORE)) -lm
 fuzz: $(FUZZ_BIN)
 
 deps-build:
@@ -129,7 +131,7 @@ check: deps-test
 BENCH_BIN := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(HARNESS_SRC)) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_TEST) jansson libcurl) -lutil -lm
+	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_TEST) $(PKG_CORE) libcurl) -lutil -lm
 bench: deps-test
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh bench/run.sh $(O)
