@@ -1,0 +1,148 @@
+/* test_login.c: login answers, device authorization, masking. */
+#include <criterion/criterion.h>
+#include <locale.h>
+#include <string.h>
+
+#include "login.h"
+
+static void init(void) { setlocale(LC_CTYPE, "C.UTF-8"); }
+TestSuite(login, .init = init);
+
+static json_t *J(const char *s)
+{
+	json_error_t e;
+	json_t *j = json_loads(s, 0, &e);
+	cr_assert_not_null(j, "%s", e.text);
+	return j;
+}
+
+Test(login, decodes_and_masks_again)
+{
+	json_t *j = J("{\"access_token\":\"tok-123\",\"token_type\":\"Bearer\",\"expires_in\":900,"
+	              "\"citizen\":{\"display_name\":\"张三丰\",\"id_masked\":\"11010519491231002X\","
+	              "\"name\":\"张三丰\",\"id\":\"11010519491231002X\",\"phone_masked\":\"13800138000\"}}");
+	struct login l;
+	char err[128];
+	cr_assert_eq(login_decode(j, &l, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(l.access_token, "tok-123");
+	cr_assert_eq(l.expires_in, 900);
+	/* a gateway that forgot to mask is masked by the kiosk */
+	cr_assert_str_eq(l.c.display_name, "张*丰");
+	cr_assert_str_eq(l.c.id_masked, "1101**********002X");
+	cr_assert_str_eq(l.c.phone_masked, "138****8000");
+	cr_assert_str_eq(l.c.id, "11010519491231002X");
+	login_wipe(&l);
+	cr_assert_null(l.access_token);
+	cr_assert_null(l.c.name);
+	json_decref(j);
+}
+
+Test(login, rejects_bad_answers)
+{
+	const char *bad[] = {
+		"[]",
+		"{}",
+		"{\"access_token\":\"t\"}",
+		"{\"access_token\":\"t\",\"citizen\":{\"display_name\":\"x\"}}",
+		"{\"access_token\":\"has space\",\"citizen\":{\"display_name\":\"x\",\"id_masked\":\"y\"}}",
+		"{\"access_token\":\"t\",\"token_type\":\"MAC\",\"citizen\":{\"display_name\":\"x\",\"id_masked\":\"y\"}}",
+		"{\"access_token\":5,\"citizen\":{\"display_name\":\"x\",\"id_masked\":\"y\"}}",
+		"{\"access_token\":\"t\",\"citizen\":{\"display_name\":1,\"id_masked\":\"y\"}}",
+		"{\"access_token\":\"t\",\"citizen\":\"x\"}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		json_t *j = J(bad[i]);
+		struct login l;
+		char err[128] = "";
+		cr_assert_neq(login_decode(j, &l, err, sizeof err), 0, "accepted %s", bad[i]);
+		cr_assert(err[0], "no reason for %s", bad[i]);
+		cr_assert_null(l.access_token);
+		json_decref(j);
+	}
+}
+
+Test(login, escape_sequences_in_names_are_sanitized)
+{
+	json_t *j = J("{\"access_token\":\"t\",\"citizen\":{\"display_name\":\"\\u001b[2J张\\u202e三\","
+	              "\"id_masked\":\"1101**********123X\"}}");
+	struct login l;
+	char err[128];
+	cr_assert_eq(login_decode(j, &l, err, sizeof err), 0, "%s", err);
+	cr_assert_null(strchr(l.c.display_name, 0x1b));
+	cr_assert_null(strstr(l.c.display_name, "\u202e"));
+	login_wipe(&l);
+	json_decref(j);
+}
+
+Test(login, masks)
+{
+	char *m;
+	m = text_mask("张三", 1, 1);
+	cr_assert_str_eq(m, "张*");
+	free(m);
+	m = text_mask("欧阳建国", 1, 1);
+	cr_assert_str_eq(m, "欧**国");
+	free(m);
+	m = text_mask("欧**国", 1, 1);
+	cr_assert_str_eq(m, "欧**国");
+	free(m);
+	m = text_mask("张", 1, 1);
+	cr_assert_str_eq(m, "张");
+	free(m);
+	m = text_mask("", 1, 1);
+	cr_assert_str_eq(m, "");
+	free(m);
+	m = text_mask("13800138000", 3, 4);
+	cr_assert_str_eq(m, "138****8000");
+	free(m);
+}
+
+Test(login, device_authorization)
+{
+	json_t *j = J("{\"device_code\":\"dc\",\"user_code\":\"BCDF-GHJK\",\"verification_uri\":\"https://g.cn/d\","
+	              "\"verification_uri_complete\":\"https://g.cn/d?c=BCDFGHJK\",\"expires_in\":300,\"interval\":5}");
+	struct device_auth d;
+	char err[128];
+	cr_assert_eq(device_decode(j, &d, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(d.user_code, "BCDF-GHJK");
+	cr_assert_eq(d.interval, 5);
+	device_wipe(&d);
+	json_decref(j);
+
+	const char *bad[] = {
+		"{\"device_code\":\"dc\",\"user_code\":\"BCDF\",\"verification_uri\":\"http://g.cn/d\",\"expires_in\":300}",
+		"{\"device_code\":\"dc\",\"user_code\":\"BCDF\",\"verification_uri\":\"https://g.cn/d\",\"expires_in\":0}",
+		"{\"device_code\":\"dc\",\"user_code\":\"BCDF\",\"verification_uri\":\"https://g.cn/d\",\"expires_in\":9,\"interval\":0}",
+		"{\"device_code\":\"dc\",\"user_code\":\"\\u001b[2J\",\"verification_uri\":\"https://g.cn/d\",\"expires_in\":9}",
+		"{\"user_code\":\"BCDF\",\"verification_uri\":\"https://g.cn/d\",\"expires_in\":9}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		j = J(bad[i]);
+		cr_assert_neq(device_decode(j, &d, err, sizeof err), 0, "accepted %s", bad[i]);
+		json_decref(j);
+	}
+	j = J("{\"device_code\":\"dc\",\"user_code\":\"BCDF\",\"verification_uri\":\"https://g.cn/d\",\"expires_in\":9}");
+	cr_assert_eq(device_decode(j, &d, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(d.verification_uri_complete, "https://g.cn/d");
+	cr_assert_eq(d.interval, 5);
+	device_wipe(&d);
+	json_decref(j);
+}
+
+Test(login, token_errors_and_codes)
+{
+	json_t *j = J("{\"error\":\"slow_down\"}");
+	cr_assert_eq(token_error_decode(j), TOKEN_SLOW_DOWN);
+	json_decref(j);
+	j = J("{\"error\":\"expired_token\"}");
+	cr_assert_eq(token_error_decode(j), TOKEN_EXPIRED);
+	json_decref(j);
+	j = J("{\"error\":7}");
+	cr_assert_eq(token_error_decode(j), TOKEN_OTHER);
+	json_decref(j);
+	cr_assert(login_code_plausible("GOVLOGIN:abc", 12));
+	cr_assert_not(login_code_plausible("", 0));
+	cr_assert_not(login_code_plausible("a b", 3));
+	cr_assert_not(login_code_plausible("\x1b[2J", 4));
+	cr_assert_not(login_code_plausible("a\0b", 3));
+}
