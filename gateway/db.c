@@ -7,6 +7,7 @@
  * the answer with that JSON type.
  */
 #include "gw_db.h"
+#include "gw_auth.h"
 #include "gw_demo.h"
 
 #include <sqlite3.h>
@@ -14,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -42,12 +43,15 @@ static const char schema_sql[] =
 	" ord INTEGER NOT NULL, value TEXT NOT NULL, label_zh TEXT NOT NULL, label_en TEXT NOT NULL,"
 	" PRIMARY KEY (service_id, fid, ord)) WITHOUT ROWID;"
 	"CREATE TABLE popular(ord INTEGER PRIMARY KEY, service_id TEXT NOT NULL);"
-	"PRAGMA user_version = 1;";
+	"CREATE TABLE citizens(id TEXT PRIMARY KEY, ord INTEGER NOT NULL UNIQUE,"
+	" name TEXT NOT NULL, idno TEXT NOT NULL, phone TEXT NOT NULL);"
+	"PRAGMA user_version = 2;";
 
 static const char drop_sql[] =
 	"DROP TABLE IF EXISTS field_options; DROP TABLE IF EXISTS form_fields;"
 	"DROP TABLE IF EXISTS popular; DROP TABLE IF EXISTS services;"
 	"DROP TABLE IF EXISTS categories; DROP TABLE IF EXISTS meta;"
+	"DROP TABLE IF EXISTS citizens;"
 	"PRAGMA user_version = 0;";
 
 /* Column lists shared by the catalog and the service query: the brief. */
@@ -223,7 +227,7 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-enum ins { I_CAT, I_SVC, I_FIELD, I_OPT, I_POP, I_META, I_N };
+enum ins { I_CAT, I_SVC, I_FIELD, I_OPT, I_POP, I_META, I_CIT, I_N };
 
 static const char *const ins_sql[I_N] = {
 	[I_CAT] = "INSERT OR IGNORE INTO categories VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -233,6 +237,7 @@ static const char *const ins_sql[I_N] = {
 	[I_OPT] = "INSERT INTO field_options VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[I_POP] = "INSERT INTO popular VALUES (?1, ?2)",
 	[I_META] = "INSERT OR REPLACE INTO meta VALUES (?1, ?2)",
+	[I_CIT] = "INSERT INTO citizens VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 struct loader {
@@ -360,6 +365,34 @@ static int insert_service(struct loader *L, const struct demo_service *s, long o
 	return 0;
 }
 
+/* Demo citizens are checked as they are loaded (ID check digit and birth
+ * date, phone, name), so the demo data cannot rot unnoticed. */
+static int insert_citizen(struct loader *L, const struct demo_citizen *d, int ord)
+{
+	struct citizen c;
+	const char *why = NULL;
+	if (snprintf(c.id, sizeof c.id, "%s", d->id) >= (int)sizeof c.id ||
+	    snprintf(c.name, sizeof c.name, "%s", d->name) >= (int)sizeof c.name ||
+	    snprintf(c.idno, sizeof c.idno, "%s", d->idno) >= (int)sizeof c.idno ||
+	    snprintf(c.phone, sizeof c.phone, "%s", d->phone) >= (int)sizeof c.phone)
+		why = "a member is too long";
+	if (!why)
+		why = citizen_check(&c);
+	if (why) {
+		snprintf(L->err, L->errlen, "demo citizen %s: %s", d->id, why);
+		return -1;
+	}
+	sqlite3_stmt *st = L->st[I_CIT];
+	bind_text(st, 1, d->id);
+	sqlite3_bind_int(st, 2, ord);
+	bind_text(st, 3, d->name);
+	bind_text(st, 4, d->idno);
+	bind_text(st, 5, d->phone);
+	if (step_done(st))
+		return fail(L->db, L->err, L->errlen, d->id);
+	return 0;
+}
+
 static const struct demo_category *demo_category(const char *id)
 {
 	for (size_t i = 0; i < demo_n_categories; i++)
@@ -400,6 +433,8 @@ int db_load_demo(struct db *db, char *err, size_t errlen)
 		if (step_done(L.st[I_POP]))
 			rc = fail(db, err, errlen, demo_popular[i]);
 	}
+	for (size_t i = 0; !rc && i < demo_n_citizens; i++)
+		rc = insert_citizen(&L, &demo_citizens[i], (int)i);
 	if (!rc) {
 		bind_text(L.st[I_META], 1, "catalog_version");
 		bind_text(L.st[I_META], 2, demo_catalog_version);
@@ -501,6 +536,8 @@ int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 		};
 		rc = insert_service(&L, &s, ord0 + i, (const char *const *)c->where);
 	}
+	for (size_t i = 0; !rc && i < demo_n_citizens; i++)
+		rc = insert_citizen(&L, &demo_citizens[i], (int)i);
 	if (!rc) {
 		bind_text(L.st[I_META], 1, "catalog_version");
 		bind_text(L.st[I_META], 2, demo_catalog_version);
@@ -695,5 +732,62 @@ int db_service_json(struct db *db, const char *id, enum lang l, json_t **out)
 	if (!j)
 		return 1;
 	*out = j;
+	return 0;
+}
+
+/* ---- citizens ----------------------------------------------------------- */
+
+/* Copies a column into a fixed buffer; false if it is NULL or does not fit
+ * (citizen_check then refuses the row). */
+static bool col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	size_t n = (size_t)sqlite3_column_bytes(st, i);
+	out[0] = '\0';
+	if (!s || n >= outlen || strlen(s) != n)
+		return false;
+	memcpy(out, s, n + 1);
+	return true;
+}
+
+int db_citizens(struct db *db, struct citizen **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	struct citizen *c = NULL;
+	size_t k = 0;
+	int rc = 0, step;
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&db->lock);
+	if (sqlite3_prepare_v2(db->h, "SELECT id, name, idno, phone FROM citizens ORDER BY ord",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		log_error(db, "reading citizens");
+		pthread_mutex_unlock(&db->lock);
+		return -1;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct citizen *nc = realloc(c, (k + 1) * sizeof *c);
+		if (!nc)
+			abort();
+		c = nc;
+		memset(&c[k], 0, sizeof c[k]);
+		col_copy(st, 0, c[k].id, sizeof c[k].id);
+		col_copy(st, 1, c[k].name, sizeof c[k].name);
+		col_copy(st, 2, c[k].idno, sizeof c[k].idno);
+		col_copy(st, 3, c[k].phone, sizeof c[k].phone);
+		k++;
+	}
+	if (step != SQLITE_DONE) {
+		log_error(db, "reading citizens");
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&db->lock);
+	if (rc) {
+		free(c);
+		return -1;
+	}
+	*out = c;
+	*n = k;
 	return 0;
 }

@@ -986,3 +986,24 @@ const struct demo_service demo_services[] = {
                       OPT("reading", "读写帮助", "Help with reading and writing"))) },
 };
 const size_t demo_n_services = sizeof demo_services / sizeof demo_services[0];
+
+/* ---- citizens ----------------------------------------------------------- */
+
+/* Fictional people for the login flows. The ID numbers have valid GB
+ * 11643-1999 check digits and carry the birth dates below (the 17th digit is
+ * odd for men, even for women); db_load_demo refuses them otherwise. The
+ * first one is the default for /sim approvals without a body.
+ *   cit-zhang   张三           male,   born 1985-03-13, Beijing Chaoyang
+ *   cit-wang    王芳           female, born 1992-08-21, Shanghai Xuhui (2 characters)
+ *   cit-li      李秀英         female, born 1941-04-17, Wuhan Wuchang (over 80)
+ *   cit-ouyang  欧阳建国       male,   born 1969-10-01, Guangzhou Tianhe (4 characters, compound surname)
+ *   cit-aygul   阿依古丽·买买提 female, born 1996-05-20, Urumqi Tianshan (Uyghur name with a middle dot)
+ */
+const struct demo_citizen demo_citizens[] = {
+	{ "cit-zhang", "张三", "11010519850313123X", "13800138000" },
+	{ "cit-wang", "王芳", "310104199208210467", "13916802468" },
+	{ "cit-li", "李秀英", "420106194104170283", "15927041941" },
+	{ "cit-ouyang", "欧阳建国", "440106196910015176", "18620691001" },
+	{ "cit-aygul", "阿依古丽·买买提", "650102199605202247", "13609915520" },
+};
+const size_t demo_n_citizens = sizeof demo_citizens / sizeof demo_citizens[0];

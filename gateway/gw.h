@@ -56,6 +56,7 @@ struct reply {
 	bool etag;                   /* send ETag, honour If-None-Match */
 	char etag_value[GW_ETAG_LEN];/* precomputed tag (with quotes), or "" */
 	char allow[48];              /* Allow header for 405, or "" */
+	const char *www_authenticate;/* WWW-Authenticate (401), static, or NULL */
 	json_t *json;                /* when set, dumped into body at send time */
 };
 
@@ -74,10 +75,12 @@ extern const struct route gw_routes[]; /* ends with {NULL} */
 
 struct db;
 struct sim;
+struct auth;
 
 struct gw {
 	struct db *db;
 	struct sim *sim;             /* NULL unless --sim */
+	struct auth *auth;           /* logins and sessions (auth.c) */
 	bool quiet;
 	atomic_int stopping;         /* set on SIGTERM/SIGINT */
 	pthread_mutex_t cache_lock;
@@ -106,7 +109,9 @@ void reply_materialize(struct reply *rp);
 
 /* problem.c: RFC 9457 answers, localized by rq->lang. code is one of the
  * table's codes (not_found, service_not_found, method_not_allowed, bad_json,
- * body_too_large, validation_failed, simulated_failure, internal_error);
+ * body_too_large, validation_failed, simulated_failure, internal_error,
+ * code_invalid, code_expired, code_used, session_expired, citizen_not_found,
+ * user_code_not_found, user_code_expired, user_code_decided, auth_busy);
  * errors (stolen, may be NULL) is an array made with problem_error. */
 void reply_problem(const struct req *rq, struct reply *rp, const char *code,
                    json_t *errors);

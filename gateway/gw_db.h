@@ -14,6 +14,7 @@
 #include "gw.h"
 
 struct db;
+struct citizen;
 
 /* Opens or creates path; an empty database gets the schema. A database with
  * another schema version is refused (err says to use --demo). */
@@ -35,5 +36,9 @@ void db_counts(struct db *db, long *n_categories, long *n_services);
 int db_catalog_json(struct db *db, enum lang l, json_t **out);
 /* GET /v1/services/{id}. 0 and *out, 1 if there is no such service, -1. */
 int db_service_json(struct db *db, const char *id, enum lang l, json_t **out);
+
+/* Every citizen, in order (the first is the default for approvals without
+ * a body): 0 and *out (malloc'd, may be NULL when *n is 0), or -1. */
+int db_citizens(struct db *db, struct citizen **out, size_t *n);
 
 #endif

@@ -1,5 +1,5 @@
-/* gw_demo.h: the hand-written demo catalog (demo_data.c), loaded into SQLite
- * by --demo. Every human-readable text is given in both languages side by
+/* gw_demo.h: the hand-written demo catalog and demo citizens (demo_data.c),
+ * loaded into SQLite by --demo. Every human-readable text is given in both languages side by
  * side, indexed by enum lang: [LANG_ZH] zh-CN, [LANG_EN] English.
  */
 #ifndef GW_DEMO_H
@@ -48,6 +48,14 @@ struct demo_service {
 	const struct demo_field *form;      /* ends with {NULL} */
 };
 
+/* A demo citizen (fictional): login tests and form prefill. */
+struct demo_citizen {
+	const char *id;              /* "cit-zhang" */
+	const char *name;            /* 张三 */
+	const char *idno;            /* 18 characters, valid GB 11643-1999 check digit */
+	const char *phone;           /* 11 digits */
+};
+
 extern const char demo_catalog_version[];
 extern const struct demo_category demo_categories[];
 extern const size_t demo_n_categories;
@@ -55,5 +63,7 @@ extern const struct demo_service demo_services[];
 extern const size_t demo_n_services;
 extern const char *const demo_popular[];
 extern const size_t demo_n_popular;
+extern const struct demo_citizen demo_citizens[]; /* the first is the default */
+extern const size_t demo_n_citizens;
 
 #endif

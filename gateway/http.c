@@ -8,6 +8,7 @@
  * request is written when libmicrohttpd reports it complete.
  */
 #include "gw.h"
+#include "gw_auth.h"
 #include "gw_sim.h"
 
 #include <microhttpd.h>
@@ -235,7 +236,10 @@ static struct req *req_new(struct gw *gw, struct MHD_Connection *c,
 			rq->kiosk[i++] = '+';
 		rq->kiosk[i] = '\0';
 	}
-	escape_for_log(rq->logpath, sizeof rq->logpath, rq->path);
+	char masked[sizeof rq->logpath];
+	/* User codes in /sim/device/{user_code}/... are secrets: logged as "*". */
+	escape_for_log(rq->logpath, sizeof rq->logpath,
+	               auth_log_path(rq->path, masked, sizeof masked) ? masked : rq->path);
 	return rq;
 }
 
@@ -382,6 +386,8 @@ static enum MHD_Result send_reply(struct req *rq, struct reply *rp)
 	}
 	if (rp->allow[0])
 		MHD_add_response_header(res, MHD_HTTP_HEADER_ALLOW, rp->allow);
+	if (rp->www_authenticate && status == 401)
+		MHD_add_response_header(res, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rp->www_authenticate);
 	MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, res);
 	MHD_destroy_response(res);

@@ -7,6 +7,7 @@
  * asynchronously: shutdown is ordinary code on the main thread.
  */
 #include "gw.h"
+#include "gw_auth.h"
 #include "gw_db.h"
 #include "gw_sim.h"
 
@@ -37,11 +38,13 @@ struct options {
 	const char *port_file;
 	bool demo, sim, quiet, allow_remote;
 	long synthetic;              /* -1: not given */
+	struct auth_config auth;
 };
 
 static const char usage[] =
 	"usage: gatewayd [--listen HOST:PORT] --db FILE [--demo] [--sim] [--synthetic N]\n"
 	"                [--port-file FILE] [--quiet] [--allow-remote]\n"
+	"                [--device-ttl S] [--device-interval S] [--code-ttl S] [--session-ttl S]\n"
 	"       gatewayd --help | --version\n"
 	"\n"
 	"The project's reference services gateway (API v1) on SQLite.\n"
@@ -55,6 +58,10 @@ static const char usage[] =
 	"  --port-file FILE    write the bound port to FILE (atomically)\n"
 	"  --quiet             do not log requests to stderr\n"
 	"  --allow-remote      allow a non-loopback HOST (plain HTTP: tests only)\n"
+	"  --device-ttl S      lifetime of a QR login request (device flow; default 300)\n"
+	"  --device-interval S minimum polling interval of the device flow (default 5)\n"
+	"  --code-ttl S        lifetime of a one-time login code (default 60)\n"
+	"  --session-ttl S     lifetime of a citizen session (default 900)\n"
 	"  --help, --version\n";
 
 __attribute__((format(printf, 1, 2), noreturn))
@@ -69,10 +76,23 @@ static void die_usage(const char *fmt, ...)
 	exit(2);
 }
 
+/* A whole number of seconds from 1 to max, or exit 2 naming the flag. */
+static int seconds(const char *flag, const char *val, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(val, &end, 10);
+	if (!*val || *end || errno || v < 1 || v > max || val[0] == '+' || val[0] == ' ')
+		die_usage("%s: expected whole seconds from 1 to %ld, got '%.40s'", flag, max, val);
+	return (int)v;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const char *const with_value[] = { "--listen", "--db", "--port-file",
-	                                          "--synthetic", NULL };
+	                                          "--synthetic", "--device-ttl",
+	                                          "--device-interval", "--code-ttl",
+	                                          "--session-ttl", NULL };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
 		char name[32];
@@ -121,6 +141,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 			if (!*val || *end || errno || v < 0 || v > MAX_SYNTHETIC)
 				die_usage("--synthetic: expected a count from 0 to 1000000, got '%.40s'", val);
 			o->synthetic = v;
+		} else if (!strcmp(name, "--device-ttl")) {
+			o->auth.device_ttl = seconds(name, val, 3600);
+		} else if (!strcmp(name, "--device-interval")) {
+			o->auth.device_interval = seconds(name, val, 60);
+		} else if (!strcmp(name, "--code-ttl")) {
+			o->auth.code_ttl = seconds(name, val, 3600);
+		} else if (!strcmp(name, "--session-ttl")) {
+			o->auth.session_ttl = seconds(name, val, 86400);
 		} else if (!strcmp(name, "--demo")) {
 			o->demo = true;
 		} else if (!strcmp(name, "--sim")) {
@@ -260,7 +288,9 @@ static int write_port_file(const char *path, unsigned port)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .listen = "127.0.0.1:8080", .synthetic = -1 };
+	struct options o = { .listen = "127.0.0.1:8080", .synthetic = -1,
+	                     .auth = { .device_ttl = 300, .device_interval = 5,
+	                               .code_ttl = 60, .session_ttl = 900 } };
 	char err[512], host[256];
 	unsigned port = 0;
 
@@ -305,6 +335,18 @@ int main(int argc, char **argv)
 		        ncat, nsvc, o.demo || o.synthetic >= 0 ? " loaded" : "", (gw_now() - t) * 1000);
 	if (nsvc == 0)
 		fprintf(stderr, "gatewayd: the catalog is empty; start with --demo to load the demo data\n");
+	struct citizen *cits;
+	size_t ncits;
+	if (db_citizens(gw.db, &cits, &ncits)) {
+		fprintf(stderr, "gatewayd: database %s: cannot read the citizens\n", o.db);
+		return 1;
+	}
+	gw.auth = auth_new(&o.auth, cits, ncits);
+	if (cits)
+		memset(cits, 0, ncits * sizeof *cits);
+	free(cits);
+	if (!o.quiet)
+		fprintf(stderr, "gatewayd: %zu citizens\n", auth_n_citizens(gw.auth));
 	if (o.sim)
 		gw.sim = sim_new();
 
@@ -330,6 +372,7 @@ int main(int argc, char **argv)
 	atomic_store(&gw.stopping, 1);
 	gw_server_stop(srv);
 	sim_free(gw.sim);
+	auth_free(gw.auth);
 	db_close(gw.db);
 	catalog_cache_drop(&gw);
 	pthread_mutex_destroy(&gw.cache_lock);

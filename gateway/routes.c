@@ -6,6 +6,7 @@
  * a path that matches with another method answers 405 with Allow.
  */
 #include "gw.h"
+#include "gw_auth.h"
 #include "gw_db.h"
 #include "gw_sim.h"
 
@@ -111,7 +112,16 @@ const struct route gw_routes[] = {
 	{ "GET", "/v1/health", health, 0 },
 	{ "GET", "/v1/catalog", catalog, 0 },
 	{ "GET", "/v1/services/{id}", service, 0 },
+	{ "POST", "/v1/auth/device", auth_device, 0 },
+	{ "POST", "/v1/auth/token", auth_token, 0 },
+	{ "POST", "/v1/auth/scan", auth_scan, 0 },
+	{ "POST", "/v1/auth/logout", auth_logout, 0 },
+	{ "GET", "/v1/me", auth_me, 0 },
 	{ "GET", "/sim/faults", sim_faults_get, ROUTE_SIM },
 	{ "POST", "/sim/faults", sim_faults_post, ROUTE_SIM },
+	{ "POST", "/sim/device/{user_code}/approve", sim_device_approve, ROUTE_SIM },
+	{ "POST", "/sim/device/{user_code}/deny", sim_device_deny, ROUTE_SIM },
+	{ "POST", "/sim/citizen-code", sim_citizen_code, ROUTE_SIM },
+	{ "POST", "/sim/sessions/expire", sim_sessions_expire, ROUTE_SIM },
 	{ NULL, NULL, NULL, 0 },
 };

@@ -141,7 +141,8 @@ static const char captive_html[] =
 static bool evil_key(const char *k)
 {
 	static const char *const keys[] = { "name", "summary", "description", "where",
-	                                     "label", "title", "detail", "materials", NULL };
+	                                     "label", "title", "detail", "materials",
+	                                     "display_name", "id_masked", "phone_masked", NULL };
 	for (size_t i = 0; keys[i]; i++)
 		if (!strcmp(k, keys[i]))
 			return true;
@@ -307,6 +308,7 @@ void sim_spoil(const struct req *rq, struct reply *rp, enum sim_body b)
 		rp->etag = false;
 		rp->etag_value[0] = '\0';
 		rp->cache_control = "no-store";
+		rp->www_authenticate = NULL;
 		return;
 	}
 	if (!rp->content_type || (strcmp(rp->content_type, "application/json") &&
