@@ -7,8 +7,11 @@
 #include "config.h"
 #include "gw.h"
 #include "layout.h"
+#include "login.h"
 #include "model.h"
+#include "scan.h"
 #include "theme.h"
+#include "wedge.h"
 
 struct loop;
 struct screen;
@@ -40,7 +43,34 @@ struct app {
 	long long health_timer;
 	long long clock_timer;
 	bool running;
+
+	/* The citizen's session (session.c). */
+	struct {
+		bool active;
+		struct login login;     /* secrets: wiped at the end */
+		long long started_ms;
+	} session;
+	long long last_activity_ms;
+	long long idle_timer;
+	bool idle_warning;
+	int idle_extensions;
+
+	/* A one-line notice above the status bar, for a few seconds. */
+	char toast[512];
+	enum role toast_role;
+	long long toast_timer;
+	bool clear_scrollback;
+
+	/* Scanners, and keyboard-wedge detection on the terminal. */
+	struct scanner *scanners[8];
+	int n_scanners;
+	struct wedge wedge;
+	long long wedge_timer;
 };
+
+/* A scan from any scanner (raw bytes; sanitized here): goes to the top
+ * screen if it accepts scans, else a notice says where to scan. */
+void app_on_scan(struct app *a, const char *code, size_t len, const char *source);
 
 /* Loads the saved catalog of the current language, if any. */
 void app_catalog_load_cache(struct app *a);
@@ -67,6 +97,27 @@ extern const struct screen_ops scr_categories;
 extern const struct screen_ops scr_services;  /* arg: category id (copied) */
 extern const struct screen_ops scr_service;   /* arg: service id (copied) */
 extern const struct screen_ops scr_message;   /* arg: struct scr_message_arg * */
+extern const struct screen_ops scr_login;     /* arg: struct scr_login_arg * or NULL */
+extern const struct screen_ops scr_me;        /* needs a session */
+
+/* Where to go after logging in (the screen that needed a citizen). */
+struct scr_login_arg {
+	const struct screen_ops *then;
+	const char *then_arg;   /* copied (a string) */
+};
+
+/* --demo-sim: F5 fetches a demo citizen's login code from the gateway's
+ * /sim endpoint and feeds it to the scan path; F6 approves the QR login on
+ * screen, as the citizen's phone would. Returns true if it used the key. */
+bool app_demo_key(struct app *a, int key);
+/* The device flow's user code while the log-in screen shows one, or NULL. */
+const char *scr_login_user_code(struct screen *s);
+/* Scanner callback (main.c registers it for every scanner). */
+void app_scanner_event(void *ud, enum scan_event ev, const char *code, size_t len,
+                       const char *source, const char *why);
+
+/* Pushes ops, through the login screen first if nobody is logged in. */
+void app_push_citizen(struct app *a, const struct screen_ops *ops, const char *arg);
 
 struct scr_message_arg {
 	const char *title;  /* translated; copied */

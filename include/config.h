@@ -25,6 +25,14 @@ struct config {
 	char *log_file;      /* NULL: syslog */
 	bool lockdown;
 	bool cursor_visible;
+	char *scanners[8];   /* "kind:arg" specs */
+	int n_scanners;
+	bool scanners_from_flags;
+	long wedge_gap_ms;   /* keyboard-wedge scanners: max gap inside a burst */
+	long wedge_min_len;  /* ... and the shortest burst that is a scan */
+	long idle_timeout_s;
+	long idle_warning_s;
+	bool demo_sim;       /* demo only: F5/F6 stand in for the citizen's phone */
 	char *config_path;
 };
 

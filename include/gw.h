@@ -46,7 +46,8 @@ struct gw_reply {
 	enum gw_result result;
 	int status;                /* HTTP status, 0 if none */
 	bool not_modified;         /* 304 */
-	json_t *json;              /* borrowed: valid during the callback only */
+	json_t *json;              /* borrowed: valid during the callback only;
+	                              for GW_OK, and for GW_PROBLEM with a JSON body */
 	const char *etag;          /* borrowed, NULL if none */
 	const char *body;          /* borrowed raw body (for caching) */
 	size_t body_len;
@@ -58,6 +59,11 @@ typedef void (*gw_fn)(void *ud, const struct gw_reply *r);
 
 struct gw *gw_new(struct loop *l, const struct gw_config *cfg);
 void gw_free(struct gw *g);
+
+/* The citizen's bearer token, sent on every request made from now on
+ * (copied; NULL forgets it, wiping the copy). A request keeps the token it
+ * was made with, so a logout made just before forgetting still carries it. */
+void gw_set_token(struct gw *g, const char *token);
 
 /* Language for Accept-Language: "zh-CN", "zh-TW", "en". Copied. */
 void gw_set_lang(struct gw *g, const char *lang);

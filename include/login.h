@@ -50,7 +50,8 @@ enum token_error token_error_decode(const json_t *root);
 /* Masks for display, idempotent on text that is already masked: keeps the
  * first `keep_first` and last `keep_last` characters (code points) and
  * replaces the rest by '*'. A string too short to keep both ends keeps only
- * the first character (a 2-character name: "张*"). New string. */
+ * the first character (a 2-character name: "张*"). Name separators (the
+ * middle dot, a space) are kept. New string. */
 char *text_mask(const char *s, int keep_first, int keep_last);
 
 /* A scanned login code is plausible if it is 1..512 bytes of printable

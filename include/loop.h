@@ -36,6 +36,10 @@ void loop_on_signal(struct loop *l, int sig, loop_signal_fn fn, void *ud);
 /* Thread-safe: queues fn(ud) to run in the loop thread and wakes the loop. */
 void loop_post(struct loop *l, loop_fn fn, void *ud);
 
+/* Runs the work posted so far (for shut-down: results that worker threads
+ * posted for objects already freed still own memory to release). */
+void loop_drain(struct loop *l);
+
 /* Runs until loop_stop(); returns the code given to loop_stop. */
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l, int code);

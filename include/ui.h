@@ -44,6 +44,8 @@ enum { UI_PASS = 0, UI_HANDLED = 1 };
 /* Targets the UI itself draws (status bar); screens use ids >= 0. */
 #define UI_T_BACK (-1)
 #define UI_T_HOME (-2)
+#define UI_T_LOGOUT (-3)
+#define UI_T_IDLE (-4)
 
 struct screen_ops {
 	const char *name;
@@ -64,6 +66,9 @@ struct screen_ops {
 	void (*speak)(struct screen *s, char *buf, size_t n);
 	/* The title bar's text (translated). */
 	const char *(*title)(struct screen *s);
+	/* A scanned code (sanitized text). Screens without it do not accept
+	 * scans: the UI says where to scan instead. */
+	int (*scan)(struct screen *s, const char *code, size_t len);
 };
 
 struct screen {
@@ -107,6 +112,11 @@ void ui_button(struct rect r, int target, int number, const char *label,
 void ui_target(struct rect r, int target);
 /* Where the hardware cursor goes after painting (the focused element). */
 void ui_cursor(int x, int y);
+
+/* A notice on the line above the status bar for a few seconds (copied). */
+void ui_toast(struct app *a, enum role role, const char *msg);
+/* Clears the screen and the terminal's scrollback at the next paint. */
+void ui_clear_terminal(struct app *a);
 
 /* Common keys a screen may treat as its own. */
 bool ui_key_is_back(int key);

@@ -33,5 +33,8 @@ int mkdir_p(const char *path, int mode);
 /* Zeroes memory in a way the compiler may not remove, then frees. */
 void wipe_free(void *p, size_t n);
 void wipe_str(char *s); /* wipe + free a NUL-terminated string */
+/* free() that zeroes the whole block first: given to jansson, so parsed
+ * answers (tokens, names) do not linger in freed memory. */
+void wipe_free_block(void *p);
 
 #endif

@@ -14,6 +14,8 @@
 #include "jsonx.h"
 #include "log.h"
 #include "loop.h"
+#include "scan.h"
+#include "session.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -151,10 +153,12 @@ static void on_catalog(void *ud, const struct gw_reply *r)
 
 void app_catalog_refresh(struct app *a)
 {
-	gw_cancel_owner(a->gw, a); /* one catalog request at a time */
+	/* One catalog request at a time; its owner is the catalog, so this
+	 * never cancels the app's other requests (a logout, say). */
+	gw_cancel_owner(a->gw, &a->cat);
 	if (a->cat_state == CAT_FAILED || a->cat_state == CAT_NONE)
 		a->cat_state = CAT_LOADING;
-	gw_get(a->gw, "/v1/catalog", a->cat_etag, a, REQ_CATALOG, on_catalog, a);
+	gw_get(a->gw, "/v1/catalog", a->cat_etag, &a->cat, REQ_CATALOG, on_catalog, a);
 	ui_dirty(a);
 }
 
@@ -221,3 +225,97 @@ void app_on_net_change(void *ud, enum gw_net state)
 	ui_relayout(a); /* the banner takes a row */
 }
 
+
+/* ---- scans ---- */
+
+void app_on_scan(struct app *a, const char *code, size_t len, const char *source)
+{
+	/* The scan itself is never logged: it may be a personal token. */
+	log_info("scan from %s (%zu bytes)", source, len);
+	char *clean = text_sanitize(code, len, 0);
+	struct screen *s = ui_top(a);
+	if (s && s->ops->scan)
+		s->ops->scan(s, clean, strlen(clean));
+	else
+		ui_toast(a, ROLE_BANNER, _("To log in by scanning, go back to the home screen and scan there."));
+	wipe_str(clean);
+	ui_dirty(a);
+}
+
+void app_scanner_event(void *ud, enum scan_event ev, const char *code, size_t len,
+                       const char *source, const char *why)
+{
+	struct app *a = ud;
+	switch (ev) {
+	case SCAN_CODE:
+		app_on_scan(a, code, len, source);
+		break;
+	case SCAN_TOO_LONG:
+		ui_toast(a, ROLE_ERROR, _("The scanned code is too long to be a login code."));
+		break;
+	case SCAN_NO_CODE:
+		ui_toast(a, ROLE_ERROR, _("No code could be read from the picture. Please try again."));
+		break;
+	case SCAN_BAD_FILE:
+		ui_toast(a, ROLE_ERROR, _("The picture could not be read. Please try again."));
+		break;
+	case SCAN_FAILED:
+		log_warn("scanner %s failed: %s", source, why ? why : "");
+		ui_toast(a, ROLE_BANNER, _("A scanner is not working. Please use another way or ask the staff."));
+		break;
+	case SCAN_READY:
+		log_info("scanner %s ready", source);
+		break;
+	}
+}
+
+void app_push_citizen(struct app *a, const struct screen_ops *ops, const char *arg)
+{
+	if (session_active(a)) {
+		ui_push(a, ops, (void *)arg);
+		return;
+	}
+	struct scr_login_arg la = { ops, arg };
+	ui_push(a, &scr_login, &la);
+}
+
+/* ---- demo stand-ins for the citizen's phone ---- */
+
+static void on_demo_code(void *ud, const struct gw_reply *r)
+{
+	struct app *a = ud;
+	const char *code = r->result == GW_OK ? json_string_value(json_object_get(r->json, "code")) : NULL;
+	if (!code) {
+		ui_toast(a, ROLE_ERROR, _("Demo: the gateway gave no login code (is it running with --sim?)."));
+		return;
+	}
+	app_on_scan(a, code, strlen(code), "demo");
+}
+
+static void on_demo_approve(void *ud, const struct gw_reply *r)
+{
+	struct app *a = ud;
+	if (r->result != GW_OK)
+		ui_toast(a, ROLE_ERROR, _("Demo: the approval was not accepted (is a QR code shown?)."));
+}
+
+bool app_demo_key(struct app *a, int key)
+{
+	if (key == K_F(5)) {
+		gw_post(a->gw, "/sim/citizen-code", NULL, NULL, a, 0, on_demo_code, a);
+		return true;
+	}
+	if (key == K_F(6)) {
+		struct screen *s = ui_top(a);
+		const char *uc = s && s->ops == &scr_login ? scr_login_user_code(s) : NULL;
+		if (!uc) {
+			ui_toast(a, ROLE_BANNER, _("Demo: F6 approves the QR login shown on the log-in screen."));
+			return true;
+		}
+		char *path = xasprintf("/sim/device/%s/approve", uc);
+		gw_post(a->gw, path, NULL, NULL, a, 0, on_demo_approve, a);
+		free(path);
+		return true;
+	}
+	return false;
+}

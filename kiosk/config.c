@@ -143,8 +143,46 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			snprintf(err, errlen, "%s must be yes or no", key);
 			return -1;
 		}
+	} else if (!strcmp(section, "scanner")) {
+		if (!strcmp(key, "device")) {
+			if (c->n_scanners == 8) {
+				snprintf(err, errlen, "at most 8 scanners");
+				return -1;
+			}
+			if (!strchr(v, ':')) {
+				snprintf(err, errlen, "scanner '%s' must be KIND:ARG (camera, serial, images, fifo)", v);
+				return -1;
+			}
+			c->scanners[c->n_scanners++] = xstrdup(v);
+			return 0;
+		}
+		if (!strcmp(key, "wedge_gap_ms")) {
+			if (parse_ms(v, &c->wedge_gap_ms, 5, 500) == 0)
+				return 0;
+			snprintf(err, errlen, "wedge_gap_ms must be a number from 5 to 500");
+			return -1;
+		}
+		if (!strcmp(key, "wedge_min_len")) {
+			if (parse_ms(v, &c->wedge_min_len, 2, 256) == 0)
+				return 0;
+			snprintf(err, errlen, "wedge_min_len must be a number from 2 to 256");
+			return -1;
+		}
+	} else if (!strcmp(section, "session")) {
+		if (!strcmp(key, "idle_timeout_s")) {
+			if (parse_ms(v, &c->idle_timeout_s, 4, 86400) == 0)
+				return 0;
+			snprintf(err, errlen, "idle_timeout_s must be a number from 4 to 86400");
+			return -1;
+		}
+		if (!strcmp(key, "idle_warning_s")) {
+			if (parse_ms(v, &c->idle_warning_s, 2, 600) == 0)
+				return 0;
+			snprintf(err, errlen, "idle_warning_s must be a number from 2 to 600");
+			return -1;
+		}
 	} else if (!*section) {
-		snprintf(err, errlen, "'%s' is outside a section ([gateway] or [kiosk])", key);
+		snprintf(err, errlen, "'%s' is outside a section ([gateway], [kiosk], [scanner] or [session])", key);
 		return -1;
 	} else {
 		snprintf(err, errlen, "unknown section [%s]", section);
@@ -171,13 +209,18 @@ static void usage(FILE *f)
 	      "  --data-dir DIR     where the catalog cache lives (default /var/lib/kiosk)\n"
 	      "  --kiosk-id ID      this kiosk's identity, sent as X-Kiosk-Id\n"
 	      "  --log FILE         log to FILE instead of syslog\n"
+	      "  --scanner KIND:ARG a scanner (repeatable): camera:/dev/video0,\n"
+	      "                     serial:/dev/ttyACM0[,9600], images:DIR, fifo:PATH\n"
+	      "  --idle-timeout S   end an unattended session after S seconds (120)\n"
+	      "  --demo-sim         demo only: F5 scans a demo login code, F6 approves\n"
+	      "                     the QR login, through the gateway's /sim endpoints\n"
 	      "  --no-lockdown      development: Ctrl-C works and F10 quits\n"
 	      "  --version          print the version and exit\n"
 	      "  --help             print this help and exit\n", f);
 }
 
 enum { OPT_GATEWAY = 1, OPT_CONFIG, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
-       OPT_LOG, OPT_NO_LOCKDOWN, OPT_VERSION, OPT_HELP };
+       OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_DEMO_SIM, OPT_VERSION, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
@@ -188,6 +231,9 @@ static const struct option long_opts[] = {
 	{ "kiosk-id", required_argument, NULL, OPT_KIOSK_ID },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "no-lockdown", no_argument, NULL, OPT_NO_LOCKDOWN },
+	{ "scanner", required_argument, NULL, OPT_SCANNER },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "demo-sim", no_argument, NULL, OPT_DEMO_SIM },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -223,6 +269,10 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	c->lang = xstrdup("zh_CN");
 	c->theme = xstrdup("default");
 	c->data_dir = xstrdup("/var/lib/kiosk");
+	c->wedge_gap_ms = 35;
+	c->wedge_min_len = 6;
+	c->idle_timeout_s = 120;
+	c->idle_warning_s = 30;
 
 	/* Pass 1: --help, --version, --config, and flag syntax. */
 	const char *cfg_path = NULL;
@@ -288,6 +338,17 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 		case OPT_KIOSK_ID: r = apply(c, "kiosk", "id", optarg, why, sizeof why); break;
 		case OPT_LOG: r = apply(c, "kiosk", "log", optarg, why, sizeof why); break;
 		case OPT_NO_LOCKDOWN: c->lockdown = false; break;
+		case OPT_SCANNER:
+			if (!c->scanners_from_flags) {
+				for (int i = 0; i < c->n_scanners; i++)
+					free(c->scanners[i]);
+				c->n_scanners = 0; /* flags replace the file's list */
+				c->scanners_from_flags = true;
+			}
+			r = apply(c, "scanner", "device", optarg, why, sizeof why);
+			break;
+		case OPT_IDLE: r = apply(c, "session", "idle_timeout_s", optarg, why, sizeof why); break;
+		case OPT_DEMO_SIM: c->demo_sim = true; break;
 		default: break;
 		}
 		if (r != 0) {
@@ -311,6 +372,8 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 void config_free(struct config *c)
 {
 	clear_gateways(c);
+	for (int i = 0; i < c->n_scanners; i++)
+		free(c->scanners[i]);
 	free(c->ca_file);
 	free(c->pinned_pubkey);
 	free(c->lang);

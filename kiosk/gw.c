@@ -38,6 +38,7 @@ struct gw_req {
 	char etag[256];
 	char *if_none_match;
 	char *idem_key;
+	char *auth;               /* "Authorization: Bearer ..." (secret) */
 	long long started_ms;
 };
 
@@ -46,6 +47,7 @@ struct gw {
 	CURLM *multi;
 	struct gw_config cfg;     /* strings owned (copied) */
 	char lang[16];
+	char *token;              /* secret: wiped when forgotten */
 	long long timer_id;
 	struct gw_req *reqs;
 	int n_reqs;
@@ -157,6 +159,8 @@ static void req_setup(struct gw_req *r)
 		h = curl_slist_append(h, line);
 		free(line);
 	}
+	if (r->auth)
+		h = curl_slist_append(h, r->auth);
 	if (r->post_body) {
 		h = curl_slist_append(h, "Content-Type: application/json");
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->post_body);
@@ -176,8 +180,13 @@ static void req_teardown(struct gw_req *r)
 		curl_easy_cleanup(r->easy);
 		r->easy = NULL;
 	}
+	/* Headers and bodies may carry tokens and personal data. */
+	for (struct curl_slist *h = r->headers; h; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
 	curl_slist_free_all(r->headers);
 	r->headers = NULL;
+	if (r->buf)
+		explicit_bzero(r->buf, r->cap);
 	free(r->buf);
 	r->buf = NULL;
 	r->len = r->cap = 0;
@@ -202,9 +211,10 @@ static void req_free(struct gw_req *r)
 {
 	req_teardown(r);
 	free(r->path);
-	free(r->post_body);
+	wipe_str(r->post_body);
 	free(r->if_none_match);
 	free(r->idem_key);
+	wipe_str(r->auth);
 	free(r);
 }
 
@@ -219,6 +229,8 @@ static struct gw_req *req_new(struct gw *g, const char *path, const void *owner,
 	r->fn = fn;
 	r->ud = ud;
 	r->url_index = g->preferred;
+	if (g->token)
+		r->auth = xasprintf("Authorization: Bearer %s", g->token);
 	r->next = g->reqs;
 	if (g->reqs)
 		g->reqs->prev = r;
@@ -252,6 +264,20 @@ static bool is_connect_failure(CURL *e, CURLcode rc)
 		return sent == 0;
 	}
 	return false;
+}
+
+/* The path as the log may show it: no query string (account numbers...),
+ * and no user code in /sim/device/{code}/... */
+static void log_path(const char *path, char *out, size_t n)
+{
+	size_t len = strcspn(path, "?");
+	static const char dev[] = "/sim/device/";
+	if (strncmp(path, dev, sizeof dev - 1) == 0) {
+		const char *rest = strchr(path + sizeof dev - 1, '/');
+		snprintf(out, n, "%s*%.*s", dev, rest ? (int)strcspn(rest, "?") : 0, rest ? rest : "");
+		return;
+	}
+	snprintf(out, n, "%.*s%s", (int)len, path, path[len] ? "?..." : "");
 }
 
 /* A problem with nothing but its status, for error answers that are not
@@ -294,6 +320,8 @@ static void deliver(struct gw *g, struct gw_req *r, CURLcode rc)
 	} else if (status == 304) {
 		rep.result = GW_OK;
 		rep.not_modified = true;
+	} else if (status == 204) {
+		rep.result = GW_OK; /* no content (a logout) */
 	} else if (!is_json_type(ct)) {
 		rep.result = status >= 400 ? GW_PROBLEM : GW_BAD_ANSWER;
 		snprintf(why, sizeof why, "content type is not JSON");
@@ -312,6 +340,7 @@ static void deliver(struct gw *g, struct gw_req *r, CURLcode rc)
 			rep.json = json;
 		} else {
 			rep.result = GW_PROBLEM;
+			rep.json = json; /* RFC 8628 token errors are plain JSON */
 			if (problem_decode(json, rep.status, &rep.problem, err, sizeof err) != 0)
 				snprintf(why, sizeof why, "problem details: %s", err);
 		}
@@ -327,7 +356,9 @@ static void deliver(struct gw *g, struct gw_req *r, CURLcode rc)
 	rep.body = r->buf;
 	rep.body_len = r->len;
 	rep.why = why;
-	log_info("gateway: %s %s -> %ld %s%s%s (%lld ms)", r->post_body ? "POST" : "GET", r->path,
+	char lp[256];
+	log_path(r->path, lp, sizeof lp);
+	log_info("gateway: %s %s -> %ld %s%s%s (%lld ms)", r->post_body ? "POST" : "GET", lp,
 	         status, rep.result == GW_OK ? "ok" : "error", why[0] ? ": " : "", why,
 	         loop_now_ms() - r->started_ms);
 
@@ -462,12 +493,19 @@ void gw_free(struct gw *g)
 	if (g->timer_id)
 		loop_timer_del(g->loop, g->timer_id);
 	curl_multi_cleanup(g->multi);
+	wipe_str(g->token);
 	for (int i = 0; i < g->cfg.n_urls; i++)
 		free((char *)g->cfg.urls[i]);
 	free((char *)g->cfg.kiosk_id);
 	free((char *)g->cfg.ca_file);
 	free((char *)g->cfg.pinned_pubkey);
 	free(g);
+}
+
+void gw_set_token(struct gw *g, const char *token)
+{
+	wipe_str(g->token);
+	g->token = token ? xstrdup(token) : NULL;
 }
 
 void gw_set_lang(struct gw *g, const char *lang)

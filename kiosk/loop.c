@@ -222,6 +222,11 @@ static void drain_wake(struct loop *l)
 	}
 }
 
+void loop_drain(struct loop *l)
+{
+	drain_wake(l);
+}
+
 static void compact(struct loop *l)
 {
 	size_t j = 0;

@@ -20,6 +20,8 @@
 #include "jsonx.h"
 #include "log.h"
 #include "loop.h"
+#include "scan.h"
+#include "session.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -145,6 +147,9 @@ int main(int argc, char **argv)
 
 	i18n_init();
 	i18n_set_lang(a->cfg.lang);
+	/* Parsed answers carry tokens and names: their memory is zeroed when
+	 * jansson frees it. */
+	json_set_alloc_funcs(xmalloc, wipe_free_block);
 
 	a->loop = loop_new();
 	struct gw_config gc = {
@@ -180,6 +185,18 @@ int main(int argc, char **argv)
 	app_catalog_load_cache(a);
 	ui_push(a, &scr_home, NULL);
 	app_catalog_refresh(a);
+	for (int i = 0; i < a->cfg.n_scanners; i++) {
+		char why[256];
+		struct scanner *sc = scanner_open(a->loop, a->cfg.scanners[i],
+		                                  app_scanner_event, a, why, sizeof why);
+		if (sc)
+			a->scanners[a->n_scanners++] = sc;
+		else {
+			log_warn("scanner %s: %s", a->cfg.scanners[i], why);
+			ui_toast(a, ROLE_BANNER, _("A scanner is not working. Please use another way or ask the staff."));
+		}
+	}
+	session_idle_start(a);
 
 	loop_fd_add(a->loop, STDIN_FILENO, POLLIN, on_tty, a);
 	loop_set_before_sleep(a->loop, on_before_sleep, a);
@@ -188,6 +205,10 @@ int main(int argc, char **argv)
 
 	int code = loop_run(a->loop);
 
+	session_end(a, END_BY_CITIZEN);
+	for (int i = 0; i < a->n_scanners; i++)
+		scanner_free(a->scanners[i]);
+	loop_drain(a->loop);
 	ui_end(a);
 	gw_free(a->gw);
 	loop_free(a->loop);

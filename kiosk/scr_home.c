@@ -1,5 +1,7 @@
 /* scr_home.c: the home screen: what a citizen can do here, the language
- * switch, and the accessibility modes. Always at the bottom of the stack. */
+ * switch, and the accessibility modes. Always at the bottom of the stack.
+ * It accepts scans: showing the government app's login code to the scanner
+ * logs the citizen in from here at once, without finding a menu first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,30 +9,43 @@
 #include "app.h"
 #include "i18n.h"
 #include "menu.h"
+#include "session.h"
 #include "ui.h"
 #include "util.h"
 
 enum { H_SERVICES, H_LOGIN, H_BILLS, H_QUEUE, H_MINE, H_LARGE, H_VOICE, H_LANG, H_COUNT };
+enum { REQ_SCAN = 1 };
 
 struct home {
 	struct menu m;
 	char lang_label[64];
+	char who[160];
 	int welcome_y;
+	bool scan_busy;
 };
 
 static const char *item_label(void *ud, int i, const char **sub)
 {
-	struct home *h = ud;
+	struct screen *s = ud;
+	struct home *h = s->priv;
+	*sub = NULL;
 	switch (i) {
 	case H_SERVICES: *sub = _("Social security, medical, housing fund..."); return _("Services");
-	case H_LOGIN: *sub = _("Scan your app's code"); return _("Log in");
+	case H_LOGIN:
+		if (session_active(s->app)) {
+			const struct citizen *c = session_citizen(s->app);
+			snprintf(h->who, sizeof h->who, "%s %s", c->display_name, c->id_masked);
+			*sub = h->who;
+			return _("Log out");
+		}
+		*sub = _("Scan your app's code");
+		return _("Log in");
 	case H_BILLS: *sub = _("Water, power, gas, fines"); return _("Pay bills");
 	case H_QUEUE: *sub = _("Get a number for a counter"); return _("Take a number");
 	case H_MINE: *sub = _("Progress and e-licences"); return _("My applications");
 	case H_LARGE: *sub = _("Bigger text"); return _("Large text");
 	case H_VOICE: *sub = _("Spoken guidance"); return _("Voice guide");
 	case H_LANG:
-		*sub = NULL;
 		snprintf(h->lang_label, sizeof h->lang_label, "%s",
 		         i18n_lang_name(strcmp(i18n_lang(), "en") == 0 ? "zh_CN" : "en"));
 		return h->lang_label;
@@ -78,11 +93,20 @@ static void activate(struct screen *s, int i)
 	case H_SERVICES:
 		ui_push(s->app, &scr_categories, NULL);
 		break;
+	case H_LOGIN:
+		if (session_active(s->app))
+			session_end(s->app, END_BY_CITIZEN);
+		else
+			ui_push(s->app, &scr_login, NULL);
+		break;
+	case H_MINE:
+		app_push_citizen(s->app, &scr_me, NULL);
+		break;
 	case H_LANG:
 		app_set_lang(s->app, strcmp(i18n_lang(), "en") == 0 ? "zh_CN" : "en");
 		break;
 	default:
-		coming_soon(s, item_label(s->priv, i, &sub));
+		coming_soon(s, item_label(s, i, &sub));
 		break;
 	}
 }
@@ -105,13 +129,30 @@ static int home_mouse(struct screen *s, int target)
 	return UI_HANDLED;
 }
 
+static int home_scan(struct screen *s, const char *code, size_t len)
+{
+	struct home *h = s->priv;
+	if (!h->scan_busy) /* one at a time: never log in twice */
+		h->scan_busy = session_scan_login(s, REQ_SCAN, code, len);
+	return UI_HANDLED;
+}
+
+static void home_reply(struct screen *s, int tag, const struct gw_reply *r)
+{
+	struct home *h = s->priv;
+	h->scan_busy = false;
+	session_scan_reply(s, r);
+}
+
 static void home_draw(struct screen *s, struct rect area)
 {
 	struct home *h = s->priv;
 	if (h->welcome_y >= 0)
 		ui_text_center(area.x, h->welcome_y, area.w, ROLE_TEXT,
-		               _("Welcome. Touch a button or press its number."));
-	menu_draw(&h->m, item_label, h);
+		               session_active(s->app)
+		               ? _("You are logged in. Touch a button or press its number.")
+		               : _("Welcome. Touch a button or press its number, or scan your app's login code."));
+	menu_draw(&h->m, item_label, s);
 }
 
 static const char *home_title(struct screen *s)
@@ -124,7 +165,7 @@ static void home_speak(struct screen *s, char *buf, size_t n)
 	struct home *h = s->priv;
 	const char *sub;
 	snprintf(buf, n, _("%s. Item %d: %s. Press a number to choose."), home_title(s),
-	         h->m.focus + 1, item_label(h, h->m.focus, &sub));
+	         h->m.focus + 1, item_label(s, h->m.focus, &sub));
 }
 
 const struct screen_ops scr_home = {
@@ -135,6 +176,8 @@ const struct screen_ops scr_home = {
 	.mouse = home_mouse,
 	.draw = home_draw,
 	.resize = home_resize,
+	.reply = home_reply,
 	.speak = home_speak,
 	.title = home_title,
+	.scan = home_scan,
 };

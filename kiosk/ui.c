@@ -14,6 +14,8 @@
 #include "app.h"
 #include "i18n.h"
 #include "log.h"
+#include "loop.h"
+#include "session.h"
 #include "text.h"
 #include "util.h"
 
@@ -94,6 +96,13 @@ static void on_reply(void *ud, const struct gw_reply *r)
 {
 	struct screen *s = ud;
 	struct app *a = s->app; /* the reply may pop (free) s */
+	if (r->result == GW_PROBLEM && r->status == 401 && session_active(a) &&
+	    r->problem.code && !strcmp(r->problem.code, "session_expired")) {
+		/* The gateway ended the session: so do we, whatever the screen
+		 * was doing (it is about to go). */
+		session_end(a, END_EXPIRED);
+		return;
+	}
 	if (s->ops->reply)
 		s->ops->reply(s, r->tag, r);
 	ui_dirty(a);
@@ -298,6 +307,34 @@ void ui_button(struct rect r, int target, int number, const char *label,
 		ui_cursor(inner_x, y);
 }
 
+static long on_toast_timer(struct loop *l, long long id, void *ud)
+{
+	struct app *a = ud;
+	a->toast[0] = '\0';
+	a->toast_timer = 0;
+	ui_dirty(a);
+	return -1;
+}
+
+void ui_toast(struct app *a, enum role role, const char *msg)
+{
+	snprintf(a->toast, sizeof a->toast, "%s", msg);
+	a->toast_role = role;
+	if (a->toast_timer)
+		loop_timer_del(a->loop, a->toast_timer);
+	/* Long enough to read twice slowly. */
+	a->toast_timer = loop_timer_add(a->loop, 8000, on_toast_timer, a);
+	log_info("notice shown");
+	ui_dirty(a);
+}
+
+void ui_clear_terminal(struct app *a)
+{
+	a->need_clear = true;
+	a->clear_scrollback = true;
+	ui_dirty(a);
+}
+
 bool ui_key_is_back(int key)
 {
 	return key == K_ESC || key == K_BACKSPACE || key == 127 || key == 8;
@@ -352,6 +389,15 @@ static void draw_status(struct app *a)
 	mvhline(y, 0, ' ', a->cols);
 	int x = 1;
 	bool home = !a->top || !a->top->below;
+	if (session_active(a)) {
+		/* Always visible while someone is logged in. */
+		char out[160];
+		snprintf(out, sizeof out, _("[F9] Log out %s"), session_citizen(a)->display_name);
+		int w = text_width(out);
+		ui_text(x, y, a->cols - x, ROLE_STATUS, out);
+		ui_target((struct rect){ x, y, w, 1 }, UI_T_LOGOUT);
+		x += w + 2;
+	}
 	if (!home) {
 		const char *back = _("[Esc] Back");
 		int w = text_width(back);
@@ -383,6 +429,32 @@ static void draw_status(struct app *a)
 		ui_text(a->cols - rw - 1, y, rw, ROLE_STATUS, right);
 }
 
+/* The idle warning: a box over the screen with a countdown; any key or
+ * touch dismisses it (and so gives more time). */
+static void draw_idle_warning(struct app *a)
+{
+	int left = session_idle_warning(a);
+	if (left < 0)
+		return;
+	int w = a->cols - 4 < 60 ? a->cols - 4 : 60, h = a->rows - 4 < 7 ? a->rows - 4 : 7;
+	if (w < 10 || h < 3)
+		return;
+	struct rect r = { (a->cols - w) / 2, (a->rows - h) / 2, w, h };
+	ui_fill(r, ROLE_BANNER);
+	box_at(r, role_attr[ROLE_BANNER]);
+	char line[200];
+	snprintf(line, sizeof line,
+	         session_active(a) ? _("Still there? You will be logged out in %d s.")
+	                           : _("Still there? Back to the start in %d s."), left);
+	int y = r.y + 1;
+	ui_text_center(r.x + 1, y, r.w - 2, ROLE_BANNER, line);
+	if (h >= 5)
+		ui_text_center(r.x + 1, y + 2, r.w - 2, ROLE_BANNER,
+		               _("Touch the screen or press any key to continue."));
+	ui_target(r, UI_T_IDLE);
+	ui_cursor(r.x + 2, y);
+}
+
 void ui_paint(struct app *a)
 {
 	if (!a->dirty)
@@ -404,10 +476,23 @@ void ui_paint(struct app *a)
 		draw_title(a);
 		if (a->top && a->top->ops->draw)
 			a->top->ops->draw(a->top, ui_area(a));
+		if (a->toast[0]) {
+			set_role(a->toast_role);
+			mvhline(a->rows - 2, 0, ' ', a->cols);
+			ui_text(1, a->rows - 2, a->cols - 2, a->toast_role, a->toast);
+		}
 		draw_status(a);
+		draw_idle_warning(a);
 	}
 	move(a->cursor_y, a->cursor_x);
 	refresh();
+	if (a->clear_scrollback) {
+		/* E3: the terminal's scrollback goes too (xterm and most others). */
+		const char *e3 = tigetstr("E3");
+		putp(e3 && e3 != (char *)-1 ? e3 : "\033[3J");
+		fflush(stdout);
+		a->clear_scrollback = false;
+	}
 	cur = NULL;
 }
 
@@ -419,6 +504,10 @@ static void dispatch_target(struct app *a, int id)
 		ui_pop(a);
 	else if (id == UI_T_HOME)
 		ui_home(a);
+	else if (id == UI_T_LOGOUT)
+		session_end(a, END_BY_CITIZEN);
+	else if (id == UI_T_IDLE)
+		; /* dismissing the warning was the point */
 	else if (a->top && a->top->ops->mouse)
 		a->top->ops->mouse(a->top, id);
 	ui_dirty(a);
@@ -432,6 +521,8 @@ static void on_mouse(struct app *a)
 	/* Act on touch-down: the press is what a touch screen reliably reports. */
 	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
 		return;
+	if (session_activity(a))
+		return; /* the touch dismissed the idle warning */
 	struct ui_target_list *l = a->targets;
 	for (size_t i = l->n; i-- > 0;) {
 		if (rect_contains(l->t[i].r, ev.x, ev.y)) {
@@ -464,6 +555,14 @@ void ui_key(struct app *a, int key)
 	}
 	if (key == '\n' || key == K_ENTER)
 		key = K_RETURN;
+	if (session_activity(a))
+		return; /* the key dismissed the idle warning: nothing else */
+	if (key == K_F(9) && session_active(a)) {
+		session_end(a, END_BY_CITIZEN);
+		return;
+	}
+	if (a->cfg.demo_sim && app_demo_key(a, key))
+		return;
 	if (a->top && a->top->ops->key && a->top->ops->key(a->top, key) == UI_HANDLED) {
 		ui_dirty(a);
 		return;
@@ -477,16 +576,46 @@ void ui_key(struct app *a, int key)
 	ui_dirty(a);
 }
 
+/* What the keyboard-wedge detector lets out: keys, or a whole scan. */
+static void wedge_emit(struct app *a, const struct wedge_out *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (out[i].kind == WEDGE_KEY)
+			ui_key(a, out[i].key);
+		else if (out[i].kind == WEDGE_SCAN)
+			app_on_scan(a, a->wedge.scan, a->wedge.scan_len, "keyboard");
+		else
+			ui_toast(a, ROLE_ERROR, _("The scanned code is too long to be a login code."));
+	}
+}
+
+static long on_wedge_timer(struct loop *l, long long id, void *ud)
+{
+	struct app *a = ud;
+	static struct wedge_out out[WEDGE_MAX + 2];
+	a->wedge_timer = 0;
+	wedge_emit(a, out, wedge_flush(&a->wedge, loop_now_ms(), out));
+	return -1;
+}
+
 void ui_input(struct app *a)
 {
+	static struct wedge_out out[WEDGE_MAX + 2];
 	wint_t wch;
 	int r;
 	while ((r = get_wch(&wch)) != ERR) {
-		if (r == KEY_CODE_YES)
-			ui_key(a, UI_FKEY | (int)wch);
-		else
-			ui_key(a, (int)wch);
+		bool text = r != KEY_CODE_YES && wch >= 0x20 && wch != 0x7f;
+		int key = r == KEY_CODE_YES ? (UI_FKEY | (int)wch) : (int)wch;
+		if (key == '\n' || key == K_ENTER)
+			key = K_RETURN;
+		wedge_emit(a, out, wedge_feed(&a->wedge, key, text, loop_now_ms(), out));
 	}
+	if (a->wedge_timer)
+		loop_timer_del(a->loop, a->wedge_timer);
+	a->wedge_timer = 0;
+	long d = wedge_deadline(&a->wedge, loop_now_ms());
+	if (d >= 0)
+		a->wedge_timer = loop_timer_add(a->loop, d, on_wedge_timer, a);
 }
 
 void ui_init(struct app *a)
@@ -508,6 +637,8 @@ void ui_init(struct app *a)
 	mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED, NULL);
 	mouseinterval(0);
 	ui_colours_init(a);
+	struct wedge_cfg wc = { (int)a->cfg.wedge_gap_ms, (int)a->cfg.wedge_min_len };
+	wedge_init(&a->wedge, &wc);
 	a->cols = COLS;
 	a->rows = LINES;
 	a->dirty = true;

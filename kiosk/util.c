@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -144,6 +145,14 @@ void wipe_free(void *p, size_t n)
 	if (!p)
 		return;
 	explicit_bzero(p, n);
+	free(p);
+}
+
+void wipe_free_block(void *p)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
 	free(p);
 }
 

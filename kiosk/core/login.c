@@ -68,7 +68,9 @@ char *text_mask(const char *s, int keep_first, int keep_last)
 	for (size_t i = 0; i < len; k++) {
 		unsigned cp;
 		size_t step = text_utf8_decode(s + i, len - i, &cp);
-		if (k < (size_t)keep_first || k >= n - (size_t)keep_last) {
+		/* Separators in a name (阿依古丽·买买提, "Zhang San") stay. */
+		bool sep = cp == 0xB7 || cp == ' ' || cp == 0x30FB;
+		if (sep || k < (size_t)keep_first || k >= n - (size_t)keep_last) {
 			memcpy(o, s + i, step);
 			o += step;
 		} else {

@@ -92,6 +92,9 @@ Test(login, masks)
 	m = text_mask("", 1, 1);
 	cr_assert_str_eq(m, "");
 	free(m);
+	m = text_mask("阿依古丽·买买提", 1, 1);
+	cr_assert_str_eq(m, "阿***·**提");
+	free(m);
 	m = text_mask("13800138000", 3, 4);
 	cr_assert_str_eq(m, "138****8000");
 	free(m);
