@@ -12,7 +12,7 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 130" INT TERM
 "$O/gatewayd" --listen 127.0.0.1:0 --port-file "$tmp/port" --db "$tmp/gateway.db" \
-	--demo --sim --quiet >"$tmp/gatewayd.out" 2>"$tmp/gatewayd.log" &
+	--demo --sim --device-interval 2 --quiet >"$tmp/gatewayd.out" 2>"$tmp/gatewayd.log" &
 gw_pid=$!
 i=0
 while [ ! -s "$tmp/port" ]; do
@@ -25,7 +25,12 @@ while [ ! -s "$tmp/port" ]; do
 	sleep 0.1
 done
 port=$(cat "$tmp/port")
-echo "demo: gateway at http://127.0.0.1:$port (simulation on); starting the kiosk. F10 quits."
-sleep 1
+echo "demo: gateway at http://127.0.0.1:$port (simulation on)."
+echo "demo: F5 = a citizen shows the app's login code to the scanner;"
+echo "demo: F6 (on the log-in screen, button 2) = the phone scanned the QR and confirms;"
+echo "demo: F9 logs out; F10 quits. From another terminal, a real code into the FIFO scanner:"
+echo "demo:   curl -s -XPOST http://127.0.0.1:$port/sim/citizen-code | sed 's/.*\"code\":\"\\([^\"]*\\)\".*/\\1/' > $tmp/scan"
+sleep 2
 "$O/kiosk" --gateway "http://127.0.0.1:$port" --data-dir "$tmp/data" \
-	--kiosk-id demo-kiosk --log "$tmp/kiosk.log" --no-lockdown || true
+	--kiosk-id demo-kiosk --log "$tmp/kiosk.log" --no-lockdown --demo-sim \
+	--scanner "fifo:$tmp/scan" || true
