@@ -536,7 +536,10 @@ int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 		};
 		rc = insert_service(&L, &s, ord0 + i, (const char *const *)c->where);
 	}
-	for (size_t i = 0; !rc && i < demo_n_citizens; i++)
+	/* --synthetic without --demo still needs citizens to log in with; with
+	 * --demo they are there already. */
+	bool have_citizens = query_int(db, "SELECT count(*) FROM citizens") > 0;
+	for (size_t i = 0; !rc && !have_citizens && i < demo_n_citizens; i++)
 		rc = insert_citizen(&L, &demo_citizens[i], (int)i);
 	if (!rc) {
 		bind_text(L.st[I_META], 1, "catalog_version");

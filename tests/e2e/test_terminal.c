@@ -1,0 +1,799 @@
+/* test_terminal.c: the kiosk as a terminal program: lockdown (keys and
+ * signals that must not end it), clean exits, window size changes, terminals
+ * with few or no colours, bad command lines and configuration files, and
+ * staying responsive while a gateway request hangs.
+ *
+ * Every test that shows a screen starts its own gateway. Waits are generous:
+ * they assert behaviour, never speed.
+ */
+#include "harness/gwd.h"
+#include "harness/harness.h"
+
+#include <criterion/criterion.h>
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WAIT_MS 5000
+#define EXIT_MS 10000
+#define QUIET_MS 150
+
+/* A home button that opens the "not yet available" message and nothing
+ * else: 4 排队取号 (2 扫码登录 did too, until log-in by scanning came). */
+#define SOON_KEY "4"
+#define SOON_TITLE "排队取号"
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+static struct gwd *start_gw(void)
+{
+	struct gwd *g = gwd_start(NULL);
+	cr_assert_not_null(g, "gwd_start(%s) failed", gwd_bin());
+	return g;
+}
+
+static struct harness *start_kiosk(const char *url, int cols, int rows, const char *const extra[])
+{
+	struct harness *h = h_start_kiosk(url, cols, rows, extra);
+	cr_assert_not_null(h, "h_start_kiosk failed");
+	return h;
+}
+
+static char *make_dir(void)
+{
+	char *d = strdup("/tmp/kiosk-e2e-term-XXXXXX");
+	cr_assert_not_null(mkdtemp(d), "mkdtemp failed");
+	return d;
+}
+
+static void rm_dir(const char *d)
+{
+	char *cmd = fmt("rm -rf '%s'", d);
+	(void)!system(cmd);
+	free(cmd);
+}
+
+/* The kiosk started by hand (h_start) with the command line args
+ * (NULL-terminated) after the binary. env ("K=V", NULL-terminated, may be
+ * NULL) is set through env(1), each variable unset first: h_start puts its
+ * own TERM=xterm-256color before extra_env, and getenv() finds that one. */
+static struct harness *start_argv(const char *const args[], int cols, int rows, const char *const env[])
+{
+	const char *argv[64];
+	char *names[8];
+	size_t n = 0, nn = 0;
+	struct harness *h;
+	if (env && env[0]) {
+		argv[n++] = "env";
+		for (size_t i = 0; env[i] && nn < 8; i++) {
+			names[nn] = strndup(env[i], strcspn(env[i], "="));
+			argv[n++] = "-u";
+			argv[n++] = names[nn++];
+		}
+		for (size_t i = 0; i < nn; i++)
+			argv[n++] = env[i];
+	}
+	argv[n++] = h_kiosk_bin();
+	for (size_t i = 0; args && args[i] && n < 63; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	h = h_start(argv, cols, rows, NULL);
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	cr_assert_not_null(h, "h_start failed");
+	return h;
+}
+
+static bool wait_text(struct harness *h, const char *s, int ms)
+{
+	if (!h_wait_text(h, s, ms))
+		return false;
+	h_settle(h, QUIET_MS, 2000);
+	return true;
+}
+
+static bool row_has(struct harness *h, int row, const char *s)
+{
+	char *t = h_row_text(h, row);
+	bool r = strstr(t, s) != NULL;
+	free(t);
+	return r;
+}
+
+static bool pred_title(struct harness *h, void *ud)
+{
+	return row_has(h, 0, ud);
+}
+
+static bool wait_title(struct harness *h, const char *s, int ms)
+{
+	if (!h_wait(h, pred_title, (void *)s, ms))
+		return false;
+	h_settle(h, QUIET_MS, 2000);
+	return true;
+}
+
+static void assert_clean(struct harness *h)
+{
+	char why[300] = "";
+	H_ASSERT(h, h_screen_clean(h, why, sizeof why), "screen not clean: %s", why);
+}
+
+static void assert_sanitizer_clean(struct harness *h)
+{
+	char rep[1024] = "";
+	H_ASSERT(h, h_sanitizer_clean(h, rep, sizeof rep), "kiosk sanitizer report: %s", rep);
+}
+
+static void assert_exit(struct harness *h, int code)
+{
+	int st = -1;
+	H_ASSERT(h, h_wait_exit(h, EXIT_MS, &st) == 0, "the kiosk did not exit");
+	H_ASSERT(h, WIFEXITED(st) && WEXITSTATUS(st) == code, "exit status %#x, not exit(%d)", st, code);
+}
+
+/* SIGTERM, exit status 0, terminal given back, no sanitizer report; frees h. */
+static void end_kiosk(struct harness *h)
+{
+	assert_clean(h);
+	kill(h_pid(h), SIGTERM);
+	assert_exit(h, 0);
+	assert_sanitizer_clean(h);
+	h_free(h);
+}
+
+static void end_gw(struct gwd *g)
+{
+	char rep[1024] = "";
+	gwd_faults(g, "{}");
+	gwd_stop(g);
+	if (!gwd_sanitizer_clean(g, rep, sizeof rep)) {
+		gwd_dump(g, stderr);
+		cr_assert_fail("gateway sanitizer report: %s", rep);
+	}
+	gwd_free(g);
+}
+
+static int count_text(struct harness *h, const char *s)
+{
+	char *all = h_screen_text(h);
+	int n = 0;
+	for (const char *p = all; (p = strstr(p, s)); p += strlen(s))
+		n++;
+	free(all);
+	return n;
+}
+
+/* The screen without its status bar (which holds a clock). */
+static char *screen_body(struct harness *h)
+{
+	char *all = h_screen_text(h), *nl = strrchr(all, '\n');
+	if (nl)
+		*nl = '\0';
+	return all;
+}
+
+/* Polling on what the screen shows, so a slow kiosk (sanitizers, a loaded
+ * machine) is waited for rather than raced. */
+struct body_arg {
+	const char *want;
+	bool equal;
+};
+
+static bool pred_body(struct harness *h, void *ud)
+{
+	struct body_arg *a = ud;
+	char *b = screen_body(h);
+	bool r = (strcmp(b, a->want) == 0) == a->equal;
+	free(b);
+	return r;
+}
+
+/* Until the screen (status bar aside) equals want, or differs from it. */
+static bool wait_body(struct harness *h, const char *want, bool equal, int ms)
+{
+	struct body_arg a = { want, equal };
+	if (!h_wait(h, pred_body, &a, ms))
+		return false;
+	h_settle(h, QUIET_MS, 2000);
+	return pred_body(h, &a);
+}
+
+struct mark_arg {
+	int col, row;
+	bool on;
+};
+
+static bool pred_mark(struct harness *h, void *ud)
+{
+	struct mark_arg *a = ud;
+	return (h_cell_at(h, a->col, a->row).ch == '>') == a->on;
+}
+
+/* Until the focus marker '>' is (on) or is not at a cell. */
+static bool wait_mark(struct harness *h, int col, int row, bool on, int ms)
+{
+	struct mark_arg a = { col, row, on };
+	if (!h_wait(h, pred_mark, &a, ms))
+		return false;
+	h_settle(h, QUIET_MS, 2000);
+	return pred_mark(h, &a);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, n;
+	char chunk[4096];
+	FILE *m = open_memstream(&buf, &len);
+	while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, n, m);
+	if (f)
+		fclose(f);
+	fclose(m);
+	return buf;
+}
+
+static char *stderr_log(struct harness *h)
+{
+	char *p = fmt("%s/stderr.log", h_tmpdir(h)), *s = slurp(p);
+	free(p);
+	return s;
+}
+
+static const char *const home_labels[8] = {
+	"办事服务", "扫码登录", "生活缴费", "排队取号", "我的办件", "大字模式", "语音播报", "English",
+};
+
+static bool find_item(struct harness *h, int n, const char *label, int *col, int *row)
+{
+	char *s = fmt("%d %s", n, label);
+	bool r = h_find(h, s, col, row);
+	free(s);
+	return r;
+}
+
+/* Home fully drawn: the title, each of the 8 numbered buttons exactly once,
+ * the status bar, focus marker and cursor on button 1. */
+static void assert_home(struct harness *h)
+{
+	int col, row, ccol, crow, cols, rows;
+	char *last;
+	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "no home title");
+	for (int i = 0; i < 8; i++) {
+		char *s = fmt("%d %s", i + 1, home_labels[i]);
+		H_ASSERT(h, wait_text(h, s, WAIT_MS), "home button [%s] missing", s);
+		free(s);
+	}
+	for (int i = 0; i < 8; i++) {
+		int n = count_text(h, home_labels[i]);
+		H_ASSERT(h, n == 1, "[%s] shown %d times", home_labels[i], n);
+	}
+	H_ASSERT(h, count_text(h, "政务服务自助终端") == 1, "home title more than once");
+	h_size(h, &cols, &rows);
+	last = h_row_text(h, rows - 1);
+	H_ASSERT(h, strstr(last, "中文 | 网络正常 | "), "status bar is [%s]", last);
+	free(last);
+	H_ASSERT(h, find_item(h, 1, "办事服务", &col, &row), "no button 1");
+	H_ASSERT(h, h_cell_at(h, col - 1, row).ch == '>', "button 1 has no focus marker");
+	h_cursor(h, &ccol, &crow);
+	H_ASSERT(h, ccol == col - 1 && crow == row, "cursor at col %d row %d, not on button 1's '>'", ccol, crow);
+	assert_clean(h);
+}
+
+/* The kiosk still runs and still draws: 4 opens the "not yet available"
+ * message, Esc comes back, Up and Left put the focus back on button 1 (two
+ * columns of buttons at 80x24). */
+static void assert_alive(struct harness *h, const char *after)
+{
+	int col, row;
+	h_pump(h, 300);
+	H_ASSERT(h, !h_exited(h), "the kiosk ended after %s", after);
+	h_type(h, SOON_KEY);
+	H_ASSERT(h, wait_title(h, SOON_TITLE, WAIT_MS), "no message screen after %s", after);
+	H_ASSERT(h, wait_text(h, "本机暂未开通此项服务", WAIT_MS), "no message text after %s", after);
+	h_key(h, H_ESC);
+	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "Esc did not return home after %s", after);
+	H_ASSERT(h, h_wait_gone(h, "本机暂未开通此项服务", WAIT_MS), "message left on home after %s", after);
+	H_ASSERT(h, find_item(h, 1, "办事服务", &col, &row), "no button 1 after %s", after);
+	h_key(h, H_UP);
+	h_key(h, H_LEFT);
+	H_ASSERT(h, wait_mark(h, col - 1, row, true, WAIT_MS), "Up, Left did not focus button 1 after %s", after);
+	H_ASSERT(h, !h_exited(h), "the kiosk ended after %s", after);
+}
+
+/* After the kiosk ended: the alternate screen is gone and the cursor shown. */
+static void assert_terminal_restored(struct harness *h)
+{
+	H_ASSERT(h, !h_find(h, "政务服务自助终端", NULL, NULL), "the kiosk's screen is still up after exit");
+	H_ASSERT(h, h_cursor_visible(h), "the cursor is still hidden after exit");
+}
+
+/* ---- start-up -------------------------------------------------------------------- */
+
+Test(terminal, default_theme_is_found, .timeout = 60)
+{
+	/* No --theme: the default theme must be found next to the binary
+	 * wherever the build put it (build/kiosk, build/asan/kiosk: `make`
+	 * copies themes/ there) or where it is installed. */
+	struct gwd *g = start_gw();
+	struct harness *h = h_start_kiosk(gwd_url(g), 80, 24, NULL);
+	cr_assert_not_null(h);
+	if (!h_wait_text(h, "政务服务自助终端", WAIT_MS)) {
+		char *err = stderr_log(h);
+		h_dump(h, stderr);
+		cr_assert_fail("%s without --theme shows no home screen (were the themes built?); stderr: %s",
+			       h_kiosk_bin(), err);
+	}
+	assert_home(h);
+	end_kiosk(h);
+	end_gw(g);
+}
+
+/* ---- lockdown ---------------------------------------------------------------------- */
+
+Test(terminal, lockdown_keys_do_not_end_it, .timeout = 90)
+{
+	struct gwd *g = start_gw();
+	struct harness *h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	char *before;
+
+	assert_home(h);
+	before = screen_body(h);
+
+	h_ctrl(h, 'c');
+	assert_alive(h, "Ctrl-C");
+	h_ctrl(h, 'z');
+	assert_alive(h, "Ctrl-Z");
+	h_send(h, "\x1c", 1); /* Ctrl-\ */
+	assert_alive(h, "Ctrl-\\");
+	h_key(h, H_F10);
+	assert_alive(h, "F10");
+	h_ctrl(h, 'd');
+	assert_alive(h, "Ctrl-D");
+
+	H_ASSERT(h, wait_body(h, before, true, WAIT_MS), "home looks different after the keys");
+	free(before);
+	assert_home(h);
+
+	assert_clean(h);
+	kill(h_pid(h), SIGTERM);
+	assert_exit(h, 0);
+	assert_terminal_restored(h);
+	assert_sanitizer_clean(h);
+	h_free(h);
+	end_gw(g);
+}
+
+Test(terminal, lockdown_ignores_keyboard_signals, .timeout = 90)
+{
+	/* What the keys would raise if the terminal's ISIG were on. */
+	struct gwd *g = start_gw();
+	struct harness *h = start_kiosk(gwd_url(g), 80, 24, NULL);
+
+	assert_home(h);
+	kill(h_pid(h), SIGINT);
+	assert_alive(h, "SIGINT");
+	kill(h_pid(h), SIGQUIT);
+	assert_alive(h, "SIGQUIT");
+	kill(h_pid(h), SIGTSTP);
+	assert_alive(h, "SIGTSTP");
+	assert_home(h);
+	end_kiosk(h);
+	end_gw(g);
+}
+
+Test(terminal, sigterm_exits_0_in_a_subscreen, .timeout = 60)
+{
+	struct gwd *g = start_gw();
+	struct harness *h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	assert_home(h);
+	h_type(h, "1");
+	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
+	assert_clean(h);
+	kill(h_pid(h), SIGTERM);
+	assert_exit(h, 0);
+	assert_terminal_restored(h);
+	assert_sanitizer_clean(h);
+	h_free(h);
+	end_gw(g);
+}
+
+Test(terminal, no_lockdown_f10_exits_0, .timeout = 60)
+{
+	const char *const x[] = { "--no-lockdown", NULL };
+	struct gwd *g = start_gw();
+	struct harness *h = start_kiosk(gwd_url(g), 80, 24, x);
+	assert_home(h);
+	h_key(h, H_F10);
+	assert_exit(h, 0);
+	assert_terminal_restored(h);
+	assert_sanitizer_clean(h);
+	h_free(h);
+	end_gw(g);
+}
+
+Test(terminal, no_lockdown_ctrl_c_exits_0, .timeout = 60)
+{
+	const char *const x[] = { "--no-lockdown", NULL };
+	struct gwd *g = start_gw();
+	struct harness *h = start_kiosk(gwd_url(g), 80, 24, x);
+	assert_home(h);
+	h_ctrl(h, 'c');
+	assert_exit(h, 0);
+	assert_terminal_restored(h);
+	assert_sanitizer_clean(h);
+	h_free(h);
+	end_gw(g);
+}
+
+Test(terminal, no_lockdown_sigterm_exits_0, .timeout = 60)
+{
+	const char *const x[] = { "--no-lockdown", NULL };
+	struct gwd *g = start_gw();
+	struct harness *h = start_kiosk(gwd_url(g), 80, 24, x);
+	assert_home(h);
+	kill(h_pid(h), SIGTERM);
+	assert_exit(h, 0);
+	assert_terminal_restored(h);
+	assert_sanitizer_clean(h);
+	h_free(h);
+	end_gw(g);
+}
+
+/* ---- window size ------------------------------------------------------------------- */
+
+Test(terminal, resize_tiny_and_back, .timeout = 90)
+{
+	struct gwd *g = start_gw();
+	struct harness *h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	char *before;
+
+	assert_home(h);
+	before = screen_body(h);
+
+	h_resize(h, 20, 10);
+	h_settle(h, 300, 3000);
+	H_ASSERT(h, !h_exited(h), "the kiosk ended at 20x10");
+	assert_clean(h);
+	H_ASSERT(h, h_wait(h, pred_title, "政务", WAIT_MS), "nothing sensible drawn at 20x10");
+	h_settle(h, QUIET_MS, 2000);
+	{
+		char *t = h_row_text(h, 9);
+		H_ASSERT(h, t[0] != '\0', "no status bar at 20x10");
+		free(t);
+	}
+	/* Keys still work at that size. */
+	h_key(h, H_ENTER);
+	H_ASSERT(h, wait_title(h, "按类别", WAIT_MS), "Enter did not open the categories at 20x10");
+	h_key(h, H_ESC);
+	H_ASSERT(h, wait_title(h, "政务", WAIT_MS), "Esc did not return home at 20x10");
+	assert_clean(h);
+
+	h_resize(h, 80, 24);
+	h_settle(h, 300, 3000);
+	assert_home(h);
+	if (!wait_body(h, before, true, WAIT_MS)) {
+		h_dump(h, stderr);
+		cr_assert_fail("home at 80x24 differs after the round trip through 20x10; before:\n%s", before);
+	}
+	free(before);
+
+	/* Smaller than the kiosk can lay out: it says so, and comes back. */
+	h_resize(h, 12, 4);
+	h_settle(h, 300, 3000);
+	H_ASSERT(h, !h_exited(h), "the kiosk ended at 12x4");
+	assert_clean(h);
+	h_resize(h, 80, 24);
+	h_settle(h, 300, 3000);
+	assert_home(h);
+	H_ASSERT(h, count_text(h, "窗口太小") == 0, "窗口太小 left on the screen");
+
+	end_kiosk(h);
+	end_gw(g);
+}
+
+Test(terminal, resize_120x40_to_60x20, .timeout = 90)
+{
+	struct gwd *g = start_gw();
+	struct harness *h = start_kiosk(gwd_url(g), 120, 40, NULL);
+	struct harness *fresh;
+	char *resized, *want;
+
+	assert_home(h);
+	h_resize(h, 60, 20);
+	h_settle(h, 300, 3000);
+	H_ASSERT(h, !h_exited(h), "the kiosk ended after the resize");
+	assert_home(h);
+	resized = screen_body(h);
+
+	/* What a kiosk started at 60x20 shows: the resized one must match it,
+	 * with nothing left over from 120x40. */
+	fresh = start_kiosk(gwd_url(g), 60, 20, NULL);
+	assert_home(fresh);
+	want = screen_body(fresh);
+	if (!wait_body(h, want, true, WAIT_MS)) {
+		h_dump(h, stderr);
+		cr_assert_fail("home after 120x40 -> 60x20 differs from a fresh 60x20 home:\n"
+			       "resized:\n%s\nfresh:\n%s", resized, want);
+	}
+	free(resized);
+	free(want);
+
+	/* And a screen deeper down survives the resize too. */
+	h_type(h, "1");
+	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
+	h_resize(h, 120, 40);
+	h_settle(h, 300, 3000);
+	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "categories screen lost on resize");
+	H_ASSERT(h, wait_text(h, "[Esc] 返回", WAIT_MS), "no status bar after resize");
+	assert_clean(h);
+	h_key(h, H_ESC);
+	assert_home(h);
+
+	end_kiosk(fresh);
+	end_kiosk(h);
+	end_gw(g);
+}
+
+/* ---- terminals with few colours ---------------------------------------------------- */
+
+/* A terminfo directory holding xterm-16color, for systems without it (it
+ * ships in ncurses-term, which is often not installed); NULL if the system
+ * has it. The caller frees and removes it. */
+static char *terminfo_for(const char *term)
+{
+	char *cmd = fmt("infocmp '%s' >/dev/null 2>&1", term), *dir, *src;
+	FILE *f;
+	int rc = system(cmd);
+	free(cmd);
+	if (rc == 0)
+		return NULL;
+	cr_assert_str_eq(term, "xterm-16color", "no terminfo entry for %s", term);
+	dir = make_dir();
+	src = fmt("%s/xterm-16color.src", dir);
+	f = fopen(src, "w");
+	cr_assert_not_null(f);
+	/* As ncurses' terminfo.src: xterm with aixterm's 16 colours. */
+	fputs("xterm-16color|xterm with 16 colors like aixterm,\n"
+	      "\tcolors#16, pairs#256, ncv#32,\n"
+	      "\tsetab=\\E[%?%p1%{8}%<%t%p1%{40}%+%e%p1%{92}%+%;%dm,\n"
+	      "\tsetaf=\\E[%?%p1%{8}%<%t%p1%{30}%+%e%p1%{82}%+%;%dm,\n"
+	      "\tuse=xterm,\n", f);
+	fclose(f);
+	cmd = fmt("tic -o '%s' '%s' >/dev/null 2>&1", dir, src);
+	rc = system(cmd);
+	free(cmd);
+	free(src);
+	cr_assert_eq(rc, 0, "tic could not compile xterm-16color");
+	return dir;
+}
+
+static bool same_look(struct h_cell a, struct h_cell b)
+{
+	return a.bold == b.bold && a.reverse == b.reverse && a.fg == b.fg && a.bg == b.bg;
+}
+
+static void on_term(const char *term, int max_colours)
+{
+	struct gwd *g = start_gw();
+	char *dir = make_dir(), *data = fmt("%s/data", dir), *log = fmt("%s/kiosk.log", dir);
+	char *tinfo = terminfo_for(term);
+	char *term_env = fmt("TERM=%s", term), *tinfo_env = tinfo ? fmt("TERMINFO=%s", tinfo) : NULL;
+	const char *const env[] = { term_env, tinfo_env, NULL }; /* tinfo_env may end it early */
+	const char *const args[] = { "--gateway", gwd_url(g), "--data-dir", data, "--kiosk-id", "test-kiosk",
+				     "--log", log, NULL };
+	struct harness *h = start_argv(args, 80, 24, env);
+	int col1, row1, col2, row2;
+	struct h_cell f, u;
+
+	if (!h_wait_text(h, "政务服务自助终端", WAIT_MS)) {
+		char *err = stderr_log(h);
+		h_dump(h, stderr);
+		cr_assert_fail("TERM=%s: no home screen; stderr: %s", term, err);
+	}
+	assert_home(h);
+
+	/* The focused button stands out without colour: its '>' marker (and on
+	 * a monochrome terminal bold or reverse video the others lack; with
+	 * colours, bold may be given up for colour: ncv). */
+	H_ASSERT(h, find_item(h, 1, "办事服务", &col1, &row1), "no button 1");
+	H_ASSERT(h, find_item(h, 2, "扫码登录", &col2, &row2), "no button 2");
+	H_ASSERT(h, h_cell_at(h, col1 - 1, row1).ch == '>', "TERM=%s: no '>' on the focused button", term);
+	H_ASSERT(h, h_cell_at(h, col2 - 1, row2).ch != '>', "TERM=%s: '>' on an unfocused button", term);
+	f = h_cell_at(h, col1 + 2, row1); /* 办 */
+	u = h_cell_at(h, col2 + 2, row2); /* 扫 */
+	if (max_colours == 0)
+		H_ASSERT(h, f.bold != u.bold || f.reverse != u.reverse,
+			 "TERM=%s: focused and unfocused labels have the same bold/reverse (%d/%d)", term, f.bold,
+			 f.reverse);
+	else
+		H_ASSERT(h, !same_look(f, u), "TERM=%s: focused and unfocused labels look the same", term);
+
+	/* No colour the terminal does not have. */
+	{
+		int cols, rows;
+		h_size(h, &cols, &rows);
+		for (int y = 0; y < rows; y++) {
+			for (int x = 0; x < cols; x++) {
+				struct h_cell c = h_cell_at(h, x, y);
+				H_ASSERT(h, c.fg < max_colours && c.bg < max_colours,
+					 "TERM=%s: colour fg %d bg %d at col %d row %d (the terminal has %d)", term,
+					 c.fg, c.bg, x, y, max_colours);
+			}
+		}
+	}
+
+	/* Moving the focus moves the marker and the highlight (two columns
+	 * of buttons at 80x24: Right is button 2). */
+	h_key(h, row2 == row1 ? H_RIGHT : H_DOWN);
+	H_ASSERT(h, wait_mark(h, col2 - 1, row2, true, WAIT_MS), "TERM=%s: focus did not move to button 2", term);
+	H_ASSERT(h, wait_mark(h, col1 - 1, row1, false, WAIT_MS), "TERM=%s: button 1 still marked", term);
+	H_ASSERT(h, same_look(h_cell_at(h, col2 + 2, row2), f) && same_look(h_cell_at(h, col1 + 2, row1), u),
+		 "TERM=%s: the highlight did not follow the focus", term);
+	h_type(h, "1");
+	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "TERM=%s: no categories screen", term);
+	assert_clean(h);
+	h_key(h, H_HOME);
+	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "TERM=%s: Home did not return", term);
+
+	end_kiosk(h);
+	end_gw(g);
+	if (tinfo) {
+		rm_dir(tinfo);
+		free(tinfo);
+	}
+	rm_dir(dir);
+	free(dir);
+	free(data);
+	free(log);
+	free(term_env);
+	free(tinfo_env);
+}
+
+Test(terminal, term_vt100_monochrome, .timeout = 60) { on_term("vt100", 0); }
+Test(terminal, term_xterm_8_colours, .timeout = 60) { on_term("xterm", 8); }
+Test(terminal, term_xterm_16_colours, .timeout = 60) { on_term("xterm-16color", 16); }
+
+/* ---- command line and configuration -------------------------------------------------- */
+
+/* Runs the kiosk with args; it must exit with code before drawing anything,
+ * its stderr naming each of the strings in want (NULL-terminated). */
+static void bad_start(const char *const args[], const char *const want[])
+{
+	struct harness *h = start_argv(args, 80, 24, NULL);
+	char *err;
+	assert_exit(h, 2);
+	err = stderr_log(h);
+	for (size_t i = 0; want[i]; i++)
+		H_ASSERT(h, strstr(err, want[i]), "stderr does not name [%s]: [%s]", want[i], err);
+	H_ASSERT(h, strncmp(err, "kiosk: ", 7) == 0, "stderr does not start with 'kiosk: ': [%s]", err);
+	H_ASSERT(h, h_bytes_out(h) == 0, "%zu bytes written to the terminal before the error", h_bytes_out(h));
+	assert_sanitizer_clean(h);
+	free(err);
+	h_free(h);
+}
+
+Test(terminal, bad_flag_unknown, .timeout = 30)
+{
+	const char *const args[] = { "--gateway", "http://127.0.0.1:1", "--bogus", NULL };
+	const char *const want[] = { "--bogus", NULL };
+	bad_start(args, want);
+}
+
+Test(terminal, bad_flag_lang, .timeout = 30)
+{
+	const char *const args[] = { "--gateway", "http://127.0.0.1:1", "--lang", "xx", NULL };
+	const char *const want[] = { "--lang", "xx", NULL };
+	bad_start(args, want);
+}
+
+Test(terminal, bad_flag_plain_http_to_remote, .timeout = 30)
+{
+	const char *const args[] = { "--gateway", "http://example.com", NULL };
+	const char *const want[] = { "--gateway", "http://example.com", NULL };
+	bad_start(args, want);
+}
+
+Test(terminal, bad_flag_missing_value, .timeout = 30)
+{
+	const char *const args[] = { "--gateway", "http://127.0.0.1:1", "--lang", NULL };
+	const char *const want[] = { "--lang", NULL };
+	bad_start(args, want);
+}
+
+Test(terminal, bad_config_file_names_line, .timeout = 30)
+{
+	char *dir = make_dir(), *conf = fmt("%s/kiosk.conf", dir), *where = fmt("%s:2", conf);
+	FILE *f = fopen(conf, "w");
+	cr_assert_not_null(f);
+	fputs("[kiosk]\nlang = klingon\n", f);
+	fclose(f);
+	{
+		const char *const args[] = { "--config", conf, "--gateway", "http://127.0.0.1:1", NULL };
+		const char *const want[] = { where, "klingon", NULL };
+		bad_start(args, want);
+	}
+	rm_dir(dir);
+	free(dir);
+	free(conf);
+	free(where);
+}
+
+static void good_exit(const char *flag, const char *want)
+{
+	const char *const args[] = { flag, NULL };
+	struct harness *h = start_argv(args, 80, 24, NULL);
+	char *err;
+	assert_exit(h, 0);
+	H_ASSERT(h, h_find(h, want, NULL, NULL), "%s printed no [%s]", flag, want);
+	err = stderr_log(h);
+	H_ASSERT(h, err[0] == '\0', "%s wrote to stderr: [%s]", flag, err);
+	free(err);
+	assert_sanitizer_clean(h);
+	h_free(h);
+}
+
+Test(terminal, help_exits_0, .timeout = 30) { good_exit("--help", "Usage: kiosk"); }
+Test(terminal, version_exits_0, .timeout = 30) { good_exit("--version", "kiosk 0."); }
+
+/* ---- responsiveness ---------------------------------------------------------------- */
+
+Test(terminal, keys_while_a_request_hangs, .timeout = 90)
+{
+	struct gwd *g = start_gw();
+	struct harness *h;
+	int st = gwd_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/catalog\"]}");
+	cr_assert_eq(st, 200, "POST /sim/faults: %d", st);
+
+	h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	/* The catalog request is under way (and hangs) from the start. */
+	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "no home screen");
+	H_ASSERT(h, wait_text(h, "8 English", WAIT_MS), "home not fully drawn");
+	assert_clean(h);
+
+	/* 3 s: responsiveness, far below the 30 s the request hangs. */
+	h_type(h, SOON_KEY);
+	H_ASSERT(h, wait_title(h, SOON_TITLE, 3000), SOON_KEY " did not open its message while a request hangs");
+	H_ASSERT(h, wait_text(h, "本机暂未开通此项服务", 3000), "no message text");
+	H_ASSERT(h, wait_text(h, "确定", 3000), "no 确定 button");
+	assert_clean(h);
+	h_key(h, H_ESC);
+	H_ASSERT(h, wait_title(h, "政务服务自助终端", 3000), "Esc did not return home while a request hangs");
+	H_ASSERT(h, wait_text(h, "1 办事服务", 3000), "home not redrawn");
+
+	/* The categories screen says it is loading, and can be left. */
+	h_type(h, "1");
+	H_ASSERT(h, wait_title(h, "按类别办事", 3000), "1 did not open the categories while loading");
+	H_ASSERT(h, wait_text(h, "正在加载服务目录", 3000), "no loading notice");
+	assert_clean(h);
+	h_key(h, H_ESC);
+	H_ASSERT(h, wait_title(h, "政务服务自助终端", 3000), "Esc did not leave the loading screen");
+
+	/* SIGTERM does not wait for the hanging request. */
+	kill(h_pid(h), SIGTERM);
+	assert_exit(h, 0);
+	assert_sanitizer_clean(h);
+	h_free(h);
+	end_gw(g);
+}
