@@ -171,9 +171,13 @@ char **h_child_env(const char *tmpdir, bool terminal, const char *const extra[])
 			env[n++] = xstrdup(*e);
 	}
 	if (terminal) {
-		env[n++] = xstrdup("TERM=xterm-256color");
-		env[n++] = xstrdup("LANG=C.UTF-8");
-		env[n++] = xstrdup("LC_ALL=C.UTF-8");
+		/* Defaults a caller's extra_env may override (TERM=vt100...). */
+		static const char *const defaults[] = {
+			"TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", NULL,
+		};
+		for (size_t i = 0; defaults[i]; i++)
+			if (!key_in(defaults[i], extra))
+				env[n++] = xstrdup(defaults[i]);
 	}
 	/* The caller's own options first so ours (later) win. Reports go to
 	 * files, never to the pty, where they would garble the screen. */
