@@ -26,6 +26,10 @@ SUITE_TIMEOUT=${SUITE_TIMEOUT:-1800}
 FUZZ_RUNS=${FUZZ_RUNS:-20000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 
+# Criterion's library leaks a little at exit; our code is never suppressed.
+LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
+
 logs=build/test-logs
 mkdir -p "$logs" || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-tests-XXXXXX") || exit 2
