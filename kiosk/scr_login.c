@@ -98,6 +98,7 @@ static long on_tick(struct loop *l, long long id, void *ud)
 		L->state = D_EXPIRED;
 		stop_polling(s);
 		log_info("login: device code expired");
+		ui_relayout(s->app);
 	}
 	ui_dirty(s->app); /* the countdown */
 	return 1000;
@@ -231,7 +232,8 @@ static void login_draw(struct screen *s, struct rect area)
 	struct rect r = L->text;
 	r.h -= 4; /* the button row */
 
-	if (L->qr_fits) {
+	/* Only a live code is drawn: a dead one must not be scannable. */
+	if (L->qr_fits && L->state == D_SHOWING) {
 		for (int i = 0; i < L->qr.rows; i++)
 			ui_text(L->qr_at.x, L->qr_at.y + i, L->qr.cols, ROLE_QR, L->qr.lines[i]);
 	}
@@ -309,7 +311,8 @@ static int login_scan(struct screen *s, const char *code, size_t len)
 	return UI_HANDLED;
 }
 
-static void token_reply(struct screen *s, const struct gw_reply *r)
+/* *done: the screen is gone (logged in and popped). */
+static void token_reply(struct screen *s, const struct gw_reply *r, bool *done)
 {
 	struct login_scr *L = s->priv;
 	L->polling = false;
@@ -322,6 +325,7 @@ static void token_reply(struct screen *s, const struct gw_reply *r)
 			log_info("login: approved on the phone");
 			session_begin(s->app, &l);
 			finish(s);
+			*done = true;
 			return;
 		}
 		log_warn("login answer rejected: %s", err);
@@ -372,7 +376,12 @@ static void login_reply(struct screen *s, int tag, const struct gw_reply *r)
 		return;
 	}
 	if (tag == REQ_TOKEN) {
-		token_reply(s, r);
+		enum dstate before = L->state;
+		struct app *a = s->app;
+		bool done = false;
+		token_reply(s, r, &done);
+		if (!done && L->state != before)
+			ui_relayout(a); /* the QR goes with the code */
 		return;
 	}
 	/* REQ_DEVICE */

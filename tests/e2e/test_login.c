@@ -1,0 +1,1319 @@
+/* test_login.c: logging in and out (suite "login").
+ *
+ * Each test starts its own gatewayd (--demo --sim) and drives the real kiosk
+ * in a pty. Citizens log in the three ways a kiosk offers: a login code fed
+ * to a scanner (fifo:PATH, or a QR picture dropped into images:DIR), the
+ * device flow (the QR on the screen is read back off the terminal's cells,
+ * decoded with libzbar, and approved or denied through /sim/device/), and
+ * the demo keys (F5, F6). Sessions end by F9, by the home item, and by the
+ * idle timeout.
+ *
+ * What is checked is behaviour, never speed: waits are generous (15 s).
+ * After every step the screen must be clean; a full name, full ID number or
+ * full phone number of a demo citizen must never be on the screen (checked
+ * on every chunk of output the kiosk writes while a test waits). At the end
+ * the kiosk is stopped with SIGTERM and must exit 0; neither it nor the
+ * gateway may have written a sanitizer report; and no file the kiosk wrote
+ * (kiosk.log, stderr.log, data/) nor the gateway's log may hold a token, a
+ * login code, a user code, or a citizen's name or ID number.
+ *
+ * Not checked: that ending a session sends ESC [ 3 J (scrollback clear) to
+ * the terminal. The harness keeps no copy of the raw output (only
+ * h_bytes_out, a count), and libvterm's screen has no scrollback to look at.
+ *
+ * Screen texts are the zh_CN ones (locale/zh_CN.po), the kiosk's default.
+ */
+#include "harness/gwd.h"
+#include "harness/harness.h"
+
+#include "bigtext.h" /* the kiosk's core (linked into the e2e binary) */
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <qrencode.h>
+#include <zbar.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WAIT_MS 15000  /* anything that depends on the network or a timer */
+#define QUICK_MS 3000  /* a key's effect */
+
+static void suite_fini(void);
+TestSuite(login, .timeout = 180, .fini = suite_fini);
+
+/* ---- what the screen says (zh_CN) ------------------------------------------ */
+
+#define T_HOME          "政务服务自助终端"
+#define T_LOGIN_TITLE   "扫码登录"
+#define T_WAY1          "方式一：扫手机上的登录码"
+#define T_VALID         "二维码有效期还剩 "
+#define T_WAITING       "正在等待手机确认……"
+#define T_WELCOME       "登录成功，欢迎您，" /* + display name + "。" */
+#define T_STATUS_OUT    "[F9] 退出登录 "     /* + display name */
+#define T_LOGGED_OUT    "您已安全退出，感谢使用。"
+#define T_IDLE_Q        "您还在吗？"
+#define T_IDLE_TAIL     " 秒后将自动退出登录。"
+#define T_IDLE_OUT      "由于长时间未操作，已为您自动退出登录。"
+#define T_ME_TITLE      "我的信息"
+#define T_DENIED        "已在手机上拒绝登录"
+#define T_EXPIRED       "二维码已过期"
+#define T_ITEM_LOGIN    "2 扫码登录"
+#define T_ITEM_LOGOUT   "2 退出登录"
+#define T_SUB_MINE      "办件进度、电子证照" /* home item 5's second line */
+#define VERIFY_PREFIX   "https://gov.example.cn/d?c="
+#define USER_ALPHABET   "BCDFGHJKLMNPQRSTVWXZ"
+
+/* ---- the demo citizens (docs/gateway-api.md, gateway/demo_data.c) ----------- */
+
+struct citizen {
+	const char *id, *name, *display, *idno, *id_masked, *phone, *phone_masked;
+};
+
+static const struct citizen citizens[] = {
+	{ "cit-zhang", "张三", "张*", "11010519850313123X", "1101**********123X", "13800138000", "138****8000" },
+	{ "cit-wang", "王芳", "王*", "310104199208210467", "3101**********0467", "13916802468", "139****2468" },
+	{ "cit-li", "李秀英", "李*英", "420106194104170283", "4201**********0283", "15927041941", "159****1941" },
+	{ "cit-ouyang", "欧阳建国", "欧**国", "440106196910015176", "4401**********5176", "18620691001", "186****1001" },
+	{ "cit-aygul", "阿依古丽·买买提", "阿***·**提", "650102199605202247", "6501**********2247", "13609915520", "136****5520" },
+};
+#define N_CITIZENS (sizeof citizens / sizeof citizens[0])
+
+static const struct citizen *citizen(const char *id)
+{
+	for (size_t i = 0; i < N_CITIZENS; i++)
+		if (!strcmp(citizens[i].id, id))
+			return &citizens[i];
+	cr_assert_fail("no demo citizen %s", id);
+	return NULL;
+}
+
+/* ---- secrets this test has seen (must never reach a log) -------------------- */
+
+static char secrets[32][160];
+static int n_secrets;
+
+static void secret_add(const char *s)
+{
+	if (s && *s && n_secrets < (int)(sizeof secrets / sizeof secrets[0]))
+		snprintf(secrets[n_secrets++], sizeof secrets[0], "%s", s);
+}
+
+/* ---- scratch folder for FIFOs and pictures ---------------------------------- */
+
+static char scratch[512];
+
+static void rm_rf(const char *dir)
+{
+	char cmd[700];
+	if (!dir[0])
+		return;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static const char *scratch_dir(void)
+{
+	if (!scratch[0]) {
+		const char *base = getenv("TMPDIR");
+		snprintf(scratch, sizeof scratch, "%s/kiosk-login-XXXXXX", base && *base ? base : "/tmp");
+		cr_assert_not_null(mkdtemp(scratch), "mkdtemp: %s", strerror(errno));
+	}
+	return scratch;
+}
+
+static void scratch_done(void)
+{
+	rm_rf(scratch);
+	scratch[0] = '\0';
+}
+
+static void suite_fini(void)
+{
+	scratch_done();
+}
+
+/* ---- the screen must never show a full name, ID or phone number -------------- */
+
+static const char *forbidden_seen;
+static char forbidden_screen[8192];
+
+static void guard(struct harness *h)
+{
+	if (forbidden_seen)
+		return;
+	for (size_t i = 0; i < N_CITIZENS; i++) {
+		const char *what[] = { citizens[i].name, citizens[i].idno, citizens[i].phone };
+		for (size_t k = 0; k < 3; k++) {
+			if (h_find(h, what[k], NULL, NULL)) {
+				char *t = h_screen_text(h);
+				forbidden_seen = what[k];
+				snprintf(forbidden_screen, sizeof forbidden_screen, "%s", t);
+				free(t);
+				return;
+			}
+		}
+	}
+}
+
+/* ---- failing with evidence -------------------------------------------------- */
+
+static void print_file_tail(const char *label, const char *path, long max)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	size_t n;
+	long size;
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, size > max ? size - max : 0, SEEK_SET);
+	fprintf(stderr, "---- %s (tail) ----\n", label);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		fwrite(buf, 1, n, stderr);
+	fprintf(stderr, "---- end of %s ----\n", label);
+	fclose(f);
+}
+
+static void dump_all(struct harness *h, struct gwd *g)
+{
+	if (h) {
+		char path[4096];
+		h_dump(h, stderr);
+		snprintf(path, sizeof path, "%s/kiosk.log", h_tmpdir(h));
+		print_file_tail("kiosk.log", path, 3000);
+	}
+	if (g)
+		gwd_dump(g, stderr);
+	if (forbidden_seen)
+		fprintf(stderr, "---- screen that showed \"%s\" ----\n%s\n----\n", forbidden_seen,
+		        forbidden_screen);
+}
+
+#define CHECK(h, g, cond, ...)                                                          \
+	do {                                                                            \
+		if (!(cond)) {                                                          \
+			dump_all((h), (g));                                             \
+			if ((h) && h_exited(h))                                         \
+				fprintf(stderr, "*** the kiosk has exited (see above)\n"); \
+			cr_assert_fail(__VA_ARGS__);                                    \
+		}                                                                       \
+	} while (0)
+
+static void clean(struct harness *h, struct gwd *g, const char *step)
+{
+	char why[300] = "";
+	guard(h);
+	CHECK(h, g, !forbidden_seen, "%s: the screen showed \"%s\" (full personal data)", step,
+	      forbidden_seen);
+	CHECK(h, g, h_screen_clean(h, why, sizeof why), "%s: screen not clean: %s", step, why);
+}
+
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* ---- waiting ----------------------------------------------------------------- */
+
+static bool pred_text(struct harness *h, void *ud)
+{
+	guard(h);
+	return h_find(h, ud, NULL, NULL);
+}
+
+static bool pred_gone(struct harness *h, void *ud)
+{
+	guard(h);
+	return !h_find(h, ud, NULL, NULL);
+}
+
+static void expect(struct harness *h, struct gwd *g, const char *text, int ms, const char *step)
+{
+	CHECK(h, g, h_wait(h, pred_text, (void *)text, ms), "%s: \"%s\" did not appear within %d ms",
+	      step, text, ms);
+	clean(h, g, step);
+}
+
+static void expect_gone(struct harness *h, struct gwd *g, const char *text, int ms, const char *step)
+{
+	CHECK(h, g, h_wait(h, pred_gone, (void *)text, ms), "%s: \"%s\" still shown after %d ms", step,
+	      text, ms);
+	clean(h, g, step);
+}
+
+struct row_want {
+	int row; /* negative: from the bottom (-1 = the status bar) */
+	const char *text;
+};
+
+static bool row_has(struct harness *h, int row, const char *text)
+{
+	int cols, rows;
+	h_size(h, &cols, &rows);
+	char *r = h_row_text(h, row < 0 ? rows + row : row);
+	bool ok = strstr(r, text) != NULL;
+	free(r);
+	return ok;
+}
+
+static bool pred_row(struct harness *h, void *ud)
+{
+	const struct row_want *w = ud;
+	guard(h);
+	return row_has(h, w->row, w->text);
+}
+
+static void expect_row(struct harness *h, struct gwd *g, int row, const char *text, int ms,
+                       const char *step)
+{
+	struct row_want w = { row, text };
+	CHECK(h, g, h_wait(h, pred_row, &w, ms), "%s: row %d does not show \"%s\" within %d ms", step,
+	      row, text, ms);
+	clean(h, g, step);
+}
+
+static void settle(struct harness *h, struct gwd *g, const char *step)
+{
+	h_settle(h, 150, 2000);
+	clean(h, g, step);
+}
+
+/* ---- gateway and kiosk -------------------------------------------------------- */
+
+static struct gwd *start_gateway(const char *const extra[])
+{
+	struct gwd *g = gwd_start(extra);
+	cr_assert_not_null(g, "gwd_start failed: is gatewayd (%s) built?", gwd_bin());
+	return g;
+}
+
+/* The kiosk's theme, named by path if the binary would not find it (see
+ * test_faults.c); NULL if it does. */
+static const char *theme_path(void)
+{
+	static char found[4096];
+	char dir[4096], *slash;
+	if (!realpath(h_kiosk_bin(), dir))
+		return NULL;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	for (int up = 0; up <= 4; up++) {
+		char cand[4200] = "";
+		size_t o = (size_t)snprintf(cand, sizeof cand, "%s", dir);
+		for (int i = 0; i < up; i++)
+			o += (size_t)snprintf(cand + o, sizeof cand - o, "/..");
+		snprintf(cand + o, sizeof cand - o, "/themes/default.theme");
+		if (access(cand, R_OK) == 0) {
+			if (up == 0)
+				return NULL;
+			snprintf(found, sizeof found, "%s", cand);
+			return found;
+		}
+	}
+	return NULL;
+}
+
+static struct harness *start_kiosk(struct gwd *g, int cols, int rows, const char *const extra[])
+{
+	const char *args[32];
+	size_t n = 0;
+	const char *theme = theme_path();
+	if (theme) {
+		args[n++] = "--theme";
+		args[n++] = theme;
+	}
+	for (size_t i = 0; extra && extra[i] && n < 31; i++)
+		args[n++] = extra[i];
+	args[n] = NULL;
+	struct harness *h = h_start_kiosk(gwd_url(g), cols, rows, args);
+	cr_assert_not_null(h, "h_start_kiosk failed");
+	expect_row(h, g, 0, T_HOME, WAIT_MS, "start: home title");
+	expect(h, g, T_ITEM_LOGIN, WAIT_MS, "start: home item 2 logs in");
+	CHECK(h, g, !row_has(h, -1, "[F9]"), "start: someone is logged in already");
+	return h;
+}
+
+/* ---- the files: no secret may be in them --------------------------------------- */
+
+static char *file_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 131072;
+			buf = realloc(buf, cap);
+			cr_assert_not_null(buf);
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		if (r == 0)
+			break;
+		n += r;
+		if (n > (64u << 20))
+			break;
+	}
+	fclose(f);
+	if (!buf)
+		buf = calloc(1, 1);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static const char *mem_find(const char *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	if (!k || k > n)
+		return NULL;
+	for (size_t i = 0; i + k <= n; i++)
+		if (hay[i] == needle[0] && !memcmp(hay + i, needle, k))
+			return hay + i;
+	return NULL;
+}
+
+static bool b64url(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+	       c == '_';
+}
+
+enum scan_kind {
+	SCAN_LOG,   /* a log: everything, and no long base64url run (a token) */
+	SCAN_DATA,  /* a cache: everything but the run rule */
+	SCAN_DB,    /* the gateway's database: it holds the demo citizens; only secrets */
+};
+
+/* What is wrong with a file, or NULL (static buffer). */
+static const char *file_problem(const char *path, enum scan_kind kind)
+{
+	static char why[600];
+	size_t n = 0;
+	char *buf = file_slurp(path, &n);
+	const char *bad = NULL, *at = NULL;
+	if (!buf)
+		return NULL;
+	for (int i = 0; i < n_secrets && !bad; i++)
+		if ((at = mem_find(buf, n, secrets[i])))
+			bad = secrets[i];
+	if (!bad && kind != SCAN_DB) {
+		static const char *const fixed[] = { "GOVLOGIN", "Bearer ", "access_token", "device_code\":" };
+		for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && !bad; i++)
+			if ((at = mem_find(buf, n, fixed[i])))
+				bad = fixed[i];
+		for (size_t i = 0; i < N_CITIZENS && !bad; i++) {
+			const char *what[] = { citizens[i].name, citizens[i].idno, citizens[i].phone,
+			                       citizens[i].display, citizens[i].id_masked,
+			                       citizens[i].phone_masked };
+			for (size_t k = 0; k < 6 && !bad; k++)
+				if ((at = mem_find(buf, n, what[k])))
+					bad = what[k];
+		}
+	}
+	if (!bad && kind == SCAN_LOG) {
+		size_t run = 0;
+		for (size_t i = 0; i < n && !bad; i++) {
+			run = b64url(buf[i]) ? run + 1 : 0;
+			if (run == 40) {
+				at = buf + i - 39;
+				bad = "a 40+ character base64url run (a token?)";
+			}
+		}
+	}
+	if (bad) {
+		const char *ls = at, *le = at;
+		while (ls > buf && ls[-1] != '\n' && at - ls < 200)
+			ls--;
+		while (le < buf + n && *le != '\n' && le - at < 200)
+			le++;
+		snprintf(why, sizeof why, "%.200s holds %.160s: line \"%.*s\"", path, bad, (int)(le - ls), ls);
+	}
+	free(buf);
+	return bad ? why : NULL;
+}
+
+static const char *dir_problem(const char *dir, bool gateway, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	const char *bad = NULL;
+	if (!d)
+		return NULL;
+	while (!bad && (e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (depth < 3)
+				bad = dir_problem(path, gateway, depth + 1);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		enum scan_kind kind = SCAN_DATA;
+		if (gateway && !strncmp(e->d_name, "gw.db", 5))
+			kind = SCAN_DB;
+		else if (strstr(e->d_name, ".log") || !strncmp(e->d_name, "asan.", 5) ||
+		         !strncmp(e->d_name, "ubsan.", 6))
+			kind = SCAN_LOG;
+		bad = file_problem(path, kind);
+	}
+	closedir(d);
+	return bad;
+}
+
+static int log_count(struct harness *h, const char *needle)
+{
+	char path[4096], line[4096];
+	int n = 0;
+	snprintf(path, sizeof path, "%s/kiosk.log", h_tmpdir(h));
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, needle))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* SIGTERM: the kiosk exits 0; no sanitizer reports; no secret in any file
+ * of either; frees both. had_session: whether kiosk.log must (or must not)
+ * say that a session started. */
+static void finish(struct harness *h, struct gwd *g, bool had_session)
+{
+	char rep[1024] = "";
+	int status = -1;
+	const char *bad;
+
+	clean(h, g, "last screen");
+	CHECK(h, g, !h_exited(h), "the kiosk exited on its own");
+	kill(h_pid(h), SIGTERM);
+	CHECK(h, g, h_wait_exit(h, 10000, &status) == 0, "the kiosk did not exit on SIGTERM");
+	CHECK(h, g, h_sanitizer_clean(h, rep, sizeof rep), "kiosk sanitizer report: %s", rep);
+	CHECK(h, g, WIFEXITED(status) && WEXITSTATUS(status) == 0, "kiosk exit status %#x", status);
+	if (gwd_running(g))
+		gwd_stop(g);
+	CHECK(h, g, gwd_sanitizer_clean(g, rep, sizeof rep), "gateway sanitizer report: %s", rep);
+	if (had_session)
+		CHECK(h, g, log_count(h, "session: started") >= 1, "kiosk.log does not say a session started");
+	else
+		CHECK(h, g, log_count(h, "session: started") == 0, "kiosk.log says a session started");
+	bad = dir_problem(h_tmpdir(h), false, 0);
+	CHECK(h, g, !bad, "a secret in the kiosk's files: %s", bad);
+	bad = dir_problem(gwd_tmpdir(g), true, 0);
+	CHECK(h, g, !bad, "a secret in the gateway's files: %s", bad);
+	h_free(h);
+	gwd_free(g);
+	scratch_done();
+}
+
+/* ---- the gateway's side ---------------------------------------------------------- */
+
+static json_t *post_json(struct gwd *g, const char *path, const char *body, int want)
+{
+	char *resp = NULL;
+	json_error_t e;
+	int st = gwd_post(g, path, body, &resp);
+	if (st != want)
+		gwd_dump(g, stderr);
+	cr_assert_eq(st, want, "POST %s %s: %d %s (wanted %d)", path, body ? body : "", st,
+	             resp ? resp : "", want);
+	json_t *j = json_loads(resp ? resp : "", 0, &e);
+	free(resp);
+	cr_assert_not_null(j, "POST %s: answer is not JSON: %s", path, e.text);
+	return j;
+}
+
+/* A fresh one-time login code of a demo citizen, as the phone shows it. */
+static void citizen_code(struct gwd *g, const char *cit, char *out, size_t n)
+{
+	char body[128];
+	snprintf(body, sizeof body, "{\"citizen\":\"%s\"}", cit);
+	json_t *j = post_json(g, "/sim/citizen-code", body, 200);
+	const char *code = json_string_value(json_object_get(j, "code"));
+	cr_assert(code && strlen(code) < n, "/sim/citizen-code gave no code");
+	snprintf(out, n, "%s", code);
+	json_decref(j);
+	secret_add(out);
+	if (strchr(out, ':'))
+		secret_add(strchr(out, ':') + 1);
+}
+
+/* The masked citizen as the gateway really sends it at log-in (a session of
+ * our own, by scan): checked against the documented demo data. */
+static void gateway_masked(struct gwd *g, const struct citizen *c)
+{
+	char code[128], body[256];
+	citizen_code(g, c->id, code, sizeof code);
+	snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
+	json_t *j = post_json(g, "/v1/auth/scan", body, 200);
+	json_t *cj = json_object_get(j, "citizen");
+	const char *tok = json_string_value(json_object_get(j, "access_token"));
+	const char *dn = json_string_value(json_object_get(cj, "display_name"));
+	const char *im = json_string_value(json_object_get(cj, "id_masked"));
+	const char *pm = json_string_value(json_object_get(cj, "phone_masked"));
+	secret_add(tok);
+	cr_assert(dn && !strcmp(dn, c->display), "%s: display_name %s, documented %s", c->id, dn, c->display);
+	cr_assert(im && !strcmp(im, c->id_masked), "%s: id_masked %s, documented %s", c->id, im, c->id_masked);
+	cr_assert(pm && !strcmp(pm, c->phone_masked), "%s: phone_masked %s, documented %s", c->id, pm,
+	          c->phone_masked);
+	json_decref(j);
+}
+
+/* ---- scanners ---------------------------------------------------------------------- */
+
+/* Writes code + "\n" into the kiosk's FIFO, once the kiosk has made it and
+ * reads it (a non-blocking writer open fails while nobody reads). */
+static void fifo_send(struct harness *h, struct gwd *g, const char *path, const char *code)
+{
+	long long end = now_ms() + WAIT_MS;
+	int fd = -1, err = 0;
+	while (now_ms() < end) {
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
+			fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+			if (fd >= 0)
+				break;
+			err = errno;
+		}
+		h_pump(h, 50);
+	}
+	CHECK(h, g, fd >= 0, "FIFO %s: not there or nobody reads it (%s)", path,
+	      err ? strerror(err) : "missing");
+	char line[256];
+	int n = snprintf(line, sizeof line, "%s\n", code);
+	ssize_t w = write(fd, line, (size_t)n); /* < PIPE_BUF: all at once */
+	int werr = errno;
+	close(fd);
+	CHECK(h, g, w == n, "FIFO write: %zd of %d (%s)", w, n, strerror(werr));
+}
+
+/* The code as a QR picture: P5, 4 px a module, a 4-module quiet zone. */
+static void write_qr_pgm(const char *dir, const char *code)
+{
+	QRcode *qr = QRcode_encodeData((int)strlen(code), (const unsigned char *)code, 0, QR_ECLEVEL_M);
+	cr_assert_not_null(qr, "QRcode_encodeData: %s", strerror(errno));
+	const int scale = 4, quiet = 4;
+	int mods = qr->width + 2 * quiet, side = mods * scale;
+	char tmp[1024], final[1024];
+	snprintf(tmp, sizeof tmp, "%.900s/.tmp", dir);
+	snprintf(final, sizeof final, "%.900s/code.pgm", dir);
+	FILE *f = fopen(tmp, "wb");
+	cr_assert_not_null(f, "%s: %s", tmp, strerror(errno));
+	fprintf(f, "P5\n%d %d\n255\n", side, side);
+	for (int y = 0; y < side; y++) {
+		for (int x = 0; x < side; x++) {
+			int mx = x / scale - quiet, my = y / scale - quiet;
+			bool dark = mx >= 0 && my >= 0 && mx < qr->width && my < qr->width &&
+			            (qr->data[my * qr->width + mx] & 1);
+			fputc(dark ? 0 : 255, f);
+		}
+	}
+	cr_assert_eq(fclose(f), 0);
+	QRcode_free(qr);
+	cr_assert_eq(rename(tmp, final), 0, "rename: %s", strerror(errno));
+}
+
+/* ---- reading the log-in screen -------------------------------------------------------- */
+
+static bool is_block(uint32_t ch)
+{
+	return ch == 0x2580 || ch == 0x2584 || ch == 0x2588;
+}
+
+/* Relative luminance-ish of a cell colour (xterm palette), -1 if default. */
+static double lum(int c)
+{
+	static const int base16[16][3] = {
+		{ 0, 0, 0 }, { 205, 0, 0 }, { 0, 205, 0 }, { 205, 205, 0 },
+		{ 0, 0, 238 }, { 205, 0, 205 }, { 0, 205, 205 }, { 229, 229, 229 },
+		{ 127, 127, 127 }, { 255, 0, 0 }, { 0, 255, 0 }, { 255, 255, 0 },
+		{ 92, 92, 255 }, { 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 },
+	};
+	int r, g, b;
+	if (c < 0)
+		return -1;
+	if (c & 0x1000000) {
+		r = (c >> 16) & 255, g = (c >> 8) & 255, b = c & 255;
+	} else if (c < 16) {
+		r = base16[c][0], g = base16[c][1], b = base16[c][2];
+	} else if (c < 232) {
+		int v = c - 16, cr = v / 36, cg = (v / 6) % 6, cb = v % 6;
+		r = cr ? 55 + 40 * cr : 0, g = cg ? 55 + 40 * cg : 0, b = cb ? 55 + 40 * cb : 0;
+	} else {
+		r = g = b = 8 + (c - 232) * 10;
+	}
+	return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+struct qr_read {
+	char data[512];          /* the decoded payload */
+	int left, top, cols, rows; /* the cells of the dark modules' bounding box */
+	char why[300];           /* why it failed */
+};
+
+/* Reads the QR drawn in half blocks left of column max_col: each cell is two
+ * modules (top, bottom), each module 4x4 px, a white margin around; decoded
+ * with libzbar. Also checks it is drawn dark on light. */
+static bool read_qr(struct harness *h, int max_col, struct qr_read *out)
+{
+	int cols, rows;
+	h_size(h, &cols, &rows);
+	memset(out, 0, sizeof *out);
+	if (max_col > cols)
+		max_col = cols;
+	int l = cols, r = -1, t = rows, b = -1;
+	for (int y = 0; y < rows; y++)
+		for (int x = 0; x < max_col; x++)
+			if (is_block(h_cell_at(h, x, y).ch)) {
+				if (x < l) l = x;
+				if (x > r) r = x;
+				if (y < t) t = y;
+				if (y > b) b = y;
+			}
+	if (r < 0) {
+		snprintf(out->why, sizeof out->why, "no half-block cells left of column %d", max_col);
+		return false;
+	}
+	out->left = l, out->top = t, out->cols = r - l + 1, out->rows = b - t + 1;
+	const int margin = 6, scale = 4;
+	int mw = out->cols + 2 * margin, mh = 2 * out->rows + 2 * margin;
+	int pw = mw * scale, ph = mh * scale;
+	unsigned char *gray = malloc((size_t)pw * (size_t)ph);
+	cr_assert_not_null(gray);
+	memset(gray, 255, (size_t)pw * (size_t)ph);
+	for (int y = t; y <= b; y++) {
+		for (int x = l; x <= r; x++) {
+			struct h_cell c = h_cell_at(h, x, y);
+			if (c.ch != ' ' && !is_block(c.ch)) {
+				snprintf(out->why, sizeof out->why,
+				         "cell (%d,%d) inside the QR is U+%04X, not a half block or space", x, y,
+				         (unsigned)c.ch);
+				free(gray);
+				return false;
+			}
+			int ink = c.reverse ? c.bg : c.fg, paper = c.reverse ? c.fg : c.bg;
+			double li = lum(ink), lp = lum(paper);
+			if (lp < 192 || (is_block(c.ch) && (li < 0 || li > 64))) {
+				snprintf(out->why, sizeof out->why,
+				         "cell (%d,%d) of the QR is not black on white: fg %#x bg %#x%s", x, y,
+				         (unsigned)c.fg, (unsigned)c.bg, c.reverse ? " reverse" : "");
+				free(gray);
+				return false;
+			}
+			bool top = c.ch == 0x2580 || c.ch == 0x2588, bot = c.ch == 0x2584 || c.ch == 0x2588;
+			for (int half = 0; half < 2; half++) {
+				if (!(half ? bot : top))
+					continue;
+				int mx = margin + (x - l), my = margin + 2 * (y - t) + half;
+				for (int py = my * scale; py < (my + 1) * scale; py++)
+					memset(gray + (size_t)py * (size_t)pw + (size_t)(mx * scale), 0, (size_t)scale);
+			}
+		}
+	}
+	zbar_image_scanner_t *sc = zbar_image_scanner_create();
+	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 0);
+	zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+	zbar_image_t *img = zbar_image_create();
+	zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
+	zbar_image_set_size(img, (unsigned)pw, (unsigned)ph);
+	zbar_image_set_data(img, gray, (unsigned long)pw * (unsigned long)ph, NULL);
+	bool ok = false;
+	if (zbar_scan_image(sc, img) > 0) {
+		const zbar_symbol_t *sym = zbar_image_first_symbol(img);
+		if (sym && zbar_symbol_get_data_length(sym) < sizeof out->data) {
+			snprintf(out->data, sizeof out->data, "%.*s", (int)zbar_symbol_get_data_length(sym),
+			         zbar_symbol_get_data(sym));
+			ok = true;
+		}
+	}
+	if (!ok)
+		snprintf(out->why, sizeof out->why, "libzbar found no QR code in the %dx%d cells at (%d,%d)",
+		         out->cols, out->rows, l, t);
+	zbar_image_destroy(img);
+	zbar_image_scanner_destroy(sc);
+	free(gray);
+	return ok;
+}
+
+static bool user_letter(char c)
+{
+	return c && strchr(USER_ALPHABET, c) != NULL;
+}
+
+/* The user code shown spaced out ("X P H L - T M Q V"): "XPHL-TMQV". */
+static bool spaced_code(struct harness *h, char out[16])
+{
+	int cols, rows;
+	h_size(h, &cols, &rows);
+	for (int y = 0; y < rows; y++) {
+		char *t = h_row_text(h, y);
+		size_t n = strlen(t);
+		for (size_t i = 0; i + 17 <= n; i++) {
+			bool ok = (i == 0 || t[i - 1] == ' ') && (i + 17 == n || t[i + 17] == ' ');
+			for (int k = 0; k < 17 && ok; k++) {
+				char c = t[i + k];
+				ok = k % 2 ? c == ' ' : k == 8 ? c == '-' : user_letter(c);
+			}
+			if (ok) {
+				int o = 0;
+				for (int k = 0; k < 17; k += 2)
+					out[o++] = t[i + k];
+				out[o] = '\0';
+				free(t);
+				return true;
+			}
+		}
+		free(t);
+	}
+	return false;
+}
+
+static size_t utf8_decode(const char *s, uint32_t *cp, size_t max)
+{
+	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && n < max) {
+		uint32_t c;
+		if (*p < 0x80)
+			c = *p++;
+		else if ((*p & 0xe0) == 0xc0)
+			c = (uint32_t)(*p & 0x1f) << 6 | (p[1] & 0x3f), p += 2;
+		else if ((*p & 0xf0) == 0xe0)
+			c = (uint32_t)(*p & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f), p += 3;
+		else
+			c = (uint32_t)(*p & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
+			    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f), p += 4;
+		cp[n++] = c;
+	}
+	return n;
+}
+
+/* True if the user code stands on the screen in big glyphs (the kiosk's
+ * own block font), at or right of column min_col. */
+static bool big_code_shown(struct harness *h, const char *code, int min_col)
+{
+	struct bigtext bt;
+	uint32_t line[BIGTEXT_ROWS][256];
+	size_t len[BIGTEXT_ROWS];
+	int cols, rows;
+	bool found = false;
+	if (bigtext_render(code, 10000, &bt) != 0 || bt.rows != BIGTEXT_ROWS)
+		return false;
+	for (int i = 0; i < BIGTEXT_ROWS; i++)
+		len[i] = utf8_decode(bt.lines[i], line[i], 256);
+	bigtext_free(&bt);
+	h_size(h, &cols, &rows);
+	for (int y = 0; y + BIGTEXT_ROWS <= rows && !found; y++) {
+		for (int x = min_col; x + (int)len[0] <= cols && !found; x++) {
+			bool ok = true;
+			for (int i = 0; i < BIGTEXT_ROWS && ok; i++)
+				for (size_t k = 0; k < len[i] && ok; k++) {
+					uint32_t ch = h_cell_at(h, x + (int)k, y + i).ch;
+					ok = ch == line[i][k] || (line[i][k] == ' ' && ch == 0);
+				}
+			/* not an empty match on blank cells: the first column of glyph
+			 * ink must be there */
+			found = ok;
+		}
+	}
+	return found;
+}
+
+/* What the log-in screen shows once it has a code: the QR (decoded), the
+ * user code (spaced letters or big glyphs), and which of the two forms. */
+struct shown {
+	struct qr_read qr;
+	char code[16]; /* "XPHL-TMQV" */
+	bool big;      /* in big glyphs (else spaced letters) */
+};
+
+static void user_code_from_url(const char *url, char out[16])
+{
+	out[0] = '\0';
+	if (strncmp(url, VERIFY_PREFIX, strlen(VERIFY_PREFIX)) != 0)
+		return;
+	const char *c = url + strlen(VERIFY_PREFIX);
+	if (strlen(c) != 8)
+		return;
+	snprintf(out, 16, "%.4s-%.4s", c, c + 4);
+}
+
+static void read_login_screen(struct harness *h, struct gwd *g, struct shown *s, const char *step)
+{
+	int col = -1;
+	memset(s, 0, sizeof *s);
+	expect(h, g, T_WAITING, WAIT_MS, step);
+	expect(h, g, T_VALID, WAIT_MS, step);
+	CHECK(h, g, h_find(h, T_WAY1, &col, NULL), "%s: no \"%s\"", step, T_WAY1);
+	/* A frame may come in several chunks: read again until it decodes. */
+	bool ok = false;
+	for (int i = 0; i < 5 && !ok; i++) {
+		settle(h, g, step);
+		ok = read_qr(h, col, &s->qr);
+	}
+	CHECK(h, g, ok, "%s: no QR code read off the screen: %s", step, s->qr.why);
+	CHECK(h, g, s->qr.left + s->qr.cols <= col, "%s: the QR is not left of the text", step);
+	char from_url[16];
+	user_code_from_url(s->qr.data, from_url);
+	CHECK(h, g, from_url[0], "%s: the QR says \"%s\", not %s<8 letters>", step, s->qr.data, VERIFY_PREFIX);
+	if (spaced_code(h, s->code)) {
+		s->big = false;
+	} else {
+		CHECK(h, g, big_code_shown(h, from_url, col),
+		      "%s: the user code %s is neither spaced out nor in big glyphs beside the QR", step,
+		      from_url);
+		snprintf(s->code, sizeof s->code, "%s", from_url);
+		s->big = true;
+	}
+	/* The QR is verification_uri + "?c=" + the user code without its hyphen. */
+	char want[64];
+	snprintf(want, sizeof want, "%s%.4s%.4s", VERIFY_PREFIX, s->code, s->code + 5);
+	CHECK(h, g, !strcmp(s->qr.data, want), "%s: the QR says \"%s\", the screen's code gives \"%s\"",
+	      step, s->qr.data, want);
+	secret_add(s->code);
+	char bare[16];
+	snprintf(bare, sizeof bare, "%.4s%.4s", s->code, s->code + 5);
+	secret_add(bare);
+}
+
+/* ---- logged in, logged out ------------------------------------------------------------ */
+
+static void expect_logged_in(struct harness *h, struct gwd *g, const struct citizen *c,
+                             bool on_home, const char *step)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, c->display);
+	expect_row(h, g, -1, buf, WAIT_MS, step);
+	snprintf(buf, sizeof buf, "%s%s。", T_WELCOME, c->display);
+	expect(h, g, buf, WAIT_MS, step);
+	if (on_home) {
+		expect_row(h, g, 0, T_HOME, WAIT_MS, step);
+		expect(h, g, T_ITEM_LOGOUT, WAIT_MS, step);
+		settle(h, g, step);
+		/* Where the home buttons have room for a second line (not at
+		 * 80x24), the log-out item's says who: the masked name and ID
+		 * (ellipsized when the button is narrow: its head at least). */
+		if (h_find(h, T_SUB_MINE, NULL, NULL)) {
+			snprintf(buf, sizeof buf, "%s %.4s****", c->display, c->id_masked);
+			expect(h, g, buf, WAIT_MS, step);
+		}
+		CHECK(h, g, !h_find(h, T_ITEM_LOGIN, NULL, NULL), "%s: home still offers to log in", step);
+	}
+}
+
+/* Nothing of the citizen in any cell: not the masked name's first
+ * character, not the ID's head or tail. */
+static void expect_no_citizen_cells(struct harness *h, struct gwd *g, const struct citizen *c,
+                                    const char *step)
+{
+	uint32_t first[4];
+	int cols, rows;
+	utf8_decode(c->display, first, 1);
+	h_size(h, &cols, &rows);
+	for (int y = 0; y < rows; y++)
+		for (int x = 0; x < cols; x++)
+			CHECK(h, g, h_cell_at(h, x, y).ch != first[0],
+			      "%s: cell (%d,%d) still shows the citizen's surname", step, x, y);
+	char head[8], tail[8];
+	snprintf(head, sizeof head, "%.4s", c->id_masked);
+	snprintf(tail, sizeof tail, "%s", c->id_masked + strlen(c->id_masked) - 4);
+	CHECK(h, g, !h_find(h, head, NULL, NULL) && !h_find(h, tail, NULL, NULL),
+	      "%s: part of the ID number is still shown", step);
+	CHECK(h, g, !h_find(h, c->display, NULL, NULL), "%s: the masked name is still shown", step);
+	CHECK(h, g, !row_has(h, -1, "[F9]"), "%s: the status bar still offers F9 log-out", step);
+}
+
+static void expect_logged_out(struct harness *h, struct gwd *g, const struct citizen *c,
+                              const char *notice, const char *step)
+{
+	expect(h, g, notice, WAIT_MS, step);
+	expect_row(h, g, 0, T_HOME, WAIT_MS, step);
+	expect(h, g, T_ITEM_LOGIN, WAIT_MS, step);
+	settle(h, g, step);
+	expect_no_citizen_cells(h, g, c, step);
+}
+
+static void open_login(struct harness *h, struct gwd *g, const char *step)
+{
+	h_type(h, "2");
+	expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, step);
+	expect(h, g, T_WAY1, WAIT_MS, step);
+}
+
+/* ==== 1. a login code from a FIFO scanner ================================================ */
+
+static void scan_fifo(int cols, int rows)
+{
+	const struct citizen *zhang = citizen("cit-zhang");
+	struct gwd *g = start_gateway(NULL);
+	char fifo[1024], arg[1100], code[128];
+	snprintf(fifo, sizeof fifo, "%s/scanner", scratch_dir());
+	snprintf(arg, sizeof arg, "fifo:%s", fifo);
+	const char *extra[] = { "--scanner", arg, NULL };
+	struct harness *h = start_kiosk(g, cols, rows, extra);
+
+	citizen_code(g, "cit-zhang", code, sizeof code);
+	fifo_send(h, g, fifo, code);
+	expect_logged_in(h, g, zhang, true, "FIFO scan on home: logged in");
+	CHECK(h, g, log_count(h, "session: started") == 1, "one scan, %d sessions",
+	      log_count(h, "session: started"));
+
+	h_key(h, H_F9);
+	expect_logged_out(h, g, zhang, T_LOGGED_OUT, "F9: logged out");
+	finish(h, g, true);
+}
+
+Test(login, scan_fifo_logs_in_80x24) { scan_fifo(80, 24); }
+Test(login, scan_fifo_logs_in_120x40) { scan_fifo(120, 40); }
+
+/* ==== 2. a QR picture in a watched folder ================================================= */
+
+Test(login, scan_image_logs_in)
+{
+	const struct citizen *li = citizen("cit-li");
+	struct gwd *g = start_gateway(NULL);
+	char dir[1024], arg[1100], code[128];
+	snprintf(dir, sizeof dir, "%s/pictures", scratch_dir());
+	cr_assert_eq(mkdir(dir, 0700), 0, "mkdir %s: %s", dir, strerror(errno));
+	snprintf(arg, sizeof arg, "images:%s", dir);
+	const char *extra[] = { "--scanner", arg, NULL };
+	struct harness *h = start_kiosk(g, 100, 30, extra);
+
+	citizen_code(g, li->id, code, sizeof code);
+	write_qr_pgm(dir, code);
+	expect_logged_in(h, g, li, true, "QR picture on home: logged in");
+
+	/* Log out by the home item this time. */
+	h_type(h, "2");
+	expect_logged_out(h, g, li, T_LOGGED_OUT, "home item 2: logged out");
+	finish(h, g, true);
+}
+
+/* ==== 3. the device flow: the QR on the screen ============================================= */
+
+static void device_flow(int cols, int rows)
+{
+	const struct citizen *ou = citizen("cit-ouyang");
+	const char *gw_args[] = { "--device-interval", "1", NULL };
+	struct gwd *g = start_gateway(gw_args);
+	struct harness *h = start_kiosk(g, cols, rows, NULL);
+	struct shown s;
+	char path[128];
+
+	open_login(h, g, "log-in screen");
+	read_login_screen(h, g, &s, "log-in screen: QR and code");
+	/* At these sizes the QR fits beside the text; at 120x40 the code is big. */
+	CHECK(h, g, s.big == (cols >= 120), "%dx%d: the user code is %s", cols, rows,
+	      s.big ? "in big glyphs" : "spaced out");
+
+	snprintf(path, sizeof path, "/sim/device/%s/approve", s.code);
+	json_decref(post_json(g, path, "{\"citizen\":\"cit-ouyang\"}", 200));
+	expect_logged_in(h, g, ou, true, "approved on the phone: logged in");
+
+	h_key(h, H_F9);
+	expect_logged_out(h, g, ou, T_LOGGED_OUT, "F9: logged out");
+	finish(h, g, true);
+}
+
+Test(login, device_flow_qr_on_screen_80x24) { device_flow(80, 24); }
+Test(login, device_flow_qr_on_screen_120x40) { device_flow(120, 40); }
+
+/* The same with the demo keys: F6 approves what the screen shows (as
+ * cit-zhang), F5 scans a demo login code. */
+Test(login, device_flow_demo_keys)
+{
+	const struct citizen *zhang = citizen("cit-zhang");
+	const char *gw_args[] = { "--device-interval", "1", NULL };
+	struct gwd *g = start_gateway(gw_args);
+	const char *extra[] = { "--demo-sim", NULL };
+	struct harness *h = start_kiosk(g, 120, 40, extra);
+	struct shown s;
+
+	open_login(h, g, "log-in screen");
+	read_login_screen(h, g, &s, "log-in screen: QR and code");
+	h_key(h, H_F6);
+	expect_logged_in(h, g, zhang, true, "F6: approved, logged in");
+	h_key(h, H_F9);
+	expect_logged_out(h, g, zhang, T_LOGGED_OUT, "F9: logged out");
+
+	h_key(h, H_F5);
+	expect_logged_in(h, g, zhang, true, "F5: demo code scanned, logged in");
+	h_key(h, H_F9);
+	expect_logged_out(h, g, zhang, T_LOGGED_OUT, "F9 again: logged out");
+	finish(h, g, true);
+}
+
+/* ==== 4. a page that needs a citizen: log in first, then there ============================= */
+
+Test(login, login_then_back_to_my_info)
+{
+	const struct citizen *zhang = citizen("cit-zhang");
+	struct gwd *g = start_gateway(NULL);
+	char fifo[1024], arg[1100], code[128], buf[256];
+	gateway_masked(g, zhang);
+	snprintf(fifo, sizeof fifo, "%s/scanner", scratch_dir());
+	snprintf(arg, sizeof arg, "fifo:%s", fifo);
+	const char *extra[] = { "--scanner", arg, NULL };
+	struct harness *h = start_kiosk(g, 80, 24, extra);
+
+	h_type(h, "5");
+	expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, "home 5 without a citizen: the log-in screen");
+	expect(h, g, T_WAY1, WAIT_MS, "log-in screen");
+	expect(h, g, T_WAITING, WAIT_MS, "log-in screen: QR shown");
+
+	citizen_code(g, zhang->id, code, sizeof code);
+	fifo_send(h, g, fifo, code);
+	expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "after the scan: my information");
+	snprintf(buf, sizeof buf, "姓名：%s", zhang->display);
+	expect(h, g, buf, WAIT_MS, "my information: masked name");
+	snprintf(buf, sizeof buf, "身份证号：%s", zhang->id_masked);
+	expect(h, g, buf, WAIT_MS, "my information: masked ID");
+	snprintf(buf, sizeof buf, "手机号：%s", zhang->phone_masked);
+	expect(h, g, buf, WAIT_MS, "my information: masked phone");
+	expect_logged_in(h, g, zhang, false, "my information: logged in");
+
+	h_key(h, H_ESC);
+	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc: home (the log-in screen is not in between)");
+	settle(h, g, "home");
+	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, zhang->display);
+	CHECK(h, g, row_has(h, -1, buf), "home: no longer logged in");
+	expect(h, g, T_ITEM_LOGOUT, WAIT_MS, "home: item 2 logs out");
+
+	/* Home 5 again: straight there, no log-in screen. */
+	h_type(h, "5");
+	expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "home 5 with a citizen: my information at once");
+	h_key(h, H_HOME);
+	expect_row(h, g, 0, T_HOME, WAIT_MS, "Home key");
+	h_key(h, H_F9);
+	expect_logged_out(h, g, zhang, T_LOGGED_OUT, "F9: logged out");
+	finish(h, g, true);
+}
+
+/* ==== 5. the idle timeout ======================================================================= */
+
+struct idle_seen {
+	int last;      /* the last countdown value seen, -1 before */
+	int distinct;  /* how many different values */
+	bool rose;     /* a value higher than the one before */
+};
+
+static int idle_countdown(struct harness *h)
+{
+	int col, row;
+	if (!h_find(h, T_IDLE_Q, &col, &row))
+		return -1;
+	char *t = h_row_text(h, row);
+	const char *p = strstr(t, T_IDLE_Q);
+	int n = -1;
+	if (p && strstr(p, T_IDLE_TAIL))
+		sscanf(p + strlen(T_IDLE_Q), "%d", &n);
+	free(t);
+	return n;
+}
+
+static bool pred_idle_out(struct harness *h, void *ud)
+{
+	struct idle_seen *s = ud;
+	guard(h);
+	int n = idle_countdown(h);
+	if (n >= 0 && n != s->last) {
+		if (s->last >= 0 && n > s->last)
+			s->rose = true;
+		s->last = n;
+		s->distinct++;
+	}
+	return h_find(h, T_IDLE_OUT, NULL, NULL);
+}
+
+Test(login, idle_timeout)
+{
+	const struct citizen *zhang = citizen("cit-zhang");
+	struct gwd *g = start_gateway(NULL);
+	char fifo[1024], arg[1100], code[128];
+	snprintf(fifo, sizeof fifo, "%s/scanner", scratch_dir());
+	snprintf(arg, sizeof arg, "fifo:%s", fifo);
+	const char *extra[] = { "--scanner", arg, "--idle-timeout", "8", NULL };
+	const int cols = 80, rows = 24;
+	struct harness *h = start_kiosk(g, cols, rows, extra);
+
+	citizen_code(g, zhang->id, code, sizeof code);
+	fifo_send(h, g, fifo, code);
+	expect_logged_in(h, g, zhang, true, "scan: logged in");
+	settle(h, g, "logged in");
+	/* The screen above the notice and status rows, to compare later. */
+	char *before[64];
+	for (int y = 0; y < rows - 2; y++)
+		before[y] = h_row_text(h, y);
+
+	/* 8 s: the warning comes 4 s before the end (half the timeout). */
+	expect(h, g, T_IDLE_Q, WAIT_MS, "first idle warning");
+	int n = idle_countdown(h);
+	CHECK(h, g, n >= 1 && n <= 4, "first idle warning: countdown %d s, not 1..4 (\"%s\")", n,
+	      T_IDLE_Q "N" T_IDLE_TAIL);
+	CHECK(h, g, row_has(h, -1, T_STATUS_OUT), "the warning shows, but nobody is logged in");
+
+	/* A key dismisses it and does nothing else ("1" would open the
+	 * services). */
+	h_type(h, "1");
+	expect_gone(h, g, T_IDLE_Q, QUICK_MS, "a key dismisses the warning");
+	settle(h, g, "warning dismissed");
+	CHECK(h, g, row_has(h, 0, T_HOME), "the key that dismissed the warning was acted on");
+	for (int y = 0; y < rows - 2; y++) {
+		char *now = h_row_text(h, y);
+		bool same = !strcmp(now, before[y]);
+		if (!same)
+			fprintf(stderr, "row %d before: [%s]\nrow %d after:  [%s]\n", y, before[y], y, now);
+		free(now);
+		CHECK(h, g, same, "row %d changed under the dismissed warning", y);
+	}
+	for (int y = 0; y < rows - 2; y++)
+		free(before[y]);
+	char buf[128];
+	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, zhang->display);
+	CHECK(h, g, row_has(h, -1, buf), "logged out by the key that dismissed the warning");
+	CHECK(h, g, log_count(h, "idle: extended") == 1, "kiosk.log: %d idle extensions, not 1",
+	      log_count(h, "idle: extended"));
+
+	/* Left alone again: the warning again, counting down, then the end. */
+	expect(h, g, T_IDLE_Q, WAIT_MS, "second idle warning");
+	struct idle_seen seen = { -1, 0, false };
+	CHECK(h, g, h_wait(h, pred_idle_out, &seen, WAIT_MS), "no idle log-out notice \"%s\" within %d ms",
+	      T_IDLE_OUT, WAIT_MS);
+	clean(h, g, "idle log-out");
+	CHECK(h, g, !seen.rose && seen.distinct >= 2,
+	      "the countdown did not count down (%d values seen, last %d%s)", seen.distinct, seen.last,
+	      seen.rose ? ", went up" : "");
+	expect_logged_out(h, g, zhang, T_IDLE_OUT, "idle: logged out");
+	CHECK(h, g, !h_find(h, T_IDLE_Q, NULL, NULL), "the warning stays after the log-out");
+	CHECK(h, g, log_count(h, "session: ended (idle") == 1, "kiosk.log: no idle end of session");
+	/* (ESC [ 3 J not checked: the harness keeps no raw output.) */
+	finish(h, g, true);
+}
+
+/* ==== 6. refused on the phone, and expired ======================================================== */
+
+struct new_code {
+	char old[4][16];
+	int n_old;
+	char got[16];
+};
+
+static bool pred_new_code(struct harness *h, void *ud)
+{
+	struct new_code *w = ud;
+	guard(h);
+	if (!h_find(h, T_WAITING, NULL, NULL) || !spaced_code(h, w->got))
+		return false;
+	for (int i = 0; i < w->n_old; i++)
+		if (!strcmp(w->got, w->old[i]))
+			return false;
+	return true;
+}
+
+static void expect_new_code(struct harness *h, struct gwd *g, struct new_code *w, struct shown *s,
+                            const char *step)
+{
+	CHECK(h, g, h_wait(h, pred_new_code, w, WAIT_MS), "%s: no new code within %d ms (last: %s)", step,
+	      WAIT_MS, w->n_old ? w->old[w->n_old - 1] : "");
+	read_login_screen(h, g, s, step);
+	CHECK(h, g, !strcmp(s->code, w->got), "%s: code changed while reading", step);
+	snprintf(w->old[w->n_old++], sizeof w->old[0], "%s", s->code);
+}
+
+/* A dead code's QR left on the screen (checked after the rest of the test,
+ * so that one finding does not hide the others). */
+static char stale_qr[8192];
+
+static void check_no_stale_qr(struct harness *h, const char *dead_code, const char *step)
+{
+	struct qr_read q;
+	int col = -1;
+	if (!h_find(h, T_WAY1, &col, NULL))
+		return;
+	bool decoded = read_qr(h, col, &q);
+	if (q.cols == 0)
+		return; /* no half blocks left of the text: no QR */
+	if (stale_qr[0]) { /* the first screen is enough; name the step */
+		size_t n = strlen(stale_qr);
+		snprintf(stale_qr + n, sizeof stale_qr - n, "\n%s: the same, a QR still shown for the dead code %s",
+		         step, dead_code);
+		return;
+	}
+	char *t = h_screen_text(h);
+	snprintf(stale_qr, sizeof stale_qr,
+	         "%s: a QR code is still shown (%dx%d cells at %d,%d) for the dead code %s%s%s%s; screen:\n%s",
+	         step, q.cols, q.rows, q.left, q.top, dead_code, decoded ? " (it decodes as \"" : "",
+	         decoded ? q.data : "", decoded ? "\")" : "", t);
+	free(t);
+}
+
+Test(login, deny_and_expire)
+{
+	const char *gw_args[] = { "--device-interval", "1", "--device-ttl", "4", NULL };
+	struct gwd *g = start_gateway(gw_args);
+	struct harness *h = start_kiosk(g, 80, 24, NULL);
+	struct new_code w = { .n_old = 0 };
+	struct shown s;
+	char path[128];
+	int col;
+
+	open_login(h, g, "log-in screen");
+	expect_new_code(h, g, &w, &s, "first code");
+
+	snprintf(path, sizeof path, "/sim/device/%s/deny", s.code);
+	json_decref(post_json(g, path, NULL, 200));
+	expect(h, g, T_DENIED, WAIT_MS, "denied on the phone: message");
+	settle(h, g, "denied");
+	CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "denied: still waiting for the phone");
+	char now[16];
+	CHECK(h, g, !spaced_code(h, now), "denied: a user code is still shown (%s)", now);
+	CHECK(h, g, h_find(h, T_WAY1, &col, NULL), "denied: the log-in screen is gone");
+	check_no_stale_qr(h, s.code, "denied");
+
+	h_type(h, "1");
+	expect_new_code(h, g, &w, &s, "after 1: a new code");
+	CHECK(h, g, !h_find(h, T_DENIED, NULL, NULL), "the refusal message stays with the new code");
+
+	/* Now nobody answers: after 4 s the code expires. */
+	expect(h, g, T_EXPIRED, WAIT_MS, "expired: message");
+	settle(h, g, "expired");
+	CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "expired: still waiting for the phone");
+	CHECK(h, g, !spaced_code(h, now), "expired: a user code is still shown (%s)", now);
+	check_no_stale_qr(h, s.code, "expired");
+
+	h_type(h, "1");
+	expect_new_code(h, g, &w, &s, "after 1 again: a new code");
+	CHECK(h, g, !h_find(h, T_EXPIRED, NULL, NULL), "the expiry message stays with the new code");
+
+	h_key(h, H_ESC);
+	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc: home");
+	expect(h, g, T_ITEM_LOGIN, WAIT_MS, "home: nobody logged in");
+	finish(h, g, false);
+	/* Once refused or expired, the code is dead: its QR must go with the
+	 * user code (a phone that scans it now only gets an error). */
+	cr_assert(!stale_qr[0], "%s", stale_qr);
+}
