@@ -50,6 +50,7 @@ struct device {
 	double expires;              /* monotonic s */
 	double last_poll;            /* 0: never polled */
 	int interval;                /* s, grows with slow_down */
+	bool slow_down_next;         /* /sim/.../slow_down: the next poll is told slow_down */
 	enum dev_state state;
 	size_t citizen;              /* when approved */
 };
@@ -88,7 +89,7 @@ struct auth {
 	size_t n_sess;
 };
 
-#define MSG(zh, en) (rq->lang == LANG_EN ? (en) : (zh))
+#define MSG(zh, en) lang_pick(rq->lang, zh, en)
 
 /* ---- secrets ------------------------------------------------------------ */
 
@@ -586,7 +587,9 @@ void auth_token(struct req *rq, struct reply *rp)
 		} else {
 			err = "";
 		}
-	} else if (d->last_poll > 0 && now - d->last_poll < d->interval - POLL_SLACK) {
+	} else if (d->slow_down_next ||
+	           (d->last_poll > 0 && now - d->last_poll < d->interval - POLL_SLACK)) {
+		d->slow_down_next = false;
 		d->interval += SLOW_DOWN_STEP; /* RFC 8628 §3.5: for this and later polls */
 		d->last_poll = now;
 		err = "slow_down";
@@ -818,6 +821,62 @@ void sim_device_approve(struct req *rq, struct reply *rp)
 void sim_device_deny(struct req *rq, struct reply *rp)
 {
 	sim_device_decide(rq, rp, false);
+}
+
+/* POST /sim/device/{user_code}/slow_down: the next poll of that device code
+ * answers slow_down (and its interval grows by SLOW_DOWN_STEP), as if the
+ * gateway were overloaded; the kiosk's handling of it can then be tested
+ * without polling too fast on purpose. No body (or {}). */
+void sim_device_slow_down(struct req *rq, struct reply *rp)
+{
+	struct auth *a = rq->gw->auth;
+	char uc[USER_CODE_LEN + 1];
+	if (!normalize_user_code(rq->params[0], uc)) {
+		reply_problem(rq, rp, "user_code_not_found", NULL);
+		return;
+	}
+	json_t *j = body_object(rq, true);
+	if (!j) {
+		reply_problem(rq, rp, "bad_json", NULL);
+		return;
+	}
+	if (json_object_size(j)) {
+		json_t *errs = json_array();
+		const char *k;
+		json_t *v;
+		json_object_foreach(j, k, v)
+			json_array_append_new(errs, problem_error(k, "unknown_field",
+				MSG("不认识的字段", "unknown field")));
+		json_decref(j);
+		reply_problem(rq, rp, "validation_failed", errs);
+		return;
+	}
+	json_decref(j);
+	const char *problem = NULL;
+	double now = gw_now();
+	pthread_mutex_lock(&a->lock);
+	purge(a, now);
+	struct device *d = NULL;
+	for (size_t i = 0; i < a->n_dev && !d; i++)
+		if (!strcmp(a->dev[i].user_code, uc))
+			d = &a->dev[i];
+	if (!d)
+		problem = "user_code_not_found";
+	else if (d->state != DEV_PENDING)
+		problem = "user_code_decided";
+	else if (now >= d->expires)
+		problem = "user_code_expired";
+	else
+		d->slow_down_next = true;
+	pthread_mutex_unlock(&a->lock);
+	if (problem) {
+		reply_problem(rq, rp, problem, NULL);
+		return;
+	}
+	j = json_pack("{s:s}", "next_poll", "slow_down");
+	if (!j)
+		abort();
+	reply_json(rp, 200, j);
 }
 
 void sim_citizen_code(struct req *rq, struct reply *rp)

@@ -1,6 +1,10 @@
 /* db.c: the gateway's SQLite store: schema, demo and synthetic loading, and
  * the queries behind GET /v1/catalog and GET /v1/services/{id}.
  *
+ * Every text has three columns, in enum lang order: _zh (zh-CN), _en and _tw
+ * (zh-TW). demo_data.c gives zh-CN and English; the loader fills _tw from
+ * zh_tw_table.c (see zh_tw_gen.py), so a query only picks a column.
+ *
  * Lists (keywords, materials) are stored as JSON array text; a form is rows
  * of form_fields (and field_options for selects). min_value/max_value hold
  * an INTEGER for number/money fields and TEXT for dates, and come out of
@@ -15,37 +19,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
+
+_Static_assert(LANG_ZH == 0 && LANG_EN == 1 && LANG_TW == 2 && LANG_N == 3,
+               "the _zh, _en, _tw columns follow enum lang");
+/* "name_zh, name_en, name_tw" */
+#define L3(c) c "_zh, " c "_en, " c "_tw"
+/* "name_zh TEXT NOT NULL, ..." */
+#define L3_TEXT(c) c "_zh TEXT NOT NULL, " c "_en TEXT NOT NULL, " c "_tw TEXT NOT NULL"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE categories(id TEXT PRIMARY KEY, ord INTEGER NOT NULL,"
-	" name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
-	" where_zh TEXT NOT NULL, where_en TEXT NOT NULL);"
+	" " L3_TEXT("name") ", " L3_TEXT("where") ");"
 	"CREATE TABLE services(id TEXT PRIMARY KEY, ord INTEGER NOT NULL UNIQUE,"
 	" category TEXT NOT NULL REFERENCES categories(id),"
 	" kind TEXT NOT NULL CHECK (kind IN ('apply','query','bill','queue')),"
 	" login_required INTEGER NOT NULL, fee_fen INTEGER NOT NULL CHECK (fee_fen >= 0),"
 	" processing_days INTEGER NOT NULL,"
-	" name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
-	" summary_zh TEXT NOT NULL, summary_en TEXT NOT NULL,"
-	" keywords_zh TEXT NOT NULL, keywords_en TEXT NOT NULL,"
-	" description_zh TEXT NOT NULL, description_en TEXT NOT NULL,"
-	" materials_zh TEXT NOT NULL, materials_en TEXT NOT NULL,"
-	" where_zh TEXT NOT NULL, where_en TEXT NOT NULL);"
+	" " L3_TEXT("name") ", " L3_TEXT("summary") ", " L3_TEXT("keywords") ","
+	" " L3_TEXT("description") ", " L3_TEXT("materials") ", " L3_TEXT("where") ");"
 	"CREATE TABLE form_fields(service_id TEXT NOT NULL REFERENCES services(id),"
 	" ord INTEGER NOT NULL, fid TEXT NOT NULL,"
 	" type TEXT NOT NULL CHECK (type IN ('text','number','money','date','select','bool','idcard','phone')),"
-	" label_zh TEXT NOT NULL, label_en TEXT NOT NULL, required INTEGER NOT NULL,"
+	" " L3_TEXT("label") ", required INTEGER NOT NULL,"
 	" max_len INTEGER, prefill TEXT, min_value, max_value,"
 	" PRIMARY KEY (service_id, ord), UNIQUE (service_id, fid)) WITHOUT ROWID;"
 	"CREATE TABLE field_options(service_id TEXT NOT NULL, fid TEXT NOT NULL,"
-	" ord INTEGER NOT NULL, value TEXT NOT NULL, label_zh TEXT NOT NULL, label_en TEXT NOT NULL,"
+	" ord INTEGER NOT NULL, value TEXT NOT NULL, " L3_TEXT("label") ","
 	" PRIMARY KEY (service_id, fid, ord)) WITHOUT ROWID;"
 	"CREATE TABLE popular(ord INTEGER PRIMARY KEY, service_id TEXT NOT NULL);"
 	"CREATE TABLE citizens(id TEXT PRIMARY KEY, ord INTEGER NOT NULL UNIQUE,"
 	" name TEXT NOT NULL, idno TEXT NOT NULL, phone TEXT NOT NULL);"
-	"PRAGMA user_version = 2;";
+	"PRAGMA user_version = 3;";
 
 static const char drop_sql[] =
 	"DROP TABLE IF EXISTS field_options; DROP TABLE IF EXISTS form_fields;"
@@ -55,26 +61,28 @@ static const char drop_sql[] =
 	"PRAGMA user_version = 0;";
 
 /* Column lists shared by the catalog and the service query: the brief. */
-#define BRIEF_COLS "id, category, kind, login_required, fee_fen, name_zh, name_en," \
-                   " summary_zh, summary_en, keywords_zh, keywords_en"
-enum { C_ID, C_CAT, C_KIND, C_LOGIN, C_FEE, C_NAME, C_SUMMARY = C_NAME + 2,
-       C_KEYWORDS = C_SUMMARY + 2, C_DESC = C_KEYWORDS + 2, C_MATERIALS = C_DESC + 2,
-       C_DAYS = C_MATERIALS + 2, C_WHERE };
+#define BRIEF_COLS "id, category, kind, login_required, fee_fen, " L3("name") ", " \
+                   L3("summary") ", " L3("keywords")
+enum { C_ID, C_CAT, C_KIND, C_LOGIN, C_FEE, C_NAME, C_SUMMARY = C_NAME + LANG_N,
+       C_KEYWORDS = C_SUMMARY + LANG_N, C_DESC = C_KEYWORDS + LANG_N,
+       C_MATERIALS = C_DESC + LANG_N, C_DAYS = C_MATERIALS + LANG_N, C_WHERE };
+/* ST_FIELDS columns. */
+enum { F_ID, F_TYPE, F_LABEL, F_REQUIRED = F_LABEL + LANG_N, F_MAX_LEN, F_PREFILL, F_MIN, F_MAX };
 
 enum stmt_id { ST_VERSION, ST_CATS, ST_POPULAR, ST_SERVICES, ST_SERVICE, ST_FIELDS,
                ST_OPTIONS, ST_N };
 
 static const char *const stmt_sql[ST_N] = {
 	[ST_VERSION] = "SELECT value FROM meta WHERE key = 'catalog_version'",
-	[ST_CATS] = "SELECT id, name_zh, name_en FROM categories ORDER BY ord",
+	[ST_CATS] = "SELECT id, " L3("name") " FROM categories ORDER BY ord",
 	[ST_POPULAR] = "SELECT p.service_id FROM popular p JOIN services s ON s.id = p.service_id"
 	               " ORDER BY p.ord",
 	[ST_SERVICES] = "SELECT " BRIEF_COLS " FROM services ORDER BY ord",
-	[ST_SERVICE] = "SELECT " BRIEF_COLS ", description_zh, description_en, materials_zh,"
-	               " materials_en, processing_days, where_zh, where_en FROM services WHERE id = ?1",
-	[ST_FIELDS] = "SELECT fid, type, label_zh, label_en, required, max_len, prefill,"
+	[ST_SERVICE] = "SELECT " BRIEF_COLS ", " L3("description") ", " L3("materials") ","
+	               " processing_days, " L3("where") " FROM services WHERE id = ?1",
+	[ST_FIELDS] = "SELECT fid, type, " L3("label") ", required, max_len, prefill,"
 	              " min_value, max_value FROM form_fields WHERE service_id = ?1 ORDER BY ord",
-	[ST_OPTIONS] = "SELECT value, label_zh, label_en FROM field_options"
+	[ST_OPTIONS] = "SELECT value, " L3("label") " FROM field_options"
 	               " WHERE service_id = ?1 AND fid = ?2 ORDER BY ord",
 };
 
@@ -230,11 +238,11 @@ static int step_done(sqlite3_stmt *st)
 enum ins { I_CAT, I_SVC, I_FIELD, I_OPT, I_POP, I_META, I_CIT, I_N };
 
 static const char *const ins_sql[I_N] = {
-	[I_CAT] = "INSERT OR IGNORE INTO categories VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[I_CAT] = "INSERT OR IGNORE INTO categories VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[I_SVC] = ("INSERT INTO services VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-	           " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"),
-	[I_FIELD] = "INSERT INTO form_fields VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	[I_OPT] = "INSERT INTO field_options VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	           " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"),
+	[I_FIELD] = "INSERT INTO form_fields VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[I_OPT] = "INSERT INTO field_options VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[I_POP] = "INSERT INTO popular VALUES (?1, ?2)",
 	[I_META] = "INSERT OR REPLACE INTO meta VALUES (?1, ?2)",
 	[I_CIT] = "INSERT INTO citizens VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -245,7 +253,26 @@ struct loader {
 	sqlite3_stmt *st[I_N];
 	char *err;
 	size_t errlen;
+	long untranslated;           /* zh-CN texts zh_tw_table.c lacks */
 };
+
+/* A text in language l. zh-TW, which demo_data.c leaves NULL, is the zh-CN
+ * text through zh_tw_table.c; a zh-CN text the table lacks (it changed
+ * since zh_tw_gen.py ran) is used as it is, and counted. */
+static const char *text_in(struct loader *L, const char *const t[LANG_N], int l)
+{
+	if (t[l] || l != LANG_TW || !t[LANG_ZH])
+		return t[l];
+	const char *tw = zh_tw(t[LANG_ZH]);
+	if (tw)
+		return tw;
+	for (const unsigned char *p = (const unsigned char *)t[LANG_ZH]; *p; p++)
+		if (*p >= 0x80) { /* ASCII ("60%", "") needs no translation */
+			L->untranslated++;
+			break;
+		}
+	return t[LANG_ZH];
+}
 
 static int loader_begin(struct loader *L, struct db *db, char *err, size_t errlen)
 {
@@ -271,6 +298,9 @@ static int loader_end(struct loader *L, int rc)
 		sqlite3_finalize(L->st[i]);
 	if (rc == 0 && sqlite3_exec(L->db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = fail(L->db, L->err, L->errlen, "committing");
+	if (rc == 0 && L->untranslated)
+		fprintf(stderr, "gatewayd: %ld demo texts have no zh-TW form and are served in zh-CN;"
+		        " run python3 gateway/zh_tw_gen.py\n", L->untranslated);
 	if (rc != 0)
 		sqlite3_exec(L->db->h, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -281,10 +311,10 @@ static int insert_category(struct loader *L, const struct demo_category *c, int 
 	sqlite3_stmt *st = L->st[I_CAT];
 	bind_text(st, 1, c->id);
 	sqlite3_bind_int(st, 2, ord);
-	bind_text(st, 3, c->name[LANG_ZH]);
-	bind_text(st, 4, c->name[LANG_EN]);
-	bind_text(st, 5, c->where[LANG_ZH]);
-	bind_text(st, 6, c->where[LANG_EN]);
+	for (int l = 0; l < LANG_N; l++) {
+		bind_text(st, 3 + l, text_in(L, c->name, l));
+		bind_text(st, 6 + l, text_in(L, c->where, l));
+	}
 	if (step_done(st))
 		return fail(L->db, L->err, L->errlen, c->id);
 	return 0;
@@ -306,20 +336,20 @@ static int insert_field(struct loader *L, const char *svc, const struct demo_fie
 	sqlite3_bind_int(st, 2, ord);
 	bind_text(st, 3, f->id);
 	bind_text(st, 4, f->type);
-	bind_text(st, 5, f->label[LANG_ZH]);
-	bind_text(st, 6, f->label[LANG_EN]);
-	sqlite3_bind_int(st, 7, f->required);
+	for (int l = 0; l < LANG_N; l++)
+		bind_text(st, 5 + l, text_in(L, f->label, l));
+	sqlite3_bind_int(st, 8, f->required);
 	if (f->max_len > 0)
-		sqlite3_bind_int(st, 8, f->max_len);
-	bind_text(st, 9, f->prefill);
+		sqlite3_bind_int(st, 9, f->max_len);
+	bind_text(st, 10, f->prefill);
 	if (f->min_date || f->max_date) {
-		bind_text(st, 10, f->min_date);
-		bind_text(st, 11, f->max_date);
+		bind_text(st, 11, f->min_date);
+		bind_text(st, 12, f->max_date);
 	} else {
 		if (f->has_min)
-			sqlite3_bind_int64(st, 10, f->min);
+			sqlite3_bind_int64(st, 11, f->min);
 		if (f->has_max)
-			sqlite3_bind_int64(st, 11, f->max);
+			sqlite3_bind_int64(st, 12, f->max);
 	}
 	if (step_done(st))
 		return fail(L->db, L->err, L->errlen, f->id);
@@ -330,8 +360,8 @@ static int insert_field(struct loader *L, const char *svc, const struct demo_fie
 		bind_text(st, 2, f->id);
 		sqlite3_bind_int(st, 3, i);
 		bind_text(st, 4, o->value);
-		bind_text(st, 5, o->label[LANG_ZH]);
-		bind_text(st, 6, o->label[LANG_EN]);
+		for (int l = 0; l < LANG_N; l++)
+			bind_text(st, 5 + l, text_in(L, o->label, l));
 		if (step_done(st))
 			return fail(L->db, L->err, L->errlen, o->value);
 	}
@@ -350,12 +380,13 @@ static int insert_service(struct loader *L, const struct demo_service *s, long o
 	sqlite3_bind_int64(st, 6, s->fee_fen);
 	sqlite3_bind_int(st, 7, s->processing_days);
 	for (int l = 0; l < LANG_N; l++) {
-		bind_text(st, 8 + l, s->name[l]);
-		bind_text(st, 10 + l, s->summary[l] ? s->summary[l] : "");
-		bind_json_list(st, 12 + l, s->keywords[l]);
-		bind_text(st, 14 + l, s->description[l] ? s->description[l] : "");
-		bind_json_list(st, 16 + l, s->materials[l]);
-		bind_text(st, 18 + l, s->where[l] ? s->where[l] : where[l]);
+		const char *summary = text_in(L, s->summary, l), *desc = text_in(L, s->description, l);
+		bind_text(st, 8 + l, text_in(L, s->name, l));
+		bind_text(st, 11 + l, summary ? summary : "");
+		bind_json_list(st, 14 + l, text_in(L, s->keywords, l));
+		bind_text(st, 17 + l, desc ? desc : "");
+		bind_json_list(st, 20 + l, text_in(L, s->materials, l));
+		bind_text(st, 23 + l, text_in(L, s->where[LANG_ZH] ? s->where : where, l));
 	}
 	if (step_done(st))
 		return fail(L->db, L->err, L->errlen, s->id);
@@ -458,6 +489,9 @@ static const struct demo_field synthetic_form[] = {
 	{ 0 },
 };
 
+/* Generated services are named this, and a number. */
+static const char synthetic_name[] = "综合服务事项";
+
 /* A column as a new string ("" for NULL); aborts when out of memory. */
 static char *col_dup(sqlite3_stmt *st, int i)
 {
@@ -495,7 +529,7 @@ int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 		rc = insert_category(&L, &demo_categories[i], (int)(1000 + i));
 
 	sqlite3_stmt *q = NULL;
-	if (!rc && sqlite3_prepare_v2(db->h, "SELECT id, name_zh, name_en, where_zh, where_en"
+	if (!rc && sqlite3_prepare_v2(db->h, "SELECT id, " L3("name") ", " L3("where")
 	                              " FROM categories ORDER BY ord", -1, &q, NULL) != SQLITE_OK)
 		rc = fail(db, err, errlen, "reading categories");
 	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
@@ -505,7 +539,7 @@ int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 		cats[ncat].id = col_dup(q, 0);
 		for (int l = 0; l < LANG_N; l++) {
 			cats[ncat].name[l] = col_dup(q, 1 + l);
-			cats[ncat].where[l] = col_dup(q, 3 + l);
+			cats[ncat].where[l] = col_dup(q, 1 + LANG_N + l);
 		}
 		ncat++;
 	}
@@ -514,10 +548,11 @@ int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 
 	for (long i = 1; !rc && i <= n && ncat; i++) {
 		const struct cat *c = &cats[(size_t)(i - 1) % ncat];
-		char id[32], nzh[64], nen[64], kzh[160], ken[160];
+		char id[32], nzh[64], nen[64], ntw[64], kzh[160], ken[160];
 		snprintf(id, sizeof id, "svc-gen-%05ld", i);
-		snprintf(nzh, sizeof nzh, "综合服务事项 %04ld", i);
+		snprintf(nzh, sizeof nzh, "%s %04ld", synthetic_name, i);
 		snprintf(nen, sizeof nen, "General service %04ld", i);
+		snprintf(ntw, sizeof ntw, "%s %04ld", lang_pick(LANG_TW, synthetic_name, NULL), i);
 		/* No summary or keywords, login and fee at their defaults: a
 		 * generated service costs ~85 bytes of catalog, so 10,000 of them
 		 * stay under the 1 MiB answer limit. */
@@ -526,9 +561,9 @@ int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 			.id = id, .category = c->id, .kind = kinds[i % 6],
 			.login_required = false, .fee_fen = 0,
 			.processing_days = (int)(i % 16),
-			.name = { nzh, nen },
-			.summary = { "", "" },
-			.keywords = { kzh, ken },
+			.name = { nzh, nen, ntw },
+			.summary = { "", "", "" },
+			.keywords = { kzh, ken, kzh },
 			.description = { "本事项为规模测试自动生成，仅供演示。",
 			                 "Generated for scale tests; for demonstration only." },
 			.materials = { "居民身份证原件", "Original resident ID card" },
@@ -665,17 +700,17 @@ static json_t *field_json(struct db *db, const char *svc, sqlite3_stmt *st, enum
 {
 	const char *type = (const char *)sqlite3_column_text(st, 1);
 	json_t *f = json_object();
-	json_object_set_new(f, "id", col_str(st, 0));
-	json_object_set_new(f, "type", col_str(st, 1));
-	json_object_set_new(f, "label", col_str(st, 2 + (int)l));
-	json_object_set_new(f, "required", json_boolean(sqlite3_column_int(st, 4)));
-	if (sqlite3_column_type(st, 5) == SQLITE_INTEGER)
-		json_object_set_new(f, "max_len", json_integer(sqlite3_column_int64(st, 5)));
-	if (sqlite3_column_type(st, 6) == SQLITE_TEXT)
-		json_object_set_new(f, "prefill", col_str(st, 6));
+	json_object_set_new(f, "id", col_str(st, F_ID));
+	json_object_set_new(f, "type", col_str(st, F_TYPE));
+	json_object_set_new(f, "label", col_str(st, F_LABEL + (int)l));
+	json_object_set_new(f, "required", json_boolean(sqlite3_column_int(st, F_REQUIRED)));
+	if (sqlite3_column_type(st, F_MAX_LEN) == SQLITE_INTEGER)
+		json_object_set_new(f, "max_len", json_integer(sqlite3_column_int64(st, F_MAX_LEN)));
+	if (sqlite3_column_type(st, F_PREFILL) == SQLITE_TEXT)
+		json_object_set_new(f, "prefill", col_str(st, F_PREFILL));
 	for (int i = 0; i < 2; i++) {
 		const char *key = i ? "max" : "min";
-		int c = 7 + i;
+		int c = i ? F_MAX : F_MIN;
 		if (sqlite3_column_type(st, c) == SQLITE_INTEGER)
 			json_object_set_new(f, key, json_integer(sqlite3_column_int64(st, c)));
 		else if (sqlite3_column_type(st, c) == SQLITE_TEXT)

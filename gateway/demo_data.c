@@ -1,6 +1,8 @@
 /* demo_data.c: the demo catalog of a city's government service hall, written
  * by hand: 15 categories, 80 services, each with its form, in zh-CN and
  * English side by side. `gatewayd --demo` loads it into SQLite (db.c).
+ * zh-TW is not written here: after changing a zh-CN text, run
+ * `python3 gateway/zh_tw_gen.py` to regenerate zh_tw_table.c (OpenCC).
  *
  * Fees, time limits and materials follow common mainland practice but are
  * illustrative, not any one city's rules. Lists ('|'-separated) become JSON

@@ -18,13 +18,29 @@
 #define GW_MAX_PARAMS 4             /* {name} segments in one route */
 #define GW_ETAG_LEN   36            /* quotes + 32 hex digits + NUL, rounded */
 
-enum lang { LANG_ZH, LANG_EN, LANG_N };
+/* LANG_ZH is zh-CN (Simplified), LANG_TW zh-TW (Traditional, Taiwan). */
+enum lang { LANG_ZH, LANG_EN, LANG_TW, LANG_N };
 
 /* Parses an Accept-Language value (may be NULL): the supported language with
- * the highest q wins; zh-TW/zh-HK/zh-Hant fall back to zh-CN for now;
- * nothing supported means zh-CN. */
+ * the highest q wins; zh-TW, zh-HK, zh-MO and zh-Hant(-*) are zh-TW, other
+ * zh ranges and "*" zh-CN; nothing supported means zh-CN. */
 enum lang lang_from_header(const char *accept_language);
-const char *lang_tag(enum lang l);   /* "zh-CN", "en" */
+const char *lang_tag(enum lang l);   /* "zh-CN", "en", "zh-TW" */
+
+/* zh-TW texts are not written by hand: gateway/zh_tw_gen.py converts every
+ * zh-CN string literal of the gateway once with OpenCC (s2twp) plus reviewed
+ * corrections, into zh_tw_table.c: pairs sorted by the zh-CN bytes. */
+struct zh_tw_pair {
+	const char *cn, *tw;
+};
+extern const struct zh_tw_pair zh_tw_pairs[];
+extern const size_t zh_tw_n;
+/* The zh-TW text of a zh-CN text of the gateway, or NULL if the table has
+ * none (the text changed since zh_tw_gen.py last ran). */
+const char *zh_tw(const char *zh_cn);
+/* The text for l out of a zh-CN / English pair; zh-TW is zh_tw(zh), or zh
+ * itself when the table lacks it. */
+const char *lang_pick(enum lang l, const char *zh, const char *en);
 
 struct gw;
 

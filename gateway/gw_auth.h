@@ -55,6 +55,7 @@ void auth_logout(struct req *rq, struct reply *rp);      /* POST /v1/auth/logout
 void auth_me(struct req *rq, struct reply *rp);          /* GET /v1/me */
 void sim_device_approve(struct req *rq, struct reply *rp);  /* POST /sim/device/{uc}/approve */
 void sim_device_deny(struct req *rq, struct reply *rp);     /* POST /sim/device/{uc}/deny */
+void sim_device_slow_down(struct req *rq, struct reply *rp); /* POST /sim/device/{uc}/slow_down */
 void sim_citizen_code(struct req *rq, struct reply *rp);    /* POST /sim/citizen-code */
 void sim_sessions_expire(struct req *rq, struct reply *rp); /* POST /sim/sessions/expire */
 

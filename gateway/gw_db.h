@@ -2,8 +2,9 @@
  *
  * One connection, opened serialized (SQLITE_OPEN_FULLMUTEX), and a mutex of
  * our own around each call below, because the prepared statements are shared
- * by all connection threads. Texts are stored in both languages side by side
- * (name_zh, name_en ...); the query picks one.
+ * by all connection threads. Texts are stored in every language side by side
+ * (name_zh, name_en, name_tw ...: zh-CN, English, zh-TW); the query picks
+ * one.
  */
 #ifndef GW_DB_H
 #define GW_DB_H

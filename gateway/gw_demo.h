@@ -1,6 +1,8 @@
 /* gw_demo.h: the hand-written demo catalog and demo citizens (demo_data.c),
  * loaded into SQLite by --demo. Every human-readable text is given in both languages side by
- * side, indexed by enum lang: [LANG_ZH] zh-CN, [LANG_EN] English.
+ * side, indexed by enum lang: [LANG_ZH] zh-CN, [LANG_EN] English. [LANG_TW] is
+ * left NULL: the loader takes the zh-TW text from zh_tw_table.c, generated
+ * from the zh-CN one by zh_tw_gen.py (a text set here would win).
  */
 #ifndef GW_DEMO_H
 #define GW_DEMO_H

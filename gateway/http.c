@@ -48,7 +48,51 @@ const char *req_header(const struct req *rq, const char *name)
 
 const char *lang_tag(enum lang l)
 {
-	return l == LANG_EN ? "en" : "zh-CN";
+	return l == LANG_EN ? "en" : l == LANG_TW ? "zh-TW" : "zh-CN";
+}
+
+static int zh_tw_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct zh_tw_pair *)elem)->cn);
+}
+
+const char *zh_tw(const char *zh_cn)
+{
+	const struct zh_tw_pair *p = bsearch(zh_cn, zh_tw_pairs, zh_tw_n,
+	                                     sizeof zh_tw_pairs[0], zh_tw_cmp);
+	return p ? p->tw : NULL;
+}
+
+const char *lang_pick(enum lang l, const char *zh, const char *en)
+{
+	if (l == LANG_EN)
+		return en;
+	if (l == LANG_TW) {
+		const char *tw = zh_tw(zh);
+		return tw ? tw : zh;
+	}
+	return zh;
+}
+
+/* Does the subtag list s[0..n) (after "zh-") hold one of the Traditional
+ * ones: a Hant script, or the regions TW, HK, MO? */
+static bool traditional_subtags(const char *s, size_t n)
+{
+	while (n) {
+		size_t k = 0;
+		while (k < n && s[k] != '-')
+			k++;
+		if ((k == 4 && !strncasecmp(s, "hant", 4)) ||
+		    (k == 2 && (!strncasecmp(s, "tw", 2) || !strncasecmp(s, "hk", 2) ||
+		                !strncasecmp(s, "mo", 2))))
+			return true;
+		if (k == 4 && !strncasecmp(s, "hans", 4))
+			return false; /* zh-Hans-HK is Simplified */
+		s += k, n -= k;
+		if (n)
+			s++, n--;
+	}
+	return false;
 }
 
 /* Language of one range ("en-GB", "zh-TW", "*"), or -1 if unsupported. */
@@ -60,7 +104,7 @@ static int lang_of_range(const char *s, size_t n)
 		if (!strncasecmp(s, "en", 2))
 			return LANG_EN;
 		if (!strncasecmp(s, "zh", 2))
-			return LANG_ZH; /* zh-TW/zh-HK/zh-Hant: zh-CN until we have them */
+			return n > 3 && traditional_subtags(s + 3, n - 3) ? LANG_TW : LANG_ZH;
 	}
 	return -1;
 }

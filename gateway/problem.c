@@ -1,4 +1,5 @@
-/* problem.c: RFC 9457 problem details, localized (zh-CN / en).
+/* problem.c: RFC 9457 problem details, localized (zh-CN / en; zh-TW from
+ * the zh-CN texts through zh_tw_table.c).
  *
  * `title` and `detail` are for the kiosk's screen, `code` for its program.
  * Details never echo the request back: what a stranger typed into a URL
@@ -13,7 +14,7 @@ struct problem_def {
 	const char *code;
 	int status;
 	bool specific;               /* never chosen by reply_problem_status */
-	const char *title[LANG_N];
+	const char *title[LANG_N];   /* zh-CN and English; zh-TW: lang_pick */
 	const char *detail[LANG_N];
 };
 
@@ -72,8 +73,10 @@ void reply_problem(const struct req *rq, struct reply *rp, const char *code, jso
 			d = &defs[i];
 	json_t *j = json_pack("{s:s+, s:s, s:i, s:s, s:s}",
 	                      "type", "urn:kiosk-gateway:problem:", d->code,
-	                      "title", d->title[rq->lang], "status", d->status,
-	                      "detail", d->detail[rq->lang], "code", d->code);
+	                      "title", lang_pick(rq->lang, d->title[LANG_ZH], d->title[LANG_EN]),
+	                      "status", d->status,
+	                      "detail", lang_pick(rq->lang, d->detail[LANG_ZH], d->detail[LANG_EN]),
+	                      "code", d->code);
 	if (!j)
 		abort();
 	if (errors)

@@ -121,6 +121,7 @@ const struct route gw_routes[] = {
 	{ "POST", "/sim/faults", sim_faults_post, ROUTE_SIM },
 	{ "POST", "/sim/device/{user_code}/approve", sim_device_approve, ROUTE_SIM },
 	{ "POST", "/sim/device/{user_code}/deny", sim_device_deny, ROUTE_SIM },
+	{ "POST", "/sim/device/{user_code}/slow_down", sim_device_slow_down, ROUTE_SIM },
 	{ "POST", "/sim/citizen-code", sim_citizen_code, ROUTE_SIM },
 	{ "POST", "/sim/sessions/expire", sim_sessions_expire, ROUTE_SIM },
 	{ NULL, NULL, NULL, 0 },

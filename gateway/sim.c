@@ -390,7 +390,7 @@ void sim_faults_get(struct req *rq, struct reply *rp)
 	reply_json(rp, 200, faults_json(rq->gw->sim));
 }
 
-#define MSG(zh, en) (rq->lang == LANG_EN ? (en) : (zh))
+#define MSG(zh, en) lang_pick(rq->lang, zh, en)
 
 void sim_faults_post(struct req *rq, struct reply *rp)
 {
