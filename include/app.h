@@ -61,12 +61,38 @@ struct app {
 	long long toast_timer;
 	bool clear_scrollback;
 
+	/* Accessibility modes (access.c): on until the session ends or the
+	 * citizen switches them off. */
+	bool large;
+	bool voice;
+	struct theme theme_normal, theme_large;
+	struct speech *speech;
+	bool speech_failed;
+	char spoken[2048];          /* the last thing said for the screen */
+	const struct screen *spoken_top;
+	char speak_first[512];      /* a notice to say before the screen */
+
 	/* Scanners, and keyboard-wedge detection on the terminal. */
 	struct scanner *scanners[8];
 	int n_scanners;
 	struct wedge wedge;
 	long long wedge_timer;
 };
+
+/* Accessibility (access.c). */
+void access_set_large(struct app *a, bool on);
+void access_set_voice(struct app *a, bool on);
+/* Back to the configured modes (a session ended). */
+void access_reset(struct app *a);
+/* Says what the screen shows now, if voice mode is on and it changed:
+ * everything after a screen change, the focused item after a move. */
+void access_speak_screen(struct app *a);
+/* Says a notice (toast, error) before the screen's own text. */
+void access_speak_notice(struct app *a, const char *text);
+/* Says the screen again in full (重听). */
+void access_repeat(struct app *a);
+/* The idle limit in seconds: longer in large mode. */
+long access_idle_limit_s(const struct app *a);
 
 /* A scan from any scanner (raw bytes; sanitized here): goes to the top
  * screen if it accepts scans, else a notice says where to scan. */
@@ -99,6 +125,15 @@ extern const struct screen_ops scr_service;   /* arg: service id (copied) */
 extern const struct screen_ops scr_message;   /* arg: struct scr_message_arg * */
 extern const struct screen_ops scr_login;     /* arg: struct scr_login_arg * or NULL */
 extern const struct screen_ops scr_me;        /* needs a session */
+extern const struct screen_ops scr_lang;      /* language picker */
+extern const struct screen_ops scr_voice;     /* voice settings: rate, volume, off */
+extern const struct screen_ops scr_confirm;   /* arg: struct scr_confirm_arg * */
+
+/* A yes/no question before something irreversible (large mode). */
+struct scr_confirm_arg {
+	const char *question;     /* copied */
+	void (*yes)(struct app *a);
+};
 
 /* Where to go after logging in (the screen that needed a citizen). */
 struct scr_login_arg {

@@ -33,6 +33,10 @@ struct config {
 	long idle_timeout_s;
 	long idle_warning_s;
 	bool demo_sim;       /* demo only: F5/F6 stand in for the citizen's phone */
+	bool mode_large;     /* start (and return after a session) in large-text mode */
+	bool mode_voice;     /* ... in voice-prompt mode */
+	char *speech;        /* speech backend spec: espeak[:DEV], log:FILE, wav:DIR, none */
+	char *large_font;    /* font-scale hook: "xterm", "none", or "command:PATH" */
 	char *config_path;
 };
 

@@ -11,6 +11,9 @@
 /* Binds the "kiosk" domain: a locale/ folder beside the executable (the
  * build tree) if present, else PREFIX/share/locale. */
 void i18n_init(void);
+/* The locale folder bound (recorded voice prompts live under it too);
+ * a new string. */
+char *i18n_locale_dir(void);
 /* "zh_CN", "zh_TW" or "en"; takes effect for the next gettext() call. */
 void i18n_set_lang(const char *lang);
 const char *i18n_lang(void);

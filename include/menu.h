@@ -1,17 +1,21 @@
 /* menu.h: a page of numbered choices, the widget most screens are made of.
- * Keys: arrows move, 1-9 pick an item on the page, 0 and PgDn go to the
- * next page, PgUp to the previous one, Enter picks the focused item. At most
- * 9 items per page, so every item has a digit (keypad-only kiosks). */
+ * Keys: arrows move, 1-9 pick an item, 0 and PgDn go to the next page,
+ * PgUp to the previous one, Enter picks the focused item. A menu of up to 9
+ * items numbers them 1-9 whatever the page; a longer one numbers each page's
+ * items 1-9 (at most 9 a page), so every item has a digit (keypad-only
+ * kiosks). */
 #ifndef KIOSK_MENU_H
 #define KIOSK_MENU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "layout.h"
 
 #define MENU_T_PREV 1000000
 #define MENU_T_NEXT 1000001
 #define MENU_MAX_PER_PAGE 9
+#define MENU_MAX_PER_PAGE_LARGE 4   /* large mode: 4 big choices a page */
 
 enum { MENU_IGNORED = -1, MENU_MOVED = -2 };
 
@@ -34,6 +38,8 @@ int menu_key(struct menu *m, int key);
 int menu_mouse(struct menu *m, int target);
 void menu_draw(const struct menu *m, menu_label_fn label, void *ud);
 int menu_page(const struct menu *m);
-/* "Item 3 of 12: <label>" style text for voice prompts. */
+/* Voice text for item i: "第3项，<label>" / "Item 3: <label>" (its number
+ * on its page, as the keypad picks it). */
+void menu_speak_item(const struct menu *m, int i, const char *label, char *buf, size_t n);
 
 #endif

@@ -57,6 +57,9 @@ int theme_parse(struct theme *t, const char *text, char *err, size_t errlen);
  * or 256), by squared distance in RGB. */
 int theme_nearest(unsigned rgb, int n);
 
+/* The RGB value xterm shows for a palette index (0..255). */
+unsigned theme_palette_rgb(int index);
+
 /* WCAG 2.x contrast ratio of two sRGB colours (1.0 .. 21.0). */
 double theme_contrast(unsigned rgb_a, unsigned rgb_b);
 

@@ -46,6 +46,7 @@ enum { UI_PASS = 0, UI_HANDLED = 1 };
 #define UI_T_HOME (-2)
 #define UI_T_LOGOUT (-3)
 #define UI_T_IDLE (-4)
+#define UI_T_REPEAT (-5)
 
 struct screen_ops {
 	const char *name;
@@ -62,8 +63,10 @@ struct screen_ops {
 	void (*resize)(struct screen *s, struct rect area);
 	/* A reply to a request this screen started (tag as given). */
 	void (*reply)(struct screen *s, int tag, const struct gw_reply *r);
-	/* What a voice mode reads for this screen now (title, focus, what to do). */
-	void (*speak)(struct screen *s, char *buf, size_t n);
+	/* What voice mode reads: with full, the title, what to do and the
+	 * focused item ("第2项，社保查询"); without, only what changed (the
+	 * focused item after a move). */
+	void (*speak)(struct screen *s, char *buf, size_t n, bool full);
 	/* The title bar's text (translated). */
 	const char *(*title)(struct screen *s);
 	/* A scanned code (sanitized text). Screens without it do not accept
@@ -115,8 +118,14 @@ void ui_cursor(int x, int y);
 
 /* A notice on the line above the status bar for a few seconds (copied). */
 void ui_toast(struct app *a, enum role role, const char *msg);
+/* Ends the session (asking first in large mode). */
+void ui_logout(struct app *a);
 /* Clears the screen and the terminal's scrollback at the next paint. */
 void ui_clear_terminal(struct app *a);
+
+/* Large-text mode: fewer, bigger choices (menus read this). */
+bool ui_large(void);
+void ui_set_large(bool on);
 
 /* Common keys a screen may treat as its own. */
 bool ui_key_is_back(int key);

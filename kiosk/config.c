@@ -124,6 +124,43 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			set_str(&c->lang, l);
 			return 0;
 		}
+		if (!strcmp(key, "mode")) {
+			/* "large", "voice", "large,voice", "normal" */
+			bool large = false, voice = false;
+			char *copy = xstrdup(v), *save = NULL;
+			for (char *w = strtok_r(copy, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+				if (!strcmp(w, "large"))
+					large = true;
+				else if (!strcmp(w, "voice"))
+					voice = true;
+				else if (strcmp(w, "normal") != 0) {
+					snprintf(err, errlen, "mode must be large, voice, large,voice or normal, not '%s'", w);
+					free(copy);
+					return -1;
+				}
+			}
+			free(copy);
+			c->mode_large = large;
+			c->mode_voice = voice;
+			return 0;
+		}
+		if (!strcmp(key, "speech")) {
+			if (strcmp(v, "espeak") && strncmp(v, "espeak:", 7) && strncmp(v, "log:", 4) &&
+			    strncmp(v, "wav:", 4) && strcmp(v, "none")) {
+				snprintf(err, errlen, "speech must be espeak[:DEVICE], log:FILE, wav:DIR or none");
+				return -1;
+			}
+			set_str(&c->speech, v);
+			return 0;
+		}
+		if (!strcmp(key, "large_font")) {
+			if (strcmp(v, "xterm") && strcmp(v, "none") && strncmp(v, "command:", 8)) {
+				snprintf(err, errlen, "large_font must be xterm, none or command:PATH");
+				return -1;
+			}
+			set_str(&c->large_font, v);
+			return 0;
+		}
 		if (!strcmp(key, "theme")) {
 			set_str(&c->theme, v);
 			return 0;
@@ -212,6 +249,8 @@ static void usage(FILE *f)
 	      "  --scanner KIND:ARG a scanner (repeatable): camera:/dev/video0,\n"
 	      "                     serial:/dev/ttyACM0[,9600], images:DIR, fifo:PATH\n"
 	      "  --idle-timeout S   end an unattended session after S seconds (120)\n"
+	      "  --mode MODES       start in large, voice or large,voice mode\n"
+	      "  --speech SPEC      espeak[:DEVICE] (default), log:FILE, wav:DIR, none\n"
 	      "  --demo-sim         demo only: F5 scans a demo login code, F6 approves\n"
 	      "                     the QR login, through the gateway's /sim endpoints\n"
 	      "  --no-lockdown      development: Ctrl-C works and F10 quits\n"
@@ -220,7 +259,8 @@ static void usage(FILE *f)
 }
 
 enum { OPT_GATEWAY = 1, OPT_CONFIG, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
-       OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_DEMO_SIM, OPT_VERSION, OPT_HELP };
+       OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_DEMO_SIM, OPT_MODE, OPT_SPEECH,
+       OPT_VERSION, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
@@ -234,6 +274,8 @@ static const struct option long_opts[] = {
 	{ "scanner", required_argument, NULL, OPT_SCANNER },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "demo-sim", no_argument, NULL, OPT_DEMO_SIM },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "speech", required_argument, NULL, OPT_SPEECH },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -273,6 +315,8 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	c->wedge_min_len = 6;
 	c->idle_timeout_s = 120;
 	c->idle_warning_s = 30;
+	c->speech = xstrdup("espeak");
+	c->large_font = xstrdup("xterm");
 
 	/* Pass 1: --help, --version, --config, and flag syntax. */
 	const char *cfg_path = NULL;
@@ -349,6 +393,8 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 			break;
 		case OPT_IDLE: r = apply(c, "session", "idle_timeout_s", optarg, why, sizeof why); break;
 		case OPT_DEMO_SIM: c->demo_sim = true; break;
+		case OPT_MODE: r = apply(c, "kiosk", "mode", optarg, why, sizeof why); break;
+		case OPT_SPEECH: r = apply(c, "kiosk", "speech", optarg, why, sizeof why); break;
 		default: break;
 		}
 		if (r != 0) {
@@ -382,5 +428,7 @@ void config_free(struct config *c)
 	free(c->kiosk_id);
 	free(c->log_file);
 	free(c->config_path);
+	free(c->speech);
+	free(c->large_font);
 	memset(c, 0, sizeof *c);
 }

@@ -2,6 +2,7 @@
  * translations; bumping _nl_msg_cat_cntr after changing LANGUAGE is the
  * documented way to make it look again. */
 #include "i18n.h"
+#include "util.h"
 
 #include <limits.h>
 #include <locale.h>
@@ -14,6 +15,12 @@
 extern int _nl_msg_cat_cntr;
 
 static char cur_lang[8] = "zh_CN";
+static char locale_dir[PATH_MAX + 16] = KIOSK_PREFIX "/share/locale";
+
+char *i18n_locale_dir(void)
+{
+	return xstrdup(locale_dir);
+}
 
 void i18n_init(void)
 {
@@ -32,6 +39,7 @@ void i18n_init(void)
 				dir = local;
 		}
 	}
+	snprintf(locale_dir, sizeof locale_dir, "%s", dir);
 	bindtextdomain("kiosk", dir);
 	bind_textdomain_codeset("kiosk", "UTF-8");
 	textdomain("kiosk");

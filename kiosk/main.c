@@ -22,6 +22,7 @@
 #include "loop.h"
 #include "scan.h"
 #include "session.h"
+#include "speech.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -65,9 +66,8 @@ static void restore_terminal(void)
 		endwin();
 }
 
-static int load_theme(struct app *a)
+static int load_theme(const char *t, struct theme *out)
 {
-	const char *t = a->cfg.theme;
 	char *path;
 	if (strchr(t, '/'))
 		path = xstrdup(t);
@@ -96,7 +96,7 @@ static int load_theme(struct app *a)
 		return -1;
 	}
 	char err[200];
-	int line = theme_parse(&a->theme, text, err, sizeof err);
+	int line = theme_parse(out, text, err, sizeof err);
 	free(text);
 	if (line != 0) {
 		fprintf(stderr, "kiosk: %s:%d: %s\n", path, line, err);
@@ -134,8 +134,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kiosk: must run on a terminal\n");
 		return 2;
 	}
-	if (load_theme(a) != 0)
+	if (load_theme(a->cfg.theme, &a->theme_normal) != 0)
 		return 2;
+	/* Large mode's theme: bolder and higher in contrast. */
+	if (load_theme("large", &a->theme_large) != 0)
+		a->theme_large = a->theme_normal;
+	a->theme = a->theme_normal;
 	if (log_open(a->cfg.log_file) != 0) {
 		fprintf(stderr, "kiosk: cannot open log %s: %s\n", a->cfg.log_file, strerror(errno));
 		return 2;
@@ -197,6 +201,7 @@ int main(int argc, char **argv)
 		}
 	}
 	session_idle_start(a);
+	access_reset(a); /* --mode large,voice: a kiosk dedicated to them */
 
 	loop_fd_add(a->loop, STDIN_FILENO, POLLIN, on_tty, a);
 	loop_set_before_sleep(a->loop, on_before_sleep, a);
@@ -208,6 +213,8 @@ int main(int argc, char **argv)
 	session_end(a, END_BY_CITIZEN);
 	for (int i = 0; i < a->n_scanners; i++)
 		scanner_free(a->scanners[i]);
+	loop_drain(a->loop);
+	speech_free(a->speech);
 	loop_drain(a->loop);
 	ui_end(a);
 	gw_free(a->gw);

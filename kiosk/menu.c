@@ -7,6 +7,21 @@
 #include "text.h"
 #include "ui.h"
 
+/* Up to 9 items keep one number each whatever the page (home's 3 is always
+ * 办事服务, even in large mode's smaller pages); more are numbered 1-9 on
+ * each page. */
+static bool global_numbers(const struct menu *m)
+{
+	return m->n <= 9;
+}
+
+static int item_number(const struct menu *m, int i)
+{
+	if (global_numbers(m))
+		return i + 1;
+	return i - grid_page_first(&m->g, grid_page_of(&m->g, i)) + 1;
+}
+
 int menu_page(const struct menu *m)
 {
 	return m->n ? grid_page_of(&m->g, m->focus) : 0;
@@ -15,19 +30,37 @@ int menu_page(const struct menu *m)
 void menu_layout(struct menu *m, struct rect area, int n, int min_w, int item_h,
                  int gap_x, int gap_y, int max_cols)
 {
+	int max_per_page = MENU_MAX_PER_PAGE;
+	if (ui_large()) {
+		/* Targets of at least 3 x 8 cells with blank space between them,
+		 * and at most 4 choices a page. */
+		max_per_page = MENU_MAX_PER_PAGE_LARGE;
+		if (item_h < 3)
+			item_h = 3;
+		if (min_w < 8)
+			min_w = 8;
+		if (gap_x < 2)
+			gap_x = 2;
+		if (gap_y < 1)
+			gap_y = 1;
+		if (max_cols > 2)
+			max_cols = 2;
+	}
 	m->n = n;
 	m->area = area;
 	m->pager = (struct rect){ area.x, area.y + area.h, area.w, 0 };
 	grid_layout(&m->g, area, n, min_w, item_h, gap_x, gap_y, max_cols);
-	if (n > MENU_MAX_PER_PAGE || m->g.pages > 1) {
-		/* Keep a row for the page buttons and at most 9 items a page. */
+	/* The page buttons: a row, or 3-row buttons in large mode. */
+	int pager_h = ui_large() ? 3 : 1;
+	if (n > max_per_page || m->g.pages > 1) {
+		/* Keep room for the page buttons, and at most 9 items a page. */
 		struct rect a = area;
-		a.h = area.h - 2;
+		a.h = area.h - pager_h - 1;
 		if (a.h < item_h)
 			a.h = item_h;
 		int cols = max_cols;
 		grid_layout(&m->g, a, n, min_w, item_h, gap_x, gap_y, cols);
-		while (m->g.per_page > MENU_MAX_PER_PAGE) {
+		while (m->g.per_page > max_per_page) {
 			if (m->g.rows > 1)
 				a.h = (m->g.rows - 1) * (item_h + gap_y) - gap_y;
 			else
@@ -35,7 +68,7 @@ void menu_layout(struct menu *m, struct rect area, int n, int min_w, int item_h,
 			grid_layout(&m->g, a, n, min_w, item_h, gap_x, gap_y, cols);
 		}
 		if (m->g.pages > 1)
-			m->pager = (struct rect){ area.x, area.y + area.h - 1, area.w, 1 };
+			m->pager = (struct rect){ area.x, area.y + area.h - pager_h, area.w, pager_h };
 	}
 	/* Spare rows make the buttons taller (easier to hit), up to 3 more. */
 	int on_page = n < m->g.per_page ? n : m->g.per_page;
@@ -82,7 +115,12 @@ int menu_key(struct menu *m, int key)
 	default:
 		if (key >= '1' && key <= '9') {
 			int d = key - '1';
-			if (d < grid_page_count(&m->g, page)) {
+			if (global_numbers(m)) {
+				if (d < m->n) {
+					m->focus = d;
+					return m->focus;
+				}
+			} else if (d < grid_page_count(&m->g, page)) {
 				m->focus = grid_page_first(&m->g, page) + d;
 				return m->focus;
 			}
@@ -114,9 +152,21 @@ void menu_draw(const struct menu *m, menu_label_fn label, void *ud)
 		int i = first + k;
 		const char *sub = NULL;
 		const char *l = label(ud, i, &sub);
-		ui_button(grid_cell(&m->g, i), i, k + 1, l, sub, i == m->focus);
+		ui_button(grid_cell(&m->g, i), i, item_number(m, i), l, sub, i == m->focus);
 	}
-	if (m->pager.h > 0) {
+	if (m->pager.h >= 3) {
+		/* Large mode: two real buttons and the page number between. */
+		struct rect r = m->pager;
+		char mid[64];
+		snprintf(mid, sizeof mid, _("Page %d of %d"), page + 1, m->g.pages);
+		int bw = (r.w - 2) / 3 < 8 ? 8 : (r.w - 2) / 3;
+		if (bw * 2 + 2 > r.w)
+			bw = (r.w - 2) / 2;
+		ui_button((struct rect){ r.x, r.y, bw, 3 }, MENU_T_PREV, 0, _("< Previous"), NULL, false);
+		ui_button((struct rect){ r.x + r.w - bw, r.y, bw, 3 }, MENU_T_NEXT, 0, _("Next >"), NULL, false);
+		if (r.w - 2 * bw - 4 > 0)
+			ui_text_center(r.x + bw + 2, r.y + 1, r.w - 2 * bw - 4, ROLE_DIM, mid);
+	} else if (m->pager.h > 0) {
 		struct rect r = m->pager;
 		const char *prev = _("< Previous [PgUp]");
 		const char *next = _("[0/PgDn] Next >");
@@ -131,4 +181,9 @@ void menu_draw(const struct menu *m, menu_label_fn label, void *ud)
 			ui_target((struct rect){ r.x + r.w - nw, r.y, nw, 1 }, MENU_T_NEXT);
 		}
 	}
+}
+
+void menu_speak_item(const struct menu *m, int i, const char *label, char *buf, size_t n)
+{
+	snprintf(buf, n, _("Item %d: %s"), item_number(m, i), label);
 }

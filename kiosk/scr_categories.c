@@ -119,17 +119,28 @@ static const char *cats_title(struct screen *s)
 	return _("Services by category");
 }
 
-static void cats_speak(struct screen *s, char *buf, size_t n)
+static void cats_speak(struct screen *s, char *buf, size_t n, bool full)
 {
 	struct cats *c = s->priv;
-	if (!have_catalog(s->app) || s->app->cat.n_cats == 0) {
-		snprintf(buf, n, "%s", cats_title(s));
+	struct app *a = s->app;
+	if (!have_catalog(a) || a->cat.n_cats == 0) {
+		const char *state = a->cat_state == CAT_FAILED && a->cat_error ? a->cat_error
+		                  : a->cat.n_cats == 0 && have_catalog(a) ? _("No services are offered at this kiosk.")
+		                  : _("Loading the list of services...");
+		snprintf(buf, n, "%s", state);
 		return;
 	}
+	char item[512];
 	const char *sub;
-	snprintf(buf, n, _("%s. Item %d: %s. Press a number to choose."), cats_title(s),
-	         c->m.focus - grid_page_first(&c->m.g, menu_page(&c->m)) + 1,
-	         cat_label(s, c->m.focus, &sub));
+	const char *name = cat_label(s, c->m.focus, &sub);
+	char both[400];
+	snprintf(both, sizeof both, _("%s, %s"), name, sub);
+	menu_speak_item(&c->m, c->m.focus, both, item, sizeof item);
+	if (full)
+		snprintf(buf, n, _("%s. Page %d of %d. Press a number to choose a category. %s"),
+		         cats_title(s), menu_page(&c->m) + 1, c->m.g.pages, item);
+	else
+		snprintf(buf, n, "%s", item);
 }
 
 const struct screen_ops scr_categories = {

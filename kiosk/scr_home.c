@@ -13,7 +13,8 @@
 #include "ui.h"
 #include "util.h"
 
-enum { H_SERVICES, H_LOGIN, H_BILLS, H_QUEUE, H_MINE, H_LARGE, H_VOICE, H_LANG, H_COUNT };
+/* The accessibility modes come first: big buttons 1 and 2. */
+enum { H_LARGE, H_VOICE, H_SERVICES, H_LOGIN, H_BILLS, H_QUEUE, H_MINE, H_LANG, H_COUNT };
 enum { REQ_SCAN = 1 };
 
 struct home {
@@ -43,12 +44,17 @@ static const char *item_label(void *ud, int i, const char **sub)
 	case H_BILLS: *sub = _("Water, power, gas, fines"); return _("Pay bills");
 	case H_QUEUE: *sub = _("Get a number for a counter"); return _("Take a number");
 	case H_MINE: *sub = _("Progress and e-licences"); return _("My applications");
-	case H_LARGE: *sub = _("Bigger text"); return _("Large text");
-	case H_VOICE: *sub = _("Spoken guidance"); return _("Voice guide");
+	/* A mode's state is said in words, never by colour alone. */
+	case H_LARGE:
+		*sub = s->app->large ? _("On: press again to turn off") : _("Bigger text");
+		return s->app->large ? _("Large text: on") : _("Large text");
+	case H_VOICE:
+		*sub = s->app->voice ? _("On: speed, volume, turn off") : _("Spoken guidance");
+		return s->app->voice ? _("Voice guide: on") : _("Voice guide");
 	case H_LANG:
-		snprintf(h->lang_label, sizeof h->lang_label, "%s",
-		         i18n_lang_name(strcmp(i18n_lang(), "en") == 0 ? "zh_CN" : "en"));
-		return h->lang_label;
+		snprintf(h->lang_label, sizeof h->lang_label, "%s", i18n_lang_name(i18n_lang()));
+		*sub = h->lang_label;
+		return "语言 Language";
 	}
 	return "";
 }
@@ -90,12 +96,21 @@ static void activate(struct screen *s, int i)
 {
 	const char *sub;
 	switch (i) {
+	case H_LARGE:
+		access_set_large(s->app, !s->app->large);
+		break;
+	case H_VOICE:
+		if (s->app->voice)
+			ui_push(s->app, &scr_voice, NULL);
+		else
+			access_set_voice(s->app, true);
+		break;
 	case H_SERVICES:
 		ui_push(s->app, &scr_categories, NULL);
 		break;
 	case H_LOGIN:
 		if (session_active(s->app))
-			session_end(s->app, END_BY_CITIZEN);
+			ui_logout(s->app);
 		else
 			ui_push(s->app, &scr_login, NULL);
 		break;
@@ -103,7 +118,7 @@ static void activate(struct screen *s, int i)
 		app_push_citizen(s->app, &scr_me, NULL);
 		break;
 	case H_LANG:
-		app_set_lang(s->app, strcmp(i18n_lang(), "en") == 0 ? "zh_CN" : "en");
+		ui_push(s->app, &scr_lang, NULL);
 		break;
 	default:
 		coming_soon(s, item_label(s, i, &sub));
@@ -160,12 +175,22 @@ static const char *home_title(struct screen *s)
 	return _("Government Services Self-Service Kiosk");
 }
 
-static void home_speak(struct screen *s, char *buf, size_t n)
+static void home_speak(struct screen *s, char *buf, size_t n, bool full)
 {
 	struct home *h = s->priv;
 	const char *sub;
-	snprintf(buf, n, _("%s. Item %d: %s. Press a number to choose."), home_title(s),
-	         h->m.focus + 1, item_label(s, h->m.focus, &sub));
+	char item[256];
+	menu_speak_item(&h->m, h->m.focus, item_label(s, h->m.focus, &sub), item, sizeof item);
+	if (!full) {
+		snprintf(buf, n, "%s", item);
+		return;
+	}
+	/* Every choice with its number, then where the focus is. */
+	size_t len = (size_t)snprintf(buf, n, _("%s. Press a number to choose:"), home_title(s));
+	for (int i = 0; i < H_COUNT && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, " %d %s;", i + 1, item_label(s, i, &sub));
+	if (len < n)
+		snprintf(buf + len, n - len, " %s", item);
 }
 
 const struct screen_ops scr_home = {

@@ -21,6 +21,7 @@
 #include "loop.h"
 #include "qrcode.h"
 #include "session.h"
+#include "speak.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -411,18 +412,36 @@ static const char *login_title(struct screen *s)
 	return _("Log in");
 }
 
-static void login_speak(struct screen *s, char *buf, size_t n)
+static const char *state_text(struct login_scr *L)
+{
+	switch (L->state) {
+	case D_REQUESTING: return _("Getting a QR code...");
+	case D_SHOWING: return L->net_trouble ? _("The network is unsteady; still trying...")
+	                                      : _("Waiting for your phone to confirm...");
+	case D_EXPIRED: return _("The QR code has expired. Press 1 for a new one.");
+	case D_DENIED: return _("The log-in was refused on the phone. Press 1 for a new QR code.");
+	case D_ERROR: return L->error ? L->error : "";
+	}
+	return "";
+}
+
+static void login_speak(struct screen *s, char *buf, size_t n, bool full)
 {
 	struct login_scr *L = s->priv;
-	size_t len = (size_t)snprintf(buf, n, "%s. %s", login_title(s),
+	if (!full) {
+		snprintf(buf, n, "%s", state_text(L));
+		return;
+	}
+	size_t len = (size_t)snprintf(buf, n, "%s. %s ", login_title(s),
 	                              _("Show the login code of the government app on your phone to the scanner, or scan the QR code on the screen."));
 	if (L->state == D_SHOWING && len < n) {
 		/* The code one character at a time. */
-		len += (size_t)snprintf(buf + len, n - len, " %s", _("The code is:"));
-		for (const char *c = L->dev.user_code; *c && len + 3 < n; c++)
-			if (*c != '-')
-				len += (size_t)snprintf(buf + len, n - len, " %c", *c);
+		char *code = speak_chars(L->dev.user_code, i18n_lang());
+		len += (size_t)snprintf(buf + len, n - len, "%s %s. ", _("The code is:"), code);
+		free(code);
 	}
+	if (len < n)
+		snprintf(buf + len, n - len, "%s", state_text(L));
 }
 
 const struct screen_ops scr_login = {

@@ -9,6 +9,8 @@
 #include "jsonx.h"
 #include "login.h"
 #include "session.h"
+#include "speak.h"
+#include <string.h>
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -99,10 +101,27 @@ static const char *me_title(struct screen *s)
 	return _("My information");
 }
 
-static void me_speak(struct screen *s, char *buf, size_t n)
+static void me_speak(struct screen *s, char *buf, size_t n, bool full)
 {
 	struct me *m = s->priv;
-	snprintf(buf, n, "%s. %s", me_title(s), m->loaded ? m->name : "");
+	if (m->error) {
+		snprintf(buf, n, "%s", m->error);
+		return;
+	}
+	if (!m->loaded) {
+		snprintf(buf, n, "%s", full ? me_title(s) : _("Loading..."));
+		return;
+	}
+	/* Bystanders hear it too: the surname and the last four ID characters
+	 * only, never the masked stars read out. */
+	char surname[16] = "";
+	unsigned cp;
+	size_t k = text_utf8_decode(m->name, strlen(m->name), &cp);
+	snprintf(surname, sizeof surname, "%.*s", (int)k, m->name);
+	size_t idl = strlen(m->id);
+	char *tail = speak_chars(idl > 4 ? m->id + idl - 4 : m->id, i18n_lang());
+	snprintf(buf, n, _("%s. Logged in: %s. ID number ending %s."), me_title(s), surname, tail);
+	free(tail);
 }
 
 const struct screen_ops scr_me = {

@@ -74,10 +74,13 @@ static const char *msg_title(struct screen *s)
 	return ((struct message *)s->priv)->title;
 }
 
-static void msg_speak(struct screen *s, char *buf, size_t n)
+static void msg_speak(struct screen *s, char *buf, size_t n, bool full)
 {
 	struct message *m = s->priv;
-	snprintf(buf, n, "%s. %s", m->title, m->text);
+	if (full)
+		snprintf(buf, n, _("%s. %s Press 1 or Enter for OK."), m->title, m->text);
+	else
+		snprintf(buf, n, "%s", m->title);
 }
 
 const struct screen_ops scr_message = {

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "i18n.h"
 #include "log.h"
+#include "speak.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -208,8 +209,9 @@ static void svc_leave(struct screen *s)
 static void svc_resize(struct screen *s, struct rect area)
 {
 	struct detail *d = s->priv;
-	int bh = area.h >= 12 ? 3 : 1;
-	int bw = area.w >= 40 ? 18 : (area.w - 2) / 2;
+	/* Large mode keeps 3-row buttons however small the grid. */
+	int bh = area.h >= 12 || ui_large() ? 3 : 1;
+	int bw = area.w >= 40 ? 18 : (area.w - 4) / 2;
 	d->text_area = (struct rect){ area.x + 1, area.y, area.w - 2, area.h - bh - 1 };
 	if (d->text_area.h < 1)
 		d->text_area.h = 1;
@@ -274,7 +276,8 @@ static void svc_draw(struct screen *s, struct rect area)
 	}
 	ui_cursor(ta.x, ta.y);
 	bool more_up = d->top > 0, more_down = d->top + ta.h < d->n_lines;
-	if (more_up || more_down) {
+	/* In an error the retry button takes the row: targets never overlap. */
+	if ((more_up || more_down) && d->state != ST_ERROR) {
 		ui_button(d->prev, T_PREV, 1, _("Page up"), NULL, false);
 		ui_button(d->next, T_NEXT, 2, _("Page down"), NULL, false);
 	}
@@ -286,8 +289,8 @@ static int act(struct screen *s, int target)
 {
 	struct detail *d = s->priv;
 	switch (target) {
-	case T_PREV: scroll(d, -(d->text_area.h - 1)); return UI_HANDLED;
-	case T_NEXT: scroll(d, d->text_area.h - 1); return UI_HANDLED;
+	case T_PREV: scroll(d, -(d->text_area.h > 1 ? d->text_area.h - 1 : 1)); return UI_HANDLED;
+	case T_NEXT: scroll(d, d->text_area.h > 1 ? d->text_area.h - 1 : 1); return UI_HANDLED;
 	case T_RETRY:
 		if (d->state == ST_ERROR) {
 			d->state = ST_LOADING;
@@ -325,12 +328,46 @@ static const char *svc_title(struct screen *s)
 	return d->name ? d->name : _("Service");
 }
 
-static void svc_speak(struct screen *s, char *buf, size_t n)
+/* In full: what matters, read for the ear (the fee as money); after a
+ * scroll: the lines now in view. */
+static void svc_speak(struct screen *s, char *buf, size_t n, bool full)
 {
 	struct detail *d = s->priv;
-	size_t len = (size_t)snprintf(buf, n, "%s.", svc_title(s));
-	for (int i = d->top; i < d->n_lines && i < d->top + d->text_area.h && len < n; i++)
-		len += (size_t)snprintf(buf + len, n - len, " %s", d->lines[i].text);
+	size_t len = 0;
+#define ADD(...) do { if (len < n) len += (size_t)snprintf(buf + len, n - len, __VA_ARGS__); } while (0)
+	if (!full) {
+		for (int i = d->top; i < d->n_lines && i < d->top + d->text_area.h; i++)
+			ADD("%s ", d->lines[i].text);
+		return;
+	}
+	ADD("%s. ", svc_title(s));
+	if (d->state == ST_ERROR || d->state == ST_GONE) {
+		ADD("%s", d->error ? d->error : "");
+		return;
+	}
+	if (!d->have_svc) {
+		ADD("%s", _("Loading the details..."));
+		return;
+	}
+	const struct service *v = &d->svc;
+	if (*v->b.summary)
+		ADD("%s. ", v->b.summary);
+	long long fee = v->form.n_fields ? v->form.fee_fen : v->b.fee_fen;
+	if (fee > 0) {
+		char *money = speak_money(fee, i18n_lang());
+		ADD(_("Fee: %s. "), money);
+		free(money);
+	} else {
+		ADD("%s. ", _("free of charge"));
+	}
+	if (v->n_materials)
+		ADD(ngettext("Bring %zu item: ", "Bring %zu items: ", v->n_materials), v->n_materials);
+	for (size_t i = 0; i < v->n_materials; i++)
+		ADD("%s; ", v->materials[i]);
+	if (*v->where)
+		ADD(_("Where: %s. "), v->where);
+	ADD("%s", _("Press 2 for more, Esc to go back."));
+#undef ADD
 }
 
 const struct screen_ops scr_service = {

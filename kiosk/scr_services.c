@@ -117,15 +117,22 @@ static const char *svcs_title(struct screen *s)
 	return v->cat < 0 ? _("Services") : s->app->cat.cats[v->cat].name;
 }
 
-static void svcs_speak(struct screen *s, char *buf, size_t n)
+static void svcs_speak(struct screen *s, char *buf, size_t n, bool full)
 {
 	struct svcs *v = s->priv;
 	if (count(s) == 0) {
-		snprintf(buf, n, "%s", svcs_title(s));
+		snprintf(buf, n, "%s. %s", svcs_title(s),
+		         v->cat < 0 ? _("This category is no longer offered.")
+		                    : _("There are no services in this category yet."));
 		return;
 	}
-	snprintf(buf, n, _("%s. Item %d: %s. Press a number to choose."), svcs_title(s),
-	         v->m.focus - grid_page_first(&v->m.g, menu_page(&v->m)) + 1, brief(s, v->m.focus)->name);
+	char item[512];
+	menu_speak_item(&v->m, v->m.focus, brief(s, v->m.focus)->name, item, sizeof item);
+	if (full)
+		snprintf(buf, n, _("%s. Page %d of %d. Press a number to choose a service. %s"),
+		         svcs_title(s), menu_page(&v->m) + 1, v->m.g.pages, item);
+	else
+		snprintf(buf, n, "%s", item);
 }
 
 const struct screen_ops scr_services = {

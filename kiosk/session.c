@@ -64,6 +64,7 @@ void session_end(struct app *a, enum session_end_reason why)
 	log_info("session: ended (%s, %lld s)", reasons[why],
 	         (loop_now_ms() - a->session.started_ms) / 1000);
 	ui_home(a);
+	access_reset(a); /* the modes end with the session */
 	ui_clear_terminal(a);
 	const char *msg = why == END_IDLE ? _("You were logged out because the kiosk was not used for a while.")
 	                : why == END_EXPIRED ? _("Your login has expired. Please log in again.")
@@ -76,7 +77,7 @@ void session_end(struct app *a, enum session_end_reason why)
 
 static long idle_limit_ms(const struct app *a)
 {
-	return a->cfg.idle_timeout_s * 1000L;
+	return access_idle_limit_s(a) * 1000L;
 }
 
 static long warn_ms(const struct app *a)
@@ -114,6 +115,7 @@ static long on_idle_tick(struct loop *l, long long id, void *ud)
 		} else {
 			log_info("idle: back to home");
 			ui_home(a);
+			access_reset(a);
 			if (strcmp(i18n_lang(), a->cfg.lang) != 0)
 				app_set_lang(a, a->cfg.lang);
 			ui_clear_terminal(a);

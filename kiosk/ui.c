@@ -43,6 +43,16 @@ struct ui_target_list {
 
 /* The app being drawn: drawing helpers are only called inside paint. */
 static struct app *cur;
+static bool large_mode;
+
+/* KIOSK_LAYOUT_DUMP=FILE: after each paint, the touch targets and every
+ * text drawn (with whether it had to be ellipsized) are written to FILE,
+ * for the tests' automated layout check. Off in production. */
+static char *layout_dump_path;
+static FILE *layout_dump;
+
+bool ui_large(void) { return large_mode; }
+void ui_set_large(bool on) { large_mode = on; }
 
 /* ---- colours ---- */
 
@@ -118,10 +128,17 @@ void ui_post(struct screen *s, int tag, const char *path, json_t *body, const ch
 	gw_post(s->app->gw, path, body, idem_key, s, tag, on_reply, s);
 }
 
+/* The status bar: one row, or a row of 3-row buttons in large mode. */
+static int status_h(const struct app *a)
+{
+	return a->large && a->rows >= 12 ? 3 : 1;
+}
+
 struct rect ui_area(struct app *a)
 {
 	int top = 2 + (gw_net_state(a->gw) == GW_NET_OFFLINE ? 1 : 0);
-	struct rect r = { 1, top, a->cols - 2, a->rows - top - 2 };
+	/* below the area: the notice row, then the status bar */
+	struct rect r = { 1, top, a->cols - 2, a->rows - top - 1 - status_h(a) };
 	if (r.w < 1)
 		r.w = 1;
 	if (r.h < 1)
@@ -216,6 +233,8 @@ static int ui_text_attr(int x, int y, int w, enum role role, attr_t extra, const
 	int used;
 	size_t n = text_fit(s, w, &used);
 	attrset(role_attr[role] | extra);
+	if (layout_dump && *s)
+		fprintf(layout_dump, "text %d %d %d %d %d\n", x, y, w, s[n] ? w : used, s[n] != '\0');
 	if (s[n] == '\0') {
 		mvaddnstr(y, x, s, (int)n);
 		return used;
@@ -325,6 +344,7 @@ void ui_toast(struct app *a, enum role role, const char *msg)
 	/* Long enough to read twice slowly. */
 	a->toast_timer = loop_timer_add(a->loop, 8000, on_toast_timer, a);
 	log_info("notice shown");
+	access_speak_notice(a, msg);
 	ui_dirty(a);
 }
 
@@ -384,31 +404,46 @@ static void draw_title(struct app *a)
 
 static void draw_status(struct app *a)
 {
-	int y = a->rows - 1;
-	set_role(ROLE_STATUS);
-	mvhline(y, 0, ' ', a->cols);
-	int x = 1;
+	int sh = status_h(a);
+	int y = a->rows - sh;
+	ui_fill((struct rect){ 0, y, a->cols, sh }, ROLE_STATUS);
 	bool home = !a->top || !a->top->below;
+
+	/* The actions, most important first: a narrow bar drops the last. */
+	struct { const char *label; int target; } act[4];
+	int n = 0;
+	char out[160];
 	if (session_active(a)) {
 		/* Always visible while someone is logged in. */
-		char out[160];
 		snprintf(out, sizeof out, _("[F9] Log out %s"), session_citizen(a)->display_name);
-		int w = text_width(out);
-		ui_text(x, y, a->cols - x, ROLE_STATUS, out);
-		ui_target((struct rect){ x, y, w, 1 }, UI_T_LOGOUT);
-		x += w + 2;
+		act[n].label = out;
+		act[n++].target = UI_T_LOGOUT;
 	}
 	if (!home) {
-		const char *back = _("[Esc] Back");
-		int w = text_width(back);
-		ui_text(x, y, a->cols - x, ROLE_STATUS, back);
-		ui_target((struct rect){ x, y, w, 1 }, UI_T_BACK);
-		x += w + 2;
-		const char *homel = _("[Home] Home");
-		w = text_width(homel);
-		if (x + w < a->cols) {
-			ui_text(x, y, a->cols - x, ROLE_STATUS, homel);
-			ui_target((struct rect){ x, y, w, 1 }, UI_T_HOME);
+		act[n].label = _("[Esc] Back");
+		act[n++].target = UI_T_BACK;
+		act[n].label = _("[Home] Home");
+		act[n++].target = UI_T_HOME;
+	}
+	if (a->voice) {
+		act[n].label = _("[*] Repeat");
+		act[n++].target = UI_T_REPEAT;
+	}
+	int x = 1;
+	for (int i = 0; i < n; i++) {
+		int w = text_width(act[i].label);
+		if (sh == 3) {
+			/* Large mode: real buttons, at least 3 x 8, with gaps. */
+			int bw = w + 5 < 8 ? 8 : w + 5; /* frame, padding, marker */
+			if (x + bw > a->cols - 1)
+				break;
+			ui_button((struct rect){ x, y, bw, 3 }, act[i].target, 0, act[i].label, NULL, false);
+			x += bw + 2;
+		} else {
+			if (x + w > a->cols - 1)
+				break;
+			ui_text(x, y, a->cols - x, ROLE_STATUS, act[i].label);
+			ui_target((struct rect){ x, y, w, 1 }, act[i].target);
 			x += w + 2;
 		}
 	}
@@ -417,6 +452,7 @@ static void draw_status(struct app *a)
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof clock, "%H:%M", &tm);
+	/* The network state in words, never by colour alone. */
 	const char *net = gw_net_state(a->gw) == GW_NET_OFFLINE ? _("Offline") : _("Online");
 	char right[160];
 	snprintf(right, sizeof right, "%s | %s | %s", i18n_lang_name(i18n_lang()), net, clock);
@@ -426,7 +462,7 @@ static void draw_status(struct app *a)
 		rw = text_width(right);
 	}
 	if (x + rw + 1 <= a->cols)
-		ui_text(a->cols - rw - 1, y, rw, ROLE_STATUS, right);
+		ui_text(a->cols - rw - 1, y + sh / 2, rw, ROLE_STATUS, right);
 }
 
 /* The idle warning: a box over the screen with a countdown; any key or
@@ -455,6 +491,24 @@ static void draw_idle_warning(struct app *a)
 	ui_cursor(r.x + 2, y);
 }
 
+static void do_logout(struct app *a)
+{
+	session_end(a, END_BY_CITIZEN);
+}
+
+void ui_logout(struct app *a)
+{
+	if (!session_active(a))
+		return;
+	if (a->large) {
+		/* Large mode asks before anything that cannot be undone. */
+		struct scr_confirm_arg c = { _("Log out now?"), do_logout };
+		ui_push(a, &scr_confirm, &c);
+		return;
+	}
+	do_logout(a);
+}
+
 void ui_paint(struct app *a)
 {
 	if (!a->dirty)
@@ -462,6 +516,14 @@ void ui_paint(struct app *a)
 	a->dirty = false;
 	cur = a;
 	a->targets->n = 0;
+	if (layout_dump_path) {
+		char *tmp = xasprintf("%s.tmp", layout_dump_path);
+		layout_dump = fopen(tmp, "we");
+		free(tmp);
+		if (layout_dump)
+			fprintf(layout_dump, "screen %s %d %d %d\n", a->top ? a->top->ops->name : "-",
+			        a->cols, a->rows, a->large);
+	}
 	if (a->need_clear) {
 		clearok(curscr, TRUE);
 		a->need_clear = false;
@@ -477,12 +539,26 @@ void ui_paint(struct app *a)
 		if (a->top && a->top->ops->draw)
 			a->top->ops->draw(a->top, ui_area(a));
 		if (a->toast[0]) {
+			int ty = a->rows - status_h(a) - 1;
 			set_role(a->toast_role);
-			mvhline(a->rows - 2, 0, ' ', a->cols);
-			ui_text(1, a->rows - 2, a->cols - 2, a->toast_role, a->toast);
+			mvhline(ty, 0, ' ', a->cols);
+			ui_text(1, ty, a->cols - 2, a->toast_role, a->toast);
 		}
 		draw_status(a);
 		draw_idle_warning(a);
+	}
+	if (layout_dump) {
+		for (size_t i = 0; i < a->targets->n; i++) {
+			struct rect r = a->targets->t[i].r;
+			fprintf(layout_dump, "target %d %d %d %d %d\n", a->targets->t[i].id, r.x, r.y, r.w, r.h);
+		}
+		fprintf(layout_dump, "cursor %d %d\nend\n", a->cursor_x, a->cursor_y);
+		fclose(layout_dump);
+		layout_dump = NULL;
+		/* whole frames only: a reader never sees half of one */
+		char *tmp = xasprintf("%s.tmp", layout_dump_path);
+		rename(tmp, layout_dump_path);
+		free(tmp);
 	}
 	move(a->cursor_y, a->cursor_x);
 	refresh();
@@ -494,6 +570,7 @@ void ui_paint(struct app *a)
 		a->clear_scrollback = false;
 	}
 	cur = NULL;
+	access_speak_screen(a);
 }
 
 /* ---- input ---- */
@@ -505,7 +582,9 @@ static void dispatch_target(struct app *a, int id)
 	else if (id == UI_T_HOME)
 		ui_home(a);
 	else if (id == UI_T_LOGOUT)
-		session_end(a, END_BY_CITIZEN);
+		ui_logout(a);
+	else if (id == UI_T_REPEAT)
+		access_repeat(a);
 	else if (id == UI_T_IDLE)
 		; /* dismissing the warning was the point */
 	else if (a->top && a->top->ops->mouse)
@@ -558,7 +637,11 @@ void ui_key(struct app *a, int key)
 	if (session_activity(a))
 		return; /* the key dismissed the idle warning: nothing else */
 	if (key == K_F(9) && session_active(a)) {
-		session_end(a, END_BY_CITIZEN);
+		ui_logout(a);
+		return;
+	}
+	if ((key == '*' || key == K_F(2)) && a->voice) {
+		access_repeat(a); /* 重听 */
 		return;
 	}
 	if (a->cfg.demo_sim && app_demo_key(a, key))
@@ -621,6 +704,9 @@ void ui_input(struct app *a)
 void ui_init(struct app *a)
 {
 	a->targets = xcalloc(1, sizeof *a->targets);
+	const char *dump = getenv("KIOSK_LAYOUT_DUMP");
+	if (dump && *dump)
+		layout_dump_path = xstrdup(dump);
 	set_escdelay(25);
 	initscr();
 	if (a->cfg.lockdown)

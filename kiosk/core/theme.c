@@ -163,6 +163,11 @@ static unsigned xterm_rgb(int i)
 	return (unsigned)(g << 16 | g << 8 | g);
 }
 
+unsigned theme_palette_rgb(int index)
+{
+	return xterm_rgb(index < 0 ? 0 : index > 255 ? 255 : index);
+}
+
 int theme_nearest(unsigned rgb, int n)
 {
 	int best = 0;

@@ -1,0 +1,25 @@
+/* speech_int.h: private to kiosk/speech.c and its tests (not a contract).
+ *
+ * Two seams for tests that must be deterministic about threads: a hook
+ * called by the worker after each chunk of audio it synthesizes (a test can
+ * hold the worker mid-utterance and say something else meanwhile), and the
+ * latency of the last utterance.
+ */
+#ifndef KIOSK_SPEECH_INT_H
+#define KIOSK_SPEECH_INT_H
+
+struct speech;
+
+/* Worker thread, for every chunk a speech object's worker synthesizes
+ * (espeak and wav backends; not speech_synth_wav), after the chunk was
+ * stored or handed to the player and before the cancel flag is checked.
+ * NULL (the default) outside tests. */
+extern void (*speech_test_chunk_hook)(void *arg);
+extern void *speech_test_chunk_arg;
+
+/* Microseconds from the speech_say() that started the last utterance to
+ * its first audio: written to aplay's stdin (espeak) or synthesized (wav).
+ * -1 if no utterance produced audio yet. Thread-safe. */
+long long speech_last_latency_us(struct speech *s);
+
+#endif
