@@ -91,6 +91,9 @@ void access_speak_screen(struct app *a);
 void access_speak_notice(struct app *a, const char *text);
 /* Says the screen again in full (重听). */
 void access_repeat(struct app *a);
+/* Large mode: while a QR code is shown, the normal font size comes back so
+ * the code still fits (on = true asks for it, false returns to large). */
+void access_qr_font(struct app *a, bool qr_shown);
 /* The idle limit in seconds: longer in large mode. */
 long access_idle_limit_s(const struct app *a);
 

@@ -75,6 +75,12 @@ static void font_hook(struct app *a, bool bigger)
 	log_info("large mode: font %s (%s)", bigger ? "bigger" : "normal", how);
 }
 
+void access_qr_font(struct app *a, bool qr_shown)
+{
+	if (a->large)
+		font_hook(a, !qr_shown);
+}
+
 void access_set_large(struct app *a, bool on)
 {
 	if (a->large == on)

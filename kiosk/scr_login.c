@@ -137,12 +137,14 @@ static void login_enter(struct screen *s, void *arg)
 		L->then_arg = la->then_arg ? xstrdup(la->then_arg) : NULL;
 	}
 	L->tick_timer = loop_timer_add(s->app->loop, 1000, on_tick, s);
+	access_qr_font(s->app, true); /* large mode: room for the QR code */
 	request_code(s);
 }
 
 static void login_leave(struct screen *s)
 {
 	struct login_scr *L = s->priv;
+	access_qr_font(s->app, false);
 	stop_polling(s);
 	loop_timer_del(s->app->loop, L->tick_timer);
 	if (L->have_dev)
