@@ -18,10 +18,11 @@
  * of the audio device (aplay missing, or exiting with an error) is posted
  * once as SPEECH_AUDIO_FAILED (why: aplay's own message) and logged once;
  * from then on the espeak backend synthesizes nothing (silence, but still
- * STARTED/DONE so that flows waiting for DONE go on). A child that we did
- * not kill ourselves and that exits non-zero counts as a device failure
- * (recorded prompts are checked to be RIFF/WAVE files first, so a bad file
- * is not mistaken for a bad device).
+ * STARTED/DONE so that flows waiting for DONE go on). An aplay that we did
+ * not kill ourselves and that exits non-zero, or is still running 10 s
+ * after its audio should have ended, counts as a device failure (recorded
+ * prompts are checked to be RIFF/WAVE files first, so a bad file is not
+ * mistaken for a bad device). The none backend posts nothing at all.
  *
  * The log backend writes its line synchronously in speech_say() (one
  * write(2) with O_APPEND) and posts STARTED and DONE at once. Its line is
@@ -85,6 +86,7 @@ extern char **environ;
 #define MAX_SECONDS 600            /* longer utterances are cut here */
 #define MAX_RECORDING (64u << 20)  /* wav backend: larger recordings are not copied */
 #define PROMPT_ID_MAX 64
+#define PLAYER_GRACE_S 10          /* aplay still running this long after its audio should have ended: stuck */
 
 void (*speech_test_chunk_hook)(void *arg);
 void *speech_test_chunk_arg;
@@ -316,6 +318,29 @@ static unsigned char *wav_build(const short *pcm, size_t n, int rate, size_t *le
 		put_le(b + 44 + 2 * i, (uint16_t)pcm[i], 2);
 	*len = 44 + data;
 	return b;
+}
+
+/* The duration of a WAV file from its size and the byte rate in its header
+ * (assumed 44 bytes long); MAX_SECONDS if that cannot be told. */
+static double wav_seconds(const char *path)
+{
+	unsigned char h[44];
+	struct stat st;
+	double secs = MAX_SECONDS;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return secs;
+	if (fstat(fd, &st) == 0 && read(fd, h, sizeof h) == (ssize_t)sizeof h) {
+		uint32_t rate = (uint32_t)h[28] | (uint32_t)h[29] << 8 | (uint32_t)h[30] << 16 |
+		                (uint32_t)h[31] << 24;
+		if (rate > 0 && st.st_size > 44)
+			secs = (double)(st.st_size - 44) / rate;
+		if (secs > MAX_SECONDS)
+			secs = MAX_SECONDS;
+	}
+	close(fd);
+	return secs;
 }
 
 static int wav_write(const char *path, const short *pcm, size_t n, int rate)
@@ -681,19 +706,28 @@ static void drain_fd(int fd)
 }
 
 /* Feeds aplay the rest of the samples, waits (cancellably) until it ends,
- * and reaps it: no zombie is ever left behind. */
-static enum outcome player_finish(struct run *r, const short *pcm, size_t n, char *why,
-                                  size_t whylen)
+ * and reaps it: no zombie is ever left behind. An aplay still running
+ * PLAYER_GRACE_S after `secs` of audio should have ended is stuck on its
+ * device (a hung sound server, say): killed, and a device failure. */
+static enum outcome player_finish(struct run *r, const short *pcm, size_t n, double secs,
+                                  char *why, size_t whylen)
 {
 	struct worker *w = r->w;
 	size_t total = n * sizeof *pcm;
-	bool killed = false;
+	bool killed = false, stuck = false;
 	int status = 0;
+	long long deadline = now_us() + (long long)((secs + PLAYER_GRACE_S) * 1e6);
 
 	for (;;) {
 		if (atomic_load(&w->cancel)) {
 			kill(r->pid, SIGKILL);
 			killed = true;
+			break;
+		}
+		long long left_ms = (deadline - now_us()) / 1000;
+		if (left_ms <= 0) {
+			kill(r->pid, SIGKILL);
+			stuck = true;
 			break;
 		}
 		if (r->in >= 0 && (r->broken || r->written >= total)) {
@@ -708,8 +742,11 @@ static enum outcome player_finish(struct run *r, const short *pcm, size_t n, cha
 		pf[np++] = (struct pollfd){ .fd = r->err, .events = POLLIN };
 		if (r->in >= 0)
 			pf[np++] = (struct pollfd){ .fd = r->in, .events = POLLOUT };
-		if (poll(pf, np, -1) < 0 && errno != EINTR)
+		if (poll(pf, np, left_ms > INT_MAX ? INT_MAX : (int)left_ms) < 0 && errno != EINTR) {
+			kill(r->pid, SIGKILL); /* never wait blind on a child */
+			killed = true;
 			break;
+		}
 		if (pf[0].revents)
 			drain_fd(w->wake[0]); /* the flag above says what happened */
 		if (np > 2 && pf[2].revents)
@@ -728,6 +765,10 @@ static enum outcome player_finish(struct run *r, const short *pcm, size_t n, cha
 	r->pid = -1;
 	if (killed)
 		return OUT_INTERRUPTED;
+	if (stuck) {
+		snprintf(why, whylen, "aplay did not finish: killed after %.0f s", secs + PLAYER_GRACE_S);
+		return OUT_FAILED;
+	}
 	if (got < 0) /* someone else reaped it (a SIGCHLD handler): no verdict */
 		return OUT_OK;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -776,7 +817,7 @@ static void run_espeak(struct run *r)
 		}
 		run_first_audio(r);
 		run_started(r);
-		out = player_finish(r, NULL, 0, why, sizeof why);
+		out = player_finish(r, NULL, 0, wav_seconds(j->recording), why, sizeof why);
 	} else {
 		int rate = engine_sample_rate();
 		snprintf(rate_s, sizeof rate_s, "%d", rate);
@@ -799,7 +840,7 @@ static void run_espeak(struct run *r)
 		char err[200];
 		if (engine_synth(j->lang, j->text, j->rate, j->volume, &sy, err, sizeof err) != 0)
 			log_warn("speech: %s", err);
-		out = player_finish(r, sy.pcm, sy.n, why, sizeof why);
+		out = player_finish(r, sy.pcm, sy.n, (double)sy.n / rate, why, sizeof why);
 		free(sy.pcm);
 	}
 	if (out == OUT_FAILED) {

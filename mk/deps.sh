@@ -7,7 +7,8 @@ for g in "$@"; do
   case "$g" in
     build) pkgs="$pkgs make gcc pkg-config gettext libncurses-dev libcurl4-openssl-dev
                  libjansson-dev libqrencode-dev libzbar-dev libespeak-ng-dev
-                 libsqlite3-dev libmicrohttpd-dev ca-certificates curl" ;;
+                 libsqlite3-dev libmicrohttpd-dev ca-certificates curl
+                 alsa-utils" ;;
     test)  pkgs="$pkgs clang libvterm-dev libcriterion-dev libclang-rt-14-dev" ;;
     *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
   esac

@@ -7,6 +7,10 @@
  * counters: 二 (not 两) everywhere, 零 wherever zeros stand between two
  * non-zero digits, a leading 一十 shortened to 十. zh_CN and zh_TW read the
  * same characters (元/角/分 and the numerals are identical in Traditional).
+ *
+ * English money has no "and": "12 yuan 50 fen" (speak.h shows both that and
+ * "12 yuan and 50 fen"; the short form is the one the kiosk's brief asks
+ * for). English numbers stay digits, which espeak reads as numbers.
  */
 #include "speak.h"
 

@@ -873,3 +873,82 @@ Test(speech, espeak_plays_a_recorded_prompt)
 	rm_rf(dir);
 	free(dir);
 }
+
+/* A stand-in aplay first on PATH: records its arguments and what it was
+ * fed, then exits with `status`. */
+static char *fake_aplay(int status)
+{
+	char *dir = tmpdir();
+	char path[300];
+	snprintf(path, sizeof path, "%s/aplay", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "#!/bin/sh\n"
+	           "echo \"$*\" > \"%s/args\"\n"
+	           "cat > \"%s/pcm\"\n"
+	           "exit %d\n", dir, dir, status);
+	fclose(f);
+	chmod(path, 0755);
+	char *old = getenv("PATH");
+	char newpath[1024];
+	snprintf(newpath, sizeof newpath, "%s:%s", dir, old ? old : "/usr/bin:/bin");
+	setenv("PATH", newpath, 1);
+	return dir;
+}
+
+Test(speech, espeak_feeds_aplay_raw_speech)
+{
+	char *dir = fake_aplay(0);
+	struct rec r;
+	rec_init(&r);
+	struct speech *s = open_ok(&r, "espeak:plughw:1,0", NULL);
+	speech_say(s, "zh_CN", ZH_ITEM, NULL);
+	cr_assert(run_until_done(&r, 1, 10000));
+	cr_expect_eq(count(&r, SPEECH_AUDIO_FAILED), 0);
+	expect_ev(&r, 1, SPEECH_DONE, "");
+	char p[300];
+	snprintf(p, sizeof p, "%s/args", dir);
+	char *args = slurp(p, NULL);
+	cr_assert_not_null(args);
+	cr_expect_str_eq(args, "-q -D plughw:1,0 -t raw -f S16_LE -r 22050 -c 1\n");
+	free(args);
+	snprintf(p, sizeof p, "%s/pcm", dir);
+	size_t len;
+	char *pcm = slurp(p, &len);
+	cr_assert_not_null(pcm);
+	double secs = len / 2 / 22050.0;
+	cr_expect(len % 2 == 0 && secs > 0.8 && secs < 6.0, "%zu bytes (%.2f s)", len, secs);
+	free(pcm);
+	cr_expect(no_children());
+	speech_free(s);
+	rec_free(&r);
+	rm_rf(dir);
+	free(dir);
+}
+
+Test(speech, espeak_aplay_exiting_with_an_error_is_a_device_failure)
+{
+	char *dir = fake_aplay(1);
+	struct rec r;
+	rec_init(&r);
+	struct speech *s = open_ok(&r, "espeak", NULL);
+	speech_say(s, "en", EN_ITEM, NULL);
+	cr_assert(run_until_done(&r, 1, 10000));
+	speech_say(s, "en", EN_ITEM, NULL);
+	cr_assert(run_until_done(&r, 2, 10000));
+	cr_expect_eq(count(&r, SPEECH_AUDIO_FAILED), 1);
+	expect_ev(&r, 1, SPEECH_AUDIO_FAILED, "aplay exited with status 1");
+	expect_ev(&r, 2, SPEECH_DONE, "no audio device");
+	/* silent from now on: aplay is not started again */
+	char p[300];
+	snprintf(p, sizeof p, "%s/args", dir);
+	unlink(p);
+	speech_say(s, "en", EN_ITEM, NULL);
+	cr_assert(run_until_done(&r, 3, 10000));
+	cr_expect_neq(access(p, F_OK), 0, "aplay ran after the failure");
+	cr_expect(no_children());
+	speech_free(s);
+	rec_free(&r);
+	rm_rf(dir);
+	free(dir);
+}
