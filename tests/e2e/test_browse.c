@@ -367,13 +367,32 @@ static size_t largest(const struct catalog *c)
 
 /* ---- screens ---------------------------------------------------------------- */
 
+/* The accessibility modes first; 8 opens the language picker, its second
+ * line the current language's own name. */
 static const char *const home_labels[8] = {
-	"办事服务", "扫码登录", "生活缴费", "排队取号", "我的办件", "大字模式", "语音播报", "English",
+	"大字模式", "语音播报", "办事服务", "扫码登录", "生活缴费", "排队取号", "我的办件", "语言 Language",
 };
 static const char *const home_labels_en[8] = {
-	"Services", "Log in", "Pay bills", "Take a number", "My applications", "Large text",
-	"Voice guide", "中文",
+	"Large text", "Voice guide", "Services", "Log in", "Pay bills", "Take a number",
+	"My applications", "语言 Language",
 };
+
+/* Where the home buttons have room for a second line (button 1's, first_sub,
+ * is shown), the language button's names the language in use (lang). */
+static void assert_lang_sub(struct harness *h, const char *first_sub, const char *lang)
+{
+	int col, row;
+	char *t;
+	if (!h_find(h, first_sub, NULL, NULL))
+		return;
+	H_ASSERT(h, find_item(h, 8, "语言 Language", &col, &row), "no language button");
+	t = h_row_text(h, row + 1);
+	if (!strstr(t, lang)) {
+		h_dump(h, stderr);
+		cr_assert_fail("the language button's second line does not say %s: [%s]", lang, t);
+	}
+	free(t);
+}
 
 /* Home, fully drawn, in Chinese: title, 8 numbered buttons each shown once,
  * the status bar, the cursor on the '>' of the focused button (1-8). */
@@ -407,6 +426,7 @@ static void assert_home_focus(struct harness *h, int focus)
 		free(s);
 	}
 	H_ASSERT(h, !h_find(h, "[Esc]", NULL, NULL), "a back key on the home screen");
+	assert_lang_sub(h, "放大字体", "中文");
 	assert_status_bar(h, "中文", "网络正常");
 	H_ASSERT(h, find_item(h, focus, home_labels[focus - 1], &col, &row), "no button %d", focus);
 	h_cursor(h, &ccol, &crow);
@@ -430,7 +450,7 @@ static void assert_home_zh(struct harness *h)
 static void assert_home_back(struct harness *h)
 {
 	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "not back on the home screen");
-	H_ASSERT(h, wait_item(h, 8, "English", WAIT_MS), "home not fully drawn");
+	H_ASSERT(h, wait_item(h, 8, "语言 Language", WAIT_MS), "home not fully drawn");
 	H_ASSERT(h, h_wait_gone(h, "[Esc] 返回", WAIT_MS), "the home screen shows a back key");
 }
 
@@ -542,7 +562,14 @@ Test(browse, keys_to_detail_and_back, .timeout = 90)
 	h = start_kiosk(gwd_url(g), 80, 24, NULL);
 	assert_home_zh(h);
 
-	/* Enter on the focused button 1. */
+	/* Down from button 1 (two columns at 80x24) to 3 办事服务, then Enter
+	 * on the focused button. */
+	h_key(h, H_DOWN);
+	{
+		int col, row;
+		H_ASSERT(h, find_item(h, 3, home_labels[2], &col, &row), "no button 3");
+		H_ASSERT(h, wait_mark(h, col - 1, row, true, WAIT_MS), "Down did not focus button 3");
+	}
 	h_key(h, H_ENTER);
 	assert_categories(h, &c);
 	{
@@ -603,10 +630,10 @@ Test(browse, keys_to_detail_and_back, .timeout = 90)
 	assert_categories(h, &c);
 	h_key(h, H_HOME);
 	assert_home_back(h);
-	assert_home_zh(h);
+	assert_home_focus(h, 3);
 
 	/* Home straight from a detail two screens deep. */
-	h_type(h, "1");
+	h_type(h, "3");
 	assert_categories(h, &c);
 	{
 		char d[2] = { (char)('1' + ci), 0 };
@@ -617,10 +644,10 @@ Test(browse, keys_to_detail_and_back, .timeout = 90)
 	assert_detail(h, g, c.cats[ci].svc[0], c.cats[ci].svc_id[0], false);
 	h_key(h, H_HOME);
 	assert_home_back(h);
-	assert_home_zh(h);
+	assert_home_focus(h, 3);
 
 	/* Backspace is back too. */
-	h_type(h, "1");
+	h_type(h, "3");
 	assert_categories(h, &c);
 	h_key(h, H_BACKSPACE);
 	assert_home_back(h);
@@ -646,7 +673,7 @@ Test(browse, detail_scrolls, .timeout = 90)
 		cr_skip_test("the first category with services is beyond the first page");
 	h = start_kiosk(gwd_url(g), 60, 16, NULL);
 	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "no home screen");
-	h_type(h, "1");
+	h_type(h, "3");
 	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
 	H_ASSERT(h, wait_item(h, (int)ci + 1, c.cats[ci].name, WAIT_MS), "category not shown");
 	{
@@ -716,7 +743,7 @@ Test(browse, mouse_to_detail_and_back, .timeout = 90)
 	assert_categories(h, &c);
 	H_ASSERT(h, h_click_text(h, "[Home] 首页"), "no [Home] 首页 to click");
 	assert_home_back(h);
-	assert_home_zh(h);
+	assert_home_focus(h, 3); /* the clicked 办事服务 */
 
 	/* [Home] 首页 from the detail. */
 	H_ASSERT(h, h_click_text(h, "办事服务"), "no 办事服务 to click");
@@ -727,7 +754,7 @@ Test(browse, mouse_to_detail_and_back, .timeout = 90)
 	assert_detail(h, g, c.cats[ci].svc[0], c.cats[ci].svc_id[0], true);
 	H_ASSERT(h, h_click_text(h, "[Home] 首页"), "no [Home] 首页 to click");
 	assert_home_back(h);
-	assert_home_zh(h);
+	assert_home_focus(h, 3); /* the clicked 办事服务 */
 
 	/* A message screen's 确定 button. */
 	H_ASSERT(h, h_click_text(h, "排队取号"), "no 排队取号 to click");
@@ -762,7 +789,7 @@ static bool wait_page(struct harness *h, int p, int pages)
 static void open_category(struct harness *h, const struct catalog *c, size_t ci)
 {
 	int tries;
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	assert_categories(h, c);
 	for (tries = 0; tries < 50; tries++) {
 		int k;
@@ -822,7 +849,7 @@ static void open_big_list(struct harness *h, const struct catalog *c, bool big, 
 			l->name[i] = c->cats[i].name;
 		l->n = (int)c->n;
 		l->what = "categories";
-		h_type(h, "1");
+		h_type(h, "3"); /* home: 办事服务 */
 		assert_categories(h, c);
 	}
 	H_ASSERT(h, wait_item(h, 1, l->name[0], WAIT_MS), "%s: item 1 [%s] not listed", l->what, l->name[0]);
@@ -936,13 +963,13 @@ static void digits(bool big)
 	h = start_kiosk(gwd_url(g), 80, 24, NULL);
 	assert_home_zh(h);
 
-	/* On home: 4 is 排队取号 (a message screen). */
-	h_type(h, "4");
-	H_ASSERT(h, wait_title(h, "排队取号", WAIT_MS), "4 did not pick 排队取号");
+	/* On home: 6 is 排队取号 (a message screen). */
+	h_type(h, "6");
+	H_ASSERT(h, wait_title(h, "排队取号", WAIT_MS), "6 did not pick 排队取号");
 	H_ASSERT(h, wait_text(h, "确定", WAIT_MS), "no 确定 on the message screen");
 	h_key(h, H_ENTER);
 	assert_home_back(h);
-	assert_home_focus(h, 4);
+	assert_home_focus(h, 6);
 
 	open_big_list(h, &c, big, &l);
 	per = items_on_page(h, &l, 0);
@@ -1005,6 +1032,20 @@ Test(browse, digits_pick_demo_categories, .timeout = 120) { digits(false); }
 
 /* ---- language ------------------------------------------------------------------ */
 
+/* The language picker: its title, the three languages each in its own
+ * script, numbered 1-3, and the one in use marked with current (the
+ * marker in the language in use). */
+static void assert_lang_picker(struct harness *h, const char *current)
+{
+	static const char *const names[3] = { "简体中文", "繁體中文", "English" };
+	H_ASSERT(h, wait_title(h, "语言 / 語言 / Language", WAIT_MS), "no language picker");
+	for (int i = 0; i < 3; i++)
+		H_ASSERT(h, wait_item(h, i + 1, names[i], WAIT_MS), "language %d %s missing", i + 1, names[i]);
+	H_ASSERT(h, wait_text(h, current, WAIT_MS), "the language in use is not marked %s", current);
+	H_ASSERT(h, count_text(h, current) == 1, "%s shown %d times", current, count_text(h, current));
+	assert_clean(h);
+}
+
 Test(browse, language_switch, .timeout = 90)
 {
 	struct gwd *g = start_gw(NULL);
@@ -1014,23 +1055,33 @@ Test(browse, language_switch, .timeout = 90)
 	catalog_get(g, "zh-CN", &zh);
 	catalog_get(g, "en", &en);
 	cr_assert_str_neq(zh.cats[0].name, en.cats[0].name, "the gateway gives the same category name in both");
-	h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	/* 100x30: room for the home buttons' second lines. */
+	h = start_kiosk(gwd_url(g), 100, 30, NULL);
 	assert_home_zh(h);
 
+	/* 8 opens the language picker; 3 there is English, at once. */
 	h_type(h, "8");
+	assert_lang_picker(h, "（当前）");
+	h_type(h, "3");
 	H_ASSERT(h, wait_title(h, "Government Services Self-Service Kiosk", WAIT_MS), "no English title");
 	for (int i = 0; i < 8; i++)
 		H_ASSERT(h, wait_item(h, i + 1, home_labels_en[i], WAIT_MS), "English button %d %s missing", i + 1,
 			 home_labels_en[i]);
 	h_settle(h, QUIET_MS, 2000);
+	/* (not the last: 语言 Language is the same in every language) */
 	for (int i = 0; i < 7; i++)
 		H_ASSERT(h, !h_find(h, home_labels[i], NULL, NULL), "Chinese [%s] left on the English home",
 			 home_labels[i]);
 	H_ASSERT(h, !h_find(h, "政务服务自助终端", NULL, NULL), "Chinese title left");
+	H_ASSERT(h, !h_find(h, "语言 / 語言 / Language", NULL, NULL), "the language picker is still shown");
+	/* The buttons' second lines (at 100x30): the language button says
+	 * which language is in use. */
+	H_ASSERT(h, h_find(h, "Bigger text", NULL, NULL), "no second lines on the home buttons at 100x30");
+	assert_lang_sub(h, "Bigger text", "English");
 	assert_status_bar(h, "English", "Online");
 	assert_clean(h);
 
-	h_type(h, "1");
+	h_type(h, "3");
 	H_ASSERT(h, wait_title(h, "Services by category", WAIT_MS), "no English categories screen");
 	H_ASSERT(h, wait_item(h, 1, en.cats[0].name, WAIT_MS), "English category [%s] not shown",
 		 en.cats[0].name);
@@ -1051,10 +1102,14 @@ Test(browse, language_switch, .timeout = 90)
 
 	h_key(h, H_HOME);
 	H_ASSERT(h, wait_title(h, "Government Services Self-Service Kiosk", WAIT_MS), "not home");
+	/* Back to Chinese: 8, then 1 简体中文. */
 	h_type(h, "8");
+	assert_lang_picker(h, "(current)");
+	h_type(h, "1");
 	assert_home_focus(h, 8);
 	H_ASSERT(h, !h_find(h, "Government", NULL, NULL), "English title left");
-	h_type(h, "1");
+	H_ASSERT(h, !h_find(h, "语言 / 語言 / Language", NULL, NULL), "the language picker is still shown");
+	h_type(h, "3");
 	assert_categories(h, &zh);
 	H_ASSERT(h, !h_find(h, en.cats[0].name, NULL, NULL), "English category [%s] left", en.cats[0].name);
 
@@ -1138,7 +1193,7 @@ Test(browse, cached_catalog_offline, .timeout = 120)
 	 * details are saved. */
 	h = start_kiosk(gwd_url(g), 80, 24, dd);
 	assert_home_zh(h);
-	h_type(h, "1");
+	h_type(h, "3");
 	assert_categories(h, &c);
 	{
 		char d[2] = { (char)('1' + ci), 0 };
@@ -1158,14 +1213,14 @@ Test(browse, cached_catalog_offline, .timeout = 120)
 	h = start_kiosk("http://127.0.0.1:1", 80, 24, dd);
 	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "no home screen offline");
 	H_ASSERT(h, wait_text(h, "！网络中断", WAIT_MS), "no offline banner");
-	H_ASSERT(h, wait_item(h, 8, "English", WAIT_MS), "home not drawn offline");
+	H_ASSERT(h, wait_item(h, 8, "语言 Language", WAIT_MS), "home not drawn offline");
 	{
 		struct row_arg a = { -1, "网络中断" };
 		H_ASSERT(h, h_wait(h, pred_row_has, &a, WAIT_MS), "status bar does not say 网络中断");
 		h_settle(h, QUIET_MS, 2000);
 	}
 	assert_clean(h);
-	h_type(h, "1");
+	h_type(h, "3");
 	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen offline");
 	for (size_t i = 0; i < c.n && i < 4; i++)
 		H_ASSERT(h, wait_text(h, c.cats[i].name, WAIT_MS), "cached category [%s] not shown offline",
@@ -1213,7 +1268,7 @@ Test(browse, catalog_etag_revalidation, .timeout = 90)
 		dump_log(h);
 		H_ASSERT(h, false, "the first kiosk never fetched the catalog");
 	}
-	h_type(h, "1");
+	h_type(h, "3");
 	assert_categories(h, &c);
 	end_kiosk(h);
 
@@ -1223,7 +1278,7 @@ Test(browse, catalog_etag_revalidation, .timeout = 90)
 		dump_log(h);
 		H_ASSERT(h, false, "the second start did not revalidate the saved catalog (no 304)");
 	}
-	h_type(h, "1");
+	h_type(h, "3");
 	assert_categories(h, &c);
 	H_ASSERT(h, !h_find(h, "！网络中断", NULL, NULL), "offline banner while online");
 	end_kiosk(h);

@@ -353,7 +353,7 @@ static const char *item(int number, const char *label)
 /* Home -> categories -> the first category's services. */
 static void to_services(struct harness *h, struct gwd *g, const struct names *n)
 {
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
 	expect(h, g, item(1, n->cat_name), WAIT_MS, "categories: first category");
 	h_type(h, "1");
@@ -430,7 +430,7 @@ Test(faults, gateway_down_at_start)
 
 	expect_row(h, NULL, 1, T_BANNER_PLAIN, WAIT_MS, "offline banner on the home screen");
 
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, NULL, 0, T_CATEGORIES, WAIT_MS, "categories title");
 	expect(h, NULL, T_UNREACHABLE, WAIT_MS, "categories: unreachable message");
 	expect(h, NULL, T_RETRY_CAT, WAIT_MS, "categories: retry button");
@@ -453,7 +453,7 @@ Test(faults, gateway_down_at_start)
 	expect_row(h, NULL, 0, T_HOME, WAIT_MS, "Esc back to home");
 	expect_row(h, NULL, 1, T_BANNER, WAIT_MS, "home: offline banner stays");
 	/* Home from the categories screen too. */
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, NULL, 0, T_CATEGORIES, WAIT_MS, "categories again");
 	h_key(h, H_HOME);
 	expect_row(h, NULL, 0, T_HOME, WAIT_MS, "Home back to home");
@@ -518,7 +518,7 @@ Test(faults, slow_service_does_not_block_keys)
 	expect(h, g, T_DET_LOADING, QUICK_MS, "detail again: loading text");
 	h_key(h, H_HOME);
 	expect_row(h, g, 0, T_HOME, QUICK_MS, "Home during a hung request");
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, g, 0, T_CATEGORIES, QUICK_MS, "categories during a hung request");
 	h_key(h, H_ESC);
 	expect_row(h, g, 0, T_HOME, QUICK_MS, "Esc back to home");
@@ -532,12 +532,12 @@ Test(faults, slow_catalog_does_not_block_keys)
 	set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/catalog\"]}");
 	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
 
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, g, 0, T_CATEGORIES, QUICK_MS, "categories while the catalog hangs");
 	expect(h, g, T_CAT_LOADING, QUICK_MS, "categories: loading text");
 	h_key(h, H_ESC);
 	expect_row(h, g, 0, T_HOME, QUICK_MS, "Esc while the catalog hangs");
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, g, 0, T_CATEGORIES, QUICK_MS, "categories again");
 	h_key(h, H_HOME);
 	expect_row(h, g, 0, T_HOME, QUICK_MS, "Home while the catalog hangs");
@@ -589,7 +589,7 @@ Test(faults, slow_catalog_times_out)
 	set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/catalog\"]}");
 	struct harness *h = start_kiosk(g, gwd_url(g), extra);
 
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
 	{
 		static const char *const msgs[] = { T_TIMEOUT, T_UNREACHABLE, NULL };
@@ -621,7 +621,7 @@ Test(faults, catalog_500_then_retry)
 	set_faults(g, "{\"error_rate\":1,\"paths\":[\"/v1/catalog\"]}");
 	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
 
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
 	expect_any(h, g, msgs_5xx, WAIT_MS, "categories: server error message");
 	expect(h, g, T_RETRY_CAT, WAIT_MS, "categories: retry button");
@@ -683,7 +683,7 @@ static void catalog_body_fault(const char *mode)
 	/* A fresh data dir (h_start_kiosk): no saved catalog to fall back on. */
 	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
 
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	snprintf(step, sizeof step, "catalog %s: categories title", mode);
 	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, step);
 	snprintf(step, sizeof step, "catalog %s: unreadable-answer message", mode);
@@ -697,7 +697,7 @@ static void catalog_body_fault(const char *mode)
 	h_key(h, H_ESC);
 	snprintf(step, sizeof step, "catalog %s: Esc back to home", mode);
 	expect_row(h, g, 0, T_HOME, WAIT_MS, step);
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	snprintf(step, sizeof step, "catalog %s: categories again", mode);
 	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, step);
 	snprintf(step, sizeof step, "catalog %s: unreadable-answer message again", mode);
@@ -786,7 +786,7 @@ Test(faults, evil_strings_stay_harmless)
 	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
 	clean(h, g, "home");
 
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
 	expect(h, g, n.cat_name, WAIT_MS, "categories: the real part of the first category's name");
 	h_settle(h, 100, 2000);
@@ -898,7 +898,7 @@ Test(faults, unknown_service_in_saved_catalog)
 	const char *extra[] = { "--data-dir", dir, NULL };
 	struct harness *h = start_kiosk(g, gwd_url(g), extra);
 
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories (saved catalog)");
 	expect(h, g, item(1, n.cat_name), WAIT_MS, "categories: first category");
 	h_type(h, "1");

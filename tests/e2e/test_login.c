@@ -67,9 +67,9 @@ TestSuite(login, .timeout = 180, .fini = suite_fini);
 #define T_ME_TITLE      "我的信息"
 #define T_DENIED        "已在手机上拒绝登录"
 #define T_EXPIRED       "二维码已过期"
-#define T_ITEM_LOGIN    "2 扫码登录"
-#define T_ITEM_LOGOUT   "2 退出登录"
-#define T_SUB_MINE      "办件进度、电子证照" /* home item 5's second line */
+#define T_ITEM_LOGIN    "4 扫码登录"
+#define T_ITEM_LOGOUT   "4 退出登录"
+#define T_SUB_MINE      "办件进度、电子证照" /* home item 7's second line */
 #define VERIFY_PREFIX   "https://gov.example.cn/d?c="
 #define USER_ALPHABET   "BCDFGHJKLMNPQRSTVWXZ"
 
@@ -344,7 +344,7 @@ static struct harness *start_kiosk(struct gwd *g, int cols, int rows, const char
 	struct harness *h = h_start_kiosk(gwd_url(g), cols, rows, args);
 	cr_assert_not_null(h, "h_start_kiosk failed");
 	expect_row(h, g, 0, T_HOME, WAIT_MS, "start: home title");
-	expect(h, g, T_ITEM_LOGIN, WAIT_MS, "start: home item 2 logs in");
+	expect(h, g, T_ITEM_LOGIN, WAIT_MS, "start: home item 4 logs in");
 	CHECK(h, g, !row_has(h, -1, "[F9]"), "start: someone is logged in already");
 	return h;
 }
@@ -959,7 +959,7 @@ static void expect_logged_out(struct harness *h, struct gwd *g, const struct cit
 
 static void open_login(struct harness *h, struct gwd *g, const char *step)
 {
-	h_type(h, "2");
+	h_type(h, "4"); /* home: 扫码登录 */
 	expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, step);
 	expect(h, g, T_WAY1, WAIT_MS, step);
 }
@@ -1007,9 +1007,9 @@ Test(login, scan_image_logs_in)
 	write_qr_pgm(dir, code);
 	expect_logged_in(h, g, li, true, "QR picture on home: logged in");
 
-	/* Log out by the home item this time. */
-	h_type(h, "2");
-	expect_logged_out(h, g, li, T_LOGGED_OUT, "home item 2: logged out");
+	/* Log out by the home item this time (at once: not in large mode). */
+	h_type(h, "4");
+	expect_logged_out(h, g, li, T_LOGGED_OUT, "home item 4: logged out");
 	finish(h, g, true);
 }
 
@@ -1080,8 +1080,8 @@ Test(login, login_then_back_to_my_info)
 	const char *extra[] = { "--scanner", arg, NULL };
 	struct harness *h = start_kiosk(g, 80, 24, extra);
 
-	h_type(h, "5");
-	expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, "home 5 without a citizen: the log-in screen");
+	h_type(h, "7"); /* home: 我的办件 */
+	expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, "home 7 without a citizen: the log-in screen");
 	expect(h, g, T_WAY1, WAIT_MS, "log-in screen");
 	expect(h, g, T_WAITING, WAIT_MS, "log-in screen: QR shown");
 
@@ -1101,11 +1101,11 @@ Test(login, login_then_back_to_my_info)
 	settle(h, g, "home");
 	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, zhang->display);
 	CHECK(h, g, row_has(h, -1, buf), "home: no longer logged in");
-	expect(h, g, T_ITEM_LOGOUT, WAIT_MS, "home: item 2 logs out");
+	expect(h, g, T_ITEM_LOGOUT, WAIT_MS, "home: item 4 logs out");
 
-	/* Home 5 again: straight there, no log-in screen. */
-	h_type(h, "5");
-	expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "home 5 with a citizen: my information at once");
+	/* Home 7 again: straight there, no log-in screen. */
+	h_type(h, "7");
+	expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "home 7 with a citizen: my information at once");
 	h_key(h, H_HOME);
 	expect_row(h, g, 0, T_HOME, WAIT_MS, "Home key");
 	h_key(h, H_F9);
@@ -1176,9 +1176,9 @@ Test(login, idle_timeout)
 	      T_IDLE_Q "N" T_IDLE_TAIL);
 	CHECK(h, g, row_has(h, -1, T_STATUS_OUT), "the warning shows, but nobody is logged in");
 
-	/* A key dismisses it and does nothing else ("1" would open the
+	/* A key dismisses it and does nothing else ("3" would open the
 	 * services). */
-	h_type(h, "1");
+	h_type(h, "3");
 	expect_gone(h, g, T_IDLE_Q, QUICK_MS, "a key dismisses the warning");
 	settle(h, g, "warning dismissed");
 	CHECK(h, g, row_has(h, 0, T_HOME), "the key that dismissed the warning was acted on");

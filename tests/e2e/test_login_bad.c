@@ -9,8 +9,8 @@
  * What is checked is behaviour, never speed: waits are generous (20 s).
  * After every step the screen must be clean (no control characters, no
  * title change). After the bad input the kiosk must not be logged in (no
- * "[F9] 退出登录" in the status bar) and must still answer keys ("1" opens
- * the services, Esc comes back). At the end the kiosk is stopped with
+ * "[F9] 退出登录" in the status bar) and must still answer keys ("3" on
+ * home opens the services, Esc comes back). At the end the kiosk is stopped with
  * SIGTERM and must exit 0; neither it nor the gateway may have written a
  * sanitizer report.
  *
@@ -482,15 +482,15 @@ static void expect_not_logged_in(struct harness *h, struct gwd *g, const char *s
 	clean(h, g, step);
 }
 
-/* Still answers keys: Home, "1" opens the services, Esc comes back. */
+/* Still answers keys: Home, "3" opens the services, Esc comes back. */
 static void expect_responds(struct harness *h, struct gwd *g, const char *step)
 {
 	char s[200];
 	h_key(h, H_HOME);
 	snprintf(s, sizeof s, "%s: Home", step);
 	expect_row(h, g, 0, T_HOME, WAIT_MS, s);
-	h_type(h, "1");
-	snprintf(s, sizeof s, "%s: \"1\" opens the services", step);
+	h_type(h, "3");
+	snprintf(s, sizeof s, "%s: \"3\" opens the services", step);
 	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, s);
 	h_key(h, H_ESC);
 	snprintf(s, sizeof s, "%s: Esc back to home", step);
@@ -567,11 +567,11 @@ static bool pred_user_code(struct harness *h, void *ud)
 	return screen_user_code(h, ud);
 }
 
-/* From home: "2" opens the log-in screen; waits for the QR and its code. */
+/* From home: "4" opens the log-in screen; waits for the QR and its code. */
 static void open_login_qr(struct harness *h, struct gwd *g, char code[10], const char *step)
 {
 	char s[200];
-	h_type(h, "2");
+	h_type(h, "4");
 	snprintf(s, sizeof s, "%s: log-in screen", step);
 	expect_row(h, g, 0, T_LOGIN, WAIT_MS, s);
 	snprintf(s, sizeof s, "%s: waiting for the phone", step);
@@ -973,7 +973,7 @@ Test(login_bad, gateway_down_while_polling)
 	/* Keys still work. */
 	h_key(h, H_ESC);
 	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc back to home");
-	h_type(h, "2");
+	h_type(h, "4"); /* home: 扫码登录 */
 	expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen again");
 	expect(h, g, T_UNREACHABLE, WAIT_MS, "log-in screen: unreachable");
 	expect(h, g, T_NEW_CODE, WAIT_MS, "log-in screen: new-QR button");
@@ -1089,7 +1089,7 @@ Test(login_bad, wedge_burst_off_home)
 	const char *extra[] = { "--scanner", spec, NULL };
 	struct harness *h = start_kiosk(g, extra);
 
-	h_type(h, "1");
+	h_type(h, "3"); /* home: 办事服务 */
 	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories");
 	expect(h, g, item(1, n.cat_name), WAIT_MS, "categories: first category");
 	h_type(h, "1");
@@ -1194,7 +1194,7 @@ Test(login_bad, session_expires_mid_use)
 	fifo_scan(h, g, fifo, code, strlen(code));
 	expect_logged_in(h, g, "scan logs in");
 	CHECK(h, g, row_has(h, ROWS - 1, "欧**国"), "the masked name is not in the status bar");
-	h_type(h, "5");
+	h_type(h, "7"); /* home: 我的办件 */
 	expect_row(h, g, 0, T_ME, WAIT_MS, "my information");
 	expect(h, g, "姓名：欧**国", WAIT_MS, "my information: name");
 
@@ -1206,16 +1206,16 @@ Test(login_bad, session_expires_mid_use)
 
 	h_key(h, H_ESC);
 	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
-	h_type(h, "5"); /* GET /v1/me with the dead token */
+	h_type(h, "7"); /* GET /v1/me with the dead token */
 	expect(h, g, T_SESSION_GONE, WAIT_MS, "session expired: notice");
 	expect_row(h, g, 0, T_HOME, WAIT_MS, "session expired: home");
 	expect_not_logged_in(h, g, "session expired");
 	CHECK(h, g, !h_find(h, "欧**国", NULL, NULL) && !h_find(h, "欧", NULL, NULL),
 	      "the citizen's name stays on the screen");
 	CHECK(h, g, !h_find(h, "4401", NULL, NULL), "the citizen's ID stays on the screen");
-	/* Now "5" asks for a log-in. */
-	h_type(h, "5");
-	expect_row(h, g, 0, T_LOGIN, WAIT_MS, "5 without a session: log-in screen");
+	/* Now "7" asks for a log-in. */
+	h_type(h, "7");
+	expect_row(h, g, 0, T_LOGIN, WAIT_MS, "7 without a session: log-in screen");
 	h_key(h, H_ESC);
 	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
 	expect_responds(h, g, "after the session expired");
@@ -1282,7 +1282,7 @@ Test(login_bad, auth_malformed)
 	expect_not_logged_in(h, g, "scan, malformed answer");
 
 	/* The QR: the device answer is cut in half. */
-	h_type(h, "2");
+	h_type(h, "4"); /* home: 扫码登录 */
 	expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen");
 	expect(h, g, T_UNREADABLE, WAIT_MS, "log-in screen: unreadable answer");
 	expect(h, g, T_NEW_CODE, WAIT_MS, "log-in screen: new-QR button");
@@ -1340,7 +1340,7 @@ Test(login_bad, device_500_then_new_code)
 	struct harness *h = start_kiosk(g, NULL);
 
 	set_faults(g, "{\"status\":500,\"paths\":[\"/v1/auth/device\"]}");
-	h_type(h, "2");
+	h_type(h, "4"); /* home: 扫码登录 */
 	expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen");
 	static const char *const msgs_5xx[] = { T_5XX_GATEWAY, T_5XX, NULL };
 	expect_any(h, g, msgs_5xx, WAIT_MS, "log-in screen: server error");

@@ -26,8 +26,8 @@
 #define QUIET_MS 150
 
 /* A home button that opens the "not yet available" message and nothing
- * else: 4 排队取号 (2 扫码登录 did too, until log-in by scanning came). */
-#define SOON_KEY "4"
+ * else: 6 排队取号 (扫码登录 did too, until log-in by scanning came). */
+#define SOON_KEY "6"
 #define SOON_TITLE "排队取号"
 
 /* ---- helpers ----------------------------------------------------------------- */
@@ -261,8 +261,9 @@ static char *stderr_log(struct harness *h)
 	return s;
 }
 
+/* The accessibility modes first; 8 opens the language picker. */
 static const char *const home_labels[8] = {
-	"办事服务", "扫码登录", "生活缴费", "排队取号", "我的办件", "大字模式", "语音播报", "English",
+	"大字模式", "语音播报", "办事服务", "扫码登录", "生活缴费", "排队取号", "我的办件", "语言 Language",
 };
 
 static bool find_item(struct harness *h, int n, const char *label, int *col, int *row)
@@ -294,16 +295,16 @@ static void assert_home(struct harness *h)
 	last = h_row_text(h, rows - 1);
 	H_ASSERT(h, strstr(last, "中文 | 网络正常 | "), "status bar is [%s]", last);
 	free(last);
-	H_ASSERT(h, find_item(h, 1, "办事服务", &col, &row), "no button 1");
+	H_ASSERT(h, find_item(h, 1, home_labels[0], &col, &row), "no button 1");
 	H_ASSERT(h, h_cell_at(h, col - 1, row).ch == '>', "button 1 has no focus marker");
 	h_cursor(h, &ccol, &crow);
 	H_ASSERT(h, ccol == col - 1 && crow == row, "cursor at col %d row %d, not on button 1's '>'", ccol, crow);
 	assert_clean(h);
 }
 
-/* The kiosk still runs and still draws: 4 opens the "not yet available"
- * message, Esc comes back, Up and Left put the focus back on button 1 (two
- * columns of buttons at 80x24). */
+/* The kiosk still runs and still draws: 6 opens the "not yet available"
+ * message, Esc comes back, Up, Up and Left put the focus back on button 1
+ * (two columns of buttons at 80x24: 6 is on the third row, right). */
 static void assert_alive(struct harness *h, const char *after)
 {
 	int col, row;
@@ -315,10 +316,12 @@ static void assert_alive(struct harness *h, const char *after)
 	h_key(h, H_ESC);
 	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "Esc did not return home after %s", after);
 	H_ASSERT(h, h_wait_gone(h, "本机暂未开通此项服务", WAIT_MS), "message left on home after %s", after);
-	H_ASSERT(h, find_item(h, 1, "办事服务", &col, &row), "no button 1 after %s", after);
+	H_ASSERT(h, find_item(h, 1, home_labels[0], &col, &row), "no button 1 after %s", after);
+	h_key(h, H_UP);
 	h_key(h, H_UP);
 	h_key(h, H_LEFT);
-	H_ASSERT(h, wait_mark(h, col - 1, row, true, WAIT_MS), "Up, Left did not focus button 1 after %s", after);
+	H_ASSERT(h, wait_mark(h, col - 1, row, true, WAIT_MS), "Up, Up, Left did not focus button 1 after %s",
+		 after);
 	H_ASSERT(h, !h_exited(h), "the kiosk ended after %s", after);
 }
 
@@ -408,7 +411,7 @@ Test(terminal, sigterm_exits_0_in_a_subscreen, .timeout = 60)
 	struct gwd *g = start_gw();
 	struct harness *h = start_kiosk(gwd_url(g), 80, 24, NULL);
 	assert_home(h);
-	h_type(h, "1");
+	h_type(h, "3");
 	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
 	assert_clean(h);
 	kill(h_pid(h), SIGTERM);
@@ -483,11 +486,18 @@ Test(terminal, resize_tiny_and_back, .timeout = 90)
 		H_ASSERT(h, t[0] != '\0', "no status bar at 20x10");
 		free(t);
 	}
-	/* Keys still work at that size. */
+	/* Keys still work at that size: one button a page there, so Down
+	 * twice is 3 办事服务 (a digit picks on the page shown only). */
+	h_key(h, H_DOWN);
+	h_key(h, H_DOWN);
 	h_key(h, H_ENTER);
-	H_ASSERT(h, wait_title(h, "按类别", WAIT_MS), "Enter did not open the categories at 20x10");
+	H_ASSERT(h, wait_title(h, "按类别", WAIT_MS), "Down, Down, Enter did not open the categories at 20x10");
 	h_key(h, H_ESC);
 	H_ASSERT(h, wait_title(h, "政务", WAIT_MS), "Esc did not return home at 20x10");
+	/* Up twice: the focus back on button 1, as before the trip. */
+	h_key(h, H_UP);
+	h_key(h, H_UP);
+	H_ASSERT(h, wait_text(h, "1 大字", WAIT_MS), "Up, Up did not return to button 1 at 20x10");
 	assert_clean(h);
 
 	h_resize(h, 80, 24);
@@ -541,7 +551,7 @@ Test(terminal, resize_120x40_to_60x20, .timeout = 90)
 	free(want);
 
 	/* And a screen deeper down survives the resize too. */
-	h_type(h, "1");
+	h_type(h, "3");
 	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
 	h_resize(h, 120, 40);
 	h_settle(h, 300, 3000);
@@ -549,6 +559,17 @@ Test(terminal, resize_120x40_to_60x20, .timeout = 90)
 	H_ASSERT(h, wait_text(h, "[Esc] 返回", WAIT_MS), "no status bar after resize");
 	assert_clean(h);
 	h_key(h, H_ESC);
+	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "Esc did not return home");
+	/* The focus is still on 3 办事服务: Left twice is button 1 (four
+	 * columns at 120x40). */
+	{
+		int col, row;
+		H_ASSERT(h, wait_text(h, "1 大字模式", WAIT_MS), "home not drawn");
+		H_ASSERT(h, find_item(h, 1, home_labels[0], &col, &row), "no button 1");
+		h_key(h, H_LEFT);
+		h_key(h, H_LEFT);
+		H_ASSERT(h, wait_mark(h, col - 1, row, true, WAIT_MS), "Left, Left did not focus button 1");
+	}
 	assert_home(h);
 
 	end_kiosk(fresh);
@@ -617,12 +638,12 @@ static void on_term(const char *term, int max_colours)
 	/* The focused button stands out without colour: its '>' marker (and on
 	 * a monochrome terminal bold or reverse video the others lack; with
 	 * colours, bold may be given up for colour: ncv). */
-	H_ASSERT(h, find_item(h, 1, "办事服务", &col1, &row1), "no button 1");
-	H_ASSERT(h, find_item(h, 2, "扫码登录", &col2, &row2), "no button 2");
+	H_ASSERT(h, find_item(h, 1, home_labels[0], &col1, &row1), "no button 1");
+	H_ASSERT(h, find_item(h, 2, home_labels[1], &col2, &row2), "no button 2");
 	H_ASSERT(h, h_cell_at(h, col1 - 1, row1).ch == '>', "TERM=%s: no '>' on the focused button", term);
 	H_ASSERT(h, h_cell_at(h, col2 - 1, row2).ch != '>', "TERM=%s: '>' on an unfocused button", term);
-	f = h_cell_at(h, col1 + 2, row1); /* 办 */
-	u = h_cell_at(h, col2 + 2, row2); /* 扫 */
+	f = h_cell_at(h, col1 + 2, row1); /* 大 */
+	u = h_cell_at(h, col2 + 2, row2); /* 语 */
 	if (max_colours == 0)
 		H_ASSERT(h, f.bold != u.bold || f.reverse != u.reverse,
 			 "TERM=%s: focused and unfocused labels have the same bold/reverse (%d/%d)", term, f.bold,
@@ -651,7 +672,7 @@ static void on_term(const char *term, int max_colours)
 	H_ASSERT(h, wait_mark(h, col1 - 1, row1, false, WAIT_MS), "TERM=%s: button 1 still marked", term);
 	H_ASSERT(h, same_look(h_cell_at(h, col2 + 2, row2), f) && same_look(h_cell_at(h, col1 + 2, row1), u),
 		 "TERM=%s: the highlight did not follow the focus", term);
-	h_type(h, "1");
+	h_type(h, "3");
 	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "TERM=%s: no categories screen", term);
 	assert_clean(h);
 	h_key(h, H_HOME);
@@ -769,7 +790,7 @@ Test(terminal, keys_while_a_request_hangs, .timeout = 90)
 	h = start_kiosk(gwd_url(g), 80, 24, NULL);
 	/* The catalog request is under way (and hangs) from the start. */
 	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "no home screen");
-	H_ASSERT(h, wait_text(h, "8 English", WAIT_MS), "home not fully drawn");
+	H_ASSERT(h, wait_text(h, "8 语言 Language", WAIT_MS), "home not fully drawn");
 	assert_clean(h);
 
 	/* 3 s: responsiveness, far below the 30 s the request hangs. */
@@ -780,11 +801,11 @@ Test(terminal, keys_while_a_request_hangs, .timeout = 90)
 	assert_clean(h);
 	h_key(h, H_ESC);
 	H_ASSERT(h, wait_title(h, "政务服务自助终端", 3000), "Esc did not return home while a request hangs");
-	H_ASSERT(h, wait_text(h, "1 办事服务", 3000), "home not redrawn");
+	H_ASSERT(h, wait_text(h, "3 办事服务", 3000), "home not redrawn");
 
 	/* The categories screen says it is loading, and can be left. */
-	h_type(h, "1");
-	H_ASSERT(h, wait_title(h, "按类别办事", 3000), "1 did not open the categories while loading");
+	h_type(h, "3");
+	H_ASSERT(h, wait_title(h, "按类别办事", 3000), "3 did not open the categories while loading");
 	H_ASSERT(h, wait_text(h, "正在加载服务目录", 3000), "no loading notice");
 	assert_clean(h);
 	h_key(h, H_ESC);
