@@ -54,7 +54,8 @@ static const char *item_label(void *ud, int i, const char **sub)
 	case H_LANG:
 		snprintf(h->lang_label, sizeof h->lang_label, "%s", i18n_lang_name(i18n_lang()));
 		*sub = h->lang_label;
-		return "语言 Language";
+		/* Bilingual on purpose: findable whatever language is showing. */
+		return !strcmp(i18n_lang(), "zh_TW") ? "語言 Language" : "语言 Language";
 	}
 	return "";
 }
