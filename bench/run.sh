@@ -13,7 +13,8 @@
 # (keys per latency figure, default 200), BENCH_SERVICES (catalog size,
 # default 10000), BENCH_FALLBACK (the size used when the kiosk refuses the
 # big catalog, default 5000: the largest round size whose JSON fits the
-# kiosk's 1 MiB answer limit).
+# kiosk's 1 MiB answer limit), BENCH_SPEECH (utterances per speech figure,
+# default 30), BENCH_VOICE_KEYS (focus moves in voice mode, default 30).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -22,11 +23,14 @@ RUNS=${BENCH_RUNS:-15}
 KEYS=${BENCH_KEYS:-200}
 SERVICES=${BENCH_SERVICES:-10000}
 FALLBACK=${BENCH_FALLBACK:-5000}
+SPEECH_RUNS=${BENCH_SPEECH:-30}
+VOICE_KEYS=${BENCH_VOICE_KEYS:-30}
 TTY=$O/bench/tty
 CORE=$O/bench/core
+SPEECH=$O/bench/speech
 failed=0
 
-for b in "$O/kiosk" "$O/gatewayd" "$TTY" "$CORE"; do
+for b in "$O/kiosk" "$O/gatewayd" "$TTY" "$CORE" "$SPEECH"; do
 	if [ ! -x "$b" ]; then
 		echo "bench: $b is missing (run make bench)" >&2
 		exit 2
@@ -53,6 +57,36 @@ run() {
 
 section() {
 	echo "== $* =="
+}
+
+# Like run, but also keeps the output in the file $1 (for figures composed
+# from two benchmarks); the output appears once the command has finished.
+run_keep() {
+	keep=$1
+	shift
+	echo "\$ $*"
+	"$@" >"$keep"
+	rc=$?
+	cat "$keep"
+	if [ "$rc" -ne 0 ]; then
+		echo "  (failed: exit status $rc)"
+		failed=1
+	fi
+	echo
+	return "$rc"
+}
+
+# The median on the first line matching $2 (after a line matching $3, if
+# given) in the file $1; empty if there is none.
+median_of() {
+	awk -v pat="$2" -v after="${3:-}" '
+		after != "" && !seen { if (index($0, after)) seen = 1; next }
+		index($0, pat) { for (i = 1; i < NF; i++) if ($i == "median") { print $(i + 1); exit } }
+	' "$1"
+}
+
+add_ms() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'
 }
 
 echo "kiosk benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -92,6 +126,38 @@ fi
 echo "peers, as quoted in the shared design/platform-notes.md (not re-measured by this script):"
 echo "  dialog --menu, 10,000 items: 113 ms to first paint, 53 bytes per focus move, 16.4 MB peak RSS"
 echo "  fzy -e QUERY over 10,000 names: 4 ms for the whole process"
+echo
+
+section "6. voice prompts: synthesis latency (espeak-ng, aplay -D null: no sound card)"
+tmp_speech=$(mktemp /tmp/bench-run-XXXXXX)
+tmp_voice=$(mktemp /tmp/bench-run-XXXXXX)
+run_keep "$tmp_speech" "$SPEECH" --runs "$SPEECH_RUNS"
+
+section "7. voice mode: focus move -> start of its spoken prompt"
+run_keep "$tmp_voice" "$TTY" voice --keys "$VOICE_KEYS"
+paint=$(median_of "$tmp_voice" "voice mode: key -> paint settled")
+synth=$(median_of "$tmp_speech" "say -> first samples to aplay" "zh_CN, one after the other")
+synth_cut=$(median_of "$tmp_speech" "say -> first samples to aplay" "each cutting the previous")
+tap=$(median_of "$tmp_voice" "key -> first audio bytes")
+if [ -n "$paint" ] && [ -n "$synth" ]; then
+	echo "focus move -> start of speech, composed: the kiosk calls speech_say() in the same loop"
+	echo "pass as the paint, so key -> paint settled (voice mode, above) + say -> first samples"
+	echo "handed to aplay ($SPEECH, zh_CN):"
+	echo "  previous prompt finished:    $paint ms + $synth ms = $(add_ms "$paint" "$synth") ms"
+	[ -n "$synth_cut" ] &&
+		echo "  cutting the previous short:  $paint ms + $synth_cut ms = $(add_ms "$paint" "$synth_cut") ms"
+	[ -n "$tap" ] &&
+		echo "  measured directly, key -> first samples out of aplay (ALSA file plugin): $tap ms"
+	echo "  (the difference is aplay's own start: exec, ALSA set-up, one period read from the pipe;"
+	echo "  a real sound card's buffering comes on top and is not measured here)"
+else
+	echo "focus move -> start of speech: not composed (a figure above is missing)"
+fi
+echo
+rm -f "$tmp_speech" "$tmp_voice"
+
+section "8. large mode: relayout when it is switched on or off, and on the resize that follows"
+run "$TTY" large --runs "$RUNS"
 
 if [ "$failed" -ne 0 ]; then
 	echo

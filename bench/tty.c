@@ -4,12 +4,21 @@
  *                                            (the cost of loading before any set-up)
  *   tty startup   [--runs N]                 start -> first painted home screen
  *                                            (gatewayd with the demo catalog)
- *   tty startup   --synthetic S [--runs N]   start -> home -> "1" -> first painted
- *                                            categories screen (S generated services)
+ *   tty startup   --synthetic S [--runs N]   start -> home -> "3" (Services) -> first
+ *                                            painted categories screen (S generated services)
  *   tty browse    [--synthetic S] [--keys N] bytes per focus move (home, services),
  *                                            peak RSS after browsing, time per key
  *   tty dialog    [--items N] [--runs N] [--keys N]
  *                                            the same for dialog --menu with N items
+ *   tty voice     [--keys N]                 N (30) focus moves on home, key -> paint settled,
+ *                                            with --speech none and in voice mode
+ *                                            (--speech espeak:null); cross-check: key ->
+ *                                            first audio bytes through ALSA's file
+ *                                            plugin into a FIFO
+ *   tty large     [--runs N]                 "1" on home (large mode on/off: theme +
+ *                                            relayout) at 80x24 and 120x40, key -> paint
+ *                                            settled and bytes; resizes 80x24 <-> 40x15
+ *                                            in large and normal mode
  *
  * The program under test runs in the terminal harness (forkpty + libvterm,
  * 80x24, TERM=xterm-256color, LANG=C.UTF-8). Times are wall-clock
@@ -28,8 +37,10 @@
 #include "model.h"
 #include "jsonx.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -37,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -120,7 +132,9 @@ static bool pred_frame(struct harness *h, void *ud)
 	const struct frame_want *w = ud;
 	if (!h_find(h, w->a, NULL, NULL) || (w->b && !h_find(h, w->b, NULL, NULL)))
 		return false;
-	char *last = h_row_text(h, ROWS - 1);
+	int cols, rows;
+	h_size(h, &cols, &rows);
+	char *last = h_row_text(h, rows - 1);
 	bool ok = last[0] != '\0';
 	free(last);
 	return ok;
@@ -141,6 +155,8 @@ static bool pred_more(struct harness *h, void *ud)
 	return h_bytes_out(h) > s->bytes0;
 }
 
+static double answer_since(struct harness *h, int64_t t0, int quiet_ms, size_t *bytes);
+
 /* Sends a key and reads until the output has been quiet for quiet_ms.
  * Returns the time from the send to the arrival of the last chunk of the
  * answer (ms; -1 if nothing came within 2 s) and the bytes in *bytes. */
@@ -148,12 +164,32 @@ static double key_round_trip(struct harness *h, enum h_key key, const char *text
                              int quiet_ms, size_t *bytes)
 {
 	h_bytes_reset(h);
-	struct since s = { 0 };
-	int64_t t0 = now_ns(), last = -1;
+	int64_t t0 = now_ns();
 	if (text)
 		h_type(h, text);
 	else
 		h_key(h, key);
+	return answer_since(h, t0, quiet_ms, bytes);
+}
+
+/* The window size changes (TIOCSWINSZ: the kiosk gets SIGWINCH, lays out
+ * again and repaints everything); the same figure as a key's. */
+static double resize_round_trip(struct harness *h, int cols, int rows, int quiet_ms,
+                                size_t *bytes)
+{
+	h_bytes_reset(h);
+	int64_t t0 = now_ns();
+	h_resize(h, cols, rows);
+	return answer_since(h, t0, quiet_ms, bytes);
+}
+
+/* Reads the answer to what was sent at t0 until quiet_ms pass without
+ * output: ms from t0 to its last chunk (-1 if nothing came within 2 s),
+ * and the bytes since the last h_bytes_reset in *bytes. */
+static double answer_since(struct harness *h, int64_t t0, int quiet_ms, size_t *bytes)
+{
+	struct since s = { 0 };
+	int64_t last = -1;
 	int timeout = 2000;
 	for (;;) {
 		s.bytes0 = h_bytes_out(h);
@@ -367,7 +403,8 @@ static int cmd_startup(int runs, const char *synthetic)
 		int64_t t1 = now_ns(), t2 = t1;
 		size_t b1 = h_bytes_out(h);
 		if (synthetic) {
-			h_type(h, "1");
+			/* 3 = Services (the accessibility modes are 1 and 2). */
+			h_type(h, "3");
 			/* The first category with its service count: the catalog
 			 * has arrived, been decoded and laid out. */
 			int r = wait_categories(h, ci.first_name, 20000);
@@ -405,8 +442,8 @@ static int cmd_startup(int runs, const char *synthetic)
 		print_stats("start -> first painted home screen", home, ok, "ms", 1);
 		print_stats("  bytes written up to that first paint", bytes, ok, "B", 0);
 		if (synthetic) {
-			print_stats("start -> home, \"1\" -> categories painted", cats, ok, "ms", 1);
-			print_stats("  of which \"1\" -> categories painted", after1, ok, "ms", 1);
+			print_stats("start -> home, \"3\" -> categories painted", cats, ok, "ms", 1);
+			print_stats("  of which \"3\" -> categories painted", after1, ok, "ms", 1);
 		}
 	}
 	free(home);
@@ -458,8 +495,8 @@ static int cmd_browse(const char *synthetic, int keys)
 	print_stats("bytes per focus move, home (Down/Up)", v, n, "B", 0);
 	print_stats("  home: key -> paint settled (pty round trip)", t, n, "ms", 3);
 
-	/* Categories, then the biggest one. */
-	h_type(h, "1");
+	/* Categories (3 = Services on home), then the biggest one. */
+	h_type(h, "3");
 	int r = wait_categories(h, ci.first_name, 20000);
 	if (r < 0) {
 		print_rejection(h, &ci);
@@ -542,6 +579,363 @@ static int cmd_browse(const char *synthetic, int keys)
 	h_free(h);
 	gwd_free(g);
 	return 0;
+}
+
+/* ---- voice mode: focus move -> speech ------------------------------------ */
+
+#define T_VOICE_ON "语音播报：开"
+#define T_LARGE_ON "大字模式：开"
+#define T_LARGE "大字模式"
+
+/* ALSA's file plugin (alsa-lib's pcm.file: FILE, FORMAT; slave null) writes
+ * what the kiosk's aplay plays into a FIFO; this thread reads it and notes
+ * when the first bytes arrive after arming. */
+struct audio_tap {
+	int fd;                 /* the FIFO, O_RDWR: never EOF between players */
+	pthread_t th;
+	pthread_mutex_t mu;
+	int64_t armed;          /* 0: not armed */
+	int64_t first;          /* first bytes after arming, or 0 */
+	size_t bytes;
+	bool quit;
+};
+
+static void *tap_main(void *arg)
+{
+	struct audio_tap *t = arg;
+	static char buf[65536];
+	for (;;) {
+		ssize_t k = read(t->fd, buf, sizeof buf);
+		int64_t now = now_ns();
+		pthread_mutex_lock(&t->mu);
+		bool quit = t->quit;
+		if (k > 0) {
+			t->bytes += (size_t)k;
+			if (t->armed && !t->first)
+				t->first = now;
+		}
+		pthread_mutex_unlock(&t->mu);
+		if (quit || (k < 0 && errno != EINTR))
+			break;
+	}
+	return NULL;
+}
+
+static void tap_arm(struct audio_tap *t)
+{
+	pthread_mutex_lock(&t->mu);
+	t->armed = now_ns();
+	t->first = 0;
+	pthread_mutex_unlock(&t->mu);
+}
+
+static int64_t tap_first(struct audio_tap *t)
+{
+	pthread_mutex_lock(&t->mu);
+	int64_t v = t->first;
+	pthread_mutex_unlock(&t->mu);
+	return v;
+}
+
+/* Lines of the kiosk's log that name speech or a latency. */
+static int scan_kiosk_log(struct harness *h, bool print, bool *audio_failed)
+{
+	char path[4200], line[512];
+	int latency_lines = 0;
+	snprintf(path, sizeof path, "%s/kiosk.log", h_tmpdir(h));
+	FILE *f = fopen(path, "r");
+	*audio_failed = false;
+	while (f && fgets(line, sizeof line, f)) {
+		if (strstr(line, "no audio"))
+			*audio_failed = true;
+		if (strstr(line, "latency")) {
+			latency_lines++;
+			if (print && latency_lines <= 3)
+				printf("  kiosk.log: %s", line);
+		}
+		if (print && (strstr(line, "no audio") || strstr(line, "speech: espeak-ng")))
+			printf("  kiosk.log: %s", line);
+	}
+	if (f)
+		fclose(f);
+	return latency_lines;
+}
+
+/* Focus moves on home (Down x3, Up x3, over and over: the 2-column home
+ * has 4 rows at 80x24), gap_ms apart so that each prompt has been said
+ * before the next key; key -> paint settled in paint[], and key -> first
+ * audio bytes in audio[] when there is a tap. Returns the count. */
+static int home_moves(struct harness *h, int keys, int gap_ms, struct audio_tap *tap,
+                      double *paint, double *audio, int *n_audio)
+{
+	int n = 0;
+	*n_audio = 0;
+	for (int i = 0; i < keys; i++) {
+		enum h_key key = (i / 3) % 2 ? H_UP : H_DOWN;
+		h_bytes_reset(h);
+		if (tap)
+			tap_arm(tap);
+		int64_t t0 = now_ns();
+		h_key(h, key);
+		double d = answer_since(h, t0, 30, NULL);
+		if (d >= 0)
+			paint[n++] = d;
+		if (tap) {
+			int64_t first = 0;
+			for (int w = 0; w < 400 && !(first = tap_first(tap)); w++)
+				h_pump(h, 5);
+			if (first)
+				audio[(*n_audio)++] = ms_since(t0, first);
+		}
+		h_pump(h, gap_ms);
+	}
+	return n;
+}
+
+static struct harness *start_home(struct gwd *g, int cols, int rows, const char *const extra[])
+{
+	struct harness *h = h_start_kiosk(gwd_url(g), cols, rows, extra);
+	if (!h || !wait_frame(h, T_HOME, NULL, 10000)) {
+		if (h)
+			h_dump(h, stderr);
+		die("no home screen");
+	}
+	/* The catalog arrives, the first prompt is said: settle first. */
+	h_settle(h, 300, 5000);
+	return h;
+}
+
+static int cmd_voice(int keys)
+{
+	const int gap_ms = 200;
+	struct gwd *g = start_gateway(NULL);
+	double *paint = calloc((size_t)keys, sizeof *paint), *audio = calloc((size_t)keys, sizeof *audio);
+	int n, na, rc = 0;
+	bool failed;
+
+	printf("  %d focus moves on home (Down x3, Up x3, ...), %d ms apart, 80x24, demo gateway\n",
+	       keys, gap_ms);
+
+	/* A: no speech, as in the browse figures. */
+	const char *const a_args[] = { "--speech", "none", NULL };
+	struct harness *h = start_home(g, COLS, ROWS, a_args);
+	n = home_moves(h, keys, gap_ms, NULL, paint, audio, &na);
+	print_stats("speech none: key -> paint settled", paint, n, "ms", 3);
+	h_free(h);
+
+	/* B: voice mode, espeak through aplay -D null (no sound card). */
+	const char *const b_args[] = { "--mode", "voice", "--speech", "espeak:null", NULL };
+	h = start_home(g, COLS, ROWS, b_args);
+	if (!h_find(h, T_VOICE_ON, NULL, NULL)) {
+		h_dump(h, stderr);
+		die("voice mode is not on (no \"%s\" on home)", T_VOICE_ON);
+	}
+	n = home_moves(h, keys, gap_ms, NULL, paint, audio, &na);
+	print_stats("voice mode: key -> paint settled", paint, n, "ms", 3);
+	int lat = scan_kiosk_log(h, true, &failed);
+	if (failed) {
+		printf("  THE KIOSK HAD NO AUDIO DEVICE (aplay -D null failed): no prompt was synthesized\n");
+		rc = 1;
+	}
+	if (lat == 0)
+		printf("  (kiosk.log has no per-utterance latency line: focus move -> speech is this\n"
+		       "   key -> paint plus say -> first samples from build/bench/speech; the kiosk\n"
+		       "   calls speech_say() right after the paint's refresh(), in the same loop pass)\n");
+	h_free(h);
+
+	/* C, cross-check: the same with ALSA's file plugin writing the audio
+	 * into a FIFO read here: key -> first samples out of aplay, directly. */
+	char dir[] = "/tmp/bench-voice-XXXXXX", fifo[64], spec[128];
+	struct audio_tap tap = { .fd = -1 };
+	if (!mkdtemp(dir))
+		die("mkdtemp: %s", strerror(errno));
+	snprintf(fifo, sizeof fifo, "%s/audio.fifo", dir);
+	snprintf(spec, sizeof spec, "espeak:file:FILE=%s,FORMAT=raw", fifo);
+	if (mkfifo(fifo, 0600) != 0 || (tap.fd = open(fifo, O_RDWR | O_CLOEXEC)) < 0)
+		die("fifo %s: %s", fifo, strerror(errno));
+	pthread_mutex_init(&tap.mu, NULL);
+	if (pthread_create(&tap.th, NULL, tap_main, &tap) != 0)
+		die("pthread_create");
+	const char *const c_args[] = { "--mode", "voice", "--speech", spec, NULL };
+	h = start_home(g, COLS, ROWS, c_args);
+	n = home_moves(h, keys, gap_ms, &tap, paint, audio, &na);
+	printf("  cross-check, --speech espeak:file:FILE=FIFO,FORMAT=raw (ALSA file plugin):\n");
+	print_stats("voice, audio tap: key -> paint settled", paint, n, "ms", 3);
+	print_stats("voice, audio tap: key -> first audio bytes", audio, na, "ms", 3);
+	pthread_mutex_lock(&tap.mu);
+	size_t tapped = tap.bytes;
+	pthread_mutex_unlock(&tap.mu);
+	printf("  (%d of %d moves produced audio; %zu bytes of 16-bit 22050 Hz samples in all)\n",
+	       na, keys, tapped);
+	scan_kiosk_log(h, false, &failed);
+	if (failed || na < keys) {
+		printf("  the audio tap did not see every prompt%s\n",
+		       failed ? " (the kiosk reported no audio device)" : "");
+		rc = 1;
+	}
+	h_free(h);
+	pthread_mutex_lock(&tap.mu);
+	tap.quit = true;
+	pthread_mutex_unlock(&tap.mu);
+	if (write(tap.fd, "", 1) < 0) {
+		/* the reader wakes up anyway once it is closed below */
+	}
+	pthread_join(tap.th, NULL);
+	close(tap.fd);
+	unlink(fifo);
+	rmdir(dir);
+	free(paint);
+	free(audio);
+	gwd_free(g);
+	return rc;
+}
+
+/* ---- large mode: relayout --------------------------------------------------- */
+
+/* runs presses of "1" on home (on, off, on, ...) at cols x rows. */
+static int large_toggles(struct gwd *g, int cols, int rows, int runs, const char *config,
+                         const char *tag)
+{
+	const char *args[] = { "--speech", "none", NULL, NULL, NULL };
+	if (config) {
+		args[2] = "--config";
+		args[3] = config;
+	}
+	struct harness *h = start_home(g, cols, rows, args);
+	double *all = calloc((size_t)runs, sizeof *all), *on = calloc((size_t)runs, sizeof *on),
+	       *off = calloc((size_t)runs, sizeof *off), *bon = calloc((size_t)runs, sizeof *bon),
+	       *boff = calloc((size_t)runs, sizeof *boff);
+	int n = 0, non = 0, noff = 0, rc = 0;
+	for (int i = 0; i < runs; i++) {
+		bool want_on = i % 2 == 0;
+		size_t b;
+		double d = key_round_trip(h, 0, "1", 30, &b);
+		bool is_on = h_find(h, T_LARGE_ON, NULL, NULL);
+		if (d < 0 || is_on != want_on) {
+			fprintf(stderr, "%s: \"1\" did not turn large mode %s\n", prog,
+			        want_on ? "on" : "off");
+			h_dump(h, stderr);
+			rc = 1;
+			break;
+		}
+		all[n++] = d;
+		if (want_on) {
+			on[non] = d;
+			bon[non++] = (double)b;
+		} else {
+			off[noff] = d;
+			boff[noff++] = (double)b;
+		}
+		h_settle(h, 50, 1000);
+	}
+	char label[128];
+	snprintf(label, sizeof label, "%dx%d%s: \"1\" -> paint settled, all", cols, rows, tag);
+	print_stats(label, all, n, "ms", 2);
+	if (!config && non > 0) {
+		print_stats("  turning large mode on", on, non, "ms", 2);
+		print_stats("  bytes written, on", bon, non, "B", 0);
+	}
+	if (!config && noff > 0) {
+		print_stats("  turning it off", off, noff, "ms", 2);
+		print_stats("  bytes written, off", boff, noff, "B", 0);
+	}
+	free(all);
+	free(on);
+	free(off);
+	free(bon);
+	free(boff);
+	h_free(h);
+	return rc;
+}
+
+/* Resizes 80x24 -> 40x15 and back, runs times each, in large mode or not. */
+static int resizes(struct gwd *g, int runs, bool large)
+{
+	const char *args[] = { "--speech", "none", NULL };
+	struct harness *h = start_home(g, COLS, ROWS, args);
+	if (large) {
+		h_type(h, "1");
+		if (!h_wait_text(h, T_LARGE_ON, 3000)) {
+			h_dump(h, stderr);
+			die("\"1\" did not turn large mode on");
+		}
+		h_settle(h, 100, 2000);
+	}
+	double *down = calloc((size_t)runs, sizeof *down), *up = calloc((size_t)runs, sizeof *up),
+	       *bd = calloc((size_t)runs, sizeof *bd), *bu = calloc((size_t)runs, sizeof *bu);
+	int nd = 0, nu = 0;
+	for (int i = 0; i < runs; i++) {
+		size_t b;
+		double d = resize_round_trip(h, 40, 15, 30, &b);
+		if (d >= 0) {
+			down[nd] = d;
+			bd[nd++] = (double)b;
+		}
+		if (i == 0)
+			dump_if(h, large ? "large mode, 40x15" : "normal mode, 40x15");
+		h_settle(h, 50, 1000);
+		d = resize_round_trip(h, COLS, ROWS, 30, &b);
+		if (d >= 0) {
+			up[nu] = d;
+			bu[nu++] = (double)b;
+		}
+		h_settle(h, 50, 1000);
+	}
+	bool still = !large || h_find(h, T_LARGE_ON, NULL, NULL);
+	const char *m = large ? "large" : "normal";
+	char l1[128], l2[128], l3[128], l4[128];
+	snprintf(l1, sizeof l1, "%s, resize 80x24->40x15 -> paint settled", m);
+	snprintf(l2, sizeof l2, "  bytes written (full repaint)");
+	snprintf(l3, sizeof l3, "%s, resize 40x15->80x24 -> paint settled", m);
+	snprintf(l4, sizeof l4, "  bytes written (full repaint)");
+	print_stats(l1, down, nd, "ms", 2);
+	print_stats(l2, bd, nd, "B", 0);
+	print_stats(l3, up, nu, "ms", 2);
+	print_stats(l4, bu, nu, "B", 0);
+	free(down);
+	free(up);
+	free(bd);
+	free(bu);
+	h_free(h);
+	if (!still || nd < runs || nu < runs) {
+		printf("  (some resizes were not answered, or large mode was lost)\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_large(int runs)
+{
+	struct gwd *g = start_gateway(NULL);
+	int rc = 0;
+	printf("  \"1\" on home toggles large mode (theme, relayout, xterm font escape, which\n"
+	       "  the harness ignores); %d presses: on, off, on, ... --speech none, demo gateway\n",
+	       runs);
+	rc |= large_toggles(g, COLS, ROWS, runs, NULL, "");
+	rc |= large_toggles(g, 120, 40, runs, NULL, "");
+
+	/* The 35 ms keyboard-wedge hold on printable keys, isolated: the same
+	 * presses with wedge_gap_ms at the smallest value the config takes. */
+	char dir[] = "/tmp/bench-large-XXXXXX", conf[64];
+	if (!mkdtemp(dir))
+		die("mkdtemp: %s", strerror(errno));
+	snprintf(conf, sizeof conf, "%s/kiosk.conf", dir);
+	FILE *f = fopen(conf, "w");
+	if (!f)
+		die("%s: %s", conf, strerror(errno));
+	fputs("[scanner]\nwedge_gap_ms = 5\n", f);
+	fclose(f);
+	printf("  the same with [scanner] wedge_gap_ms = 5 (default 35: digits are held back\n"
+	       "  that long in case they are a keyboard-wedge scan):\n");
+	rc |= large_toggles(g, COLS, ROWS, runs, conf, ", wedge 5 ms");
+	unlink(conf);
+	rmdir(dir);
+
+	printf("  a real terminal answers the font change with SIGWINCH: a second relayout\n");
+	rc |= resizes(g, runs, true);
+	rc |= resizes(g, runs, false);
+	gwd_free(g);
+	return rc;
 }
 
 /* ---- dialog --menu ----------------------------------------------------------- */
@@ -644,8 +1038,10 @@ static void usage(void)
 	        "usage: %s exec [--runs N]\n"
 	        "       %s startup [--runs N] [--synthetic S]\n"
 	        "       %s browse [--synthetic S] [--keys N]\n"
-	        "       %s dialog [--items N] [--runs N] [--keys N]\n",
-	        prog, prog, prog, prog);
+	        "       %s dialog [--items N] [--runs N] [--keys N]\n"
+	        "       %s voice [--keys N]\n"
+	        "       %s large [--runs N]\n",
+	        prog, prog, prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -660,13 +1056,16 @@ int main(int argc, char **argv)
 		usage();
 	const char *cmd = argv[1], *synthetic = NULL;
 	int runs = 15, keys = 200, items = 10000;
+	bool keys_given = false;
 	for (int i = 2; i < argc; i++) {
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(argv[i], "--runs"))
 			runs = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--keys"))
+		else if (!strcmp(argv[i], "--keys")) {
 			keys = atoi(argv[++i]);
+			keys_given = true;
+		}
 		else if (!strcmp(argv[i], "--items"))
 			items = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--synthetic"))
@@ -688,6 +1087,10 @@ int main(int argc, char **argv)
 		return cmd_browse(synthetic ? synthetic : "10000", keys);
 	if (!strcmp(cmd, "dialog"))
 		return cmd_dialog(items, runs, keys);
+	if (!strcmp(cmd, "voice"))
+		return cmd_voice(keys_given ? keys : 30); /* 200 ms apart: 30 by default */
+	if (!strcmp(cmd, "large"))
+		return cmd_large(runs);
 	usage();
 	return 2;
 }

@@ -159,12 +159,19 @@ void menu_draw(const struct menu *m, menu_label_fn label, void *ud)
 		struct rect r = m->pager;
 		char mid[64];
 		snprintf(mid, sizeof mid, _("Page %d of %d"), page + 1, m->g.pages);
-		int bw = (r.w - 2) / 3 < 8 ? 8 : (r.w - 2) / 3;
-		if (bw * 2 + 2 > r.w)
+		const char *prev = _("< Previous"), *next = _("Next >");
+		/* Wide enough for the labels (frame, padding, marker); the page
+		 * number goes between them only if it fits, never over them. */
+		int need = text_width(prev) > text_width(next) ? text_width(prev) : text_width(next);
+		int bw = need + 5 < 8 ? 8 : need + 5;
+		int midw = text_width(mid) + 2;
+		if (2 * bw + midw + 4 > r.w)
+			midw = 0;
+		if (2 * bw + 2 > r.w)
 			bw = (r.w - 2) / 2;
-		ui_button((struct rect){ r.x, r.y, bw, 3 }, MENU_T_PREV, 0, _("< Previous"), NULL, false);
-		ui_button((struct rect){ r.x + r.w - bw, r.y, bw, 3 }, MENU_T_NEXT, 0, _("Next >"), NULL, false);
-		if (r.w - 2 * bw - 4 > 0)
+		ui_button((struct rect){ r.x, r.y, bw, 3 }, MENU_T_PREV, 0, prev, NULL, false);
+		ui_button((struct rect){ r.x + r.w - bw, r.y, bw, 3 }, MENU_T_NEXT, 0, next, NULL, false);
+		if (midw)
 			ui_text_center(r.x + bw + 2, r.y + 1, r.w - 2 * bw - 4, ROLE_DIM, mid);
 	} else if (m->pager.h > 0) {
 		struct rect r = m->pager;
