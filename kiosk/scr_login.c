@@ -233,7 +233,9 @@ static void login_draw(struct screen *s, struct rect area)
 {
 	struct login_scr *L = s->priv;
 	struct rect r = L->text;
-	r.h -= 4; /* the button row */
+	bool tight = !L->qr_fits && L->state == D_SHOWING;
+	if (!tight || r.h >= 16)
+		r.h -= 4; /* the button row (while showing, 1 works without it) */
 
 	/* Only a live code is drawn: a dead one must not be scannable. */
 	if (L->qr_fits && L->state == D_SHOWING) {
@@ -242,8 +244,10 @@ static void login_draw(struct screen *s, struct rect area)
 	}
 	ui_text(r.x, r.y, r.w, ROLE_TITLE, _("1) Scan the code on your phone"));
 	r.y++, r.h--;
-	para(&r, ROLE_TEXT, _("Open the government app on your phone, show its login code, and hold it to the scanner."));
-	r.y++, r.h--;
+	if (!tight) {
+		para(&r, ROLE_TEXT, _("Open the government app on your phone, show its login code, and hold it to the scanner."));
+		r.y++, r.h--;
+	}
 	ui_cursor(r.x, r.y);
 	ui_text(r.x, r.y, r.w, ROLE_TITLE, _("2) Or scan this QR code with your phone"));
 	r.y++, r.h--;
@@ -254,10 +258,15 @@ static void login_draw(struct screen *s, struct rect area)
 		para(&r, ROLE_DIM, _("Getting a QR code..."));
 		break;
 	case D_SHOWING: {
-		if (!L->qr_fits)
-			para(&r, ROLE_BANNER, _("The screen is too small for the QR code. Open the address below on your phone and enter the code."));
-		para(&r, ROLE_TEXT, _("Then check that your phone shows this code, and confirm there:"));
-		draw_user_code(L, &r);
+		if (tight) {
+			/* No room for the QR: the code and the address come first. */
+			draw_user_code(L, &r);
+		} else {
+			if (!L->qr_fits)
+				para(&r, ROLE_BANNER, _("The screen is too small for the QR code. Open the address below on your phone and enter the code."));
+			para(&r, ROLE_TEXT, _("Then check that your phone shows this code, and confirm there:"));
+			draw_user_code(L, &r);
+		}
 		snprintf(buf, sizeof buf, _("Or open %s on your phone and enter the code."), L->dev.verification_uri);
 		para(&r, ROLE_TEXT, buf);
 		long long left = (L->expires_at - loop_now_ms() + 999) / 1000;
@@ -282,7 +291,7 @@ static void login_draw(struct screen *s, struct rect area)
 	}
 	if (L->state != D_SHOWING && L->state != D_REQUESTING)
 		ui_cursor(L->button.x + 2, L->button.y + 1);
-	if (L->state != D_REQUESTING)
+	if (L->state != D_REQUESTING && !(tight && L->text.h < 16))
 		ui_button(L->button, T_NEW_CODE, 1, _("New QR code"), NULL,
 		          L->state != D_SHOWING);
 }

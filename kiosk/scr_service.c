@@ -249,6 +249,8 @@ static void svc_reply(struct screen *s, int tag, const struct gw_reply *r)
 	} else {
 		set_error(d, ST_ERROR, ui_gw_message(r));
 	}
+	/* What was said while loading was only the name: say it all now. */
+	access_repeat(s->app);
 	ui_relayout(s->app);
 }
 
@@ -340,7 +342,7 @@ static void svc_speak(struct screen *s, char *buf, size_t n, bool full)
 			ADD("%s ", d->lines[i].text);
 		return;
 	}
-	ADD("%s. ", svc_title(s));
+	ADD(_("%s. "), svc_title(s));
 	if (d->state == ST_ERROR || d->state == ST_GONE) {
 		ADD("%s", d->error ? d->error : "");
 		return;
@@ -351,14 +353,14 @@ static void svc_speak(struct screen *s, char *buf, size_t n, bool full)
 	}
 	const struct service *v = &d->svc;
 	if (*v->b.summary)
-		ADD("%s. ", v->b.summary);
+		ADD(_("%s. "), v->b.summary);
 	long long fee = v->form.n_fields ? v->form.fee_fen : v->b.fee_fen;
 	if (fee > 0) {
 		char *money = speak_money(fee, i18n_lang());
 		ADD(_("Fee: %s. "), money);
 		free(money);
 	} else {
-		ADD("%s. ", _("free of charge"));
+		ADD(_("%s. "), _("free of charge"));
 	}
 	if (v->n_materials)
 		ADD(ngettext("Bring %zu item: ", "Bring %zu items: ", v->n_materials), v->n_materials);

@@ -233,9 +233,9 @@ static int ui_text_attr(int x, int y, int w, enum role role, attr_t extra, const
 	int used;
 	size_t n = text_fit(s, w, &used);
 	attrset(role_attr[role] | extra);
-	if (layout_dump && *s)
-		fprintf(layout_dump, "text %d %d %d %d %d\n", x, y, w, s[n] ? w : used, s[n] != '\0');
 	if (s[n] == '\0') {
+		if (layout_dump && *s)
+			fprintf(layout_dump, "text %d %d %d %d 0\n", x, y, w, used);
 		mvaddnstr(y, x, s, (int)n);
 		return used;
 	}
@@ -243,6 +243,8 @@ static int ui_text_attr(int x, int y, int w, enum role role, attr_t extra, const
 	mvaddstr(y, x, e);
 	used = text_width(e);
 	free(e);
+	if (layout_dump)
+		fprintf(layout_dump, "text %d %d %d %d 1\n", x, y, w, used);
 	return used;
 }
 
@@ -413,20 +415,24 @@ static void draw_status(struct app *a)
 	struct { const char *label; int target; } act[4];
 	int n = 0;
 	char out[160];
+	/* Large mode's buttons are for touch: no key hints, so that log-out,
+	 * back and home still fit side by side on a small grid. */
+	bool big = sh == 3;
 	if (session_active(a)) {
 		/* Always visible while someone is logged in. */
-		snprintf(out, sizeof out, _("[F9] Log out %s"), session_citizen(a)->display_name);
+		snprintf(out, sizeof out, big ? _("Log out %s") : _("[F9] Log out %s"),
+		         session_citizen(a)->display_name);
 		act[n].label = out;
 		act[n++].target = UI_T_LOGOUT;
 	}
 	if (!home) {
-		act[n].label = _("[Esc] Back");
+		act[n].label = big ? _("Back") : _("[Esc] Back");
 		act[n++].target = UI_T_BACK;
-		act[n].label = _("[Home] Home");
+		act[n].label = big ? _("Home") : _("[Home] Home");
 		act[n++].target = UI_T_HOME;
 	}
 	if (a->voice) {
-		act[n].label = _("[*] Repeat");
+		act[n].label = big ? _("Repeat") : _("[*] Repeat");
 		act[n++].target = UI_T_REPEAT;
 	}
 	int x = 1;
