@@ -45,19 +45,6 @@ bool jsonx_depth_ok(const char *buf, size_t len, int max_depth)
 	return true;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 json_t *jsonx_parse(const char *buf, size_t len, char *err, size_t errlen)
 {

@@ -19,19 +19,6 @@
 #include "text.h"
 #include "xmem.h"
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* "<path>.<key>" or "<key>" at the top level, for messages and sub-paths. */
 static void join_path(char *buf, size_t n, const char *path, const char *key)
