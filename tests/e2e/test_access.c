@@ -30,6 +30,7 @@
  * Screen and speech texts are the zh_CN ones (locale/zh_CN.po) unless a test
  * switches the language.
  */
+#include "e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
 
@@ -113,71 +114,16 @@ static char scratch[512];
 static char fifo_path[700], speech_path[700], layout_path[700];
 static char last_frame[65536];  /* the dump a failed check was about */
 
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
-
-/* The whole file, NUL-terminated; NULL if it cannot be read. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0, r;
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 131072;
-			buf = realloc(buf, cap);
-			cr_assert_not_null(buf);
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		if (r == 0)
-			break;
-		n += r;
-	}
-	fclose(f);
-	if (!buf)
-		buf = calloc(1, 1);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 /* ---- scratch folder: the FIFO, the transcript, the layout dump, WAVs -------------- */
 
-static void rm_rf(const char *dir)
-{
-	char cmd[700];
-	if (!dir[0])
-		return;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
+static const char *personal_shown(struct harness *h);
+static void dump_hook(void);
 
 static const char *scratch_dir(void)
 {
+	e2e_set_hooks(personal_shown, dump_hook);
 	if (!scratch[0]) {
-		const char *base = getenv("TMPDIR");
-		snprintf(scratch, sizeof scratch, "%s/kiosk-access-XXXXXX", base && *base ? base : "/tmp");
-		cr_assert_not_null(mkdtemp(scratch), "mkdtemp: %s", strerror(errno));
+		e2e_scratch_dir(scratch, sizeof scratch, "access");
 		snprintf(fifo_path, sizeof fifo_path, "%s/scanner", scratch);
 		snprintf(speech_path, sizeof speech_path, "%s/speech.log", scratch);
 		snprintf(layout_path, sizeof layout_path, "%s/layout.txt", scratch);
@@ -193,78 +139,40 @@ static void suite_fini(void)
 			fprintf(stderr, "kept %s\n", scratch);
 		return;
 	}
-	rm_rf(scratch); /* ours only: never a pattern */
+	e2e_rm_rf(scratch); /* ours only: never a pattern */
 	scratch[0] = '\0';
 }
 
 /* ---- failing with evidence --------------------------------------------------------- */
 
-static void print_file_tail(const char *label, const char *path, long max)
+/* More evidence for a failed check: the transcript and the layout dump. */
+static void dump_hook(void)
 {
-	FILE *f = fopen(path, "r");
-	char buf[4096];
-	size_t n;
-	long size;
-	if (!f)
-		return;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, size > max ? size - max : 0, SEEK_SET);
-	fprintf(stderr, "---- %s (%s, tail) ----\n", label, path);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		fwrite(buf, 1, n, stderr);
-	fprintf(stderr, "---- end of %s ----\n", label);
-	fclose(f);
-}
-
-static void dump_all(void)
-{
-	if (H) {
-		char *p = fmt("%s/kiosk.log", h_tmpdir(H));
-		h_dump(H, stderr);
-		print_file_tail("kiosk.log", p, 3000);
-		free(p);
-	}
-	if (G)
-		gwd_dump(G, stderr);
 	if (speech_path[0])
-		print_file_tail("speech transcript", speech_path, 8000);
+		e2e_print_file_tail("speech transcript", speech_path, 8000);
 	if (last_frame[0])
 		fprintf(stderr, "---- layout dump checked ----\n%s---- end ----\n", last_frame);
 	else if (layout_path[0])
-		print_file_tail("layout dump", layout_path, 8000);
+		e2e_print_file_tail("layout dump", layout_path, 8000);
 }
 
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			dump_all();                                                       \
-			if (H && h_exited(H))                                             \
-				fprintf(stderr, "*** the kiosk has exited (see above)\n"); \
-			cr_assert_fail(__VA_ARGS__);                                      \
-		}                                                                         \
-	} while (0)
+#define CHECK(cond, ...) E2E_CHECK(H, G, cond, __VA_ARGS__)
 
 /* ---- the screen ---------------------------------------------------------------------- */
 
-static bool row_has(int row, const char *text)
+/* The demo citizen's full data must never be on the screen (e2e_clean). */
+static const char *personal_shown(struct harness *h)
 {
-	int cols, rows;
-	h_size(H, &cols, &rows);
-	char *r = h_row_text(H, row < 0 ? rows + row : row);
-	bool ok = strstr(r, text) != NULL;
-	free(r);
-	return ok;
+	static const char *const personal[] = { CIT_NAME, CIT_IDNO, CIT_PHONE };
+	for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++)
+		if (h_find(h, personal[i], NULL, NULL))
+			return personal[i];
+	return NULL;
 }
 
 static void clean(const char *step)
 {
-	char why[300] = "";
-	static const char *const personal[] = { CIT_NAME, CIT_IDNO, CIT_PHONE };
-	for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++)
-		CHECK(!h_find(H, personal[i], NULL, NULL), "%s: the screen shows \"%s\" (full personal data)",
-		      step, personal[i]);
-	CHECK(h_screen_clean(H, why, sizeof why), "%s: screen not clean: %s", step, why);
+	e2e_clean(H, G, step);
 }
 
 static void settle(const char *step)
@@ -292,7 +200,7 @@ static bool pred_row(struct harness *h, void *ud)
 {
 	const struct row_want *w = ud;
 	(void)h;
-	return row_has(w->row, w->text);
+	return e2e_row_has(H, w->row, w->text);
 }
 
 static void expect(const char *text, const char *step)
@@ -319,57 +227,17 @@ static void expect_title(const char *text, const char *step)
 
 /* ---- the kiosk's log ------------------------------------------------------------------ */
 
-static int log_count(const char *needle)
-{
-	char *path = fmt("%s/kiosk.log", h_tmpdir(H));
-	char *all = slurp(path, NULL);
-	int n = 0;
-	for (const char *p = all; p && (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	free(all);
-	free(path);
-	return n;
-}
-
 /* Pumps until kiosk.log holds needle at least `count` times. */
 static void wait_log(const char *needle, int count, const char *step)
 {
-	long long end = now_ms() + WAIT_MS;
-	while (log_count(needle) < count && now_ms() < end)
+	long long end = e2e_now_ms() + WAIT_MS;
+	while (e2e_log_count(H, needle) < count && e2e_now_ms() < end)
 		h_pump(H, 50);
-	CHECK(log_count(needle) >= count, "%s: kiosk.log does not say \"%s\" (%d times) within %d ms", step,
+	CHECK(e2e_log_count(H, needle) >= count, "%s: kiosk.log does not say \"%s\" (%d times) within %d ms", step,
 	      needle, count, WAIT_MS);
 }
 
 /* ---- gateway and kiosk ---------------------------------------------------------------- */
-
-/* The kiosk's theme, named by path if the binary would not find it (as in
- * test_login.c); NULL if it does. */
-static const char *theme_path(void)
-{
-	static char found[4096];
-	char dir[4096], *slash;
-	if (!realpath(h_kiosk_bin(), dir))
-		return NULL;
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	for (int up = 0; up <= 4; up++) {
-		char cand[4200] = "";
-		size_t o = (size_t)snprintf(cand, sizeof cand, "%s", dir);
-		for (int i = 0; i < up; i++)
-			o += (size_t)snprintf(cand + o, sizeof cand - o, "/..");
-		snprintf(cand + o, sizeof cand - o, "/themes/default.theme");
-		if (access(cand, R_OK) == 0) {
-			if (up == 0)
-				return NULL;
-			snprintf(found, sizeof found, "%s", cand);
-			return found;
-		}
-	}
-	return NULL;
-}
 
 struct start_opts {
 	int cols, rows;
@@ -385,7 +253,7 @@ static void start(const struct start_opts *o)
 	const char *args[32];
 	size_t n = 0;
 	char scanner[800], speech[800];
-	const char *theme = theme_path();
+	const char *theme = e2e_theme_path();
 
 	scratch_dir();
 	G = gwd_start(NULL);
@@ -425,18 +293,7 @@ static void start(const struct start_opts *o)
 /* SIGTERM: exit 0, no sanitizer report from either. */
 static void finish(void)
 {
-	char rep[1024] = "";
-	int status = -1;
-	clean("last screen");
-	CHECK(!h_exited(H), "the kiosk exited on its own");
-	kill(h_pid(H), SIGTERM);
-	CHECK(h_wait_exit(H, 10000, &status) == 0, "the kiosk did not exit on SIGTERM");
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "kiosk exit status %#x, not 0", status);
-	CHECK(h_sanitizer_clean(H, rep, sizeof rep), "kiosk sanitizer report: %s", rep);
-	gwd_stop(G);
-	CHECK(gwd_sanitizer_clean(G, rep, sizeof rep), "gateway sanitizer report: %s", rep);
-	h_free(H);
-	gwd_free(G);
+	e2e_finish(H, G);
 	H = NULL;
 	G = NULL;
 }
@@ -525,7 +382,7 @@ static int largest_category(void)
  * form (kiosk/scr_service.c), else the service's. */
 static long long detail_fee(const char *id)
 {
-	char *path = fmt("/v1/services/%s", id);
+	char *path = e2e_fmt("/v1/services/%s", id);
 	json_t *d = get_json(path), *form = json_object_get(d, "form");
 	long long fee = json_integer_value(json_object_get(d, "fee_fen"));
 	json_t *fields = json_object_get(form, "fields");
@@ -551,31 +408,6 @@ static void citizen_code(char *out, size_t n)
 	free(resp);
 }
 
-/* Writes line + "\n" into the kiosk's FIFO once the kiosk has made it and
- * reads it (a non-blocking writer's open fails while nobody reads). */
-static void fifo_send(const char *line)
-{
-	long long end = now_ms() + WAIT_MS;
-	int fd = -1, err = 0;
-	while (now_ms() < end) {
-		struct stat st;
-		if (stat(fifo_path, &st) == 0 && S_ISFIFO(st.st_mode)) {
-			fd = open(fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-			if (fd >= 0)
-				break;
-			err = errno;
-		}
-		h_pump(H, 50);
-	}
-	CHECK(fd >= 0, "FIFO %s: not there or nobody reads it (%s)", fifo_path, err ? strerror(err) : "missing");
-	char buf[512];
-	int n = snprintf(buf, sizeof buf, "%s\n", line);
-	ssize_t w = write(fd, buf, (size_t)n); /* < PIPE_BUF: all at once */
-	int werr = errno;
-	close(fd);
-	CHECK(w == n, "FIFO write: %zd of %d (%s)", w, n, strerror(werr));
-}
-
 /* ---- the speech transcript (--speech log:FILE) --------------------------------------- */
 
 struct said {
@@ -588,7 +420,7 @@ static void said_load(struct said *t)
 {
 	size_t len = 0;
 	t->n = 0;
-	t->buf = slurp(speech_path, &len);
+	t->buf = e2e_slurp(speech_path, &len);
 	if (!t->buf)
 		return;
 	char *p = t->buf, *end = t->buf + len;
@@ -659,7 +491,7 @@ static int said_find(const struct said *t, int from, const char *lang, const cha
 static int wait_said(int from, const char *lang, const char *const needles[], bool exact, char *out,
                      size_t n, const char *step)
 {
-	long long end = now_ms() + WAIT_MS;
+	long long end = e2e_now_ms() + WAIT_MS;
 	for (;;) {
 		struct said t;
 		said_load(&t);
@@ -669,7 +501,7 @@ static int wait_said(int from, const char *lang, const char *const needles[], bo
 		said_free(&t);
 		if (i >= 0)
 			return i;
-		if (now_ms() >= end)
+		if (e2e_now_ms() >= end)
 			break;
 		h_pump(H, 50);
 	}
@@ -747,7 +579,7 @@ static void layout_free(struct layout *l)
 /* The last complete frame the kiosk wrote, or NULL. */
 static struct layout *layout_read(void)
 {
-	char *raw = slurp(layout_path, NULL);
+	char *raw = e2e_slurp(layout_path, NULL);
 	if (!raw)
 		return NULL;
 	struct layout *l = calloc(1, sizeof *l);
@@ -860,7 +692,7 @@ static struct layout *stable_frame(void)
  * pred holds. */
 static struct layout *wait_frame(const char *screen, frame_pred pred, const void *ud, const char *step)
 {
-	long long end = now_ms() + WAIT_MS;
+	long long end = e2e_now_ms() + WAIT_MS;
 	for (;;) {
 		struct layout *l = layout_read();
 		bool ok = frame_ok(l, screen, pred, ud);
@@ -873,7 +705,7 @@ static struct layout *wait_frame(const char *screen, frame_pred pred, const void
 			}
 			layout_free(l);
 		}
-		if (now_ms() >= end)
+		if (e2e_now_ms() >= end)
 			break;
 		h_pump(H, 50);
 	}
@@ -1130,7 +962,7 @@ static struct layout *wait_home_large(int large, const char *step)
  * '>' marker must be on the screen too (focus not by colour alone). */
 static int wait_focus_move(const char *screen, int from, char *num, size_t n, const char *step)
 {
-	long long end = now_ms() + WAIT_MS;
+	long long end = e2e_now_ms() + WAIT_MS;
 	for (;;) {
 		struct layout *l = layout_read();
 		int f = l && !strcmp(l->screen, screen) ? focused_item(l) : from;
@@ -1147,7 +979,7 @@ static int wait_focus_move(const char *screen, int from, char *num, size_t n, co
 			layout_free(l);
 			return f;
 		}
-		if (now_ms() >= end)
+		if (e2e_now_ms() >= end)
 			return from;
 		h_pump(H, 50);
 	}
@@ -1189,7 +1021,7 @@ Test(access, voice_browse_transcript)
 	CHECK(strncmp(line, T_VOICE_NOTICE, strlen(T_VOICE_NOTICE)) == 0,
 	      "home: the voice-on notice is not said first: \"%s\"", line);
 	for (int k = 0; k < N_HOME; k++) {
-		char *choice = fmt(" %d %s;", k + 1, k == I_VOICE ? T_VOICE_ON : home_label[k]);
+		char *choice = e2e_fmt(" %d %s;", k + 1, k == I_VOICE ? T_VOICE_ON : home_label[k]);
 		CHECK(strstr(line, choice), "home announcement lacks \"%s\": \"%s\"", choice, line);
 		free(choice);
 	}
@@ -1209,7 +1041,7 @@ Test(access, voice_browse_transcript)
 	int f = wait_focus_move("home", I_LARGE, want, sizeof want, "Down");
 	CHECK(f > I_LARGE && f < N_HOME, "Down did not move the focus (choice %d)", f + 1);
 	{
-		char *item = fmt("第%s项，%s", want, f == I_VOICE ? T_VOICE_ON : home_label[f]);
+		char *item = e2e_fmt("第%s项，%s", want, f == I_VOICE ? T_VOICE_ON : home_label[f]);
 		snprintf(want, sizeof want, "%s", item);
 		free(item);
 	}
@@ -1234,7 +1066,7 @@ Test(access, voice_browse_transcript)
 	CHECK(!strncmp(cats_line, T_CATS, strlen(T_CATS)), "categories: the title is not said first: \"%s\"",
 	      cats_line);
 	if (pages > 1) {
-		char *shown = fmt("第 1/%d 页", pages);
+		char *shown = e2e_fmt("第 1/%d 页", pages);
 		CHECK(h_find(H, shown, NULL, NULL), "categories: the screen does not show \"%s\"", shown);
 		free(shown);
 	}
@@ -1256,7 +1088,7 @@ Test(access, voice_browse_transcript)
 	f = wait_focus_move("categories", 0, want, sizeof want, "Right");
 	CHECK(f > 0 && f < CAT.n, "Right did not move the focus off category 1");
 	{
-		char *item = fmt("第%s项，%s，共 %d 项服务", want, CAT.c[f].name, CAT.c[f].n);
+		char *item = e2e_fmt("第%s项，%s，共 %d 项服务", want, CAT.c[f].name, CAT.c[f].n);
 		snprintf(want, sizeof want, "%s", item);
 		free(item);
 	}
@@ -1265,7 +1097,7 @@ Test(access, voice_browse_transcript)
 
 	/* A scan here (not home): the notice is said, before the focus. */
 	mark = said_count();
-	fifo_send("NOT-A-LOGIN-CODE-12345");
+	e2e_fifo_send(H, G, fifo_path, "NOT-A-LOGIN-CODE-12345", WAIT_MS);
 	expect(T_SCAN_HOME, "scan off home: notice shown");
 	const char *const toast_need[] = { T_SCAN_HOME, NULL };
 	wait_said(mark, "zh_CN", toast_need, false, line, sizeof line, "scan off home: notice said");
@@ -1298,19 +1130,19 @@ Test(access, voice_browse_transcript)
 	}
 
 	/* The service: its title and its fee, as money, said without asking. */
-	char *loaded = fmt("GET /v1/services/%s -> 200", sv->id);
-	int n_loaded = log_count(loaded);
+	char *loaded = e2e_fmt("GET /v1/services/%s -> 200", sv->id);
+	int n_loaded = e2e_log_count(H, loaded);
 	mark = said_count();
 	pick_item("services", si, "open the service");
 	expect_title(sv->name, "service opened");
 	wait_log(loaded, n_loaded + 1, "service details fetched");
 	layout_free(wait_frame("service", NULL, NULL, "service details shown"));
-	char *fee_said = fmt("收费：%s。", money);
+	char *fee_said = e2e_fmt("收费：%s。", money);
 	const char *const svc_need[] = { sv->name, fee_said, NULL };
 	struct said t;
-	long long end = now_ms() + WAIT_MS;
+	long long end = e2e_now_ms() + WAIT_MS;
 	int found = -1;
-	while (found < 0 && now_ms() < end) {
+	while (found < 0 && e2e_now_ms() < end) {
 		said_load(&t);
 		found = said_find(&t, mark, "zh_CN", svc_need, false);
 		said_free(&t);
@@ -1322,9 +1154,9 @@ Test(access, voice_browse_transcript)
 		int before = said_count();
 		h_type(H, "*");
 		h_settle(H, 500, 3000);
-		long long e2 = now_ms() + 5000;
+		long long e2 = e2e_now_ms() + 5000;
 		int rep = -1;
-		while (rep < 0 && now_ms() < e2) {
+		while (rep < 0 && e2e_now_ms() < e2) {
 			said_load(&t);
 			rep = said_find(&t, before, "zh_CN", svc_need, false);
 			said_free(&t);
@@ -1345,8 +1177,8 @@ Test(access, voice_browse_transcript)
 			free_si = s;
 	if (free_si >= 0) {
 		const struct svc *fv = &CAT.c[ci].s[free_si];
-		char *fl = fmt("GET /v1/services/%s -> 200", fv->id);
-		int nf = log_count(fl);
+		char *fl = e2e_fmt("GET /v1/services/%s -> 200", fv->id);
+		int nf = e2e_log_count(H, fl);
 		h_key(H, H_BACKSPACE);
 		expect_title(CAT.c[ci].name, "back to the services");
 		mark = said_count();
@@ -1378,7 +1210,7 @@ Test(access, voice_login_by_scan)
 
 	mark = said_count();
 	citizen_code(code, sizeof code);
-	fifo_send(code);
+	e2e_fifo_send(H, G, fifo_path, code, WAIT_MS);
 	expect(T_WELCOME CIT_DISPLAY "。", "scan on home: welcome shown");
 	CHECK(h_find(H, T_F9, NULL, NULL), "logged in, but no F9 log-out in the status bar");
 	const char *const welcome[] = { T_WELCOME CIT_DISPLAY "。", NULL };
@@ -1387,7 +1219,7 @@ Test(access, voice_login_by_scan)
 
 	/* 我的信息: said, with the surname and the ID's tail only. */
 	mark = said_count();
-	int n_me = log_count("GET /v1/me -> 200");
+	int n_me = e2e_log_count(H, "GET /v1/me -> 200");
 	h_type(H, "7");
 	expect_title(T_ME_TITLE, "7: my information");
 	wait_log("GET /v1/me -> 200", n_me + 1, "my information fetched");
@@ -1581,8 +1413,8 @@ static void layout_tour(int cols, int rows, bool large, bool via_toggle)
 	expect_title(CAT.c[ci].name, "services list");
 	check_pages("services", large, "services list");
 	const struct svc *sv = &CAT.c[ci].s[0];
-	char *loaded = fmt("GET /v1/services/%s -> 200", sv->id);
-	int n_loaded = log_count(loaded);
+	char *loaded = e2e_fmt("GET /v1/services/%s -> 200", sv->id);
+	int n_loaded = e2e_log_count(H, loaded);
 	pick_item("services", 0, "services: the first");
 	expect_title(sv->name, "service detail");
 	wait_log(loaded, n_loaded + 1, "service details fetched");
@@ -1604,7 +1436,7 @@ static void layout_tour(int cols, int rows, bool large, bool via_toggle)
 	expect_title(T_HOME, "voice settings: back home");
 
 	/* 4: the log-in screen, then a scan there. */
-	int n_dev = log_count("POST /v1/auth/device -> 200");
+	int n_dev = e2e_log_count(H, "POST /v1/auth/device -> 200");
 	pick_item("home", I_LOGIN, "home: log in");
 	expect_title(T_LOGIN_TITLE, "log-in screen");
 	wait_log("POST /v1/auth/device -> 200", n_dev + 1, "log-in screen: QR code fetched");
@@ -1612,14 +1444,14 @@ static void layout_tour(int cols, int rows, bool large, bool via_toggle)
 	check_frame(l, large, "log-in screen");
 	layout_free(l);
 	citizen_code(code, sizeof code);
-	fifo_send(code);
+	e2e_fifo_send(H, G, fifo_path, code, WAIT_MS);
 	expect(T_WELCOME CIT_DISPLAY "。", "scan: logged in");
 	l = wait_frame("home", pred_logged_in, NULL, "home, logged in");
 	layout_free(l);
 	check_pages("home", large, "home, logged in");
 
 	/* 7: my information. */
-	int n_me = log_count("GET /v1/me -> 200");
+	int n_me = e2e_log_count(H, "GET /v1/me -> 200");
 	pick_item("home", I_MINE, "home: my information");
 	expect_title(T_ME_TITLE, "my information");
 	wait_log("GET /v1/me -> 200", n_me + 1, "my information fetched");
@@ -1733,7 +1565,7 @@ Test(access, large_mode_confirms_logout)
 	struct layout *l = wait_home_large(1, "home, large");
 	layout_free(l);
 	citizen_code(code, sizeof code);
-	fifo_send(code);
+	e2e_fifo_send(H, G, fifo_path, code, WAIT_MS);
 	expect(T_WELCOME CIT_DISPLAY "。", "scan: logged in");
 	l = wait_frame("home", pred_logged_in, NULL, "home, logged in");
 	CHECK(first_item(l) == 0, "home is not on its first page");
@@ -1779,7 +1611,7 @@ static bool pred_page(struct harness *h, void *ud)
 
 static void expect_page(int page, int pages, const char *step)
 {
-	char *s = fmt("第 %d/%d 页", page, pages);
+	char *s = e2e_fmt("第 %d/%d 页", page, pages);
 	CHECK(h_wait(H, pred_page, s, WAIT_MS), "%s: \"%s\" not shown", step, s);
 	free(s);
 	settle(step);
@@ -1861,7 +1693,7 @@ Test(access, keypad_only, .timeout = 300)
 	h_type(H, "4");
 	expect_title(T_LOGIN_TITLE, "4: log-in screen");
 	citizen_code(code, sizeof code);
-	fifo_send(code);
+	e2e_fifo_send(H, G, fifo_path, code, WAIT_MS);
 	expect(T_WELCOME CIT_DISPLAY "。", "scan: logged in");
 	expect_title(T_HOME, "logged in: home");
 	expect("4 " T_ITEM_LOGOUT, "logged in: 4 logs out");
@@ -1891,7 +1723,7 @@ Test(access, modes_end_with_session)
 	struct layout *l;
 	start(&o);
 	citizen_code(code, sizeof code);
-	fifo_send(code);
+	e2e_fifo_send(H, G, fifo_path, code, WAIT_MS);
 	expect(T_WELCOME CIT_DISPLAY "。", "scan: logged in");
 	l = wait_frame("home", pred_logged_in, NULL, "home, logged in");
 	layout_free(l);
@@ -2001,8 +1833,8 @@ Test(access, espeak_real_wav, .timeout = 120)
 	const char *why = "no file";
 	unsigned char *buf = NULL;
 	size_t len = 0, last_len = (size_t)-1;
-	long long end = now_ms() + WAIT_MS, stable_since = 0;
-	while (now_ms() < end) {
+	long long end = e2e_now_ms() + WAIT_MS, stable_since = 0;
+	while (e2e_now_ms() < end) {
 		DIR *d = opendir(dir);
 		struct dirent *e;
 		char first[300] = "";
@@ -2014,12 +1846,12 @@ Test(access, espeak_real_wav, .timeout = 120)
 		if (first[0]) {
 			snprintf(path, sizeof path, "%s/%s", dir, first);
 			free(buf);
-			buf = (unsigned char *)slurp(path, &len);
+			buf = (unsigned char *)e2e_slurp(path, &len);
 			why = buf ? wav_parse(buf, len, &w) : "unreadable";
 			if (len != last_len) {
 				last_len = len;
-				stable_since = now_ms();
-			} else if (!why && now_ms() - stable_since >= 700) {
+				stable_since = e2e_now_ms();
+			} else if (!why && e2e_now_ms() - stable_since >= 700) {
 				break;
 			}
 		}

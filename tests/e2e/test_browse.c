@@ -7,6 +7,7 @@
  * what it says on the screen. Waits are generous: they assert behaviour,
  * never speed.
  */
+#include "e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
 
@@ -31,79 +32,6 @@
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-static struct gwd *start_gw(const char *const extra[])
-{
-	struct gwd *g = gwd_start(extra);
-	cr_assert_not_null(g, "gwd_start(%s) failed", gwd_bin());
-	return g;
-}
-
-/* The kiosk against url, then extra (NULL-terminated, may be NULL). */
-static struct harness *start_kiosk(const char *url, int cols, int rows, const char *const extra[])
-{
-	struct harness *h = h_start_kiosk(url, cols, rows, extra);
-	cr_assert_not_null(h, "h_start_kiosk failed");
-	return h;
-}
-
-/* h_wait_text, then the rest of the frame: a frame may arrive in several
- * reads, and what is checked next need not be what was waited for. */
-static bool wait_text(struct harness *h, const char *s, int ms)
-{
-	if (!h_wait_text(h, s, ms))
-		return false;
-	h_settle(h, QUIET_MS, 2000);
-	return true;
-}
-
-static void assert_clean(struct harness *h)
-{
-	char why[300] = "";
-	H_ASSERT(h, h_screen_clean(h, why, sizeof why), "screen not clean: %s", why);
-}
-
-/* SIGTERM, exit status 0, no sanitizer report; frees h. */
-static void end_kiosk(struct harness *h)
-{
-	char rep[1024] = "";
-	int st = -1;
-	assert_clean(h);
-	kill(h_pid(h), SIGTERM);
-	H_ASSERT(h, h_wait_exit(h, EXIT_MS, &st) == 0, "the kiosk did not exit on SIGTERM");
-	H_ASSERT(h, WIFEXITED(st) && WEXITSTATUS(st) == 0, "the kiosk exit status is %#x, not 0", st);
-	H_ASSERT(h, h_sanitizer_clean(h, rep, sizeof rep), "kiosk sanitizer report: %s", rep);
-	h_free(h);
-}
-
-static void end_gw(struct gwd *g)
-{
-	char rep[1024] = "";
-	gwd_stop(g);
-	if (!gwd_sanitizer_clean(g, rep, sizeof rep)) {
-		gwd_dump(g, stderr);
-		cr_assert_fail("gateway sanitizer report: %s", rep);
-	}
-	gwd_free(g);
-}
-
-static int count_text(struct harness *h, const char *s)
-{
-	char *all = h_screen_text(h);
-	int n = 0;
-	for (const char *p = all; (p = strstr(p, s)); p += strlen(s))
-		n++;
-	free(all);
-	return n;
-}
-
-static bool row_has(struct harness *h, int row, const char *s)
-{
-	char *t = h_row_text(h, row);
-	bool r = strstr(t, s) != NULL;
-	free(t);
-	return r;
-}
-
 struct row_arg {
 	int row;
 	const char *s;
@@ -112,46 +40,22 @@ struct row_arg {
 static bool pred_row_has(struct harness *h, void *ud)
 {
 	struct row_arg *a = ud;
-	int cols, rows;
-	h_size(h, &cols, &rows);
-	return row_has(h, a->row < 0 ? rows + a->row : a->row, a->s);
-}
-
-/* Waits until the title (row 0) contains s. */
-static bool wait_title(struct harness *h, const char *s, int ms)
-{
-	struct row_arg a = { 0, s };
-	if (!h_wait(h, pred_row_has, &a, ms))
-		return false;
-	h_settle(h, QUIET_MS, 2000);
-	return true;
-}
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
+	return e2e_row_has(h, a->row, a->s);
 }
 
 /* A numbered button's head and label as drawn: "N label" (the focus marker
  * '>' or a blank stands before N). */
 static bool wait_item(struct harness *h, int n, const char *label, int ms)
 {
-	char *s = fmt("%d %s", n, label);
-	bool r = wait_text(h, s, ms);
+	char *s = e2e_fmt("%d %s", n, label);
+	bool r = e2e_wait_text(h, s, ms);
 	free(s);
 	return r;
 }
 
 static bool find_item(struct harness *h, int n, const char *label, int *col, int *row)
 {
-	char *s = fmt("%d %s", n, label);
+	char *s = e2e_fmt("%d %s", n, label);
 	bool r = h_find(h, s, col, row);
 	free(s);
 	return r;
@@ -159,66 +63,10 @@ static bool find_item(struct harness *h, int n, const char *label, int *col, int
 
 static bool click_item(struct harness *h, int n, const char *label)
 {
-	char *s = fmt("%d %s", n, label);
+	char *s = e2e_fmt("%d %s", n, label);
 	bool r = h_click_text(h, s);
 	free(s);
 	return r;
-}
-
-/* The screen without its status bar (which holds a clock). */
-static char *screen_body(struct harness *h)
-{
-	char *all = h_screen_text(h), *nl = strrchr(all, '\n');
-	if (nl)
-		*nl = '\0';
-	return all;
-}
-
-/* Polling on what the screen shows, so a slow kiosk (sanitizers, a loaded
- * machine) is waited for rather than raced. */
-struct body_arg {
-	const char *want;
-	bool equal;
-};
-
-static bool pred_body(struct harness *h, void *ud)
-{
-	struct body_arg *a = ud;
-	char *b = screen_body(h);
-	bool r = (strcmp(b, a->want) == 0) == a->equal;
-	free(b);
-	return r;
-}
-
-/* Until the screen (status bar aside) equals want, or differs from it. */
-static bool wait_body(struct harness *h, const char *want, bool equal, int ms)
-{
-	struct body_arg a = { want, equal };
-	if (!h_wait(h, pred_body, &a, ms))
-		return false;
-	h_settle(h, QUIET_MS, 2000);
-	return pred_body(h, &a);
-}
-
-struct mark_arg {
-	int col, row;
-	bool on;
-};
-
-static bool pred_mark(struct harness *h, void *ud)
-{
-	struct mark_arg *a = ud;
-	return (h_cell_at(h, a->col, a->row).ch == '>') == a->on;
-}
-
-/* Until the focus marker '>' is (on) or is not at a cell. */
-static bool wait_mark(struct harness *h, int col, int row, bool on, int ms)
-{
-	struct mark_arg a = { col, row, on };
-	if (!h_wait(h, pred_mark, &a, ms))
-		return false;
-	h_settle(h, QUIET_MS, 2000);
-	return pred_mark(h, &a);
 }
 
 /* The status bar (last row) of a kiosk that is online. */
@@ -228,7 +76,7 @@ static void assert_status_bar(struct harness *h, const char *lang, const char *o
 	char *t, *want, *p;
 	h_size(h, &cols, &rows);
 	t = h_row_text(h, rows - 1);
-	want = fmt("%s | %s | ", lang, online);
+	want = e2e_fmt("%s | %s | ", lang, online);
 	p = strstr(t, want);
 	if (!p) {
 		h_dump(h, stderr);
@@ -266,8 +114,8 @@ static json_t *get_json(struct gwd *g, const char *path, const char *lang)
 	CURLcode rc;
 
 	cr_assert_not_null(c);
-	url = fmt("%s%s", gwd_url(g), path);
-	hdr = fmt("Accept-Language: %s", lang);
+	url = e2e_fmt("%s%s", gwd_url(g), path);
+	hdr = e2e_fmt("Accept-Language: %s", lang);
 	hl = curl_slist_append(hl, hdr);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
@@ -399,25 +247,25 @@ static void assert_lang_sub(struct harness *h, const char *first_sub, const char
 static void assert_home_focus(struct harness *h, int focus)
 {
 	int col, row, ccol, crow, cols, rows;
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "no Chinese home title");
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "no Chinese home title");
 	for (int i = 0; i < 8; i++)
 		H_ASSERT(h, wait_item(h, i + 1, home_labels[i], WAIT_MS), "home button %d %s missing", i + 1,
 			 home_labels[i]);
 	h_settle(h, QUIET_MS, 2000);
 	h_size(h, &cols, &rows);
-	H_ASSERT(h, count_text(h, "政务服务自助终端") == 1, "home title shown %d times",
-		 count_text(h, "政务服务自助终端"));
+	H_ASSERT(h, e2e_count_text(h, "政务服务自助终端") == 1, "home title shown %d times",
+		 e2e_count_text(h, "政务服务自助终端"));
 	for (int i = 0; i < 8; i++) {
-		char *s = fmt("%d %s", i + 1, home_labels[i]);
-		int n = count_text(h, s), lc, lr;
+		char *s = e2e_fmt("%d %s", i + 1, home_labels[i]);
+		int n = e2e_count_text(h, s), lc, lr;
 		H_ASSERT(h, n == 1, "[%s] shown %d times", s, n);
-		n = count_text(h, home_labels[i]);
+		n = e2e_count_text(h, home_labels[i]);
 		H_ASSERT(h, n == 1, "label [%s] shown %d times", home_labels[i], n);
 		H_ASSERT(h, h_find(h, s, &lc, &lr), "no [%s]", s);
 		H_ASSERT(h, lr > 0 && lr < rows - 1, "[%s] on row %d: in the title or status bar", s, lr);
 		/* Two labels on one row must not run into each other. */
 		for (int k = 0; k < i; k++) {
-			char *o = fmt("%d %s", k + 1, home_labels[k]);
+			char *o = e2e_fmt("%d %s", k + 1, home_labels[k]);
 			int oc, orow;
 			H_ASSERT(h, h_find(h, o, &oc, &orow), "no [%s]", o);
 			H_ASSERT(h, !(oc == lc && orow == lr), "[%s] and [%s] at the same cell", s, o);
@@ -439,7 +287,7 @@ static void assert_home_focus(struct harness *h, int focus)
 		H_ASSERT(h, find_item(h, i + 1, home_labels[i], &col, &row), "no button %d", i + 1);
 		H_ASSERT(h, h_cell_at(h, col - 1, row).ch != '>', "button %d also has the focus marker", i + 1);
 	}
-	assert_clean(h);
+	e2e_assert_clean(h);
 }
 
 static void assert_home_zh(struct harness *h)
@@ -449,7 +297,7 @@ static void assert_home_zh(struct harness *h)
 
 static void assert_home_back(struct harness *h)
 {
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "not back on the home screen");
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "not back on the home screen");
 	H_ASSERT(h, wait_item(h, 8, "语言 Language", WAIT_MS), "home not fully drawn");
 	H_ASSERT(h, h_wait_gone(h, "[Esc] 返回", WAIT_MS), "the home screen shows a back key");
 }
@@ -457,11 +305,11 @@ static void assert_home_back(struct harness *h)
 /* Waits for the categories screen with the first page of categories. */
 static void assert_categories(struct harness *h, const struct catalog *c)
 {
-	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
+	H_ASSERT(h, e2e_wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
 	H_ASSERT(h, wait_item(h, 1, c->cats[0].name, WAIT_MS), "category 1 [%s] not shown", c->cats[0].name);
 	H_ASSERT(h, h_find(h, "[Esc] 返回", NULL, NULL), "no [Esc] back key in the status bar");
 	H_ASSERT(h, h_find(h, "[Home] 首页", NULL, NULL), "no [Home] key in the status bar");
-	assert_clean(h);
+	e2e_assert_clean(h);
 }
 
 /* The detail of a service: the sections, scrolling with PgDn (or a click
@@ -473,7 +321,7 @@ static int assert_detail(struct harness *h, struct gwd *g, const char *name, con
 	};
 	bool seen[6] = { false };
 	json_t *d;
-	char *path = fmt("/v1/services/%s", id);
+	char *path = e2e_fmt("/v1/services/%s", id);
 	const char *desc, *where;
 	bool want[6] = { true, true, true, true, true, true };
 	char *top, *prev;
@@ -485,12 +333,12 @@ static int assert_detail(struct harness *h, struct gwd *g, const char *name, con
 	want[0] = desc && *desc;
 	want[4] = where && *where;
 
-	H_ASSERT(h, wait_title(h, name, WAIT_MS), "title is not the service name [%s]", name);
-	H_ASSERT(h, wait_text(h, want[0] ? "【办理说明】" : "【所需材料】", WAIT_MS), "the details never arrived");
+	H_ASSERT(h, e2e_wait_title(h, name, WAIT_MS), "title is not the service name [%s]", name);
+	H_ASSERT(h, e2e_wait_text(h, want[0] ? "【办理说明】" : "【所需材料】", WAIT_MS), "the details never arrived");
 	H_ASSERT(h, h_wait_gone(h, "正在加载详细信息", WAIT_MS), "still loading the details");
 	h_settle(h, QUIET_MS, 2000);
-	assert_clean(h);
-	top = screen_body(h);
+	e2e_assert_clean(h);
+	top = e2e_screen_body(h);
 	for (int page = 0; page < 30; page++) {
 		bool all = true;
 		for (int i = 0; i < 6; i++) {
@@ -501,14 +349,14 @@ static int assert_detail(struct harness *h, struct gwd *g, const char *name, con
 			break;
 		H_ASSERT(h, h_find(h, "下一页", NULL, NULL),
 			 "details incomplete and no 下一页 button to scroll");
-		prev = screen_body(h);
+		prev = e2e_screen_body(h);
 		if (mouse)
 			H_ASSERT(h, h_click_text(h, "下一页"), "no 下一页 to click");
 		else
 			h_key(h, H_PGDN);
-		H_ASSERT(h, wait_body(h, prev, false, WAIT_MS), "下一页 did not scroll the details");
+		H_ASSERT(h, e2e_wait_body(h, prev, false, WAIT_MS), "下一页 did not scroll the details");
 		free(prev);
-		assert_clean(h);
+		e2e_assert_clean(h);
 		scrolled++;
 	}
 	for (int i = 0; i < 6; i++)
@@ -516,15 +364,15 @@ static int assert_detail(struct harness *h, struct gwd *g, const char *name, con
 	if (scrolled) {
 		/* As many pages back is the top again. */
 		for (int i = 0; i < scrolled; i++) {
-			prev = screen_body(h);
+			prev = e2e_screen_body(h);
 			if (mouse)
 				H_ASSERT(h, h_click_text(h, "上一页"), "no 上一页 to click");
 			else
 				h_key(h, H_PGUP);
-			H_ASSERT(h, wait_body(h, prev, false, WAIT_MS), "上一页 did not scroll the details");
+			H_ASSERT(h, e2e_wait_body(h, prev, false, WAIT_MS), "上一页 did not scroll the details");
 			free(prev);
 		}
-		H_ASSERT(h, wait_body(h, top, true, WAIT_MS), "%d pages down and up is not the top", scrolled);
+		H_ASSERT(h, e2e_wait_body(h, top, true, WAIT_MS), "%d pages down and up is not the top", scrolled);
 	}
 	free(top);
 	H_ASSERT(h, h_find(h, "[Esc] 返回", NULL, NULL), "no [Esc] back key on the detail");
@@ -537,11 +385,11 @@ static int assert_detail(struct harness *h, struct gwd *g, const char *name, con
 
 static void home_at(int cols, int rows)
 {
-	struct gwd *g = start_gw(NULL);
-	struct harness *h = start_kiosk(gwd_url(g), cols, rows, NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_kiosk(gwd_url(g), cols, rows, NULL);
 	assert_home_zh(h);
-	end_kiosk(h);
-	end_gw(g);
+	e2e_end_kiosk(h, EXIT_MS);
+	e2e_end_gw(g, false);
 }
 
 Test(browse, home_zh_80x24, .timeout = 60) { home_at(80, 24); }
@@ -552,14 +400,14 @@ Test(browse, home_zh_60x20, .timeout = 60) { home_at(60, 20); }
 
 Test(browse, keys_to_detail_and_back, .timeout = 90)
 {
-	struct gwd *g = start_gw(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct catalog c;
 	struct harness *h;
 	size_t ci;
 
 	catalog_get(g, "zh-CN", &c);
 	ci = first_nonempty(&c);
-	h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
 	assert_home_zh(h);
 
 	/* Down from button 1 (two columns at 80x24) to 3 办事服务, then Enter
@@ -568,7 +416,7 @@ Test(browse, keys_to_detail_and_back, .timeout = 90)
 	{
 		int col, row;
 		H_ASSERT(h, find_item(h, 3, home_labels[2], &col, &row), "no button 3");
-		H_ASSERT(h, wait_mark(h, col - 1, row, true, WAIT_MS), "Down did not focus button 3");
+		H_ASSERT(h, e2e_wait_mark(h, col - 1, row, true, WAIT_MS), "Down did not focus button 3");
 	}
 	h_key(h, H_ENTER);
 	assert_categories(h, &c);
@@ -581,12 +429,12 @@ Test(browse, keys_to_detail_and_back, .timeout = 90)
 			int col2, row2;
 			H_ASSERT(h, find_item(h, 2, c.cats[1].name, &col2, &row2), "no category 2");
 			h_key(h, row2 == row ? H_RIGHT : H_DOWN);
-			H_ASSERT(h, wait_mark(h, col2 - 1, row2, true, WAIT_MS), "the arrow did not focus category 2");
-			H_ASSERT(h, wait_mark(h, col - 1, row, false, WAIT_MS), "category 1 still marked after the move");
+			H_ASSERT(h, e2e_wait_mark(h, col2 - 1, row2, true, WAIT_MS), "the arrow did not focus category 2");
+			H_ASSERT(h, e2e_wait_mark(h, col - 1, row, false, WAIT_MS), "category 1 still marked after the move");
 			h_cursor(h, &ccol, &crow);
 			H_ASSERT(h, ccol == col2 - 1 && crow == row2, "cursor did not follow the focus");
 			h_key(h, row2 == row ? H_LEFT : H_UP);
-			H_ASSERT(h, wait_mark(h, col - 1, row, true, WAIT_MS), "the arrow did not return to category 1");
+			H_ASSERT(h, e2e_wait_mark(h, col - 1, row, true, WAIT_MS), "the arrow did not return to category 1");
 		}
 	}
 	if (ci >= 9)
@@ -597,7 +445,7 @@ Test(browse, keys_to_detail_and_back, .timeout = 90)
 		char d[2] = { (char)('1' + ci), 0 };
 		h_type(h, d);
 	}
-	H_ASSERT(h, wait_title(h, c.cats[ci].name, WAIT_MS), "services screen title is not [%s]",
+	H_ASSERT(h, e2e_wait_title(h, c.cats[ci].name, WAIT_MS), "services screen title is not [%s]",
 		 c.cats[ci].name);
 	H_ASSERT(h, wait_item(h, 1, c.cats[ci].svc[0], WAIT_MS), "service 1 [%s] not listed",
 		 c.cats[ci].svc[0]);
@@ -611,21 +459,21 @@ Test(browse, keys_to_detail_and_back, .timeout = 90)
 			int col2, row2;
 			H_ASSERT(h, find_item(h, 2, c.cats[ci].svc[1], &col2, &row2), "no service 2");
 			h_key(h, H_DOWN);
-			H_ASSERT(h, wait_mark(h, col2 - 1, row2, true, WAIT_MS), "Down did not focus service 2");
+			H_ASSERT(h, e2e_wait_mark(h, col2 - 1, row2, true, WAIT_MS), "Down did not focus service 2");
 			h_key(h, H_UP);
-			H_ASSERT(h, wait_mark(h, col - 1, row, true, WAIT_MS), "Up did not return to service 1");
+			H_ASSERT(h, e2e_wait_mark(h, col - 1, row, true, WAIT_MS), "Up did not return to service 1");
 		}
 	}
-	assert_clean(h);
+	e2e_assert_clean(h);
 	h_key(h, H_ENTER);
 	assert_detail(h, g, c.cats[ci].svc[0], c.cats[ci].svc_id[0], false);
 
 	/* Esc: back to the list, then to the categories, then Home. */
 	h_key(h, H_ESC);
-	H_ASSERT(h, wait_title(h, c.cats[ci].name, WAIT_MS), "Esc did not return to the services list");
+	H_ASSERT(h, e2e_wait_title(h, c.cats[ci].name, WAIT_MS), "Esc did not return to the services list");
 	H_ASSERT(h, wait_item(h, 1, c.cats[ci].svc[0], WAIT_MS), "services list not redrawn");
 	H_ASSERT(h, h_wait_gone(h, "【所需材料】", WAIT_MS), "detail text left on the list");
-	assert_clean(h);
+	e2e_assert_clean(h);
 	h_key(h, H_ESC);
 	assert_categories(h, &c);
 	h_key(h, H_HOME);
@@ -652,16 +500,16 @@ Test(browse, keys_to_detail_and_back, .timeout = 90)
 	h_key(h, H_BACKSPACE);
 	assert_home_back(h);
 
-	end_kiosk(h);
+	e2e_end_kiosk(h, EXIT_MS);
 	catalog_free(&c);
-	end_gw(g);
+	e2e_end_gw(g, false);
 }
 
 /* ---- a detail longer than the screen --------------------------------------------- */
 
 Test(browse, detail_scrolls, .timeout = 90)
 {
-	struct gwd *g = start_gw(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct catalog c;
 	struct harness *h;
 	size_t ci;
@@ -671,10 +519,10 @@ Test(browse, detail_scrolls, .timeout = 90)
 	ci = first_nonempty(&c);
 	if (ci >= 9)
 		cr_skip_test("the first category with services is beyond the first page");
-	h = start_kiosk(gwd_url(g), 60, 16, NULL);
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "no home screen");
+	h = e2e_start_kiosk(gwd_url(g), 60, 16, NULL);
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "no home screen");
 	h_type(h, "3");
-	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
+	H_ASSERT(h, e2e_wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
 	H_ASSERT(h, wait_item(h, (int)ci + 1, c.cats[ci].name, WAIT_MS), "category not shown");
 	{
 		char d[2] = { (char)('1' + ci), 0 };
@@ -689,11 +537,11 @@ Test(browse, detail_scrolls, .timeout = 90)
 	H_ASSERT(h, h_find(h, "上一页", NULL, NULL) && h_find(h, "下一页", NULL, NULL),
 		 "no 上一页/下一页 buttons on a detail that scrolls");
 	/* Down and Up by a line. */
-	top = screen_body(h);
+	top = e2e_screen_body(h);
 	h_key(h, H_DOWN);
-	H_ASSERT(h, wait_body(h, top, false, WAIT_MS), "Down did not scroll the details");
+	H_ASSERT(h, e2e_wait_body(h, top, false, WAIT_MS), "Down did not scroll the details");
 	h_key(h, H_UP);
-	H_ASSERT(h, wait_body(h, top, true, WAIT_MS), "Down then Up is not where it was");
+	H_ASSERT(h, e2e_wait_body(h, top, true, WAIT_MS), "Down then Up is not where it was");
 	free(top);
 	h_key(h, H_ESC);
 	H_ASSERT(h, wait_item(h, 1, c.cats[ci].svc[0], WAIT_MS), "Esc did not return to the list");
@@ -705,16 +553,16 @@ Test(browse, detail_scrolls, .timeout = 90)
 	H_ASSERT(h, h_click_text(h, "[Esc] 返回"), "no [Esc] 返回 to click");
 	H_ASSERT(h, wait_item(h, 1, c.cats[ci].svc[0], WAIT_MS), "[Esc] 返回 did not return to the list");
 
-	end_kiosk(h);
+	e2e_end_kiosk(h, EXIT_MS);
 	catalog_free(&c);
-	end_gw(g);
+	e2e_end_gw(g, false);
 }
 
 /* ---- mouse --------------------------------------------------------------------- */
 
 Test(browse, mouse_to_detail_and_back, .timeout = 90)
 {
-	struct gwd *g = start_gw(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct catalog c;
 	struct harness *h;
 	size_t ci;
@@ -723,7 +571,7 @@ Test(browse, mouse_to_detail_and_back, .timeout = 90)
 	ci = first_nonempty(&c);
 	if (ci >= 9)
 		cr_skip_test("the first category with services is beyond the first page");
-	h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
 	assert_home_zh(h);
 
 	H_ASSERT(h, h_click_text(h, "办事服务"), "no 办事服务 to click");
@@ -731,13 +579,13 @@ Test(browse, mouse_to_detail_and_back, .timeout = 90)
 	H_ASSERT(h, wait_item(h, (int)ci + 1, c.cats[ci].name, WAIT_MS), "category [%s] not shown",
 		 c.cats[ci].name);
 	H_ASSERT(h, click_item(h, (int)ci + 1, c.cats[ci].name), "no category to click");
-	H_ASSERT(h, wait_title(h, c.cats[ci].name, WAIT_MS), "click did not open [%s]", c.cats[ci].name);
+	H_ASSERT(h, e2e_wait_title(h, c.cats[ci].name, WAIT_MS), "click did not open [%s]", c.cats[ci].name);
 	H_ASSERT(h, wait_item(h, 1, c.cats[ci].svc[0], WAIT_MS), "service 1 not listed");
 	H_ASSERT(h, click_item(h, 1, c.cats[ci].svc[0]), "no service to click");
 	assert_detail(h, g, c.cats[ci].svc[0], c.cats[ci].svc_id[0], true);
 
 	H_ASSERT(h, h_click_text(h, "[Esc] 返回"), "no [Esc] 返回 to click");
-	H_ASSERT(h, wait_title(h, c.cats[ci].name, WAIT_MS), "[Esc] 返回 click did not go back to the list");
+	H_ASSERT(h, e2e_wait_title(h, c.cats[ci].name, WAIT_MS), "[Esc] 返回 click did not go back to the list");
 	H_ASSERT(h, wait_item(h, 1, c.cats[ci].svc[0], WAIT_MS), "services list not redrawn");
 	H_ASSERT(h, h_click_text(h, "[Esc] 返回"), "no [Esc] 返回 to click");
 	assert_categories(h, &c);
@@ -758,14 +606,14 @@ Test(browse, mouse_to_detail_and_back, .timeout = 90)
 
 	/* A message screen's 确定 button. */
 	H_ASSERT(h, h_click_text(h, "排队取号"), "no 排队取号 to click");
-	H_ASSERT(h, wait_title(h, "排队取号", WAIT_MS), "no message screen");
-	H_ASSERT(h, wait_text(h, "确定", WAIT_MS), "no 确定 button");
+	H_ASSERT(h, e2e_wait_title(h, "排队取号", WAIT_MS), "no message screen");
+	H_ASSERT(h, e2e_wait_text(h, "确定", WAIT_MS), "no 确定 button");
 	H_ASSERT(h, h_click_text(h, "确定"), "no 确定 to click");
 	assert_home_back(h);
 
-	end_kiosk(h);
+	e2e_end_kiosk(h, EXIT_MS);
 	catalog_free(&c);
-	end_gw(g);
+	e2e_end_gw(g, false);
 }
 
 /* ---- paging -------------------------------------------------------------------- */
@@ -779,8 +627,8 @@ struct list {
 
 static bool wait_page(struct harness *h, int p, int pages)
 {
-	char *s = fmt("第 %d/%d 页", p, pages);
-	bool r = wait_text(h, s, WAIT_MS);
+	char *s = e2e_fmt("第 %d/%d 页", p, pages);
+	bool r = e2e_wait_text(h, s, WAIT_MS);
 	free(s);
 	return r;
 }
@@ -805,7 +653,7 @@ static void open_category(struct harness *h, const struct catalog *c, size_t ci)
 		h_settle(h, QUIET_MS, 2000);
 	}
 	H_ASSERT(h, tries < 50, "category [%s] never shown", c->cats[ci].name);
-	H_ASSERT(h, wait_title(h, c->cats[ci].name, WAIT_MS), "category [%s] did not open", c->cats[ci].name);
+	H_ASSERT(h, e2e_wait_title(h, c->cats[ci].name, WAIT_MS), "category [%s] did not open", c->cats[ci].name);
 }
 
 /* How many items from first on are shown numbered 1.. in order. */
@@ -826,7 +674,7 @@ static void assert_page(struct harness *h, const struct list *l, int page, int p
 	n = items_on_page(h, l, first);
 	H_ASSERT(h, n == want, "%s page %d shows %d of its %d items in order (first [%s])", l->what, page,
 		 n, want, l->name[first]);
-	assert_clean(h);
+	e2e_assert_clean(h);
 }
 
 static const char *const synthetic[] = { "--synthetic", "10000", NULL };
@@ -893,18 +741,18 @@ static void page_step(struct harness *h, const struct list *l, enum page_op op, 
 
 static void paging(bool big)
 {
-	struct gwd *g = start_gw(big ? synthetic : NULL);
+	struct gwd *g = e2e_start_gateway(big ? synthetic : NULL);
 	struct catalog c;
 	struct harness *h;
 	struct list l;
 	int per, pages, p = 1;
 
 	catalog_get(g, "zh-CN", &c);
-	h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
 	assert_home_zh(h);
 	open_big_list(h, &c, big, &l);
-	H_ASSERT(h, wait_text(h, "< 上一页 [PgUp]", WAIT_MS), "no previous-page button");
-	H_ASSERT(h, wait_text(h, "[0/PgDn] 下一页 >", WAIT_MS), "no next-page button");
+	H_ASSERT(h, e2e_wait_text(h, "< 上一页 [PgUp]", WAIT_MS), "no previous-page button");
+	H_ASSERT(h, e2e_wait_text(h, "[0/PgDn] 下一页 >", WAIT_MS), "no next-page button");
 	per = items_on_page(h, &l, 0);
 	H_ASSERT(h, per >= 1 && per <= 9, "%d items on page 1 (at most 9)", per);
 	pages = (l.n + per - 1) / per;
@@ -938,14 +786,14 @@ static void paging(bool big)
 		H_ASSERT(h, h_cell_at(h, col - 1, row).ch == '>', "page 2's first item is not focused");
 	}
 	h_key(h, H_ENTER);
-	H_ASSERT(h, wait_title(h, l.name[per], WAIT_MS), "Enter on page 2 did not open [%s]", l.name[per]);
+	H_ASSERT(h, e2e_wait_title(h, l.name[per], WAIT_MS), "Enter on page 2 did not open [%s]", l.name[per]);
 	h_key(h, H_ESC);
 	assert_page(h, &l, 2, pages, per);
 
-	end_kiosk(h);
+	e2e_end_kiosk(h, EXIT_MS);
 	close_big_list(&l, big);
 	catalog_free(&c);
-	end_gw(g);
+	e2e_end_gw(g, false);
 }
 
 Test(browse, paging_big_category, .timeout = 150) { paging(true); }
@@ -953,20 +801,20 @@ Test(browse, paging_demo_categories, .timeout = 120) { paging(false); }
 
 static void digits(bool big)
 {
-	struct gwd *g = start_gw(big ? synthetic : NULL);
+	struct gwd *g = e2e_start_gateway(big ? synthetic : NULL);
 	struct catalog c;
 	struct harness *h;
 	struct list l;
 	int per, pick, on2;
 
 	catalog_get(g, "zh-CN", &c);
-	h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
 	assert_home_zh(h);
 
 	/* On home: 6 is 排队取号 (a message screen). */
 	h_type(h, "6");
-	H_ASSERT(h, wait_title(h, "排队取号", WAIT_MS), "6 did not pick 排队取号");
-	H_ASSERT(h, wait_text(h, "确定", WAIT_MS), "no 确定 on the message screen");
+	H_ASSERT(h, e2e_wait_title(h, "排队取号", WAIT_MS), "6 did not pick 排队取号");
+	H_ASSERT(h, e2e_wait_text(h, "确定", WAIT_MS), "no 确定 on the message screen");
 	h_key(h, H_ENTER);
 	assert_home_back(h);
 	assert_home_focus(h, 6);
@@ -985,9 +833,9 @@ static void digits(bool big)
 		char d[2] = { (char)('0' + pick), 0 };
 		h_type(h, d);
 	}
-	H_ASSERT(h, wait_title(h, l.name[pick - 1], WAIT_MS), "%d on page 1 did not open [%s]", pick,
+	H_ASSERT(h, e2e_wait_title(h, l.name[pick - 1], WAIT_MS), "%d on page 1 did not open [%s]", pick,
 		 l.name[pick - 1]);
-	assert_clean(h);
+	e2e_assert_clean(h);
 	h_key(h, H_ESC);
 	H_ASSERT(h, wait_item(h, 1, l.name[0], WAIT_MS), "not back on page 1");
 
@@ -998,9 +846,9 @@ static void digits(bool big)
 		char d[2] = { (char)('0' + pick), 0 };
 		h_type(h, d);
 	}
-	H_ASSERT(h, wait_title(h, l.name[per + pick - 1], WAIT_MS), "%d on page 2 did not open [%s]", pick,
+	H_ASSERT(h, e2e_wait_title(h, l.name[per + pick - 1], WAIT_MS), "%d on page 2 did not open [%s]", pick,
 		 l.name[per + pick - 1]);
-	assert_clean(h);
+	e2e_assert_clean(h);
 	h_key(h, H_ESC);
 	H_ASSERT(h, wait_item(h, pick, l.name[per + pick - 1], WAIT_MS), "not back on page 2");
 	{
@@ -1012,19 +860,19 @@ static void digits(bool big)
 	/* A digit beyond the page's items does nothing. */
 	if (on2 < 9) {
 		char d[2] = { (char)('0' + on2 + 1), 0 };
-		char *before = screen_body(h), *after;
+		char *before = e2e_screen_body(h), *after;
 		h_type(h, d);
 		h_settle(h, 300, 2000);
-		after = screen_body(h);
+		after = e2e_screen_body(h);
 		H_ASSERT(h, strcmp(before, after) == 0, "digit %d with %d items changed the screen", on2 + 1, on2);
 		free(before);
 		free(after);
 	}
 
-	end_kiosk(h);
+	e2e_end_kiosk(h, EXIT_MS);
 	close_big_list(&l, big);
 	catalog_free(&c);
-	end_gw(g);
+	e2e_end_gw(g, false);
 }
 
 Test(browse, digits_pick_big_category, .timeout = 150) { digits(true); }
@@ -1038,17 +886,17 @@ Test(browse, digits_pick_demo_categories, .timeout = 120) { digits(false); }
 static void assert_lang_picker(struct harness *h, const char *current)
 {
 	static const char *const names[3] = { "简体中文", "繁體中文", "English" };
-	H_ASSERT(h, wait_title(h, "语言 / 語言 / Language", WAIT_MS), "no language picker");
+	H_ASSERT(h, e2e_wait_title(h, "语言 / 語言 / Language", WAIT_MS), "no language picker");
 	for (int i = 0; i < 3; i++)
 		H_ASSERT(h, wait_item(h, i + 1, names[i], WAIT_MS), "language %d %s missing", i + 1, names[i]);
-	H_ASSERT(h, wait_text(h, current, WAIT_MS), "the language in use is not marked %s", current);
-	H_ASSERT(h, count_text(h, current) == 1, "%s shown %d times", current, count_text(h, current));
-	assert_clean(h);
+	H_ASSERT(h, e2e_wait_text(h, current, WAIT_MS), "the language in use is not marked %s", current);
+	H_ASSERT(h, e2e_count_text(h, current) == 1, "%s shown %d times", current, e2e_count_text(h, current));
+	e2e_assert_clean(h);
 }
 
 Test(browse, language_switch, .timeout = 90)
 {
-	struct gwd *g = start_gw(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct catalog zh, en;
 	struct harness *h;
 
@@ -1056,14 +904,14 @@ Test(browse, language_switch, .timeout = 90)
 	catalog_get(g, "en", &en);
 	cr_assert_str_neq(zh.cats[0].name, en.cats[0].name, "the gateway gives the same category name in both");
 	/* 100x30: room for the home buttons' second lines. */
-	h = start_kiosk(gwd_url(g), 100, 30, NULL);
+	h = e2e_start_kiosk(gwd_url(g), 100, 30, NULL);
 	assert_home_zh(h);
 
 	/* 8 opens the language picker; 3 there is English, at once. */
 	h_type(h, "8");
 	assert_lang_picker(h, "（当前）");
 	h_type(h, "3");
-	H_ASSERT(h, wait_title(h, "Government Services Self-Service Kiosk", WAIT_MS), "no English title");
+	H_ASSERT(h, e2e_wait_title(h, "Government Services Self-Service Kiosk", WAIT_MS), "no English title");
 	for (int i = 0; i < 8; i++)
 		H_ASSERT(h, wait_item(h, i + 1, home_labels_en[i], WAIT_MS), "English button %d %s missing", i + 1,
 			 home_labels_en[i]);
@@ -1079,29 +927,29 @@ Test(browse, language_switch, .timeout = 90)
 	H_ASSERT(h, h_find(h, "Bigger text", NULL, NULL), "no second lines on the home buttons at 100x30");
 	assert_lang_sub(h, "Bigger text", "English");
 	assert_status_bar(h, "English", "Online");
-	assert_clean(h);
+	e2e_assert_clean(h);
 
 	h_type(h, "3");
-	H_ASSERT(h, wait_title(h, "Services by category", WAIT_MS), "no English categories screen");
+	H_ASSERT(h, e2e_wait_title(h, "Services by category", WAIT_MS), "no English categories screen");
 	H_ASSERT(h, wait_item(h, 1, en.cats[0].name, WAIT_MS), "English category [%s] not shown",
 		 en.cats[0].name);
 	H_ASSERT(h, !h_find(h, zh.cats[0].name, NULL, NULL), "Chinese category [%s] shown in English",
 		 zh.cats[0].name);
 	H_ASSERT(h, h_find(h, "[Esc] Back", NULL, NULL), "no English back key");
-	assert_clean(h);
+	e2e_assert_clean(h);
 	{
 		size_t ci = first_nonempty(&en);
 		if (ci < 9) {
 			char d[2] = { (char)('1' + ci), 0 };
 			h_type(h, d);
-			H_ASSERT(h, wait_title(h, en.cats[ci].name, WAIT_MS), "English category did not open");
+			H_ASSERT(h, e2e_wait_title(h, en.cats[ci].name, WAIT_MS), "English category did not open");
 			H_ASSERT(h, wait_item(h, 1, en.cats[ci].svc[0], WAIT_MS), "English service [%s] not listed",
 				 en.cats[ci].svc[0]);
 		}
 	}
 
 	h_key(h, H_HOME);
-	H_ASSERT(h, wait_title(h, "Government Services Self-Service Kiosk", WAIT_MS), "not home");
+	H_ASSERT(h, e2e_wait_title(h, "Government Services Self-Service Kiosk", WAIT_MS), "not home");
 	/* Back to Chinese: 8, then 1 简体中文. */
 	h_type(h, "8");
 	assert_lang_picker(h, "(current)");
@@ -1113,50 +961,21 @@ Test(browse, language_switch, .timeout = 90)
 	assert_categories(h, &zh);
 	H_ASSERT(h, !h_find(h, en.cats[0].name, NULL, NULL), "English category [%s] left", en.cats[0].name);
 
-	end_kiosk(h);
+	e2e_end_kiosk(h, EXIT_MS);
 	catalog_free(&zh);
 	catalog_free(&en);
-	end_gw(g);
+	e2e_end_gw(g, false);
 }
 
 /* ---- the catalog cache --------------------------------------------------------- */
 
-static char *make_dir(void)
-{
-	char *d = strdup("/tmp/kiosk-e2e-data-XXXXXX");
-	cr_assert_not_null(mkdtemp(d), "mkdtemp failed");
-	return d;
-}
-
-static void rm_dir(const char *d)
-{
-	char *cmd = fmt("rm -rf '%s'", d);
-	(void)!system(cmd);
-	free(cmd);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, n;
-	char chunk[4096];
-	FILE *m = open_memstream(&buf, &len);
-	while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		fwrite(chunk, 1, n, m);
-	if (f)
-		fclose(f);
-	fclose(m);
-	return buf;
-}
-
 /* Pumps until the kiosk log holds s. */
 static bool wait_log(struct harness *h, const char *s, int ms)
 {
-	char *path = fmt("%s/kiosk.log", h_tmpdir(h));
+	char *path = e2e_fmt("%s/kiosk.log", h_tmpdir(h));
 	bool found = false;
 	for (int t = 0; t <= ms && !found; t += 100) {
-		char *log = slurp(path);
+		char *log = e2e_slurp_str(path);
 		found = strstr(log, s) != NULL;
 		free(log);
 		if (!found)
@@ -1168,8 +987,8 @@ static bool wait_log(struct harness *h, const char *s, int ms)
 
 static void dump_log(struct harness *h)
 {
-	char *path = fmt("%s/kiosk.log", h_tmpdir(h));
-	char *log = slurp(path);
+	char *path = e2e_fmt("%s/kiosk.log", h_tmpdir(h));
+	char *log = e2e_slurp_str(path);
 	fprintf(stderr, "---- %s\n%s----\n", path, log);
 	free(log);
 	free(path);
@@ -1177,10 +996,10 @@ static void dump_log(struct harness *h)
 
 Test(browse, cached_catalog_offline, .timeout = 120)
 {
-	struct gwd *g = start_gw(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct catalog c;
 	struct harness *h;
-	char *dir = make_dir();
+	char *dir = e2e_make_dir("/tmp/kiosk-e2e-data-XXXXXX");
 	const char *const dd[] = { "--data-dir", dir, NULL };
 	size_t ci;
 
@@ -1191,7 +1010,7 @@ Test(browse, cached_catalog_offline, .timeout = 120)
 
 	/* Online: browse down to a service, so the catalog and that service's
 	 * details are saved. */
-	h = start_kiosk(gwd_url(g), 80, 24, dd);
+	h = e2e_start_kiosk(gwd_url(g), 80, 24, dd);
 	assert_home_zh(h);
 	h_type(h, "3");
 	assert_categories(h, &c);
@@ -1206,44 +1025,44 @@ Test(browse, cached_catalog_offline, .timeout = 120)
 		dump_log(h);
 		H_ASSERT(h, false, "the catalog was never fetched");
 	}
-	end_kiosk(h);
+	e2e_end_kiosk(h, EXIT_MS);
 	gwd_kill(g);
 
 	/* Offline: a new kiosk, same data dir, a gateway that refuses. */
-	h = start_kiosk("http://127.0.0.1:1", 80, 24, dd);
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "no home screen offline");
-	H_ASSERT(h, wait_text(h, "！网络中断", WAIT_MS), "no offline banner");
+	h = e2e_start_kiosk("http://127.0.0.1:1", 80, 24, dd);
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "no home screen offline");
+	H_ASSERT(h, e2e_wait_text(h, "！网络中断", WAIT_MS), "no offline banner");
 	H_ASSERT(h, wait_item(h, 8, "语言 Language", WAIT_MS), "home not drawn offline");
 	{
 		struct row_arg a = { -1, "网络中断" };
 		H_ASSERT(h, h_wait(h, pred_row_has, &a, WAIT_MS), "status bar does not say 网络中断");
 		h_settle(h, QUIET_MS, 2000);
 	}
-	assert_clean(h);
+	e2e_assert_clean(h);
 	h_type(h, "3");
-	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen offline");
+	H_ASSERT(h, e2e_wait_title(h, "按类别办事", WAIT_MS), "no categories screen offline");
 	for (size_t i = 0; i < c.n && i < 4; i++)
-		H_ASSERT(h, wait_text(h, c.cats[i].name, WAIT_MS), "cached category [%s] not shown offline",
+		H_ASSERT(h, e2e_wait_text(h, c.cats[i].name, WAIT_MS), "cached category [%s] not shown offline",
 			 c.cats[i].name);
 	H_ASSERT(h, h_find(h, "！网络中断", NULL, NULL), "offline banner gone on the categories screen");
-	assert_clean(h);
+	e2e_assert_clean(h);
 	{
 		char d[2] = { (char)('1' + ci), 0 };
 		h_type(h, d);
 	}
-	H_ASSERT(h, wait_title(h, c.cats[ci].name, WAIT_MS), "cached category did not open offline");
+	H_ASSERT(h, e2e_wait_title(h, c.cats[ci].name, WAIT_MS), "cached category did not open offline");
 	H_ASSERT(h, wait_item(h, 1, c.cats[ci].svc[0], WAIT_MS), "cached services not listed offline");
 	H_ASSERT(h, h_find(h, "！网络中断", NULL, NULL), "offline banner gone on the services screen");
 	/* The service seen online is shown from its saved copy. */
 	h_type(h, "1");
-	H_ASSERT(h, wait_title(h, c.cats[ci].svc[0], WAIT_MS), "saved service did not open offline");
-	H_ASSERT(h, wait_text(h, "【所需材料】", WAIT_MS), "saved details not shown offline");
-	assert_clean(h);
+	H_ASSERT(h, e2e_wait_title(h, c.cats[ci].svc[0], WAIT_MS), "saved service did not open offline");
+	H_ASSERT(h, e2e_wait_text(h, "【所需材料】", WAIT_MS), "saved details not shown offline");
+	e2e_assert_clean(h);
 	h_key(h, H_HOME);
 	assert_home_back(h);
-	end_kiosk(h);
+	e2e_end_kiosk(h, EXIT_MS);
 
-	rm_dir(dir);
+	e2e_rm_rf(dir);
 	free(dir);
 	catalog_free(&c);
 	{
@@ -1255,14 +1074,14 @@ Test(browse, cached_catalog_offline, .timeout = 120)
 
 Test(browse, catalog_etag_revalidation, .timeout = 90)
 {
-	struct gwd *g = start_gw(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct catalog c;
 	struct harness *h;
-	char *dir = make_dir();
+	char *dir = e2e_make_dir("/tmp/kiosk-e2e-data-XXXXXX");
 	const char *const dd[] = { "--data-dir", dir, NULL };
 
 	catalog_get(g, "zh-CN", &c);
-	h = start_kiosk(gwd_url(g), 80, 24, dd);
+	h = e2e_start_kiosk(gwd_url(g), 80, 24, dd);
 	assert_home_zh(h);
 	if (!wait_log(h, "GET /v1/catalog -> 200", WAIT_MS)) {
 		dump_log(h);
@@ -1270,9 +1089,9 @@ Test(browse, catalog_etag_revalidation, .timeout = 90)
 	}
 	h_type(h, "3");
 	assert_categories(h, &c);
-	end_kiosk(h);
+	e2e_end_kiosk(h, EXIT_MS);
 
-	h = start_kiosk(gwd_url(g), 80, 24, dd);
+	h = e2e_start_kiosk(gwd_url(g), 80, 24, dd);
 	assert_home_zh(h);
 	if (!wait_log(h, "GET /v1/catalog -> 304", WAIT_MS)) {
 		dump_log(h);
@@ -1281,10 +1100,10 @@ Test(browse, catalog_etag_revalidation, .timeout = 90)
 	h_type(h, "3");
 	assert_categories(h, &c);
 	H_ASSERT(h, !h_find(h, "！网络中断", NULL, NULL), "offline banner while online");
-	end_kiosk(h);
+	e2e_end_kiosk(h, EXIT_MS);
 
-	rm_dir(dir);
+	e2e_rm_rf(dir);
 	free(dir);
 	catalog_free(&c);
-	end_gw(g);
+	e2e_end_gw(g, false);
 }

@@ -12,6 +12,7 @@
  *
  * Screen texts are the zh_CN ones (locale/zh_CN.po), the kiosk's default.
  */
+#include "e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
 
@@ -59,147 +60,16 @@ TestSuite(faults, .timeout = 150, .fini = suite_fini);
 #define T_GONE          "未找到该服务事项，可能已经停办。"
 #define T_SAVED         "网络中断：以下是上次保存的内容。"
 
-/* ---- failing with evidence ------------------------------------------------- */
-
-static void dump_all(struct harness *h, struct gwd *g)
-{
-	if (h) {
-		char path[4096];
-		FILE *f;
-		h_dump(h, stderr);
-		snprintf(path, sizeof path, "%s/kiosk.log", h_tmpdir(h));
-		f = fopen(path, "r");
-		if (f) {
-			char buf[4096];
-			size_t n;
-			long size;
-			fseek(f, 0, SEEK_END);
-			size = ftell(f);
-			fseek(f, size > 3000 ? size - 3000 : 0, SEEK_SET);
-			fprintf(stderr, "---- kiosk.log (tail) ----\n");
-			while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-				fwrite(buf, 1, n, stderr);
-			fprintf(stderr, "---- end of kiosk.log ----\n");
-			fclose(f);
-		}
-	}
-	if (g)
-		gwd_dump(g, stderr);
-}
-
-/* Like H_ASSERT, and the kiosk's log and the gateway's too. */
-#define CHECK(h, g, cond, ...)                         \
-	do {                                           \
-		if (!(cond)) {                         \
-			dump_all((h), (g));            \
-			if ((h) && h_exited(h))        \
-				fprintf(stderr, "*** the kiosk has exited (see above)\n"); \
-			cr_assert_fail(__VA_ARGS__);   \
-		}                                      \
-	} while (0)
-
-static void clean(struct harness *h, struct gwd *g, const char *step)
-{
-	char why[300] = "";
-	CHECK(h, g, h_screen_clean(h, why, sizeof why), "%s: screen not clean: %s", step, why);
-}
-
-/* Waits for text anywhere on the screen, then checks the screen is clean. */
-static void expect(struct harness *h, struct gwd *g, const char *text, int ms, const char *step)
-{
-	CHECK(h, g, h_wait_text(h, text, ms), "%s: \"%s\" did not appear within %d ms", step, text, ms);
-	clean(h, g, step);
-}
-
-struct row_want {
-	int row;
-	const char *text;
-};
-
-static bool pred_row(struct harness *h, void *ud)
-{
-	const struct row_want *w = ud;
-	char *r = h_row_text(h, w->row);
-	bool ok = strstr(r, w->text) != NULL;
-	free(r);
-	return ok;
-}
-
-static bool row_has(struct harness *h, int row, const char *text)
-{
-	struct row_want w = { row, text };
-	return pred_row(h, &w);
-}
-
-static void expect_row(struct harness *h, struct gwd *g, int row, const char *text, int ms,
-                       const char *step)
-{
-	struct row_want w = { row, text };
-	CHECK(h, g, h_wait(h, pred_row, &w, ms), "%s: row %d does not show \"%s\" within %d ms", step,
-	      row, text, ms);
-	clean(h, g, step);
-}
-
-struct any_want {
-	const char *const *texts; /* NULL-terminated */
-};
-
-static bool pred_any(struct harness *h, void *ud)
-{
-	const struct any_want *w = ud;
-	for (size_t i = 0; w->texts[i]; i++)
-		if (h_find(h, w->texts[i], NULL, NULL))
-			return true;
-	return false;
-}
-
-/* Waits for any of texts; returns the one that showed. */
-static const char *expect_any(struct harness *h, struct gwd *g, const char *const texts[], int ms,
-                              const char *step)
-{
-	struct any_want w = { texts };
-	CHECK(h, g, h_wait(h, pred_any, &w, ms), "%s: none of \"%s\"%s%s%s showed within %d ms", step,
-	      texts[0], texts[1] ? " / \"" : "", texts[1] ? texts[1] : "", texts[1] ? "\"" : "", ms);
-	clean(h, g, step);
-	for (size_t i = 0; texts[i]; i++)
-		if (h_find(h, texts[i], NULL, NULL))
-			return texts[i];
-	return texts[0];
-}
-
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* ---- the kiosk's log: did it really ask again? ------------------------------ */
-
-static int log_count(struct harness *h, const char *needle)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/kiosk.log", h_tmpdir(h));
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	int n = 0;
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		if (strstr(line, needle))
-			n++;
-	fclose(f);
-	return n;
-}
 
 /* Pumps until the log has more than `before` lines with needle. */
 static void expect_log_more(struct harness *h, struct gwd *g, const char *needle, int before,
                             int ms, const char *step)
 {
-	long long end = now_ms() + ms;
-	while (log_count(h, needle) <= before && now_ms() < end)
+	long long end = e2e_now_ms() + ms;
+	while (e2e_log_lines(h, needle) <= before && e2e_now_ms() < end)
 		h_pump(h, 50);
-	CHECK(h, g, log_count(h, needle) > before, "%s: the kiosk did not log another \"%s\"", step,
+	E2E_CHECK(h, g, e2e_log_lines(h, needle) > before, "%s: the kiosk did not log another \"%s\"", step,
 	      needle);
 }
 
@@ -208,69 +78,6 @@ static void expect_log_more(struct harness *h, struct gwd *g, const char *needle
 #define LOG_SERVICE "GET /v1/services/"
 
 /* ---- gateway and kiosk --------------------------------------------------------- */
-
-static struct gwd *start_gateway(void)
-{
-	struct gwd *g = gwd_start(NULL);
-	cr_assert_not_null(g, "gwd_start(%s) failed: is gatewayd built?", gwd_bin());
-	return g;
-}
-
-static void set_faults(struct gwd *g, const char *json)
-{
-	int st = gwd_faults(g, json);
-	if (st != 200)
-		gwd_dump(g, stderr);
-	cr_assert_eq(st, 200, "POST /sim/faults %s answered %d", json, st);
-}
-
-/* The kiosk looks for its theme in <dir of the binary>/../themes, which
- * build/kiosk finds (themes/) but build/asan/kiosk does not (build/themes):
- * then it is named by path, found above the binary's directory. NULL if the
- * kiosk finds it itself (or nothing was found). */
-static const char *theme_path(void)
-{
-	static char found[4096];
-	char dir[4096], *slash;
-	if (!realpath(h_kiosk_bin(), dir))
-		return NULL;
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	for (int up = 1; up <= 4; up++) {
-		char cand[4200] = "";
-		size_t o = (size_t)snprintf(cand, sizeof cand, "%s", dir);
-		for (int i = 0; i < up; i++)
-			o += (size_t)snprintf(cand + o, sizeof cand - o, "/..");
-		snprintf(cand + o, sizeof cand - o, "/themes/default.theme");
-		if (access(cand, R_OK) == 0) {
-			if (up == 1)
-				return NULL;
-			snprintf(found, sizeof found, "%s", cand);
-			return found;
-		}
-	}
-	return NULL;
-}
-
-static struct harness *start_kiosk(struct gwd *g, const char *url, const char *const extra[])
-{
-	const char *args[32];
-	size_t n = 0;
-	const char *theme = theme_path();
-	if (theme) {
-		args[n++] = "--theme";
-		args[n++] = theme;
-	}
-	for (size_t i = 0; extra && extra[i] && n < 31; i++)
-		args[n++] = extra[i];
-	args[n] = NULL;
-	struct harness *h = h_start_kiosk(url, COLS, ROWS, args);
-	cr_assert_not_null(h, "h_start_kiosk failed");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "start: home title");
-	return h;
-}
 
 /* The first category of the live catalog and its first service. */
 struct names {
@@ -339,26 +146,15 @@ static void names_free(struct names *n)
 	n->catalog = NULL;
 }
 
-/* A menu item as drawn: its number, a space, its label ("1 社保"); unlike
- * the bare name it cannot match a half-painted previous screen. */
-static const char *item(int number, const char *label)
-{
-	static char buf[4][300];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%d %s", number, label);
-	return buf[k];
-}
-
 /* Home -> categories -> the first category's services. */
 static void to_services(struct harness *h, struct gwd *g, const struct names *n)
 {
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
-	expect(h, g, item(1, n->cat_name), WAIT_MS, "categories: first category");
+	e2e_expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
+	e2e_expect(h, g, e2e_item(1, n->cat_name), WAIT_MS, "categories: first category");
 	h_type(h, "1");
-	expect_row(h, g, 0, n->cat_name, WAIT_MS, "services list title");
-	expect(h, g, item(1, n->svc_name), WAIT_MS, "services list: first service");
+	e2e_expect_row(h, g, 0, n->cat_name, WAIT_MS, "services list title");
+	e2e_expect(h, g, e2e_item(1, n->svc_name), WAIT_MS, "services list: first service");
 }
 
 /* Esc (one step back) then Home: the home screen comes back. */
@@ -366,31 +162,9 @@ static void esc_and_home(struct harness *h, struct gwd *g, const char *after_esc
 {
 	h_key(h, H_ESC);
 	if (after_esc_row0)
-		expect_row(h, g, 0, after_esc_row0, ms, "Esc goes one step back");
+		e2e_expect_row(h, g, 0, after_esc_row0, ms, "Esc goes one step back");
 	h_key(h, H_HOME);
-	expect_row(h, g, 0, T_HOME, ms, "Home brings back the home screen");
-}
-
-/* SIGTERM to the kiosk, which must exit cleanly, then the sanitizer
- * reports of both; frees both. */
-static void finish(struct harness *h, struct gwd *g)
-{
-	char rep[1024] = "";
-	int status = -1;
-
-	clean(h, g, "last screen");
-	CHECK(h, g, !h_exited(h), "the kiosk exited on its own");
-	kill(h_pid(h), SIGTERM);
-	CHECK(h, g, h_wait_exit(h, 10000, &status) == 0, "the kiosk did not exit on SIGTERM");
-	CHECK(h, g, h_sanitizer_clean(h, rep, sizeof rep), "kiosk sanitizer report: %s", rep);
-	CHECK(h, g, WIFEXITED(status) && WEXITSTATUS(status) == 0, "kiosk exit status %#x", status);
-	if (g) {
-		if (gwd_running(g))
-			gwd_stop(g);
-		CHECK(NULL, g, gwd_sanitizer_clean(g, rep, sizeof rep), "gateway sanitizer report: %s", rep);
-	}
-	h_free(h);
-	gwd_free(g);
+	e2e_expect_row(h, g, 0, T_HOME, ms, "Home brings back the home screen");
 }
 
 /* A loopback port nothing listens on (it was free a moment ago). */
@@ -426,187 +200,187 @@ Test(faults, gateway_down_at_start)
 {
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
-	struct harness *h = start_kiosk(NULL, url, NULL);
+	struct harness *h = e2e_start_home(NULL, url, COLS, ROWS, NULL, WAIT_MS);
 
-	expect_row(h, NULL, 1, T_BANNER_PLAIN, WAIT_MS, "offline banner on the home screen");
+	e2e_expect_row(h, NULL, 1, T_BANNER_PLAIN, WAIT_MS, "offline banner on the home screen");
 
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, NULL, 0, T_CATEGORIES, WAIT_MS, "categories title");
-	expect(h, NULL, T_UNREACHABLE, WAIT_MS, "categories: unreachable message");
-	expect(h, NULL, T_RETRY_CAT, WAIT_MS, "categories: retry button");
-	CHECK(h, NULL, row_has(h, 1, T_BANNER), "categories: no offline banner");
+	e2e_expect_row(h, NULL, 0, T_CATEGORIES, WAIT_MS, "categories title");
+	e2e_expect(h, NULL, T_UNREACHABLE, WAIT_MS, "categories: unreachable message");
+	e2e_expect(h, NULL, T_RETRY_CAT, WAIT_MS, "categories: retry button");
+	E2E_CHECK(h, NULL, e2e_row_has(h, 1, T_BANNER), "categories: no offline banner");
 
 	/* Retry by key, then by touch: the kiosk asks again and says the same. */
-	int before = log_count(h, LOG_CATALOG);
+	int before = e2e_log_lines(h, LOG_CATALOG);
 	h_type(h, "1");
 	expect_log_more(h, NULL, LOG_CATALOG, before, WAIT_MS, "retry (key 1)");
-	expect(h, NULL, T_UNREACHABLE, WAIT_MS, "after retry: unreachable message");
-	expect(h, NULL, T_RETRY_CAT, WAIT_MS, "after retry: retry button");
+	e2e_expect(h, NULL, T_UNREACHABLE, WAIT_MS, "after retry: unreachable message");
+	e2e_expect(h, NULL, T_RETRY_CAT, WAIT_MS, "after retry: retry button");
 
-	before = log_count(h, LOG_CATALOG);
+	before = e2e_log_lines(h, LOG_CATALOG);
 	/* (not "重试" alone: the message says 稍后重试 above the button) */
-	CHECK(h, NULL, h_click_text(h, T_RETRY_CAT), "no retry button to touch");
+	E2E_CHECK(h, NULL, h_click_text(h, T_RETRY_CAT), "no retry button to touch");
 	expect_log_more(h, NULL, LOG_CATALOG, before, WAIT_MS, "retry (touch)");
-	expect(h, NULL, T_UNREACHABLE, WAIT_MS, "after touch retry: unreachable message");
+	e2e_expect(h, NULL, T_UNREACHABLE, WAIT_MS, "after touch retry: unreachable message");
 
 	h_key(h, H_ESC);
-	expect_row(h, NULL, 0, T_HOME, WAIT_MS, "Esc back to home");
-	expect_row(h, NULL, 1, T_BANNER, WAIT_MS, "home: offline banner stays");
+	e2e_expect_row(h, NULL, 0, T_HOME, WAIT_MS, "Esc back to home");
+	e2e_expect_row(h, NULL, 1, T_BANNER, WAIT_MS, "home: offline banner stays");
 	/* Home from the categories screen too. */
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, NULL, 0, T_CATEGORIES, WAIT_MS, "categories again");
+	e2e_expect_row(h, NULL, 0, T_CATEGORIES, WAIT_MS, "categories again");
 	h_key(h, H_HOME);
-	expect_row(h, NULL, 0, T_HOME, WAIT_MS, "Home back to home");
-	finish(h, NULL);
+	e2e_expect_row(h, NULL, 0, T_HOME, WAIT_MS, "Home back to home");
+	e2e_finish(h, NULL);
 }
 
 /* ==== 2. gateway down mid-use ===================================================== */
 
 Test(faults, gateway_down_mid_use)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	names_get(g, &n);
-	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 
 	to_services(h, g, &n);
-	CHECK(h, g, !row_has(h, 1, T_BANNER), "offline banner while the gateway is up");
+	E2E_CHECK(h, g, !e2e_row_has(h, 1, T_BANNER), "offline banner while the gateway is up");
 
 	gwd_kill(g);
 	h_type(h, "1");
-	expect_row(h, g, 0, n.svc_name, WAIT_MS, "detail: the service's name at once");
-	expect(h, g, T_UNREACHABLE, WAIT_MS, "detail: unreachable message");
-	expect_row(h, g, 1, T_BANNER, WAIT_MS, "detail: offline banner");
-	expect(h, g, T_RETRY_SVC, WAIT_MS, "detail: retry button");
+	e2e_expect_row(h, g, 0, n.svc_name, WAIT_MS, "detail: the service's name at once");
+	e2e_expect(h, g, T_UNREACHABLE, WAIT_MS, "detail: unreachable message");
+	e2e_expect_row(h, g, 1, T_BANNER, WAIT_MS, "detail: offline banner");
+	e2e_expect(h, g, T_RETRY_SVC, WAIT_MS, "detail: retry button");
 
-	int before = log_count(h, LOG_SERVICE);
+	int before = e2e_log_lines(h, LOG_SERVICE);
 	h_type(h, "3");
 	expect_log_more(h, g, LOG_SERVICE, before, WAIT_MS, "detail: retry");
-	expect(h, g, T_UNREACHABLE, WAIT_MS, "detail after retry: unreachable message");
+	e2e_expect(h, g, T_UNREACHABLE, WAIT_MS, "detail after retry: unreachable message");
 
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, n.cat_name, WAIT_MS, "Esc back to the services list");
-	expect(h, g, item(1, n.svc_name), WAIT_MS, "services list still shown (catalog in memory)");
-	expect_row(h, g, 1, T_BANNER, WAIT_MS, "services list: offline banner");
+	e2e_expect_row(h, g, 0, n.cat_name, WAIT_MS, "Esc back to the services list");
+	e2e_expect(h, g, e2e_item(1, n.svc_name), WAIT_MS, "services list still shown (catalog in memory)");
+	e2e_expect_row(h, g, 1, T_BANNER, WAIT_MS, "services list: offline banner");
 	h_key(h, H_HOME);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Home back to home");
-	expect_row(h, g, 1, T_BANNER, WAIT_MS, "home: offline banner");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Home back to home");
+	e2e_expect_row(h, g, 1, T_BANNER, WAIT_MS, "home: offline banner");
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 
 /* ==== 3. a 30 s answer ============================================================= */
 
 Test(faults, slow_service_does_not_block_keys)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	names_get(g, &n);
-	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 
 	to_services(h, g, &n);
-	set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/services\"]}");
+	e2e_set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/services\"]}");
 	h_type(h, "1");
-	expect_row(h, g, 0, n.svc_name, WAIT_MS, "detail: the service's name at once");
-	expect(h, g, T_DET_LOADING, WAIT_MS, "detail: loading text");
+	e2e_expect_row(h, g, 0, n.svc_name, WAIT_MS, "detail: the service's name at once");
+	e2e_expect(h, g, T_DET_LOADING, WAIT_MS, "detail: loading text");
 
 	/* The request hangs; keys must not. */
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, n.cat_name, QUICK_MS, "Esc during a hung request");
-	CHECK(h, g, h_wait_gone(h, T_DET_LOADING, QUICK_MS), "loading text stays after Esc");
+	e2e_expect_row(h, g, 0, n.cat_name, QUICK_MS, "Esc during a hung request");
+	E2E_CHECK(h, g, h_wait_gone(h, T_DET_LOADING, QUICK_MS), "loading text stays after Esc");
 	h_type(h, "1");
-	expect(h, g, T_DET_LOADING, QUICK_MS, "detail again: loading text");
+	e2e_expect(h, g, T_DET_LOADING, QUICK_MS, "detail again: loading text");
 	h_key(h, H_HOME);
-	expect_row(h, g, 0, T_HOME, QUICK_MS, "Home during a hung request");
+	e2e_expect_row(h, g, 0, T_HOME, QUICK_MS, "Home during a hung request");
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, g, 0, T_CATEGORIES, QUICK_MS, "categories during a hung request");
+	e2e_expect_row(h, g, 0, T_CATEGORIES, QUICK_MS, "categories during a hung request");
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, QUICK_MS, "Esc back to home");
+	e2e_expect_row(h, g, 0, T_HOME, QUICK_MS, "Esc back to home");
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 
 Test(faults, slow_catalog_does_not_block_keys)
 {
-	struct gwd *g = start_gateway();
-	set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/catalog\"]}");
-	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
+	e2e_set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/catalog\"]}");
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, g, 0, T_CATEGORIES, QUICK_MS, "categories while the catalog hangs");
-	expect(h, g, T_CAT_LOADING, QUICK_MS, "categories: loading text");
+	e2e_expect_row(h, g, 0, T_CATEGORIES, QUICK_MS, "categories while the catalog hangs");
+	e2e_expect(h, g, T_CAT_LOADING, QUICK_MS, "categories: loading text");
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, QUICK_MS, "Esc while the catalog hangs");
+	e2e_expect_row(h, g, 0, T_HOME, QUICK_MS, "Esc while the catalog hangs");
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, g, 0, T_CATEGORIES, QUICK_MS, "categories again");
+	e2e_expect_row(h, g, 0, T_CATEGORIES, QUICK_MS, "categories again");
 	h_key(h, H_HOME);
-	expect_row(h, g, 0, T_HOME, QUICK_MS, "Home while the catalog hangs");
-	finish(h, g);
+	e2e_expect_row(h, g, 0, T_HOME, QUICK_MS, "Home while the catalog hangs");
+	e2e_finish(h, g);
 }
 
 Test(faults, slow_service_times_out)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	names_get(g, &n);
 	char *conf = short_timeout_config();
 	const char *extra[] = { "--config", conf, NULL };
-	struct harness *h = start_kiosk(g, gwd_url(g), extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	to_services(h, g, &n);
-	set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/services\"]}");
+	e2e_set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/services\"]}");
 	h_type(h, "1");
-	expect(h, g, T_DET_LOADING, WAIT_MS, "detail: loading text");
+	e2e_expect(h, g, T_DET_LOADING, WAIT_MS, "detail: loading text");
 	{
 		static const char *const msgs[] = { T_TIMEOUT, T_UNREACHABLE, NULL };
-		const char *m = expect_any(h, g, msgs, WAIT_MS, "detail: a message instead of a hang");
-		CHECK(h, g, !strcmp(m, T_TIMEOUT),
+		const char *m = e2e_expect_any(h, g, msgs, WAIT_MS, "detail: a message instead of a hang");
+		E2E_CHECK(h, g, !strcmp(m, T_TIMEOUT),
 		      "detail: a request that reached the gateway and timed out is shown as \"%s\","
 		      " not \"%s\"", m, T_TIMEOUT);
 	}
-	expect(h, g, T_RETRY_SVC, WAIT_MS, "detail: retry button after a timeout");
-	CHECK(h, g, !row_has(h, 1, T_BANNER), "a slow gateway is not an offline one (banner shown)");
+	e2e_expect(h, g, T_RETRY_SVC, WAIT_MS, "detail: retry button after a timeout");
+	E2E_CHECK(h, g, !e2e_row_has(h, 1, T_BANNER), "a slow gateway is not an offline one (banner shown)");
 
 	/* Faults cleared: retry brings the details. */
-	set_faults(g, "{}");
+	e2e_set_faults(g, "{}");
 	h_type(h, "3");
-	expect(h, g, T_MATERIALS, WAIT_MS, "detail after retry: sections");
-	CHECK(h, g, !h_find(h, T_TIMEOUT, NULL, NULL), "timeout message stays after a good answer");
+	e2e_expect(h, g, T_MATERIALS, WAIT_MS, "detail after retry: sections");
+	E2E_CHECK(h, g, !h_find(h, T_TIMEOUT, NULL, NULL), "timeout message stays after a good answer");
 	esc_and_home(h, g, n.cat_name, WAIT_MS);
 	conf_done();
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 
 /* The same on the catalog, the kiosk's first request (a new connection). */
 Test(faults, slow_catalog_times_out)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	names_get(g, &n);
 	char *conf = short_timeout_config();
 	const char *extra[] = { "--config", conf, NULL };
-	set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/catalog\"]}");
-	struct harness *h = start_kiosk(g, gwd_url(g), extra);
+	e2e_set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/catalog\"]}");
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
+	e2e_expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
 	{
 		static const char *const msgs[] = { T_TIMEOUT, T_UNREACHABLE, NULL };
-		const char *m = expect_any(h, g, msgs, WAIT_MS, "categories: a message instead of a hang");
-		CHECK(h, g, !strcmp(m, T_TIMEOUT), "categories: a timed-out catalog is shown as \"%s\"", m);
+		const char *m = e2e_expect_any(h, g, msgs, WAIT_MS, "categories: a message instead of a hang");
+		E2E_CHECK(h, g, !strcmp(m, T_TIMEOUT), "categories: a timed-out catalog is shown as \"%s\"", m);
 	}
-	expect(h, g, T_RETRY_CAT, WAIT_MS, "categories: retry button after a timeout");
-	CHECK(h, g, !row_has(h, 1, T_BANNER), "a slow gateway is not an offline one (banner shown)");
+	e2e_expect(h, g, T_RETRY_CAT, WAIT_MS, "categories: retry button after a timeout");
+	E2E_CHECK(h, g, !e2e_row_has(h, 1, T_BANNER), "a slow gateway is not an offline one (banner shown)");
 
-	set_faults(g, "{}");
+	e2e_set_faults(g, "{}");
 	h_type(h, "1");
-	expect(h, g, item(1, n.cat_name), WAIT_MS, "categories after clearing and retrying");
+	e2e_expect(h, g, e2e_item(1, n.cat_name), WAIT_MS, "categories after clearing and retrying");
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc back to home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc back to home");
 	conf_done();
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 
 /* ==== 4. 500s ======================================================================== */
@@ -615,57 +389,57 @@ static const char *const msgs_5xx[] = { T_5XX_GATEWAY, T_5XX, NULL };
 
 Test(faults, catalog_500_then_retry)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	names_get(g, &n);
-	set_faults(g, "{\"error_rate\":1,\"paths\":[\"/v1/catalog\"]}");
-	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
+	e2e_set_faults(g, "{\"error_rate\":1,\"paths\":[\"/v1/catalog\"]}");
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
-	expect_any(h, g, msgs_5xx, WAIT_MS, "categories: server error message");
-	expect(h, g, T_RETRY_CAT, WAIT_MS, "categories: retry button");
-	CHECK(h, g, !row_has(h, 1, T_BANNER), "a failing gateway is not an offline one");
+	e2e_expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
+	e2e_expect_any(h, g, msgs_5xx, WAIT_MS, "categories: server error message");
+	e2e_expect(h, g, T_RETRY_CAT, WAIT_MS, "categories: retry button");
+	E2E_CHECK(h, g, !e2e_row_has(h, 1, T_BANNER), "a failing gateway is not an offline one");
 
 	/* Still failing: asks again, same message. */
-	int before = log_count(h, LOG_CATALOG);
+	int before = e2e_log_lines(h, LOG_CATALOG);
 	h_type(h, "1");
 	expect_log_more(h, g, LOG_CATALOG, before, WAIT_MS, "retry while failing");
-	expect_any(h, g, msgs_5xx, WAIT_MS, "after retry: server error message");
-	expect(h, g, T_RETRY_CAT, WAIT_MS, "after retry: retry button");
+	e2e_expect_any(h, g, msgs_5xx, WAIT_MS, "after retry: server error message");
+	e2e_expect(h, g, T_RETRY_CAT, WAIT_MS, "after retry: retry button");
 
-	set_faults(g, "{}");
+	e2e_set_faults(g, "{}");
 	h_type(h, "1");
-	expect(h, g, item(1, n.cat_name), WAIT_MS, "retry after the faults are cleared: categories");
+	e2e_expect(h, g, e2e_item(1, n.cat_name), WAIT_MS, "retry after the faults are cleared: categories");
 	h_settle(h, 100, 2000);
-	CHECK(h, g, !h_find(h, T_5XX_GATEWAY, NULL, NULL) && !h_find(h, T_5XX, NULL, NULL),
+	E2E_CHECK(h, g, !h_find(h, T_5XX_GATEWAY, NULL, NULL) && !h_find(h, T_5XX, NULL, NULL),
 	      "error message stays after the catalog came");
 	h_type(h, "1");
-	expect_row(h, g, 0, n.cat_name, WAIT_MS, "services list");
-	expect(h, g, item(1, n.svc_name), WAIT_MS, "services list: first service");
+	e2e_expect_row(h, g, 0, n.cat_name, WAIT_MS, "services list");
+	e2e_expect(h, g, e2e_item(1, n.svc_name), WAIT_MS, "services list: first service");
 	esc_and_home(h, g, T_CATEGORIES, WAIT_MS);
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 
 Test(faults, service_500_then_retry)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	names_get(g, &n);
-	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 
 	to_services(h, g, &n);
-	set_faults(g, "{\"error_rate\":1,\"paths\":[\"/v1/services\"]}");
+	e2e_set_faults(g, "{\"error_rate\":1,\"paths\":[\"/v1/services\"]}");
 	h_type(h, "1");
-	expect_any(h, g, msgs_5xx, WAIT_MS, "detail: server error message");
-	expect(h, g, T_RETRY_SVC, WAIT_MS, "detail: retry button");
-	set_faults(g, "{}");
+	e2e_expect_any(h, g, msgs_5xx, WAIT_MS, "detail: server error message");
+	e2e_expect(h, g, T_RETRY_SVC, WAIT_MS, "detail: retry button");
+	e2e_set_faults(g, "{}");
 	h_type(h, "3");
-	expect(h, g, T_MATERIALS, WAIT_MS, "detail after retry: sections");
+	e2e_expect(h, g, T_MATERIALS, WAIT_MS, "detail after retry: sections");
 	esc_and_home(h, g, n.cat_name, WAIT_MS);
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 
 /* ==== 5. unreadable answers ============================================================ */
@@ -674,45 +448,45 @@ static const char *const msgs_unreadable[] = { T_UNREADABLE, T_UNREADABLE_CATALO
 
 static void catalog_body_fault(const char *mode)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	char json[160], step[160];
 	names_get(g, &n);
 	snprintf(json, sizeof json, "{\"body\":\"%s\",\"paths\":[\"/v1/catalog\"]}", mode);
-	set_faults(g, json);
+	e2e_set_faults(g, json);
 	/* A fresh data dir (h_start_kiosk): no saved catalog to fall back on. */
-	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 
 	h_type(h, "3"); /* home: 办事服务 */
 	snprintf(step, sizeof step, "catalog %s: categories title", mode);
-	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, step);
+	e2e_expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, step);
 	snprintf(step, sizeof step, "catalog %s: unreadable-answer message", mode);
-	expect_any(h, g, msgs_unreadable, WAIT_MS, step);
+	e2e_expect_any(h, g, msgs_unreadable, WAIT_MS, step);
 	snprintf(step, sizeof step, "catalog %s: retry button", mode);
-	expect(h, g, T_RETRY_CAT, WAIT_MS, step);
+	e2e_expect(h, g, T_RETRY_CAT, WAIT_MS, step);
 	h_settle(h, 100, 2000);
-	CHECK(h, g, !h_find(h, item(1, n.cat_name), NULL, NULL), "catalog %s: a spoiled catalog was shown",
+	E2E_CHECK(h, g, !h_find(h, e2e_item(1, n.cat_name), NULL, NULL), "catalog %s: a spoiled catalog was shown",
 	      mode);
 
 	h_key(h, H_ESC);
 	snprintf(step, sizeof step, "catalog %s: Esc back to home", mode);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, step);
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, step);
 	h_type(h, "3"); /* home: 办事服务 */
 	snprintf(step, sizeof step, "catalog %s: categories again", mode);
-	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, step);
+	e2e_expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, step);
 	snprintf(step, sizeof step, "catalog %s: unreadable-answer message again", mode);
-	expect_any(h, g, msgs_unreadable, WAIT_MS, step);
+	e2e_expect_any(h, g, msgs_unreadable, WAIT_MS, step);
 
 	/* Faults cleared: the retry button brings the catalog. */
-	set_faults(g, "{}");
-	expect(h, g, T_RETRY_CAT, WAIT_MS, "retry button");
+	e2e_set_faults(g, "{}");
+	e2e_expect(h, g, T_RETRY_CAT, WAIT_MS, "retry button");
 	h_type(h, "1");
 	snprintf(step, sizeof step, "catalog %s: categories after clearing and retrying", mode);
-	expect(h, g, item(1, n.cat_name), WAIT_MS, step);
+	e2e_expect(h, g, e2e_item(1, n.cat_name), WAIT_MS, step);
 	h_key(h, H_HOME);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Home");
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 
 Test(faults, catalog_malformed) { catalog_body_fault("malformed"); }
@@ -723,34 +497,34 @@ Test(faults, catalog_html) { catalog_body_fault("html"); }
 
 static void service_body_fault(const char *mode)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	char json[160], step[160];
 	names_get(g, &n);
-	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 
 	to_services(h, g, &n);
 	snprintf(json, sizeof json, "{\"body\":\"%s\",\"paths\":[\"/v1/services\"]}", mode);
-	set_faults(g, json);
+	e2e_set_faults(g, json);
 	h_type(h, "1");
 	snprintf(step, sizeof step, "service %s: the name at once", mode);
-	expect_row(h, g, 0, n.svc_name, WAIT_MS, step);
+	e2e_expect_row(h, g, 0, n.svc_name, WAIT_MS, step);
 	snprintf(step, sizeof step, "service %s: unreadable-answer message", mode);
-	expect(h, g, T_UNREADABLE, WAIT_MS, step);
+	e2e_expect(h, g, T_UNREADABLE, WAIT_MS, step);
 	snprintf(step, sizeof step, "service %s: retry button", mode);
-	expect(h, g, T_RETRY_SVC, WAIT_MS, step);
+	e2e_expect(h, g, T_RETRY_SVC, WAIT_MS, step);
 	h_settle(h, 100, 2000);
-	CHECK(h, g, !h_find(h, T_MATERIALS, NULL, NULL), "service %s: spoiled details shown", mode);
+	E2E_CHECK(h, g, !h_find(h, T_MATERIALS, NULL, NULL), "service %s: spoiled details shown", mode);
 
-	set_faults(g, "{}");
+	e2e_set_faults(g, "{}");
 	h_type(h, "3");
 	snprintf(step, sizeof step, "service %s: sections after retry", mode);
-	expect(h, g, T_MATERIALS, WAIT_MS, step);
+	e2e_expect(h, g, T_MATERIALS, WAIT_MS, step);
 	h_settle(h, 100, 2000);
-	CHECK(h, g, !h_find(h, T_UNREADABLE, NULL, NULL), "service %s: message stays", mode);
+	E2E_CHECK(h, g, !h_find(h, T_UNREADABLE, NULL, NULL), "service %s: message stays", mode);
 	esc_and_home(h, g, n.cat_name, WAIT_MS);
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 
 Test(faults, service_malformed) { service_body_fault("malformed"); }
@@ -766,16 +540,16 @@ static void no_escape_debris(struct harness *h, struct gwd *g, const char *step)
 {
 	static const char *const debris[] = { "pwned", "[2J", "[31m", "[0m", "]0;", NULL };
 	for (size_t i = 0; debris[i]; i++)
-		CHECK(h, g, !h_find(h, debris[i], NULL, NULL), "%s: \"%s\" from an escape sequence shows",
+		E2E_CHECK(h, g, !h_find(h, debris[i], NULL, NULL), "%s: \"%s\" from an escape sequence shows",
 		      step, debris[i]);
 }
 
 Test(faults, evil_strings_stay_harmless)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	names_get(g, &n);
-	set_faults(g, "{\"body\":\"evil_strings\",\"paths\":[\"/v1/catalog\",\"/v1/services\"]}");
+	e2e_set_faults(g, "{\"body\":\"evil_strings\",\"paths\":[\"/v1/catalog\",\"/v1/services\"]}");
 	/* The gateway does poison them. */
 	{
 		char *body = NULL;
@@ -783,45 +557,45 @@ Test(faults, evil_strings_stay_harmless)
 		cr_assert(strstr(body, "pwned"), "evil_strings did not poison the catalog");
 		free(body);
 	}
-	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
-	clean(h, g, "home");
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	e2e_clean(h, g, "home");
 
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
-	expect(h, g, n.cat_name, WAIT_MS, "categories: the real part of the first category's name");
+	e2e_expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories title");
+	e2e_expect(h, g, n.cat_name, WAIT_MS, "categories: the real part of the first category's name");
 	h_settle(h, 100, 2000);
 	no_escape_debris(h, g, "categories");
 
 	h_type(h, "1");
-	expect_row(h, g, 0, n.cat_name, WAIT_MS, "services list title");
-	expect(h, g, n.svc_name, WAIT_MS, "services list: the real part of the first service's name");
+	e2e_expect_row(h, g, 0, n.cat_name, WAIT_MS, "services list title");
+	e2e_expect(h, g, n.svc_name, WAIT_MS, "services list: the real part of the first service's name");
 	h_settle(h, 100, 2000);
 	no_escape_debris(h, g, "services list");
 
 	h_type(h, "1");
-	expect_row(h, g, 0, n.svc_name, WAIT_MS, "detail title");
-	expect(h, g, T_MATERIALS, WAIT_MS, "detail: sections");
+	e2e_expect_row(h, g, 0, n.svc_name, WAIT_MS, "detail title");
+	e2e_expect(h, g, T_MATERIALS, WAIT_MS, "detail: sections");
 	h_settle(h, 100, 2000);
 	no_escape_debris(h, g, "detail");
 	/* Page through whatever is below. */
 	for (int i = 0; i < 3; i++) {
 		h_type(h, "2");
 		h_settle(h, 100, 1000);
-		clean(h, g, "detail, paged down");
+		e2e_clean(h, g, "detail, paged down");
 		no_escape_debris(h, g, "detail, paged down");
 	}
 
 	esc_and_home(h, g, n.cat_name, WAIT_MS);
 	no_escape_debris(h, g, "home");
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 
 /* ==== 7. unknown service ====================================================================== */
 
 Test(faults, service_404_by_status_fault)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	char json[300];
 	names_get(g, &n);
@@ -832,20 +606,20 @@ Test(faults, service_404_by_status_fault)
 		gwd_free(g);
 		cr_skip_test("POST /sim/faults does not take \"status\" yet (%d); see unknown_service_in_saved_catalog", st);
 	}
-	set_faults(g, "{}"); /* the catalog must load first */
-	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
+	e2e_set_faults(g, "{}"); /* the catalog must load first */
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 
 	to_services(h, g, &n);
-	set_faults(g, json);
+	e2e_set_faults(g, json);
 	h_type(h, "1");
-	expect_row(h, g, 0, n.svc_name, WAIT_MS, "detail: the name at once");
-	expect(h, g, T_GONE, WAIT_MS, "detail: not-found message");
+	e2e_expect_row(h, g, 0, n.svc_name, WAIT_MS, "detail: the name at once");
+	e2e_expect(h, g, T_GONE, WAIT_MS, "detail: not-found message");
 	h_settle(h, 200, 2000);
-	CHECK(h, g, !h_find(h, T_RETRY, NULL, NULL), "a withdrawn service offers a retry");
-	CHECK(h, g, !h_find(h, T_MATERIALS, NULL, NULL), "a withdrawn service shows sections");
+	E2E_CHECK(h, g, !h_find(h, T_RETRY, NULL, NULL), "a withdrawn service offers a retry");
+	E2E_CHECK(h, g, !h_find(h, T_MATERIALS, NULL, NULL), "a withdrawn service shows sections");
 	esc_and_home(h, g, n.cat_name, WAIT_MS);
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 
 /* Without a status fault, a 404 for a service the catalog lists: the kiosk
@@ -865,7 +639,7 @@ static void rm_dir(const char *dir)
 
 Test(faults, unknown_service_in_saved_catalog)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	names_get(g, &n);
 	{
@@ -894,25 +668,25 @@ Test(faults, unknown_service_in_saved_catalog)
 	snprintf(path, sizeof path, "%s/catalog-zh-CN.json", dir);
 	cr_assert_eq(json_dump_file(n.catalog, path, JSON_COMPACT), 0);
 
-	set_faults(g, "{\"error_rate\":1,\"paths\":[\"/v1/catalog\"]}");
+	e2e_set_faults(g, "{\"error_rate\":1,\"paths\":[\"/v1/catalog\"]}");
 	const char *extra[] = { "--data-dir", dir, NULL };
-	struct harness *h = start_kiosk(g, gwd_url(g), extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories (saved catalog)");
-	expect(h, g, item(1, n.cat_name), WAIT_MS, "categories: first category");
+	e2e_expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories (saved catalog)");
+	e2e_expect(h, g, e2e_item(1, n.cat_name), WAIT_MS, "categories: first category");
 	h_type(h, "1");
-	expect_row(h, g, 0, n.cat_name, WAIT_MS, "services list");
-	expect(h, g, item(1, GHOST_NAME), WAIT_MS, "services list: the ghost service first");
+	e2e_expect_row(h, g, 0, n.cat_name, WAIT_MS, "services list");
+	e2e_expect(h, g, e2e_item(1, GHOST_NAME), WAIT_MS, "services list: the ghost service first");
 	h_type(h, "1");
-	expect_row(h, g, 0, GHOST_NAME, WAIT_MS, "detail: the ghost's name at once");
-	expect(h, g, T_GONE, WAIT_MS, "detail: not-found message");
+	e2e_expect_row(h, g, 0, GHOST_NAME, WAIT_MS, "detail: the ghost's name at once");
+	e2e_expect(h, g, T_GONE, WAIT_MS, "detail: not-found message");
 	h_settle(h, 200, 2000);
-	CHECK(h, g, !h_find(h, T_RETRY, NULL, NULL), "a withdrawn service offers a retry");
-	CHECK(h, g, !h_find(h, T_MATERIALS, NULL, NULL), "a withdrawn service shows sections");
+	E2E_CHECK(h, g, !h_find(h, T_RETRY, NULL, NULL), "a withdrawn service offers a retry");
+	E2E_CHECK(h, g, !h_find(h, T_MATERIALS, NULL, NULL), "a withdrawn service shows sections");
 	esc_and_home(h, g, n.cat_name, WAIT_MS);
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 	rm_dir(dir);
 }
 
@@ -920,31 +694,31 @@ Test(faults, unknown_service_in_saved_catalog)
 
 Test(faults, offline_shows_saved_service)
 {
-	struct gwd *g = start_gateway();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	names_get(g, &n);
-	struct harness *h = start_kiosk(g, gwd_url(g), NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 
 	to_services(h, g, &n);
 	h_type(h, "1");
-	expect_row(h, g, 0, n.svc_name, WAIT_MS, "detail title");
-	expect(h, g, T_MATERIALS, WAIT_MS, "detail: sections (now saved)");
-	CHECK(h, g, !h_find(h, T_SAVED, NULL, NULL), "saved-copy notice while online");
+	e2e_expect_row(h, g, 0, n.svc_name, WAIT_MS, "detail title");
+	e2e_expect(h, g, T_MATERIALS, WAIT_MS, "detail: sections (now saved)");
+	E2E_CHECK(h, g, !h_find(h, T_SAVED, NULL, NULL), "saved-copy notice while online");
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, n.cat_name, WAIT_MS, "Esc back to the services list");
-	expect(h, g, item(1, n.svc_name), WAIT_MS, "services list");
+	e2e_expect_row(h, g, 0, n.cat_name, WAIT_MS, "Esc back to the services list");
+	e2e_expect(h, g, e2e_item(1, n.svc_name), WAIT_MS, "services list");
 
 	gwd_kill(g);
 	h_type(h, "1");
-	expect_row(h, g, 0, n.svc_name, WAIT_MS, "offline detail: title");
-	expect(h, g, T_SAVED, WAIT_MS, "offline detail: saved-copy notice");
-	expect(h, g, T_MATERIALS, WAIT_MS, "offline detail: the saved sections");
-	expect_row(h, g, 1, T_BANNER, WAIT_MS, "offline detail: banner");
-	CHECK(h, g, !h_find(h, T_UNREACHABLE, NULL, NULL), "saved copy shown with an error too");
+	e2e_expect_row(h, g, 0, n.svc_name, WAIT_MS, "offline detail: title");
+	e2e_expect(h, g, T_SAVED, WAIT_MS, "offline detail: saved-copy notice");
+	e2e_expect(h, g, T_MATERIALS, WAIT_MS, "offline detail: the saved sections");
+	e2e_expect_row(h, g, 1, T_BANNER, WAIT_MS, "offline detail: banner");
+	E2E_CHECK(h, g, !h_find(h, T_UNREACHABLE, NULL, NULL), "saved copy shown with an error too");
 
 	esc_and_home(h, g, n.cat_name, WAIT_MS);
-	expect_row(h, g, 1, T_BANNER, WAIT_MS, "home: banner");
+	e2e_expect_row(h, g, 1, T_BANNER, WAIT_MS, "home: banner");
 	names_free(&n);
-	finish(h, g);
+	e2e_finish(h, g);
 }
 

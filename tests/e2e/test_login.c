@@ -23,6 +23,7 @@
  *
  * Screen texts are the zh_CN ones (locale/zh_CN.po), the kiosk's default.
  */
+#include "e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
 
@@ -112,29 +113,14 @@ static void secret_add(const char *s)
 
 static char scratch[512];
 
-static void rm_rf(const char *dir)
-{
-	char cmd[700];
-	if (!dir[0])
-		return;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
-
 static const char *scratch_dir(void)
 {
-	if (!scratch[0]) {
-		const char *base = getenv("TMPDIR");
-		snprintf(scratch, sizeof scratch, "%s/kiosk-login-XXXXXX", base && *base ? base : "/tmp");
-		cr_assert_not_null(mkdtemp(scratch), "mkdtemp: %s", strerror(errno));
-	}
-	return scratch;
+	return e2e_scratch_dir(scratch, sizeof scratch, "login");
 }
 
 static void scratch_done(void)
 {
-	rm_rf(scratch);
+	e2e_rm_rf(scratch);
 	scratch[0] = '\0';
 }
 
@@ -168,216 +154,40 @@ static void guard(struct harness *h)
 
 /* ---- failing with evidence -------------------------------------------------- */
 
-static void print_file_tail(const char *label, const char *path, long max)
+/* e2e_clean fails on what guard saw; a failed check shows that screen. */
+static const char *guard_hook(struct harness *h)
 {
-	FILE *f = fopen(path, "r");
-	char buf[4096];
-	size_t n;
-	long size;
-	if (!f)
-		return;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, size > max ? size - max : 0, SEEK_SET);
-	fprintf(stderr, "---- %s (tail) ----\n", label);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		fwrite(buf, 1, n, stderr);
-	fprintf(stderr, "---- end of %s ----\n", label);
-	fclose(f);
+	guard(h);
+	return forbidden_seen;
 }
 
-static void dump_all(struct harness *h, struct gwd *g)
+static void dump_hook(void)
 {
-	if (h) {
-		char path[4096];
-		h_dump(h, stderr);
-		snprintf(path, sizeof path, "%s/kiosk.log", h_tmpdir(h));
-		print_file_tail("kiosk.log", path, 3000);
-	}
-	if (g)
-		gwd_dump(g, stderr);
 	if (forbidden_seen)
 		fprintf(stderr, "---- screen that showed \"%s\" ----\n%s\n----\n", forbidden_seen,
 		        forbidden_screen);
 }
 
-#define CHECK(h, g, cond, ...)                                                          \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			dump_all((h), (g));                                             \
-			if ((h) && h_exited(h))                                         \
-				fprintf(stderr, "*** the kiosk has exited (see above)\n"); \
-			cr_assert_fail(__VA_ARGS__);                                    \
-		}                                                                       \
-	} while (0)
-
-static void clean(struct harness *h, struct gwd *g, const char *step)
-{
-	char why[300] = "";
-	guard(h);
-	CHECK(h, g, !forbidden_seen, "%s: the screen showed \"%s\" (full personal data)", step,
-	      forbidden_seen);
-	CHECK(h, g, h_screen_clean(h, why, sizeof why), "%s: screen not clean: %s", step, why);
-}
-
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* ---- waiting ----------------------------------------------------------------- */
-
-static bool pred_text(struct harness *h, void *ud)
-{
-	guard(h);
-	return h_find(h, ud, NULL, NULL);
-}
-
-static bool pred_gone(struct harness *h, void *ud)
-{
-	guard(h);
-	return !h_find(h, ud, NULL, NULL);
-}
-
-static void expect(struct harness *h, struct gwd *g, const char *text, int ms, const char *step)
-{
-	CHECK(h, g, h_wait(h, pred_text, (void *)text, ms), "%s: \"%s\" did not appear within %d ms",
-	      step, text, ms);
-	clean(h, g, step);
-}
-
-static void expect_gone(struct harness *h, struct gwd *g, const char *text, int ms, const char *step)
-{
-	CHECK(h, g, h_wait(h, pred_gone, (void *)text, ms), "%s: \"%s\" still shown after %d ms", step,
-	      text, ms);
-	clean(h, g, step);
-}
-
-struct row_want {
-	int row; /* negative: from the bottom (-1 = the status bar) */
-	const char *text;
-};
-
-static bool row_has(struct harness *h, int row, const char *text)
-{
-	int cols, rows;
-	h_size(h, &cols, &rows);
-	char *r = h_row_text(h, row < 0 ? rows + row : row);
-	bool ok = strstr(r, text) != NULL;
-	free(r);
-	return ok;
-}
-
-static bool pred_row(struct harness *h, void *ud)
-{
-	const struct row_want *w = ud;
-	guard(h);
-	return row_has(h, w->row, w->text);
-}
-
-static void expect_row(struct harness *h, struct gwd *g, int row, const char *text, int ms,
-                       const char *step)
-{
-	struct row_want w = { row, text };
-	CHECK(h, g, h_wait(h, pred_row, &w, ms), "%s: row %d does not show \"%s\" within %d ms", step,
-	      row, text, ms);
-	clean(h, g, step);
-}
 
 static void settle(struct harness *h, struct gwd *g, const char *step)
 {
 	h_settle(h, 150, 2000);
-	clean(h, g, step);
+	e2e_clean(h, g, step);
 }
 
 /* ---- gateway and kiosk -------------------------------------------------------- */
 
-static struct gwd *start_gateway(const char *const extra[])
-{
-	struct gwd *g = gwd_start(extra);
-	cr_assert_not_null(g, "gwd_start failed: is gatewayd (%s) built?", gwd_bin());
-	return g;
-}
-
-/* The kiosk's theme, named by path if the binary would not find it (see
- * test_faults.c); NULL if it does. */
-static const char *theme_path(void)
-{
-	static char found[4096];
-	char dir[4096], *slash;
-	if (!realpath(h_kiosk_bin(), dir))
-		return NULL;
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	for (int up = 0; up <= 4; up++) {
-		char cand[4200] = "";
-		size_t o = (size_t)snprintf(cand, sizeof cand, "%s", dir);
-		for (int i = 0; i < up; i++)
-			o += (size_t)snprintf(cand + o, sizeof cand - o, "/..");
-		snprintf(cand + o, sizeof cand - o, "/themes/default.theme");
-		if (access(cand, R_OK) == 0) {
-			if (up == 0)
-				return NULL;
-			snprintf(found, sizeof found, "%s", cand);
-			return found;
-		}
-	}
-	return NULL;
-}
-
 static struct harness *start_kiosk(struct gwd *g, int cols, int rows, const char *const extra[])
 {
-	const char *args[32];
-	size_t n = 0;
-	const char *theme = theme_path();
-	if (theme) {
-		args[n++] = "--theme";
-		args[n++] = theme;
-	}
-	for (size_t i = 0; extra && extra[i] && n < 31; i++)
-		args[n++] = extra[i];
-	args[n] = NULL;
-	struct harness *h = h_start_kiosk(gwd_url(g), cols, rows, args);
-	cr_assert_not_null(h, "h_start_kiosk failed");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "start: home title");
-	expect(h, g, T_ITEM_LOGIN, WAIT_MS, "start: home item 4 logs in");
-	CHECK(h, g, !row_has(h, -1, "[F9]"), "start: someone is logged in already");
+	e2e_set_hooks(guard_hook, dump_hook);
+	struct harness *h = e2e_start_home(g, gwd_url(g), cols, rows, extra, WAIT_MS);
+	e2e_expect(h, g, T_ITEM_LOGIN, WAIT_MS, "start: home item 4 logs in");
+	E2E_CHECK(h, g, !e2e_row_has(h, -1, "[F9]"), "start: someone is logged in already");
 	return h;
 }
 
 /* ---- the files: no secret may be in them --------------------------------------- */
-
-static char *file_slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 131072;
-			buf = realloc(buf, cap);
-			cr_assert_not_null(buf);
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		if (r == 0)
-			break;
-		n += r;
-		if (n > (64u << 20))
-			break;
-	}
-	fclose(f);
-	if (!buf)
-		buf = calloc(1, 1);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 static const char *mem_find(const char *hay, size_t n, const char *needle)
 {
@@ -407,7 +217,7 @@ static const char *file_problem(const char *path, enum scan_kind kind)
 {
 	static char why[600];
 	size_t n = 0;
-	char *buf = file_slurp(path, &n);
+	char *buf = e2e_slurp(path, &n);
 	const char *bad = NULL, *at = NULL;
 	if (!buf)
 		return NULL;
@@ -484,47 +294,22 @@ static const char *dir_problem(const char *dir, bool gateway, int depth)
 	return bad;
 }
 
-static int log_count(struct harness *h, const char *needle)
-{
-	char path[4096], line[4096];
-	int n = 0;
-	snprintf(path, sizeof path, "%s/kiosk.log", h_tmpdir(h));
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		if (strstr(line, needle))
-			n++;
-	fclose(f);
-	return n;
-}
-
 /* SIGTERM: the kiosk exits 0; no sanitizer reports; no secret in any file
  * of either; frees both. had_session: whether kiosk.log must (or must not)
  * say that a session started. */
 static void finish(struct harness *h, struct gwd *g, bool had_session)
 {
-	char rep[1024] = "";
-	int status = -1;
 	const char *bad;
 
-	clean(h, g, "last screen");
-	CHECK(h, g, !h_exited(h), "the kiosk exited on its own");
-	kill(h_pid(h), SIGTERM);
-	CHECK(h, g, h_wait_exit(h, 10000, &status) == 0, "the kiosk did not exit on SIGTERM");
-	CHECK(h, g, h_sanitizer_clean(h, rep, sizeof rep), "kiosk sanitizer report: %s", rep);
-	CHECK(h, g, WIFEXITED(status) && WEXITSTATUS(status) == 0, "kiosk exit status %#x", status);
-	if (gwd_running(g))
-		gwd_stop(g);
-	CHECK(h, g, gwd_sanitizer_clean(g, rep, sizeof rep), "gateway sanitizer report: %s", rep);
+	e2e_stop(h, g);
 	if (had_session)
-		CHECK(h, g, log_count(h, "session: started") >= 1, "kiosk.log does not say a session started");
+		E2E_CHECK(h, g, e2e_log_lines(h, "session: started") >= 1, "kiosk.log does not say a session started");
 	else
-		CHECK(h, g, log_count(h, "session: started") == 0, "kiosk.log says a session started");
+		E2E_CHECK(h, g, e2e_log_lines(h, "session: started") == 0, "kiosk.log says a session started");
 	bad = dir_problem(h_tmpdir(h), false, 0);
-	CHECK(h, g, !bad, "a secret in the kiosk's files: %s", bad);
+	E2E_CHECK(h, g, !bad, "a secret in the kiosk's files: %s", bad);
 	bad = dir_problem(gwd_tmpdir(g), true, 0);
-	CHECK(h, g, !bad, "a secret in the gateway's files: %s", bad);
+	E2E_CHECK(h, g, !bad, "a secret in the gateway's files: %s", bad);
 	h_free(h);
 	gwd_free(g);
 	scratch_done();
@@ -584,32 +369,6 @@ static void gateway_masked(struct gwd *g, const struct citizen *c)
 }
 
 /* ---- scanners ---------------------------------------------------------------------- */
-
-/* Writes code + "\n" into the kiosk's FIFO, once the kiosk has made it and
- * reads it (a non-blocking writer open fails while nobody reads). */
-static void fifo_send(struct harness *h, struct gwd *g, const char *path, const char *code)
-{
-	long long end = now_ms() + WAIT_MS;
-	int fd = -1, err = 0;
-	while (now_ms() < end) {
-		struct stat st;
-		if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
-			fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-			if (fd >= 0)
-				break;
-			err = errno;
-		}
-		h_pump(h, 50);
-	}
-	CHECK(h, g, fd >= 0, "FIFO %s: not there or nobody reads it (%s)", path,
-	      err ? strerror(err) : "missing");
-	char line[256];
-	int n = snprintf(line, sizeof line, "%s\n", code);
-	ssize_t w = write(fd, line, (size_t)n); /* < PIPE_BUF: all at once */
-	int werr = errno;
-	close(fd);
-	CHECK(h, g, w == n, "FIFO write: %zd of %d (%s)", w, n, strerror(werr));
-}
 
 /* The code as a QR picture: P5, 4 px a module, a 4-module quiet zone. */
 static void write_qr_pgm(const char *dir, const char *code)
@@ -866,24 +625,24 @@ static void read_login_screen(struct harness *h, struct gwd *g, struct shown *s,
 {
 	int col = -1;
 	memset(s, 0, sizeof *s);
-	expect(h, g, T_WAITING, WAIT_MS, step);
-	expect(h, g, T_VALID, WAIT_MS, step);
-	CHECK(h, g, h_find(h, T_WAY1, &col, NULL), "%s: no \"%s\"", step, T_WAY1);
+	e2e_expect(h, g, T_WAITING, WAIT_MS, step);
+	e2e_expect(h, g, T_VALID, WAIT_MS, step);
+	E2E_CHECK(h, g, h_find(h, T_WAY1, &col, NULL), "%s: no \"%s\"", step, T_WAY1);
 	/* A frame may come in several chunks: read again until it decodes. */
 	bool ok = false;
 	for (int i = 0; i < 5 && !ok; i++) {
 		settle(h, g, step);
 		ok = read_qr(h, col, &s->qr);
 	}
-	CHECK(h, g, ok, "%s: no QR code read off the screen: %s", step, s->qr.why);
-	CHECK(h, g, s->qr.left + s->qr.cols <= col, "%s: the QR is not left of the text", step);
+	E2E_CHECK(h, g, ok, "%s: no QR code read off the screen: %s", step, s->qr.why);
+	E2E_CHECK(h, g, s->qr.left + s->qr.cols <= col, "%s: the QR is not left of the text", step);
 	char from_url[16];
 	user_code_from_url(s->qr.data, from_url);
-	CHECK(h, g, from_url[0], "%s: the QR says \"%s\", not %s<8 letters>", step, s->qr.data, VERIFY_PREFIX);
+	E2E_CHECK(h, g, from_url[0], "%s: the QR says \"%s\", not %s<8 letters>", step, s->qr.data, VERIFY_PREFIX);
 	if (spaced_code(h, s->code)) {
 		s->big = false;
 	} else {
-		CHECK(h, g, big_code_shown(h, from_url, col),
+		E2E_CHECK(h, g, big_code_shown(h, from_url, col),
 		      "%s: the user code %s is neither spaced out nor in big glyphs beside the QR", step,
 		      from_url);
 		snprintf(s->code, sizeof s->code, "%s", from_url);
@@ -892,7 +651,7 @@ static void read_login_screen(struct harness *h, struct gwd *g, struct shown *s,
 	/* The QR is verification_uri + "?c=" + the user code without its hyphen. */
 	char want[64];
 	snprintf(want, sizeof want, "%s%.4s%.4s", VERIFY_PREFIX, s->code, s->code + 5);
-	CHECK(h, g, !strcmp(s->qr.data, want), "%s: the QR says \"%s\", the screen's code gives \"%s\"",
+	E2E_CHECK(h, g, !strcmp(s->qr.data, want), "%s: the QR says \"%s\", the screen's code gives \"%s\"",
 	      step, s->qr.data, want);
 	secret_add(s->code);
 	char bare[16];
@@ -907,21 +666,21 @@ static void expect_logged_in(struct harness *h, struct gwd *g, const struct citi
 {
 	char buf[256];
 	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, c->display);
-	expect_row(h, g, -1, buf, WAIT_MS, step);
+	e2e_expect_row(h, g, -1, buf, WAIT_MS, step);
 	snprintf(buf, sizeof buf, "%s%s。", T_WELCOME, c->display);
-	expect(h, g, buf, WAIT_MS, step);
+	e2e_expect(h, g, buf, WAIT_MS, step);
 	if (on_home) {
-		expect_row(h, g, 0, T_HOME, WAIT_MS, step);
-		expect(h, g, T_ITEM_LOGOUT, WAIT_MS, step);
+		e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, step);
+		e2e_expect(h, g, T_ITEM_LOGOUT, WAIT_MS, step);
 		settle(h, g, step);
 		/* Where the home buttons have room for a second line (not at
 		 * 80x24), the log-out item's says who: the masked name and ID
 		 * (ellipsized when the button is narrow: its head at least). */
 		if (h_find(h, T_SUB_MINE, NULL, NULL)) {
 			snprintf(buf, sizeof buf, "%s %.4s****", c->display, c->id_masked);
-			expect(h, g, buf, WAIT_MS, step);
+			e2e_expect(h, g, buf, WAIT_MS, step);
 		}
-		CHECK(h, g, !h_find(h, T_ITEM_LOGIN, NULL, NULL), "%s: home still offers to log in", step);
+		E2E_CHECK(h, g, !h_find(h, T_ITEM_LOGIN, NULL, NULL), "%s: home still offers to log in", step);
 	}
 }
 
@@ -936,23 +695,23 @@ static void expect_no_citizen_cells(struct harness *h, struct gwd *g, const stru
 	h_size(h, &cols, &rows);
 	for (int y = 0; y < rows; y++)
 		for (int x = 0; x < cols; x++)
-			CHECK(h, g, h_cell_at(h, x, y).ch != first[0],
+			E2E_CHECK(h, g, h_cell_at(h, x, y).ch != first[0],
 			      "%s: cell (%d,%d) still shows the citizen's surname", step, x, y);
 	char head[8], tail[8];
 	snprintf(head, sizeof head, "%.4s", c->id_masked);
 	snprintf(tail, sizeof tail, "%s", c->id_masked + strlen(c->id_masked) - 4);
-	CHECK(h, g, !h_find(h, head, NULL, NULL) && !h_find(h, tail, NULL, NULL),
+	E2E_CHECK(h, g, !h_find(h, head, NULL, NULL) && !h_find(h, tail, NULL, NULL),
 	      "%s: part of the ID number is still shown", step);
-	CHECK(h, g, !h_find(h, c->display, NULL, NULL), "%s: the masked name is still shown", step);
-	CHECK(h, g, !row_has(h, -1, "[F9]"), "%s: the status bar still offers F9 log-out", step);
+	E2E_CHECK(h, g, !h_find(h, c->display, NULL, NULL), "%s: the masked name is still shown", step);
+	E2E_CHECK(h, g, !e2e_row_has(h, -1, "[F9]"), "%s: the status bar still offers F9 log-out", step);
 }
 
 static void expect_logged_out(struct harness *h, struct gwd *g, const struct citizen *c,
                               const char *notice, const char *step)
 {
-	expect(h, g, notice, WAIT_MS, step);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, step);
-	expect(h, g, T_ITEM_LOGIN, WAIT_MS, step);
+	e2e_expect(h, g, notice, WAIT_MS, step);
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, step);
+	e2e_expect(h, g, T_ITEM_LOGIN, WAIT_MS, step);
 	settle(h, g, step);
 	expect_no_citizen_cells(h, g, c, step);
 }
@@ -960,8 +719,8 @@ static void expect_logged_out(struct harness *h, struct gwd *g, const struct cit
 static void open_login(struct harness *h, struct gwd *g, const char *step)
 {
 	h_type(h, "4"); /* home: 扫码登录 */
-	expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, step);
-	expect(h, g, T_WAY1, WAIT_MS, step);
+	e2e_expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, step);
+	e2e_expect(h, g, T_WAY1, WAIT_MS, step);
 }
 
 /* ==== 1. a login code from a FIFO scanner ================================================ */
@@ -969,7 +728,7 @@ static void open_login(struct harness *h, struct gwd *g, const char *step)
 static void scan_fifo(int cols, int rows)
 {
 	const struct citizen *zhang = citizen("cit-zhang");
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	char fifo[1024], arg[1100], code[128];
 	snprintf(fifo, sizeof fifo, "%s/scanner", scratch_dir());
 	snprintf(arg, sizeof arg, "fifo:%s", fifo);
@@ -977,10 +736,10 @@ static void scan_fifo(int cols, int rows)
 	struct harness *h = start_kiosk(g, cols, rows, extra);
 
 	citizen_code(g, "cit-zhang", code, sizeof code);
-	fifo_send(h, g, fifo, code);
+	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
 	expect_logged_in(h, g, zhang, true, "FIFO scan on home: logged in");
-	CHECK(h, g, log_count(h, "session: started") == 1, "one scan, %d sessions",
-	      log_count(h, "session: started"));
+	E2E_CHECK(h, g, e2e_log_lines(h, "session: started") == 1, "one scan, %d sessions",
+	      e2e_log_lines(h, "session: started"));
 
 	h_key(h, H_F9);
 	expect_logged_out(h, g, zhang, T_LOGGED_OUT, "F9: logged out");
@@ -995,7 +754,7 @@ Test(login, scan_fifo_logs_in_120x40) { scan_fifo(120, 40); }
 Test(login, scan_image_logs_in)
 {
 	const struct citizen *li = citizen("cit-li");
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	char dir[1024], arg[1100], code[128];
 	snprintf(dir, sizeof dir, "%s/pictures", scratch_dir());
 	cr_assert_eq(mkdir(dir, 0700), 0, "mkdir %s: %s", dir, strerror(errno));
@@ -1019,7 +778,7 @@ static void device_flow(int cols, int rows)
 {
 	const struct citizen *ou = citizen("cit-ouyang");
 	const char *gw_args[] = { "--device-interval", "1", NULL };
-	struct gwd *g = start_gateway(gw_args);
+	struct gwd *g = e2e_start_gateway(gw_args);
 	struct harness *h = start_kiosk(g, cols, rows, NULL);
 	struct shown s;
 	char path[128];
@@ -1027,7 +786,7 @@ static void device_flow(int cols, int rows)
 	open_login(h, g, "log-in screen");
 	read_login_screen(h, g, &s, "log-in screen: QR and code");
 	/* At these sizes the QR fits beside the text; at 120x40 the code is big. */
-	CHECK(h, g, s.big == (cols >= 120), "%dx%d: the user code is %s", cols, rows,
+	E2E_CHECK(h, g, s.big == (cols >= 120), "%dx%d: the user code is %s", cols, rows,
 	      s.big ? "in big glyphs" : "spaced out");
 
 	snprintf(path, sizeof path, "/sim/device/%s/approve", s.code);
@@ -1048,7 +807,7 @@ Test(login, device_flow_demo_keys)
 {
 	const struct citizen *zhang = citizen("cit-zhang");
 	const char *gw_args[] = { "--device-interval", "1", NULL };
-	struct gwd *g = start_gateway(gw_args);
+	struct gwd *g = e2e_start_gateway(gw_args);
 	const char *extra[] = { "--demo-sim", NULL };
 	struct harness *h = start_kiosk(g, 120, 40, extra);
 	struct shown s;
@@ -1072,7 +831,7 @@ Test(login, device_flow_demo_keys)
 Test(login, login_then_back_to_my_info)
 {
 	const struct citizen *zhang = citizen("cit-zhang");
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	char fifo[1024], arg[1100], code[128], buf[256];
 	gateway_masked(g, zhang);
 	snprintf(fifo, sizeof fifo, "%s/scanner", scratch_dir());
@@ -1081,33 +840,33 @@ Test(login, login_then_back_to_my_info)
 	struct harness *h = start_kiosk(g, 80, 24, extra);
 
 	h_type(h, "7"); /* home: 我的办件 */
-	expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, "home 7 without a citizen: the log-in screen");
-	expect(h, g, T_WAY1, WAIT_MS, "log-in screen");
-	expect(h, g, T_WAITING, WAIT_MS, "log-in screen: QR shown");
+	e2e_expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, "home 7 without a citizen: the log-in screen");
+	e2e_expect(h, g, T_WAY1, WAIT_MS, "log-in screen");
+	e2e_expect(h, g, T_WAITING, WAIT_MS, "log-in screen: QR shown");
 
 	citizen_code(g, zhang->id, code, sizeof code);
-	fifo_send(h, g, fifo, code);
-	expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "after the scan: my information");
+	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+	e2e_expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "after the scan: my information");
 	snprintf(buf, sizeof buf, "姓名：%s", zhang->display);
-	expect(h, g, buf, WAIT_MS, "my information: masked name");
+	e2e_expect(h, g, buf, WAIT_MS, "my information: masked name");
 	snprintf(buf, sizeof buf, "身份证号：%s", zhang->id_masked);
-	expect(h, g, buf, WAIT_MS, "my information: masked ID");
+	e2e_expect(h, g, buf, WAIT_MS, "my information: masked ID");
 	snprintf(buf, sizeof buf, "手机号：%s", zhang->phone_masked);
-	expect(h, g, buf, WAIT_MS, "my information: masked phone");
+	e2e_expect(h, g, buf, WAIT_MS, "my information: masked phone");
 	expect_logged_in(h, g, zhang, false, "my information: logged in");
 
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc: home (the log-in screen is not in between)");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc: home (the log-in screen is not in between)");
 	settle(h, g, "home");
 	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, zhang->display);
-	CHECK(h, g, row_has(h, -1, buf), "home: no longer logged in");
-	expect(h, g, T_ITEM_LOGOUT, WAIT_MS, "home: item 4 logs out");
+	E2E_CHECK(h, g, e2e_row_has(h, -1, buf), "home: no longer logged in");
+	e2e_expect(h, g, T_ITEM_LOGOUT, WAIT_MS, "home: item 4 logs out");
 
 	/* Home 7 again: straight there, no log-in screen. */
 	h_type(h, "7");
-	expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "home 7 with a citizen: my information at once");
+	e2e_expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "home 7 with a citizen: my information at once");
 	h_key(h, H_HOME);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Home key");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Home key");
 	h_key(h, H_F9);
 	expect_logged_out(h, g, zhang, T_LOGGED_OUT, "F9: logged out");
 	finish(h, g, true);
@@ -1152,7 +911,7 @@ static bool pred_idle_out(struct harness *h, void *ud)
 Test(login, idle_timeout)
 {
 	const struct citizen *zhang = citizen("cit-zhang");
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	char fifo[1024], arg[1100], code[128];
 	snprintf(fifo, sizeof fifo, "%s/scanner", scratch_dir());
 	snprintf(arg, sizeof arg, "fifo:%s", fifo);
@@ -1161,7 +920,7 @@ Test(login, idle_timeout)
 	struct harness *h = start_kiosk(g, cols, rows, extra);
 
 	citizen_code(g, zhang->id, code, sizeof code);
-	fifo_send(h, g, fifo, code);
+	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
 	expect_logged_in(h, g, zhang, true, "scan: logged in");
 	settle(h, g, "logged in");
 	/* The screen above the notice and status rows, to compare later. */
@@ -1170,46 +929,46 @@ Test(login, idle_timeout)
 		before[y] = h_row_text(h, y);
 
 	/* 8 s: the warning comes 4 s before the end (half the timeout). */
-	expect(h, g, T_IDLE_Q, WAIT_MS, "first idle warning");
+	e2e_expect(h, g, T_IDLE_Q, WAIT_MS, "first idle warning");
 	int n = idle_countdown(h);
-	CHECK(h, g, n >= 1 && n <= 4, "first idle warning: countdown %d s, not 1..4 (\"%s\")", n,
+	E2E_CHECK(h, g, n >= 1 && n <= 4, "first idle warning: countdown %d s, not 1..4 (\"%s\")", n,
 	      T_IDLE_Q "N" T_IDLE_TAIL);
-	CHECK(h, g, row_has(h, -1, T_STATUS_OUT), "the warning shows, but nobody is logged in");
+	E2E_CHECK(h, g, e2e_row_has(h, -1, T_STATUS_OUT), "the warning shows, but nobody is logged in");
 
 	/* A key dismisses it and does nothing else ("3" would open the
 	 * services). */
 	h_type(h, "3");
-	expect_gone(h, g, T_IDLE_Q, QUICK_MS, "a key dismisses the warning");
+	e2e_expect_gone(h, g, T_IDLE_Q, QUICK_MS, "a key dismisses the warning");
 	settle(h, g, "warning dismissed");
-	CHECK(h, g, row_has(h, 0, T_HOME), "the key that dismissed the warning was acted on");
+	E2E_CHECK(h, g, e2e_row_has(h, 0, T_HOME), "the key that dismissed the warning was acted on");
 	for (int y = 0; y < rows - 2; y++) {
 		char *now = h_row_text(h, y);
 		bool same = !strcmp(now, before[y]);
 		if (!same)
 			fprintf(stderr, "row %d before: [%s]\nrow %d after:  [%s]\n", y, before[y], y, now);
 		free(now);
-		CHECK(h, g, same, "row %d changed under the dismissed warning", y);
+		E2E_CHECK(h, g, same, "row %d changed under the dismissed warning", y);
 	}
 	for (int y = 0; y < rows - 2; y++)
 		free(before[y]);
 	char buf[128];
 	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, zhang->display);
-	CHECK(h, g, row_has(h, -1, buf), "logged out by the key that dismissed the warning");
-	CHECK(h, g, log_count(h, "idle: extended") == 1, "kiosk.log: %d idle extensions, not 1",
-	      log_count(h, "idle: extended"));
+	E2E_CHECK(h, g, e2e_row_has(h, -1, buf), "logged out by the key that dismissed the warning");
+	E2E_CHECK(h, g, e2e_log_lines(h, "idle: extended") == 1, "kiosk.log: %d idle extensions, not 1",
+	      e2e_log_lines(h, "idle: extended"));
 
 	/* Left alone again: the warning again, counting down, then the end. */
-	expect(h, g, T_IDLE_Q, WAIT_MS, "second idle warning");
+	e2e_expect(h, g, T_IDLE_Q, WAIT_MS, "second idle warning");
 	struct idle_seen seen = { -1, 0, false };
-	CHECK(h, g, h_wait(h, pred_idle_out, &seen, WAIT_MS), "no idle log-out notice \"%s\" within %d ms",
+	E2E_CHECK(h, g, h_wait(h, pred_idle_out, &seen, WAIT_MS), "no idle log-out notice \"%s\" within %d ms",
 	      T_IDLE_OUT, WAIT_MS);
-	clean(h, g, "idle log-out");
-	CHECK(h, g, !seen.rose && seen.distinct >= 2,
+	e2e_clean(h, g, "idle log-out");
+	E2E_CHECK(h, g, !seen.rose && seen.distinct >= 2,
 	      "the countdown did not count down (%d values seen, last %d%s)", seen.distinct, seen.last,
 	      seen.rose ? ", went up" : "");
 	expect_logged_out(h, g, zhang, T_IDLE_OUT, "idle: logged out");
-	CHECK(h, g, !h_find(h, T_IDLE_Q, NULL, NULL), "the warning stays after the log-out");
-	CHECK(h, g, log_count(h, "session: ended (idle") == 1, "kiosk.log: no idle end of session");
+	E2E_CHECK(h, g, !h_find(h, T_IDLE_Q, NULL, NULL), "the warning stays after the log-out");
+	E2E_CHECK(h, g, e2e_log_lines(h, "session: ended (idle") == 1, "kiosk.log: no idle end of session");
 	/* (ESC [ 3 J not checked: the harness keeps no raw output.) */
 	finish(h, g, true);
 }
@@ -1237,10 +996,10 @@ static bool pred_new_code(struct harness *h, void *ud)
 static void expect_new_code(struct harness *h, struct gwd *g, struct new_code *w, struct shown *s,
                             const char *step)
 {
-	CHECK(h, g, h_wait(h, pred_new_code, w, WAIT_MS), "%s: no new code within %d ms (last: %s)", step,
+	E2E_CHECK(h, g, h_wait(h, pred_new_code, w, WAIT_MS), "%s: no new code within %d ms (last: %s)", step,
 	      WAIT_MS, w->n_old ? w->old[w->n_old - 1] : "");
 	read_login_screen(h, g, s, step);
-	CHECK(h, g, !strcmp(s->code, w->got), "%s: code changed while reading", step);
+	E2E_CHECK(h, g, !strcmp(s->code, w->got), "%s: code changed while reading", step);
 	snprintf(w->old[w->n_old++], sizeof w->old[0], "%s", s->code);
 }
 
@@ -1274,7 +1033,7 @@ static void check_no_stale_qr(struct harness *h, const char *dead_code, const ch
 Test(login, deny_and_expire)
 {
 	const char *gw_args[] = { "--device-interval", "1", "--device-ttl", "4", NULL };
-	struct gwd *g = start_gateway(gw_args);
+	struct gwd *g = e2e_start_gateway(gw_args);
 	struct harness *h = start_kiosk(g, 80, 24, NULL);
 	struct new_code w = { .n_old = 0 };
 	struct shown s;
@@ -1286,32 +1045,32 @@ Test(login, deny_and_expire)
 
 	snprintf(path, sizeof path, "/sim/device/%s/deny", s.code);
 	json_decref(post_json(g, path, NULL, 200));
-	expect(h, g, T_DENIED, WAIT_MS, "denied on the phone: message");
+	e2e_expect(h, g, T_DENIED, WAIT_MS, "denied on the phone: message");
 	settle(h, g, "denied");
-	CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "denied: still waiting for the phone");
+	E2E_CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "denied: still waiting for the phone");
 	char now[16];
-	CHECK(h, g, !spaced_code(h, now), "denied: a user code is still shown (%s)", now);
-	CHECK(h, g, h_find(h, T_WAY1, &col, NULL), "denied: the log-in screen is gone");
+	E2E_CHECK(h, g, !spaced_code(h, now), "denied: a user code is still shown (%s)", now);
+	E2E_CHECK(h, g, h_find(h, T_WAY1, &col, NULL), "denied: the log-in screen is gone");
 	check_no_stale_qr(h, s.code, "denied");
 
 	h_type(h, "1");
 	expect_new_code(h, g, &w, &s, "after 1: a new code");
-	CHECK(h, g, !h_find(h, T_DENIED, NULL, NULL), "the refusal message stays with the new code");
+	E2E_CHECK(h, g, !h_find(h, T_DENIED, NULL, NULL), "the refusal message stays with the new code");
 
 	/* Now nobody answers: after 4 s the code expires. */
-	expect(h, g, T_EXPIRED, WAIT_MS, "expired: message");
+	e2e_expect(h, g, T_EXPIRED, WAIT_MS, "expired: message");
 	settle(h, g, "expired");
-	CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "expired: still waiting for the phone");
-	CHECK(h, g, !spaced_code(h, now), "expired: a user code is still shown (%s)", now);
+	E2E_CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "expired: still waiting for the phone");
+	E2E_CHECK(h, g, !spaced_code(h, now), "expired: a user code is still shown (%s)", now);
 	check_no_stale_qr(h, s.code, "expired");
 
 	h_type(h, "1");
 	expect_new_code(h, g, &w, &s, "after 1 again: a new code");
-	CHECK(h, g, !h_find(h, T_EXPIRED, NULL, NULL), "the expiry message stays with the new code");
+	E2E_CHECK(h, g, !h_find(h, T_EXPIRED, NULL, NULL), "the expiry message stays with the new code");
 
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc: home");
-	expect(h, g, T_ITEM_LOGIN, WAIT_MS, "home: nobody logged in");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc: home");
+	e2e_expect(h, g, T_ITEM_LOGIN, WAIT_MS, "home: nobody logged in");
 	finish(h, g, false);
 	/* Once refused or expired, the code is dead: its QR must go with the
 	 * user code (a phone that scans it now only gets an error). */

@@ -18,6 +18,7 @@
  * 80x24 is chosen so that the log-in screen shows the user code as spaced
  * letters ("W H Z S - F V H H") that a test can read off the screen.
  */
+#include "e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
 
@@ -77,180 +78,25 @@ TestSuite(login_bad, .timeout = 150, .fini = suite_fini);
 #define LOG_POLL_FAILED "login: poll failed ("
 #define LOG_SLOW_DOWN   "login: slow_down, interval now "
 
-/* ---- failing with evidence ------------------------------------------------- */
-
-static void dump_all(struct harness *h, struct gwd *g)
-{
-	if (h) {
-		char path[4096];
-		FILE *f;
-		h_dump(h, stderr);
-		snprintf(path, sizeof path, "%s/kiosk.log", h_tmpdir(h));
-		f = fopen(path, "r");
-		if (f) {
-			char buf[4096];
-			size_t n;
-			long size;
-			fseek(f, 0, SEEK_END);
-			size = ftell(f);
-			fseek(f, size > 4000 ? size - 4000 : 0, SEEK_SET);
-			fprintf(stderr, "---- kiosk.log (tail) ----\n");
-			while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-				fwrite(buf, 1, n, stderr);
-			fprintf(stderr, "---- end of kiosk.log ----\n");
-			fclose(f);
-		}
-	}
-	if (g)
-		gwd_dump(g, stderr);
-}
-
-/* Like H_ASSERT, and the kiosk's log and the gateway's too. */
-#define CHECK(h, g, cond, ...)                         \
-	do {                                           \
-		if (!(cond)) {                         \
-			dump_all((h), (g));            \
-			if ((h) && h_exited(h))        \
-				fprintf(stderr, "*** the kiosk has exited (see above)\n"); \
-			cr_assert_fail(__VA_ARGS__);   \
-		}                                      \
-	} while (0)
-
-static void clean(struct harness *h, struct gwd *g, const char *step)
-{
-	char why[300] = "";
-	CHECK(h, g, h_screen_clean(h, why, sizeof why), "%s: screen not clean: %s", step, why);
-}
-
-static void expect(struct harness *h, struct gwd *g, const char *text, int ms, const char *step)
-{
-	CHECK(h, g, h_wait_text(h, text, ms), "%s: \"%s\" did not appear within %d ms", step, text, ms);
-	clean(h, g, step);
-}
-
-struct row_want {
-	int row;
-	const char *text;
-};
-
-static bool pred_row(struct harness *h, void *ud)
-{
-	const struct row_want *w = ud;
-	char *r = h_row_text(h, w->row);
-	bool ok = strstr(r, w->text) != NULL;
-	free(r);
-	return ok;
-}
-
-static bool row_has(struct harness *h, int row, const char *text)
-{
-	struct row_want w = { row, text };
-	return pred_row(h, &w);
-}
-
-static void expect_row(struct harness *h, struct gwd *g, int row, const char *text, int ms,
-                       const char *step)
-{
-	struct row_want w = { row, text };
-	CHECK(h, g, h_wait(h, pred_row, &w, ms), "%s: row %d does not show \"%s\" within %d ms", step,
-	      row, text, ms);
-	clean(h, g, step);
-}
-
-struct any_want {
-	const char *const *texts; /* NULL-terminated */
-};
-
-static bool pred_any(struct harness *h, void *ud)
-{
-	const struct any_want *w = ud;
-	for (size_t i = 0; w->texts[i]; i++)
-		if (h_find(h, w->texts[i], NULL, NULL))
-			return true;
-	return false;
-}
-
-/* Waits for any of texts; returns the one that showed. */
-static const char *expect_any(struct harness *h, struct gwd *g, const char *const texts[], int ms,
-                              const char *step)
-{
-	struct any_want w = { texts };
-	CHECK(h, g, h_wait(h, pred_any, &w, ms), "%s: none of \"%s\"%s%s%s showed within %d ms", step,
-	      texts[0], texts[1] ? " / \"" : "", texts[1] ? texts[1] : "", texts[1] ? "\"" : "", ms);
-	clean(h, g, step);
-	for (size_t i = 0; texts[i]; i++)
-		if (h_find(h, texts[i], NULL, NULL))
-			return texts[i];
-	return texts[0];
-}
-
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Pumps for ms milliseconds whatever happens (a wait that is the point). */
 static void pump_for(struct harness *h, int ms)
 {
-	long long end = now_ms() + ms;
-	while (now_ms() < end)
-		h_pump(h, (int)(end - now_ms() < 50 ? end - now_ms() + 1 : 50));
+	long long end = e2e_now_ms() + ms;
+	while (e2e_now_ms() < end)
+		h_pump(h, (int)(end - e2e_now_ms() < 50 ? end - e2e_now_ms() + 1 : 50));
 }
 
 /* ---- the kiosk's log ----------------------------------------------------------- */
-
-/* The whole log (NUL-terminated; *len without it), or NULL. */
-static char *log_read(struct harness *h, size_t *len)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/kiosk.log", h_tmpdir(h));
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 8192, n = 0, got;
-	char *buf = malloc(cap + 1);
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			char *nb = realloc(buf, cap * 2 + 1);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	if (buf)
-		buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
-static int log_count(struct harness *h, const char *needle)
-{
-	char *all = log_read(h, NULL);
-	int n = 0;
-	for (const char *p = all; p && (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	free(all);
-	return n;
-}
 
 /* Pumps until the log has at least `want` lines with needle. */
 static void expect_log_count(struct harness *h, struct gwd *g, const char *needle, int want, int ms,
                              const char *step)
 {
-	long long end = now_ms() + ms;
-	while (log_count(h, needle) < want && now_ms() < end)
+	long long end = e2e_now_ms() + ms;
+	while (e2e_log_count(h, needle) < want && e2e_now_ms() < end)
 		h_pump(h, 50);
-	CHECK(h, g, log_count(h, needle) >= want, "%s: the kiosk's log has %d \"%s\", not %d", step,
-	      log_count(h, needle), needle, want);
+	E2E_CHECK(h, g, e2e_log_count(h, needle) >= want, "%s: the kiosk's log has %d \"%s\", not %d", step,
+	      e2e_log_count(h, needle), needle, want);
 }
 
 /* The scanned bytes must never reach the log: no run of `win` of them
@@ -259,7 +105,7 @@ static void log_lacks(struct harness *h, struct gwd *g, const void *data, size_t
                       const char *step)
 {
 	size_t n = 0;
-	char *all = log_read(h, &n);
+	char *all = e2e_log_read(h, &n);
 	const unsigned char *d = data;
 	if (!all)
 		return;
@@ -268,7 +114,7 @@ static void log_lacks(struct harness *h, struct gwd *g, const void *data, size_t
 	for (size_t i = 0; i + win <= len; i++) {
 		if (memmem(all, n, d + i, win)) {
 			free(all);
-			CHECK(h, g, false, "%s: the kiosk's log holds %zu bytes of the scanned text (from offset %zu)",
+			E2E_CHECK(h, g, false, "%s: the kiosk's log holds %zu bytes of the scanned text (from offset %zu)",
 			      step, win, i);
 		}
 	}
@@ -276,21 +122,6 @@ static void log_lacks(struct harness *h, struct gwd *g, const void *data, size_t
 }
 
 /* ---- gateway and kiosk ---------------------------------------------------------- */
-
-static struct gwd *start_gateway(const char *const extra[])
-{
-	struct gwd *g = gwd_start(extra);
-	cr_assert_not_null(g, "gwd_start(%s) failed: is gatewayd built?", gwd_bin());
-	return g;
-}
-
-static void set_faults(struct gwd *g, const char *json)
-{
-	int st = gwd_faults(g, json);
-	if (st != 200)
-		gwd_dump(g, stderr);
-	cr_assert_eq(st, 200, "POST /sim/faults %s answered %d", json, st);
-}
 
 /* A POST to the simulator that must answer 200. */
 static void sim_post(struct harness *h, struct gwd *g, const char *path, const char *body)
@@ -300,7 +131,7 @@ static void sim_post(struct harness *h, struct gwd *g, const char *path, const c
 	if (st != 200)
 		fprintf(stderr, "POST %s: %d %s\n", path, st, resp ? resp : "");
 	free(resp);
-	CHECK(h, g, st == 200, "POST %s answered %d, not 200", path, st);
+	E2E_CHECK(h, g, st == 200, "POST %s answered %d, not 200", path, st);
 }
 
 /* A one-time login code from the "phone" (POST /sim/citizen-code). */
@@ -322,54 +153,6 @@ static void citizen_code(struct gwd *g, const char *citizen, char *out, size_t n
 	cr_assert(out[0], "no login code from /sim/citizen-code");
 }
 
-/* The kiosk looks for its theme in <dir of the binary>/../themes, which
- * build/kiosk finds (themes/) but build/asan/kiosk does not (build/themes):
- * then it is named by path (as in test_faults.c). NULL if the kiosk finds
- * it itself (or nothing was found). */
-static const char *theme_path(void)
-{
-	static char found[4096];
-	char dir[4096], *slash;
-	if (!realpath(h_kiosk_bin(), dir))
-		return NULL;
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	for (int up = 1; up <= 4; up++) {
-		char cand[4200] = "";
-		size_t o = (size_t)snprintf(cand, sizeof cand, "%s", dir);
-		for (int i = 0; i < up; i++)
-			o += (size_t)snprintf(cand + o, sizeof cand - o, "/..");
-		snprintf(cand + o, sizeof cand - o, "/themes/default.theme");
-		if (access(cand, R_OK) == 0) {
-			if (up == 1)
-				return NULL;
-			snprintf(found, sizeof found, "%s", cand);
-			return found;
-		}
-	}
-	return NULL;
-}
-
-static struct harness *start_kiosk(struct gwd *g, const char *const extra[])
-{
-	const char *args[32];
-	size_t n = 0;
-	const char *theme = theme_path();
-	if (theme) {
-		args[n++] = "--theme";
-		args[n++] = theme;
-	}
-	for (size_t i = 0; extra && extra[i] && n < 31; i++)
-		args[n++] = extra[i];
-	args[n] = NULL;
-	struct harness *h = h_start_kiosk(gwd_url(g), COLS, ROWS, args);
-	cr_assert_not_null(h, "h_start_kiosk failed");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "start: home title");
-	return h;
-}
-
 /* ---- FIFO scanners ------------------------------------------------------------------ */
 
 /* A directory for the FIFOs of one test, removed by the suite's fini if a
@@ -378,13 +161,8 @@ static char fifo_dir[1024];
 
 static void fifo_dir_done(void)
 {
-	if (fifo_dir[0]) {
-		char cmd[1100];
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", fifo_dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", fifo_dir);
-		fifo_dir[0] = '\0';
-	}
+	e2e_rm_rf(fifo_dir);
+	fifo_dir[0] = '\0';
 }
 
 static void suite_fini(void)
@@ -413,15 +191,15 @@ static void fifo_write(struct harness *h, struct gwd *g, const char *path, const
                        size_t len)
 {
 	struct stat st;
-	long long end = now_ms() + WAIT_MS;
-	while ((stat(path, &st) != 0 || !S_ISFIFO(st.st_mode)) && now_ms() < end)
+	long long end = e2e_now_ms() + WAIT_MS;
+	while ((stat(path, &st) != 0 || !S_ISFIFO(st.st_mode)) && e2e_now_ms() < end)
 		h_pump(h, 50);
-	CHECK(h, g, stat(path, &st) == 0 && S_ISFIFO(st.st_mode), "the kiosk made no FIFO at %s", path);
+	E2E_CHECK(h, g, stat(path, &st) == 0 && S_ISFIFO(st.st_mode), "the kiosk made no FIFO at %s", path);
 	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	CHECK(h, g, fd >= 0, "open %s: %s", path, strerror(errno));
+	E2E_CHECK(h, g, fd >= 0, "open %s: %s", path, strerror(errno));
 	const char *p = data;
 	size_t off = 0;
-	while (off < len && now_ms() < end) {
+	while (off < len && e2e_now_ms() < end) {
 		ssize_t n = write(fd, p + off, len - off);
 		if (n > 0)
 			off += (size_t)n;
@@ -431,7 +209,7 @@ static void fifo_write(struct harness *h, struct gwd *g, const char *path, const
 			h_pump(h, 20); /* the pipe is full: let the kiosk read */
 	}
 	close(fd);
-	CHECK(h, g, off == len, "wrote %zu of %zu bytes to %s", off, len, path);
+	E2E_CHECK(h, g, off == len, "wrote %zu of %zu bytes to %s", off, len, path);
 }
 
 /* One scan: the bytes and a newline. */
@@ -452,12 +230,12 @@ static void fifo_scan(struct harness *h, struct gwd *g, const char *path, const 
 static const char *scan_expect(struct harness *h, struct gwd *g, const char *path, const void *data,
                                size_t len, int notices, const char *const texts[], const char *step)
 {
-	int before = log_count(h, LOG_NOTICE);
+	int before = e2e_log_count(h, LOG_NOTICE);
 	fifo_scan(h, g, path, data, len);
 	expect_log_count(h, g, LOG_NOTICE, before + notices, WAIT_MS, step);
 	h_settle(h, 100, 2000);
-	const char *m = expect_any(h, g, texts, WAIT_MS, step);
-	CHECK(h, g, h_wait_gone(h, T_CHECKING, WAIT_MS), "%s: \"%s\" stays", step, T_CHECKING);
+	const char *m = e2e_expect_any(h, g, texts, WAIT_MS, step);
+	E2E_CHECK(h, g, h_wait_gone(h, T_CHECKING, WAIT_MS), "%s: \"%s\" stays", step, T_CHECKING);
 	return m;
 }
 
@@ -465,21 +243,21 @@ static const char *scan_expect(struct harness *h, struct gwd *g, const char *pat
 
 static bool logged_in(struct harness *h)
 {
-	return row_has(h, ROWS - 1, T_LOGGED_IN);
+	return e2e_row_has(h, ROWS - 1, T_LOGGED_IN);
 }
 
 static void expect_logged_in(struct harness *h, struct gwd *g, const char *step)
 {
-	expect_row(h, g, ROWS - 1, T_LOGGED_IN, WAIT_MS, step);
+	e2e_expect_row(h, g, ROWS - 1, T_LOGGED_IN, WAIT_MS, step);
 }
 
 /* Not logged in: nothing in the status bar, nor anywhere else. */
 static void expect_not_logged_in(struct harness *h, struct gwd *g, const char *step)
 {
 	h_settle(h, 200, 2000);
-	CHECK(h, g, !logged_in(h) && !h_find(h, T_LOGGED_IN, NULL, NULL), "%s: the kiosk is logged in",
+	E2E_CHECK(h, g, !logged_in(h) && !h_find(h, T_LOGGED_IN, NULL, NULL), "%s: the kiosk is logged in",
 	      step);
-	clean(h, g, step);
+	e2e_clean(h, g, step);
 }
 
 /* Still answers keys: Home, "3" opens the services, Esc comes back. */
@@ -488,21 +266,21 @@ static void expect_responds(struct harness *h, struct gwd *g, const char *step)
 	char s[200];
 	h_key(h, H_HOME);
 	snprintf(s, sizeof s, "%s: Home", step);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, s);
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, s);
 	h_type(h, "3");
 	snprintf(s, sizeof s, "%s: \"3\" opens the services", step);
-	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, s);
+	e2e_expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, s);
 	h_key(h, H_ESC);
 	snprintf(s, sizeof s, "%s: Esc back to home", step);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, s);
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, s);
 }
 
 /* F9 logs out; the status bar forgets the citizen. */
 static void log_out(struct harness *h, struct gwd *g, const char *step)
 {
 	h_key(h, H_F9);
-	expect(h, g, T_LOGGED_OUT, WAIT_MS, step);
-	CHECK(h, g, h_wait_gone(h, T_LOGGED_IN, WAIT_MS), "%s: still logged in after F9", step);
+	e2e_expect(h, g, T_LOGGED_OUT, WAIT_MS, step);
+	E2E_CHECK(h, g, h_wait_gone(h, T_LOGGED_IN, WAIT_MS), "%s: still logged in after F9", step);
 	expect_not_logged_in(h, g, step);
 }
 
@@ -510,20 +288,7 @@ static void log_out(struct harness *h, struct gwd *g, const char *step)
  * both; frees both. */
 static void finish(struct harness *h, struct gwd *g)
 {
-	char rep[1024] = "";
-	int status = -1;
-
-	clean(h, g, "last screen");
-	CHECK(h, g, !h_exited(h), "the kiosk exited on its own");
-	kill(h_pid(h), SIGTERM);
-	CHECK(h, g, h_wait_exit(h, 10000, &status) == 0, "the kiosk did not exit on SIGTERM");
-	CHECK(h, g, h_sanitizer_clean(h, rep, sizeof rep), "kiosk sanitizer report: %s", rep);
-	CHECK(h, g, WIFEXITED(status) && WEXITSTATUS(status) == 0, "kiosk exit status %#x", status);
-	if (gwd_running(g))
-		gwd_stop(g);
-	CHECK(NULL, g, gwd_sanitizer_clean(g, rep, sizeof rep), "gateway sanitizer report: %s", rep);
-	h_free(h);
-	gwd_free(g);
+	e2e_finish(h, g);
 	fifo_dir_done();
 }
 
@@ -573,10 +338,10 @@ static void open_login_qr(struct harness *h, struct gwd *g, char code[10], const
 	char s[200];
 	h_type(h, "4");
 	snprintf(s, sizeof s, "%s: log-in screen", step);
-	expect_row(h, g, 0, T_LOGIN, WAIT_MS, s);
+	e2e_expect_row(h, g, 0, T_LOGIN, WAIT_MS, s);
 	snprintf(s, sizeof s, "%s: waiting for the phone", step);
-	expect(h, g, T_WAITING, WAIT_MS, s);
-	CHECK(h, g, h_wait(h, pred_user_code, code, WAIT_MS), "%s: no user code on the screen", step);
+	e2e_expect(h, g, T_WAITING, WAIT_MS, s);
+	E2E_CHECK(h, g, h_wait(h, pred_user_code, code, WAIT_MS), "%s: no user code on the screen", step);
 }
 
 /* The countdown on the log-in screen in seconds, or -1 if not shown. */
@@ -618,7 +383,7 @@ static void no_escape_debris(struct harness *h, struct gwd *g, const char *step)
 {
 	static const char *const debris[] = { "pwned", "[2J", "[31m", "[0m", "]0;", NULL };
 	for (size_t i = 0; debris[i]; i++)
-		CHECK(h, g, !h_find(h, debris[i], NULL, NULL), "%s: \"%s\" from an escape sequence shows",
+		E2E_CHECK(h, g, !h_find(h, debris[i], NULL, NULL), "%s: \"%s\" from an escape sequence shows",
 		      step, debris[i]);
 }
 
@@ -647,7 +412,7 @@ static void good_scan_logs_in(struct harness *h, struct gwd *g, const char *path
 	fifo_scan(h, g, path, code, strlen(code));
 	snprintf(s, sizeof s, "%s: a real code logs in", step);
 	expect_logged_in(h, g, s);
-	expect(h, g, T_WELCOME, WAIT_MS, s);
+	e2e_expect(h, g, T_WELCOME, WAIT_MS, s);
 	log_lacks(h, g, code, strlen(code), strlen(code), s);
 	snprintf(s, sizeof s, "%s: F9", step);
 	log_out(h, g, s);
@@ -655,12 +420,12 @@ static void good_scan_logs_in(struct harness *h, struct gwd *g, const char *path
 
 Test(login_bad, scan_random_bytes)
 {
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	static const size_t lens[] = { 9, 64, 255, 1000, 3000 };
 	unsigned char buf[3000];
@@ -675,7 +440,7 @@ Test(login_bad, scan_random_bytes)
 		buf[0] = buf[0] < 0x80 ? (unsigned char)(buf[0] | 0x80) : buf[0]; /* surely not ASCII */
 		snprintf(step, sizeof step, "random scan %zu (%zu bytes)", k, lens[k]);
 		scan_expect(h, g, fifo, buf, lens[k], 1, msg_not_code, step);
-		expect_row(h, g, 0, T_HOME, WAIT_MS, step);
+		e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, step);
 		log_lacks(h, g, buf, lens[k], 8, step);
 	}
 	expect_not_logged_in(h, g, "after random scans");
@@ -687,12 +452,12 @@ Test(login_bad, scan_random_bytes)
 
 Test(login_bad, scan_long_lines)
 {
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	/* 10 KB: over the 4096-byte line limit. */
 	static char big[10240];
@@ -700,7 +465,7 @@ Test(login_bad, scan_long_lines)
 	for (size_t i = 0; i < sizeof big; i++)
 		big[i] = pat[i % 8];
 	scan_expect(h, g, fifo, big, sizeof big, 1, msg_too_long, "10 KB line");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "10 KB line: still home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "10 KB line: still home");
 	expect_not_logged_in(h, g, "10 KB line");
 	/* Exactly 4096 bytes: a line, but no login code (at most 512). */
 	scan_expect(h, g, fifo, big, 4096, 1, msg_not_code, "4096-byte line");
@@ -716,19 +481,19 @@ Test(login_bad, scan_long_lines)
 
 Test(login_bad, scan_escape_sequences)
 {
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	static const char evil[] = "\x1b[2J\x1b]0;pwned\x07GOVLOGIN:x";
 	/* Stripped of its escapes it is "GOVLOGIN:x": refused here, or by
 	 * the gateway (code_invalid). */
 	scan_expect(h, g, fifo, evil, sizeof evil - 1, 1, msg_refused, "escape sequences");
 	no_escape_debris(h, g, "escape sequences");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "escape sequences: still home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "escape sequences: still home");
 	static const char evil2[] = "\x1b[31m\xc2\x9b" "31m\xe2\x80\xae" "GOVLOGIN:AAAAAAAAAAAAAAAAAAAAAA\x1b[0m";
 	scan_expect(h, g, fifo, evil2, sizeof evil2 - 1, 1, msg_refused, "C1 CSI and bidi override");
 	no_escape_debris(h, g, "C1 CSI and bidi override");
@@ -745,24 +510,24 @@ Test(login_bad, scan_escape_sequences)
 	static char big[6000];
 	memset(big, 'q', sizeof big);
 	scan_expect(h, g, fifo, big, sizeof big, 1, msg_too_long, "log-in screen: 6000 bytes");
-	expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen: still there");
-	expect(h, g, T_WAITING, WAIT_MS, "log-in screen: still waiting for the phone");
-	CHECK(h, g, screen_user_code(h, uc2) && !strcmp(uc, uc2), "log-in screen: the user code changed");
+	e2e_expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen: still there");
+	e2e_expect(h, g, T_WAITING, WAIT_MS, "log-in screen: still waiting for the phone");
+	E2E_CHECK(h, g, screen_user_code(h, uc2) && !strcmp(uc, uc2), "log-in screen: the user code changed");
 	expect_not_logged_in(h, g, "log-in screen: bad scans");
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
 	expect_responds(h, g, "after bad scans on the log-in screen");
 	finish(h, g);
 }
 
 Test(login_bad, scan_invalid_utf8)
 {
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	static const char bad1[] = "\xff\xfe\xc0\x80";
 	scan_expect(h, g, fifo, bad1, sizeof bad1 - 1, 1, msg_not_code, "invalid UTF-8");
@@ -772,7 +537,7 @@ Test(login_bad, scan_invalid_utf8)
 	/* A surrogate half and an overlong slash. */
 	static const char bad3[] = "\xed\xa0\x80\xe0\x80\xaf/login";
 	scan_expect(h, g, fifo, bad3, sizeof bad3 - 1, 1, msg_not_code, "surrogate and overlong");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "invalid UTF-8: still home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "invalid UTF-8: still home");
 	expect_not_logged_in(h, g, "invalid UTF-8");
 	log_lacks(h, g, bad2, sizeof bad2 - 1, 8, "invalid UTF-8");
 	expect_responds(h, g, "after invalid UTF-8");
@@ -781,12 +546,12 @@ Test(login_bad, scan_invalid_utf8)
 
 Test(login_bad, scan_qr_not_login_code)
 {
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	/* An EMV merchant-presented payment QR (printable ASCII: the gateway
 	 * is asked, and says code_invalid). */
@@ -805,7 +570,7 @@ Test(login_bad, scan_qr_not_login_code)
 	expect_not_logged_in(h, g, "EMV payment QR, no spaces");
 	static const char url[] = "https://example.com/pay?x=1";
 	scan_expect(h, g, fifo, url, sizeof url - 1, 2, msg_invalid, "a URL");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "a URL: still home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "a URL: still home");
 	expect_not_logged_in(h, g, "a URL");
 	/* One of the gateway's own shape, but never issued. */
 	static const char fake[] = "GOVLOGIN:AAAAAAAAAAAAAAAAAAAAAA";
@@ -824,19 +589,19 @@ Test(login_bad, scan_qr_not_login_code)
 Test(login_bad, code_expired)
 {
 	const char *gargs[] = { "--code-ttl", "1", NULL };
-	struct gwd *g = start_gateway(gargs);
+	struct gwd *g = e2e_start_gateway(gargs);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	char code[128];
 	citizen_code(g, NULL, code, sizeof code);
 	pump_for(h, 2500);
 	static const char *const msgs[] = { T_CODE_EXPIRED, NULL };
 	scan_expect(h, g, fifo, code, strlen(code), 2, msgs, "expired code");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "expired code: still home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "expired code: still home");
 	expect_not_logged_in(h, g, "expired code");
 	log_lacks(h, g, code, strlen(code), 12, "expired code");
 	expect_responds(h, g, "after an expired code");
@@ -845,12 +610,12 @@ Test(login_bad, code_expired)
 
 Test(login_bad, code_used_twice)
 {
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	char code[128];
 	citizen_code(g, NULL, code, sizeof code);
@@ -860,7 +625,7 @@ Test(login_bad, code_used_twice)
 
 	static const char *const msgs[] = { T_CODE_USED, NULL };
 	scan_expect(h, g, fifo, code, strlen(code), 2, msgs, "the same code again");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "used code: still home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "used code: still home");
 	expect_not_logged_in(h, g, "used code");
 	log_lacks(h, g, code, strlen(code), 12, "used code");
 	expect_responds(h, g, "after a used code");
@@ -871,16 +636,16 @@ Test(login_bad, code_used_twice)
 
 Test(login_bad, camera_missing)
 {
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	/* No /dev/video9 here (or anywhere a test runs). */
 	const char *extra[] = { "--scanner", "camera:/dev/video9", "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
-	expect(h, g, T_SCANNER_DOWN, WAIT_MS, "missing camera: notice");
-	CHECK(h, g, log_count(h, "camera:/dev/video9") > 0, "the missing camera is not in the log");
+	e2e_expect(h, g, T_SCANNER_DOWN, WAIT_MS, "missing camera: notice");
+	E2E_CHECK(h, g, e2e_log_count(h, "camera:/dev/video9") > 0, "the missing camera is not in the log");
 	expect_not_logged_in(h, g, "missing camera");
 	expect_responds(h, g, "missing camera");
 	/* The other scanner works. */
@@ -895,19 +660,19 @@ Test(login_bad, camera_missing)
 
 Test(login_bad, fifo_dir_missing)
 {
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	const char *good = fifo_path("scan.fifo");
 	const char *bad = fifo_path("no/such/dir/scan.fifo");
 	char spec_good[1300], spec_bad[1300];
 	snprintf(spec_good, sizeof spec_good, "fifo:%s", good);
 	snprintf(spec_bad, sizeof spec_bad, "fifo:%s", bad);
 	const char *extra[] = { "--scanner", spec_bad, "--scanner", spec_good, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
-	expect(h, g, T_SCANNER_DOWN, WAIT_MS, "FIFO in a missing directory: notice");
-	CHECK(h, g, log_count(h, "no/such/dir/scan.fifo") > 0, "the broken scanner is not in the log");
+	e2e_expect(h, g, T_SCANNER_DOWN, WAIT_MS, "FIFO in a missing directory: notice");
+	E2E_CHECK(h, g, e2e_log_count(h, "no/such/dir/scan.fifo") > 0, "the broken scanner is not in the log");
 	struct stat st;
-	CHECK(h, g, stat(bad, &st) != 0, "the kiosk made %s after all", bad);
+	E2E_CHECK(h, g, stat(bad, &st) != 0, "the kiosk made %s after all", bad);
 	expect_not_logged_in(h, g, "FIFO in a missing directory");
 	expect_responds(h, g, "FIFO in a missing directory");
 	char code[128];
@@ -924,7 +689,7 @@ Test(login_bad, fifo_dir_missing)
 /* The N of every "login: poll failed (...), next in N s" so far. */
 static int poll_backoffs(struct harness *h, int *out, int max)
 {
-	char *all = log_read(h, NULL);
+	char *all = e2e_log_read(h, NULL);
 	int n = 0;
 	for (const char *p = all; p && (p = strstr(p, LOG_POLL_FAILED)); p++) {
 		const char *eol = strchr(p, '\n');
@@ -939,53 +704,53 @@ static int poll_backoffs(struct harness *h, int *out, int max)
 Test(login_bad, gateway_down_while_polling)
 {
 	const char *gargs[] = { "--device-interval", "1", NULL };
-	struct gwd *g = start_gateway(gargs);
-	struct harness *h = start_kiosk(g, NULL);
+	struct gwd *g = e2e_start_gateway(gargs);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	char code[10];
 
 	open_login_qr(h, g, code, "QR");
 	gwd_kill(g);
-	expect(h, g, T_NET_TROUBLE, WAIT_MS, "gateway gone: network trouble");
+	e2e_expect(h, g, T_NET_TROUBLE, WAIT_MS, "gateway gone: network trouble");
 	int t0 = countdown_s(h);
-	CHECK(h, g, t0 > 0, "no countdown on the log-in screen");
+	E2E_CHECK(h, g, t0 > 0, "no countdown on the log-in screen");
 
 	/* It keeps trying, each time waiting longer (2, 4, 8 s ...). */
 	int b[16];
-	long long end = now_ms() + WAIT_MS;
-	while (poll_backoffs(h, b, 16) < 3 && now_ms() < end)
+	long long end = e2e_now_ms() + WAIT_MS;
+	while (poll_backoffs(h, b, 16) < 3 && e2e_now_ms() < end)
 		h_pump(h, 100);
 	int nb = poll_backoffs(h, b, 16);
-	CHECK(h, g, nb >= 3, "only %d \"%s\" in the kiosk's log", nb, LOG_POLL_FAILED);
+	E2E_CHECK(h, g, nb >= 3, "only %d \"%s\" in the kiosk's log", nb, LOG_POLL_FAILED);
 	for (int i = 1; i < nb; i++)
-		CHECK(h, g, b[i] > b[i - 1] || b[i] == 60, "poll interval does not grow: %d s then %d s",
+		E2E_CHECK(h, g, b[i] > b[i - 1] || b[i] == 60, "poll interval does not grow: %d s then %d s",
 		      b[i - 1], b[i]);
-	CHECK(h, g, b[0] >= 1, "first retry after %d s", b[0]);
+	E2E_CHECK(h, g, b[0] >= 1, "first retry after %d s", b[0]);
 
 	/* Still the same QR and code, the countdown running, the notice there. */
 	h_settle(h, 100, 1500);
 	int t1 = countdown_s(h);
-	CHECK(h, g, t1 >= 0 && t1 < t0, "countdown does not run: %d s, then %d s", t0, t1);
+	E2E_CHECK(h, g, t1 >= 0 && t1 < t0, "countdown does not run: %d s, then %d s", t0, t1);
 	char code2[10];
-	CHECK(h, g, screen_user_code(h, code2) && !strcmp(code, code2), "user code changed or gone");
-	expect(h, g, T_NET_TROUBLE, WAIT_MS, "network trouble stays");
+	E2E_CHECK(h, g, screen_user_code(h, code2) && !strcmp(code, code2), "user code changed or gone");
+	e2e_expect(h, g, T_NET_TROUBLE, WAIT_MS, "network trouble stays");
 	expect_not_logged_in(h, g, "gateway gone");
 
 	/* Keys still work. */
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc back to home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc back to home");
 	h_type(h, "4"); /* home: 扫码登录 */
-	expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen again");
-	expect(h, g, T_UNREACHABLE, WAIT_MS, "log-in screen: unreachable");
-	expect(h, g, T_NEW_CODE, WAIT_MS, "log-in screen: new-QR button");
-	CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "waiting for a phone without a QR");
-	int before = log_count(h, LOG_DEVICE);
+	e2e_expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen again");
+	e2e_expect(h, g, T_UNREACHABLE, WAIT_MS, "log-in screen: unreachable");
+	e2e_expect(h, g, T_NEW_CODE, WAIT_MS, "log-in screen: new-QR button");
+	E2E_CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "waiting for a phone without a QR");
+	int before = e2e_log_count(h, LOG_DEVICE);
 	h_type(h, "1");
 	expect_log_count(h, g, LOG_DEVICE, before + 1, WAIT_MS, "new QR asked for");
-	expect(h, g, T_UNREACHABLE, WAIT_MS, "new QR: unreachable again");
-	expect(h, g, T_NEW_CODE, WAIT_MS, "new QR: button again");
+	e2e_expect(h, g, T_UNREACHABLE, WAIT_MS, "new QR: unreachable again");
+	e2e_expect(h, g, T_NEW_CODE, WAIT_MS, "new QR: button again");
 	expect_not_logged_in(h, g, "log-in screen offline");
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc back to home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc back to home");
 	expect_responds(h, g, "gateway gone");
 	finish(h, g);
 }
@@ -995,8 +760,8 @@ Test(login_bad, gateway_down_while_polling)
 Test(login_bad, slow_down_then_approve)
 {
 	const char *gargs[] = { "--device-interval", "1", NULL };
-	struct gwd *g = start_gateway(gargs);
-	struct harness *h = start_kiosk(g, NULL);
+	struct gwd *g = e2e_start_gateway(gargs);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	char code[10], path[80];
 
 	open_login_qr(h, g, code, "QR");
@@ -1004,17 +769,17 @@ Test(login_bad, slow_down_then_approve)
 	sim_post(h, g, path, NULL);
 	expect_log_count(h, g, LOG_SLOW_DOWN "6 s", 1, WAIT_MS, "slow_down taken");
 	h_settle(h, 100, 1500);
-	expect(h, g, T_WAITING, WAIT_MS, "still waiting after slow_down");
-	CHECK(h, g, !h_find(h, T_NET_TROUBLE, NULL, NULL), "slow_down shown as network trouble");
+	e2e_expect(h, g, T_WAITING, WAIT_MS, "still waiting after slow_down");
+	E2E_CHECK(h, g, !h_find(h, T_NET_TROUBLE, NULL, NULL), "slow_down shown as network trouble");
 	expect_not_logged_in(h, g, "after slow_down");
 
 	snprintf(path, sizeof path, "/sim/device/%s/approve", code);
 	sim_post(h, g, path, NULL);
 	expect_logged_in(h, g, "approved after slow_down");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "logged in: home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "logged in: home");
 	/* One slow_down only: the kiosk waited the longer interval (the
 	 * gateway would have said slow_down again otherwise). */
-	CHECK(h, g, log_count(h, LOG_SLOW_DOWN) == 1, "%d slow_down answers", log_count(h, LOG_SLOW_DOWN));
+	E2E_CHECK(h, g, e2e_log_count(h, LOG_SLOW_DOWN) == 1, "%d slow_down answers", e2e_log_count(h, LOG_SLOW_DOWN));
 	log_out(h, g, "F9");
 	expect_responds(h, g, "at the end");
 	finish(h, g);
@@ -1053,15 +818,6 @@ static void names_get(struct gwd *g, struct names *n)
 	cr_assert(n->cat_name[0] && n->svc_name[0], "no service in the first category (catalog: %d)", st);
 }
 
-static const char *item(int number, const char *label)
-{
-	static char buf[4][300];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%d %s", number, label);
-	return buf[k];
-}
-
 /* The row of the focused menu item (its '>' marker), or -1. */
 static int focus_row(struct harness *h, char *label, size_t n)
 {
@@ -1080,26 +836,26 @@ static int focus_row(struct harness *h, char *label, size_t n)
 
 Test(login_bad, wedge_burst_off_home)
 {
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct names n;
 	names_get(g, &n);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	h_type(h, "3"); /* home: 办事服务 */
-	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories");
-	expect(h, g, item(1, n.cat_name), WAIT_MS, "categories: first category");
+	e2e_expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "categories");
+	e2e_expect(h, g, e2e_item(1, n.cat_name), WAIT_MS, "categories: first category");
 	h_type(h, "1");
-	expect_row(h, g, 0, n.cat_name, WAIT_MS, "services list");
-	expect(h, g, item(1, n.svc_name), WAIT_MS, "services list: first service");
+	e2e_expect_row(h, g, 0, n.cat_name, WAIT_MS, "services list");
+	e2e_expect(h, g, e2e_item(1, n.svc_name), WAIT_MS, "services list: first service");
 	h_key(h, H_DOWN);
 	h_settle(h, 100, 2000);
 	char focus[256] = "", focus2[256] = "";
 	int frow = focus_row(h, focus, sizeof focus);
-	CHECK(h, g, frow > 0 && strncmp(focus, ">1 ", 3) != 0, "Down did not move the focus (%s)", focus);
+	E2E_CHECK(h, g, frow > 0 && strncmp(focus, ">1 ", 3) != 0, "Down did not move the focus (%s)", focus);
 
 	/* A scanner "typing" a code ends in Enter: one write, so each key
 	 * comes within the wedge gap. */
@@ -1111,40 +867,40 @@ Test(login_bad, wedge_burst_off_home)
 	for (size_t k = 0; k < sizeof bursts / sizeof bursts[0]; k++) {
 		char step[80];
 		snprintf(step, sizeof step, "burst %zu on the services list", k);
-		int before = log_count(h, LOG_NOTICE);
+		int before = e2e_log_count(h, LOG_NOTICE);
 		h_type(h, bursts[k]);
 		expect_log_count(h, g, LOG_NOTICE, before + 1, WAIT_MS, step);
-		expect(h, g, T_SCAN_AT_HOME, WAIT_MS, step);
+		e2e_expect(h, g, T_SCAN_AT_HOME, WAIT_MS, step);
 		h_settle(h, 200, 2000);
-		CHECK(h, g, row_has(h, 0, n.cat_name), "%s: left the services list", step);
-		CHECK(h, g, !h_find(h, T_CHECKING, NULL, NULL), "%s: the code was sent", step);
-		CHECK(h, g, focus_row(h, focus2, sizeof focus2) == frow && !strcmp(focus, focus2),
+		E2E_CHECK(h, g, e2e_row_has(h, 0, n.cat_name), "%s: left the services list", step);
+		E2E_CHECK(h, g, !h_find(h, T_CHECKING, NULL, NULL), "%s: the code was sent", step);
+		E2E_CHECK(h, g, focus_row(h, focus2, sizeof focus2) == frow && !strcmp(focus, focus2),
 		      "%s: the focus moved from \"%s\" to \"%s\"", step, focus, focus2);
 		expect_not_logged_in(h, g, step);
 	}
-	CHECK(h, g, log_count(h, "scan from keyboard") == 3, "%d keyboard scans in the log, not 3",
-	      log_count(h, "scan from keyboard"));
+	E2E_CHECK(h, g, e2e_log_count(h, "scan from keyboard") == 3, "%d keyboard scans in the log, not 3",
+	      e2e_log_count(h, "scan from keyboard"));
 	/* The same from the FIFO scanner. */
 	{
 		static const char fscan[] = "GOVLOGIN:1234567890123456";
 		static const char *const msgs[] = { T_SCAN_AT_HOME, NULL };
 		scan_expect(h, g, fifo, fscan, sizeof fscan - 1, 1, msgs, "FIFO scan on the services list");
 		h_settle(h, 200, 2000);
-		CHECK(h, g, row_has(h, 0, n.cat_name), "FIFO scan: left the services list");
-		CHECK(h, g, focus_row(h, focus2, sizeof focus2) == frow && !strcmp(focus, focus2),
+		E2E_CHECK(h, g, e2e_row_has(h, 0, n.cat_name), "FIFO scan: left the services list");
+		E2E_CHECK(h, g, focus_row(h, focus2, sizeof focus2) == frow && !strcmp(focus, focus2),
 		      "FIFO scan: the focus moved from \"%s\" to \"%s\"", focus, focus2);
 		expect_not_logged_in(h, g, "FIFO scan on the services list");
 	}
 	log_lacks(h, g, "abcdefghijklmnop", 16, 16, "wedge");
 	/* Typed by a person (one key at a time) a digit still picks. */
 	h_type(h, "1");
-	expect_row(h, g, 0, n.svc_name, WAIT_MS, "a single \"1\" opens the first service");
+	e2e_expect_row(h, g, 0, n.svc_name, WAIT_MS, "a single \"1\" opens the first service");
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, n.cat_name, WAIT_MS, "Esc to the services list");
+	e2e_expect_row(h, g, 0, n.cat_name, WAIT_MS, "Esc to the services list");
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "Esc to the categories");
+	e2e_expect_row(h, g, 0, T_CATEGORIES, WAIT_MS, "Esc to the categories");
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
 	expect_responds(h, g, "after bursts");
 
 	/* On the home screen: a burst longer than any scan (4096) is refused
@@ -1154,15 +910,15 @@ Test(login_bad, wedge_burst_off_home)
 		memset(lots, 'a', sizeof lots - 2);
 		lots[sizeof lots - 2] = '\r';
 		lots[sizeof lots - 1] = '\0';
-		int before = log_count(h, LOG_NOTICE);
+		int before = e2e_log_count(h, LOG_NOTICE);
 		h_type(h, lots);
 		expect_log_count(h, g, LOG_NOTICE, before + 1, WAIT_MS, "overlong burst");
-		expect(h, g, T_TOO_LONG, WAIT_MS, "overlong burst");
+		e2e_expect(h, g, T_TOO_LONG, WAIT_MS, "overlong burst");
 		h_settle(h, 200, 3000);
-		expect_row(h, g, 0, T_HOME, WAIT_MS, "overlong burst: still home");
+		e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "overlong burst: still home");
 		expect_not_logged_in(h, g, "overlong burst");
-		CHECK(h, g, log_count(h, LOG_NOTICE) == before + 1, "overlong burst: %d notices",
-		      log_count(h, LOG_NOTICE) - before);
+		E2E_CHECK(h, g, e2e_log_count(h, LOG_NOTICE) == before + 1, "overlong burst: %d notices",
+		      e2e_log_count(h, LOG_NOTICE) - before);
 	}
 
 	/* On the home screen the same kind of burst with a real code logs in. */
@@ -1171,7 +927,7 @@ Test(login_bad, wedge_burst_off_home)
 	snprintf(line, sizeof line, "%s\r", code);
 	h_type(h, line);
 	expect_logged_in(h, g, "wedge scan on home logs in");
-	expect(h, g, T_WELCOME, WAIT_MS, "welcome");
+	e2e_expect(h, g, T_WELCOME, WAIT_MS, "welcome");
 	log_lacks(h, g, code, strlen(code), 12, "wedge code");
 	log_out(h, g, "F9");
 	expect_responds(h, g, "at the end");
@@ -1182,42 +938,42 @@ Test(login_bad, wedge_burst_off_home)
 
 Test(login_bad, session_expires_mid_use)
 {
-	struct gwd *g = start_gateway(NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	char code[128];
 	citizen_code(g, "cit-ouyang", code, sizeof code);
 	fifo_scan(h, g, fifo, code, strlen(code));
 	expect_logged_in(h, g, "scan logs in");
-	CHECK(h, g, row_has(h, ROWS - 1, "欧**国"), "the masked name is not in the status bar");
+	E2E_CHECK(h, g, e2e_row_has(h, ROWS - 1, "欧**国"), "the masked name is not in the status bar");
 	h_type(h, "7"); /* home: 我的办件 */
-	expect_row(h, g, 0, T_ME, WAIT_MS, "my information");
-	expect(h, g, "姓名：欧**国", WAIT_MS, "my information: name");
+	e2e_expect_row(h, g, 0, T_ME, WAIT_MS, "my information");
+	e2e_expect(h, g, "姓名：欧**国", WAIT_MS, "my information: name");
 
 	char *resp = NULL;
 	int st = gwd_post(g, "/sim/sessions/expire", NULL, &resp);
 	bool one = resp && strstr(resp, "\"expired\":1");
 	free(resp);
-	CHECK(h, g, st == 200 && one, "/sim/sessions/expire: %d", st);
+	E2E_CHECK(h, g, st == 200 && one, "/sim/sessions/expire: %d", st);
 
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
 	h_type(h, "7"); /* GET /v1/me with the dead token */
-	expect(h, g, T_SESSION_GONE, WAIT_MS, "session expired: notice");
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "session expired: home");
+	e2e_expect(h, g, T_SESSION_GONE, WAIT_MS, "session expired: notice");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "session expired: home");
 	expect_not_logged_in(h, g, "session expired");
-	CHECK(h, g, !h_find(h, "欧**国", NULL, NULL) && !h_find(h, "欧", NULL, NULL),
+	E2E_CHECK(h, g, !h_find(h, "欧**国", NULL, NULL) && !h_find(h, "欧", NULL, NULL),
 	      "the citizen's name stays on the screen");
-	CHECK(h, g, !h_find(h, "4401", NULL, NULL), "the citizen's ID stays on the screen");
+	E2E_CHECK(h, g, !h_find(h, "4401", NULL, NULL), "the citizen's ID stays on the screen");
 	/* Now "7" asks for a log-in. */
 	h_type(h, "7");
-	expect_row(h, g, 0, T_LOGIN, WAIT_MS, "7 without a session: log-in screen");
+	e2e_expect_row(h, g, 0, T_LOGIN, WAIT_MS, "7 without a session: log-in screen");
 	h_key(h, H_ESC);
-	expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
 	expect_responds(h, g, "after the session expired");
 	finish(h, g);
 }
@@ -1227,21 +983,21 @@ Test(login_bad, session_expires_mid_use)
 Test(login_bad, auth_evil_strings)
 {
 	const char *gargs[] = { "--device-interval", "1", NULL };
-	struct gwd *g = start_gateway(gargs);
+	struct gwd *g = e2e_start_gateway(gargs);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
-	set_faults(g, "{\"body\":\"evil_strings\",\"paths\":[\"/v1/auth\"]}");
+	e2e_set_faults(g, "{\"body\":\"evil_strings\",\"paths\":[\"/v1/auth\"]}");
 	char code[128];
 	citizen_code(g, NULL, code, sizeof code);
 	fifo_scan(h, g, fifo, code, strlen(code));
 	static const char *const outcome[] = { T_LOGGED_IN, T_UNREADABLE, NULL };
-	expect_any(h, g, outcome, WAIT_MS, "scan with evil strings");
+	e2e_expect_any(h, g, outcome, WAIT_MS, "scan with evil strings");
 	h_settle(h, 200, 2000);
-	clean(h, g, "scan with evil strings");
+	e2e_clean(h, g, "scan with evil strings");
 	no_escape_debris(h, g, "scan with evil strings");
 	if (logged_in(h)) /* accepted: what is drawn of the name is clean (above) */
 		log_out(h, g, "F9 after the evil login");
@@ -1252,14 +1008,14 @@ Test(login_bad, auth_evil_strings)
 	open_login_qr(h, g, uc, "QR with evil strings");
 	snprintf(path, sizeof path, "/sim/device/%s/approve", uc);
 	sim_post(h, g, path, NULL);
-	expect_any(h, g, outcome, WAIT_MS, "QR with evil strings approved");
+	e2e_expect_any(h, g, outcome, WAIT_MS, "QR with evil strings approved");
 	h_settle(h, 200, 2000);
-	clean(h, g, "QR with evil strings approved");
+	e2e_clean(h, g, "QR with evil strings approved");
 	no_escape_debris(h, g, "QR with evil strings approved");
 	if (logged_in(h))
 		log_out(h, g, "F9 after the evil QR login");
 	expect_not_logged_in(h, g, "evil strings by QR");
-	set_faults(g, "{}");
+	e2e_set_faults(g, "{}");
 	expect_responds(h, g, "after evil strings");
 	finish(h, g);
 }
@@ -1267,14 +1023,14 @@ Test(login_bad, auth_evil_strings)
 Test(login_bad, auth_malformed)
 {
 	const char *gargs[] = { "--device-interval", "1", NULL };
-	struct gwd *g = start_gateway(gargs);
+	struct gwd *g = e2e_start_gateway(gargs);
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
 	const char *extra[] = { "--scanner", spec, NULL };
-	struct harness *h = start_kiosk(g, extra);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
-	set_faults(g, "{\"body\":\"malformed\",\"paths\":[\"/v1/auth\"]}");
+	e2e_set_faults(g, "{\"body\":\"malformed\",\"paths\":[\"/v1/auth\"]}");
 	char code[128];
 	citizen_code(g, NULL, code, sizeof code);
 	static const char *const msgs[] = { T_UNREADABLE, NULL };
@@ -1283,41 +1039,41 @@ Test(login_bad, auth_malformed)
 
 	/* The QR: the device answer is cut in half. */
 	h_type(h, "4"); /* home: 扫码登录 */
-	expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen");
-	expect(h, g, T_UNREADABLE, WAIT_MS, "log-in screen: unreadable answer");
-	expect(h, g, T_NEW_CODE, WAIT_MS, "log-in screen: new-QR button");
-	CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "waiting for a phone without a QR");
+	e2e_expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen");
+	e2e_expect(h, g, T_UNREADABLE, WAIT_MS, "log-in screen: unreadable answer");
+	e2e_expect(h, g, T_NEW_CODE, WAIT_MS, "log-in screen: new-QR button");
+	E2E_CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "waiting for a phone without a QR");
 	expect_not_logged_in(h, g, "QR, malformed answer");
 	/* Fixed: a new QR comes. */
-	set_faults(g, "{}");
+	e2e_set_faults(g, "{}");
 	h_type(h, "1");
-	expect(h, g, T_WAITING, WAIT_MS, "new QR after the faults are cleared");
+	e2e_expect(h, g, T_WAITING, WAIT_MS, "new QR after the faults are cleared");
 
 	/* Now the polls are cut in half, the approving one too: the kiosk
 	 * cannot read the session, and must not be logged in. */
 	char uc[10], path[80];
-	CHECK(h, g, h_wait(h, pred_user_code, uc, WAIT_MS), "no user code on the screen");
-	set_faults(g, "{\"body\":\"malformed\",\"paths\":[\"/v1/auth/token\"]}");
-	expect(h, g, T_NET_TROUBLE, WAIT_MS, "polls cut in half: network trouble");
+	E2E_CHECK(h, g, h_wait(h, pred_user_code, uc, WAIT_MS), "no user code on the screen");
+	e2e_set_faults(g, "{\"body\":\"malformed\",\"paths\":[\"/v1/auth/token\"]}");
+	e2e_expect(h, g, T_NET_TROUBLE, WAIT_MS, "polls cut in half: network trouble");
 	snprintf(path, sizeof path, "/sim/device/%s/approve", uc);
 	sim_post(h, g, path, NULL);
 	expect_log_count(h, g, "POST /v1/auth/token -> 200 error", 1, WAIT_MS,
 	                 "the approving poll, cut in half");
 	h_settle(h, 200, 2000);
-	clean(h, g, "the approving poll, cut in half");
+	e2e_clean(h, g, "the approving poll, cut in half");
 	expect_not_logged_in(h, g, "the approving poll, cut in half");
 	/* Cleared: the spent code is over; a new one logs in. */
-	set_faults(g, "{}");
-	expect(h, g, T_QR_EXPIRED, WAIT_MS, "the spent QR code");
+	e2e_set_faults(g, "{}");
+	e2e_expect(h, g, T_QR_EXPIRED, WAIT_MS, "the spent QR code");
 	expect_not_logged_in(h, g, "the spent QR code");
 	/* The dead code's QR must go with it (a phone could still scan it).
 	 * Checked at the end, so that the rest is tested even if it stays. */
 	h_settle(h, 200, 2000);
 	char *stale_qr = qr_drawn(h) ? screen_dump(h) : NULL;
 	h_type(h, "1");
-	expect(h, g, T_WAITING, WAIT_MS, "another QR");
+	e2e_expect(h, g, T_WAITING, WAIT_MS, "another QR");
 	char uc2[10];
-	CHECK(h, g, h_wait(h, pred_user_code, uc2, WAIT_MS) && strcmp(uc, uc2),
+	E2E_CHECK(h, g, h_wait(h, pred_user_code, uc2, WAIT_MS) && strcmp(uc, uc2),
 	      "no new user code on the screen");
 	snprintf(path, sizeof path, "/sim/device/%s/approve", uc2);
 	sim_post(h, g, path, NULL);
@@ -1336,32 +1092,32 @@ Test(login_bad, auth_malformed)
 Test(login_bad, device_500_then_new_code)
 {
 	const char *gargs[] = { "--device-interval", "1", NULL };
-	struct gwd *g = start_gateway(gargs);
-	struct harness *h = start_kiosk(g, NULL);
+	struct gwd *g = e2e_start_gateway(gargs);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 
-	set_faults(g, "{\"status\":500,\"paths\":[\"/v1/auth/device\"]}");
+	e2e_set_faults(g, "{\"status\":500,\"paths\":[\"/v1/auth/device\"]}");
 	h_type(h, "4"); /* home: 扫码登录 */
-	expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen");
+	e2e_expect_row(h, g, 0, T_LOGIN, WAIT_MS, "log-in screen");
 	static const char *const msgs_5xx[] = { T_5XX_GATEWAY, T_5XX, NULL };
-	expect_any(h, g, msgs_5xx, WAIT_MS, "log-in screen: server error");
-	expect(h, g, T_NEW_CODE, WAIT_MS, "log-in screen: new-QR button");
-	CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "waiting for a phone without a QR");
+	e2e_expect_any(h, g, msgs_5xx, WAIT_MS, "log-in screen: server error");
+	e2e_expect(h, g, T_NEW_CODE, WAIT_MS, "log-in screen: new-QR button");
+	E2E_CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "waiting for a phone without a QR");
 
 	/* Still failing: asks again, says the same. */
-	int before = log_count(h, LOG_DEVICE);
+	int before = e2e_log_count(h, LOG_DEVICE);
 	h_type(h, "1");
 	expect_log_count(h, g, LOG_DEVICE, before + 1, WAIT_MS, "new QR while failing");
-	expect_any(h, g, msgs_5xx, WAIT_MS, "new QR while failing: server error");
-	expect(h, g, T_NEW_CODE, WAIT_MS, "new QR while failing: button");
+	e2e_expect_any(h, g, msgs_5xx, WAIT_MS, "new QR while failing: server error");
+	e2e_expect(h, g, T_NEW_CODE, WAIT_MS, "new QR while failing: button");
 	expect_not_logged_in(h, g, "device 500");
 
 	/* Cleared: touching the button brings a QR, and it works. */
-	set_faults(g, "{}");
-	CHECK(h, g, h_click_text(h, T_NEW_CODE), "no new-QR button to touch");
+	e2e_set_faults(g, "{}");
+	E2E_CHECK(h, g, h_click_text(h, T_NEW_CODE), "no new-QR button to touch");
 	char uc[10], path[80];
-	expect(h, g, T_WAITING, WAIT_MS, "QR after the faults are cleared");
-	CHECK(h, g, h_wait(h, pred_user_code, uc, WAIT_MS), "no user code on the screen");
-	CHECK(h, g, !h_find(h, T_5XX_GATEWAY, NULL, NULL) && !h_find(h, T_5XX, NULL, NULL),
+	e2e_expect(h, g, T_WAITING, WAIT_MS, "QR after the faults are cleared");
+	E2E_CHECK(h, g, h_wait(h, pred_user_code, uc, WAIT_MS), "no user code on the screen");
+	E2E_CHECK(h, g, !h_find(h, T_5XX_GATEWAY, NULL, NULL) && !h_find(h, T_5XX, NULL, NULL),
 	      "the error stays with the QR");
 	snprintf(path, sizeof path, "/sim/device/%s/approve", uc);
 	sim_post(h, g, path, NULL);

@@ -6,6 +6,7 @@
  * Every test that shows a screen starts its own gateway. Waits are generous:
  * they assert behaviour, never speed.
  */
+#include "e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
 
@@ -31,46 +32,6 @@
 #define SOON_TITLE "排队取号"
 
 /* ---- helpers ----------------------------------------------------------------- */
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
-
-static struct gwd *start_gw(void)
-{
-	struct gwd *g = gwd_start(NULL);
-	cr_assert_not_null(g, "gwd_start(%s) failed", gwd_bin());
-	return g;
-}
-
-static struct harness *start_kiosk(const char *url, int cols, int rows, const char *const extra[])
-{
-	struct harness *h = h_start_kiosk(url, cols, rows, extra);
-	cr_assert_not_null(h, "h_start_kiosk failed");
-	return h;
-}
-
-static char *make_dir(void)
-{
-	char *d = strdup("/tmp/kiosk-e2e-term-XXXXXX");
-	cr_assert_not_null(mkdtemp(d), "mkdtemp failed");
-	return d;
-}
-
-static void rm_dir(const char *d)
-{
-	char *cmd = fmt("rm -rf '%s'", d);
-	(void)!system(cmd);
-	free(cmd);
-}
 
 /* The kiosk started by hand (h_start) with the command line args
  * (NULL-terminated) after the binary. env ("K=V", NULL-terminated, may be
@@ -103,41 +64,6 @@ static struct harness *start_argv(const char *const args[], int cols, int rows, 
 	return h;
 }
 
-static bool wait_text(struct harness *h, const char *s, int ms)
-{
-	if (!h_wait_text(h, s, ms))
-		return false;
-	h_settle(h, QUIET_MS, 2000);
-	return true;
-}
-
-static bool row_has(struct harness *h, int row, const char *s)
-{
-	char *t = h_row_text(h, row);
-	bool r = strstr(t, s) != NULL;
-	free(t);
-	return r;
-}
-
-static bool pred_title(struct harness *h, void *ud)
-{
-	return row_has(h, 0, ud);
-}
-
-static bool wait_title(struct harness *h, const char *s, int ms)
-{
-	if (!h_wait(h, pred_title, (void *)s, ms))
-		return false;
-	h_settle(h, QUIET_MS, 2000);
-	return true;
-}
-
-static void assert_clean(struct harness *h)
-{
-	char why[300] = "";
-	H_ASSERT(h, h_screen_clean(h, why, sizeof why), "screen not clean: %s", why);
-}
-
 static void assert_sanitizer_clean(struct harness *h)
 {
 	char rep[1024] = "";
@@ -151,112 +77,9 @@ static void assert_exit(struct harness *h, int code)
 	H_ASSERT(h, WIFEXITED(st) && WEXITSTATUS(st) == code, "exit status %#x, not exit(%d)", st, code);
 }
 
-/* SIGTERM, exit status 0, terminal given back, no sanitizer report; frees h. */
-static void end_kiosk(struct harness *h)
-{
-	assert_clean(h);
-	kill(h_pid(h), SIGTERM);
-	assert_exit(h, 0);
-	assert_sanitizer_clean(h);
-	h_free(h);
-}
-
-static void end_gw(struct gwd *g)
-{
-	char rep[1024] = "";
-	gwd_faults(g, "{}");
-	gwd_stop(g);
-	if (!gwd_sanitizer_clean(g, rep, sizeof rep)) {
-		gwd_dump(g, stderr);
-		cr_assert_fail("gateway sanitizer report: %s", rep);
-	}
-	gwd_free(g);
-}
-
-static int count_text(struct harness *h, const char *s)
-{
-	char *all = h_screen_text(h);
-	int n = 0;
-	for (const char *p = all; (p = strstr(p, s)); p += strlen(s))
-		n++;
-	free(all);
-	return n;
-}
-
-/* The screen without its status bar (which holds a clock). */
-static char *screen_body(struct harness *h)
-{
-	char *all = h_screen_text(h), *nl = strrchr(all, '\n');
-	if (nl)
-		*nl = '\0';
-	return all;
-}
-
-/* Polling on what the screen shows, so a slow kiosk (sanitizers, a loaded
- * machine) is waited for rather than raced. */
-struct body_arg {
-	const char *want;
-	bool equal;
-};
-
-static bool pred_body(struct harness *h, void *ud)
-{
-	struct body_arg *a = ud;
-	char *b = screen_body(h);
-	bool r = (strcmp(b, a->want) == 0) == a->equal;
-	free(b);
-	return r;
-}
-
-/* Until the screen (status bar aside) equals want, or differs from it. */
-static bool wait_body(struct harness *h, const char *want, bool equal, int ms)
-{
-	struct body_arg a = { want, equal };
-	if (!h_wait(h, pred_body, &a, ms))
-		return false;
-	h_settle(h, QUIET_MS, 2000);
-	return pred_body(h, &a);
-}
-
-struct mark_arg {
-	int col, row;
-	bool on;
-};
-
-static bool pred_mark(struct harness *h, void *ud)
-{
-	struct mark_arg *a = ud;
-	return (h_cell_at(h, a->col, a->row).ch == '>') == a->on;
-}
-
-/* Until the focus marker '>' is (on) or is not at a cell. */
-static bool wait_mark(struct harness *h, int col, int row, bool on, int ms)
-{
-	struct mark_arg a = { col, row, on };
-	if (!h_wait(h, pred_mark, &a, ms))
-		return false;
-	h_settle(h, QUIET_MS, 2000);
-	return pred_mark(h, &a);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, n;
-	char chunk[4096];
-	FILE *m = open_memstream(&buf, &len);
-	while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		fwrite(chunk, 1, n, m);
-	if (f)
-		fclose(f);
-	fclose(m);
-	return buf;
-}
-
 static char *stderr_log(struct harness *h)
 {
-	char *p = fmt("%s/stderr.log", h_tmpdir(h)), *s = slurp(p);
+	char *p = e2e_fmt("%s/stderr.log", h_tmpdir(h)), *s = e2e_slurp_str(p);
 	free(p);
 	return s;
 }
@@ -268,7 +91,7 @@ static const char *const home_labels[8] = {
 
 static bool find_item(struct harness *h, int n, const char *label, int *col, int *row)
 {
-	char *s = fmt("%d %s", n, label);
+	char *s = e2e_fmt("%d %s", n, label);
 	bool r = h_find(h, s, col, row);
 	free(s);
 	return r;
@@ -280,17 +103,17 @@ static void assert_home(struct harness *h)
 {
 	int col, row, ccol, crow, cols, rows;
 	char *last;
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "no home title");
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "no home title");
 	for (int i = 0; i < 8; i++) {
-		char *s = fmt("%d %s", i + 1, home_labels[i]);
-		H_ASSERT(h, wait_text(h, s, WAIT_MS), "home button [%s] missing", s);
+		char *s = e2e_fmt("%d %s", i + 1, home_labels[i]);
+		H_ASSERT(h, e2e_wait_text(h, s, WAIT_MS), "home button [%s] missing", s);
 		free(s);
 	}
 	for (int i = 0; i < 8; i++) {
-		int n = count_text(h, home_labels[i]);
+		int n = e2e_count_text(h, home_labels[i]);
 		H_ASSERT(h, n == 1, "[%s] shown %d times", home_labels[i], n);
 	}
-	H_ASSERT(h, count_text(h, "政务服务自助终端") == 1, "home title more than once");
+	H_ASSERT(h, e2e_count_text(h, "政务服务自助终端") == 1, "home title more than once");
 	h_size(h, &cols, &rows);
 	last = h_row_text(h, rows - 1);
 	H_ASSERT(h, strstr(last, "中文 | 网络正常 | "), "status bar is [%s]", last);
@@ -299,7 +122,7 @@ static void assert_home(struct harness *h)
 	H_ASSERT(h, h_cell_at(h, col - 1, row).ch == '>', "button 1 has no focus marker");
 	h_cursor(h, &ccol, &crow);
 	H_ASSERT(h, ccol == col - 1 && crow == row, "cursor at col %d row %d, not on button 1's '>'", ccol, crow);
-	assert_clean(h);
+	e2e_assert_clean(h);
 }
 
 /* The kiosk still runs and still draws: 6 opens the "not yet available"
@@ -311,16 +134,16 @@ static void assert_alive(struct harness *h, const char *after)
 	h_pump(h, 300);
 	H_ASSERT(h, !h_exited(h), "the kiosk ended after %s", after);
 	h_type(h, SOON_KEY);
-	H_ASSERT(h, wait_title(h, SOON_TITLE, WAIT_MS), "no message screen after %s", after);
-	H_ASSERT(h, wait_text(h, "本机暂未开通此项服务", WAIT_MS), "no message text after %s", after);
+	H_ASSERT(h, e2e_wait_title(h, SOON_TITLE, WAIT_MS), "no message screen after %s", after);
+	H_ASSERT(h, e2e_wait_text(h, "本机暂未开通此项服务", WAIT_MS), "no message text after %s", after);
 	h_key(h, H_ESC);
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "Esc did not return home after %s", after);
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "Esc did not return home after %s", after);
 	H_ASSERT(h, h_wait_gone(h, "本机暂未开通此项服务", WAIT_MS), "message left on home after %s", after);
 	H_ASSERT(h, find_item(h, 1, home_labels[0], &col, &row), "no button 1 after %s", after);
 	h_key(h, H_UP);
 	h_key(h, H_UP);
 	h_key(h, H_LEFT);
-	H_ASSERT(h, wait_mark(h, col - 1, row, true, WAIT_MS), "Up, Up, Left did not focus button 1 after %s",
+	H_ASSERT(h, e2e_wait_mark(h, col - 1, row, true, WAIT_MS), "Up, Up, Left did not focus button 1 after %s",
 		 after);
 	H_ASSERT(h, !h_exited(h), "the kiosk ended after %s", after);
 }
@@ -339,7 +162,7 @@ Test(terminal, default_theme_is_found, .timeout = 60)
 	/* No --theme: the default theme must be found next to the binary
 	 * wherever the build put it (build/kiosk, build/asan/kiosk: `make`
 	 * copies themes/ there) or where it is installed. */
-	struct gwd *g = start_gw();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = h_start_kiosk(gwd_url(g), 80, 24, NULL);
 	cr_assert_not_null(h);
 	if (!h_wait_text(h, "政务服务自助终端", WAIT_MS)) {
@@ -349,20 +172,20 @@ Test(terminal, default_theme_is_found, .timeout = 60)
 			       h_kiosk_bin(), err);
 	}
 	assert_home(h);
-	end_kiosk(h);
-	end_gw(g);
+	e2e_end_kiosk(h, EXIT_MS);
+	e2e_end_gw(g, true);
 }
 
 /* ---- lockdown ---------------------------------------------------------------------- */
 
 Test(terminal, lockdown_keys_do_not_end_it, .timeout = 90)
 {
-	struct gwd *g = start_gw();
-	struct harness *h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
 	char *before;
 
 	assert_home(h);
-	before = screen_body(h);
+	before = e2e_screen_body(h);
 
 	h_ctrl(h, 'c');
 	assert_alive(h, "Ctrl-C");
@@ -375,24 +198,24 @@ Test(terminal, lockdown_keys_do_not_end_it, .timeout = 90)
 	h_ctrl(h, 'd');
 	assert_alive(h, "Ctrl-D");
 
-	H_ASSERT(h, wait_body(h, before, true, WAIT_MS), "home looks different after the keys");
+	H_ASSERT(h, e2e_wait_body(h, before, true, WAIT_MS), "home looks different after the keys");
 	free(before);
 	assert_home(h);
 
-	assert_clean(h);
+	e2e_assert_clean(h);
 	kill(h_pid(h), SIGTERM);
 	assert_exit(h, 0);
 	assert_terminal_restored(h);
 	assert_sanitizer_clean(h);
 	h_free(h);
-	end_gw(g);
+	e2e_end_gw(g, true);
 }
 
 Test(terminal, lockdown_ignores_keyboard_signals, .timeout = 90)
 {
 	/* What the keys would raise if the terminal's ISIG were on. */
-	struct gwd *g = start_gw();
-	struct harness *h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
 
 	assert_home(h);
 	kill(h_pid(h), SIGINT);
@@ -402,84 +225,84 @@ Test(terminal, lockdown_ignores_keyboard_signals, .timeout = 90)
 	kill(h_pid(h), SIGTSTP);
 	assert_alive(h, "SIGTSTP");
 	assert_home(h);
-	end_kiosk(h);
-	end_gw(g);
+	e2e_end_kiosk(h, EXIT_MS);
+	e2e_end_gw(g, true);
 }
 
 Test(terminal, sigterm_exits_0_in_a_subscreen, .timeout = 60)
 {
-	struct gwd *g = start_gw();
-	struct harness *h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
 	assert_home(h);
 	h_type(h, "3");
-	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
-	assert_clean(h);
+	H_ASSERT(h, e2e_wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
+	e2e_assert_clean(h);
 	kill(h_pid(h), SIGTERM);
 	assert_exit(h, 0);
 	assert_terminal_restored(h);
 	assert_sanitizer_clean(h);
 	h_free(h);
-	end_gw(g);
+	e2e_end_gw(g, true);
 }
 
 Test(terminal, no_lockdown_f10_exits_0, .timeout = 60)
 {
 	const char *const x[] = { "--no-lockdown", NULL };
-	struct gwd *g = start_gw();
-	struct harness *h = start_kiosk(gwd_url(g), 80, 24, x);
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_kiosk(gwd_url(g), 80, 24, x);
 	assert_home(h);
 	h_key(h, H_F10);
 	assert_exit(h, 0);
 	assert_terminal_restored(h);
 	assert_sanitizer_clean(h);
 	h_free(h);
-	end_gw(g);
+	e2e_end_gw(g, true);
 }
 
 Test(terminal, no_lockdown_ctrl_c_exits_0, .timeout = 60)
 {
 	const char *const x[] = { "--no-lockdown", NULL };
-	struct gwd *g = start_gw();
-	struct harness *h = start_kiosk(gwd_url(g), 80, 24, x);
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_kiosk(gwd_url(g), 80, 24, x);
 	assert_home(h);
 	h_ctrl(h, 'c');
 	assert_exit(h, 0);
 	assert_terminal_restored(h);
 	assert_sanitizer_clean(h);
 	h_free(h);
-	end_gw(g);
+	e2e_end_gw(g, true);
 }
 
 Test(terminal, no_lockdown_sigterm_exits_0, .timeout = 60)
 {
 	const char *const x[] = { "--no-lockdown", NULL };
-	struct gwd *g = start_gw();
-	struct harness *h = start_kiosk(gwd_url(g), 80, 24, x);
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_kiosk(gwd_url(g), 80, 24, x);
 	assert_home(h);
 	kill(h_pid(h), SIGTERM);
 	assert_exit(h, 0);
 	assert_terminal_restored(h);
 	assert_sanitizer_clean(h);
 	h_free(h);
-	end_gw(g);
+	e2e_end_gw(g, true);
 }
 
 /* ---- window size ------------------------------------------------------------------- */
 
 Test(terminal, resize_tiny_and_back, .timeout = 90)
 {
-	struct gwd *g = start_gw();
-	struct harness *h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
 	char *before;
 
 	assert_home(h);
-	before = screen_body(h);
+	before = e2e_screen_body(h);
 
 	h_resize(h, 20, 10);
 	h_settle(h, 300, 3000);
 	H_ASSERT(h, !h_exited(h), "the kiosk ended at 20x10");
-	assert_clean(h);
-	H_ASSERT(h, h_wait(h, pred_title, "政务", WAIT_MS), "nothing sensible drawn at 20x10");
+	e2e_assert_clean(h);
+	H_ASSERT(h, h_wait(h, e2e_pred_title, "政务", WAIT_MS), "nothing sensible drawn at 20x10");
 	h_settle(h, QUIET_MS, 2000);
 	{
 		char *t = h_row_text(h, 9);
@@ -491,19 +314,19 @@ Test(terminal, resize_tiny_and_back, .timeout = 90)
 	h_key(h, H_DOWN);
 	h_key(h, H_DOWN);
 	h_key(h, H_ENTER);
-	H_ASSERT(h, wait_title(h, "按类别", WAIT_MS), "Down, Down, Enter did not open the categories at 20x10");
+	H_ASSERT(h, e2e_wait_title(h, "按类别", WAIT_MS), "Down, Down, Enter did not open the categories at 20x10");
 	h_key(h, H_ESC);
-	H_ASSERT(h, wait_title(h, "政务", WAIT_MS), "Esc did not return home at 20x10");
+	H_ASSERT(h, e2e_wait_title(h, "政务", WAIT_MS), "Esc did not return home at 20x10");
 	/* Up twice: the focus back on button 1, as before the trip. */
 	h_key(h, H_UP);
 	h_key(h, H_UP);
-	H_ASSERT(h, wait_text(h, "1 大字", WAIT_MS), "Up, Up did not return to button 1 at 20x10");
-	assert_clean(h);
+	H_ASSERT(h, e2e_wait_text(h, "1 大字", WAIT_MS), "Up, Up did not return to button 1 at 20x10");
+	e2e_assert_clean(h);
 
 	h_resize(h, 80, 24);
 	h_settle(h, 300, 3000);
 	assert_home(h);
-	if (!wait_body(h, before, true, WAIT_MS)) {
+	if (!e2e_wait_body(h, before, true, WAIT_MS)) {
 		h_dump(h, stderr);
 		cr_assert_fail("home at 80x24 differs after the round trip through 20x10; before:\n%s", before);
 	}
@@ -513,20 +336,20 @@ Test(terminal, resize_tiny_and_back, .timeout = 90)
 	h_resize(h, 12, 4);
 	h_settle(h, 300, 3000);
 	H_ASSERT(h, !h_exited(h), "the kiosk ended at 12x4");
-	assert_clean(h);
+	e2e_assert_clean(h);
 	h_resize(h, 80, 24);
 	h_settle(h, 300, 3000);
 	assert_home(h);
-	H_ASSERT(h, count_text(h, "窗口太小") == 0, "窗口太小 left on the screen");
+	H_ASSERT(h, e2e_count_text(h, "窗口太小") == 0, "窗口太小 left on the screen");
 
-	end_kiosk(h);
-	end_gw(g);
+	e2e_end_kiosk(h, EXIT_MS);
+	e2e_end_gw(g, true);
 }
 
 Test(terminal, resize_120x40_to_60x20, .timeout = 90)
 {
-	struct gwd *g = start_gw();
-	struct harness *h = start_kiosk(gwd_url(g), 120, 40, NULL);
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_kiosk(gwd_url(g), 120, 40, NULL);
 	struct harness *fresh;
 	char *resized, *want;
 
@@ -535,14 +358,14 @@ Test(terminal, resize_120x40_to_60x20, .timeout = 90)
 	h_settle(h, 300, 3000);
 	H_ASSERT(h, !h_exited(h), "the kiosk ended after the resize");
 	assert_home(h);
-	resized = screen_body(h);
+	resized = e2e_screen_body(h);
 
 	/* What a kiosk started at 60x20 shows: the resized one must match it,
 	 * with nothing left over from 120x40. */
-	fresh = start_kiosk(gwd_url(g), 60, 20, NULL);
+	fresh = e2e_start_kiosk(gwd_url(g), 60, 20, NULL);
 	assert_home(fresh);
-	want = screen_body(fresh);
-	if (!wait_body(h, want, true, WAIT_MS)) {
+	want = e2e_screen_body(fresh);
+	if (!e2e_wait_body(h, want, true, WAIT_MS)) {
 		h_dump(h, stderr);
 		cr_assert_fail("home after 120x40 -> 60x20 differs from a fresh 60x20 home:\n"
 			       "resized:\n%s\nfresh:\n%s", resized, want);
@@ -552,29 +375,29 @@ Test(terminal, resize_120x40_to_60x20, .timeout = 90)
 
 	/* And a screen deeper down survives the resize too. */
 	h_type(h, "3");
-	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
+	H_ASSERT(h, e2e_wait_title(h, "按类别办事", WAIT_MS), "no categories screen");
 	h_resize(h, 120, 40);
 	h_settle(h, 300, 3000);
-	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "categories screen lost on resize");
-	H_ASSERT(h, wait_text(h, "[Esc] 返回", WAIT_MS), "no status bar after resize");
-	assert_clean(h);
+	H_ASSERT(h, e2e_wait_title(h, "按类别办事", WAIT_MS), "categories screen lost on resize");
+	H_ASSERT(h, e2e_wait_text(h, "[Esc] 返回", WAIT_MS), "no status bar after resize");
+	e2e_assert_clean(h);
 	h_key(h, H_ESC);
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "Esc did not return home");
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "Esc did not return home");
 	/* The focus is still on 3 办事服务: Left twice is button 1 (four
 	 * columns at 120x40). */
 	{
 		int col, row;
-		H_ASSERT(h, wait_text(h, "1 大字模式", WAIT_MS), "home not drawn");
+		H_ASSERT(h, e2e_wait_text(h, "1 大字模式", WAIT_MS), "home not drawn");
 		H_ASSERT(h, find_item(h, 1, home_labels[0], &col, &row), "no button 1");
 		h_key(h, H_LEFT);
 		h_key(h, H_LEFT);
-		H_ASSERT(h, wait_mark(h, col - 1, row, true, WAIT_MS), "Left, Left did not focus button 1");
+		H_ASSERT(h, e2e_wait_mark(h, col - 1, row, true, WAIT_MS), "Left, Left did not focus button 1");
 	}
 	assert_home(h);
 
-	end_kiosk(fresh);
-	end_kiosk(h);
-	end_gw(g);
+	e2e_end_kiosk(fresh, EXIT_MS);
+	e2e_end_kiosk(h, EXIT_MS);
+	e2e_end_gw(g, true);
 }
 
 /* ---- terminals with few colours ---------------------------------------------------- */
@@ -584,15 +407,15 @@ Test(terminal, resize_120x40_to_60x20, .timeout = 90)
  * has it. The caller frees and removes it. */
 static char *terminfo_for(const char *term)
 {
-	char *cmd = fmt("infocmp '%s' >/dev/null 2>&1", term), *dir, *src;
+	char *cmd = e2e_fmt("infocmp '%s' >/dev/null 2>&1", term), *dir, *src;
 	FILE *f;
 	int rc = system(cmd);
 	free(cmd);
 	if (rc == 0)
 		return NULL;
 	cr_assert_str_eq(term, "xterm-16color", "no terminfo entry for %s", term);
-	dir = make_dir();
-	src = fmt("%s/xterm-16color.src", dir);
+	dir = e2e_make_dir("/tmp/kiosk-e2e-term-XXXXXX");
+	src = e2e_fmt("%s/xterm-16color.src", dir);
 	f = fopen(src, "w");
 	cr_assert_not_null(f);
 	/* As ncurses' terminfo.src: xterm with aixterm's 16 colours. */
@@ -602,7 +425,7 @@ static char *terminfo_for(const char *term)
 	      "\tsetaf=\\E[%?%p1%{8}%<%t%p1%{30}%+%e%p1%{82}%+%;%dm,\n"
 	      "\tuse=xterm,\n", f);
 	fclose(f);
-	cmd = fmt("tic -o '%s' '%s' >/dev/null 2>&1", dir, src);
+	cmd = e2e_fmt("tic -o '%s' '%s' >/dev/null 2>&1", dir, src);
 	rc = system(cmd);
 	free(cmd);
 	free(src);
@@ -617,10 +440,10 @@ static bool same_look(struct h_cell a, struct h_cell b)
 
 static void on_term(const char *term, int max_colours)
 {
-	struct gwd *g = start_gw();
-	char *dir = make_dir(), *data = fmt("%s/data", dir), *log = fmt("%s/kiosk.log", dir);
+	struct gwd *g = e2e_start_gateway(NULL);
+	char *dir = e2e_make_dir("/tmp/kiosk-e2e-term-XXXXXX"), *data = e2e_fmt("%s/data", dir), *log = e2e_fmt("%s/kiosk.log", dir);
 	char *tinfo = terminfo_for(term);
-	char *term_env = fmt("TERM=%s", term), *tinfo_env = tinfo ? fmt("TERMINFO=%s", tinfo) : NULL;
+	char *term_env = e2e_fmt("TERM=%s", term), *tinfo_env = tinfo ? e2e_fmt("TERMINFO=%s", tinfo) : NULL;
 	const char *const env[] = { term_env, tinfo_env, NULL }; /* tinfo_env may end it early */
 	const char *const args[] = { "--gateway", gwd_url(g), "--data-dir", data, "--kiosk-id", "test-kiosk",
 				     "--log", log, NULL };
@@ -668,23 +491,23 @@ static void on_term(const char *term, int max_colours)
 	/* Moving the focus moves the marker and the highlight (two columns
 	 * of buttons at 80x24: Right is button 2). */
 	h_key(h, row2 == row1 ? H_RIGHT : H_DOWN);
-	H_ASSERT(h, wait_mark(h, col2 - 1, row2, true, WAIT_MS), "TERM=%s: focus did not move to button 2", term);
-	H_ASSERT(h, wait_mark(h, col1 - 1, row1, false, WAIT_MS), "TERM=%s: button 1 still marked", term);
+	H_ASSERT(h, e2e_wait_mark(h, col2 - 1, row2, true, WAIT_MS), "TERM=%s: focus did not move to button 2", term);
+	H_ASSERT(h, e2e_wait_mark(h, col1 - 1, row1, false, WAIT_MS), "TERM=%s: button 1 still marked", term);
 	H_ASSERT(h, same_look(h_cell_at(h, col2 + 2, row2), f) && same_look(h_cell_at(h, col1 + 2, row1), u),
 		 "TERM=%s: the highlight did not follow the focus", term);
 	h_type(h, "3");
-	H_ASSERT(h, wait_title(h, "按类别办事", WAIT_MS), "TERM=%s: no categories screen", term);
-	assert_clean(h);
+	H_ASSERT(h, e2e_wait_title(h, "按类别办事", WAIT_MS), "TERM=%s: no categories screen", term);
+	e2e_assert_clean(h);
 	h_key(h, H_HOME);
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "TERM=%s: Home did not return", term);
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "TERM=%s: Home did not return", term);
 
-	end_kiosk(h);
-	end_gw(g);
+	e2e_end_kiosk(h, EXIT_MS);
+	e2e_end_gw(g, true);
 	if (tinfo) {
-		rm_dir(tinfo);
+		e2e_rm_rf(tinfo);
 		free(tinfo);
 	}
-	rm_dir(dir);
+	e2e_rm_rf(dir);
 	free(dir);
 	free(data);
 	free(log);
@@ -745,7 +568,7 @@ Test(terminal, bad_flag_missing_value, .timeout = 30)
 
 Test(terminal, bad_config_file_names_line, .timeout = 30)
 {
-	char *dir = make_dir(), *conf = fmt("%s/kiosk.conf", dir), *where = fmt("%s:2", conf);
+	char *dir = e2e_make_dir("/tmp/kiosk-e2e-term-XXXXXX"), *conf = e2e_fmt("%s/kiosk.conf", dir), *where = e2e_fmt("%s:2", conf);
 	FILE *f = fopen(conf, "w");
 	cr_assert_not_null(f);
 	fputs("[kiosk]\nlang = klingon\n", f);
@@ -755,7 +578,7 @@ Test(terminal, bad_config_file_names_line, .timeout = 30)
 		const char *const want[] = { where, "klingon", NULL };
 		bad_start(args, want);
 	}
-	rm_dir(dir);
+	e2e_rm_rf(dir);
 	free(dir);
 	free(conf);
 	free(where);
@@ -782,39 +605,39 @@ Test(terminal, version_exits_0, .timeout = 30) { good_exit("--version", "kiosk 0
 
 Test(terminal, keys_while_a_request_hangs, .timeout = 90)
 {
-	struct gwd *g = start_gw();
+	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h;
 	int st = gwd_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/catalog\"]}");
 	cr_assert_eq(st, 200, "POST /sim/faults: %d", st);
 
-	h = start_kiosk(gwd_url(g), 80, 24, NULL);
+	h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
 	/* The catalog request is under way (and hangs) from the start. */
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", WAIT_MS), "no home screen");
-	H_ASSERT(h, wait_text(h, "8 语言 Language", WAIT_MS), "home not fully drawn");
-	assert_clean(h);
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "no home screen");
+	H_ASSERT(h, e2e_wait_text(h, "8 语言 Language", WAIT_MS), "home not fully drawn");
+	e2e_assert_clean(h);
 
 	/* 3 s: responsiveness, far below the 30 s the request hangs. */
 	h_type(h, SOON_KEY);
-	H_ASSERT(h, wait_title(h, SOON_TITLE, 3000), SOON_KEY " did not open its message while a request hangs");
-	H_ASSERT(h, wait_text(h, "本机暂未开通此项服务", 3000), "no message text");
-	H_ASSERT(h, wait_text(h, "确定", 3000), "no 确定 button");
-	assert_clean(h);
+	H_ASSERT(h, e2e_wait_title(h, SOON_TITLE, 3000), SOON_KEY " did not open its message while a request hangs");
+	H_ASSERT(h, e2e_wait_text(h, "本机暂未开通此项服务", 3000), "no message text");
+	H_ASSERT(h, e2e_wait_text(h, "确定", 3000), "no 确定 button");
+	e2e_assert_clean(h);
 	h_key(h, H_ESC);
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", 3000), "Esc did not return home while a request hangs");
-	H_ASSERT(h, wait_text(h, "3 办事服务", 3000), "home not redrawn");
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", 3000), "Esc did not return home while a request hangs");
+	H_ASSERT(h, e2e_wait_text(h, "3 办事服务", 3000), "home not redrawn");
 
 	/* The categories screen says it is loading, and can be left. */
 	h_type(h, "3");
-	H_ASSERT(h, wait_title(h, "按类别办事", 3000), "3 did not open the categories while loading");
-	H_ASSERT(h, wait_text(h, "正在加载服务目录", 3000), "no loading notice");
-	assert_clean(h);
+	H_ASSERT(h, e2e_wait_title(h, "按类别办事", 3000), "3 did not open the categories while loading");
+	H_ASSERT(h, e2e_wait_text(h, "正在加载服务目录", 3000), "no loading notice");
+	e2e_assert_clean(h);
 	h_key(h, H_ESC);
-	H_ASSERT(h, wait_title(h, "政务服务自助终端", 3000), "Esc did not leave the loading screen");
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", 3000), "Esc did not leave the loading screen");
 
 	/* SIGTERM does not wait for the hanging request. */
 	kill(h_pid(h), SIGTERM);
 	assert_exit(h, 0);
 	assert_sanitizer_clean(h);
 	h_free(h);
-	end_gw(g);
+	e2e_end_gw(g, true);
 }

@@ -1,0 +1,518 @@
+/* e2e.c: helpers shared by the end-to-end tests (see e2e.h). No tests. */
+#include "e2e.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- plain utilities --------------------------------------------------------- */
+
+long long e2e_now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+char *e2e_fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+char *e2e_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0, r;
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 131072;
+			buf = realloc(buf, cap);
+			cr_assert_not_null(buf);
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		if (r == 0)
+			break;
+		n += r;
+	}
+	fclose(f);
+	if (!buf)
+		buf = calloc(1, 1);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+char *e2e_slurp_str(const char *path)
+{
+	char *s = e2e_slurp(path, NULL);
+	if (!s) {
+		s = strdup("");
+		cr_assert_not_null(s);
+	}
+	return s;
+}
+
+void e2e_rm_rf(const char *dir)
+{
+	char *cmd;
+	if (!dir || !dir[0])
+		return;
+	cmd = e2e_fmt("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	free(cmd);
+}
+
+char *e2e_make_dir(const char *tmpl)
+{
+	char *d = strdup(tmpl);
+	cr_assert_not_null(d);
+	cr_assert_not_null(mkdtemp(d), "mkdtemp failed");
+	return d;
+}
+
+const char *e2e_scratch_dir(char *buf, size_t n, const char *name)
+{
+	if (!buf[0]) {
+		const char *base = getenv("TMPDIR");
+		snprintf(buf, n, "%s/kiosk-%s-XXXXXX", base && *base ? base : "/tmp", name);
+		cr_assert_not_null(mkdtemp(buf), "mkdtemp: %s", strerror(errno));
+	}
+	return buf;
+}
+
+void e2e_print_file_tail(const char *label, const char *path, long max)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	size_t n;
+	long size;
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, size > max ? size - max : 0, SEEK_SET);
+	fprintf(stderr, "---- %s (%s, tail) ----\n", label, path);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		fwrite(buf, 1, n, stderr);
+	fprintf(stderr, "---- end of %s ----\n", label);
+	fclose(f);
+}
+
+/* ---- failing with evidence ----------------------------------------------------- */
+
+static const char *(*guard_hook)(struct harness *h);
+static void (*dump_hook)(void);
+
+void e2e_set_hooks(const char *(*guard)(struct harness *h), void (*dump)(void))
+{
+	guard_hook = guard;
+	dump_hook = dump;
+}
+
+static const char *guard(struct harness *h)
+{
+	return guard_hook ? guard_hook(h) : NULL;
+}
+
+void e2e_dump_all(struct harness *h, struct gwd *g)
+{
+	if (h) {
+		char *path = e2e_fmt("%s/kiosk.log", h_tmpdir(h));
+		h_dump(h, stderr);
+		e2e_print_file_tail("kiosk.log", path, 4000);
+		free(path);
+	}
+	if (g)
+		gwd_dump(g, stderr);
+	if (dump_hook)
+		dump_hook();
+}
+
+void e2e_clean(struct harness *h, struct gwd *g, const char *step)
+{
+	char why[300] = "";
+	const char *seen = guard(h);
+	E2E_CHECK(h, g, !seen, "%s: the screen showed \"%s\" (full personal data)", step, seen);
+	E2E_CHECK(h, g, h_screen_clean(h, why, sizeof why), "%s: screen not clean: %s", step, why);
+}
+
+static bool pred_text(struct harness *h, void *ud)
+{
+	guard(h);
+	return h_find(h, ud, NULL, NULL);
+}
+
+static bool pred_gone(struct harness *h, void *ud)
+{
+	guard(h);
+	return !h_find(h, ud, NULL, NULL);
+}
+
+void e2e_expect(struct harness *h, struct gwd *g, const char *text, int ms, const char *step)
+{
+	E2E_CHECK(h, g, h_wait(h, pred_text, (void *)text, ms), "%s: \"%s\" did not appear within %d ms",
+	          step, text, ms);
+	e2e_clean(h, g, step);
+}
+
+void e2e_expect_gone(struct harness *h, struct gwd *g, const char *text, int ms, const char *step)
+{
+	E2E_CHECK(h, g, h_wait(h, pred_gone, (void *)text, ms), "%s: \"%s\" still shown after %d ms",
+	          step, text, ms);
+	e2e_clean(h, g, step);
+}
+
+bool e2e_row_has(struct harness *h, int row, const char *text)
+{
+	int cols, rows;
+	h_size(h, &cols, &rows);
+	char *r = h_row_text(h, row < 0 ? rows + row : row);
+	bool ok = strstr(r, text) != NULL;
+	free(r);
+	return ok;
+}
+
+struct row_want {
+	int row;
+	const char *text;
+};
+
+static bool pred_row(struct harness *h, void *ud)
+{
+	const struct row_want *w = ud;
+	guard(h);
+	return e2e_row_has(h, w->row, w->text);
+}
+
+void e2e_expect_row(struct harness *h, struct gwd *g, int row, const char *text, int ms,
+                    const char *step)
+{
+	struct row_want w = { row, text };
+	E2E_CHECK(h, g, h_wait(h, pred_row, &w, ms), "%s: row %d does not show \"%s\" within %d ms",
+	          step, row, text, ms);
+	e2e_clean(h, g, step);
+}
+
+struct any_want {
+	const char *const *texts; /* NULL-terminated */
+};
+
+static bool pred_any(struct harness *h, void *ud)
+{
+	const struct any_want *w = ud;
+	guard(h);
+	for (size_t i = 0; w->texts[i]; i++)
+		if (h_find(h, w->texts[i], NULL, NULL))
+			return true;
+	return false;
+}
+
+const char *e2e_expect_any(struct harness *h, struct gwd *g, const char *const texts[], int ms,
+                           const char *step)
+{
+	struct any_want w = { texts };
+	E2E_CHECK(h, g, h_wait(h, pred_any, &w, ms), "%s: none of \"%s\"%s%s%s showed within %d ms",
+	          step, texts[0], texts[1] ? " / \"" : "", texts[1] ? texts[1] : "",
+	          texts[1] ? "\"" : "", ms);
+	e2e_clean(h, g, step);
+	for (size_t i = 0; texts[i]; i++)
+		if (h_find(h, texts[i], NULL, NULL))
+			return texts[i];
+	return texts[0];
+}
+
+const char *e2e_item(int number, const char *label)
+{
+	static char buf[4][300];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%d %s", number, label);
+	return buf[k];
+}
+
+/* ---- polling without failing ------------------------------------------------------- */
+
+bool e2e_wait_text(struct harness *h, const char *s, int ms)
+{
+	if (!h_wait_text(h, s, ms))
+		return false;
+	h_settle(h, E2E_QUIET_MS, 2000);
+	return true;
+}
+
+bool e2e_pred_title(struct harness *h, void *ud)
+{
+	return e2e_row_has(h, 0, ud);
+}
+
+bool e2e_wait_title(struct harness *h, const char *s, int ms)
+{
+	if (!h_wait(h, e2e_pred_title, (void *)s, ms))
+		return false;
+	h_settle(h, E2E_QUIET_MS, 2000);
+	return true;
+}
+
+int e2e_count_text(struct harness *h, const char *s)
+{
+	char *all = h_screen_text(h);
+	int n = 0;
+	for (const char *p = all; (p = strstr(p, s)); p += strlen(s))
+		n++;
+	free(all);
+	return n;
+}
+
+char *e2e_screen_body(struct harness *h)
+{
+	char *all = h_screen_text(h), *nl = strrchr(all, '\n');
+	if (nl)
+		*nl = '\0';
+	return all;
+}
+
+struct body_arg {
+	const char *want;
+	bool equal;
+};
+
+static bool pred_body(struct harness *h, void *ud)
+{
+	struct body_arg *a = ud;
+	char *b = e2e_screen_body(h);
+	bool r = (strcmp(b, a->want) == 0) == a->equal;
+	free(b);
+	return r;
+}
+
+bool e2e_wait_body(struct harness *h, const char *want, bool equal, int ms)
+{
+	struct body_arg a = { want, equal };
+	if (!h_wait(h, pred_body, &a, ms))
+		return false;
+	h_settle(h, E2E_QUIET_MS, 2000);
+	return pred_body(h, &a);
+}
+
+struct mark_arg {
+	int col, row;
+	bool on;
+};
+
+static bool pred_mark(struct harness *h, void *ud)
+{
+	struct mark_arg *a = ud;
+	return (h_cell_at(h, a->col, a->row).ch == '>') == a->on;
+}
+
+bool e2e_wait_mark(struct harness *h, int col, int row, bool on, int ms)
+{
+	struct mark_arg a = { col, row, on };
+	if (!h_wait(h, pred_mark, &a, ms))
+		return false;
+	h_settle(h, E2E_QUIET_MS, 2000);
+	return pred_mark(h, &a);
+}
+
+/* ---- the kiosk's log ----------------------------------------------------------------- */
+
+char *e2e_log_read(struct harness *h, size_t *len)
+{
+	char *path = e2e_fmt("%s/kiosk.log", h_tmpdir(h));
+	char *all = e2e_slurp(path, len);
+	free(path);
+	return all;
+}
+
+int e2e_log_count(struct harness *h, const char *needle)
+{
+	char *all = e2e_log_read(h, NULL);
+	int n = 0;
+	for (const char *p = all; p && (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	free(all);
+	return n;
+}
+
+int e2e_log_lines(struct harness *h, const char *needle)
+{
+	char path[4096], line[4096];
+	int n = 0;
+	snprintf(path, sizeof path, "%s/kiosk.log", h_tmpdir(h));
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, needle))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* ---- gateway and kiosk ------------------------------------------------------------- */
+
+struct gwd *e2e_start_gateway(const char *const extra[])
+{
+	struct gwd *g = gwd_start(extra);
+	cr_assert_not_null(g, "gwd_start(%s) failed: is gatewayd built?", gwd_bin());
+	return g;
+}
+
+void e2e_set_faults(struct gwd *g, const char *json)
+{
+	int st = gwd_faults(g, json);
+	if (st != 200)
+		gwd_dump(g, stderr);
+	cr_assert_eq(st, 200, "POST /sim/faults %s answered %d", json, st);
+}
+
+void e2e_end_gw(struct gwd *g, bool reset_faults)
+{
+	char rep[1024] = "";
+	if (reset_faults)
+		gwd_faults(g, "{}");
+	gwd_stop(g);
+	if (!gwd_sanitizer_clean(g, rep, sizeof rep)) {
+		gwd_dump(g, stderr);
+		cr_assert_fail("gateway sanitizer report: %s", rep);
+	}
+	gwd_free(g);
+}
+
+const char *e2e_theme_path(void)
+{
+	static char found[4096];
+	char dir[4096], *slash;
+	if (!realpath(h_kiosk_bin(), dir))
+		return NULL;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	for (int up = 0; up <= 4; up++) {
+		char cand[4200] = "";
+		size_t o = (size_t)snprintf(cand, sizeof cand, "%s", dir);
+		for (int i = 0; i < up; i++)
+			o += (size_t)snprintf(cand + o, sizeof cand - o, "/..");
+		snprintf(cand + o, sizeof cand - o, "/themes/default.theme");
+		if (access(cand, R_OK) == 0) {
+			if (up == 0)
+				return NULL;
+			snprintf(found, sizeof found, "%s", cand);
+			return found;
+		}
+	}
+	return NULL;
+}
+
+struct harness *e2e_start_kiosk(const char *url, int cols, int rows, const char *const extra[])
+{
+	struct harness *h = h_start_kiosk(url, cols, rows, extra);
+	cr_assert_not_null(h, "h_start_kiosk failed");
+	return h;
+}
+
+struct harness *e2e_start_home(struct gwd *g, const char *url, int cols, int rows,
+                               const char *const extra[], int ms)
+{
+	const char *args[32];
+	size_t n = 0;
+	const char *theme = e2e_theme_path();
+	if (theme) {
+		args[n++] = "--theme";
+		args[n++] = theme;
+	}
+	for (size_t i = 0; extra && extra[i] && n < 31; i++)
+		args[n++] = extra[i];
+	args[n] = NULL;
+	struct harness *h = e2e_start_kiosk(url, cols, rows, args);
+	e2e_expect_row(h, g, 0, E2E_T_HOME, ms, "start: home title");
+	return h;
+}
+
+void e2e_assert_clean(struct harness *h)
+{
+	char why[300] = "";
+	H_ASSERT(h, h_screen_clean(h, why, sizeof why), "screen not clean: %s", why);
+}
+
+void e2e_end_kiosk(struct harness *h, int ms)
+{
+	char rep[1024] = "";
+	int st = -1;
+	e2e_assert_clean(h);
+	kill(h_pid(h), SIGTERM);
+	H_ASSERT(h, h_wait_exit(h, ms, &st) == 0, "the kiosk did not exit on SIGTERM");
+	H_ASSERT(h, WIFEXITED(st) && WEXITSTATUS(st) == 0, "the kiosk exit status is %#x, not 0", st);
+	H_ASSERT(h, h_sanitizer_clean(h, rep, sizeof rep), "kiosk sanitizer report: %s", rep);
+	h_free(h);
+}
+
+void e2e_stop(struct harness *h, struct gwd *g)
+{
+	char rep[1024] = "";
+	int status = -1;
+
+	e2e_clean(h, g, "last screen");
+	E2E_CHECK(h, g, !h_exited(h), "the kiosk exited on its own");
+	kill(h_pid(h), SIGTERM);
+	E2E_CHECK(h, g, h_wait_exit(h, 10000, &status) == 0, "the kiosk did not exit on SIGTERM");
+	E2E_CHECK(h, g, h_sanitizer_clean(h, rep, sizeof rep), "kiosk sanitizer report: %s", rep);
+	E2E_CHECK(h, g, WIFEXITED(status) && WEXITSTATUS(status) == 0, "kiosk exit status %#x, not 0",
+	          status);
+	if (g) {
+		if (gwd_running(g))
+			gwd_stop(g);
+		E2E_CHECK(h, g, gwd_sanitizer_clean(g, rep, sizeof rep), "gateway sanitizer report: %s", rep);
+	}
+}
+
+void e2e_finish(struct harness *h, struct gwd *g)
+{
+	e2e_stop(h, g);
+	h_free(h);
+	gwd_free(g);
+}
+
+void e2e_fifo_send(struct harness *h, struct gwd *g, const char *path, const char *line, int ms)
+{
+	long long end = e2e_now_ms() + ms;
+	int fd = -1, err = 0;
+	while (e2e_now_ms() < end) {
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
+			fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+			if (fd >= 0)
+				break;
+			err = errno;
+		}
+		h_pump(h, 50);
+	}
+	E2E_CHECK(h, g, fd >= 0, "FIFO %s: not there or nobody reads it (%s)", path,
+	          err ? strerror(err) : "missing");
+	char buf[512];
+	int n = snprintf(buf, sizeof buf, "%s\n", line);
+	ssize_t w = write(fd, buf, (size_t)n); /* < PIPE_BUF: all at once */
+	int werr = errno;
+	close(fd);
+	E2E_CHECK(h, g, w == n, "FIFO write: %zd of %d (%s)", w, n, strerror(werr));
+}
