@@ -192,16 +192,7 @@ struct gwd *gwd_start(const char *const extra_args[])
 				close(fd);
 		}
 		execve(argv[0], (char *const *)argv, env);
-		{
-			static const char msg[] = "gwd: exec failed: ";
-			const char *e = strerror(errno);
-			(void)!write(2, msg, sizeof msg - 1);
-			(void)!write(2, argv[0], strlen(argv[0]));
-			(void)!write(2, ": ", 2);
-			(void)!write(2, e, strlen(e));
-			(void)!write(2, "\n", 1);
-		}
-		_exit(127);
+		h_child_exec_failed("gwd", argv[0]);
 	}
 	h_free_env(env);
 	free(db_path);

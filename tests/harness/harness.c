@@ -144,6 +144,20 @@ static bool key_in(const char *entry, const char *const list[])
 }
 
 /* Built before the fork: the child may not allocate. */
+/* In a forked child whose exec failed: says so on fd 2 with write(2) only
+ * (async-signal-safe after fork) and exits 127, as a shell would. */
+void h_child_exec_failed(const char *who, const char *prog)
+{
+	const char *e = strerror(errno);
+	(void)!write(2, who, strlen(who));
+	(void)!write(2, ": exec failed: ", 15);
+	(void)!write(2, prog, strlen(prog));
+	(void)!write(2, ": ", 2);
+	(void)!write(2, e, strlen(e));
+	(void)!write(2, "\n", 1);
+	_exit(127);
+}
+
 char **h_child_env(const char *tmpdir, bool terminal, const char *const extra[])
 {
 	static const char *const drop_term[] = {
@@ -357,16 +371,7 @@ static struct harness *start_in(char *tmpdir, const char *const argv[], int cols
 			close(fd);
 		}
 		execvpe(argv[0], (char *const *)argv, env);
-		{
-			static const char msg[] = "harness: exec failed: ";
-			const char *e = strerror(errno);
-			(void)!write(2, msg, sizeof msg - 1);
-			(void)!write(2, argv[0], strlen(argv[0]));
-			(void)!write(2, ": ", 2);
-			(void)!write(2, e, strlen(e));
-			(void)!write(2, "\n", 1);
-		}
-		_exit(127);
+		h_child_exec_failed("harness", argv[0]);
 	}
 	h_free_env(env);
 	free(err_path);

@@ -18,6 +18,8 @@ char **h_child_env(const char *tmpdir, bool terminal, const char *const extra[])
 void h_free_env(char **env);
 /* In a child before exec: die with the parent, default signals, no mask. */
 void h_child_prepare(pid_t parent);
+/* In a child after a failed exec: reports it on fd 2 and _exit(127). */
+void h_child_exec_failed(const char *who, const char *prog) __attribute__((noreturn));
 /* True if dir holds no non-empty asan.* / ubsan.* / lsan.* file; else copies
  * the start of the first into report. */
 bool h_dir_sanitizer_clean(const char *dir, char *report, size_t n);
