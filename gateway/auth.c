@@ -827,18 +827,14 @@ void sim_device_deny(struct req *rq, struct reply *rp)
  * answers slow_down (and its interval grows by SLOW_DOWN_STEP), as if the
  * gateway were overloaded; the kiosk's handling of it can then be tested
  * without polling too fast on purpose. No body (or {}). */
-void sim_device_slow_down(struct req *rq, struct reply *rp)
+/* For endpoints that take no members: an absent body or {} is fine; bad
+ * JSON answers bad_json, and any member validation_failed naming it. */
+static bool require_empty_body(struct req *rq, struct reply *rp)
 {
-	struct auth *a = rq->gw->auth;
-	char uc[USER_CODE_LEN + 1];
-	if (!normalize_user_code(rq->params[0], uc)) {
-		reply_problem(rq, rp, "user_code_not_found", NULL);
-		return;
-	}
 	json_t *j = body_object(rq, true);
 	if (!j) {
 		reply_problem(rq, rp, "bad_json", NULL);
-		return;
+		return false;
 	}
 	if (json_object_size(j)) {
 		json_t *errs = json_array();
@@ -849,9 +845,22 @@ void sim_device_slow_down(struct req *rq, struct reply *rp)
 				MSG("不认识的字段", "unknown field")));
 		json_decref(j);
 		reply_problem(rq, rp, "validation_failed", errs);
-		return;
+		return false;
 	}
 	json_decref(j);
+	return true;
+}
+
+void sim_device_slow_down(struct req *rq, struct reply *rp)
+{
+	struct auth *a = rq->gw->auth;
+	char uc[USER_CODE_LEN + 1];
+	if (!normalize_user_code(rq->params[0], uc)) {
+		reply_problem(rq, rp, "user_code_not_found", NULL);
+		return;
+	}
+	if (!require_empty_body(rq, rp))
+		return;
 	const char *problem = NULL;
 	double now = gw_now();
 	pthread_mutex_lock(&a->lock);
@@ -873,7 +882,7 @@ void sim_device_slow_down(struct req *rq, struct reply *rp)
 		reply_problem(rq, rp, problem, NULL);
 		return;
 	}
-	j = json_pack("{s:s}", "next_poll", "slow_down");
+	json_t *j = json_pack("{s:s}", "next_poll", "slow_down");
 	if (!j)
 		abort();
 	reply_json(rp, 200, j);
@@ -910,29 +919,14 @@ void sim_citizen_code(struct req *rq, struct reply *rp)
 void sim_sessions_expire(struct req *rq, struct reply *rp)
 {
 	struct auth *a = rq->gw->auth;
-	json_t *j = body_object(rq, true);
-	if (!j) {
-		reply_problem(rq, rp, "bad_json", NULL);
+	if (!require_empty_body(rq, rp))
 		return;
-	}
-	if (json_object_size(j)) {
-		json_t *errs = json_array();
-		const char *k;
-		json_t *v;
-		json_object_foreach(j, k, v)
-			json_array_append_new(errs, problem_error(k, "unknown_field",
-				MSG("不认识的字段", "unknown field")));
-		json_decref(j);
-		reply_problem(rq, rp, "validation_failed", errs);
-		return;
-	}
-	json_decref(j);
 	pthread_mutex_lock(&a->lock);
 	size_t n = a->n_sess;
 	memset(a->sess, 0, n * sizeof a->sess[0]);
 	a->n_sess = 0;
 	pthread_mutex_unlock(&a->lock);
-	j = json_pack("{s:I}", "expired", (json_int_t)n);
+	json_t *j = json_pack("{s:I}", "expired", (json_int_t)n);
 	if (!j)
 		abort();
 	reply_json(rp, 200, j);
