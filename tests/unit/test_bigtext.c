@@ -287,7 +287,20 @@ Test(bigtext, no_blank_glyph_but_space)
 	}
 }
 
+/* bigtext_free takes NULL, and leaves what it freed zeroed, so that a
+ * second free (the log-in screen frees its code on every relayout and
+ * again when it leaves) frees nothing twice. */
 Test(bigtext, null_free)
 {
+	struct bigtext b;
+
 	bigtext_free(NULL);
+	render_ok("BCDF-GHJK", &b);
+	for (int pass = 0; pass < 2; pass++) {
+		bigtext_free(&b);
+		cr_assert_eq(b.cols, 0, "pass %d: cols %d after free", pass, b.cols);
+		cr_assert_eq(b.rows, 0, "pass %d: rows %d after free", pass, b.rows);
+		for (int r = 0; r < BIGTEXT_ROWS; r++)
+			cr_assert_null(b.lines[r], "pass %d: row %d still set after free", pass, r);
+	}
 }

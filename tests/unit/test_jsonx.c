@@ -57,25 +57,48 @@ Test(jsonx, depth_skips_strings)
 	cr_assert(jsonx_depth_ok("]]]][", 5, 1)); /* stray closers do not go negative */
 }
 
-Test(jsonx, body_size_limit)
-{
-	char err[128];
-	size_t n = JSONX_MAX_BODY;
-	char *s = malloc(n + 2);
-	json_t *j;
+/* The gateway contract's limit, 1 MiB, written out rather than taken from
+ * JSONX_MAX_BODY: a changed constant must fail here, not move the test. */
+#define CONTRACT_MAX_BODY ((size_t)1048576)
 
-	/* A top-level string of exactly 1 MiB is fine... */
+/* A top-level JSON string of exactly n bytes (quotes included), with one
+ * spare byte after it; caller frees. */
+static char *string_body(size_t n)
+{
+	char *s = malloc(n + 1);
+
+	cr_assert_not_null(s);
 	memset(s, 'a', n + 1);
 	s[0] = '"';
 	s[n - 1] = '"';
+	s[n] = ' ';
+	return s;
+}
+
+Test(jsonx, body_size_limit)
+{
+	char err[128];
+	size_t n = CONTRACT_MAX_BODY;
+	char *s = string_body(n);
+	json_t *j;
+
+	/* gw.c stops receiving at the same constant. */
+	cr_assert_eq((size_t)JSONX_MAX_BODY, n, "JSONX_MAX_BODY is %zu, the contract says %zu",
+	             (size_t)JSONX_MAX_BODY, n);
+	/* Exactly 1 MiB is fine... */
 	j = jsonx_parse(s, n, err, sizeof err);
 	cr_assert_not_null(j, "%s", err);
 	cr_assert_eq(json_string_length(j), n - 2);
 	json_decref(j);
-	/* ...one byte more is not (trailing space, still valid JSON). */
-	s[n] = ' ';
-	j = jsonx_parse(s, n + 1, err, sizeof err);
-	cr_assert_null(j);
+	/* ...one byte more is not (a trailing space: still valid JSON)... */
+	err[0] = '\0';
+	cr_assert_null(jsonx_parse(s, n + 1, err, sizeof err));
+	cr_assert_str_eq(err, "body too large");
+	free(s);
+	/* ...nor is a much larger one, however it ends. */
+	s = string_body(2 * n);
+	err[0] = '\0';
+	cr_assert_null(jsonx_parse(s, 2 * n, err, sizeof err));
 	cr_assert_str_eq(err, "body too large");
 	free(s);
 }

@@ -149,3 +149,19 @@ Test(login, token_errors_and_codes)
 	cr_assert_not(login_code_plausible("\x1b[2J", 4));
 	cr_assert_not(login_code_plausible("a\0b", 3));
 }
+
+/* A login code is 1 to 512 bytes of printable ASCII: the bounds exactly. */
+Test(login, code_plausible_bounds)
+{
+	char code[514];
+
+	memset(code, 'A', sizeof code);
+	cr_assert(login_code_plausible(code, 1));
+	cr_assert(login_code_plausible(code, 512));
+	cr_assert_not(login_code_plausible(code, 513));
+	for (int c = 0; c < 256; c++) {
+		code[5] = (char)c;
+		cr_assert_eq(login_code_plausible(code, 12), c > 0x20 && c < 0x7f,
+		             "byte 0x%02X %s", c, c > 0x20 && c < 0x7f ? "refused" : "accepted");
+	}
+}

@@ -334,11 +334,42 @@ Test(qrart, box_limits)
 	qr_art_free(&a);
 }
 
-/* Prints the sizes and levels for typical payloads (for the report). */
+/* True if libqrencode encodes p at level lv in a symbol (quiet zone
+ * included) that fits cols x rows cells. */
+static bool fits_at(const char *p, size_t len, QRecLevel lv, int cols, int rows)
+{
+	QRcode *qr = QRcode_encodeData((int)len, (const unsigned char *)p, 0, lv);
+	bool fits;
+
+	if (!qr)
+		return false;
+	fits = qr->width + 8 <= cols && (qr->width + 8 + 1) / 2 <= rows;
+	QRcode_free(qr);
+	return fits;
+}
+
+/* The sizes and levels of typical payloads (random bytes, and the device
+ * flow's URL) in the QR areas of the log-in screen (78x17 and 118x33 are
+ * what 80x24 and 120x40 leave beside the text), in a box too small for
+ * anything, and in a whole 80x24 screen. Each result is pinned, logged for
+ * the report, and checked against libqrencode: the level is the highest
+ * that fits, and where "-" is expected no level fits. */
 Test(qrart, report_sizes)
 {
-	static const int boxes[][2] = { { 78, 17 }, { 118, 33 }, { 58, 14 }, { 80, 24 } };
+	static const int boxes[4][2] = { { 78, 17 }, { 118, 33 }, { 58, 14 }, { 80, 24 } };
 	static const size_t sizes[] = { 0, 20, 35, 60, 120, 250 };
+	static const char *const want[][4] = {
+		/* 78x17  118x33  58x14  80x24 */
+		{ "-",    "-",    "-",   "-" },   /* 0 B: libqrencode encodes nothing */
+		{ "v2Q",  "v3H",  "-",   "v3H" }, /* 20 B */
+		{ "-",    "v5H",  "-",   "v5H" }, /* the 35 B URL */
+		{ "-",    "v7H",  "-",   "v5Q" }, /* 60 B */
+		{ "-",    "v9Q",  "-",   "-" },   /* 120 B */
+		{ "-",    "v10L", "-",   "-" },   /* 250 B */
+	};
+	static const struct { QRecLevel level; char name; } levels[] = {
+		{ QR_ECLEVEL_H, 'H' }, { QR_ECLEVEL_Q, 'Q' }, { QR_ECLEVEL_M, 'M' }, { QR_ECLEVEL_L, 'L' },
+	};
 	static const char url[] = "https://gov.example.cn/d?c=BCDFGHJK";
 
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -347,15 +378,33 @@ Test(qrart, report_sizes)
 		size_t len = p ? sizes[i] : sizeof url - 1;
 
 		for (size_t b = 0; b < sizeof boxes / sizeof boxes[0]; b++) {
+			int bc = boxes[b][0], br = boxes[b][1];
+			const char *w = want[i][b];
 			struct qr_art a;
-			int rc = qr_art_make(pl, len, boxes[b][0], boxes[b][1], &a);
+			char got[8] = "-";
+			int rc = qr_art_make(pl, len, bc, br, &a);
 
 			if (rc == 0)
-				cr_log_info("%3zu B%s in %3dx%-2d: v%-2d %c %dx%d", len, p ? "   " : " url",
-				            boxes[b][0], boxes[b][1], a.version, a.ec, a.cols, a.rows);
-			else
-				cr_log_info("%3zu B%s in %3dx%-2d: does not fit", len, p ? "   " : " url",
-				            boxes[b][0], boxes[b][1]);
+				snprintf(got, sizeof got, "v%d%c", a.version, a.ec);
+			cr_log_info("%3zu B%s in %3dx%-2d: %s", len, p ? "   " : " url", bc, br, got);
+			cr_assert_str_eq(got, w, "%zu bytes in %dx%d: %s, want %s", len, bc, br, got, w);
+			if (rc != 0) {
+				cr_assert(is_zero(&a));
+				for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++)
+					cr_assert_not(fits_at(pl, len, levels[l].level, bc, br),
+					              "%zu bytes fit %dx%d at level %c", len, bc, br,
+					              levels[l].name);
+				continue;
+			}
+			cr_assert_eq(a.modules, 17 + 4 * a.version + 8);
+			cr_assert_eq(a.cols, a.modules);
+			cr_assert_eq(a.rows, (a.modules + 1) / 2);
+			cr_assert_leq(a.cols, bc);
+			cr_assert_leq(a.rows, br);
+			for (size_t l = 0; levels[l].name != a.ec; l++)
+				cr_assert_not(fits_at(pl, len, levels[l].level, bc, br),
+				              "%zu bytes in %dx%d: level %c fits, yet %c was chosen", len,
+				              bc, br, levels[l].name, a.ec);
 			qr_art_free(&a);
 		}
 		free(p);

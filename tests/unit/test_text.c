@@ -98,6 +98,27 @@ Test(text, sanitize_c0_c1)
 	SAN("a\xE2\x80\xA8" "b", 0, "a" FFFD "b");    /* U+2028 */
 }
 
+/* The edges of the ranges replaced: every C0 control but those handled on
+ * their own (newline, tab, CR, ESC: see above) is replaced, and so are the
+ * C1 controls; the characters just outside stay. */
+Test(text, sanitize_control_edges)
+{
+	for (unsigned c = 0x01; c < 0x20; c++) {
+		char in[4] = { 'a', (char)c, 'b', 0 };
+
+		if (c == '\n' || c == '\t' || c == '\r' || c == 0x1B)
+			continue;
+		check_san(in, 3, TEXT_KEEP_NEWLINES, "a" FFFD "b");
+	}
+	SAN("a b~", 0, "a b~");
+	SAN("a\xC2\x80" "b", 0, "a" FFFD "b");       /* U+0080 */
+	SAN("a\xC2\x9F" "b", 0, "a" FFFD "b");       /* U+009F */
+	SAN("a\xC2\xA0" "b", 0, "a\xC2\xA0" "b");   /* U+00A0 no-break space stays */
+	/* Beside the bidi controls: U+061B, 061D, 2010, 202F, 206A stay. */
+	SAN("\xD8\x9B\xD8\x9D\xE2\x80\x90\xE2\x80\xAF\xE2\x81\xAA", 0,
+	    "\xD8\x9B\xD8\x9D\xE2\x80\x90\xE2\x80\xAF\xE2\x81\xAA");
+}
+
 Test(text, sanitize_bidi)
 {
 	SAN("abc\xE2\x80\xAE" "fdp.exe", 0, "abc" FFFD "fdp.exe"); /* U+202E */
