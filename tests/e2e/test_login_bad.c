@@ -77,6 +77,7 @@ TestSuite(login_bad, .timeout = 150, .fini = suite_fini);
 #define LOG_DEVICE      "POST /v1/auth/device ->"
 #define LOG_POLL_FAILED "login: poll failed ("
 #define LOG_SLOW_DOWN   "login: slow_down, interval now "
+#define LOG_TOKEN       "gateway: POST /v1/auth/token -> "
 
 /* Pumps for ms milliseconds whatever happens (a wait that is the point). */
 static void pump_for(struct harness *h, int ms)
@@ -701,6 +702,61 @@ static int poll_backoffs(struct harness *h, int *out, int max)
 	return n;
 }
 
+/* The time of a kiosk.log line ("2024-05-01T08:00:00.123Z info ..."), in
+ * ms since the epoch; -1 if it has none. */
+static long long log_line_ms(const char *line)
+{
+	struct tm tm;
+	int ms = -1;
+	memset(&tm, 0, sizeof tm);
+	const char *p = strptime(line, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p || sscanf(p, ".%3dZ", &ms) != 1 || ms < 0)
+		return -1;
+	return (long long)timegm(&tm) * 1000 + ms;
+}
+
+/* The times of the kiosk.log lines that hold needle, in order (at most
+ * max); their number. */
+static int log_times(struct harness *h, const char *needle, long long *out, int max)
+{
+	char *all = e2e_log_read(h, NULL);
+	int n = 0;
+	for (const char *line = all; line && *line && n < max;) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		if (memmem(line, len, needle, strlen(needle)))
+			out[n++] = log_line_ms(line);
+		line = eol ? eol + 1 : line + len;
+	}
+	free(all);
+	return n;
+}
+
+/* Pumps until the log has `want` lines with needle; their times into out. */
+static int expect_log_times(struct harness *h, struct gwd *g, const char *needle, long long *out,
+                            int want, int ms, const char *step)
+{
+	long long end = e2e_now_ms() + ms;
+	int n;
+	while ((n = log_times(h, needle, out, want)) < want && e2e_now_ms() < end)
+		h_pump(h, 50);
+	E2E_CHECK(h, g, n >= want, "%s: the kiosk's log has %d \"%s\", not %d", step, n, needle, want);
+	return n;
+}
+
+/* The gap between two logged events that must be at least min_ms apart.
+ * The log's times are milliseconds of the wall clock, the kiosk's timers
+ * monotonic: MARGIN_MS absorbs the rounding. A loaded machine only makes
+ * gaps longer, so nothing bounds them from above. */
+#define MARGIN_MS 150
+static void expect_gap(struct harness *h, struct gwd *g, long long from, long long to, long min_ms,
+                       const char *what)
+{
+	E2E_CHECK(h, g, from > 0 && to > 0, "%s: a log line without a time", what);
+	E2E_CHECK(h, g, to - from >= min_ms - MARGIN_MS, "%s: %lld ms apart, not at least %ld ms", what,
+	          to - from, min_ms);
+}
+
 Test(login_bad, gateway_down_while_polling)
 {
 	const char *gargs[] = { "--device-interval", "1", NULL };
@@ -725,6 +781,15 @@ Test(login_bad, gateway_down_while_polling)
 		E2E_CHECK(h, g, b[i] > b[i - 1] || b[i] == 60, "poll interval does not grow: %d s then %d s",
 		      b[i - 1], b[i]);
 	E2E_CHECK(h, g, b[0] >= 1, "first retry after %d s", b[0]);
+	/* ...and waits that long: each failure comes at least the announced
+	 * wait after the one before. */
+	long long t[16];
+	int nt = log_times(h, LOG_POLL_FAILED, t, 16);
+	for (int i = 1; i < nt && i < nb; i++) {
+		char what[80];
+		snprintf(what, sizeof what, "poll failures %d and %d (\"next in %d s\")", i, i + 1, b[i - 1]);
+		expect_gap(h, g, t[i - 1], t[i], b[i - 1] * 1000L, what);
+	}
 
 	/* Still the same QR and code, the countdown running, the notice there. */
 	h_settle(h, 100, 1500);
@@ -757,17 +822,38 @@ Test(login_bad, gateway_down_while_polling)
 
 /* ==== 5. slow_down ================================================================================ */
 
+/* The kiosk polls no faster than the interval (1 s here), and after a
+ * slow_down no faster than 5 s more (RFC 8628 3.5), measured between the
+ * answers to its polls in its own log: an answer is logged before the next
+ * poll is scheduled, so consecutive answers are at least the interval
+ * apart. */
 Test(login_bad, slow_down_then_approve)
 {
 	const char *gargs[] = { "--device-interval", "1", NULL };
 	struct gwd *g = e2e_start_gateway(gargs);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	char code[10], path[80];
+	char code[10], path[80], what[80];
+	long long t[16], slow[2];
 
 	open_login_qr(h, g, code, "QR");
+	int n0 = expect_log_times(h, g, LOG_TOKEN, t, 3, WAIT_MS, "polls at the interval");
+	for (int i = 1; i < n0; i++) {
+		snprintf(what, sizeof what, "polls %d and %d", i, i + 1);
+		expect_gap(h, g, t[i - 1], t[i], 1000, what);
+	}
+
 	snprintf(path, sizeof path, "/sim/device/%s/slow_down", code);
 	sim_post(h, g, path, NULL);
 	expect_log_count(h, g, LOG_SLOW_DOWN "6 s", 1, WAIT_MS, "slow_down taken");
+	/* The poll answered slow_down, and the two after it. */
+	E2E_CHECK(h, g, log_times(h, LOG_SLOW_DOWN, slow, 2) == 1, "more than one slow_down");
+	int n = log_times(h, LOG_TOKEN, t, 16), k = 0;
+	while (k < n && t[k] <= slow[0])
+		k++; /* t[k - 1]: the answer that said slow_down */
+	E2E_CHECK(h, g, k >= 1, "no poll answered before the slow_down line");
+	expect_log_times(h, g, LOG_TOKEN, t, k + 2, 2 * 6000 + WAIT_MS, "polls after slow_down");
+	expect_gap(h, g, t[k - 1], t[k], 6000, "the slow_down answer and the next poll's");
+	expect_gap(h, g, t[k], t[k + 1], 6000, "the two polls after slow_down");
 	h_settle(h, 100, 1500);
 	e2e_expect(h, g, T_WAITING, WAIT_MS, "still waiting after slow_down");
 	E2E_CHECK(h, g, !h_find(h, T_NET_TROUBLE, NULL, NULL), "slow_down shown as network trouble");
@@ -777,8 +863,8 @@ Test(login_bad, slow_down_then_approve)
 	sim_post(h, g, path, NULL);
 	expect_logged_in(h, g, "approved after slow_down");
 	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "logged in: home");
-	/* One slow_down only: the kiosk waited the longer interval (the
-	 * gateway would have said slow_down again otherwise). */
+	/* One slow_down only: the gateway, which measures too, would have
+	 * answered slow_down again to a poll that came too early. */
 	E2E_CHECK(h, g, e2e_log_count(h, LOG_SLOW_DOWN) == 1, "%d slow_down answers", e2e_log_count(h, LOG_SLOW_DOWN));
 	log_out(h, g, "F9");
 	expect_responds(h, g, "at the end");
