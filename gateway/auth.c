@@ -8,6 +8,19 @@
  * of the secrets. Secrets come from getrandom(2) and are never logged:
  * the request log shows user codes in /sim/device/ paths as "*".
  *
+ * Device requests are unauthenticated, so the table must not be a prize:
+ * each source has a quota, and a source over it loses its own oldest
+ * request rather than anyone else's. A source is the client's address, and
+ * within it the X-Kiosk-Id (trusted only together with the address it came
+ * from): DEVICE_PER_KIOSK for one kiosk (it shows one QR at a time),
+ * DEVICE_PER_ADDR for an address (a hall's kiosks may share a NAT address).
+ * When the table is full all the same (many addresses), the address holding
+ * the most loses its oldest. /v1/auth/device is never refused.
+ *
+ * Whatever held a secret (device, user and login codes, tokens) or a
+ * citizen's data is wiped with explicit_bzero before its memory is given
+ * up: a table slot that is vacated, the citizens at the end, stack copies.
+ *
  * The OAuth answers of /v1/auth/token are application/json
  * {"error": "..."} (RFC 8628 §3.5, RFC 6749 §5.2); everything else that
  * fails is a localized problem (problem.c).
@@ -27,6 +40,10 @@
 #define CODE_KEEP         3600.0  /* s after expiry: still answers code_expired/code_used */
 #define POLL_SLACK        0.2     /* s: polls this much early are not "too fast" */
 #define SLOW_DOWN_STEP    5       /* s added to the interval by slow_down (§3.5) */
+#define DEVICE_PER_KIOSK  4       /* device requests held per address + X-Kiosk-Id */
+#define DEVICE_PER_ADDR   256     /* device requests held per client address */
+#define SRC_SLOTS         16384   /* power of two above AUTH_MAX: counting addresses */
+#define NONE              ((size_t)-1)
 
 #define SECRET_LEN        43      /* 32 random bytes in base64url, no padding */
 #define LOGIN_PREFIX      "GOVLOGIN:"
@@ -53,6 +70,9 @@ struct device {
 	bool slow_down_next;         /* /sim/.../slow_down: the next poll is told slow_down */
 	enum dev_state state;
 	size_t citizen;              /* when approved */
+	unsigned char src[16];       /* who asked: client address (struct req) */
+	char kiosk[72];              /* and its X-Kiosk-Id, "-" if none */
+	unsigned long long seq;      /* order of arrival: lower is older */
 };
 
 struct login_code {
@@ -83,6 +103,10 @@ struct auth {
 	size_t n_cits;
 	struct device *dev;
 	size_t n_dev;
+	unsigned long long dev_seq;
+	uint64_t src_seed;           /* hash seed for the address counts */
+	uint32_t *slot_dev;          /* SRC_SLOTS: a device entry of that address */
+	uint32_t *slot_count;        /* SRC_SLOTS: its entries; 0 = empty slot */
 	struct login_code *codes;
 	size_t n_codes;
 	struct session *sess;
@@ -332,8 +356,11 @@ struct auth *auth_new(const struct auth_config *cfg, const struct citizen *c, si
 	a->dev = calloc(AUTH_MAX, sizeof *a->dev);
 	a->codes = calloc(AUTH_MAX, sizeof *a->codes);
 	a->sess = calloc(AUTH_MAX, sizeof *a->sess);
-	if (!a->cits || !a->dev || !a->codes || !a->sess)
+	a->slot_dev = calloc(SRC_SLOTS, sizeof *a->slot_dev);
+	a->slot_count = calloc(SRC_SLOTS, sizeof *a->slot_count);
+	if (!a->cits || !a->dev || !a->codes || !a->sess || !a->slot_dev || !a->slot_count)
 		abort();
+	random_bytes(&a->src_seed, sizeof a->src_seed);
 	for (size_t i = 0; i < n; i++) {
 		const char *why = citizen_check(&c[i]);
 		if (why) {
@@ -354,14 +381,18 @@ void auth_free(struct auth *a)
 {
 	if (!a)
 		return;
-	/* Wipe the secrets before the memory goes back to the allocator. */
-	memset(a->dev, 0, AUTH_MAX * sizeof *a->dev);
-	memset(a->codes, 0, AUTH_MAX * sizeof *a->codes);
-	memset(a->sess, 0, AUTH_MAX * sizeof *a->sess);
+	/* Wipe the secrets and the citizens before the memory goes back to
+	 * the allocator. */
+	explicit_bzero(a->dev, AUTH_MAX * sizeof *a->dev);
+	explicit_bzero(a->codes, AUTH_MAX * sizeof *a->codes);
+	explicit_bzero(a->sess, AUTH_MAX * sizeof *a->sess);
+	explicit_bzero(a->cits, a->n_cits * sizeof *a->cits);
 	free(a->dev);
 	free(a->codes);
 	free(a->sess);
 	free(a->cits);
+	free(a->slot_dev);
+	free(a->slot_count);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
 }
@@ -373,21 +404,32 @@ size_t auth_n_citizens(const struct auth *a)
 
 /* ---- tables (caller holds the lock) ------------------------------------- */
 
+/* Removes entry i of a table of *n entries of size bytes: the last one
+ * takes its place, and the slot the last one leaves is wiped. */
+static void table_remove(void *base, size_t *n, size_t i, size_t size)
+{
+	char *b = base;
+	(*n)--;
+	if (i != *n)
+		memcpy(b + i * size, b + *n * size, size);
+	explicit_bzero(b + *n * size, size);
+}
+
 static void purge(struct auth *a, double now)
 {
 	for (size_t i = 0; i < a->n_dev;)
 		if (now > a->dev[i].expires + DEVICE_KEEP)
-			a->dev[i] = a->dev[--a->n_dev];
+			table_remove(a->dev, &a->n_dev, i, sizeof a->dev[0]);
 		else
 			i++;
 	for (size_t i = 0; i < a->n_codes;)
 		if (now > a->codes[i].expires + CODE_KEEP)
-			a->codes[i] = a->codes[--a->n_codes];
+			table_remove(a->codes, &a->n_codes, i, sizeof a->codes[0]);
 		else
 			i++;
 	for (size_t i = 0; i < a->n_sess;)
 		if (now >= a->sess[i].expires)
-			a->sess[i] = a->sess[--a->n_sess];
+			table_remove(a->sess, &a->n_sess, i, sizeof a->sess[0]);
 		else
 			i++;
 }
@@ -398,30 +440,94 @@ static bool make_room_codes(struct auth *a, double now)
 {
 	if (a->n_codes < AUTH_MAX)
 		return true;
-	size_t best = (size_t)-1;
+	size_t best = NONE;
 	for (size_t i = 0; i < a->n_codes; i++)
 		if ((a->codes[i].used || now >= a->codes[i].expires) &&
-		    (best == (size_t)-1 || a->codes[i].expires < a->codes[best].expires))
+		    (best == NONE || a->codes[i].expires < a->codes[best].expires))
 			best = i;
-	if (best == (size_t)-1)
+	if (best == NONE)
 		return false;
-	a->codes[best] = a->codes[--a->n_codes];
+	table_remove(a->codes, &a->n_codes, best, sizeof a->codes[0]);
 	return true;
 }
 
-static bool make_room_devices(struct auth *a, double now)
+/* ---- device request quotas (caller holds the lock) ------------------------ */
+
+/* Which of two device entries (cur may be NONE) a source should give up
+ * first: one no citizen is waiting on (not approved) before one that is,
+ * then the older. */
+static size_t better_victim(const struct auth *a, size_t cur, size_t i)
 {
-	if (a->n_dev < AUTH_MAX)
-		return true;
-	size_t best = (size_t)-1;
+	if (cur == NONE)
+		return i;
+	bool ci = a->dev[cur].state == DEV_APPROVED, ii = a->dev[i].state == DEV_APPROVED;
+	if (ci != ii)
+		return ci ? i : cur;
+	return a->dev[i].seq < a->dev[cur].seq ? i : cur;
+}
+
+static size_t src_slot(const struct auth *a, const unsigned char src[16])
+{
+	uint64_t h = 0xcbf29ce484222325u ^ a->src_seed; /* FNV-1a, seeded */
+	for (int i = 0; i < 16; i++)
+		h = (h ^ src[i]) * 0x100000001b3u;
+	return (size_t)(h ^ (h >> 29)) & (SRC_SLOTS - 1);
+}
+
+/* The entry to evict from the address that holds the most entries. Only
+ * when the table is full: one pass counting per address (open addressing
+ * in SRC_SLOTS slots, so at most AUTH_MAX addresses fit easily). */
+static size_t heaviest_victim(struct auth *a)
+{
+	size_t best_slot = 0;
+	uint32_t best = 0;
+	memset(a->slot_count, 0, SRC_SLOTS * sizeof *a->slot_count);
+	for (size_t i = 0; i < a->n_dev; i++) {
+		size_t h = src_slot(a, a->dev[i].src);
+		while (a->slot_count[h] && memcmp(a->dev[a->slot_dev[h]].src, a->dev[i].src, 16))
+			h = (h + 1) & (SRC_SLOTS - 1);
+		if (!a->slot_count[h])
+			a->slot_dev[h] = (uint32_t)i;
+		if (++a->slot_count[h] > best) {
+			best = a->slot_count[h];
+			best_slot = h;
+		}
+	}
+	unsigned char src[16];
+	memcpy(src, a->dev[a->slot_dev[best_slot]].src, 16);
+	size_t v = NONE;
 	for (size_t i = 0; i < a->n_dev; i++)
-		if ((a->dev[i].state == DEV_USED || now >= a->dev[i].expires) &&
-		    (best == (size_t)-1 || a->dev[i].expires < a->dev[best].expires))
-			best = i;
-	if (best == (size_t)-1)
-		return false;
-	a->dev[best] = a->dev[--a->n_dev];
-	return true;
+		if (!memcmp(a->dev[i].src, src, 16))
+			v = better_victim(a, v, i);
+	return v;
+}
+
+/* Makes room for one more device request from rq's source: over the
+ * kiosk's quota (X-Kiosk-Id given) its own oldest goes, over the address's
+ * quota the address's oldest, and in a full table the oldest of the
+ * address that holds the most. Never fails. */
+static void make_room_devices(struct auth *a, const struct req *rq)
+{
+	bool has_kiosk = strcmp(rq->kiosk, "-") != 0;
+	size_t by_addr = 0, by_kiosk = 0, v_addr = NONE, v_kiosk = NONE, v = NONE;
+	for (size_t i = 0; i < a->n_dev; i++) {
+		if (memcmp(a->dev[i].src, rq->src, 16))
+			continue;
+		by_addr++;
+		v_addr = better_victim(a, v_addr, i);
+		if (has_kiosk && !strcmp(a->dev[i].kiosk, rq->kiosk)) {
+			by_kiosk++;
+			v_kiosk = better_victim(a, v_kiosk, i);
+		}
+	}
+	if (by_kiosk >= DEVICE_PER_KIOSK)
+		v = v_kiosk;
+	else if (by_addr >= DEVICE_PER_ADDR)
+		v = v_addr;
+	else if (a->n_dev >= AUTH_MAX)
+		v = heaviest_victim(a);
+	if (v != NONE)
+		table_remove(a->dev, &a->n_dev, v, sizeof a->dev[0]);
 }
 
 /* A new session for citizen ci; NULL if the table is full. */
@@ -468,6 +574,7 @@ static void reply_session(struct req *rq, struct reply *rp, const char *token, i
 		abort();
 	reply_json(rp, 200, j);
 	rp->cache_control = "no-store";
+	rp->secret = true;
 }
 
 /* RFC 6749 §5.2 error answer: 400 application/json {"error": code}. */
@@ -506,14 +613,13 @@ void auth_device(struct req *rq, struct reply *rp)
 	d.expires = now + a->cfg.device_ttl;
 	d.interval = a->cfg.device_interval;
 	d.state = DEV_PENDING;
+	memcpy(d.src, rq->src, sizeof d.src);
+	memcpy(d.kiosk, rq->kiosk, sizeof d.kiosk);
 
 	pthread_mutex_lock(&a->lock);
 	purge(a, now);
-	if (!make_room_devices(a, now)) {
-		pthread_mutex_unlock(&a->lock);
-		reply_problem(rq, rp, "auth_busy", NULL);
-		return;
-	}
+	make_room_devices(a, rq);
+	d.seq = ++a->dev_seq;
 	for (bool clash = true; clash;) { /* unique among the codes still held */
 		random_user_code(d.user_code);
 		clash = false;
@@ -532,8 +638,11 @@ void auth_device(struct req *rq, struct reply *rp)
 	                      "expires_in", a->cfg.device_ttl, "interval", a->cfg.device_interval);
 	if (!j)
 		abort();
-	memset(&d, 0, sizeof d);
+	explicit_bzero(&d, sizeof d);
+	explicit_bzero(shown, sizeof shown);
+	explicit_bzero(complete, sizeof complete);
 	reply_json(rp, 200, j);
+	rp->secret = true;
 }
 
 /* ---- POST /v1/auth/token ------------------------------------------------ */
@@ -606,7 +715,7 @@ void auth_token(struct req *rq, struct reply *rp)
 		reply_oauth_error(rp, err);
 	else
 		reply_session(rq, rp, token, a->cfg.session_ttl, &a->cits[ci]);
-	memset(token, 0, sizeof token);
+	explicit_bzero(token, sizeof token);
 }
 
 /* ---- POST /v1/auth/scan ------------------------------------------------- */
@@ -666,7 +775,7 @@ void auth_scan(struct req *rq, struct reply *rp)
 		reply_problem(rq, rp, problem, NULL);
 	else
 		reply_session(rq, rp, token, a->cfg.session_ttl, &a->cits[ci]);
-	memset(token, 0, sizeof token);
+	explicit_bzero(token, sizeof token);
 }
 
 /* ---- sessions ----------------------------------------------------------- */
@@ -701,7 +810,7 @@ void auth_me(struct req *rq, struct reply *rp)
 		if (s)
 			ci = s->citizen;
 		pthread_mutex_unlock(&a->lock);
-		memset(token, 0, sizeof token);
+		explicit_bzero(token, sizeof token);
 	}
 	if (ci == (size_t)-1) {
 		reply_problem(rq, rp, "session_expired", NULL);
@@ -722,12 +831,10 @@ void auth_logout(struct req *rq, struct reply *rp)
 	if (bearer_token(rq, token)) {
 		pthread_mutex_lock(&a->lock);
 		struct session *s = session_find(a, token);
-		if (s) {
-			*s = a->sess[--a->n_sess];
-			memset(&a->sess[a->n_sess], 0, sizeof a->sess[0]);
-		}
+		if (s)
+			table_remove(a->sess, &a->n_sess, (size_t)(s - a->sess), sizeof a->sess[0]);
 		pthread_mutex_unlock(&a->lock);
-		memset(token, 0, sizeof token);
+		explicit_bzero(token, sizeof token);
 	}
 	reply_take_body(rp, 204, NULL, NULL, 0);
 }
@@ -912,8 +1019,9 @@ void sim_citizen_code(struct req *rq, struct reply *rp)
 	json_t *j = json_pack("{s:s, s:i}", "code", lc.code, "expires_in", a->cfg.code_ttl);
 	if (!j)
 		abort();
-	memset(&lc, 0, sizeof lc);
+	explicit_bzero(&lc, sizeof lc);
 	reply_json(rp, 200, j);
+	rp->secret = true;
 }
 
 void sim_sessions_expire(struct req *rq, struct reply *rp)
@@ -923,7 +1031,7 @@ void sim_sessions_expire(struct req *rq, struct reply *rp)
 		return;
 	pthread_mutex_lock(&a->lock);
 	size_t n = a->n_sess;
-	memset(a->sess, 0, n * sizeof a->sess[0]);
+	explicit_bzero(a->sess, n * sizeof a->sess[0]);
 	a->n_sess = 0;
 	pthread_mutex_unlock(&a->lock);
 	json_t *j = json_pack("{s:I}", "expired", (json_int_t)n);

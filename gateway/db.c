@@ -792,7 +792,7 @@ int db_citizens(struct db *db, struct citizen **out, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
 	struct citizen *c = NULL;
-	size_t k = 0;
+	size_t k = 0, cap = 0;
 	int rc = 0, step;
 	*out = NULL;
 	*n = 0;
@@ -804,11 +804,20 @@ int db_citizens(struct db *db, struct citizen **out, size_t *n)
 		return -1;
 	}
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct citizen *nc = realloc(c, (k + 1) * sizeof *c);
-		if (!nc)
-			abort();
-		c = nc;
-		memset(&c[k], 0, sizeof c[k]);
+		/* Grown by copying, not realloc: the old block is wiped before it
+		 * is freed, so no stray copy of a citizen stays in the heap. */
+		if (k == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct citizen *nc = calloc(cap, sizeof *c);
+			if (!nc)
+				abort();
+			if (k) {
+				memcpy(nc, c, k * sizeof *c);
+				explicit_bzero(c, k * sizeof *c);
+			}
+			free(c);
+			c = nc;
+		}
 		col_copy(st, 0, c[k].id, sizeof c[k].id);
 		col_copy(st, 1, c[k].name, sizeof c[k].name);
 		col_copy(st, 2, c[k].idno, sizeof c[k].idno);
@@ -822,6 +831,8 @@ int db_citizens(struct db *db, struct citizen **out, size_t *n)
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&db->lock);
 	if (rc) {
+		if (c)
+			explicit_bzero(c, k * sizeof *c);
 		free(c);
 		return -1;
 	}

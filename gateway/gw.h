@@ -1,9 +1,10 @@
 /* gw.h: what the parts of the reference gateway (gatewayd) share.
  *
- * A request goes: http.c (libmicrohttpd glue, one thread per connection)
+ * A request goes: http.c (libmicrohttpd glue, a pool of worker threads)
  * reads it into a struct req, finds its route in routes.c, the handler fills
- * a struct reply, sim.c may slow it down or spoil it, and http.c sends it
- * (with ETag / 304 handling) and logs one line when it is done.
+ * a struct reply, sim.c may slow it down (http.c parks the connection, it
+ * never blocks a worker) or spoil it, and http.c sends it (with ETag / 304
+ * handling) and logs one line when it is done.
  */
 #ifndef GW_H
 #define GW_H
@@ -59,6 +60,7 @@ struct req {
 	int status;                  /* what was sent, for the log */
 	double t0;                   /* monotonic seconds at arrival */
 	char kiosk[72];              /* X-Kiosk-Id, printable ASCII, "-" if none */
+	unsigned char src[16];       /* client address; IPv4 as ::ffff:a.b.c.d */
 	char logpath[200];           /* path escaped for the log */
 };
 
@@ -70,6 +72,8 @@ struct reply {
 	const char *cache_control;   /* static string, NULL = none */
 	bool localized;              /* add Content-Language and Vary */
 	bool etag;                   /* send ETag, honour If-None-Match */
+	bool secret;                 /* body holds tokens, codes or personal data:
+	                              * wiped when freed */
 	char etag_value[GW_ETAG_LEN];/* precomputed tag (with quotes), or "" */
 	char allow[48];              /* Allow header for 405, or "" */
 	const char *www_authenticate;/* WWW-Authenticate (401), static, or NULL */
@@ -109,17 +113,36 @@ struct gw {
 
 /* http.c */
 struct gw_server;
+
+/* What one client, and all of them, may hold of the server (main.c has the
+ * defaults and the flags; docs/gateway-api.md says why). */
+struct gw_limits {
+	unsigned max_conns;          /* connections in all */
+	unsigned per_ip;             /* connections from one address */
+	unsigned idle_timeout;       /* s a connection may stay silent */
+	unsigned request_timeout;    /* s to receive a request's headers and body */
+	unsigned threads;            /* worker threads */
+	const char *tls_cert;        /* PEM text, borrowed; NULL: plain HTTP */
+	const char *tls_key;         /* PEM text, borrowed, with tls_cert */
+};
+
 /* Serves on the listening socket fd (taken over) until gw_server_stop. */
-struct gw_server *gw_server_start(struct gw *gw, int fd, unsigned max_conns,
+struct gw_server *gw_server_start(struct gw *gw, int fd, const struct gw_limits *lim,
                                   char *err, size_t errlen);
 void gw_server_stop(struct gw_server *s);
 const char *req_header(const struct req *rq, const char *name);
 double gw_now(void);             /* monotonic seconds */
 void gw_rfc3339(char out[21], long long unix_s); /* "2026-11-01T00:00:00Z" */
 
+/* free() that first wipes the block (malloc_usable_size bytes): for
+ * anything that held a secret, and jansson's memory (main.c). */
+void gw_wipe_free(void *p);
+
 /* Reply helpers. reply_json steals j. */
 void reply_json(struct reply *rp, int status, json_t *j);
 void reply_take_body(struct reply *rp, int status, const char *type, char *body, size_t len);
+/* Frees rp->body (wiped first if rp->secret). */
+void reply_drop_body(struct reply *rp);
 /* Turns rp->json into rp->body (compact JSON). */
 void reply_materialize(struct reply *rp);
 

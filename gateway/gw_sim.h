@@ -20,7 +20,7 @@ enum sim_body {
 };
 
 struct sim_fault {
-	long latency_ms;
+	long latency_ms;      /* http.c parks the connection this long */
 	bool fail;            /* answer 500 simulated_failure */
 	int status;           /* answer this 4xx/5xx problem instead (0: none) */
 	enum sim_body body;
@@ -32,9 +32,6 @@ void sim_free(struct sim *s);
 /* The fault for one request path (never for /sim/ paths). Draws the dice
  * for error_rate. */
 void sim_fault_for(struct sim *s, const char *path, struct sim_fault *out);
-
-/* Sleeps ms in 50 ms steps, returning early once gw->stopping is set. */
-void sim_delay(struct gw *gw, long ms);
 
 /* Spoils a reply: SIM_BODY_HTML replaces any reply by a 200 HTML page; the
  * other modes change JSON replies (answers and problem details alike) and

@@ -1,27 +1,84 @@
-/* http.c: libmicrohttpd glue for gatewayd: request intake, routing, sending.
+/* http.c: libmicrohttpd glue for gatewayd: request intake, routing, sending,
+ * and what keeps one client from starving the others.
  *
- * One thread per connection (MHD_USE_THREAD_PER_CONNECTION) so a request the
- * simulator delays for 30 s holds up only its own connection. Every request
- * becomes a struct req; the route table (routes.c) picks a handler that fills
- * a struct reply; the simulator (sim.c) may delay, fail or spoil it; then
- * send_reply adds ETag/304 handling and the common headers. One log line per
- * request is written when libmicrohttpd reports it complete.
+ * A small pool of worker threads (epoll) serves every connection, so the
+ * number of connections is bounded by file descriptors and memory, not by
+ * threads: a city's kiosks fit (main.c sizes the limits). A worker must
+ * never wait: a request the simulator delays is suspended
+ * (MHD_suspend_connection) and the server's clock thread resumes it when
+ * its time is up, so a 30 s injected delay holds up only its own request.
+ *
+ * Limits (struct gw_limits): connections in all and per client address
+ * (libmicrohttpd refuses the rest at accept), an idle timeout (no byte for
+ * that long: closed), and a deadline for receiving a whole request, headers
+ * and body, counted from the connection's start or the previous answer: the
+ * clock thread shuts down connections that trickle a request slower than
+ * that (slow-loris), which libmicrohttpd's idle timeout alone cannot see.
+ *
+ * Every request becomes a struct req; the route table (routes.c) picks a
+ * handler that fills a struct reply; the simulator (sim.c) may delay, fail
+ * or spoil it; then send_reply adds ETag/304 handling and the common
+ * headers. One log line per request is written when libmicrohttpd reports
+ * it complete.
  */
 #include "gw.h"
 #include "gw_auth.h"
 #include "gw_sim.h"
 
+#include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
+
+/* Each connection's receive clock, for the request deadline. Lives from
+ * libmicrohttpd's STARTED notification to its CLOSED one, which comes
+ * before the socket is closed: under s->lock, fd is always this
+ * connection's. */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	double receiving_since;      /* monotonic s; 0: a handler has the request */
+	bool cut;                    /* shut down for missing the deadline */
+};
+
+/* A request the simulator delays: suspended until due. */
+struct parked {
+	struct parked *next;
+	struct MHD_Connection *c;
+	double due;
+};
 
 struct gw_server {
 	struct MHD_Daemon *mhd;
 	struct gw *gw;
+	struct gw_limits lim;
+	pthread_t clock;             /* resumes parked requests, cuts slow ones */
+	bool clock_running;
+	pthread_mutex_t lock;        /* guards what follows */
+	pthread_cond_t wake;         /* CLOCK_MONOTONIC */
+	bool stop;                   /* no more parking; the clock ends */
+	struct parked *parked;       /* unordered; only --sim delays park */
+	struct conn *conns;          /* every open connection */
+	pthread_mutex_t log_lock;    /* libmicrohttpd's messages, rate-limited */
+	char last_msg[300];
+	double last_msg_at;
+	unsigned long repeats;
+};
+
+/* What http.c keeps per request beyond the struct req the handlers see. */
+struct http_req {
+	struct req rq;               /* first: handlers get &hr->rq */
+	struct gw_server *srv;
+	struct conn *cn;             /* borrowed: the connection's socket context */
+	bool parked_once;            /* the simulator's delay is over */
+	struct sim_fault fault;      /* drawn once, before the delay */
 };
 
 double gw_now(void)
@@ -159,12 +216,36 @@ enum lang lang_from_header(const char *h)
 
 /* ---- replies ------------------------------------------------------------ */
 
+void gw_wipe_free(void *p)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+/* For MHD_create_response_from_buffer_with_free_callback. */
+static void wipe_free_cb(void *p)
+{
+	gw_wipe_free(p);
+}
+
+/* A reply body is wiped when freed only if it says it holds a secret: a
+ * 1 MiB catalog is not worth the time. */
+void reply_drop_body(struct reply *rp)
+{
+	if (rp->secret)
+		gw_wipe_free(rp->body);
+	else
+		free(rp->body);
+	rp->body = NULL;
+	rp->len = 0;
+}
+
 void reply_json(struct reply *rp, int status, json_t *j)
 {
 	json_decref(rp->json);
-	free(rp->body);
-	rp->body = NULL;
-	rp->len = 0;
+	reply_drop_body(rp);
 	rp->status = status;
 	rp->json = j;
 	rp->content_type = "application/json";
@@ -174,7 +255,7 @@ void reply_take_body(struct reply *rp, int status, const char *type, char *body,
 {
 	json_decref(rp->json);
 	rp->json = NULL;
-	free(rp->body);
+	reply_drop_body(rp);
 	rp->status = status;
 	rp->content_type = type;
 	rp->body = body;
@@ -190,7 +271,7 @@ void reply_materialize(struct reply *rp)
 		abort(); /* out of memory */
 	json_decref(rp->json);
 	rp->json = NULL;
-	free(rp->body);
+	reply_drop_body(rp);
 	rp->body = s;
 	rp->len = strlen(s);
 }
@@ -198,7 +279,7 @@ void reply_materialize(struct reply *rp)
 static void reply_clear(struct reply *rp)
 {
 	json_decref(rp->json);
-	free(rp->body);
+	reply_drop_body(rp);
 	memset(rp, 0, sizeof *rp);
 }
 
@@ -251,18 +332,42 @@ static void escape_for_log(char *out, size_t outlen, const char *in)
 	out[o] = '\0';
 }
 
-static struct req *req_new(struct gw *gw, struct MHD_Connection *c,
-                           const char *url, const char *method)
+/* The client's address as 16 bytes (IPv4 mapped into IPv6), zeros if
+ * libmicrohttpd cannot say. */
+static void client_address(struct MHD_Connection *c, unsigned char out[16])
 {
-	struct req *rq = calloc(1, sizeof *rq);
-	if (!rq)
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	memset(out, 0, 16);
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ci->client_addr;
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &in->sin_addr, 4);
+	} else if (ci->client_addr->sa_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, 16);
+	}
+}
+
+static struct http_req *req_new(struct gw_server *srv, struct MHD_Connection *c,
+                                const char *url, const char *method)
+{
+	struct http_req *hr = calloc(1, sizeof *hr);
+	if (!hr)
 		abort();
-	rq->gw = gw;
+	struct req *rq = &hr->rq;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	hr->srv = srv;
+	hr->cn = ci ? ci->socket_context : NULL;
+	rq->gw = srv->gw;
 	rq->conn = c;
 	rq->t0 = gw_now();
 	rq->path = strdup(url ? url : "/");
 	if (!rq->path)
 		abort();
+	client_address(c, rq->src);
 	snprintf(rq->method, sizeof rq->method, "%s", method ? method : "?");
 	for (char *m = rq->method; *m; m++) /* it goes into the log */
 		if (*m <= 0x20 || *m >= 0x7f)
@@ -271,7 +376,8 @@ static struct req *req_new(struct gw *gw, struct MHD_Connection *c,
 	                                                        MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 	const char *k = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Kiosk-Id");
 	if (!k || !*k) {
-		strcpy(rq->kiosk, "-");
+		rq->kiosk[0] = '-';
+		rq->kiosk[1] = '\0';
 	} else {
 		size_t i = 0;
 		for (; k[i] && i < 64; i++)
@@ -284,18 +390,39 @@ static struct req *req_new(struct gw *gw, struct MHD_Connection *c,
 	/* User codes in /sim/device/{user_code}/... are secrets: logged as "*". */
 	escape_for_log(rq->logpath, sizeof rq->logpath,
 	               auth_log_path(rq->path, masked, sizeof masked) ? masked : rq->path);
-	return rq;
+	explicit_bzero(masked, sizeof masked);
+	return hr;
 }
 
-static void req_free(struct req *rq)
+/* Paths (/sim/device/{user_code}/...) and bodies (device codes, login
+ * codes) carry secrets: wiped before they go back to the allocator. */
+static void req_free(struct http_req *hr)
 {
-	if (!rq)
+	if (!hr)
 		return;
+	struct req *rq = &hr->rq;
 	for (size_t i = 0; i < rq->n_params; i++)
-		free((char *)rq->params[i]);
-	free((char *)rq->path);
-	free(rq->body);
-	free(rq);
+		gw_wipe_free((char *)rq->params[i]);
+	gw_wipe_free((char *)rq->path);
+	gw_wipe_free(rq->body);
+	explicit_bzero(hr, sizeof *hr);
+	free(hr);
+}
+
+/* Appends n bytes of body. Grown by copying, not realloc, so no unwiped
+ * copy of a secret is left behind in freed memory. */
+static void req_append_body(struct req *rq, const char *data, size_t n)
+{
+	char *b = malloc(rq->body_len + n + 1);
+	if (!b)
+		abort();
+	if (rq->body_len)
+		memcpy(b, rq->body, rq->body_len);
+	memcpy(b + rq->body_len, data, n);
+	gw_wipe_free(rq->body);
+	rq->body = b;
+	rq->body_len += n;
+	b[rq->body_len] = '\0';
 }
 
 /* Matches path against a pattern; captures {name} segments into rq. */
@@ -334,25 +461,22 @@ static bool route_match(const char *pattern, const char *path, struct req *rq)
 	return true;
 }
 
-static void dispatch(struct req *rq, struct reply *rp)
+/* Answers a request whose simulated delay (if any) is over; f is the fault
+ * drawn for it. */
+static void dispatch(struct req *rq, const struct sim_fault *f, struct reply *rp)
 {
 	struct gw *gw = rq->gw;
-	struct sim_fault f = { 0 };
 
 	if (rq->body_too_large) {
 		reply_problem(rq, rp, "body_too_large", NULL);
 		return;
 	}
-	if (gw->sim)
-		sim_fault_for(gw->sim, rq->path, &f);
-	if (f.latency_ms > 0)
-		sim_delay(gw, f.latency_ms);
-	if (f.fail) {
+	if (f->fail) {
 		reply_problem(rq, rp, "simulated_failure", NULL);
 		return;
 	}
-	if (f.status) {
-		reply_problem_status(rq, rp, f.status);
+	if (f->status) {
+		reply_problem_status(rq, rp, f->status);
 		return;
 	}
 
@@ -385,8 +509,8 @@ static void dispatch(struct req *rq, struct reply *rp)
 		rp->allow[0] = '\0';
 		reply_problem(rq, rp, "not_found", NULL);
 	}
-	if (f.body != SIM_BODY_NONE)
-		sim_spoil(rq, rp, f.body);
+	if (f->body != SIM_BODY_NONE)
+		sim_spoil(rq, rp, f->body);
 }
 
 static enum MHD_Result send_reply(struct req *rq, struct reply *rp)
@@ -402,12 +526,15 @@ static enum MHD_Result send_reply(struct req *rq, struct reply *rp)
 		const char *inm = req_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH);
 		if (inm && inm_matches(inm, rp->etag_value)) {
 			status = 304;
-			free(rp->body);
-			rp->body = NULL;
-			rp->len = 0;
+			reply_drop_body(rp);
 		}
 	}
-	if (rp->body) {
+	if (rp->body && rp->secret) {
+		res = MHD_create_response_from_buffer_with_free_callback(rp->len, rp->body,
+		                                                         wipe_free_cb);
+		if (res)
+			rp->body = NULL; /* now libmicrohttpd's, wiped when it is done */
+	} else if (rp->body) {
 		res = MHD_create_response_from_buffer(rp->len, rp->body, MHD_RESPMEM_MUST_FREE);
 		if (res)
 			rp->body = NULL; /* now libmicrohttpd's */
@@ -441,11 +568,11 @@ static enum MHD_Result send_reply(struct req *rq, struct reply *rp)
 	return ret;
 }
 
-static enum MHD_Result finish(struct req *rq)
+static enum MHD_Result finish(struct http_req *hr)
 {
 	struct reply rp = { 0 };
-	dispatch(rq, &rp);
-	return send_reply(rq, &rp);
+	dispatch(&hr->rq, &hr->fault, &rp);
+	return send_reply(&hr->rq, &rp);
 }
 
 /* Content-Length above our cap? Lets us answer 413 before reading the body. */
@@ -462,22 +589,178 @@ static bool declared_too_large(const char *cl)
 	return false;
 }
 
+/* ---- connections and their clocks ----------------------------------------- */
+
+/* Sets when the connection's request deadline runs from (0: stopped). */
+static void conn_receiving(struct gw_server *s, struct conn *cn, double since)
+{
+	if (!cn)
+		return;
+	pthread_mutex_lock(&s->lock);
+	cn->receiving_since = since;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct gw_server *s = cls;
+	struct conn *cn = *socket_ctx;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		cn = calloc(1, sizeof *cn);
+		if (!cn)
+			abort();
+		cn->fd = ci ? ci->connect_fd : -1;
+		cn->receiving_since = gw_now();
+		pthread_mutex_lock(&s->lock);
+		cn->next = s->conns;
+		if (s->conns)
+			s->conns->prev = cn;
+		s->conns = cn;
+		pthread_mutex_unlock(&s->lock);
+		*socket_ctx = cn;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && cn) {
+		pthread_mutex_lock(&s->lock);
+		if (cn->prev)
+			cn->prev->next = cn->next;
+		else
+			s->conns = cn->next;
+		if (cn->next)
+			cn->next->prev = cn->prev;
+		pthread_mutex_unlock(&s->lock);
+		free(cn);
+		*socket_ctx = NULL;
+	}
+}
+
+/* Parks a request for its simulated delay; false if the server is stopping
+ * (then it is answered at once). Called from the access handler only. */
+static bool park(struct gw_server *s, struct MHD_Connection *c, long ms)
+{
+	struct parked *p = calloc(1, sizeof *p);
+	if (!p)
+		abort();
+	p->c = c;
+	p->due = gw_now() + (double)ms / 1000.0;
+	/* Suspend before the clock can see it, and never call libmicrohttpd
+	 * under s->lock (its own locks are taken in the other order). */
+	MHD_suspend_connection(c);
+	pthread_mutex_lock(&s->lock);
+	bool stopping = s->stop;
+	if (!stopping) {
+		p->next = s->parked;
+		s->parked = p;
+		pthread_cond_signal(&s->wake);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (stopping) {
+		MHD_resume_connection(c);
+		free(p);
+		return false;
+	}
+	return true;
+}
+
+/* Shuts down connections that have taken longer than the deadline to send
+ * their request. shutdown(2), not close: libmicrohttpd sees the end of the
+ * stream, closes the connection itself and frees what it holds. */
+static void cut_slow(struct gw_server *s, double now)
+{
+	unsigned long n = 0;
+	for (struct conn *cn = s->conns; cn; cn = cn->next) {
+		if (cn->cut || cn->fd < 0 || cn->receiving_since <= 0 ||
+		    now - cn->receiving_since <= s->lim.request_timeout)
+			continue;
+		shutdown(cn->fd, SHUT_RDWR);
+		cn->cut = true;
+		n++;
+	}
+	if (n && !s->gw->quiet)
+		fprintf(stderr, "gatewayd: closed %lu connection%s that took more than %u s to "
+		        "send a request\n", n, n == 1 ? "" : "s", s->lim.request_timeout);
+}
+
+/* The clock thread: resumes parked requests when due, and checks the
+ * request deadline twice a second. On stop it resumes every parked request
+ * at once, so libmicrohttpd never stops with one suspended. */
+static void *clock_main(void *arg)
+{
+	struct gw_server *s = arg;
+	double next_sweep = 0;
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		double now = gw_now(), wake = now + 0.5;
+		struct parked *due = NULL, **pp = &s->parked;
+		while (*pp) {
+			struct parked *p = *pp;
+			if (s->stop || p->due <= now) {
+				*pp = p->next;
+				p->next = due;
+				due = p;
+			} else {
+				if (p->due < wake)
+					wake = p->due;
+				pp = &p->next;
+			}
+		}
+		if (!s->stop && now >= next_sweep) {
+			cut_slow(s, now);
+			next_sweep = now + 0.5;
+		}
+		if (next_sweep < wake)
+			wake = next_sweep;
+		bool stop = s->stop;
+		pthread_mutex_unlock(&s->lock);
+		while (due) {
+			struct parked *p = due;
+			due = p->next;
+			MHD_resume_connection(p->c);
+			free(p);
+		}
+		pthread_mutex_lock(&s->lock);
+		if (stop)
+			break;
+		now = gw_now();
+		if (wake > now && !s->stop) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			double left = wake - now;
+			ts.tv_sec += (time_t)left;
+			ts.tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* ---- libmicrohttpd callbacks ----------------------------------------------- */
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *version,
                                  const char *upload, size_t *upload_size, void **ctx)
 {
-	struct req *rq = *ctx;
-	if (!rq) {
-		rq = req_new(cls, c, url, method);
-		*ctx = rq;
+	struct gw_server *s = cls;
+	struct http_req *hr = *ctx;
+	if (!hr) { /* the headers are in */
+		hr = req_new(s, c, url, method);
+		*ctx = hr;
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && declared_too_large(cl)) {
-			rq->body_too_large = true;
-			return finish(rq);
+			hr->rq.body_too_large = true;
+			conn_receiving(s, hr->cn, 0);
+			return finish(hr);
 		}
 		return MHD_YES;
 	}
+	struct req *rq = &hr->rq;
 	if (rq->responded) { /* answered early (413): drop whatever still arrives */
 		*upload_size = 0;
 		return MHD_YES;
@@ -489,32 +772,39 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 			return MHD_YES;
 		if (rq->body_len + n > GW_MAX_BODY) {
 			rq->body_too_large = true;
-			free(rq->body);
+			gw_wipe_free(rq->body);
 			rq->body = NULL;
 			rq->body_len = 0;
 			return MHD_YES;
 		}
-		char *b = realloc(rq->body, rq->body_len + n + 1);
-		if (!b)
-			abort();
-		memcpy(b + rq->body_len, upload, n);
-		rq->body = b;
-		rq->body_len += n;
-		b[rq->body_len] = '\0';
+		req_append_body(rq, upload, n);
 		return MHD_YES;
 	}
-	return finish(rq);
+	/* The whole request is in (or this is the call after a resume). */
+	if (!hr->parked_once) {
+		hr->parked_once = true;
+		conn_receiving(s, hr->cn, 0);
+		if (s->gw->sim && !rq->body_too_large)
+			sim_fault_for(s->gw->sim, rq->path, &hr->fault);
+		if (hr->fault.latency_ms > 0 && park(s, c, hr->fault.latency_ms))
+			return MHD_YES; /* called again once resumed */
+	}
+	return finish(hr);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
                          enum MHD_RequestTerminationCode toe)
 {
-	struct gw *gw = cls;
-	struct req *rq = *ctx;
-	if (!rq)
+	struct gw_server *s = cls;
+	struct http_req *hr = *ctx;
+	if (!hr)
 		return;
 	*ctx = NULL;
-	if (!gw->quiet) {
+	struct req *rq = &hr->rq;
+	/* A kept-alive connection's next request runs against the deadline
+	 * from now. */
+	conn_receiving(s, hr->cn, gw_now());
+	if (!s->gw->quiet) {
 		char when[21], line[400];
 		gw_rfc3339(when, (long long)time(NULL));
 		snprintf(line, sizeof line, "%s %s %s %d %.1fms kiosk=%s%s\n", when,
@@ -522,40 +812,117 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 		         rq->kiosk, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 		fputs(line, stderr);
 	}
-	req_free(rq);
+	req_free(hr);
 }
 
+/* libmicrohttpd's own messages ("Server reached connection limit", TLS
+ * handshake failures...). A client can cause one per connection, so the
+ * same message is written at most once a second, with a count of the
+ * repeats left out. */
 __attribute__((format(printf, 2, 0)))
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	struct gw *gw = cls;
-	if (gw->quiet)
+	struct gw_server *s = cls;
+	if (s->gw->quiet)
 		return;
 	char msg[300];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	msg[strcspn(msg, "\r\n")] = '\0';
-	fprintf(stderr, "gatewayd: http: %s\n", msg);
+	double now = gw_now();
+	pthread_mutex_lock(&s->log_lock);
+	if (!strcmp(msg, s->last_msg) && now - s->last_msg_at < 1.0) {
+		s->repeats++;
+	} else {
+		if (s->repeats)
+			fprintf(stderr, "gatewayd: http: (the last message %lu more time%s)\n",
+			        s->repeats, s->repeats == 1 ? "" : "s");
+		fprintf(stderr, "gatewayd: http: %s\n", msg);
+		snprintf(s->last_msg, sizeof s->last_msg, "%s", msg);
+		s->last_msg_at = now;
+		s->repeats = 0;
+	}
+	pthread_mutex_unlock(&s->log_lock);
 }
 
-struct gw_server *gw_server_start(struct gw *gw, int fd, unsigned max_conns,
+/* ---- the server ------------------------------------------------------------ */
+
+static void server_free(struct gw_server *s)
+{
+	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->log_lock);
+	pthread_cond_destroy(&s->wake);
+	free(s);
+}
+
+/* Stops the clock thread; every parked request is resumed first. */
+static void clock_stop(struct gw_server *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	if (s->clock_running)
+		pthread_join(s->clock, NULL);
+	s->clock_running = false;
+}
+
+struct gw_server *gw_server_start(struct gw *gw, int fd, const struct gw_limits *lim,
                                   char *err, size_t errlen)
 {
 	struct gw_server *s = calloc(1, sizeof *s);
 	if (!s)
 		abort();
 	s->gw = gw;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-	                 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_access, gw,
-	                          MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, gw, /* must be first */
+	s->lim = *lim;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->log_lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &ca);
+	pthread_condattr_destroy(&ca);
+
+	bool tls = lim->tls_cert && lim->tls_key;
+	if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, errlen, "this libmicrohttpd has no TLS support");
+		server_free(s);
+		return NULL;
+	}
+	if (pthread_create(&s->clock, NULL, clock_main, s)) {
+		snprintf(err, errlen, "cannot start the clock thread");
+		server_free(s);
+		return NULL;
+	}
+	s->clock_running = true;
+
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
+	/* Pools above 32 KiB are mmap'd and unmapped when the connection
+	 * closes: the raw request bytes (Authorization headers, bodies with
+	 * codes) go back to the kernel instead of lingering in the heap. */
+	size_t pool = 64 * 1024;
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)lim->tls_cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)lim->tls_key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s,
+	                          MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, /* must be first */
 	                          MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-	                          MHD_OPTION_CONNECTION_LIMIT, max_conns,
-	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, gw,
+	                          MHD_OPTION_THREAD_POOL_SIZE, lim->threads > 1 ? lim->threads : 0u,
+	                          MHD_OPTION_CONNECTION_LIMIT, lim->max_conns,
+	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, lim->per_ip,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, lim->idle_timeout,
+	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
+	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	                          MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+	                          MHD_OPTION_ARRAY, tls ? tls_opts : tls_opts + 2,
 	                          MHD_OPTION_END);
 	if (!s->mhd) {
-		snprintf(err, errlen, "cannot start the HTTP server");
-		free(s);
+		snprintf(err, errlen, tls ? "cannot start the HTTPS server (check the certificate "
+		                            "and key)" : "cannot start the HTTP server");
+		clock_stop(s);
+		server_free(s);
 		return NULL;
 	}
 	return s;
@@ -565,6 +932,9 @@ void gw_server_stop(struct gw_server *s)
 {
 	if (!s)
 		return;
+	clock_stop(s);
 	MHD_stop_daemon(s->mhd);
-	free(s);
+	/* Parked entries were all resumed by clock_stop; connections are all
+	 * closed, so their conn records are gone too. */
+	server_free(s);
 }

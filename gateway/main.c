@@ -5,6 +5,12 @@
  * starts the HTTP server, then waits in sigwait() for SIGTERM or SIGINT.
  * The signals are blocked before any thread starts, so no handler ever runs
  * asynchronously: shutdown is ordinary code on the main thread.
+ *
+ * The connection limits (struct gw_limits) are chosen here: enough for a
+ * city's kiosks (over 1,000, each with a connection or two kept alive, some
+ * halls behind one NAT address), small enough per address and per second of
+ * silence that one client cannot hold the rest out. The file descriptor
+ * limit is raised to fit them.
  */
 #include "gw.h"
 #include "gw_auth.h"
@@ -22,28 +28,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef KIOSK_VERSION
 #define KIOSK_VERSION "0"
 #endif
 
-#define MAX_CONNECTIONS 128
 #define MAX_SYNTHETIC   1000000L
+#define LISTEN_BACKLOG  1024     /* a hall's kiosks reconnecting at once */
+#define FD_RESERVE      64       /* descriptors besides connections: db, epoll, logs */
+#define TLS_FILE_MAX    (1024 * 1024)
+
+/* Defaults of the connection limits; docs/gateway-api.md says why. */
+#define DEF_MAX_CONNECTIONS 4096
+#define DEF_PER_IP          64
+#define DEF_IDLE_TIMEOUT    10
+#define DEF_REQUEST_TIMEOUT 20
+#define DEF_THREADS         4
 
 struct options {
 	const char *listen;
 	const char *db;
 	const char *port_file;
+	const char *tls_cert, *tls_key;  /* file names */
 	bool demo, sim, quiet, allow_remote;
 	long synthetic;              /* -1: not given */
 	struct auth_config auth;
+	struct gw_limits lim;
 };
 
 static const char usage[] =
 	"usage: gatewayd [--listen HOST:PORT] --db FILE [--demo] [--sim] [--synthetic N]\n"
 	"                [--port-file FILE] [--quiet] [--allow-remote]\n"
+	"                [--tls-cert FILE --tls-key FILE]\n"
+	"                [--max-connections N] [--per-ip-connections N] [--threads N]\n"
+	"                [--idle-timeout S] [--request-timeout S]\n"
 	"                [--device-ttl S] [--device-interval S] [--code-ttl S] [--session-ttl S]\n"
 	"       gatewayd --help | --version\n"
 	"\n"
@@ -57,7 +79,16 @@ static const char usage[] =
 	"  --synthetic N       replace the generated services with N new ones\n"
 	"  --port-file FILE    write the bound port to FILE (atomically)\n"
 	"  --quiet             do not log requests to stderr\n"
-	"  --allow-remote      allow a non-loopback HOST (plain HTTP: tests only)\n"
+	"  --allow-remote      allow a non-loopback HOST with plain HTTP (tests only)\n"
+	"  --tls-cert FILE     serve HTTPS with this PEM certificate (chain)\n"
+	"  --tls-key FILE      and this PEM private key\n"
+	"  --max-connections N connections in all (default 4096; 16..65536)\n"
+	"  --per-ip-connections N\n"
+	"                      connections from one client address (default 64)\n"
+	"  --threads N         worker threads (default 4; 1..64)\n"
+	"  --idle-timeout S    close a connection silent for S seconds (default 10)\n"
+	"  --request-timeout S close a connection whose request (headers and body)\n"
+	"                      takes longer than S seconds to arrive (default 20)\n"
 	"  --device-ttl S      lifetime of a QR login request (device flow; default 300)\n"
 	"  --device-interval S minimum polling interval of the device flow (default 5)\n"
 	"  --code-ttl S        lifetime of a one-time login code (default 60)\n"
@@ -76,15 +107,22 @@ static void die_usage(const char *fmt, ...)
 	exit(2);
 }
 
-/* A whole number of seconds from 1 to max, or exit 2 naming the flag. */
-static int seconds(const char *flag, const char *val, long max)
+/* A whole number from min to max, or exit 2 naming the flag and what
+ * (e.g. "seconds") it counts. */
+static long whole(const char *flag, const char *val, long min, long max, const char *what)
 {
 	char *end;
 	errno = 0;
 	long v = strtol(val, &end, 10);
-	if (!*val || *end || errno || v < 1 || v > max || val[0] == '+' || val[0] == ' ')
-		die_usage("%s: expected whole seconds from 1 to %ld, got '%.40s'", flag, max, val);
-	return (int)v;
+	if (!*val || *end || errno || v < min || v > max || val[0] == '+' || val[0] == ' ')
+		die_usage("%s: expected whole %s from %ld to %ld, got '%.40s'", flag, what, min,
+		          max, val);
+	return v;
+}
+
+static int seconds(const char *flag, const char *val, long max)
+{
+	return (int)whole(flag, val, 1, max, "seconds");
 }
 
 static void parse_args(int argc, char **argv, struct options *o)
@@ -92,7 +130,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 	static const char *const with_value[] = { "--listen", "--db", "--port-file",
 	                                          "--synthetic", "--device-ttl",
 	                                          "--device-interval", "--code-ttl",
-	                                          "--session-ttl", NULL };
+	                                          "--session-ttl", "--tls-cert", "--tls-key",
+	                                          "--max-connections", "--per-ip-connections",
+	                                          "--threads", "--idle-timeout",
+	                                          "--request-timeout", NULL };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
 		char name[32];
@@ -149,6 +190,24 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->auth.code_ttl = seconds(name, val, 3600);
 		} else if (!strcmp(name, "--session-ttl")) {
 			o->auth.session_ttl = seconds(name, val, 86400);
+		} else if (!strcmp(name, "--tls-cert")) {
+			if (!*val)
+				die_usage("--tls-cert: empty file name");
+			o->tls_cert = val;
+		} else if (!strcmp(name, "--tls-key")) {
+			if (!*val)
+				die_usage("--tls-key: empty file name");
+			o->tls_key = val;
+		} else if (!strcmp(name, "--max-connections")) {
+			o->lim.max_conns = (unsigned)whole(name, val, 16, 65536, "connections");
+		} else if (!strcmp(name, "--per-ip-connections")) {
+			o->lim.per_ip = (unsigned)whole(name, val, 1, 65536, "connections");
+		} else if (!strcmp(name, "--threads")) {
+			o->lim.threads = (unsigned)whole(name, val, 1, 64, "threads");
+		} else if (!strcmp(name, "--idle-timeout")) {
+			o->lim.idle_timeout = (unsigned)seconds(name, val, 3600);
+		} else if (!strcmp(name, "--request-timeout")) {
+			o->lim.request_timeout = (unsigned)seconds(name, val, 3600);
 		} else if (!strcmp(name, "--demo")) {
 			o->demo = true;
 		} else if (!strcmp(name, "--sim")) {
@@ -163,6 +222,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 	if (!o->db)
 		die_usage("--db FILE is required");
+	if (!o->tls_cert != !o->tls_key)
+		die_usage("--tls-cert and --tls-key go together");
+	if (o->lim.per_ip > o->lim.max_conns)
+		die_usage("--per-ip-connections %u is more than --max-connections %u",
+		          o->lim.per_ip, o->lim.max_conns);
 }
 
 static bool is_loopback(const struct sockaddr *sa)
@@ -228,11 +292,11 @@ static int open_listener(const struct options *o, char *host, size_t hostlen,
 	for (struct addrinfo *a = res; a && !ai; a = a->ai_next)
 		if (is_loopback(a->ai_addr))
 			ai = a;
-	if (!ai && !o->allow_remote) {
+	if (!ai && !o->allow_remote && !o->tls_cert) {
 		freeaddrinfo(res);
-		fprintf(stderr, "gatewayd: --listen: %s is not a loopback address; the gateway "
-		        "speaks plain HTTP, so it stays on this machine unless --allow-remote is given\n",
-		        host);
+		fprintf(stderr, "gatewayd: --listen: %s is not a loopback address; without "
+		        "--tls-cert the gateway speaks plain HTTP, so it stays on this machine "
+		        "unless --allow-remote is given\n", host);
 		exit(2);
 	}
 	if (!ai)
@@ -244,7 +308,7 @@ static int open_listener(const struct options *o, char *host, size_t hostlen,
 		if (ai->ai_family == AF_INET6)
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
 	}
-	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 64)) {
+	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, LISTEN_BACKLOG)) {
 		fprintf(stderr, "gatewayd: cannot listen on %s: %s\n", o->listen, strerror(errno));
 		freeaddrinfo(res);
 		exit(1);
@@ -259,18 +323,22 @@ static int open_listener(const struct options *o, char *host, size_t hostlen,
 }
 
 /* Writes the port to path via a temporary file and rename(2), so a reader
- * never sees a half-written file. */
-static int write_port_file(const char *path, unsigned port)
+ * never sees a half-written file. The temporary, PATH.tmp.PID, is created
+ * with O_EXCL | O_NOFOLLOW: in a shared directory such as /tmp, a symlink or
+ * file planted there in advance is never followed or overwritten; the start
+ * fails instead (exit 1, naming the file). rename(2) replaces a symlink at
+ * PATH itself without following it. */
+static int write_port_file(const char *path, unsigned port, char *tmp, size_t tmplen)
 {
-	char tmp[PATH_MAX], text[16];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+	char text[16];
+	if (snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid()) >= (int)tmplen) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	int n = snprintf(text, sizeof text, "%u\n", port);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return -1;
+		return -1; /* not ours: never unlinked */
 	if (write(fd, text, (size_t)n) != n || close(fd)) {
 		int e = errno;
 		unlink(tmp);
@@ -286,12 +354,78 @@ static int write_port_file(const char *path, unsigned port)
 	return 0;
 }
 
+/* Each connection is a file descriptor, and the soft limit is often 1024:
+ * raise it as far as the hard limit allows, and lower max_conns to what
+ * fits if that is not enough. */
+static void fit_fd_limit(struct gw_limits *lim)
+{
+	rlim_t want = (rlim_t)lim->max_conns + FD_RESERVE + 4 * (rlim_t)lim->threads;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want) ? want : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return;
+	rlim_t spare = rl.rlim_cur - FD_RESERVE - 4 * (rlim_t)lim->threads;
+	unsigned fit = rl.rlim_cur > FD_RESERVE + 4 * (rlim_t)lim->threads + 16 ? (unsigned)spare : 16;
+	fprintf(stderr, "gatewayd: only %llu file descriptors allowed (ulimit -n): "
+	        "--max-connections lowered from %u to %u\n", (unsigned long long)rl.rlim_cur,
+	        lim->max_conns, fit);
+	lim->max_conns = fit;
+	if (lim->per_ip > fit)
+		lim->per_ip = fit;
+}
+
+/* The whole of a PEM file, NUL-terminated (libmicrohttpd wants text), or
+ * exit 1 saying why. */
+static char *read_pem(const char *flag, const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
+		fprintf(stderr, "gatewayd: %s %s: %s\n", flag, path, strerror(errno));
+		exit(1);
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > TLS_FILE_MAX) {
+		fprintf(stderr, "gatewayd: %s %s: not a file of 1 byte to 1 MiB\n", flag, path);
+		exit(1);
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		abort();
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r <= 0) {
+			fprintf(stderr, "gatewayd: %s %s: %s\n", flag, path,
+			        r < 0 ? strerror(errno) : "file shrank while reading");
+			exit(1);
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .listen = "127.0.0.1:8080", .synthetic = -1,
 	                     .auth = { .device_ttl = 300, .device_interval = 5,
-	                               .code_ttl = 60, .session_ttl = 900 } };
-	char err[512], host[256];
+	                               .code_ttl = 60, .session_ttl = 900 },
+	                     .lim = { .max_conns = DEF_MAX_CONNECTIONS, .per_ip = DEF_PER_IP,
+	                              .idle_timeout = DEF_IDLE_TIMEOUT,
+	                              .request_timeout = DEF_REQUEST_TIMEOUT,
+	                              .threads = DEF_THREADS } };
+	char err[512], host[256], tmp[PATH_MAX];
+	char *cert = NULL, *key = NULL;
+	size_t cert_len = 0, key_len = 0;
 	unsigned port = 0;
 
 	parse_args(argc, argv, &o);
@@ -304,6 +438,16 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	json_object_seed(0);
+	/* jansson's objects carry tokens, codes and citizens' data: every
+	 * block is wiped when jansson frees it. */
+	json_set_alloc_funcs(malloc, gw_wipe_free);
+	fit_fd_limit(&o.lim);
+	if (o.tls_cert) {
+		cert = read_pem("--tls-cert", o.tls_cert, &cert_len);
+		key = read_pem("--tls-key", o.tls_key, &key_len);
+		o.lim.tls_cert = cert;
+		o.lim.tls_key = key;
+	}
 
 	int fd = open_listener(&o, host, sizeof host, &port);
 
@@ -343,25 +487,27 @@ int main(int argc, char **argv)
 	}
 	gw.auth = auth_new(&o.auth, cits, ncits);
 	if (cits)
-		memset(cits, 0, ncits * sizeof *cits);
+		explicit_bzero(cits, ncits * sizeof *cits);
 	free(cits);
 	if (!o.quiet)
 		fprintf(stderr, "gatewayd: %zu citizens\n", auth_n_citizens(gw.auth));
 	if (o.sim)
 		gw.sim = sim_new();
 
-	struct gw_server *srv = gw_server_start(&gw, fd, MAX_CONNECTIONS, err, sizeof err);
+	struct gw_server *srv = gw_server_start(&gw, fd, &o.lim, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "gatewayd: %s\n", err);
 		return 1;
 	}
-	if (o.port_file && write_port_file(o.port_file, port)) {
-		fprintf(stderr, "gatewayd: --port-file %s: %s\n", o.port_file, strerror(errno));
+	if (o.port_file && write_port_file(o.port_file, port, tmp, sizeof tmp)) {
+		fprintf(stderr, "gatewayd: --port-file %s: cannot create %s: %s\n", o.port_file,
+		        tmp, strerror(errno));
 		gw_server_stop(srv);
 		return 1;
 	}
 	bool v6 = strchr(host, ':') != NULL;
-	printf("gatewayd: listening on http://%s%s%s:%u\n", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	printf("gatewayd: listening on %s://%s%s%s:%u\n", cert ? "https" : "http",
+	       v6 ? "[" : "", host, v6 ? "]" : "", port);
 	fflush(stdout);
 
 	int sig = 0;
@@ -376,5 +522,9 @@ int main(int argc, char **argv)
 	db_close(gw.db);
 	catalog_cache_drop(&gw);
 	pthread_mutex_destroy(&gw.cache_lock);
+	if (key)
+		explicit_bzero(key, key_len);
+	free(key);
+	free(cert);
 	return 0;
 }

@@ -107,20 +107,6 @@ void sim_fault_for(struct sim *s, const char *path, struct sim_fault *out)
 	pthread_mutex_unlock(&s->lock);
 }
 
-void sim_delay(struct gw *gw, long ms)
-{
-	double end = gw_now() + (double)ms / 1000.0;
-	while (!atomic_load(&gw->stopping)) {
-		double left = end - gw_now();
-		if (left <= 0)
-			break;
-		if (left > 0.05)
-			left = 0.05;
-		struct timespec ts = { 0, (long)(left * 1e9) };
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* ---- spoiling bodies ---------------------------------------------------- */
 
 static const char captive_html[] =
@@ -359,7 +345,7 @@ void sim_spoil(const struct req *rq, struct reply *rp, enum sim_body b)
 		break;
 	}
 	if (nb) {
-		free(rp->body);
+		reply_drop_body(rp);
 		rp->body = nb;
 		rp->len = nlen;
 	}
