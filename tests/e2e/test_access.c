@@ -113,6 +113,7 @@ static struct harness *H;
 static char scratch[512];
 static char fifo_path[700], speech_path[700], layout_path[700];
 static char last_frame[65536];  /* the dump a failed check was about */
+static const char *const *start_extra; /* more arguments for the kiosk (start) */
 
 /* ---- scratch folder: the FIFO, the transcript, the layout dump, WAVs -------------- */
 
@@ -275,6 +276,8 @@ static void start(const struct start_opts *o)
 		snprintf(speech, sizeof speech, "%s", o->speech ? o->speech : "none");
 	args[n++] = "--speech";
 	args[n++] = speech;
+	for (size_t i = 0; start_extra && start_extra[i] && n < sizeof args / sizeof args[0] - 1; i++)
+		args[n++] = start_extra[i];
 	args[n] = NULL;
 	if (!o->log_speech)
 		speech_path[0] = '\0'; /* nothing to show on failure */
@@ -1199,6 +1202,42 @@ Test(access, voice_browse_transcript)
 
 /* ==== 2. voice: logging in by scan, said aloud, privately ======================================== */
 
+#define T_ME_EN       "My information"
+#define T_ID_TAIL     "身份证号尾号"       /* + the last 4 characters, one at a time, + "。" */
+#define T_ID_TAIL_EN  "ID number ending " /* + the same in English words + "." */
+
+/* The last four characters of the demo citizen's ID number as they must be
+ * read: each one on its own, digits as words, separated by spaces, then the
+ * sentence's full stop ("一 二 三 X。", "one two three X."). Written out
+ * here, not by the kiosk's speak_chars, which is what is under test. */
+static void id_tail_words(const char *lang, char *out, size_t n)
+{
+	static const char *const zh[] = { "零", "一", "二", "三", "四", "五", "六", "七", "八", "九" };
+	static const char *const en[] = { "zero", "one", "two", "three", "four",
+		                          "five", "six", "seven", "eight", "nine" };
+	const char *tail = CIT_IDNO + strlen(CIT_IDNO) - 4;
+	size_t o = 0;
+	out[0] = '\0';
+	for (int i = 0; i < 4 && o < n; i++) {
+		char c = tail[i];
+		const char *w = c >= '0' && c <= '9' ? (strcmp(lang, "en") ? zh : en)[c - '0'] : NULL;
+		o += (size_t)snprintf(out + o, n - o, "%s%s%.*s", i ? " " : "", w ? w : "", w ? 0 : 1, &tail[i]);
+	}
+	if (o < n)
+		snprintf(out + o, n - o, "%s", strcmp(lang, "en") ? "。" : ".");
+}
+
+/* What follows marker in the utterance said must be exactly the ID tail. */
+static void expect_id_tail(const char *said, const char *marker, const char *lang, const char *step)
+{
+	char want[128];
+	id_tail_words(lang, want, sizeof want);
+	const char *p = strstr(said, marker);
+	CHECK(p && !strcmp(p + strlen(marker), want),
+	      "%s: after \"%s\" the kiosk said \"%s\", not \"%s\" (the ID's last four characters one at a "
+	      "time)", step, marker, p ? p + strlen(marker) : "(nothing)", want);
+}
+
 Test(access, voice_login_by_scan)
 {
 	struct start_opts o = { 80, 24, "voice", NULL, true };
@@ -1224,10 +1263,31 @@ Test(access, voice_login_by_scan)
 	expect_title(T_ME_TITLE, "7: my information");
 	wait_log("GET /v1/me -> 200", n_me + 1, "my information fetched");
 	expect("姓名：" CIT_DISPLAY, "my information shown");
-	const char *const me_need[] = { T_ME_TITLE, "已登录：张。", "身份证号尾号", NULL };
-	wait_said(mark, "zh_CN", me_need, false, NULL, 0, "my information said");
+	const char *const me_need[] = { T_ME_TITLE, "已登录：张。", T_ID_TAIL, NULL };
+	wait_said(mark, "zh_CN", me_need, false, line, sizeof line, "my information said");
+	expect_id_tail(line, T_ID_TAIL, "zh_CN", "my information");
 	h_key(H, H_BACKSPACE);
 	expect_title(T_HOME, "back home");
+
+	/* The same in English, then back to Chinese. */
+	h_type(H, "8");
+	layout_free(wait_frame("lang", pred_has_items, NULL, "8: language picker"));
+	h_type(H, "3");
+	expect_title(T_HOME_EN, "3: English home");
+	mark = said_count();
+	n_me = e2e_log_count(H, "GET /v1/me -> 200");
+	h_type(H, "7");
+	expect_title(T_ME_EN, "7: my information in English");
+	wait_log("GET /v1/me -> 200", n_me + 1, "my information fetched in English");
+	const char *const me_en[] = { T_ME_EN, T_ID_TAIL_EN, NULL };
+	wait_said(mark, "en", me_en, false, line, sizeof line, "my information said in English");
+	expect_id_tail(line, T_ID_TAIL_EN, "en", "my information in English");
+	h_key(H, H_BACKSPACE);
+	expect_title(T_HOME_EN, "back to the English home");
+	h_type(H, "8");
+	layout_free(wait_frame("lang", pred_has_items, NULL, "8: language picker in English"));
+	h_type(H, "1");
+	expect_title(T_HOME, "1: Chinese home again");
 
 	mark = said_count();
 	h_key(H, H_F9);
@@ -1599,6 +1659,79 @@ Test(access, large_mode_confirms_logout)
 	expect_gone(T_F9, "logged out: no F9 in the status bar");
 	expect("4 " T_LOGIN_TITLE, "logged out: choice 4 logs in again");
 	layout_verdict();
+	finish();
+}
+
+/* ==== 6b. large mode gives 2.5 times as long before the idle end ============================================= */
+
+#define IDLE_S       4             /* --idle-timeout: the shortest the kiosk takes */
+#define T_IDLE_Q     "您还在吗？"   /* + seconds left + "秒后..." */
+#define LOG_IDLE_END "idle: back to home"
+#define IDLE_MARGIN_MS 100         /* clock rounding between the test and the kiosk */
+
+/* The countdown of the idle warning, or -1 if it is not shown. */
+static int idle_countdown(void)
+{
+	int col, row, n = -1;
+	if (!h_find(H, T_IDLE_Q, &col, &row))
+		return -1;
+	char *t = h_row_text(H, row);
+	const char *p = strstr(t, T_IDLE_Q);
+	if (!p || sscanf(p + strlen(T_IDLE_Q), "%d", &n) != 1)
+		n = -1;
+	free(t);
+	return n;
+}
+
+/* Opens the services from home ("3"), touches nothing more, and waits for
+ * the kiosk to go back home by itself: not before limit_s after the key
+ * (the kiosk reads the key after it was sent, and the end is seen after it
+ * happened, so a loaded machine only adds time), and within WAIT_MS after
+ * that. The warning comes at half the limit (the configured 30 s is longer)
+ * and never shows more than that. */
+static void expect_idle_end(long limit_s, const char *step)
+{
+	int ends = e2e_log_count(H, LOG_IDLE_END), most = -1;
+	long long sent = e2e_now_ms();
+	h_type(H, "3");
+	long long deadline = sent + limit_s * 1000 + WAIT_MS;
+	while (e2e_log_count(H, LOG_IDLE_END) == ends && e2e_now_ms() < deadline) {
+		h_pump(H, 50);
+		int n = idle_countdown();
+		if (n > most)
+			most = n;
+		CHECK(e2e_now_ms() - sent >= 2000 || e2e_row_has(H, 0, T_CATS) || !e2e_row_has(H, 0, T_HOME),
+		      "%s: \"3\" did not open the services", step);
+	}
+	long long took = e2e_now_ms() - sent;
+	CHECK(e2e_log_count(H, LOG_IDLE_END) > ends, "%s: no idle end within %lld ms of the key (limit %ld s)", step,
+	      took, limit_s);
+	CHECK(took >= limit_s * 1000 - IDLE_MARGIN_MS, "%s: back home %lld ms after the key, before the %ld s limit",
+	      step, took, limit_s);
+	CHECK(most >= 0, "%s: no idle warning before the end", step);
+	CHECK(most <= (limit_s + 1) / 2, "%s: the warning counted down from %d s; the limit is %ld s, the warning "
+	      "half of it", step, most, limit_s);
+	expect_title(T_HOME, step);
+}
+
+Test(access, idle_limit_longer_in_large_mode)
+{
+	char idle[16];
+	snprintf(idle, sizeof idle, "%d", IDLE_S);
+	const char *const extra[] = { "--idle-timeout", idle, NULL };
+	struct start_opts o = { 80, 24, NULL, "none", false };
+	start_extra = extra;
+	start(&o);
+
+	/* Normal mode: the limit as configured. */
+	expect_idle_end(IDLE_S, "normal mode");
+
+	/* Large mode (switched on at home, where nothing times out): 2.5 times
+	 * as long; the idle end switches it off again. */
+	h_type(H, "1");
+	layout_free(wait_home_large(1, "1: large mode on"));
+	expect_idle_end(IDLE_S * 5 / 2, "large mode");
+	layout_free(wait_home_large(0, "large mode ends with the idle end"));
 	finish();
 }
 
