@@ -158,10 +158,12 @@ clean:
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
 
 # Refresh the message catalogs from the sources (then translate the new
-# entries in locale/zh_CN.po; en.po is filled from the English ids).
+# entries in locale/zh_CN.po and zh_TW.po; en.po is filled from the English
+# ids, its header kept).
 po:
 	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --add-comments=TRANSLATORS \
 	  --package-name=kiosk --package-version=$(VERSION) -o locale/kiosk.pot kiosk/*.c
 	for p in $(PO); do msgmerge --quiet --update --backup=none $$p locale/kiosk.pot; done
-	msgen locale/kiosk.pot -o - | msgattrib --no-fuzzy -o locale/en.po.new - && mv locale/en.po.new locale/en.po
+	msgattrib --clear-fuzzy --empty -o locale/en.po.new locale/en.po && \
+	  msgen -o locale/en.po locale/en.po.new && rm -f locale/en.po.new
 .PHONY: po

@@ -27,6 +27,9 @@ struct app {
 
 	/* Screen stack and painting. */
 	struct screen *top;
+	struct screen *graveyard;   /* popped, left and freed by ui_reap */
+	unsigned long next_screen_id;
+	unsigned long nav_gen;
 	bool dirty;
 	bool need_clear;        /* repaint the whole terminal (resize, session end) */
 	int cols, rows;
@@ -49,6 +52,19 @@ struct app {
 		bool active;
 		struct login login;     /* secrets: wiped at the end */
 		long long started_ms;
+		/* Log-in requests in flight: their answers may create a session
+		 * at the gateway, so they belong to the session, not a screen. */
+		struct session_login_req {
+			int serial;               /* the request's tag; 0: free slot */
+			unsigned long screen_id;  /* the screen that asked */
+			unsigned long nav;        /* ui_nav_gen() when it asked */
+			int tag;                  /* that screen's own tag */
+			bool scan;
+		} reqs[8];
+		int next_serial;
+		int revoking;           /* logouts sent and not yet answered */
+		bool closing;           /* shutting down: no new session */
+		bool draining;
 	} session;
 	long long last_activity_ms;
 	long long idle_timer;
@@ -69,7 +85,7 @@ struct app {
 	struct speech *speech;
 	bool speech_failed;
 	char spoken[2048];          /* the last thing said for the screen */
-	const struct screen *spoken_top;
+	unsigned long spoken_id;    /* the screen it was said for (ids are never reused) */
 	char speak_first[512];      /* a notice to say before the screen */
 
 	/* Scanners, and keyboard-wedge detection on the terminal. */

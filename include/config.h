@@ -16,6 +16,7 @@ struct config {
 	bool gateways_from_flags;
 	char *ca_file;
 	char *pinned_pubkey;
+	char *proxy;         /* NULL: no proxy, whatever the environment says */
 	long connect_timeout_ms;
 	long timeout_ms;
 	char *lang;          /* "zh_CN" (default), "zh_TW", "en" */

@@ -26,6 +26,7 @@ struct gw_config {
 	const char *kiosk_id;
 	const char *ca_file;           /* NULL: system bundle */
 	const char *pinned_pubkey;     /* NULL: none; "sha256//..." or a PEM file */
+	const char *proxy;             /* NULL: none (the environment's is ignored) */
 	long connect_timeout_ms;
 	long timeout_ms;
 };
@@ -74,6 +75,10 @@ struct gw_req *gw_get(struct gw *g, const char *path, const char *etag,
 /* POST path with a JSON body (reference stolen). idem_key may be NULL. */
 struct gw_req *gw_post(struct gw *g, const char *path, json_t *body, const char *idem_key,
                        const void *owner, int tag, gw_fn fn, void *ud);
+/* POST with this bearer token instead of the session's (a log-in answer
+ * the kiosk refuses is revoked with its own token). token is copied. */
+struct gw_req *gw_post_bearer(struct gw *g, const char *token, const char *path, json_t *body,
+                              const void *owner, int tag, gw_fn fn, void *ud);
 void gw_cancel(struct gw *g, struct gw_req *r);
 void gw_cancel_owner(struct gw *g, const void *owner);
 

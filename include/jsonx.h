@@ -21,7 +21,9 @@ bool jsonx_depth_ok(const char *buf, size_t len, int max_depth);
 /* Parses an answer body: checks size (<= JSONX_MAX_BODY), depth, repairs
  * invalid UTF-8 (text_utf8_repair), then json_loadb. Returns a new reference
  * or NULL with a short English reason in err ("body too large", "nested too
- * deeply", "not JSON: <jansson text> at line L"). */
+ * deeply", "not JSON: <kind> at line L, column C (byte B)"). The reason
+ * never quotes the input (it goes to the log, and answers carry tokens and
+ * ID numbers); the repaired copy is wiped before it is freed. */
 json_t *jsonx_parse(const char *buf, size_t len, char *err, size_t errlen);
 
 /* Typed getters. Each returns 0 on success. On a missing key with

@@ -6,6 +6,13 @@
  * delivered to freed state. `draw` only renders into the curses buffer; the
  * terminal is painted once per loop pass, and only if something is dirty.
  *
+ * Popping never frees at once. ui_pop (and ui_home, session_end, anything
+ * that pops) takes the screen off the stack, marks it gone and cancels its
+ * requests; its `leave` and the free run at the end of the loop pass (before
+ * painting). So a screen function may go on reading its own state after a
+ * call that popped it: the first crash found in the kiosk was a screen that
+ * read itself after such a call. A gone screen starts no requests.
+ *
  * Touch: while drawing, a screen registers each actionable rectangle with
  * ui_target(); a click on it reaches the screen's `mouse` op with that id.
  */
@@ -72,22 +79,35 @@ struct screen_ops {
 	/* A scanned code (sanitized text). Screens without it do not accept
 	 * scans: the UI says where to scan instead. */
 	int (*scan)(struct screen *s, const char *code, size_t len);
+	/* A log-in this screen started has succeeded (the session has begun
+	 * and this screen is still on top). */
+	void (*logged_in)(struct screen *s);
 };
 
 struct screen {
 	const struct screen_ops *ops;
 	struct app *app;
 	void *priv;
-	struct screen *below;
+	struct screen *below;      /* the stack; the graveyard once gone */
+	unsigned long id;          /* never reused: names a screen after it is freed */
+	bool gone;                 /* popped; left and freed at the end of the pass */
 };
 
-/* The stack. ui_push calls the new screen's enter(arg); ui_pop the top's
- * leave; ui_home pops to the bottom (home) screen. */
+/* The stack. ui_push calls the new screen's enter(arg); ui_pop takes the
+ * top off (its leave runs at the end of the pass); ui_home pops to the
+ * bottom (home) screen. */
 void ui_push(struct app *a, const struct screen_ops *ops, void *arg);
 void ui_pop(struct app *a);
 void ui_home(struct app *a);
 struct screen *ui_top(struct app *a);
 int ui_depth(struct app *a);
+/* The screen on the stack with this id, or NULL if it has been popped. */
+struct screen *ui_find(struct app *a, unsigned long id);
+/* Counts pushes and pops: equal values mean the citizen has not moved. */
+unsigned long ui_nav_gen(const struct app *a);
+/* Leaves and frees the screens popped since the last call (before_sleep
+ * does it; main.c at shut-down). */
+void ui_reap(struct app *a);
 
 /* Requests owned by a screen; the reply goes to s->ops->reply. */
 void ui_get(struct screen *s, int tag, const char *path, const char *etag);

@@ -36,5 +36,11 @@ void wipe_str(char *s); /* wipe + free a NUL-terminated string */
 /* free() that zeroes the whole block first: given to jansson, so parsed
  * answers (tokens, names) do not linger in freed memory. */
 void wipe_free_block(void *p);
+/* realloc() that leaves no copy behind: a new block, the old one wiped and
+ * freed (for buffers that fill with answers: tokens, personal data). */
+void *wipe_realloc(void *p, size_t n);
+/* Zeroes 64 KiB of the stack below the caller: the frames deeper calls
+ * left there (lines built to draw a citizen's name, say). */
+void scrub_stack(void);
 
 #endif

@@ -121,7 +121,7 @@ void access_set_voice(struct app *a, bool on)
 		}
 	}
 	a->voice = on;
-	a->spoken_top = NULL;
+	a->spoken_id = 0;
 	a->spoken[0] = '\0';
 	if (on)
 		access_speak_notice(a, _("Voice guidance is on. Press a number to choose; press the star key to hear this again."));
@@ -147,7 +147,7 @@ void access_speak_notice(struct app *a, const char *text)
 
 void access_repeat(struct app *a)
 {
-	a->spoken_top = NULL;
+	a->spoken_id = 0;
 	a->spoken[0] = '\0';
 	ui_dirty(a);
 }
@@ -163,7 +163,7 @@ void access_speak_screen(struct app *a)
 	 * full is not followed by its focused item again. */
 	char now[1024];
 	s->ops->speak(s, now, sizeof now, false);
-	bool full = s != a->spoken_top;
+	bool full = s->id != a->spoken_id;
 	if (!full && !a->speak_first[0] && !strcmp(now, a->spoken))
 		return; /* nothing new (a clock tick, say) */
 	char text[2048];
@@ -178,7 +178,7 @@ void access_speak_screen(struct app *a)
 	}
 	a->speak_first[0] = '\0';
 	snprintf(a->spoken, sizeof a->spoken, "%s", now);
-	a->spoken_top = s;
+	a->spoken_id = s->id;
 	/* A recorded prompt, where one exists, stands for a whole screen. */
 	speech_say(a->speech, i18n_lang(), text, full ? s->ops->name : NULL);
 }

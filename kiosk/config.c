@@ -94,6 +94,18 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			set_str(&c->pinned_pubkey, v);
 			return 0;
 		}
+		if (!strcmp(key, "proxy")) {
+			/* Only a proxy named here is used: the environment's
+			 * http_proxy and friends are ignored, so nobody routes the
+			 * citizens' traffic by setting a variable. */
+			if (*v && strncmp(v, "http://", 7) && strncmp(v, "https://", 8) &&
+			    strncmp(v, "socks5h://", 10)) {
+				snprintf(err, errlen, "proxy must be an http://, https:// or socks5h:// URL");
+				return -1;
+			}
+			set_str(&c->proxy, v);
+			return 0;
+		}
 		if (!strcmp(key, "connect_timeout_ms")) {
 			if (parse_ms(v, &c->connect_timeout_ms, 100, 60000) == 0)
 				return 0;
@@ -245,6 +257,7 @@ static void usage(FILE *f)
 	      "  --theme NAME|FILE  colour theme: default, high-contrast, or a .theme file\n"
 	      "  --data-dir DIR     where the catalog cache lives (default /var/lib/kiosk)\n"
 	      "  --kiosk-id ID      this kiosk's identity, sent as X-Kiosk-Id\n"
+	      "  --ca-file FILE     CA certificates that sign the gateway's certificate\n"
 	      "  --log FILE         log to FILE instead of syslog\n"
 	      "  --scanner KIND:ARG a scanner (repeatable): camera:/dev/video0,\n"
 	      "                     serial:/dev/ttyACM0[,9600], images:DIR, fifo:PATH\n"
@@ -258,12 +271,13 @@ static void usage(FILE *f)
 	      "  --help             print this help and exit\n", f);
 }
 
-enum { OPT_GATEWAY = 1, OPT_CONFIG, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
+enum { OPT_GATEWAY = 1, OPT_CA_FILE, OPT_CONFIG, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
        OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_DEMO_SIM, OPT_MODE, OPT_SPEECH,
        OPT_VERSION, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "theme", required_argument, NULL, OPT_THEME },
@@ -376,6 +390,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 			}
 			r = add_gateway(c, optarg, why, sizeof why);
 			break;
+		case OPT_CA_FILE: r = apply(c, "gateway", "ca_file", optarg, why, sizeof why); break;
 		case OPT_LANG: r = apply(c, "kiosk", "lang", optarg, why, sizeof why); break;
 		case OPT_THEME: r = apply(c, "kiosk", "theme", optarg, why, sizeof why); break;
 		case OPT_DATA_DIR: r = apply(c, "kiosk", "data_dir", optarg, why, sizeof why); break;
@@ -422,6 +437,7 @@ void config_free(struct config *c)
 		free(c->scanners[i]);
 	free(c->ca_file);
 	free(c->pinned_pubkey);
+	free(c->proxy);
 	free(c->lang);
 	free(c->theme);
 	free(c->data_dir);

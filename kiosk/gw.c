@@ -3,11 +3,17 @@
  * pattern), so a hung gateway never delays a keypress. A finished transfer
  * is checked against the contract's limits, decoded, and handed to its
  * owner's callback; then it is freed.
+ *
+ * Answers carry tokens and personal data, so no copy of them may outlive
+ * its use: libcurl allocates through wiping functions (every block it frees
+ * is zeroed first), the receive buffer grows without leaving old copies
+ * behind, and headers and bodies are zeroed when a request is freed.
  */
 #include "gw.h"
 
 #include <curl/curl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -79,7 +85,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 		r->cap = (r->len + n + 1) * 2;
 		if (r->cap > JSONX_MAX_BODY + 1)
 			r->cap = JSONX_MAX_BODY + 1;
-		r->buf = xrealloc(r->buf, r->cap);
+		r->buf = wipe_realloc(r->buf, r->cap);
 	}
 	memcpy(r->buf + r->len, data, n);
 	r->len += n;
@@ -110,6 +116,13 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* Sockets are close-on-exec from birth, so neither aplay nor the font
+ * command inherits a connection to the gateway. */
+static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
 static void req_setup(struct gw_req *r)
 {
 	struct gw *g = r->gw;
@@ -126,6 +139,11 @@ static void req_setup(struct gw_req *r)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* Only the configured proxy: "" turns off http_proxy & co. from the
+	 * environment, which must not be able to reroute citizens' data. */
+	curl_easy_setopt(e, CURLOPT_PROXY, g->cfg.proxy ? g->cfg.proxy : "");
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
 	if (g->cfg.ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, g->cfg.ca_file);
 	if (g->cfg.pinned_pubkey)
@@ -218,8 +236,20 @@ static void req_free(struct gw_req *r)
 	free(r);
 }
 
-static struct gw_req *req_new(struct gw *g, const char *path, const void *owner,
-                              int tag, gw_fn fn, void *ud)
+/* "Authorization: Bearer TOKEN", built by hand: vasprintf would grow its
+ * buffer through libc's own realloc, leaving copies of the token behind. */
+static char *bearer_header(const char *token)
+{
+	static const char pre[] = "Authorization: Bearer ";
+	size_t pl = sizeof pre - 1, tl = strlen(token);
+	char *h = xmalloc(pl + tl + 1);
+	memcpy(h, pre, pl);
+	memcpy(h + pl, token, tl + 1);
+	return h;
+}
+
+static struct gw_req *req_new(struct gw *g, const char *path, const char *token,
+                              const void *owner, int tag, gw_fn fn, void *ud)
 {
 	struct gw_req *r = xcalloc(1, sizeof *r);
 	r->tag = tag;
@@ -229,8 +259,8 @@ static struct gw_req *req_new(struct gw *g, const char *path, const void *owner,
 	r->fn = fn;
 	r->ud = ud;
 	r->url_index = g->preferred;
-	if (g->token)
-		r->auth = xasprintf("Authorization: Bearer %s", g->token);
+	if (token)
+		r->auth = bearer_header(token);
 	r->next = g->reqs;
 	if (g->reqs)
 		g->reqs->prev = r;
@@ -450,11 +480,21 @@ static int on_curl_timer(CURLM *m, long timeout_ms, void *ud)
 	return 0;
 }
 
+/* libcurl's allocator: every block is zeroed before it is freed (its
+ * receive buffers, header lists and request buffers hold tokens and
+ * personal data); realloc never leaves the old block behind. */
+static void *curl_x_malloc(size_t n) { return xmalloc(n); }
+static void curl_x_free(void *p) { wipe_free_block(p); }
+static void *curl_x_realloc(void *p, size_t n) { return wipe_realloc(p, n); }
+static char *curl_x_strdup(const char *s) { return xstrdup(s); }
+static void *curl_x_calloc(size_t n, size_t size) { return xcalloc(n, size); }
+
 struct gw *gw_new(struct loop *l, const struct gw_config *cfg)
 {
 	static bool curl_ready;
 	if (!curl_ready) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
+		curl_global_init_mem(CURL_GLOBAL_DEFAULT, curl_x_malloc, curl_x_free, curl_x_realloc,
+		                     curl_x_strdup, curl_x_calloc);
 		curl_ready = true;
 	}
 	struct gw *g = xcalloc(1, sizeof *g);
@@ -471,6 +511,7 @@ struct gw *gw_new(struct loop *l, const struct gw_config *cfg)
 	g->cfg.kiosk_id = cfg->kiosk_id ? xstrdup(cfg->kiosk_id) : NULL;
 	g->cfg.ca_file = cfg->ca_file ? xstrdup(cfg->ca_file) : NULL;
 	g->cfg.pinned_pubkey = cfg->pinned_pubkey ? xstrdup(cfg->pinned_pubkey) : NULL;
+	g->cfg.proxy = cfg->proxy && *cfg->proxy ? xstrdup(cfg->proxy) : NULL;
 	if (g->cfg.connect_timeout_ms <= 0)
 		g->cfg.connect_timeout_ms = 3000;
 	if (g->cfg.timeout_ms <= 0)
@@ -499,6 +540,7 @@ void gw_free(struct gw *g)
 	free((char *)g->cfg.kiosk_id);
 	free((char *)g->cfg.ca_file);
 	free((char *)g->cfg.pinned_pubkey);
+	free((char *)g->cfg.proxy);
 	free(g);
 }
 
@@ -516,17 +558,17 @@ void gw_set_lang(struct gw *g, const char *lang)
 struct gw_req *gw_get(struct gw *g, const char *path, const char *etag,
                       const void *owner, int tag, gw_fn fn, void *ud)
 {
-	struct gw_req *r = req_new(g, path, owner, tag, fn, ud);
+	struct gw_req *r = req_new(g, path, g->token, owner, tag, fn, ud);
 	if (etag && *etag)
 		r->if_none_match = xstrdup(etag);
 	req_setup(r);
 	return r;
 }
 
-struct gw_req *gw_post(struct gw *g, const char *path, json_t *body, const char *idem_key,
-                       const void *owner, int tag, gw_fn fn, void *ud)
+static struct gw_req *post_as(struct gw *g, const char *token, const char *path, json_t *body,
+                              const char *idem_key, const void *owner, int tag, gw_fn fn, void *ud)
 {
-	struct gw_req *r = req_new(g, path, owner, tag, fn, ud);
+	struct gw_req *r = req_new(g, path, token, owner, tag, fn, ud);
 	json_t *b = body ? body : json_object();
 	r->post_body = json_dumps(b, JSON_COMPACT);
 	json_decref(b);
@@ -536,6 +578,18 @@ struct gw_req *gw_post(struct gw *g, const char *path, json_t *body, const char 
 		r->idem_key = xstrdup(idem_key);
 	req_setup(r);
 	return r;
+}
+
+struct gw_req *gw_post(struct gw *g, const char *path, json_t *body, const char *idem_key,
+                       const void *owner, int tag, gw_fn fn, void *ud)
+{
+	return post_as(g, g->token, path, body, idem_key, owner, tag, fn, ud);
+}
+
+struct gw_req *gw_post_bearer(struct gw *g, const char *token, const char *path, json_t *body,
+                              const void *owner, int tag, gw_fn fn, void *ud)
+{
+	return post_as(g, token, path, body, NULL, owner, tag, fn, ud);
 }
 
 void gw_cancel(struct gw *g, struct gw_req *r)

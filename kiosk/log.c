@@ -1,10 +1,16 @@
-/* log.c: a file or syslog, one line per event, with a timestamp. */
+/* log.c: a file or syslog, one line per event, with a timestamp.
+ *
+ * The log never carries personal data, but it tells when citizens came and
+ * went: the file is its owner's alone (0600), whatever its mode was. */
 #include "log.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 static FILE *log_file;
 static int use_syslog;
@@ -16,9 +22,21 @@ int log_open(const char *path)
 		use_syslog = 1;
 		return 0;
 	}
-	log_file = fopen(path, "ae");
-	if (!log_file)
+	/* Not through a symbolic link, and never readable by others. */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
 		return -1;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    ((st.st_mode & 077) && fchmod(fd, 0600) != 0)) {
+		close(fd);
+		return -1;
+	}
+	log_file = fdopen(fd, "a");
+	if (!log_file) {
+		close(fd);
+		return -1;
+	}
 	setvbuf(log_file, NULL, _IOLBF, 0);
 	return 0;
 }

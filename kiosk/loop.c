@@ -68,19 +68,13 @@ long long loop_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void set_nonblock_cloexec(int fd)
-{
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-}
-
 struct loop *loop_new(void)
 {
 	struct loop *l = xcalloc(1, sizeof *l);
-	if (pipe(l->wake) != 0)
+	/* Close-on-exec from the start (pipe2): a child started by another
+	 * thread in between must not inherit it. */
+	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) != 0)
 		die("pipe: %s", strerror(errno));
-	set_nonblock_cloexec(l->wake[0]);
-	set_nonblock_cloexec(l->wake[1]);
 	pthread_mutex_init(&l->post_lock, NULL);
 	l->posted_tail = &l->posted;
 	signal_pipe_fd = l->wake[1];

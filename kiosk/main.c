@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +30,9 @@
 #include "util.h"
 
 static struct app the_app;
+
+/* How long shut-down waits for the gateway to confirm a logout. */
+#define SHUTDOWN_DRAIN_MS 1500
 
 /* ---- terminal and signals ---- */
 
@@ -64,6 +69,18 @@ static void restore_terminal(void)
 {
 	if (stdscr && !isendwin())
 		endwin();
+}
+
+/* Kiosk mode: the process holds citizens' data, so it never leaves a core
+ * file, and other processes of the same user cannot attach to it or read
+ * its memory (PR_SET_DUMPABLE 0 gives /proc/PID/mem to root alone). */
+static void no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+	if (setrlimit(RLIMIT_CORE, &none) != 0)
+		fprintf(stderr, "kiosk: cannot switch off core dumps: %s\n", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		fprintf(stderr, "kiosk: cannot make the process non-dumpable: %s\n", strerror(errno));
 }
 
 static int load_theme(const char *t, struct theme *out)
@@ -140,6 +157,8 @@ int main(int argc, char **argv)
 	if (load_theme("large", &a->theme_large) != 0)
 		a->theme_large = a->theme_normal;
 	a->theme = a->theme_normal;
+	if (a->cfg.lockdown)
+		no_core_dumps();
 	if (log_open(a->cfg.log_file) != 0) {
 		fprintf(stderr, "kiosk: cannot open log %s: %s\n", a->cfg.log_file, strerror(errno));
 		return 2;
@@ -161,6 +180,7 @@ int main(int argc, char **argv)
 		.kiosk_id = a->cfg.kiosk_id,
 		.ca_file = a->cfg.ca_file,
 		.pinned_pubkey = a->cfg.pinned_pubkey,
+		.proxy = a->cfg.proxy,
 		.connect_timeout_ms = a->cfg.connect_timeout_ms,
 		.timeout_ms = a->cfg.timeout_ms,
 	};
@@ -210,9 +230,16 @@ int main(int argc, char **argv)
 
 	int code = loop_run(a->loop);
 
-	session_end(a, END_BY_CITIZEN);
+	/* Shut-down (SIGTERM, SIGHUP, F10, a lost terminal): no more input, no
+	 * new session; a citizen still logged in is logged out at the gateway,
+	 * and the kiosk waits briefly for that (a token left valid would outlive
+	 * us by its whole lifetime), wiping everything regardless. */
+	loop_fd_del(a->loop, STDIN_FILENO);
 	for (int i = 0; i < a->n_scanners; i++)
 		scanner_free(a->scanners[i]);
+	a->n_scanners = 0;
+	session_close(a);
+	session_drain(a, SHUTDOWN_DRAIN_MS);
 	loop_drain(a->loop);
 	speech_free(a->speech);
 	loop_drain(a->loop);

@@ -10,6 +10,7 @@
  * Frames come from a small source interface (scan_int.h) so that tests can
  * feed pictures without a /dev/video device.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +85,12 @@ static void *zsrc_open(const char *dev, char *why, size_t whylen)
 
 static int zsrc_fd(void *src)
 {
-	return zbar_video_get_fd(src);
+	int fd = zbar_video_get_fd(src);
+	/* libzbar opens the device without O_CLOEXEC: children (aplay, the
+	 * font command) must not inherit the camera. */
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+	return fd;
 }
 
 static int zsrc_next(void *src, bool want, unsigned char **gray, int *w, int *h,

@@ -15,14 +15,11 @@
 
 /* The accessibility modes come first: big buttons 1 and 2. */
 enum { H_LARGE, H_VOICE, H_SERVICES, H_LOGIN, H_BILLS, H_QUEUE, H_MINE, H_LANG, H_COUNT };
-enum { REQ_SCAN = 1 };
-
 struct home {
 	struct menu m;
 	char lang_label[64];
 	char who[160];
 	int welcome_y;
-	bool scan_busy;
 };
 
 static const char *item_label(void *ud, int i, const char **sub)
@@ -39,6 +36,7 @@ static const char *item_label(void *ud, int i, const char **sub)
 			*sub = h->who;
 			return _("Log out");
 		}
+		explicit_bzero(h->who, sizeof h->who); /* the last citizen's */
 		*sub = _("Scan your app's code");
 		return _("Log in");
 	case H_BILLS: *sub = _("Water, power, gas, fines"); return _("Pay bills");
@@ -147,17 +145,8 @@ static int home_mouse(struct screen *s, int target)
 
 static int home_scan(struct screen *s, const char *code, size_t len)
 {
-	struct home *h = s->priv;
-	if (!h->scan_busy) /* one at a time: never log in twice */
-		h->scan_busy = session_scan_login(s, REQ_SCAN, code, len);
+	session_scan_login(s, code, len); /* one at a time, decided there */
 	return UI_HANDLED;
-}
-
-static void home_reply(struct screen *s, int tag, const struct gw_reply *r)
-{
-	struct home *h = s->priv;
-	h->scan_busy = false;
-	session_scan_reply(s, r);
 }
 
 static void home_draw(struct screen *s, struct rect area)
@@ -202,7 +191,6 @@ const struct screen_ops scr_home = {
 	.mouse = home_mouse,
 	.draw = home_draw,
 	.resize = home_resize,
-	.reply = home_reply,
 	.speak = home_speak,
 	.title = home_title,
 	.scan = home_scan,

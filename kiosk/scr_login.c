@@ -8,6 +8,12 @@
  * The user code always stands beside the QR in big glyphs, so the citizen
  * can check it against the phone (RFC 8628 5.4, against phishing). Where
  * the QR cannot fit, the screen says so and shows the code and short URL.
+ *
+ * Both kinds of request belong to the session (session.c), which decides
+ * whether an answer with a token logs the citizen in; this screen hears of
+ * it through its logged_in op, and gets the token poll's other answers
+ * (pending, slow_down, denied...) through its reply op. Each new code has a
+ * generation in the poll's tag, so an answer about an old code is ignored.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +32,7 @@
 #include "ui.h"
 #include "util.h"
 
-enum { REQ_DEVICE = 1, REQ_TOKEN, REQ_SCAN };
+enum { REQ_DEVICE = 1, REQ_TOKEN_BASE = 16 }; /* token polls: REQ_TOKEN_BASE + generation */
 enum { T_NEW_CODE = 1 };
 enum dstate { D_REQUESTING, D_SHOWING, D_EXPIRED, D_DENIED, D_ERROR };
 
@@ -43,7 +49,7 @@ struct login_scr {
 	long backoff_ms;
 	bool polling;           /* a token request is in flight */
 	bool net_trouble;
-	bool scan_busy;
+	int gen;                /* of the code shown; token polls carry it */
 	long long poll_timer, tick_timer;
 	char *error;
 	/* layout */
@@ -87,7 +93,7 @@ static long on_poll(struct loop *l, long long id, void *ud)
 	json_object_set_new(body, "grant_type", json_string("urn:ietf:params:oauth:grant-type:device_code"));
 	json_object_set_new(body, "device_code", json_string(L->dev.device_code));
 	L->polling = true;
-	ui_post(s, REQ_TOKEN, "/v1/auth/token", body, NULL);
+	session_token_poll(s, REQ_TOKEN_BASE + L->gen, body);
 	return -1;
 }
 
@@ -115,8 +121,8 @@ static void request_code(struct screen *s)
 	L->polling = false;
 	L->net_trouble = false;
 	L->state = D_REQUESTING;
-	gw_cancel_owner(s->app->gw, s); /* a late token answer for the old code is moot */
-	L->scan_busy = false;
+	gw_cancel_owner(s->app->gw, s); /* a device request for an older code */
+	L->gen = (L->gen + 1) % 1000; /* answers about the old code are moot */
 	ui_post(s, REQ_DEVICE, "/v1/auth/device", NULL, NULL);
 	ui_relayout(s->app);
 }
@@ -156,18 +162,16 @@ static void login_leave(struct screen *s)
 	free(L);
 }
 
-/* Logged in: go where the citizen was going, or home. */
-static void finish(struct screen *s)
+/* Logged in (a log-in this screen started): go where the citizen was
+ * going, or back. s stays readable after ui_pop until the end of the pass. */
+static void login_logged_in(struct screen *s)
 {
 	struct app *a = s->app;
 	struct login_scr *L = s->priv;
-	const struct screen_ops *then = L->then;
-	char *arg = L->then_arg;
-	L->then_arg = NULL;
-	ui_pop(a); /* s is freed here */
-	if (then)
-		ui_push(a, then, arg);
-	free(arg);
+	stop_polling(s);
+	ui_pop(a);
+	if (L->then)
+		ui_push(a, L->then, L->then_arg);
 }
 
 static void login_resize(struct screen *s, struct rect area)
@@ -316,31 +320,19 @@ static int login_mouse(struct screen *s, int target)
 
 static int login_scan(struct screen *s, const char *code, size_t len)
 {
-	struct login_scr *L = s->priv;
-	if (L->scan_busy)
-		return UI_HANDLED; /* one at a time: never log in twice */
-	L->scan_busy = session_scan_login(s, REQ_SCAN, code, len);
+	session_scan_login(s, code, len); /* one at a time, decided there */
 	return UI_HANDLED;
 }
 
-/* *done: the screen is gone (logged in and popped). */
-static void token_reply(struct screen *s, const struct gw_reply *r, bool *done)
+/* A token poll's answer that logged nobody in (session.c took those). */
+static void token_reply(struct screen *s, const struct gw_reply *r)
 {
 	struct login_scr *L = s->priv;
 	L->polling = false;
 	if (L->state != D_SHOWING)
 		return;
-	if (r->result == GW_OK && r->json) {
-		struct login l;
-		char err[160];
-		if (login_decode(r->json, &l, err, sizeof err) == 0) {
-			log_info("login: approved on the phone");
-			session_begin(s->app, &l);
-			finish(s);
-			*done = true;
-			return;
-		}
-		log_warn("login answer rejected: %s", err);
+	if (r->result == GW_OK) {
+		/* A token in an answer session.c could not read (and revoked). */
 		L->state = D_ERROR;
 		set_error(L, _("The service network sent an answer this kiosk cannot read. Please ask the staff."));
 		return;
@@ -381,19 +373,13 @@ static void token_reply(struct screen *s, const struct gw_reply *r, bool *done)
 static void login_reply(struct screen *s, int tag, const struct gw_reply *r)
 {
 	struct login_scr *L = s->priv;
-	if (tag == REQ_SCAN) {
-		L->scan_busy = false;
-		if (session_scan_reply(s, r))
-			finish(s);
-		return;
-	}
-	if (tag == REQ_TOKEN) {
+	if (tag >= REQ_TOKEN_BASE) {
+		if (tag - REQ_TOKEN_BASE != L->gen)
+			return; /* about a code no longer shown */
 		enum dstate before = L->state;
-		struct app *a = s->app;
-		bool done = false;
-		token_reply(s, r, &done);
-		if (!done && L->state != before)
-			ui_relayout(a); /* the QR goes with the code */
+		token_reply(s, r);
+		if (L->state != before)
+			ui_relayout(s->app); /* the QR goes with the code */
 		return;
 	}
 	/* REQ_DEVICE */
@@ -467,4 +453,5 @@ const struct screen_ops scr_login = {
 	.speak = login_speak,
 	.title = login_title,
 	.scan = login_scan,
+	.logged_in = login_logged_in,
 };

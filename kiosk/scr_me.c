@@ -92,6 +92,7 @@ static void me_draw(struct screen *s, struct rect area)
 		snprintf(line, sizeof line, _("Mobile: %s"), m->phone);
 		ui_text(r.x, r.y + 4, r.w, ROLE_TEXT, line);
 	}
+	explicit_bzero(line, sizeof line);
 	ui_para((struct rect){ r.x, r.y + 6, r.w, r.h - 6 }, ROLE_DIM,
 	        _("Your applications and e-licences are not yet available at this kiosk. To log out, press F9 or touch \"Log out\" below."));
 }
@@ -121,7 +122,8 @@ static void me_speak(struct screen *s, char *buf, size_t n, bool full)
 	size_t idl = strlen(m->id);
 	char *tail = speak_chars(idl > 4 ? m->id + idl - 4 : m->id, i18n_lang());
 	snprintf(buf, n, _("%s. Logged in: %s. ID number ending %s."), me_title(s), surname, tail);
-	free(tail);
+	wipe_str(tail);
+	explicit_bzero(surname, sizeof surname);
 }
 
 const struct screen_ops scr_me = {

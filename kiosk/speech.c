@@ -945,10 +945,8 @@ static struct worker *worker_new(struct speech *s)
 	atomic_init(&w->cancel, false);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	if (pipe(w->wake) != 0)
+	if (pipe2(w->wake, O_CLOEXEC | O_NONBLOCK) != 0)
 		die("speech: pipe: %s", strerror(errno));
-	set_nonblock_cloexec(w->wake[0]);
-	set_nonblock_cloexec(w->wake[1]);
 	/* Signals belong to the loop thread (its self-pipe); a blocked SIGPIPE
 	 * also turns a write to a dead aplay into EPIPE. */
 	sigfillset(&all);

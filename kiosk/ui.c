@@ -105,7 +105,9 @@ static void set_role(enum role r)
 static void on_reply(void *ud, const struct gw_reply *r)
 {
 	struct screen *s = ud;
-	struct app *a = s->app; /* the reply may pop (free) s */
+	struct app *a = s->app;
+	if (s->gone)
+		return; /* its requests were cancelled when it went: not reached */
 	if (r->result == GW_PROBLEM && r->status == 401 && session_active(a) &&
 	    r->problem.code && !strcmp(r->problem.code, "session_expired")) {
 		/* The gateway ended the session: so do we, whatever the screen
@@ -120,11 +122,17 @@ static void on_reply(void *ud, const struct gw_reply *r)
 
 void ui_get(struct screen *s, int tag, const char *path, const char *etag)
 {
+	if (s->gone)
+		return; /* a timer of a popped screen: nobody would see the answer */
 	gw_get(s->app->gw, path, etag, s, tag, on_reply, s);
 }
 
 void ui_post(struct screen *s, int tag, const char *path, json_t *body, const char *idem_key)
 {
+	if (s->gone) {
+		json_decref(body);
+		return;
+	}
 	gw_post(s->app->gw, path, body, idem_key, s, tag, on_reply, s);
 }
 
@@ -151,8 +159,10 @@ void ui_push(struct app *a, const struct screen_ops *ops, void *arg)
 	struct screen *s = xcalloc(1, sizeof *s);
 	s->ops = ops;
 	s->app = a;
+	s->id = ++a->next_screen_id;
 	s->below = a->top;
 	a->top = s;
+	a->nav_gen++;
 	a->targets->n = 0; /* the old screen's targets mean nothing now */
 	log_info("screen: enter %s", ops->name);
 	if (ops->enter)
@@ -162,19 +172,51 @@ void ui_push(struct app *a, const struct screen_ops *ops, void *arg)
 	ui_dirty(a);
 }
 
+/* Leave and free: only from ui_reap and ui_end, never under a screen's feet. */
+static void screen_free(struct app *a, struct screen *s)
+{
+	gw_cancel_owner(a->gw, s);
+	if (s->ops->leave)
+		s->ops->leave(s);
+	gw_cancel_owner(a->gw, s); /* whatever leave may have started */
+	free(s);
+}
+
 void ui_pop(struct app *a)
 {
 	struct screen *s = a->top;
 	if (!s || !s->below)
 		return; /* home stays */
+	/* Off the stack and silenced now; left and freed at the end of the
+	 * pass, so the caller (often s itself) may still read s. */
 	gw_cancel_owner(a->gw, s);
-	if (s->ops->leave)
-		s->ops->leave(s);
 	a->top = s->below;
-	free(s);
+	s->gone = true;
+	s->below = a->graveyard;
+	a->graveyard = s;
+	a->nav_gen++;
 	a->targets->n = 0;
 	ui_relayout(a);
 }
+
+void ui_reap(struct app *a)
+{
+	while (a->graveyard) {
+		struct screen *s = a->graveyard;
+		a->graveyard = s->below;
+		screen_free(a, s);
+	}
+}
+
+struct screen *ui_find(struct app *a, unsigned long id)
+{
+	for (struct screen *s = a->top; s; s = s->below)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+unsigned long ui_nav_gen(const struct app *a) { return a->nav_gen; }
 
 void ui_home(struct app *a)
 {
@@ -242,7 +284,7 @@ static int ui_text_attr(int x, int y, int w, enum role role, attr_t extra, const
 	char *e = text_ellipsize(s, w);
 	mvaddstr(y, x, e);
 	used = text_width(e);
-	free(e);
+	wipe_str(e); /* drawn text may be a (masked) name */
 	if (layout_dump)
 		fprintf(layout_dump, "text %d %d %d %d 1\n", x, y, w, used);
 	return used;
@@ -269,7 +311,7 @@ int ui_para(struct rect r, enum role role, const char *s)
 			if (*c == '\n')
 				*c = ' ';
 		ui_text(r.x, r.y + i, r.w, role, line);
-		free(line);
+		wipe_str(line);
 	}
 	free(l);
 	return rows;
@@ -469,6 +511,7 @@ static void draw_status(struct app *a)
 	}
 	if (x + rw + 1 <= a->cols)
 		ui_text(a->cols - rw - 1, y + sh / 2, rw, ROLE_STATUS, right);
+	explicit_bzero(out, sizeof out); /* held the citizen's masked name */
 }
 
 /* The idle warning: a box over the screen with a countdown; any key or
@@ -517,6 +560,7 @@ void ui_logout(struct app *a)
 
 void ui_paint(struct app *a)
 {
+	ui_reap(a); /* the end of the pass: screens popped in it go now */
 	if (!a->dirty)
 		return;
 	a->dirty = false;
@@ -574,6 +618,9 @@ void ui_paint(struct app *a)
 		putp(e3 && e3 != (char *)-1 ? e3 : "\033[3J");
 		fflush(stdout);
 		a->clear_scrollback = false;
+		/* And what the last frames left on our own stack (lines with the
+		 * citizen's masked name, built for drawing). */
+		scrub_stack();
 	}
 	cur = NULL;
 	access_speak_screen(a);
@@ -738,13 +785,11 @@ void ui_init(struct app *a)
 
 void ui_end(struct app *a)
 {
+	ui_reap(a);
 	while (a->top) {
 		struct screen *s = a->top;
-		gw_cancel_owner(a->gw, s);
-		if (s->ops->leave)
-			s->ops->leave(s);
 		a->top = s->below;
-		free(s);
+		screen_free(a, s);
 	}
 	if (!isendwin())
 		endwin();

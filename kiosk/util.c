@@ -156,6 +156,27 @@ void wipe_free_block(void *p)
 	free(p);
 }
 
+void *wipe_realloc(void *p, size_t n)
+{
+	if (!p)
+		return xmalloc(n);
+	/* Never grown in place by realloc: a moved block would leave its old
+	 * copy behind, unwiped. */
+	size_t old = malloc_usable_size(p);
+	void *q = xmalloc(n);
+	memcpy(q, p, old < n ? old : n);
+	wipe_free_block(p);
+	return q;
+}
+
+__attribute__((noinline)) void scrub_stack(void)
+{
+	/* Below the caller: where the frames of deeper calls were. */
+	volatile char pad[64 * 1024];
+	explicit_bzero((char *)pad, sizeof pad);
+	__asm__ __volatile__("" : : "r"(pad) : "memory");
+}
+
 void wipe_str(char *s)
 {
 	if (s)

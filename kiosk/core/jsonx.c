@@ -45,6 +45,25 @@ bool jsonx_depth_ok(const char *buf, size_t len, int max_depth)
 	return true;
 }
 
+/* What went wrong, in words of our own: jansson's message quotes the input
+ * near the error ("near '\"4401061969...'"), and that may be an ID number
+ * or a token on its way to the log. */
+static const char *parse_error_kind(const json_error_t *e)
+{
+	switch (json_error_code(e)) {
+	case json_error_out_of_memory: return "out of memory";
+	case json_error_stack_overflow: return "nested too deeply";
+	case json_error_invalid_utf8: return "invalid UTF-8";
+	case json_error_premature_end_of_input: return "the answer ends too early";
+	case json_error_end_of_input_expected: return "more after the end";
+	case json_error_invalid_syntax: return "invalid syntax";
+	case json_error_null_character: return "a NUL character";
+	case json_error_null_byte_in_key: return "a NUL in a key";
+	case json_error_duplicate_key: return "a duplicate key";
+	case json_error_numeric_overflow: return "a number out of range";
+	default: return "not valid JSON";
+	}
+}
 
 json_t *jsonx_parse(const char *buf, size_t len, char *err, size_t errlen)
 {
@@ -68,9 +87,13 @@ json_t *jsonx_parse(const char *buf, size_t len, char *err, size_t errlen)
 	 * type error better than "not JSON" would. ALLOW_NUL: a "\u0000" in
 	 * one string should cost that string a U+FFFD, not the whole answer. */
 	root = json_loadb(fixed, fixed_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	/* The copy may hold a token or an ID number. */
+	explicit_bzero(fixed, fixed_len);
 	free(fixed);
 	if (!root)
-		set_err(err, errlen, "not JSON: %s at line %d", jerr.text, jerr.line);
+		set_err(err, errlen, "not JSON: %s at line %d, column %d (byte %d)",
+		        parse_error_kind(&jerr), jerr.line, jerr.column, jerr.position);
+	explicit_bzero(&jerr, sizeof jerr);
 	return root;
 }
 
