@@ -516,3 +516,14 @@ void e2e_fifo_send(struct harness *h, struct gwd *g, const char *path, const cha
 	close(fd);
 	E2E_CHECK(h, g, w == n, "FIFO write: %zd of %d (%s)", w, n, strerror(werr));
 }
+
+void e2e_expect_cleared(struct harness *h, struct gwd *g, const char *step)
+{
+	static const char clear[] = "\033[2J", scrollback[] = "\033[3J";
+	/* The last frame may still be on its way. */
+	h_settle(h, E2E_QUIET_MS, 2000);
+	E2E_CHECK(h, g, h_recorded_count(h, clear, sizeof clear - 1) > 0,
+	          "%s: the terminal was not told to clear the screen (ESC [ 2 J)", step);
+	E2E_CHECK(h, g, h_recorded_count(h, scrollback, sizeof scrollback - 1) > 0,
+	          "%s: the terminal was not told to forget its scrollback (ESC [ 3 J)", step);
+}

@@ -145,6 +145,10 @@ void e2e_stop(struct harness *h, struct gwd *g);
 /* e2e_stop, then frees both. */
 void e2e_finish(struct harness *h, struct gwd *g);
 
+/* Since h_record(h), the kiosk told the terminal to clear the screen and to
+ * forget its scrollback, as it must when a session ends. */
+void e2e_expect_cleared(struct harness *h, struct gwd *g, const char *step);
+
 /* Writes line + "\n" into the FIFO at path once the kiosk has made it and
  * reads it (a non-blocking writer's open fails while nobody reads). */
 void e2e_fifo_send(struct harness *h, struct gwd *g, const char *path, const char *line, int ms);

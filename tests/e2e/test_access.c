@@ -1687,11 +1687,12 @@ static int idle_countdown(void)
  * the kiosk to go back home by itself: not before limit_s after the key
  * (the kiosk reads the key after it was sent, and the end is seen after it
  * happened, so a loaded machine only adds time), and within WAIT_MS after
- * that. The warning comes at half the limit (the configured 30 s is longer)
- * and never shows more than that. */
+ * that, clearing the terminal. The warning comes at half the limit (the
+ * configured 30 s is longer) and never shows more than that. */
 static void expect_idle_end(long limit_s, const char *step)
 {
 	int ends = e2e_log_count(H, LOG_IDLE_END), most = -1;
+	h_record(H);
 	long long sent = e2e_now_ms();
 	h_type(H, "3");
 	long long deadline = sent + limit_s * 1000 + WAIT_MS;
@@ -1712,6 +1713,7 @@ static void expect_idle_end(long limit_s, const char *step)
 	CHECK(most <= (limit_s + 1) / 2, "%s: the warning counted down from %d s; the limit is %ld s, the warning "
 	      "half of it", step, most, limit_s);
 	expect_title(T_HOME, step);
+	e2e_expect_cleared(H, G, step);
 }
 
 Test(access, idle_limit_longer_in_large_mode)

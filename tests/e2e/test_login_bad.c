@@ -1048,10 +1048,12 @@ Test(login_bad, session_expires_mid_use)
 
 	h_key(h, H_ESC);
 	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
+	h_record(h);
 	h_type(h, "7"); /* GET /v1/me with the dead token */
 	e2e_expect(h, g, T_SESSION_GONE, WAIT_MS, "session expired: notice");
 	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "session expired: home");
 	expect_not_logged_in(h, g, "session expired");
+	e2e_expect_cleared(h, g, "session expired");
 	E2E_CHECK(h, g, !h_find(h, "欧**国", NULL, NULL) && !h_find(h, "欧", NULL, NULL),
 	      "the citizen's name stays on the screen");
 	E2E_CHECK(h, g, !h_find(h, "4401", NULL, NULL), "the citizen's ID stays on the screen");

@@ -39,6 +39,8 @@ struct harness {
 	char *in_q;          /* bytes queued for the child's input */
 	size_t in_len, in_cap;
 	size_t bytes_out;    /* bytes the child wrote, since start or reset */
+	char *rec;           /* a copy of them since h_record, or NULL */
+	size_t rec_len, rec_cap;
 	bool eof;            /* the pty reported EOF/EIO: nobody holds the slave */
 	bool exited;
 	int status;
@@ -542,6 +544,18 @@ static void feed(struct harness *h, const char *b, size_t n)
 		vterm_input_write(h->vt, b + start, n - start);
 }
 
+static void record(struct harness *h, const char *buf, size_t n)
+{
+	if (h->rec_len + n > h->rec_cap) {
+		h->rec_cap = (h->rec_len + n) * 2;
+		h->rec = realloc(h->rec, h->rec_cap);
+		if (!h->rec)
+			abort();
+	}
+	memcpy(h->rec + h->rec_len, buf, n);
+	h->rec_len += n;
+}
+
 /* Wait up to timeout_ms for output (or for room to write queued input), then
  * read everything available at that moment. Returns the bytes read. */
 static size_t pump_chunk(struct harness *h, int timeout_ms)
@@ -570,6 +584,8 @@ static size_t pump_chunk(struct harness *h, int timeout_ms)
 			feed(h, buf, (size_t)n);
 			total += (size_t)n;
 			h->bytes_out += (size_t)n;
+			if (h->rec)
+				record(h, buf, (size_t)n);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -683,6 +699,15 @@ int h_wait_exit(struct harness *h, int timeout_ms, int *status)
 	}
 }
 
+void h_hangup(struct harness *h)
+{
+	if (h->master >= 0)
+		close(h->master);
+	h->master = -1;
+	h->eof = true;
+	h->in_len = 0;
+}
+
 bool h_exited(struct harness *h)
 {
 	reap(h, false);
@@ -737,6 +762,7 @@ void h_free(struct harness *h)
 	h_rmtree(h->tmpdir);
 	free(h->tmpdir);
 	free(h->in_q);
+	free(h->rec);
 	free(h);
 }
 
@@ -1136,6 +1162,28 @@ size_t h_bytes_out(const struct harness *h)
 void h_bytes_reset(struct harness *h)
 {
 	h->bytes_out = 0;
+}
+
+void h_record(struct harness *h)
+{
+	free(h->rec);
+	h->rec_cap = 4096;
+	h->rec = xmalloc(h->rec_cap);
+	h->rec_len = 0;
+}
+
+int h_recorded_count(const struct harness *h, const void *bytes, size_t len)
+{
+	int n = 0;
+	if (!h->rec || !len)
+		return 0;
+	for (const char *p = h->rec, *end = h->rec + h->rec_len; p < end; n++) {
+		p = memmem(p, (size_t)(end - p), bytes, len);
+		if (!p)
+			break;
+		p += len;
+	}
+	return n;
 }
 
 bool h_dir_sanitizer_clean(const char *dir, char *report, size_t n)

@@ -134,6 +134,11 @@ void h_click(struct harness *h, int col, int row);
 /* Clicks the middle cell of the first occurrence; false if absent. */
 bool h_click_text(struct harness *h, const char *utf8);
 
+/* The terminal goes away: the pty master is closed, as when a terminal
+ * emulator's window is closed (the child gets SIGHUP and EOF/EIO). Nothing
+ * more is read; h_wait_exit still reaps. */
+void h_hangup(struct harness *h);
+
 /* New window size: TIOCSWINSZ on the pty (the child gets SIGWINCH) and
  * libvterm's size. */
 void h_resize(struct harness *h, int cols, int rows);
@@ -147,6 +152,14 @@ bool h_screen_clean(struct harness *h, char *why, size_t n);
 /* Bytes the program wrote to the terminal since start / the last reset. */
 size_t h_bytes_out(const struct harness *h);
 void h_bytes_reset(struct harness *h);
+
+/* Keeps a copy of everything the program writes from now on (dropping any
+ * earlier one), for what leaves no trace on the screen: a scrollback erase
+ * (ESC [ 3 J), say. */
+void h_record(struct harness *h);
+/* Non-overlapping occurrences of bytes[0..len) in that copy (0 if nothing
+ * is being kept). */
+int h_recorded_count(const struct harness *h, const void *bytes, size_t len);
 
 /* True if no sanitizer report was written; else the start of the first one
  * (and its file name) goes into report (may be NULL). */
