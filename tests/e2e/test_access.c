@@ -1238,6 +1238,25 @@ static void expect_id_tail(const char *said, const char *marker, const char *lan
 	      "time)", step, marker, p ? p + strlen(marker) : "(nothing)", want);
 }
 
+/* 7 on home: my information (title), fetched and shown (shown), said in
+ * lang with every needle, the ID's tail one character at a time after
+ * marker; then back to the home screen (home). */
+static void me_said(const char *lang, const char *title, const char *shown, const char *const need[],
+                    const char *marker, const char *home)
+{
+	char line[4096], step[64];
+	int mark = said_count(), n_me = e2e_log_count(H, "GET /v1/me -> 200");
+	snprintf(step, sizeof step, "my information (%s)", lang);
+	h_type(H, "7");
+	expect_title(title, step);
+	wait_log("GET /v1/me -> 200", n_me + 1, step);
+	expect(shown, step);
+	wait_said(mark, lang, need, false, line, sizeof line, step);
+	expect_id_tail(line, marker, lang, step);
+	h_key(H, H_BACKSPACE);
+	expect_title(home, step);
+}
+
 Test(access, voice_login_by_scan)
 {
 	struct start_opts o = { 80, 24, "voice", NULL, true };
@@ -1256,34 +1275,16 @@ Test(access, voice_login_by_scan)
 	wait_said(mark, "zh_CN", welcome, false, line, sizeof line, "welcome said");
 	CHECK(!strncmp(line, T_WELCOME, strlen(T_WELCOME)), "the welcome is not said first: \"%s\"", line);
 
-	/* 我的信息: said, with the surname and the ID's tail only. */
-	mark = said_count();
-	int n_me = e2e_log_count(H, "GET /v1/me -> 200");
-	h_type(H, "7");
-	expect_title(T_ME_TITLE, "7: my information");
-	wait_log("GET /v1/me -> 200", n_me + 1, "my information fetched");
-	expect("姓名：" CIT_DISPLAY, "my information shown");
-	const char *const me_need[] = { T_ME_TITLE, "已登录：张。", T_ID_TAIL, NULL };
-	wait_said(mark, "zh_CN", me_need, false, line, sizeof line, "my information said");
-	expect_id_tail(line, T_ID_TAIL, "zh_CN", "my information");
-	h_key(H, H_BACKSPACE);
-	expect_title(T_HOME, "back home");
-
-	/* The same in English, then back to Chinese. */
+	/* 我的信息: said, with the surname and the ID's tail only; the same in
+	 * English, then back to Chinese. */
+	const char *const me_zh[] = { T_ME_TITLE, "已登录：张。", T_ID_TAIL, NULL };
+	me_said("zh_CN", T_ME_TITLE, "姓名：" CIT_DISPLAY, me_zh, T_ID_TAIL, T_HOME);
 	h_type(H, "8");
 	layout_free(wait_frame("lang", pred_has_items, NULL, "8: language picker"));
 	h_type(H, "3");
 	expect_title(T_HOME_EN, "3: English home");
-	mark = said_count();
-	n_me = e2e_log_count(H, "GET /v1/me -> 200");
-	h_type(H, "7");
-	expect_title(T_ME_EN, "7: my information in English");
-	wait_log("GET /v1/me -> 200", n_me + 1, "my information fetched in English");
-	const char *const me_en[] = { T_ME_EN, T_ID_TAIL_EN, NULL };
-	wait_said(mark, "en", me_en, false, line, sizeof line, "my information said in English");
-	expect_id_tail(line, T_ID_TAIL_EN, "en", "my information in English");
-	h_key(H, H_BACKSPACE);
-	expect_title(T_HOME_EN, "back to the English home");
+	const char *const me_en[] = { T_ME_EN, "Logged in: 张.", T_ID_TAIL_EN, NULL };
+	me_said("en", T_ME_EN, "Name: " CIT_DISPLAY, me_en, T_ID_TAIL_EN, T_HOME_EN);
 	h_type(H, "8");
 	layout_free(wait_frame("lang", pred_has_items, NULL, "8: language picker in English"));
 	h_type(H, "1");
