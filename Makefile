@@ -4,6 +4,7 @@
 #   make demo       install what is missing, build, run the kiosk against gatewayd
 #   make check      install what is missing, build (gcc, and clang+ASan+UBSan), run every test
 #   make bench      print the benchmark figures
+#   make load       gatewayd under load for 20 s (LOAD_ARGS=...), figures printed
 #   make fuzz       build the libFuzzer targets (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -57,7 +58,7 @@ GW_OBJ    := $(call obj,$(GW_SRC))
 MO        := $(foreach l,$(LANGS),$(O)/locale/$(l)/LC_MESSAGES/kiosk.mo)
 THEMES    := $(patsubst themes/%,$(O)/themes/%,$(wildcard themes/*.theme))
 
-.PHONY: all tests demo check bench fuzz install clean deps-build deps-test
+.PHONY: all tests demo check bench load fuzz install clean deps-build deps-test
 all: $(O)/kiosk $(O)/gatewayd $(MO) $(THEMES)
 
 # Per-directory flags: each part sees only the libraries it may use. The pure
@@ -104,7 +105,20 @@ $(O)/tests/e2e: $(call obj,$(E2E_SRC) $(HARNESS_SRC)) $(CORE_OBJ)
 $(O)/tests/client: $(call obj,$(CLIENT_TEST_SRC)) $(KIOSK_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,criterion $(PKG_KIOSK)) -lpthread -lm
-tests: all $(O)/tests/unit $(O)/tests/client $(O)/tests/e2e
+tests: all $(O)/tests/unit $(O)/tests/client $(O)/tests/e2e $(O)/tests/load
+
+# The load test (tests/load/load.c): `make load` runs it for 20 s against
+# $(O)/gatewayd; the e2e suite runs it for 3 s (test_gateway.c), so `tests`
+# builds it too. Not linked with Criterion: a Criterion test runs it, and
+# Criterion's library would take it for one of its own sandboxed workers.
+LOAD_SRC := $(wildcard tests/load/*.c)
+$(O)/tests/load: $(call obj,$(LOAD_SRC) $(HARNESS_SRC)) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,vterm jansson libqrencode zbar libcurl) -lutil -lpthread -lm
+LOAD_ARGS ?= --seconds 20
+load: deps-test
+	@$(MAKE) --no-print-directory $(O)/gatewayd $(O)/tests/load
+	@GATEWAYD_BIN=$(abspath $(O))/gatewayd $(O)/tests/load $(LOAD_ARGS)
 
 # libFuzzer targets link the pure core alone, built with clang.
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))

@@ -9,7 +9,7 @@ for g in "$@"; do
                  libjansson-dev libqrencode-dev libzbar-dev libespeak-ng-dev
                  libsqlite3-dev libmicrohttpd-dev ca-certificates curl
                  alsa-utils" ;;
-    test)  pkgs="$pkgs clang libvterm-dev libcriterion-dev libclang-rt-14-dev" ;;
+    test)  pkgs="$pkgs clang libvterm-dev libcriterion-dev libclang-rt-14-dev openssl" ;;
     *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
   esac
 done

@@ -23,6 +23,7 @@ struct gwd {
 	int status;
 	int port;
 	char url[64];
+	char *ca;                    /* gwd_start_tls: the helpers' CA file */
 	char *tmpdir;
 	CURL *curl;
 	struct gwd *next_live;
@@ -139,7 +140,9 @@ static bool can_connect(int port)
 	return ok;
 }
 
-struct gwd *gwd_start(const char *const extra_args[])
+/* gwd_start, and gwd_start_tls when cert is not NULL. */
+static struct gwd *start(const char *const extra_args[], const char *cert, const char *key,
+			 const char *ca)
 {
 	struct gwd *g = calloc(1, sizeof *g);
 	char *port_path, *db_path, *log_path, **env;
@@ -168,6 +171,12 @@ struct gwd *gwd_start(const char *const extra_args[])
 	argv[n++] = "--demo";
 	argv[n++] = "--sim";
 	argv[n++] = "--quiet";
+	if (cert) {
+		argv[n++] = "--tls-cert";
+		argv[n++] = cert;
+		argv[n++] = "--tls-key";
+		argv[n++] = key;
+	}
 	for (size_t i = 0; extra_args && extra_args[i] && n < 63; i++)
 		argv[n++] = extra_args[i];
 	argv[n] = NULL;
@@ -227,7 +236,12 @@ struct gwd *gwd_start(const char *const extra_args[])
 			argv[0], port_path);
 		goto fail;
 	}
-	snprintf(g->url, sizeof g->url, "http://127.0.0.1:%d", g->port);
+	snprintf(g->url, sizeof g->url, "%s://127.0.0.1:%d", cert ? "https" : "http", g->port);
+	if (ca) {
+		g->ca = strdup(ca);
+		if (!g->ca)
+			abort();
+	}
 	free(port_path);
 	free(log_path);
 	return g;
@@ -237,6 +251,17 @@ fail:
 	free(log_path);
 	gwd_free(g);
 	return NULL;
+}
+
+struct gwd *gwd_start(const char *const extra_args[])
+{
+	return start(extra_args, NULL, NULL, NULL);
+}
+
+struct gwd *gwd_start_tls(const char *const extra_args[], const char *cert, const char *key,
+			  const char *ca)
+{
+	return start(extra_args, cert, key, ca);
 }
 
 const char *gwd_url(const struct gwd *g)
@@ -304,6 +329,8 @@ static int request(struct gwd *g, const char *method, const char *path,
 	curl_easy_setopt(g->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(g->curl, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(g->curl, CURLOPT_PROXY, ""); /* never an http_proxy */
+	if (g->ca)
+		curl_easy_setopt(g->curl, CURLOPT_CAINFO, g->ca);
 	if (strcmp(method, "POST") == 0) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
 		curl_easy_setopt(g->curl, CURLOPT_HTTPHEADER, hdr);
@@ -419,5 +446,6 @@ void gwd_free(struct gwd *g)
 		curl_easy_cleanup(g->curl);
 	h_rmtree(g->tmpdir);
 	free(g->tmpdir);
+	free(g->ca);
 	free(g);
 }

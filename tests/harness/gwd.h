@@ -24,9 +24,15 @@ struct gwd;
 /* NULL-terminated extra_args, may be NULL. NULL on failure (the reason and
  * the gateway's log go to stderr). */
 struct gwd *gwd_start(const char *const extra_args[]);
+/* The same, serving HTTPS: --tls-cert cert --tls-key key (PEM files) are
+ * added; gwd_url is then "https://127.0.0.1:PORT" and the HTTP helpers below
+ * verify the gateway against the CA certificates in ca (a PEM file; NULL:
+ * the system's). */
+struct gwd *gwd_start_tls(const char *const extra_args[], const char *cert, const char *key,
+                          const char *ca);
 const char *gwd_bin(void);
 
-/* "http://127.0.0.1:PORT" (owned by g). */
+/* "http://127.0.0.1:PORT", or https:// (gwd_start_tls) (owned by g). */
 const char *gwd_url(const struct gwd *g);
 int gwd_port(const struct gwd *g);
 const char *gwd_tmpdir(const struct gwd *g);
