@@ -39,6 +39,8 @@ void wipe_free_block(void *p);
 /* realloc() that leaves no copy behind: a new block, the old one wiped and
  * freed (for buffers that fill with answers: tokens, personal data). */
 void *wipe_realloc(void *p, size_t n);
+/* Marks every open descriptor above 2 close-on-exec. */
+void cloexec_all(void);
 /* Zeroes 64 KiB of the stack below the caller: the frames deeper calls
  * left there (lines built to draw a citizen's name, say). */
 void scrub_stack(void);

@@ -47,12 +47,15 @@ static void run_font_command(const char *path, const char *arg)
 		pid_t g = fork();
 		if (g == 0) {
 			char *argv[] = { (char *)path, (char *)arg, NULL };
-			int devnull = open("/dev/null", 0);
+			int devnull = open("/dev/null", O_RDWR);
 			if (devnull >= 0) {
 				dup2(devnull, 0);
 				dup2(devnull, 1);
 				dup2(devnull, 2);
 			}
+			/* Nothing else of ours: not the gateway's sockets, not the
+			 * log, whether or not a library marked them close-on-exec. */
+			close_range(3, ~0U, 0);
 			execv(path, argv);
 			_exit(127);
 		}

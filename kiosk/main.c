@@ -61,6 +61,13 @@ static void on_winch(struct loop *l, int sig, void *ud)
 
 static void on_term(struct loop *l, int sig, void *ud)
 {
+	struct app *a = ud;
+	if (a->session.draining) {
+		/* A lost terminal sends SIGHUP after its hang-up: the wait for
+		 * the logout (bounded) goes on. */
+		log_info("signal %d during shut-down: still waiting for the logout", sig);
+		return;
+	}
 	log_info("signal %d: exiting", sig);
 	loop_stop(l, 0);
 }
@@ -187,6 +194,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < a->cfg.n_gateways; i++)
 		gc.urls[i] = a->cfg.gateways[i];
 	a->gw = gw_new(a->loop, &gc);
+	/* Libraries open descriptors of their own (libcurl's wake-up socket
+	 * pair, say) without close-on-exec: mark every one we have now. */
+	cloexec_all();
 	gw_set_lang(a->gw, i18n_http_lang());
 	gw_on_net_change(a->gw, app_on_net_change, a);
 

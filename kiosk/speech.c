@@ -567,6 +567,8 @@ static int player_spawn(struct run *r, char *const argv[], bool with_stdin, char
 		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, er[1], 2);
+	/* Nothing else of ours, close-on-exec or not (a library's socket). */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	/* This thread blocks every signal and the kiosk may ignore SIGPIPE:
 	 * aplay gets a clean slate. */
 	posix_spawnattr_init(&at);

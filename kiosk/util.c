@@ -169,6 +169,19 @@ void *wipe_realloc(void *p, size_t n)
 	return q;
 }
 
+void cloexec_all(void)
+{
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	/* Kernels before 5.11: one by one. */
+	long max = sysconf(_SC_OPEN_MAX);
+	for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && !(fl & FD_CLOEXEC))
+			fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+	}
+}
+
 __attribute__((noinline)) void scrub_stack(void)
 {
 	/* Below the caller: where the frames of deeper calls were. */

@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define WAIT_MS 15000
@@ -40,6 +42,10 @@ TestSuite(hardening, .timeout = 180, .fini = suite_fini);
 #define T_WAY1        "方式一：扫手机上的登录码"
 #define T_STATUS_OUT  "[F9] 退出登录 "
 #define T_LOGGED_OUT  "您已安全退出，感谢使用。"
+#define T_CHECKING    "正在核验您的登录码，请稍候。"
+#define T_LEFT        "您已离开登录页面，本次登录已取消，请重新操作。"
+#define T_UNREADABLE  "服务网络返回的内容无法识别，请咨询工作人员。"
+#define T_SERVICES    "3 办事服务"
 
 /* The demo citizens (gateway/demo_data.c), and the parts of them that must
  * not outlive a session. */
@@ -104,6 +110,26 @@ static long live_sessions(struct gwd *g)
 }
 
 /* ---- the kiosk ---------------------------------------------------------------- */
+
+/* Pumps the screen until kiosk.log has a line with needle (or ms pass). */
+static bool wait_log(struct harness *h, const char *needle, int ms)
+{
+	long long end = e2e_now_ms() + ms;
+	while (e2e_log_lines(h, needle) == 0 && e2e_now_ms() < end)
+		h_pump(h, 50);
+	return e2e_log_lines(h, needle) > 0;
+}
+
+/* A citizen's code through the FIFO scanner, then "logged in as" them. */
+static void scan_in(struct harness *h, struct gwd *g, const char *fifo, const struct citizen *c)
+{
+	char code[128];
+	citizen_code(g, c->id, code, sizeof code);
+	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+	char want[128];
+	snprintf(want, sizeof want, T_STATUS_OUT "%s", c->display);
+	e2e_expect_row(h, g, -1, want, WAIT_MS, "scan: logged in");
+}
 
 static struct harness *start_with_fifo(struct gwd *g, char *fifo, size_t n,
                                        const char *const more[])
@@ -347,3 +373,342 @@ static void memory_after_logout(bool production)
 
 Test(hardening, memory_after_logout_production) { memory_after_logout(true); }
 Test(hardening, memory_after_logout_sanitizer) { memory_after_logout(false); }
+
+/* ==== 1 (continued): more log-ins racing ===================================== */
+
+/* The review's second repro: a scan on home is in flight, the citizen opens
+ * the log-in screen and the phone approves its QR code (F6 with
+ * --demo-sim). The scan's answer comes after its screen was left: revoked.
+ * The approval logs in; nobody else is. */
+Test(hardening, device_flow_approved_while_scan_in_flight)
+{
+	struct gwd *g = e2e_start_gateway((const char *const[]){ "--device-interval", "1", NULL });
+	char fifo[1024], a[128];
+	struct harness *h = start_with_fifo(g, fifo, sizeof fifo,
+	                                    (const char *const[]){ "--demo-sim", NULL });
+	citizen_code(g, "cit-wang", a, sizeof a);
+	e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/auth/scan\"]}");
+	e2e_fifo_send(h, g, fifo, a, WAIT_MS);
+	h_settle(h, 150, 500);
+	h_type(h, "4"); /* home: log in, with the QR */
+	e2e_expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, "4: the log-in screen");
+	e2e_expect(h, g, "二维码有效期还剩", WAIT_MS, "a QR code shown");
+	h_key(h, H_F6); /* the phone approves */
+	e2e_expect_row(h, g, -1, T_STATUS_OUT, WAIT_MS, "approved: logged in");
+	/* The scan's answer (3 s): refused because the screen was left, or
+	 * because the approval came first; either way revoked. */
+	E2E_CHECK(h, g, wait_log(h, "login: refused (", WAIT_MS), "the late scan answer was not refused");
+	h_settle(h, 300, 2000);
+	E2E_CHECK(h, g, !h_exited(h), "the kiosk died");
+	E2E_CHECK(h, g, !e2e_row_has(h, -1, "王*"), "the scanned citizen (王*) is logged in");
+	E2E_CHECK(h, g, e2e_log_lines(h, "session: started") == 1, "%d sessions started",
+	          e2e_log_lines(h, "session: started"));
+	long alive = live_sessions(g);
+	E2E_CHECK(h, g, alive == 1, "%ld sessions alive at the gateway (want the approved one)", alive);
+	e2e_finish(h, g);
+}
+
+/* Two codes scanned on the same screen, the first still being checked:
+ * the second is refused with a notice and never sent. */
+Test(hardening, second_scan_while_checking_is_refused)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[1024], a[128], b[128];
+	struct harness *h = start_with_fifo(g, fifo, sizeof fifo, NULL);
+	citizen_code(g, "cit-zhang", a, sizeof a);
+	citizen_code(g, "cit-wang", b, sizeof b);
+	e2e_set_faults(g, "{\"latency_ms\":2000,\"paths\":[\"/v1/auth/scan\"]}");
+	e2e_fifo_send(h, g, fifo, a, WAIT_MS);
+	h_settle(h, 150, 500);
+	e2e_fifo_send(h, g, fifo, b, WAIT_MS);
+	e2e_expect(h, g, T_CHECKING, WAIT_MS, "second scan: please wait");
+	e2e_expect_row(h, g, -1, T_STATUS_OUT "张*", WAIT_MS, "the first scan logs in");
+	h_settle(h, 300, 3000);
+	E2E_CHECK(h, g, e2e_log_lines(h, "gateway: POST /v1/auth/scan") == 1, "%d scans sent",
+	          e2e_log_lines(h, "gateway: POST /v1/auth/scan"));
+	long alive = live_sessions(g);
+	E2E_CHECK(h, g, alive == 1, "%ld sessions alive at the gateway", alive);
+	e2e_finish(h, g);
+}
+
+/* A citizen scans and walks away (or moves on) before the answer: the
+ * next person must not find them logged in. Leaving home and coming back
+ * counts as leaving. */
+static void walk_away(bool come_back)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[1024], a[128];
+	struct harness *h = start_with_fifo(g, fifo, sizeof fifo, NULL);
+	citizen_code(g, "cit-zhang", a, sizeof a);
+	e2e_set_faults(g, "{\"latency_ms\":2500,\"paths\":[\"/v1/auth/scan\"]}");
+	e2e_fifo_send(h, g, fifo, a, WAIT_MS);
+	h_settle(h, 150, 500);
+	h_type(h, "3"); /* someone presses 办事服务 */
+	e2e_expect_row(h, g, 0, "按类别办事", WAIT_MS, "3: services");
+	if (come_back) {
+		h_key(h, H_ESC);
+		e2e_expect(h, g, T_ITEM_LOGIN, WAIT_MS, "Esc: home again");
+	}
+	e2e_expect(h, g, T_LEFT, WAIT_MS, "the late answer: the log-in was cancelled");
+	E2E_CHECK(h, g, !e2e_row_has(h, -1, "[F9]"), "someone is logged in");
+	E2E_CHECK(h, g, e2e_log_lines(h, "session: started") == 0, "a session started");
+	h_settle(h, 300, 2000);
+	long alive = live_sessions(g);
+	E2E_CHECK(h, g, alive == 0, "%ld sessions alive at the gateway (the late one not revoked)", alive);
+	e2e_finish(h, g);
+}
+
+Test(hardening, scan_then_walk_away) { walk_away(false); }
+Test(hardening, scan_then_leave_and_come_back) { walk_away(true); }
+
+/* ==== 3. a truncated log-in answer and the log ===================================== */
+
+/* The gateway cuts every scan answer in half: wherever the cut falls
+ * (inside the token, the name or the ID number), the log says what kind of
+ * error it was and where, never the bytes; and only its owner may read it. */
+Test(hardening, truncated_answer_never_reaches_the_log)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[1024], code[128];
+	struct harness *h = start_with_fifo(g, fifo, sizeof fifo, NULL);
+	e2e_set_faults(g, "{\"body\":\"malformed\",\"paths\":[\"/v1/auth/scan\"]}");
+	for (size_t i = 0; i < sizeof citizens / sizeof citizens[0]; i++) {
+		citizen_code(g, citizens[i].id, code, sizeof code);
+		e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+		long long end = e2e_now_ms() + WAIT_MS;
+		while (e2e_log_lines(h, "not JSON") < (int)i + 1 && e2e_now_ms() < end)
+			h_pump(h, 50);
+		e2e_expect(h, g, T_UNREADABLE, WAIT_MS, "a cut answer: cannot read");
+	}
+	e2e_stop(h, g);
+	size_t n;
+	char *log = e2e_log_read(h, &n);
+	E2E_CHECK(h, g, log && n > 0, "no kiosk.log");
+	E2E_CHECK(h, g, e2e_log_lines(h, "not JSON") >= 3, "the cut answers were not logged as such");
+	for (size_t k = 0; k < n; k++)
+		E2E_CHECK(h, g, (unsigned char)log[k] < 0x80, "a non-ASCII byte in the log at %zu: %.80s", k,
+		          log + (k > 40 ? k - 40 : 0));
+	E2E_CHECK(h, g, !strstr(log, "near '"), "the log quotes the answer: %s", strstr(log, "near '"));
+	for (size_t i = 0; i < sizeof citizens / sizeof citizens[0]; i++) {
+		const char *id = citizens[i].idno;
+		for (size_t k = 0; k + 6 <= strlen(id); k++) {
+			char piece[7];
+			memcpy(piece, id + k, 6);
+			piece[6] = '\0';
+			E2E_CHECK(h, g, !strstr(log, piece), "6 digits of %s's ID number (%s) in the log",
+			          citizens[i].id, piece);
+		}
+	}
+	free(log);
+	struct stat st;
+	char *path = e2e_fmt("%s/kiosk.log", h_tmpdir(h));
+	E2E_CHECK(h, g, stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "kiosk.log has mode %o",
+	          (unsigned)(st.st_mode & 0777));
+	free(path);
+	h_free(h);
+	gwd_free(g);
+}
+
+/* A log that already exists with a wide mode is tightened. */
+Test(hardening, existing_log_is_made_private)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char *dir = e2e_make_dir("/tmp/kiosk-e2e-log-XXXXXX");
+	char *path = e2e_fmt("%s/k.log", dir);
+	int fd = open(path, O_WRONLY | O_CREAT, 0644);
+	cr_assert(fd >= 0);
+	fchmod(fd, 0644);
+	close(fd);
+	struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24,
+	                                   (const char *const[]){ "--log", path, NULL }, WAIT_MS);
+	struct stat st;
+	E2E_CHECK(h, g, stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "the log has mode %o",
+	          (unsigned)(st.st_mode & 0777));
+	e2e_finish(h, g);
+	e2e_rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
+/* ==== 4. shutting down with a citizen logged in ===================================== */
+
+enum stop_how { STOP_TERM, STOP_HUP, STOP_HANGUP, STOP_F10 };
+
+/* Logged in, then the kiosk is stopped: its session is revoked at the
+ * gateway before it exits (POST /sim/sessions/expire finds none alive). */
+static void shutdown_revokes(enum stop_how how)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[1024];
+	struct harness *h = start_with_fifo(g, fifo, sizeof fifo,
+	                                    how == STOP_F10 ? (const char *const[]){ "--no-lockdown", NULL }
+	                                                    : NULL);
+	scan_in(h, g, fifo, &citizens[0]);
+	h_settle(h, 200, 2000);
+	switch (how) {
+	case STOP_TERM: kill(h_pid(h), SIGTERM); break;
+	case STOP_HUP: kill(h_pid(h), SIGHUP); break;
+	case STOP_HANGUP: h_hangup(h); break;
+	case STOP_F10: h_key(h, H_F10); break;
+	}
+	int st = -1;
+	E2E_CHECK(h, g, h_wait_exit(h, 10000, &st) == 0, "the kiosk did not exit");
+	E2E_CHECK(h, g, WIFEXITED(st), "the kiosk died of a signal (%d)", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	char rep[512];
+	E2E_CHECK(h, g, h_sanitizer_clean(h, rep, sizeof rep), "sanitizer: %s", rep);
+	E2E_CHECK(h, g, e2e_log_lines(h, "session: ended (shutdown") == 1, "the session did not end at shut-down");
+	E2E_CHECK(h, g, e2e_log_lines(h, "session: logout answered 204") == 1, "the logout was not answered");
+	long alive = live_sessions(g);
+	E2E_CHECK(h, g, alive == 0, "%ld sessions still alive at the gateway after the kiosk stopped", alive);
+	h_free(h);
+	e2e_end_gw(g, false);
+}
+
+Test(hardening, sigterm_revokes_the_session) { shutdown_revokes(STOP_TERM); }
+Test(hardening, sighup_revokes_the_session) { shutdown_revokes(STOP_HUP); }
+Test(hardening, lost_terminal_revokes_the_session) { shutdown_revokes(STOP_HANGUP); }
+Test(hardening, f10_revokes_the_session) { shutdown_revokes(STOP_F10); }
+
+/* The gateway does not answer the logout (a 30 s delay) or is gone: the
+ * kiosk still exits promptly (the wait is bounded), status 0. */
+static void shutdown_bounded(bool gateway_dead)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[1024];
+	struct harness *h = start_with_fifo(g, fifo, sizeof fifo, NULL);
+	scan_in(h, g, fifo, &citizens[1]);
+	if (gateway_dead)
+		gwd_kill(g);
+	else
+		e2e_set_faults(g, "{\"latency_ms\":30000,\"paths\":[\"/v1/auth/logout\"]}");
+	long long t0 = e2e_now_ms();
+	kill(h_pid(h), SIGTERM);
+	int st = -1;
+	E2E_CHECK(h, g, h_wait_exit(h, 10000, &st) == 0, "the kiosk did not exit within 10 s");
+	long long took = e2e_now_ms() - t0;
+	E2E_CHECK(h, g, WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status %d", st);
+	E2E_CHECK(h, g, e2e_log_lines(h, "unanswered at exit") == 1 || gateway_dead,
+	          "the unanswered logout is not in the log");
+	fprintf(stderr, "hardening: shut-down with %s took %lld ms\n",
+	        gateway_dead ? "the gateway gone" : "a hung logout", took);
+	h_free(h);
+	gwd_free(g);
+}
+
+Test(hardening, shutdown_with_hung_logout_is_bounded) { shutdown_bounded(false); }
+Test(hardening, shutdown_with_gateway_gone_is_bounded) { shutdown_bounded(true); }
+
+/* ==== Also: what the kiosk leaves to others ========================================== */
+
+/* The large-font command runs as a child of the kiosk: it inherits no
+ * socket to the gateway, no pipe, no log; only /dev/null on 0, 1, 2. */
+Test(hardening, font_command_inherits_no_descriptor)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char *dir = e2e_make_dir("/tmp/kiosk-e2e-fds-XXXXXX");
+	char *script = e2e_fmt("%s/font.sh", dir), *out = e2e_fmt("%s/fds.txt", dir),
+	     *conf = e2e_fmt("%s/kiosk.conf", dir);
+	FILE *f = fopen(script, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "#!/bin/sh\nexec /bin/ls -l /proc/self/fd/ > '%s.tmp' && mv '%s.tmp' '%s'\n", out, out, out);
+	fclose(f);
+	chmod(script, 0755);
+	f = fopen(conf, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "[kiosk]\nlarge_font = command:%s\n", script);
+	fclose(f);
+	/* ls is exec'd by the shell after the redirection; `&& mv` never runs
+	 * (exec replaced the shell), so read the .tmp file. */
+	char *tmp_out = e2e_fmt("%s.tmp", out);
+	struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24,
+	                                   (const char *const[]){ "--config", conf, NULL }, WAIT_MS);
+	h_settle(h, 300, 3000); /* the catalog fetched: a keep-alive socket open */
+	h_type(h, "1");         /* large text: runs the command */
+	bool seen = false;
+	for (int i = 0; i < 100 && !seen; i++) {
+		h_pump(h, 50);
+		struct stat st;
+		seen = stat(tmp_out, &st) == 0 && st.st_size > 0;
+	}
+	h_settle(h, 200, 1000);
+	char *list = e2e_slurp_str(tmp_out);
+	E2E_CHECK(h, g, seen, "the font command did not run");
+	int fds = 0;
+	for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+		char *arrow = strstr(line, " -> ");
+		if (!arrow)
+			continue;
+		fds++;
+		const char *target = arrow + 4;
+		bool ok = !strcmp(target, "/dev/null") || strstr(target, "/proc/") || strstr(target, "fds.txt");
+		E2E_CHECK(h, g, ok, "the font command inherited %s", line);
+	}
+	E2E_CHECK(h, g, fds >= 3 && fds <= 5, "%d descriptors listed", fds);
+	free(list);
+	/* And every descriptor of the kiosk's own is close-on-exec. */
+	for (int fd = 3; fd < 256; fd++) {
+		char *info = e2e_fmt("/proc/%d/fdinfo/%d", h_pid(h), fd);
+		char *text = e2e_slurp(info, NULL);
+		const char *fl = text ? strstr(text, "flags:") : NULL;
+		unsigned long flags = 0;
+		if (fl)
+			sscanf(fl + 6, "%lo", &flags);
+		char *link = e2e_fmt("/proc/%d/fd/%d", h_pid(h), fd), target[256] = "";
+		ssize_t tl = readlink(link, target, sizeof target - 1);
+		if (tl > 0)
+			target[tl] = '\0';
+		E2E_CHECK(h, g, !fl || (flags & 02000000), "the kiosk's fd %d (%s) is not close-on-exec", fd,
+		          target);
+		free(info);
+		free(text);
+		free(link);
+	}
+	e2e_finish(h, g);
+	e2e_rm_rf(dir);
+	free(dir);
+	free(script);
+	free(out);
+	free(conf);
+	free(tmp_out);
+}
+
+/* Kiosk mode leaves no core file, whatever limit it was started with. */
+Test(hardening, no_core_dumps_in_kiosk_mode)
+{
+	struct rlimit all = { RLIM_INFINITY, RLIM_INFINITY };
+	setrlimit(RLIMIT_CORE, &all); /* inherited by the kiosk */
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24, NULL, WAIT_MS);
+	char *path = e2e_fmt("/proc/%d/limits", h_pid(h));
+	char *lim = e2e_slurp_str(path);
+	const char *core = strstr(lim, "Max core file size");
+	E2E_CHECK(h, g, core, "no core line in %s", path);
+	unsigned long soft = 99, hard = 99;
+	sscanf(core + strlen("Max core file size"), " %lu %lu", &soft, &hard);
+	E2E_CHECK(h, g, soft == 0 && hard == 0, "core file size %lu %lu: %.60s", soft, hard, core);
+	free(lim);
+	free(path);
+	e2e_finish(h, g);
+}
+
+/* http_proxy and friends in the environment do not reroute the kiosk's
+ * traffic: only [gateway] proxy would. (The proxy named here refuses every
+ * connection: a kiosk that used it would never load its catalog.) */
+Test(hardening, proxy_environment_is_ignored)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	static const char *const vars[] = { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+	                                    "all_proxy", "ALL_PROXY" };
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		setenv(vars[i], "http://127.0.0.1:9", 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	struct harness *h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		unsetenv(vars[i]);
+	e2e_expect(h, g, T_SERVICES, WAIT_MS, "home");
+	h_type(h, "3");
+	e2e_expect(h, g, "社保", WAIT_MS, "the catalog loaded through no proxy");
+	E2E_CHECK(h, g, e2e_log_lines(h, "GET /v1/catalog -> 200") >= 1, "the catalog did not load");
+	e2e_finish(h, g);
+}
