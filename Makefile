@@ -6,6 +6,8 @@
 #   make bench      print the benchmark figures
 #   make load       gatewayd under load for 20 s (LOAD_ARGS=...), figures printed
 #   make fuzz       build the libFuzzer targets (clang)
+#   make fuzz-long  run each of them for 10 minutes (FUZZ_LONG_SECONDS), runs printed
+#   make mutate     plant each bug of mk/mutants.txt in a copy; the tests must catch it
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # O is the output folder, so one tree holds several builds: `make O=build/asan
@@ -126,6 +128,11 @@ build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(dir $@)
 	clang $(CFLAGS_BASE) -O1 -g -fsanitize=fuzzer,address,undefined $(call pc_cflags,$(PKG_CORE)) $^ -o $@ $(call pc_libs,$(PKG_CORE)) -lm
 fuzz: $(FUZZ_BIN)
+# Each target for FUZZ_LONG_SECONDS (600) : long runs, not part of make check.
+fuzz-long: deps-test
+	@$(MAKE) --no-print-directory fuzz
+	@sh mk/fuzz-long.sh
+.PHONY: fuzz-long
 
 deps-build:
 	@sh mk/deps.sh build
