@@ -1215,7 +1215,7 @@ static void id_tail_words(const char *lang, char *out, size_t n)
 	static const char *const zh[] = { "零", "一", "二", "三", "四", "五", "六", "七", "八", "九" };
 	static const char *const en[] = { "zero", "one", "two", "three", "four",
 		                          "five", "six", "seven", "eight", "nine" };
-	const char *tail = CIT_IDNO + strlen(CIT_IDNO) - 4;
+	const char *id = CIT_IDNO, *tail = id + strlen(id) - 4;
 	size_t o = 0;
 	out[0] = '\0';
 	for (int i = 0; i < 4 && o < n; i++) {
