@@ -149,6 +149,12 @@ check: deps-test
 	@$(MAKE) --no-print-directory fuzz
 	@sh tests/run.sh
 
+# The mutation check: each mutant of mk/mutants.txt is planted in a copy of
+# the tree (build/mutate/src) and the tests it names must fail.
+mutate: deps-test
+	@sh mk/mutate.sh
+.PHONY: mutate
+
 BENCH_BIN := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 # bench/speech.c drives kiosk/speech.c in a real loop: it links the client
 # objects (espeak-ng, ...) instead of the harness.
