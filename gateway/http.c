@@ -77,6 +77,7 @@ struct http_req {
 	struct req rq;               /* first: handlers get &hr->rq */
 	struct gw_server *srv;
 	struct conn *cn;             /* borrowed: the connection's socket context */
+	size_t body_cap;             /* bytes allocated for rq.body */
 	bool parked_once;            /* the simulator's delay is over */
 	struct sim_fault fault;      /* drawn once, before the delay */
 };
@@ -409,20 +410,29 @@ static void req_free(struct http_req *hr)
 	free(hr);
 }
 
-/* Appends n bytes of body. Grown by copying, not realloc, so no unwiped
- * copy of a secret is left behind in freed memory. */
-static void req_append_body(struct req *rq, const char *data, size_t n)
+/* Appends n bytes of body (the total is at most GW_MAX_BODY). The buffer
+ * doubles, so a body trickled a byte at a time costs no more than one sent
+ * at once; it grows by copying, not realloc, so no unwiped copy of a secret
+ * is left behind in freed memory. */
+static void req_append_body(struct http_req *hr, const char *data, size_t n)
 {
-	char *b = malloc(rq->body_len + n + 1);
-	if (!b)
-		abort();
-	if (rq->body_len)
-		memcpy(b, rq->body, rq->body_len);
-	memcpy(b + rq->body_len, data, n);
-	gw_wipe_free(rq->body);
-	rq->body = b;
+	struct req *rq = &hr->rq;
+	if (rq->body_len + n + 1 > hr->body_cap) {
+		size_t cap = hr->body_cap ? hr->body_cap : 1024;
+		while (cap < rq->body_len + n + 1)
+			cap *= 2;
+		char *b = malloc(cap);
+		if (!b)
+			abort();
+		if (rq->body_len)
+			memcpy(b, rq->body, rq->body_len);
+		gw_wipe_free(rq->body);
+		rq->body = b;
+		hr->body_cap = cap;
+	}
+	memcpy(rq->body + rq->body_len, data, n);
 	rq->body_len += n;
-	b[rq->body_len] = '\0';
+	rq->body[rq->body_len] = '\0';
 }
 
 /* Matches path against a pattern; captures {name} segments into rq. */
@@ -775,9 +785,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 			gw_wipe_free(rq->body);
 			rq->body = NULL;
 			rq->body_len = 0;
+			hr->body_cap = 0;
 			return MHD_YES;
 		}
-		req_append_body(rq, upload, n);
+		req_append_body(hr, upload, n);
 		return MHD_YES;
 	}
 	/* The whole request is in (or this is the call after a resume). */
