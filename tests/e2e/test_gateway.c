@@ -324,7 +324,7 @@ Test(gateway, slow_request_cut_at_deadline, .timeout = 90)
 /* 10,000 unauthenticated requests from 127.0.0.3 under many kiosk ids; then a
  * kiosk elsewhere still gets a code, and it can be approved and polled to
  * a session. */
-Test(gateway, device_flood_from_one_address, .timeout = 180)
+Test(gateway, device_flood_from_one_address, .timeout = 120)
 {
 	static const char *const args[] = { "--device-interval", "1", NULL };
 	struct gwd *g = e2e_start_gateway(args);
@@ -372,7 +372,7 @@ Test(gateway, device_flood_same_kiosk_evicts_its_own, .timeout = 90)
 /* So many addresses that the table fills all the same: the address holding
  * the most gives up its oldest; a kiosk that asked before the flood keeps
  * its code, and one that asks after gets one. */
-Test(gateway, device_table_full_evicts_the_heaviest, .timeout = 240)
+Test(gateway, device_table_full_evicts_the_heaviest, .timeout = 120)
 {
 	static const char *const args[] = { "--device-interval", "1", NULL };
 	struct gwd *g = e2e_start_gateway(args);
