@@ -125,6 +125,14 @@ static int seconds(const char *flag, const char *val, long max)
 	return (int)whole(flag, val, 1, max, "seconds");
 }
 
+/* A file name, or exit 2 if it is empty. */
+static const char *file_name(const char *flag, const char *val)
+{
+	if (!*val)
+		die_usage("%s: empty file name", flag);
+	return val;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const char *const with_value[] = { "--listen", "--db", "--port-file",
@@ -168,13 +176,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		} else if (!strcmp(name, "--listen")) {
 			o->listen = val;
 		} else if (!strcmp(name, "--db")) {
-			if (!*val)
-				die_usage("--db: empty file name");
-			o->db = val;
+			o->db = file_name(name, val);
 		} else if (!strcmp(name, "--port-file")) {
-			if (!*val)
-				die_usage("--port-file: empty file name");
-			o->port_file = val;
+			o->port_file = file_name(name, val);
 		} else if (!strcmp(name, "--synthetic")) {
 			char *end;
 			errno = 0;
@@ -191,13 +195,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		} else if (!strcmp(name, "--session-ttl")) {
 			o->auth.session_ttl = seconds(name, val, 86400);
 		} else if (!strcmp(name, "--tls-cert")) {
-			if (!*val)
-				die_usage("--tls-cert: empty file name");
-			o->tls_cert = val;
+			o->tls_cert = file_name(name, val);
 		} else if (!strcmp(name, "--tls-key")) {
-			if (!*val)
-				die_usage("--tls-key: empty file name");
-			o->tls_key = val;
+			o->tls_key = file_name(name, val);
 		} else if (!strcmp(name, "--max-connections")) {
 			o->lim.max_conns = (unsigned)whole(name, val, 16, 65536, "connections");
 		} else if (!strcmp(name, "--per-ip-connections")) {

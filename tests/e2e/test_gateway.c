@@ -19,7 +19,6 @@
 #include "harness/harness.h"
 
 #include <criterion/criterion.h>
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include <arpa/inet.h>
@@ -41,71 +40,7 @@
 #define EXIT_MS     10000
 #define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
 
-/* ---- HTTP from a chosen source address ---------------------------------------- */
-
-struct body {
-	char *s;
-	size_t len;
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-	struct body *b = ud;
-	size_t k = size * n;
-	char *s = realloc(b->s, b->len + k + 1);
-	cr_assert_not_null(s);
-	memcpy(s + b->len, p, k);
-	b->len += k;
-	s[b->len] = '\0';
-	b->s = s;
-	return k;
-}
-
-/* One request on c (kept alive between calls made with the same c) from
- * source address src, with X-Kiosk-Id kiosk if not NULL; a POST if body is
- * not NULL. The status, or -1 with no answer within timeout_ms. *resp (if
- * resp) gets the body, "" at least. */
-static int http_from(CURL *c, const char *src, const char *method, const char *url,
-                     const char *kiosk, const char *body, long timeout_ms, char **resp)
-{
-	struct body b = { 0 };
-	struct curl_slist *h = NULL;
-	long status = 0;
-	char *k = kiosk ? e2e_fmt("X-Kiosk-Id: %s", kiosk) : NULL;
-	if (k)
-		h = curl_slist_append(h, k);
-	if (body)
-		h = curl_slist_append(h, "Content-Type: application/json");
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_INTERFACE, src);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	if (body)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	CURLcode rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	free(k);
-	if (resp)
-		*resp = b.s ? b.s : strdup("");
-	else
-		free(b.s);
-	return rc == CURLE_OK ? (int)status : -1;
-}
-
-static CURL *new_curl(void)
-{
-	CURL *c = curl_easy_init();
-	cr_assert_not_null(c);
-	return c;
-}
+/* ---- HTTP from a chosen source address (gwd_request_from) ------------------- */
 
 /* A member of a JSON object text, copied ("" if absent). */
 static char *json_member(const char *text, const char *key)
@@ -122,9 +57,8 @@ static char *json_member(const char *text, const char *key)
  * (the caller frees both), asserting a 200. */
 static void device_code(struct gwd *g, const char *src, const char *kiosk, char **uc, char **dc)
 {
-	CURL *c = new_curl();
-	char *resp, *url = e2e_fmt("%s/v1/auth/device", gwd_url(g));
-	int st = http_from(c, src, "POST", url, kiosk, "", ANSWER_MS, &resp);
+	char *resp;
+	int st = gwd_request_from(g, src, "POST", "/v1/auth/device", kiosk, "", ANSWER_MS, &resp);
 	if (st != 200)
 		gwd_dump(g, stderr);
 	cr_assert_eq(st, 200, "POST /v1/auth/device from %s (%s): %d %s", src, kiosk, st, resp);
@@ -132,8 +66,6 @@ static void device_code(struct gwd *g, const char *src, const char *kiosk, char 
 	*dc = json_member(resp, "device_code");
 	cr_assert(**uc && **dc, "no codes in %s", resp);
 	free(resp);
-	free(url);
-	curl_easy_cleanup(c);
 }
 
 /* POST /sim/device/{uc}/approve: the status. */
@@ -148,20 +80,17 @@ static int approve(struct gwd *g, const char *uc)
 /* Approves uc and polls dc from src: the kiosk gets its session. */
 static void approve_and_log_in(struct gwd *g, const char *src, const char *uc, const char *dc)
 {
-	CURL *c = new_curl();
-	char *resp, *url = e2e_fmt("%s/v1/auth/token", gwd_url(g));
+	char *resp;
 	char *body = e2e_fmt("{\"grant_type\":\"%s\",\"device_code\":\"%s\"}", DEVICE_GRANT, dc);
 	int st = approve(g, uc);
 	cr_assert_eq(st, 200, "approving %s: %d", uc, st);
-	st = http_from(c, src, "POST", url, "test-kiosk", body, ANSWER_MS, &resp);
+	st = gwd_request_from(g, src, "POST", "/v1/auth/token", "test-kiosk", body, ANSWER_MS, &resp);
 	cr_assert_eq(st, 200, "polling the approved code: %d %s", st, resp);
 	char *token = json_member(resp, "access_token");
 	cr_assert_eq(strlen(token), 43, "no access token in %s", resp);
 	free(token);
 	free(resp);
 	free(body);
-	free(url);
-	curl_easy_cleanup(c);
 }
 
 /* n device requests from src on one kept-alive connection, X-Kiosk-Id
@@ -169,8 +98,6 @@ static void approve_and_log_in(struct gwd *g, const char *src, const char *uc, c
  * kiosk alone if every is 0; returns how many answered 200. */
 static int flood(struct gwd *g, const char *src, const char *kiosk, int every, int n)
 {
-	CURL *c = new_curl();
-	char *url = e2e_fmt("%s/v1/auth/device", gwd_url(g));
 	int ok = 0;
 	for (int i = 0; i < n; i++) {
 		char id[64];
@@ -178,10 +105,8 @@ static int flood(struct gwd *g, const char *src, const char *kiosk, int every, i
 			snprintf(id, sizeof id, "%s%d", kiosk, i % every);
 		else
 			snprintf(id, sizeof id, "%s", kiosk);
-		ok += http_from(c, src, "POST", url, id, "", ANSWER_MS, NULL) == 200;
+		ok += gwd_request_from(g, src, "POST", "/v1/auth/device", id, "", ANSWER_MS, NULL) == 200;
 	}
-	free(url);
-	curl_easy_cleanup(c);
 	return ok;
 }
 
@@ -239,9 +164,6 @@ Test(gateway, idle_connections_lock_out_nobody, .timeout = 120)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	int port = gwd_port(g), fds[200], open_at_start = 0;
-	CURL *c = new_curl();
-	char *health = e2e_fmt("%s/v1/health", gwd_url(g));
-	char *device = e2e_fmt("%s/v1/auth/device", gwd_url(g));
 
 	for (int i = 0; i < 200; i++) {
 		fds[i] = connect_from("127.0.0.1", port);
@@ -252,13 +174,15 @@ Test(gateway, idle_connections_lock_out_nobody, .timeout = 120)
 		for (int i = 0; i < 200; i++)
 			send_str(fds[i], "X-Still-Typing: 1\r\n");
 		long long t0 = e2e_now_ms();
-		int st = http_from(c, "127.0.0.2", "GET", health, NULL, NULL, ANSWER_MS, NULL);
+		int st = gwd_request_from(g, "127.0.0.2", "GET", "/v1/health", NULL, NULL, ANSWER_MS,
+		                          NULL);
 		if (st != 200)
 			gwd_dump(g, stderr);
 		cr_assert_eq(st, 200, "round %d: GET /v1/health from 127.0.0.2 got %d after %lld ms "
 		             "while 127.0.0.1 holds %d connections", round, st, e2e_now_ms() - t0,
 		             open_at_start);
-		st = http_from(c, "127.0.0.2", "POST", device, "test-kiosk", "", ANSWER_MS, NULL);
+		st = gwd_request_from(g, "127.0.0.2", "POST", "/v1/auth/device", "test-kiosk", "",
+		                      ANSWER_MS, NULL);
 		cr_assert_eq(st, 200, "round %d: POST /v1/auth/device from 127.0.0.2 got %d", round, st);
 		poll(NULL, 0, 2000);
 	}
@@ -272,9 +196,6 @@ Test(gateway, idle_connections_lock_out_nobody, .timeout = 120)
 	}
 	cr_assert_leq(still_open, 64, "127.0.0.1 still holds %d connections (limit 64)", still_open);
 	cr_assert(gwd_running(g), "the gateway died");
-	free(health);
-	free(device);
-	curl_easy_cleanup(c);
 	e2e_end_gw(g, false);
 }
 
@@ -286,8 +207,6 @@ Test(gateway, slow_request_cut_at_deadline, .timeout = 90)
 {
 	static const char *const args[] = { "--request-timeout", "4", "--idle-timeout", "8", NULL };
 	struct gwd *g = e2e_start_gateway(args);
-	CURL *c = new_curl();
-	char *health = e2e_fmt("%s/v1/health", gwd_url(g));
 	int fd = connect_from("127.0.0.1", gwd_port(g));
 	cr_assert_geq(fd, 0, "cannot connect");
 	send_str(fd, "GET /v1/health HTTP/1.1\r\nHost: gw\r\n");
@@ -300,12 +219,11 @@ Test(gateway, slow_request_cut_at_deadline, .timeout = 90)
 			last_line = e2e_now_ms();
 		}
 		/* Whole requests on one connection, every half second. */
-		int st = http_from(c, "127.0.0.2", "GET", health, NULL, NULL, ANSWER_MS, NULL);
-		long fresh = 0;
-		curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &fresh);
+		int st = gwd_request_from(g, "127.0.0.2", "GET", "/v1/health", NULL, NULL, ANSWER_MS,
+		                          NULL);
 		cr_assert_eq(st, 200, "GET /v1/health: %d", st);
 		if (i > 0)
-			reconnects += fresh;
+			reconnects += gwd_new_connections(g);
 		if (!cut_at && closed_by_peer(fd))
 			cut_at = e2e_now_ms();
 		poll(NULL, 0, 500);
@@ -314,8 +232,6 @@ Test(gateway, slow_request_cut_at_deadline, .timeout = 90)
 	cr_assert(cut_at, "a request trickling for 20 s was never cut (--request-timeout 4)");
 	cr_assert_eq(reconnects, 0, "the kept-alive connection sending whole requests was closed "
 	             "(%ld new connections)", reconnects);
-	free(health);
-	curl_easy_cleanup(c);
 	e2e_end_gw(g, false);
 }
 
@@ -532,40 +448,23 @@ static char *kiosk_conf(const char *dir, const char *ca)
 	return path;
 }
 
-/* The first category's name, read over HTTPS from the gateway (curl with
- * cafile, and the name the certificate is for resolved to 127.0.0.1). */
-static char *first_category(struct gwd *g, const char *cafile, const char *host)
+/* The first category's name, read over HTTPS from the gateway by the
+ * harness's helpers (which trust what it serves), reaching it by the name
+ * its certificate is for. */
+static char *first_category(struct gwd *g, const char *host)
 {
-	CURL *c = new_curl();
-	struct body b = { 0 };
-	struct curl_slist *res = NULL;
-	char *url = e2e_fmt("https://%s:%d/v1/catalog", host, gwd_port(g));
-	char *r = e2e_fmt("%s:%d:127.0.0.1", host, gwd_port(g));
-	long status = 0;
-	res = curl_slist_append(res, r);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_RESOLVE, res);
-	curl_easy_setopt(c, CURLOPT_CAINFO, cafile);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)WAIT_MS);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	CURLcode rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	cr_assert(rc == CURLE_OK && status == 200, "GET %s: %s, status %ld", url,
-	          curl_easy_strerror(rc), status);
-	json_t *j = json_loads(b.s, 0, NULL);
+	char *resp;
+	gwd_set_tls_name(g, host);
+	int st = gwd_get(g, "/v1/catalog", &resp);
+	gwd_set_tls_name(g, NULL);
+	cr_assert_eq(st, 200, "GET https://%s:%d/v1/catalog: %d", host, gwd_port(g), st);
+	json_t *j = json_loads(resp, 0, NULL);
 	const char *name = json_string_value(
 		json_object_get(json_array_get(json_object_get(j, "categories"), 0), "name"));
 	cr_assert_not_null(name, "no category in the catalog");
 	char *out = strdup(name);
 	json_decref(j);
-	curl_slist_free_all(res);
-	free(b.s);
-	free(url);
-	free(r);
-	curl_easy_cleanup(c);
+	free(resp);
 	return out;
 }
 
@@ -597,7 +496,7 @@ static void kiosk_over_tls(const char *cert_name, const char *san, bool self_sig
 	struct gwd *g = gwd_start_tls(NULL, cert, key, self_signed ? cert : ca);
 	cr_assert_not_null(g, "gatewayd did not start with --tls-cert %s", cert);
 	cr_assert(!strncmp(gwd_url(g), "https://", 8), "gwd_url is %s", gwd_url(g));
-	char *category = first_category(g, self_signed ? cert : ca, host_for_check);
+	char *category = first_category(g, host_for_check);
 
 	const char *const extra[] = { "--config", conf, NULL };
 	struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24, extra, WAIT_MS);

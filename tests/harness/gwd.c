@@ -24,6 +24,8 @@ struct gwd {
 	int port;
 	char url[64];
 	char *ca;                    /* gwd_start_tls: the helpers' CA file */
+	char *tls_name;              /* gwd_set_tls_name, or NULL */
+	long new_conns;              /* of the last helper request */
 	char *tmpdir;
 	CURL *curl;
 	struct gwd *next_live;
@@ -300,13 +302,13 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
 	return n;
 }
 
-static int request(struct gwd *g, const char *method, const char *path,
-		   const char *json_body, char **resp)
+static int request(struct gwd *g, const char *src, const char *method, const char *path,
+		   const char *kiosk, const char *json_body, long timeout_ms, char **resp)
 {
 	static bool curl_ready;
 	struct body b = { 0 };
-	struct curl_slist *hdr = NULL;
-	char *url;
+	struct curl_slist *hdr = NULL, *resolve = NULL;
+	char *url, *kiosk_hdr = NULL, *pin = NULL;
 	long code = 0;
 	CURLcode rc;
 
@@ -320,11 +322,25 @@ static int request(struct gwd *g, const char *method, const char *path,
 			abort();
 	}
 	curl_easy_reset(g->curl);
-	if (asprintf(&url, "%s%s", g->url, path) < 0)
+	if (g->tls_name) {
+		if (asprintf(&url, "https://%s:%d%s", g->tls_name, g->port, path) < 0 ||
+		    asprintf(&pin, "%s:%d:127.0.0.1", g->tls_name, g->port) < 0)
+			abort();
+		resolve = curl_slist_append(NULL, pin);
+		curl_easy_setopt(g->curl, CURLOPT_RESOLVE, resolve);
+	} else if (asprintf(&url, "%s%s", g->url, path) < 0) {
 		abort();
+	}
 	curl_easy_setopt(g->curl, CURLOPT_URL, url);
 	curl_easy_setopt(g->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(g->curl, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(g->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+	if (src)
+		curl_easy_setopt(g->curl, CURLOPT_INTERFACE, src);
+	if (kiosk) {
+		if (asprintf(&kiosk_hdr, "X-Kiosk-Id: %s", kiosk) < 0)
+			abort();
+		hdr = curl_slist_append(hdr, kiosk_hdr);
+	}
 	curl_easy_setopt(g->curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
 	curl_easy_setopt(g->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(g->curl, CURLOPT_WRITEDATA, &b);
@@ -333,14 +349,18 @@ static int request(struct gwd *g, const char *method, const char *path,
 		curl_easy_setopt(g->curl, CURLOPT_CAINFO, g->ca);
 	if (strcmp(method, "POST") == 0) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		curl_easy_setopt(g->curl, CURLOPT_HTTPHEADER, hdr);
 		curl_easy_setopt(g->curl, CURLOPT_POSTFIELDS, json_body ? json_body : "");
 	}
+	curl_easy_setopt(g->curl, CURLOPT_HTTPHEADER, hdr);
 	rc = curl_easy_perform(g->curl);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(g->curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(g->curl, CURLINFO_NUM_CONNECTS, &g->new_conns);
 	curl_slist_free_all(hdr);
+	curl_slist_free_all(resolve);
 	free(url);
+	free(kiosk_hdr);
+	free(pin);
 	if (resp) {
 		if (!b.s) {
 			b.s = malloc(1);
@@ -357,12 +377,31 @@ static int request(struct gwd *g, const char *method, const char *path,
 
 int gwd_post(struct gwd *g, const char *path, const char *json_body, char **resp)
 {
-	return request(g, "POST", path, json_body, resp);
+	return request(g, NULL, "POST", path, NULL, json_body, 10000L, resp);
 }
 
 int gwd_get(struct gwd *g, const char *path, char **resp)
 {
-	return request(g, "GET", path, NULL, resp);
+	return request(g, NULL, "GET", path, NULL, NULL, 10000L, resp);
+}
+
+int gwd_request_from(struct gwd *g, const char *src, const char *method, const char *path,
+		     const char *kiosk, const char *json_body, long timeout_ms, char **resp)
+{
+	return request(g, src, method, path, kiosk, json_body, timeout_ms, resp);
+}
+
+long gwd_new_connections(struct gwd *g)
+{
+	return g->new_conns;
+}
+
+void gwd_set_tls_name(struct gwd *g, const char *name)
+{
+	free(g->tls_name);
+	g->tls_name = name ? strdup(name) : NULL;
+	if (name && !g->tls_name)
+		abort();
 }
 
 int gwd_faults(struct gwd *g, const char *json)
@@ -447,5 +486,6 @@ void gwd_free(struct gwd *g)
 	h_rmtree(g->tmpdir);
 	free(g->tmpdir);
 	free(g->ca);
+	free(g->tls_name);
 	free(g);
 }

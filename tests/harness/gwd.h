@@ -40,6 +40,21 @@ const char *gwd_tmpdir(const struct gwd *g);
 /* The HTTP status, or -1 if there was no HTTP answer (refused, timeout). */
 int gwd_post(struct gwd *g, const char *path, const char *json_body, char **resp);
 int gwd_get(struct gwd *g, const char *path, char **resp);
+/* A request with more say, for tests of the gateway itself: from the
+ * loopback source address src (e.g. "127.0.0.2"; NULL: the system's
+ * choice), with X-Kiosk-Id kiosk (NULL: none), given up after timeout_ms.
+ * method is "GET" or "POST" (json_body as for gwd_post). A kept-alive
+ * connection is reused by the next request from the same src. Returns as
+ * gwd_post. */
+int gwd_request_from(struct gwd *g, const char *src, const char *method, const char *path,
+                     const char *kiosk, const char *json_body, long timeout_ms, char **resp);
+/* How many new connections the last request had to open (0: it reused a
+ * kept-alive one). */
+long gwd_new_connections(struct gwd *g);
+/* gwd_start_tls: the host name the helpers put in their URLs, resolved to
+ * 127.0.0.1, to reach a gateway whose certificate is for another name
+ * (NULL: 127.0.0.1 again). */
+void gwd_set_tls_name(struct gwd *g, const char *name);
 /* POST /sim/faults, e.g. {"latency_ms":2000} or {"body":"malformed",
  * "paths":["/api/v1/services"]}; "{}" clears. Returns the HTTP status. */
 int gwd_faults(struct gwd *g, const char *json);
