@@ -59,8 +59,9 @@ bool session_scan_login(struct screen *s, const char *code, size_t len);
 
 /* The device flow's POST /v1/auth/token for screen s (body stolen). An
  * answer with a token is handled here (a session, or a revoke); any other
- * answer goes to s's reply op with this tag, if s is still on the stack. */
-void session_token_poll(struct screen *s, int tag, json_t *body);
+ * answer goes to s's reply op with this tag, if s is still on the stack.
+ * False if it was not sent (shutting down, s gone, too many in flight). */
+bool session_token_poll(struct screen *s, int tag, json_t *body);
 
 /* Shut-down: no session may start from now on; ends the current one. */
 void session_close(struct app *a);

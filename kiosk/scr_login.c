@@ -92,8 +92,9 @@ static long on_poll(struct loop *l, long long id, void *ud)
 	json_t *body = json_object();
 	json_object_set_new(body, "grant_type", json_string("urn:ietf:params:oauth:grant-type:device_code"));
 	json_object_set_new(body, "device_code", json_string(L->dev.device_code));
-	L->polling = true;
-	session_token_poll(s, REQ_TOKEN_BASE + L->gen, body);
+	L->polling = session_token_poll(s, REQ_TOKEN_BASE + L->gen, body);
+	if (!L->polling)
+		schedule_poll(s, L->interval_ms); /* not sent: try again later */
 	return -1;
 }
 

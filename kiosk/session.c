@@ -371,7 +371,7 @@ bool session_scan_login(struct screen *s, const char *code, size_t len)
 	return true;
 }
 
-void session_token_poll(struct screen *s, int tag, json_t *body)
+bool session_token_poll(struct screen *s, int tag, json_t *body)
 {
-	login_post(s, tag, false, "/v1/auth/token", body);
+	return login_post(s, tag, false, "/v1/auth/token", body);
 }
