@@ -53,37 +53,50 @@ static char *json_member(const char *text, const char *key)
 	return s;
 }
 
-/* A QR log-in request for kiosk from src: its user code and device code
- * (the caller frees both), asserting a 200. */
-static void device_code(struct gwd *g, const char *src, const char *kiosk, char **uc, char **dc)
+/* A QR log-in request: its user code and device code. */
+struct code {
+	char *uc, *dc;
+};
+
+/* A QR log-in request for kiosk from src, asserting a 200. */
+static struct code device_code(struct gwd *g, const char *src, const char *kiosk)
 {
+	struct code c;
 	char *resp;
 	int st = gwd_request_from(g, src, "POST", "/v1/auth/device", kiosk, "", ANSWER_MS, &resp);
 	if (st != 200)
 		gwd_dump(g, stderr);
 	cr_assert_eq(st, 200, "POST /v1/auth/device from %s (%s): %d %s", src, kiosk, st, resp);
-	*uc = json_member(resp, "user_code");
-	*dc = json_member(resp, "device_code");
-	cr_assert(**uc && **dc, "no codes in %s", resp);
+	c.uc = json_member(resp, "user_code");
+	c.dc = json_member(resp, "device_code");
+	cr_assert(*c.uc && *c.dc, "no codes in %s", resp);
 	free(resp);
+	return c;
+}
+
+static void code_free(struct code *c)
+{
+	free(c->uc);
+	free(c->dc);
 }
 
 /* POST /sim/device/{uc}/approve: the status. */
-static int approve(struct gwd *g, const char *uc)
+static int approve(struct gwd *g, const struct code *c)
 {
-	char *path = e2e_fmt("/sim/device/%s/approve", uc);
+	char *path = e2e_fmt("/sim/device/%s/approve", c->uc);
 	int st = gwd_post(g, path, NULL, NULL);
 	free(path);
 	return st;
 }
 
-/* Approves uc and polls dc from src: the kiosk gets its session. */
-static void approve_and_log_in(struct gwd *g, const char *src, const char *uc, const char *dc)
+/* Approves c and polls it from src: the kiosk gets its session. Frees c. */
+static void log_in_with(struct gwd *g, const char *src, struct code *c)
 {
 	char *resp;
-	char *body = e2e_fmt("{\"grant_type\":\"%s\",\"device_code\":\"%s\"}", DEVICE_GRANT, dc);
-	int st = approve(g, uc);
-	cr_assert_eq(st, 200, "approving %s: %d", uc, st);
+	char *body = e2e_fmt("{\"grant_type\":\"%s\",\"device_code\":\"%s\"}", DEVICE_GRANT,
+	                     c->dc);
+	int st = approve(g, c);
+	cr_assert_eq(st, 200, "approving %s: %d", c->uc, st);
 	st = gwd_request_from(g, src, "POST", "/v1/auth/token", "test-kiosk", body, ANSWER_MS, &resp);
 	cr_assert_eq(st, 200, "polling the approved code: %d %s", st, resp);
 	char *token = json_member(resp, "access_token");
@@ -91,6 +104,7 @@ static void approve_and_log_in(struct gwd *g, const char *src, const char *uc, c
 	free(token);
 	free(resp);
 	free(body);
+	code_free(c);
 }
 
 /* n device requests from src on one kept-alive connection, X-Kiosk-Id
@@ -244,18 +258,13 @@ Test(gateway, device_flood_from_one_address, .timeout = 120)
 {
 	static const char *const args[] = { "--device-interval", "1", NULL };
 	struct gwd *g = e2e_start_gateway(args);
-	char *uc, *dc;
 	int ok = flood(g, "127.0.0.3", "flood-", 100, 10000);
 	cr_assert_eq(ok, 10000, "the flood itself was refused %d times: its own oldest go instead",
 	             10000 - ok);
-	device_code(g, "127.0.0.1", "test-kiosk", &uc, &dc);
-	approve_and_log_in(g, "127.0.0.1", uc, dc);
-	free(uc);
-	free(dc);
-	device_code(g, "127.0.0.2", "test-kiosk", &uc, &dc);
-	approve_and_log_in(g, "127.0.0.2", uc, dc);
-	free(uc);
-	free(dc);
+	struct code c = device_code(g, "127.0.0.1", "test-kiosk");
+	log_in_with(g, "127.0.0.1", &c);
+	c = device_code(g, "127.0.0.2", "test-kiosk");
+	log_in_with(g, "127.0.0.2", &c);
 	e2e_end_gw(g, false);
 }
 
@@ -265,23 +274,17 @@ Test(gateway, device_flood_same_kiosk_evicts_its_own, .timeout = 90)
 {
 	static const char *const args[] = { "--device-interval", "1", NULL };
 	struct gwd *g = e2e_start_gateway(args);
-	char *n_uc, *n_dc, *f_uc, *f_dc, *last_uc, *last_dc;
-	device_code(g, "127.0.0.1", "hall1-k02", &n_uc, &n_dc);
-	device_code(g, "127.0.0.1", "hall1-k01", &f_uc, &f_dc);
+	struct code neighbour = device_code(g, "127.0.0.1", "hall1-k02");
+	struct code first = device_code(g, "127.0.0.1", "hall1-k01");
 	cr_assert_eq(flood(g, "127.0.0.1", "hall1-k01", 0, 300), 300);
-	device_code(g, "127.0.0.1", "hall1-k01", &last_uc, &last_dc);
+	struct code last = device_code(g, "127.0.0.1", "hall1-k01");
 
-	int st = approve(g, f_uc);
+	int st = approve(g, &first);
 	cr_assert_eq(st, 404, "the flooding kiosk's first code should have been given up "
 	             "(approve: %d)", st);
-	approve_and_log_in(g, "127.0.0.1", n_uc, n_dc);
-	approve_and_log_in(g, "127.0.0.1", last_uc, last_dc);
-	free(n_uc);
-	free(n_dc);
-	free(f_uc);
-	free(f_dc);
-	free(last_uc);
-	free(last_dc);
+	code_free(&first);
+	log_in_with(g, "127.0.0.1", &neighbour);
+	log_in_with(g, "127.0.0.1", &last);
 	e2e_end_gw(g, false);
 }
 
@@ -292,20 +295,15 @@ Test(gateway, device_table_full_evicts_the_heaviest, .timeout = 120)
 {
 	static const char *const args[] = { "--device-interval", "1", NULL };
 	struct gwd *g = e2e_start_gateway(args);
-	char *w_uc, *w_dc, *n_uc, *n_dc;
-	device_code(g, "127.0.0.2", "test-kiosk", &w_uc, &w_dc);
+	struct code before = device_code(g, "127.0.0.2", "test-kiosk");
 	for (int a = 1; a <= 41; a++) {
 		char src[32];
 		snprintf(src, sizeof src, "127.0.1.%d", a);
 		flood(g, src, "hall-k", 60, 250);
 	}
-	device_code(g, "127.0.0.1", "test-kiosk", &n_uc, &n_dc);
-	approve_and_log_in(g, "127.0.0.1", n_uc, n_dc);
-	approve_and_log_in(g, "127.0.0.2", w_uc, w_dc);
-	free(w_uc);
-	free(w_dc);
-	free(n_uc);
-	free(n_dc);
+	struct code after = device_code(g, "127.0.0.1", "test-kiosk");
+	log_in_with(g, "127.0.0.1", &after);
+	log_in_with(g, "127.0.0.2", &before);
 	e2e_end_gw(g, false);
 }
 
