@@ -49,6 +49,7 @@ selected() {
 }
 
 if [ "${MUTATE_SAN:-0}" = 1 ]; then
+	out=build/mut-asan
 	build_vars="CC=clang SAN=1"
 	LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 	export LSAN_OPTIONS
@@ -57,6 +58,7 @@ else
 fi
 
 mkdir -p "$src" "$logs" || exit 2
+rm -f "$logs"/*.log # this run's only
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-mutate-XXXXXX") || exit 2
 applied=$work/applied
 

@@ -1238,6 +1238,16 @@ static void expect_id_tail(const char *said, const char *marker, const char *lan
 	      "time)", step, marker, p ? p + strlen(marker) : "(nothing)", want);
 }
 
+/* From home: 8, the language picker, then its choice digit; home again in
+ * that language (its title home). */
+static void pick_language(const char *digit, const char *home, const char *step)
+{
+	h_type(H, "8");
+	layout_free(wait_frame("lang", pred_has_items, NULL, step));
+	h_type(H, digit);
+	expect_title(home, step);
+}
+
 /* 7 on home: my information (title), fetched and shown (shown), said in
  * lang with every needle, the ID's tail one character at a time after
  * marker; then back to the home screen (home). */
@@ -1279,16 +1289,10 @@ Test(access, voice_login_by_scan)
 	 * English, then back to Chinese. */
 	const char *const me_zh[] = { T_ME_TITLE, "已登录：张。", T_ID_TAIL, NULL };
 	me_said("zh_CN", T_ME_TITLE, "姓名：" CIT_DISPLAY, me_zh, T_ID_TAIL, T_HOME);
-	h_type(H, "8");
-	layout_free(wait_frame("lang", pred_has_items, NULL, "8: language picker"));
-	h_type(H, "3");
-	expect_title(T_HOME_EN, "3: English home");
+	pick_language("3", T_HOME_EN, "English");
 	const char *const me_en[] = { T_ME_EN, "Logged in: 张.", T_ID_TAIL_EN, NULL };
 	me_said("en", T_ME_EN, "Name: " CIT_DISPLAY, me_en, T_ID_TAIL_EN, T_HOME_EN);
-	h_type(H, "8");
-	layout_free(wait_frame("lang", pred_has_items, NULL, "8: language picker in English"));
-	h_type(H, "1");
-	expect_title(T_HOME, "1: Chinese home again");
+	pick_language("1", T_HOME, "Chinese again");
 
 	mark = said_count();
 	h_key(H, H_F9);
