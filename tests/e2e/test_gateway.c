@@ -435,17 +435,6 @@ static void make_cert(const char *dir, const char *name, const char *san, bool s
 	free(cmd);
 }
 
-/* A kiosk configuration trusting only ca; the caller frees the path. */
-static char *kiosk_conf(const char *dir, const char *ca)
-{
-	char *path = e2e_fmt("%s/kiosk.conf", dir);
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "[gateway]\nca_file = %s\n", ca);
-	fclose(f);
-	return path;
-}
-
 /* The first category's name, read over HTTPS from the gateway by the
  * harness's helpers (which trust what it serves), reaching it by the name
  * its certificate is for. */
@@ -488,7 +477,7 @@ static void kiosk_over_tls(const char *cert_name, const char *san, bool self_sig
 	make_ca(dir);
 	make_cert(dir, cert_name, san, self_signed);
 	char *ca = e2e_fmt("%s/ca.pem", dir), *cert = e2e_fmt("%s/%s.pem", dir, cert_name);
-	char *key = e2e_fmt("%s/%s.key", dir, cert_name), *conf = kiosk_conf(dir, ca);
+	char *key = e2e_fmt("%s/%s.key", dir, cert_name);
 	/* The helpers trust what the gateway serves, so it can be checked to
 	 * work at all: only the kiosk's verification is under test. */
 	struct gwd *g = gwd_start_tls(NULL, cert, key, self_signed ? cert : ca);
@@ -496,7 +485,7 @@ static void kiosk_over_tls(const char *cert_name, const char *san, bool self_sig
 	cr_assert(!strncmp(gwd_url(g), "https://", 8), "gwd_url is %s", gwd_url(g));
 	char *category = first_category(g, host_for_check);
 
-	const char *const extra[] = { "--config", conf, NULL };
+	const char *const extra[] = { "--ca-file", ca, NULL };
 	struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24, extra, WAIT_MS);
 	if (trusted) {
 		E2E_CHECK(h, g, wait_log(h, "GET /v1/catalog -> 200", WAIT_MS),
@@ -523,7 +512,6 @@ static void kiosk_over_tls(const char *cert_name, const char *san, bool self_sig
 	free(ca);
 	free(cert);
 	free(key);
-	free(conf);
 	e2e_rm_rf(dir);
 }
 
