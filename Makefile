@@ -20,7 +20,7 @@ DESTDIR ?=
 SAN     ?=
 VERSION := 0.1.0
 
-PKG_KIOSK := ncursesw libcurl jansson libqrencode zbar espeak-ng
+PKG_KIOSK := ncursesw libcurl libcrypto jansson libqrencode zbar espeak-ng
 PKG_GW    := libmicrohttpd sqlite3 jansson
 PKG_TEST  := criterion vterm
 

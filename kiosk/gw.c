@@ -5,13 +5,16 @@
  * owner's callback; then it is freed.
  *
  * Answers carry tokens and personal data, so no copy of them may outlive
- * its use: libcurl allocates through wiping functions (every block it frees
- * is zeroed first), the receive buffer grows without leaving old copies
- * behind, and headers and bodies are zeroed when a request is freed.
+ * its use: libcurl and the TLS library under it (OpenSSL: its record
+ * buffers hold the decrypted answers) allocate through wiping functions
+ * (every block they free is zeroed first), the receive buffer grows without
+ * leaving old copies behind, and headers and bodies are zeroed when a
+ * request is freed.
  */
 #include "gw.h"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <stdlib.h>
@@ -489,10 +492,25 @@ static void *curl_x_realloc(void *p, size_t n) { return wipe_realloc(p, n); }
 static char *curl_x_strdup(const char *s) { return xstrdup(s); }
 static void *curl_x_calloc(size_t n, size_t size) { return xcalloc(n, size); }
 
+/* OpenSSL's allocator, the same way (its realloc also frees, for 0). */
+static void *ossl_malloc(size_t n, const char *file, int line) { return xmalloc(n); }
+static void ossl_free(void *p, const char *file, int line) { wipe_free_block(p); }
+static void *ossl_realloc(void *p, size_t n, const char *file, int line)
+{
+	if (n == 0) {
+		wipe_free_block(p);
+		return NULL;
+	}
+	return wipe_realloc(p, n);
+}
+
 struct gw *gw_new(struct loop *l, const struct gw_config *cfg)
 {
 	static bool curl_ready;
 	if (!curl_ready) {
+		/* Before anything makes OpenSSL allocate (curl_global_init does). */
+		if (!CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free))
+			log_warn("gateway: the TLS library was started already: its buffers are not wiped");
 		curl_global_init_mem(CURL_GLOBAL_DEFAULT, curl_x_malloc, curl_x_free, curl_x_realloc,
 		                     curl_x_strdup, curl_x_calloc);
 		curl_ready = true;

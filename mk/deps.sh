@@ -5,7 +5,7 @@ set -eu
 pkgs=""
 for g in "$@"; do
   case "$g" in
-    build) pkgs="$pkgs make gcc pkg-config gettext libncurses-dev libcurl4-openssl-dev
+    build) pkgs="$pkgs make gcc pkg-config gettext libncurses-dev libcurl4-openssl-dev libssl-dev
                  libjansson-dev libqrencode-dev libzbar-dev libespeak-ng-dev
                  libsqlite3-dev libmicrohttpd-dev ca-certificates curl
                  alsa-utils" ;;

@@ -527,3 +527,53 @@ void e2e_expect_cleared(struct harness *h, struct gwd *g, const char *step)
 	E2E_CHECK(h, g, h_recorded_count(h, scrollback, sizeof scrollback - 1) > 0,
 	          "%s: the terminal was not told to forget its scrollback (ESC [ 3 J)", step);
 }
+
+/* ---- waiting on the log; certificates ----------------------------------------------- */
+
+bool e2e_wait_log(struct harness *h, const char *s, int ms)
+{
+	for (int t = 0; t <= ms; t += 100) {
+		if (e2e_log_count(h, s) > 0)
+			return true;
+		h_pump(h, 100);
+	}
+	return false;
+}
+
+void e2e_sh(const char *cmd)
+{
+	int st = system(cmd);
+	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "failed (%#x): %s", st, cmd);
+}
+
+void e2e_make_ca(const char *dir)
+{
+	char *cmd = e2e_fmt(
+		"cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+		"-nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=kiosk-test-ca "
+		"-addext basicConstraints=critical,CA:TRUE "
+		"-addext keyUsage=critical,keyCertSign,cRLSign 2>openssl.log", dir);
+	e2e_sh(cmd);
+	free(cmd);
+}
+
+void e2e_make_cert(const char *dir, const char *name, const char *san, bool self_signed)
+{
+	char *cmd;
+	if (self_signed)
+		cmd = e2e_fmt("cd '%s' && openssl req -x509 -newkey ec -pkeyopt "
+		              "ec_paramgen_curve:prime256v1 -nodes -keyout %s.key -out %s.pem -days 2 "
+		              "-subj /CN=127.0.0.1 -addext subjectAltName=%s 2>>openssl.log",
+		              dir, name, name, san);
+	else
+		cmd = e2e_fmt("cd '%s' && printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\n"
+		              "keyUsage=digitalSignature\\nextendedKeyUsage=serverAuth\\n' > %s.ext && "
+		              "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		              "-keyout %s.key -out %s.csr -subj /CN=%s 2>>openssl.log && "
+		              "openssl x509 -req -in %s.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+		              "-days 2 -extfile %s.ext -out %s.pem 2>>openssl.log",
+		              dir, san, name, name, name, name, name, name, name);
+	e2e_sh(cmd);
+	free(cmd);
+}
+

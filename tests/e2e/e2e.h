@@ -153,4 +153,18 @@ void e2e_expect_cleared(struct harness *h, struct gwd *g, const char *step);
  * reads it (a non-blocking writer's open fails while nobody reads). */
 void e2e_fifo_send(struct harness *h, struct gwd *g, const char *path, const char *line, int ms);
 
+/* Pumps the screen until kiosk.log holds s (true), or ms pass (false). */
+bool e2e_wait_log(struct harness *h, const char *s, int ms);
+
+/* ---- certificates (openssl(1)) -------------------------------------------------------- */
+
+/* Runs a shell command, asserting it succeeds. */
+void e2e_sh(const char *cmd);
+/* In dir: a test CA (ca.pem, ca.key). */
+void e2e_make_ca(const char *dir);
+/* In dir: <name>.pem and <name>.key, a certificate for the names in san
+ * ("IP:127.0.0.1,DNS:localhost"), signed by dir's test CA or self-signed.
+ * P-256 keys: quick to make. */
+void e2e_make_cert(const char *dir, const char *name, const char *san, bool self_signed);
+
 #endif

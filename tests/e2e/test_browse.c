@@ -969,22 +969,6 @@ Test(browse, language_switch, .timeout = 90)
 
 /* ---- the catalog cache --------------------------------------------------------- */
 
-/* Pumps until the kiosk log holds s. */
-static bool wait_log(struct harness *h, const char *s, int ms)
-{
-	char *path = e2e_fmt("%s/kiosk.log", h_tmpdir(h));
-	bool found = false;
-	for (int t = 0; t <= ms && !found; t += 100) {
-		char *log = e2e_slurp_str(path);
-		found = strstr(log, s) != NULL;
-		free(log);
-		if (!found)
-			h_pump(h, 100);
-	}
-	free(path);
-	return found;
-}
-
 static void dump_log(struct harness *h)
 {
 	char *path = e2e_fmt("%s/kiosk.log", h_tmpdir(h));
@@ -1039,7 +1023,7 @@ Test(browse, cached_catalog_offline, .timeout = 120)
 	h = e2e_start_kiosk(gwd_url(g), 80, 24, dd);
 	assert_home_zh(h);
 	open_first_service(h, g, &c, ci);
-	if (!wait_log(h, "GET /v1/catalog -> 200", WAIT_MS)) {
+	if (!e2e_wait_log(h, "GET /v1/catalog -> 200", WAIT_MS)) {
 		dump_log(h);
 		H_ASSERT(h, false, "the catalog was never fetched");
 	}
@@ -1112,12 +1096,12 @@ Test(browse, catalog_etag_revalidation, .timeout = 90)
 
 	h = e2e_start_kiosk(gwd_url(g), 80, 24, dd);
 	assert_home_zh(h);
-	if (!wait_log(h, "GET /v1/catalog -> 200 ok", WAIT_MS)) {
+	if (!e2e_wait_log(h, "GET /v1/catalog -> 200 ok", WAIT_MS)) {
 		dump_log(h);
 		H_ASSERT(h, false, "the first kiosk never fetched the catalog");
 	}
 	open_first_service(h, g, &c, ci);
-	if (!wait_log(h, svc_200, WAIT_MS)) {
+	if (!e2e_wait_log(h, svc_200, WAIT_MS)) {
 		dump_log(h);
 		H_ASSERT(h, false, "the first kiosk never fetched the service (no \"%s\")", svc_200);
 	}
@@ -1125,13 +1109,13 @@ Test(browse, catalog_etag_revalidation, .timeout = 90)
 
 	h = e2e_start_kiosk(gwd_url(g), 80, 24, dd);
 	assert_home_zh(h);
-	if (!wait_log(h, "GET /v1/catalog -> 304 ok", WAIT_MS)) {
+	if (!e2e_wait_log(h, "GET /v1/catalog -> 304 ok", WAIT_MS)) {
 		dump_log(h);
 		H_ASSERT(h, false, "the second start did not revalidate the saved catalog (no 304 taken as ok)");
 	}
 	assert_no_error_shown(h, "home");
 	open_first_service(h, g, &c, ci);
-	if (!wait_log(h, svc_304, WAIT_MS)) {
+	if (!e2e_wait_log(h, svc_304, WAIT_MS)) {
 		dump_log(h);
 		H_ASSERT(h, false, "the saved service was not revalidated (no \"%s\")", svc_304);
 	}

@@ -394,47 +394,6 @@ Test(gateway, port_file_temporary_not_followed, .timeout = 60)
 
 /* ==== 4. HTTPS: the kiosk verifies the gateway ==================================== */
 
-/* Runs a shell command (openssl), asserting it succeeds. */
-static void sh(const char *cmd)
-{
-	int st = system(cmd);
-	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "failed (%#x): %s", st, cmd);
-}
-
-/* In dir: a test CA (ca.pem), and a certificate + key signed by it or
- * self-signed, for the names in san ("IP:127.0.0.1,DNS:localhost"):
- * <name>.pem, <name>.key. P-256 keys: quick to make. */
-static void make_ca(const char *dir)
-{
-	char *cmd = e2e_fmt(
-		"cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
-		"-nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=kiosk-test-ca "
-		"-addext basicConstraints=critical,CA:TRUE "
-		"-addext keyUsage=critical,keyCertSign,cRLSign 2>openssl.log", dir);
-	sh(cmd);
-	free(cmd);
-}
-
-static void make_cert(const char *dir, const char *name, const char *san, bool self_signed)
-{
-	char *cmd;
-	if (self_signed)
-		cmd = e2e_fmt("cd '%s' && openssl req -x509 -newkey ec -pkeyopt "
-		              "ec_paramgen_curve:prime256v1 -nodes -keyout %s.key -out %s.pem -days 2 "
-		              "-subj /CN=127.0.0.1 -addext subjectAltName=%s 2>>openssl.log",
-		              dir, name, name, san);
-	else
-		cmd = e2e_fmt("cd '%s' && printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\n"
-		              "keyUsage=digitalSignature\\nextendedKeyUsage=serverAuth\\n' > %s.ext && "
-		              "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-		              "-keyout %s.key -out %s.csr -subj /CN=%s 2>>openssl.log && "
-		              "openssl x509 -req -in %s.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-		              "-days 2 -extfile %s.ext -out %s.pem 2>>openssl.log",
-		              dir, san, name, name, name, name, name, name, name);
-	sh(cmd);
-	free(cmd);
-}
-
 /* The first category's name, read over HTTPS from the gateway by the
  * harness's helpers (which trust what it serves), reaching it by the name
  * its certificate is for. */
@@ -455,17 +414,6 @@ static char *first_category(struct gwd *g, const char *host)
 	return out;
 }
 
-/* Waits until the kiosk's log holds s. */
-static bool wait_log(struct harness *h, const char *s, int ms)
-{
-	for (int t = 0; t <= ms; t += 100) {
-		if (e2e_log_count(h, s) > 0)
-			return true;
-		h_pump(h, 100);
-	}
-	return false;
-}
-
 /* The kiosk against an HTTPS gatewayd serving cert/key, trusting only the
  * test CA. trusted: the catalog must load and be shown; else it must never
  * load, and the log must show the TLS verification error. */
@@ -474,8 +422,8 @@ static void kiosk_over_tls(const char *cert_name, const char *san, bool self_sig
 {
 	char dir[256] = "";
 	e2e_scratch_dir(dir, sizeof dir, "tls");
-	make_ca(dir);
-	make_cert(dir, cert_name, san, self_signed);
+	e2e_make_ca(dir);
+	e2e_make_cert(dir, cert_name, san, self_signed);
 	char *ca = e2e_fmt("%s/ca.pem", dir), *cert = e2e_fmt("%s/%s.pem", dir, cert_name);
 	char *key = e2e_fmt("%s/%s.key", dir, cert_name);
 	/* The helpers trust what the gateway serves, so it can be checked to
@@ -488,12 +436,12 @@ static void kiosk_over_tls(const char *cert_name, const char *san, bool self_sig
 	const char *const extra[] = { "--ca-file", ca, NULL };
 	struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24, extra, WAIT_MS);
 	if (trusted) {
-		E2E_CHECK(h, g, wait_log(h, "GET /v1/catalog -> 200", WAIT_MS),
+		E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/catalog -> 200", WAIT_MS),
 		          "the catalog was not loaded over HTTPS with the test CA");
 		h_type(h, "3");
 		e2e_expect(h, g, category, WAIT_MS, "categories from the HTTPS gateway");
 	} else {
-		E2E_CHECK(h, g, wait_log(h, "GET /v1/catalog -> ", WAIT_MS),
+		E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/catalog -> ", WAIT_MS),
 		          "the kiosk never tried to load the catalog");
 		E2E_CHECK(h, g, e2e_log_count(h, "GET /v1/catalog -> 200") == 0,
 		          "the kiosk loaded the catalog from a gateway it must not trust");

@@ -111,15 +111,6 @@ static long live_sessions(struct gwd *g)
 
 /* ---- the kiosk ---------------------------------------------------------------- */
 
-/* Pumps the screen until kiosk.log has a line with needle (or ms pass). */
-static bool wait_log(struct harness *h, const char *needle, int ms)
-{
-	long long end = e2e_now_ms() + ms;
-	while (e2e_log_lines(h, needle) == 0 && e2e_now_ms() < end)
-		h_pump(h, 50);
-	return e2e_log_lines(h, needle) > 0;
-}
-
 /* A citizen's code through the FIFO scanner, then "logged in as" them. */
 static void scan_in(struct harness *h, struct gwd *g, const char *fifo, const struct citizen *c)
 {
@@ -275,9 +266,9 @@ static void collect_runs(const char *buf, size_t n, void *ud)
 }
 
 struct needles {
-	const char *s[64];
+	const char *s[128];
 	int n;
-	const char *found[64];
+	const char *found[128];
 	int n_found;
 };
 
@@ -292,8 +283,9 @@ static void find_needles(const char *buf, size_t n, void *ud)
 	}
 }
 
-/* The production build next to the sanitizer build make check runs
- * (build/asan/kiosk -> build/kiosk), or $PROD_KIOSK_BIN. */
+/* The production build: the kiosk under test unless it is a sanitizer
+ * build (in a folder named *asan, as make check's build/asan/kiosk), then
+ * the one beside that folder (build/kiosk); or $PROD_KIOSK_BIN. */
 static const char *prod_kiosk_bin(void)
 {
 	static char path[4096];
@@ -302,27 +294,45 @@ static const char *prod_kiosk_bin(void)
 		return env;
 	snprintf(path, sizeof path, "%s", h_kiosk_bin());
 	char *slash = strrchr(path, '/');
-	if (slash) {
-		*slash = '\0';
-		slash = strrchr(path, '/');
-	}
-	if (slash)
-		snprintf(slash, sizeof path - (size_t)(slash - path), "/kiosk");
-	cr_assert(slash && access(path, X_OK) == 0,
-	          "no production kiosk next to %s (set PROD_KIOSK_BIN)", h_kiosk_bin());
+	if (!slash)
+		return h_kiosk_bin();
+	*slash = '\0';
+	size_t n = strlen(path);
+	if (n < 4 || strcmp(path + n - 4, "asan") != 0)
+		return h_kiosk_bin(); /* not a sanitizer build */
+	slash = strrchr(path, '/');
+	snprintf(slash ? slash : path, sizeof path - (size_t)(slash ? slash - path : 0), "%s",
+	         slash ? "/kiosk" : "kiosk");
+	cr_assert(access(path, X_OK) == 0, "no production kiosk beside %s (set PROD_KIOSK_BIN)",
+	          h_kiosk_bin());
 	return path;
 }
 
 /* Logs a citizen in by scan, shows their information (GET /v1/me), logs
  * out with F9; then nothing of them may be left in the kiosk's memory. */
-static void memory_after_logout(bool production)
+static void memory_after_logout(bool production, bool tls)
 {
 	const struct citizen *c = &citizens[2]; /* 欧阳建国: a four-character name */
 	if (production)
 		setenv("KIOSK_BIN", prod_kiosk_bin(), 1); /* this test's process only */
-	struct gwd *g = e2e_start_gateway(NULL);
-	char fifo[1024], code[128];
-	struct harness *h = start_with_fifo(g, fifo, sizeof fifo, NULL);
+	struct gwd *g;
+	char fifo[1024], code[128], *ca = NULL;
+	if (tls) {
+		/* HTTPS: the answers pass through the TLS library's buffers too. */
+		const char *dir = scratch_dir();
+		e2e_make_ca(dir);
+		e2e_make_cert(dir, "gw", "IP:127.0.0.1", false);
+		char *cert = e2e_fmt("%s/gw.pem", dir), *key = e2e_fmt("%s/gw.key", dir);
+		ca = e2e_fmt("%s/ca.pem", dir);
+		g = gwd_start_tls(NULL, cert, key, ca);
+		cr_assert_not_null(g, "gatewayd --tls-cert did not start");
+		free(cert);
+		free(key);
+	} else {
+		g = e2e_start_gateway(NULL);
+	}
+	struct harness *h = start_with_fifo(g, fifo, sizeof fifo,
+	                                    tls ? (const char *const[]){ "--ca-file", ca, NULL } : NULL);
 	struct runs *before = calloc(1, sizeof *before), *during = calloc(1, sizeof *during);
 	cr_assert(before && during);
 	h_settle(h, 300, 3000);
@@ -353,6 +363,14 @@ static void memory_after_logout(bool production)
 	e2e_expect(h, g, T_LOGGED_OUT, WAIT_MS, "F9: logged out");
 	h_settle(h, 500, 3000);
 
+	/* A freed block loses its first 16 bytes to the allocator's own
+	 * pointers: look for what follows them too (a token's last 27). */
+	char tails[40][32];
+	int n_tails = 0;
+	for (int i = 0; i < n_tokens && n_tails < 40; i++)
+		snprintf(tails[n_tails++], sizeof tails[0], "%s", nd.s[i] + 16);
+	for (int i = 0; i < n_tails; i++)
+		nd.s[nd.n++] = tails[i];
 	const char *parts[] = { c->name, c->idno, c->phone, c->display, c->id_masked, c->phone_masked,
 	                        "access_token", "Bearer " };
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
@@ -368,11 +386,14 @@ static void memory_after_logout(bool production)
 	}
 	free(before);
 	free(during);
+	free(ca);
 	e2e_finish(h, g);
 }
 
-Test(hardening, memory_after_logout_production) { memory_after_logout(true); }
-Test(hardening, memory_after_logout_sanitizer) { memory_after_logout(false); }
+Test(hardening, memory_after_logout_production) { memory_after_logout(true, false); }
+Test(hardening, memory_after_logout_sanitizer) { memory_after_logout(false, false); }
+Test(hardening, memory_after_logout_production_https) { memory_after_logout(true, true); }
+Test(hardening, memory_after_logout_sanitizer_https) { memory_after_logout(false, true); }
 
 /* ==== 1 (continued): more log-ins racing ===================================== */
 
@@ -397,7 +418,7 @@ Test(hardening, device_flow_approved_while_scan_in_flight)
 	e2e_expect_row(h, g, -1, T_STATUS_OUT, WAIT_MS, "approved: logged in");
 	/* The scan's answer (3 s): refused because the screen was left, or
 	 * because the approval came first; either way revoked. */
-	E2E_CHECK(h, g, wait_log(h, "login: refused (", WAIT_MS), "the late scan answer was not refused");
+	E2E_CHECK(h, g, e2e_wait_log(h, "login: refused (", WAIT_MS), "the late scan answer was not refused");
 	h_settle(h, 300, 2000);
 	E2E_CHECK(h, g, !h_exited(h), "the kiosk died");
 	E2E_CHECK(h, g, !e2e_row_has(h, -1, "王*"), "the scanned citizen (王*) is logged in");
@@ -545,6 +566,9 @@ static void shutdown_revokes(enum stop_how how)
 	                                                    : NULL);
 	scan_in(h, g, fifo, &citizens[0]);
 	h_settle(h, 200, 2000);
+	/* The logout takes its time: the kiosk must wait for it (and a lost
+	 * terminal's SIGHUP arrives while it waits). */
+	e2e_set_faults(g, "{\"latency_ms\":600,\"paths\":[\"/v1/auth/logout\"]}");
 	switch (how) {
 	case STOP_TERM: kill(h_pid(h), SIGTERM); break;
 	case STOP_HUP: kill(h_pid(h), SIGHUP); break;
