@@ -1,6 +1,8 @@
 /* e2e.c: helpers shared by the end-to-end tests (see e2e.h). No tests. */
 #include "e2e.h"
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -577,3 +579,30 @@ void e2e_make_cert(const char *dir, const char *name, const char *san, bool self
 	free(cmd);
 }
 
+/* ---- the gateway's /sim side ------------------------------------------------------------ */
+
+json_t *e2e_post_json(struct gwd *g, const char *path, const char *body, int want)
+{
+	char *resp = NULL;
+	json_error_t e;
+	int st = gwd_post(g, path, body, &resp);
+	if (st != want)
+		gwd_dump(g, stderr);
+	cr_assert_eq(st, want, "POST %s %s: %d %s (wanted %d)", path, body ? body : "", st,
+	             resp ? resp : "", want);
+	json_t *j = json_loads(resp ? resp : "", 0, &e);
+	free(resp);
+	cr_assert_not_null(j, "POST %s: answer is not JSON: %s", path, e.text);
+	return j;
+}
+
+void e2e_citizen_code(struct gwd *g, const char *cit, char *out, size_t n)
+{
+	char body[128];
+	snprintf(body, sizeof body, "{\"citizen\":\"%s\"}", cit);
+	json_t *j = e2e_post_json(g, "/sim/citizen-code", body, 200);
+	const char *code = json_string_value(json_object_get(j, "code"));
+	cr_assert(code && strlen(code) < n, "/sim/citizen-code gave no code");
+	snprintf(out, n, "%s", code);
+	json_decref(j);
+}

@@ -14,6 +14,7 @@
 #include "harness/harness.h"
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -166,5 +167,14 @@ void e2e_make_ca(const char *dir);
  * ("IP:127.0.0.1,DNS:localhost"), signed by dir's test CA or self-signed.
  * P-256 keys: quick to make. */
 void e2e_make_cert(const char *dir, const char *name, const char *san, bool self_signed);
+
+/* ---- the gateway's /sim side --------------------------------------------------------- */
+
+/* POST path with body (may be NULL), asserting the status is want and the
+ * answer JSON; returns it (new reference). */
+json_t *e2e_post_json(struct gwd *g, const char *path, const char *body, int want);
+/* A fresh one-time login code of a demo citizen ("cit-zhang"), as the
+ * phone shows it (POST /sim/citizen-code), into out[n]. */
+void e2e_citizen_code(struct gwd *g, const char *cit, char *out, size_t n);
 
 #endif

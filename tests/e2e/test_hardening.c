@@ -74,36 +74,10 @@ static void suite_fini(void)
 
 /* ---- the gateway's side ------------------------------------------------------ */
 
-static json_t *post_json(struct gwd *g, const char *path, const char *body, int want)
-{
-	char *resp = NULL;
-	json_error_t e;
-	int st = gwd_post(g, path, body, &resp);
-	if (st != want)
-		gwd_dump(g, stderr);
-	cr_assert_eq(st, want, "POST %s: %d %s (wanted %d)", path, st, resp ? resp : "", want);
-	json_t *j = json_loads(resp ? resp : "", 0, &e);
-	free(resp);
-	cr_assert_not_null(j, "POST %s: answer is not JSON: %s", path, e.text);
-	return j;
-}
-
-/* A fresh one-time login code of a demo citizen, as the phone shows it. */
-static void citizen_code(struct gwd *g, const char *cit, char *out, size_t n)
-{
-	char body[128];
-	snprintf(body, sizeof body, "{\"citizen\":\"%s\"}", cit);
-	json_t *j = post_json(g, "/sim/citizen-code", body, 200);
-	const char *code = json_string_value(json_object_get(j, "code"));
-	cr_assert(code && strlen(code) < n, "/sim/citizen-code gave no code");
-	snprintf(out, n, "%s", code);
-	json_decref(j);
-}
-
 /* Sessions still alive at the gateway (and ends them all). */
 static long live_sessions(struct gwd *g)
 {
-	json_t *j = post_json(g, "/sim/sessions/expire", NULL, 200);
+	json_t *j = e2e_post_json(g, "/sim/sessions/expire", NULL, 200);
 	long n = (long)json_integer_value(json_object_get(j, "expired"));
 	json_decref(j);
 	return n;
@@ -115,7 +89,7 @@ static long live_sessions(struct gwd *g)
 static void scan_in(struct harness *h, struct gwd *g, const char *fifo, const struct citizen *c)
 {
 	char code[128];
-	citizen_code(g, c->id, code, sizeof code);
+	e2e_citizen_code(g, c->id, code, sizeof code);
 	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
 	char want[128];
 	snprintf(want, sizeof want, T_STATUS_OUT "%s", c->display);
@@ -141,18 +115,30 @@ static struct harness *start_with_fifo(struct gwd *g, char *fifo, size_t n,
 
 /* ==== 1. two log-ins racing ===================================================== */
 
+/* A gateway whose scan answers take latency_ms, a kiosk on home with a FIFO
+ * scanner, and one-time codes of 张三 (a) and 王芳 (b). */
+static struct harness *two_codes(struct gwd **g, char fifo[1024], char a[128], char b[128],
+                                 int latency_ms)
+{
+	*g = e2e_start_gateway(NULL);
+	struct harness *h = start_with_fifo(*g, fifo, 1024, NULL);
+	e2e_citizen_code(*g, "cit-zhang", a, 128);
+	e2e_citizen_code(*g, "cit-wang", b, 128);
+	char *f = e2e_fmt("{\"latency_ms\":%d,\"paths\":[\"/v1/auth/scan\"]}", latency_ms);
+	e2e_set_faults(*g, f);
+	free(f);
+	return h;
+}
+
 /* The review's repro: a scan on home is in flight (the gateway takes 3 s),
  * the citizen opens "my applications" (the log-in screen comes first) and
  * scans another code there. The first answer arrives after its screen was
  * left: its session is revoked, not started. The second logs in. */
 Test(hardening, scan_answer_after_leaving_then_second_scan)
 {
-	struct gwd *g = e2e_start_gateway(NULL);
+	struct gwd *g;
 	char fifo[1024], a[128], b[128];
-	struct harness *h = start_with_fifo(g, fifo, sizeof fifo, NULL);
-	citizen_code(g, "cit-zhang", a, sizeof a);
-	citizen_code(g, "cit-wang", b, sizeof b);
-	e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/auth/scan\"]}");
+	struct harness *h = two_codes(&g, fifo, a, b, 3000);
 
 	e2e_fifo_send(h, g, fifo, a, WAIT_MS);
 	h_settle(h, 150, 500);
@@ -338,7 +324,7 @@ static void memory_after_logout(bool production, bool tls)
 	h_settle(h, 300, 3000);
 	mem_each(h_pid(h), collect_runs, before);
 
-	citizen_code(g, c->id, code, sizeof code);
+	e2e_citizen_code(g, c->id, code, sizeof code);
 	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
 	e2e_expect_row(h, g, -1, T_STATUS_OUT, WAIT_MS, "scan: logged in");
 	h_type(h, "7");
@@ -407,7 +393,7 @@ Test(hardening, device_flow_approved_while_scan_in_flight)
 	char fifo[1024], a[128];
 	struct harness *h = start_with_fifo(g, fifo, sizeof fifo,
 	                                    (const char *const[]){ "--demo-sim", NULL });
-	citizen_code(g, "cit-wang", a, sizeof a);
+	e2e_citizen_code(g, "cit-wang", a, sizeof a);
 	e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/auth/scan\"]}");
 	e2e_fifo_send(h, g, fifo, a, WAIT_MS);
 	h_settle(h, 150, 500);
@@ -433,12 +419,9 @@ Test(hardening, device_flow_approved_while_scan_in_flight)
  * the second is refused with a notice and never sent. */
 Test(hardening, second_scan_while_checking_is_refused)
 {
-	struct gwd *g = e2e_start_gateway(NULL);
+	struct gwd *g;
 	char fifo[1024], a[128], b[128];
-	struct harness *h = start_with_fifo(g, fifo, sizeof fifo, NULL);
-	citizen_code(g, "cit-zhang", a, sizeof a);
-	citizen_code(g, "cit-wang", b, sizeof b);
-	e2e_set_faults(g, "{\"latency_ms\":2000,\"paths\":[\"/v1/auth/scan\"]}");
+	struct harness *h = two_codes(&g, fifo, a, b, 2000);
 	e2e_fifo_send(h, g, fifo, a, WAIT_MS);
 	h_settle(h, 150, 500);
 	e2e_fifo_send(h, g, fifo, b, WAIT_MS);
@@ -460,7 +443,7 @@ static void walk_away(bool come_back)
 	struct gwd *g = e2e_start_gateway(NULL);
 	char fifo[1024], a[128];
 	struct harness *h = start_with_fifo(g, fifo, sizeof fifo, NULL);
-	citizen_code(g, "cit-zhang", a, sizeof a);
+	e2e_citizen_code(g, "cit-zhang", a, sizeof a);
 	e2e_set_faults(g, "{\"latency_ms\":2500,\"paths\":[\"/v1/auth/scan\"]}");
 	e2e_fifo_send(h, g, fifo, a, WAIT_MS);
 	h_settle(h, 150, 500);
@@ -494,7 +477,7 @@ Test(hardening, truncated_answer_never_reaches_the_log)
 	struct harness *h = start_with_fifo(g, fifo, sizeof fifo, NULL);
 	e2e_set_faults(g, "{\"body\":\"malformed\",\"paths\":[\"/v1/auth/scan\"]}");
 	for (size_t i = 0; i < sizeof citizens / sizeof citizens[0]; i++) {
-		citizen_code(g, citizens[i].id, code, sizeof code);
+		e2e_citizen_code(g, citizens[i].id, code, sizeof code);
 		e2e_fifo_send(h, g, fifo, code, WAIT_MS);
 		long long end = e2e_now_ms() + WAIT_MS;
 		while (e2e_log_lines(h, "not JSON") < (int)i + 1 && e2e_now_ms() < end)

@@ -317,31 +317,10 @@ static void finish(struct harness *h, struct gwd *g, bool had_session)
 
 /* ---- the gateway's side ---------------------------------------------------------- */
 
-static json_t *post_json(struct gwd *g, const char *path, const char *body, int want)
-{
-	char *resp = NULL;
-	json_error_t e;
-	int st = gwd_post(g, path, body, &resp);
-	if (st != want)
-		gwd_dump(g, stderr);
-	cr_assert_eq(st, want, "POST %s %s: %d %s (wanted %d)", path, body ? body : "", st,
-	             resp ? resp : "", want);
-	json_t *j = json_loads(resp ? resp : "", 0, &e);
-	free(resp);
-	cr_assert_not_null(j, "POST %s: answer is not JSON: %s", path, e.text);
-	return j;
-}
-
 /* A fresh one-time login code of a demo citizen, as the phone shows it. */
 static void citizen_code(struct gwd *g, const char *cit, char *out, size_t n)
 {
-	char body[128];
-	snprintf(body, sizeof body, "{\"citizen\":\"%s\"}", cit);
-	json_t *j = post_json(g, "/sim/citizen-code", body, 200);
-	const char *code = json_string_value(json_object_get(j, "code"));
-	cr_assert(code && strlen(code) < n, "/sim/citizen-code gave no code");
-	snprintf(out, n, "%s", code);
-	json_decref(j);
+	e2e_citizen_code(g, cit, out, n);
 	secret_add(out);
 	if (strchr(out, ':'))
 		secret_add(strchr(out, ':') + 1);
@@ -354,7 +333,7 @@ static void gateway_masked(struct gwd *g, const struct citizen *c)
 	char code[128], body[256];
 	citizen_code(g, c->id, code, sizeof code);
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
-	json_t *j = post_json(g, "/v1/auth/scan", body, 200);
+	json_t *j = e2e_post_json(g, "/v1/auth/scan", body, 200);
 	json_t *cj = json_object_get(j, "citizen");
 	const char *tok = json_string_value(json_object_get(j, "access_token"));
 	const char *dn = json_string_value(json_object_get(cj, "display_name"));
@@ -792,7 +771,7 @@ static void device_flow(int cols, int rows)
 	      s.big ? "in big glyphs" : "spaced out");
 
 	snprintf(path, sizeof path, "/sim/device/%s/approve", s.code);
-	json_decref(post_json(g, path, "{\"citizen\":\"cit-ouyang\"}", 200));
+	json_decref(e2e_post_json(g, path, "{\"citizen\":\"cit-ouyang\"}", 200));
 	expect_logged_in(h, g, ou, true, "approved on the phone: logged in");
 
 	h_key(h, H_F9);
@@ -1047,7 +1026,7 @@ Test(login, deny_and_expire)
 	expect_new_code(h, g, &w, &s, "first code");
 
 	snprintf(path, sizeof path, "/sim/device/%s/deny", s.code);
-	json_decref(post_json(g, path, NULL, 200));
+	json_decref(e2e_post_json(g, path, NULL, 200));
 	e2e_expect(h, g, T_DENIED, WAIT_MS, "denied on the phone: message");
 	settle(h, g, "denied");
 	E2E_CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "denied: still waiting for the phone");
