@@ -20,6 +20,7 @@ struct home {
 	char lang_label[64];
 	char who[160];
 	int welcome_y;
+	bool had_session;   /* a citizen was logged in at the last layout */
 };
 
 static const char *item_label(void *ud, int i, const char **sub)
@@ -36,7 +37,6 @@ static const char *item_label(void *ud, int i, const char **sub)
 			*sub = h->who;
 			return _("Log out");
 		}
-		explicit_bzero(h->who, sizeof h->who); /* the last citizen's */
 		*sub = _("Scan your app's code");
 		return _("Log in");
 	case H_BILLS: *sub = _("Water, power, gas, fines"); return _("Pay bills");
@@ -71,6 +71,14 @@ static void home_leave(struct screen *s)
 static void home_resize(struct screen *s, struct rect area)
 {
 	struct home *h = s->priv;
+	if (h->had_session && !session_active(s->app)) {
+		/* A session ended (session_end lays home out again): nothing of
+		 * that citizen stays, not their name on the button, not where
+		 * their focus was. */
+		explicit_bzero(h->who, sizeof h->who);
+		h->m.focus = 0;
+	}
+	h->had_session = session_active(s->app);
 	h->welcome_y = -1;
 	if (area.h >= 16) {
 		h->welcome_y = area.y;

@@ -244,8 +244,9 @@ static bool still_there(struct app *a, const struct session_login_req *q)
 
 static void on_login_reply(void *ud, const struct gw_reply *r);
 
-/* False if there is no room (cannot happen: one scan and one poll at a
- * time per screen, a handful of screens); the body is then dropped. */
+/* False if there is no room (8 answers on their way: codes scanned on
+ * screens since left, each waiting for its answer to be revoked), if s is
+ * gone or the kiosk is shutting down; the body is then dropped. */
 static bool login_post(struct screen *s, int tag, bool scan, const char *path, json_t *body)
 {
 	struct app *a = s->app;
@@ -365,8 +366,12 @@ bool session_scan_login(struct screen *s, const char *code, size_t len)
 	}
 	json_t *body = json_object();
 	json_object_set_new(body, "code", json_stringn(code, len));
-	if (!login_post(s, 0, true, "/v1/auth/scan", body))
+	if (!login_post(s, 0, true, "/v1/auth/scan", body)) {
+		/* Too many answers still on their way (codes scanned and left):
+		 * never dropped in silence. */
+		ui_toast(a, ROLE_TEXT, _("Your login code is being checked. Please wait."));
 		return false;
+	}
 	ui_toast(a, ROLE_TEXT, _("Checking your login code..."));
 	return true;
 }

@@ -463,7 +463,7 @@ static void job_free(struct job *j)
 	if (!j)
 		return;
 	free(j->lang);
-	free(j->text);
+	wipe_str(j->text); /* a spoken text may hold a (masked) name */
 	free(j->recording);
 	free(j);
 }
@@ -1073,7 +1073,7 @@ struct speech *speech_open(struct loop *l, const char *spec, const char *prompts
 
 	int log_fd = -1;
 	if (kind == SPEECH_LOG) {
-		log_fd = open(arg, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		log_fd = open(arg, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 		if (log_fd < 0) {
 			snprintf(err, errlen, "speech \"%s\": %s", spec, strerror(errno));
 			return NULL;
@@ -1231,7 +1231,7 @@ static void log_say(struct speech *s, const char *lang, const char *text, const 
 		}
 		off += (size_t)k;
 	}
-	free(line);
+	wipe_str(line);
 	free(l);
 	event_post(s->link, SPEECH_STARTED, NULL);
 	event_post(s->link, SPEECH_DONE, NULL);
@@ -1249,7 +1249,7 @@ void speech_say(struct speech *s, const char *lang, const char *text, const char
 	if (s->kind == SPEECH_LOG) {
 		log_say(s, lang, clean, prompt_id, rec != NULL);
 		free(rec);
-		free(clean);
+		wipe_str(clean);
 		return;
 	}
 	struct job *j = xcalloc(1, sizeof *j);
@@ -1324,7 +1324,7 @@ int speech_synth_wav(const char *lang, const char *text, int wpm, const char *pa
 	char *clean = clean_text(text);
 	int rc = engine_synth(lang && *lang ? lang : "en", clean, wpm ? wpm : RATE_DEFAULT,
 	                      VOLUME_DEFAULT, &sy, why, sizeof why);
-	free(clean);
+	wipe_str(clean);
 	if (rc != 0) {
 		snprintf(err, errlen, "%s", why);
 	} else if (wav_write(path, sy.pcm, sy.n, engine_sample_rate()) != 0) {
