@@ -23,6 +23,8 @@ VERSION := 0.1.0
 PKG_KIOSK := ncursesw libcurl libcrypto jansson libqrencode zbar espeak-ng
 PKG_GW    := libmicrohttpd sqlite3 jansson
 PKG_TEST  := criterion vterm
+# The pixel tests (tests/e2e/test_screen.c): Xvfb screenshots, XTEST input, PNG.
+PKG_X     := x11 xtst zlib
 
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
                -Wno-unused-parameter -Iinclude -DKIOSK_VERSION='"$(VERSION)"' \
@@ -45,7 +47,8 @@ KIOSK_SRC   := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
 GW_SRC      := $(wildcard gateway/*.c)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 CLIENT_TEST_SRC := $(wildcard tests/client/*.c)
-HARNESS_SRC := $(wildcard tests/harness/*.c)
+X_SRC       := tests/harness/xdisp.c
+HARNESS_SRC := $(filter-out $(X_SRC),$(wildcard tests/harness/*.c))
 E2E_SRC     := $(wildcard tests/e2e/*.c)
 FUZZ_SRC    := $(wildcard tests/fuzz/*.c)
 BENCH_SRC   := $(wildcard bench/*.c)
@@ -78,7 +81,7 @@ $(O)/obj/gateway/%.o: gateway/%.c
 	$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(PKG_GW)) -MMD -MP -c $< -o $@
 $(O)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests $(call pc_cflags,$(PKG_TEST) jansson libqrencode zbar libcurl) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Itests $(call pc_cflags,$(PKG_TEST) $(PKG_X) jansson libqrencode zbar libcurl) -MMD -MP -c $< -o $@
 $(O)/obj/bench/%.o: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(call pc_cflags,$(PKG_TEST) jansson) -MMD -MP -c $< -o $@
@@ -101,9 +104,9 @@ $(O)/locale/%/LC_MESSAGES/kiosk.mo: locale/%.po
 $(O)/tests/unit: $(call obj,$(UNIT_SRC)) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,criterion jansson libqrencode zbar) -lm
-$(O)/tests/e2e: $(call obj,$(E2E_SRC) $(HARNESS_SRC)) $(CORE_OBJ)
+$(O)/tests/e2e: $(call obj,$(E2E_SRC) $(HARNESS_SRC) $(X_SRC)) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_TEST) jansson libqrencode zbar libcurl) -lutil -lm
+	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_TEST) $(PKG_X) jansson libqrencode zbar libcurl) -lutil -lm
 $(O)/tests/client: $(call obj,$(CLIENT_TEST_SRC)) $(KIOSK_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,criterion $(PKG_KIOSK)) -lpthread -lm

@@ -33,6 +33,7 @@ struct app {
 	bool dirty;
 	bool need_clear;        /* repaint the whole terminal (resize, session end) */
 	int cols, rows;
+	int term_cols, term_rows, cell_w, cell_h; /* as the terminal says; pixels 0 if unknown */
 	bool colour;
 	int cursor_x, cursor_y;
 	struct ui_target_list *targets;

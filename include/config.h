@@ -9,6 +9,8 @@
 #include "gw.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/kiosk/kiosk.conf"
+/* What dist/kiosk-session sets up: xterm with this font at these sizes. */
+#define CONFIG_LARGE_FONT_DEFAULT "xft:DejaVu Sans Mono:16:32"
 
 struct config {
 	char *gateways[GW_MAX_URLS];
@@ -37,7 +39,7 @@ struct config {
 	bool mode_large;     /* start (and return after a session) in large-text mode */
 	bool mode_voice;     /* ... in voice-prompt mode */
 	char *speech;        /* speech backend spec: espeak[:DEV], log:FILE, wav:DIR, none */
-	char *large_font;    /* font-scale hook: "xterm", "none", or "command:PATH" */
+	char *large_font;    /* font-scale hook: "xft:FAMILY:N:L", "none", or "command:PATH" */
 	char *config_path;
 };
 
@@ -48,6 +50,14 @@ enum config_result { CONFIG_OK, CONFIG_EXIT_OK, CONFIG_ERROR };
  * flag and the problem. CONFIG_EXIT_OK: --help/--version was printed. */
 enum config_result config_load(struct config *c, int argc, char **argv, char *err, size_t errlen);
 void config_free(struct config *c);
+
+/* large_font = xft:FAMILY:SIZE:LARGE_SIZE (xterm's OSC 50 with a TrueType
+ * font, sizes in points). 0, or -1 if spec is not of that form. */
+struct large_font {
+	char family[128];
+	int size, size_large;
+};
+int config_large_font_parse(const char *spec, struct large_font *out);
 
 /* Normalises "zh_CN", "zh-CN", "zh", "en_US"... to "zh_CN", "zh_TW" or "en";
  * NULL if unknown. */

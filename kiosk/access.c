@@ -67,10 +67,12 @@ static void run_font_command(const char *path, const char *arg)
 static void font_hook(struct app *a, bool bigger)
 {
 	const char *how = a->cfg.large_font;
-	if (!strcmp(how, "xterm")) {
-		/* xterm: OSC 50 ; #+n steps through the font menu (needs the
-		 * allowFontOps resource). The terminal then sends SIGWINCH. */
-		fputs(bigger ? "\033]50;#+2\007" : "\033]50;#-2\007", stdout);
+	struct large_font lf;
+	if (config_large_font_parse(how, &lf) == 0) {
+		/* xterm: OSC 50 sets the font; "xft:" names a TrueType one at a
+		 * size in points (needs allowFontOps, as dist/kiosk-session sets).
+		 * With its window kept full screen the grid shrinks: SIGWINCH. */
+		printf("\033]50;xft:%s:size=%d\007", lf.family, bigger ? lf.size_large : lf.size);
 		fflush(stdout);
 	} else if (!strncmp(how, "command:", 8)) {
 		run_font_command(how + 8, bigger ? "large" : "normal");

@@ -166,8 +166,15 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			return 0;
 		}
 		if (!strcmp(key, "large_font")) {
-			if (strcmp(v, "xterm") && strcmp(v, "none") && strncmp(v, "command:", 8)) {
-				snprintf(err, errlen, "large_font must be xterm, none or command:PATH");
+			/* "xterm" was xterm's font-menu step, which TrueType fonts
+			 * ignore: it now means the launcher's own font. */
+			if (!strcmp(v, "xterm"))
+				v = CONFIG_LARGE_FONT_DEFAULT;
+			struct large_font lf;
+			if (strcmp(v, "none") && strncmp(v, "command:", 8) &&
+			    config_large_font_parse(v, &lf) != 0) {
+				snprintf(err, errlen, "large_font must be xft:FAMILY:SIZE:LARGE_SIZE (points), "
+				                      "command:PATH or none");
 				return -1;
 			}
 			set_str(&c->large_font, v);
@@ -247,6 +254,33 @@ static int on_ini(void *ud, const char *section, const char *key, const char *va
 	return apply(ud, section, key, value, err, errlen);
 }
 
+int config_large_font_parse(const char *spec, struct large_font *out)
+{
+	if (strncmp(spec, "xft:", 4) != 0)
+		return -1;
+	const char *fam = spec + 4, *c1 = strchr(fam, ':');
+	if (!c1 || c1 == fam || (size_t)(c1 - fam) >= sizeof out->family)
+		return -1;
+	/* The family goes to the terminal in an escape sequence: printable
+	 * ASCII only, and nothing that could end or extend it. */
+	for (const char *p = fam; p < c1; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == ';' || *p == '\\')
+			return -1;
+	char *end;
+	long n = strtol(c1 + 1, &end, 10);
+	if (end == c1 + 1 || *end != ':' || n < 4 || n > 200)
+		return -1;
+	const char *c2 = end;
+	long l = strtol(c2 + 1, &end, 10);
+	if (end == c2 + 1 || *end != '\0' || l < 4 || l > 200)
+		return -1;
+	memcpy(out->family, fam, (size_t)(c1 - fam));
+	out->family[c1 - fam] = '\0';
+	out->size = (int)n;
+	out->size_large = (int)l;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fputs("Usage: kiosk [OPTION]...\n"
@@ -264,6 +298,10 @@ static void usage(FILE *f)
 	      "  --idle-timeout S   end an unattended session after S seconds (120)\n"
 	      "  --mode MODES       start in large, voice or large,voice mode\n"
 	      "  --speech SPEC      espeak[:DEVICE] (default), log:FILE, wav:DIR, none\n"
+	      "  --large-font SPEC  how large-text mode makes the text larger:\n"
+	      "                     xft:FAMILY:SIZE:LARGE_SIZE (xterm, sizes in points;\n"
+	      "                     default " CONFIG_LARGE_FONT_DEFAULT "),\n"
+	      "                     command:PATH (run with large/normal), or none\n"
 	      "  --demo-sim         demo only: F5 scans a demo login code, F6 approves\n"
 	      "                     the QR login, through the gateway's /sim endpoints\n"
 	      "  --no-lockdown      development: Ctrl-C works and F10 quits\n"
@@ -271,7 +309,7 @@ static void usage(FILE *f)
 	      "  --help             print this help and exit\n", f);
 }
 
-enum { OPT_GATEWAY = 1, OPT_CA_FILE, OPT_CONFIG, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
+enum { OPT_GATEWAY = 1, OPT_CA_FILE, OPT_CONFIG, OPT_LARGE_FONT, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
        OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_DEMO_SIM, OPT_MODE, OPT_SPEECH,
        OPT_VERSION, OPT_HELP };
 
@@ -290,6 +328,7 @@ static const struct option long_opts[] = {
 	{ "demo-sim", no_argument, NULL, OPT_DEMO_SIM },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "speech", required_argument, NULL, OPT_SPEECH },
+	{ "large-font", required_argument, NULL, OPT_LARGE_FONT },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -330,7 +369,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	c->idle_timeout_s = 120;
 	c->idle_warning_s = 30;
 	c->speech = xstrdup("espeak");
-	c->large_font = xstrdup("xterm");
+	c->large_font = xstrdup(CONFIG_LARGE_FONT_DEFAULT);
 
 	/* Pass 1: --help, --version, --config, and flag syntax. */
 	const char *cfg_path = NULL;
@@ -410,6 +449,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 		case OPT_DEMO_SIM: c->demo_sim = true; break;
 		case OPT_MODE: r = apply(c, "kiosk", "mode", optarg, why, sizeof why); break;
 		case OPT_SPEECH: r = apply(c, "kiosk", "speech", optarg, why, sizeof why); break;
+		case OPT_LARGE_FONT: r = apply(c, "kiosk", "large_font", optarg, why, sizeof why); break;
 		default: break;
 		}
 		if (r != 0) {

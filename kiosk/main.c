@@ -52,11 +52,28 @@ static void on_before_sleep(struct loop *l, void *ud)
 	ui_paint(ud);
 }
 
+/* The grid, and the size of a cell in pixels where the terminal says it
+ * (xterm does): what large-text mode really achieved. */
+static void note_size(struct app *a, const struct winsize *ws)
+{
+	int cw = ws->ws_col ? ws->ws_xpixel / ws->ws_col : 0;
+	int ch = ws->ws_row ? ws->ws_ypixel / ws->ws_row : 0;
+	if (ws->ws_col == a->term_cols && ws->ws_row == a->term_rows && ch == a->cell_h)
+		return;
+	a->term_cols = ws->ws_col;
+	a->term_rows = ws->ws_row;
+	a->cell_w = cw;
+	a->cell_h = ch;
+	log_info("terminal: %dx%d cells of %dx%d px", ws->ws_col, ws->ws_row, cw, ch);
+}
+
 static void on_winch(struct loop *l, int sig, void *ud)
 {
 	struct winsize ws;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+		note_size(ud, &ws);
 		ui_resize(ud, ws.ws_col, ws.ws_row);
+	}
 }
 
 static void on_term(struct loop *l, int sig, void *ud)
@@ -216,6 +233,9 @@ int main(int argc, char **argv)
 	util_set_die_hook(restore_terminal);
 
 	ui_init(a);
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		note_size(a, &ws);
 	app_catalog_load_cache(a);
 	ui_push(a, &scr_home, NULL);
 	app_catalog_refresh(a);

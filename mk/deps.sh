@@ -1,6 +1,6 @@
 #!/bin/sh
 # deps.sh GROUP...: install the Debian packages a make target needs, only
-# those that are missing. Groups: build, test, fuzz.
+# those that are missing. Groups: build, test, display, demo-x11.
 set -eu
 pkgs=""
 for g in "$@"; do
@@ -9,7 +9,15 @@ for g in "$@"; do
                  libjansson-dev libqrencode-dev libzbar-dev libespeak-ng-dev
                  libsqlite3-dev libmicrohttpd-dev ca-certificates curl
                  alsa-utils" ;;
-    test)  pkgs="$pkgs clang libvterm-dev libcriterion-dev libclang-rt-14-dev openssl" ;;
+    test)  pkgs="$pkgs clang libvterm-dev libcriterion-dev libclang-rt-14-dev openssl
+                 xvfb libx11-dev libxtst-dev zlib1g-dev
+                 xterm matchbox-window-manager fontconfig fonts-dejavu-core fonts-wqy-zenhei" ;;
+    # What dist/kiosk-session runs on a kiosk (Xorg) and in make demo-x11
+    # (Xephyr: a window on the developer's own desktop).
+    display) pkgs="$pkgs xterm matchbox-window-manager fontconfig fonts-dejavu-core
+                 fonts-wqy-zenhei xserver-xorg-core xserver-xorg-input-libinput" ;;
+    demo-x11) pkgs="$pkgs xterm matchbox-window-manager fontconfig fonts-dejavu-core
+                 fonts-wqy-zenhei xserver-xephyr" ;;
     *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
   esac
 done

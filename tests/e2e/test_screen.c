@@ -1,0 +1,500 @@
+/* test_screen.c: the kiosk as a citizen sees it (suite "screen").
+ *
+ * Every test here starts a real X display (Xvfb, 1920x1080), a gateway, and
+ * the kiosk through dist/kiosk-session: the window manager, xterm, the
+ * fonts and colours a kiosk runs with. It then looks at pixels
+ * (screenshots) and types and touches through the X server (XTEST), so the
+ * keys and clicks pass through xterm's own translation:
+ *   - the log-in QR code decodes off the screenshot (libzbar), at the
+ *     normal size and in large-text mode, and it is the live one (the
+ *     gateway approves its user code and the kiosk logs in);
+ *   - large-text mode makes Chinese and Latin glyphs at least 1.5 times
+ *     taller, measured in the screenshots, and switching it off restores them;
+ *   - contrast measured from the pixels of the title, a button, the focused
+ *     button and the status bar: >= 4.5:1, >= 7:1 in the large and
+ *     high-contrast themes;
+ *   - a click on a home button opens it;
+ *   - key combinations the kiosk does not know change nothing on screen.
+ * Where Xvfb cannot start, each test says "skipped: no X server" and is
+ * skipped. With SCREENSHOT_DIR set, the screens are also saved there as
+ * PNG (make screenshots: docs/screenshots/).
+ *
+ * Cells are mapped to pixels with the cell size the kiosk logs ("terminal:
+ * COLSxROWS cells of WxH px", from TIOCGWINSZ as xterm fills it in) and
+ * targets come from its layout dump (KIOSK_LAYOUT_DUMP).
+ */
+#include "e2e.h"
+#include "harness/hutil.h"
+#include "harness/xdisp.h"
+
+#include "qrcode.h" /* the kiosk's core (linked into the e2e binary) */
+
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WAIT_MS 20000
+
+TestSuite(screen, .timeout = 240);
+
+/* One kiosk on one X display. */
+struct stage {
+	struct xdisp *x;
+	struct gwd *g;
+	pid_t session;
+	char *dir;     /* data/, kiosk.log, layout, sanitizer reports */
+	char *log, *layout;
+	int cols, rows, cw, ch; /* the grid, and a cell in pixels */
+};
+
+/* ---- starting and stopping --------------------------------------------------- */
+
+static const char *session_script(void)
+{
+	const char *s = getenv("KIOSK_SESSION");
+	return s && *s ? s : "dist/kiosk-session";
+}
+
+static void stage_dump(struct stage *st)
+{
+	if (st->log)
+		e2e_print_file_tail("kiosk.log", st->log, 3000);
+	char *xl = e2e_fmt("%s/session.log", st->dir);
+	e2e_print_file_tail("kiosk-session", xl, 2000);
+	free(xl);
+}
+
+#define S_CHECK(st, cond, ...)                         \
+	do {                                           \
+		if (!(cond)) {                         \
+			stage_dump(st);                \
+			cr_assert_fail(__VA_ARGS__);   \
+		}                                      \
+	} while (0)
+
+static int log_count(struct stage *st, const char *needle)
+{
+	char *s = e2e_slurp_str(st->log);
+	int n = 0;
+	for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	free(s);
+	return n;
+}
+
+static void nap(int ms)
+{
+	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&t, NULL);
+}
+
+/* Waits until the log holds needle at least n times. */
+static bool wait_log_n(struct stage *st, const char *needle, int n, int ms)
+{
+	for (int t = 0; t <= ms; t += 50) {
+		if (log_count(st, needle) >= n)
+			return true;
+		nap(50);
+	}
+	return false;
+}
+
+/* The last "terminal: COLSxROWS cells of WxH px" line. */
+static bool read_grid(struct stage *st)
+{
+	char *s = e2e_slurp_str(st->log), *last = NULL;
+	for (char *p = s; (p = strstr(p, "terminal: ")); p++)
+		last = p;
+	bool ok = last && sscanf(last, "terminal: %dx%d cells of %dx%d px", &st->cols, &st->rows,
+	                         &st->cw, &st->ch) == 4 && st->cw > 0 && st->ch > 0;
+	free(s);
+	return ok;
+}
+
+/* The screen in the kiosk once it has stopped changing (two shots 150 ms
+ * apart agree), at most ms. */
+static void shot_stable(struct stage *st, struct xd_image *img, int ms)
+{
+	struct xd_image prev = { 0 };
+	S_CHECK(st, xd_shot(st->x, &prev) == 0, "no screenshot");
+	for (int t = 0; t < ms; t += 150) {
+		nap(150);
+		S_CHECK(st, xd_shot(st->x, img) == 0, "no screenshot");
+		if (!xd_differs(&prev, img, 0, 0, img->w, img->h)) {
+			xd_image_free(&prev);
+			return;
+		}
+		xd_image_free(&prev);
+		prev = *img;
+		memset(img, 0, sizeof *img);
+	}
+	*img = prev;
+}
+
+static void save_shot(const struct xd_image *img, const char *name)
+{
+	const char *dir = getenv("SCREENSHOT_DIR");
+	if (!dir || !*dir)
+		return;
+	char *path = e2e_fmt("%s/%s.png", dir, name);
+	cr_assert(xd_png_write(img, path) == 0, "%s: %s", path, strerror(errno));
+	fprintf(stderr, "screen: wrote %s\n", path);
+	free(path);
+}
+
+/* Xvfb, a gateway, and the kiosk through kiosk-session with extra flags;
+ * returns false (test skipped) if there is no X server. Waits for home. */
+static bool stage_start(struct stage *st, const char *const extra[])
+{
+	char why[256];
+	memset(st, 0, sizeof *st);
+	st->x = xd_start(1920, 1080, why, sizeof why);
+	if (!st->x) {
+		fprintf(stderr, "screen: skipped: no X server (%s)\n", why);
+		return false;
+	}
+	st->g = e2e_start_gateway((const char *const[]){ "--device-interval", "1", NULL });
+	st->dir = h_make_tmpdir("kiosk-screen");
+	cr_assert_not_null(st->dir);
+	st->log = e2e_fmt("%s/kiosk.log", st->dir);
+	st->layout = e2e_fmt("%s/layout", st->dir);
+	char *data = e2e_fmt("%s/data", st->dir), *slog = e2e_fmt("%s/session.log", st->dir);
+	mkdir(data, 0700);
+	const char *script = session_script();
+	cr_assert(access(script, X_OK) == 0, "%s is missing (set KIOSK_SESSION)", script);
+	char *disp = e2e_fmt("DISPLAY=%s", xd_name(st->x)), *bin = e2e_fmt("KIOSK_BIN=%s", h_kiosk_bin());
+	char *dump = e2e_fmt("KIOSK_LAYOUT_DUMP=%s", st->layout);
+	const char *env_extra[] = { disp, bin, dump, "KIOSK_SESSION_CONF=/dev/null", NULL };
+	char **env = h_child_env(st->dir, false, env_extra);
+	const char *argv[32] = { script,   "--gateway", gwd_url(st->g), "--data-dir", data,
+	                         "--log",  st->log,     "--kiosk-id",   "screen-kiosk" };
+	int n = 9;
+	for (int i = 0; extra && extra[i] && n < 31; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	pid_t parent = getpid();
+	st->session = fork();
+	cr_assert(st->session >= 0);
+	if (st->session == 0) {
+		h_child_prepare(parent);
+		setpgid(0, 0);
+		FILE *f = freopen(slog, "w", stderr);
+		(void)f;
+		execve(script, (char *const *)argv, env);
+		h_child_exec_failed("kiosk-session", script);
+	}
+	h_free_env(env);
+	free(data);
+	free(slog);
+	free(disp);
+	free(bin);
+	free(dump);
+	S_CHECK(st, wait_log_n(st, "screen: enter home", 1, WAIT_MS), "the kiosk did not show home");
+	S_CHECK(st, wait_log_n(st, "catalog from gateway", 1, WAIT_MS), "no catalog");
+	S_CHECK(st, read_grid(st), "the kiosk did not log its cell size in pixels");
+	return true;
+}
+
+/* Stops the session (SIGTERM: it stops xterm, which hangs up on the
+ * kiosk); no sanitizer report may be left. */
+static void stage_stop(struct stage *st)
+{
+	if (st->session > 0) {
+		kill(st->session, SIGTERM);
+		int status = 0;
+		for (int i = 0; i < 200 && waitpid(st->session, &status, WNOHANG) == 0; i++)
+			nap(25);
+		kill(-st->session, SIGKILL);
+		waitpid(st->session, &status, WNOHANG);
+		nap(300); /* the kiosk writes its reports as it exits */
+		char rep[2048];
+		S_CHECK(st, h_dir_sanitizer_clean(st->dir, rep, sizeof rep), "sanitizer: %s", rep);
+	}
+	xd_free(st->x);
+	e2e_end_gw(st->g, false);
+	h_rmtree(st->dir);
+	free(st->dir);
+	free(st->log);
+	free(st->layout);
+	memset(st, 0, sizeof *st);
+}
+
+/* ---- reading the screen ------------------------------------------------------- */
+
+/* A target from the last frame of the layout dump (cells), false if none. */
+static bool target_rect(struct stage *st, int id, int *x, int *y, int *w, int *h)
+{
+	char *s = e2e_slurp_str(st->layout);
+	bool found = false;
+	for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+		int tid, a, b, c, d;
+		if (sscanf(line, "target %d %d %d %d %d", &tid, &a, &b, &c, &d) == 5 && tid == id) {
+			*x = a, *y = b, *w = c, *h = d;
+			found = true;
+		}
+	}
+	free(s);
+	return found;
+}
+
+static int dist(uint32_t a, uint32_t b)
+{
+	int d = 0;
+	for (int s = 0; s < 24; s += 8) {
+		int k = (int)((a >> s) & 255) - (int)((b >> s) & 255);
+		d += k < 0 ? -k : k;
+	}
+	return d;
+}
+
+/* The colours of a region: its background (the commonest colour) and its
+ * ink (the commonest colour that is clearly not the background: the
+ * middle of the strokes, not their anti-aliased edges). */
+struct colours {
+	uint32_t bg, fg;
+	int ink; /* pixels of ink */
+	int top, bottom; /* rows of the highest and lowest ink pixel (-1: none) */
+};
+
+#define MAX_COLOURS 4096
+static struct colours region_colours(const struct xd_image *img, int x, int y, int w, int h)
+{
+	static uint32_t col[MAX_COLOURS];
+	static int cnt[MAX_COLOURS];
+	int n = 0;
+	struct colours c = { 0, 0, 0, -1, -1 };
+	for (int yy = y; yy < y + h; yy++)
+		for (int xx = x; xx < x + w; xx++) {
+			uint32_t p = xd_pixel(img, xx, yy);
+			int k = 0;
+			while (k < n && col[k] != p)
+				k++;
+			if (k == n && n < MAX_COLOURS) {
+				col[n] = p;
+				cnt[n++] = 0;
+			}
+			if (k < n)
+				cnt[k]++;
+		}
+	int best = 0;
+	for (int k = 1; k < n; k++)
+		if (cnt[k] > cnt[best])
+			best = k;
+	c.bg = n ? col[best] : 0;
+	int fbest = -1;
+	for (int k = 0; k < n; k++)
+		if (dist(col[k], c.bg) > 150 && (fbest < 0 || cnt[k] > cnt[fbest]))
+			fbest = k;
+	c.fg = fbest >= 0 ? col[fbest] : c.bg;
+	for (int yy = y; yy < y + h; yy++)
+		for (int xx = x; xx < x + w; xx++)
+			if (dist(xd_pixel(img, xx, yy), c.bg) > 150) {
+				c.ink++;
+				if (c.top < 0)
+					c.top = yy;
+				c.bottom = yy;
+			}
+	return c;
+}
+
+/* The cells (cx, cy, cw x chh) in pixels. */
+static struct colours cells(struct stage *st, const struct xd_image *img, int cx, int cy, int w,
+                            int h)
+{
+	return region_colours(img, cx * st->cw, cy * st->ch, w * st->cw, h * st->ch);
+}
+
+static double contrast_of(struct colours c)
+{
+	return xd_contrast(c.fg, c.bg);
+}
+
+/* Title, focused button (home item 1), a button (item 2), status bar. */
+static void check_contrast(struct stage *st, const struct xd_image *img, double need,
+                           const char *what)
+{
+	int x, y, w, h;
+	struct colours t = cells(st, img, 1, 0, 16, 1);
+	S_CHECK(st, t.ink > 20, "%s: no text in the title bar", what);
+	S_CHECK(st, contrast_of(t) >= need, "%s: title %06x on %06x is %.2f:1, not %.1f", what, t.fg,
+	        t.bg, contrast_of(t), need);
+	S_CHECK(st, target_rect(st, 0, &x, &y, &w, &h), "%s: no target for home item 1", what);
+	struct colours f = cells(st, img, x + 1, y + 1, w - 2, h - 2);
+	S_CHECK(st, f.ink > 20 && contrast_of(f) >= need,
+	        "%s: focused button %06x on %06x is %.2f:1, not %.1f", what, f.fg, f.bg, contrast_of(f),
+	        need);
+	S_CHECK(st, target_rect(st, 1, &x, &y, &w, &h), "%s: no target for home item 2", what);
+	struct colours b = cells(st, img, x + 1, y + 1, w - 2, h - 2);
+	S_CHECK(st, b.ink > 20 && contrast_of(b) >= need, "%s: button %06x on %06x is %.2f:1, not %.1f",
+	        what, b.fg, b.bg, contrast_of(b), need);
+	S_CHECK(st, f.bg != b.bg, "%s: the focused button has the same fill as the others", what);
+	struct colours s = cells(st, img, 0, st->rows - 1, st->cols, 1);
+	if (s.ink < 20) /* large mode: 3-row status bar, text in the middle row */
+		s = cells(st, img, 0, st->rows - 2, st->cols, 1);
+	S_CHECK(st, s.ink > 20 && contrast_of(s) >= need, "%s: status bar %06x on %06x is %.2f:1, not %.1f",
+	        what, s.fg, s.bg, contrast_of(s), need);
+	fprintf(stderr, "screen: %s contrast: title %.1f, focused %.1f, button %.1f, status %.1f\n", what,
+	        contrast_of(t), contrast_of(f), contrast_of(b), contrast_of(s));
+}
+
+/* ---- the tests ------------------------------------------------------------------ */
+
+Test(screen, home_contrast_and_touch)
+{
+	struct stage st;
+	if (!stage_start(&st, NULL))
+		cr_skip_test("skipped: no X server");
+	struct xd_image img;
+	shot_stable(&st, &img, 5000);
+	save_shot(&img, "home");
+	check_contrast(&st, &img, 4.5, "default theme");
+	xd_image_free(&img);
+
+	int x, y, w, h;
+	S_CHECK(&st, target_rect(&st, 2, &x, &y, &w, &h), "no target for home item 3");
+	xd_click(st.x, (x + w / 2) * st.cw, (y + h / 2) * st.ch);
+	S_CHECK(&st, wait_log_n(&st, "screen: enter categories", 1, WAIT_MS),
+	        "a touch on home button 3 did not open it");
+	stage_stop(&st);
+}
+
+Test(screen, high_contrast_theme)
+{
+	struct stage st;
+	if (!stage_start(&st, (const char *const[]){ "--theme", "high-contrast", NULL }))
+		cr_skip_test("skipped: no X server");
+	struct xd_image img;
+	shot_stable(&st, &img, 5000);
+	check_contrast(&st, &img, 7.0, "high-contrast theme");
+	xd_image_free(&img);
+	stage_stop(&st);
+}
+
+/* Ink height of the title's Chinese and of the clock's digits. */
+static void glyph_heights(struct stage *st, const struct xd_image *img, bool large, int *cjk,
+                          int *digits)
+{
+	struct colours t = cells(st, img, 1, 0, 16, 1);
+	int clock_row = st->rows - 1 - (large && st->rows >= 12 ? 1 : 0);
+	struct colours c = cells(st, img, st->cols - 6, clock_row, 5, 1);
+	S_CHECK(st, t.top >= 0 && c.top >= 0, "no ink in the title or the clock");
+	*cjk = t.bottom - t.top + 1;
+	*digits = c.bottom - c.top + 1;
+}
+
+Test(screen, large_text_is_larger)
+{
+	struct stage st;
+	if (!stage_start(&st, NULL))
+		cr_skip_test("skipped: no X server");
+	struct xd_image img;
+	int cjk0, dig0, cjk1, dig1, ch0 = st.ch;
+	shot_stable(&st, &img, 5000);
+	glyph_heights(&st, &img, false, &cjk0, &dig0);
+	xd_image_free(&img);
+
+	xd_key(st.x, "1", NULL); /* home: 大字模式 */
+	S_CHECK(&st, wait_log_n(&st, "large mode: font bigger", 1, WAIT_MS), "large mode did not start");
+	S_CHECK(&st, wait_log_n(&st, "terminal: ", 2, WAIT_MS), "the grid did not change");
+	nap(300);
+	S_CHECK(&st, read_grid(&st), "no grid");
+	shot_stable(&st, &img, 5000);
+	save_shot(&img, "large");
+	glyph_heights(&st, &img, true, &cjk1, &dig1);
+	fprintf(stderr, "screen: large mode: cell %d -> %d px, Chinese %d -> %d px, digits %d -> %d px\n",
+	        ch0, st.ch, cjk0, cjk1, dig0, dig1);
+	S_CHECK(&st, cjk1 * 2 >= cjk0 * 3, "Chinese glyphs %d -> %d px: not 1.5 times taller", cjk0, cjk1);
+	S_CHECK(&st, dig1 * 2 >= dig0 * 3, "digits %d -> %d px: not 1.5 times taller", dig0, dig1);
+	check_contrast(&st, &img, 7.0, "large theme");
+	xd_image_free(&img);
+
+	xd_key(st.x, "1", NULL); /* off again */
+	S_CHECK(&st, wait_log_n(&st, "large mode: font normal", 1, WAIT_MS), "large mode did not end");
+	S_CHECK(&st, wait_log_n(&st, "terminal: ", 3, WAIT_MS), "the grid did not change back");
+	nap(300);
+	S_CHECK(&st, read_grid(&st) && st.ch == ch0, "the cell is %d px, not %d as before", st.ch, ch0);
+	stage_stop(&st);
+}
+
+/* The QR on the log-in screen, read off the screenshot at full size or
+ * scaled (zbar misses very large modules), must be the live one: its user
+ * code, approved at the gateway, logs the kiosk in. */
+static void login_qr(bool large)
+{
+	struct stage st;
+	if (!stage_start(&st, NULL))
+		cr_skip_test("skipped: no X server");
+	if (large) {
+		xd_key(st.x, "1", NULL);
+		S_CHECK(&st, wait_log_n(&st, "terminal: ", 2, WAIT_MS), "large mode: the grid did not change");
+	}
+	int grids = log_count(&st, "terminal: ");
+	xd_key(st.x, "4", NULL); /* home: 扫码登录 */
+	S_CHECK(&st, wait_log_n(&st, "login: QR code shown", 1, WAIT_MS), "no QR code");
+	if (large) /* the log-in screen asks for the normal size while the QR shows */
+		S_CHECK(&st, wait_log_n(&st, "terminal: ", grids + 1, WAIT_MS), "the font did not change");
+	nap(500);
+	struct xd_image img;
+	shot_stable(&st, &img, 5000);
+	save_shot(&img, large ? "login-large" : "login");
+	static const int scale[][2] = { { 1, 1 }, { 1, 2 }, { 2, 5 }, { 3, 10 }, { 1, 4 } };
+	char *url = NULL;
+	for (size_t i = 0; i < sizeof scale / sizeof scale[0] && !url; i++) {
+		int w, h;
+		unsigned char *g = xd_gray_scaled(&img, scale[i][0], scale[i][1], &w, &h);
+		size_t len;
+		url = qr_decode(g, w, h, &len);
+		free(g);
+		if (url)
+			fprintf(stderr, "screen: QR decoded at %d/%d\n", scale[i][0], scale[i][1]);
+	}
+	xd_image_free(&img);
+	S_CHECK(&st, url, "the QR on the screen does not decode");
+	static const char prefix[] = "https://gov.example.cn/d?c=";
+	S_CHECK(&st, !strncmp(url, prefix, sizeof prefix - 1), "the QR holds %s", url);
+	char *path = e2e_fmt("/sim/device/%s/approve", url + sizeof prefix - 1);
+	char *resp = NULL;
+	int status = gwd_post(st.g, path, NULL, &resp);
+	S_CHECK(&st, status == 200, "approving %s: %d %s", path, status, resp ? resp : "");
+	S_CHECK(&st, wait_log_n(&st, "session: started", 1, WAIT_MS), "the approved QR did not log in");
+	free(resp);
+	free(path);
+	free(url);
+	stage_stop(&st);
+}
+
+Test(screen, login_qr_decodes) { login_qr(false); }
+Test(screen, login_qr_decodes_in_large_mode) { login_qr(true); }
+
+/* A service's page, for the screenshots in docs/ (and: it is reachable by
+ * touch, and shows). */
+Test(screen, service_page)
+{
+	struct stage st;
+	if (!stage_start(&st, NULL))
+		cr_skip_test("skipped: no X server");
+	xd_key(st.x, "3", NULL);
+	S_CHECK(&st, wait_log_n(&st, "screen: enter categories", 1, WAIT_MS), "no categories");
+	xd_key(st.x, "1", NULL);
+	S_CHECK(&st, wait_log_n(&st, "screen: enter services", 1, WAIT_MS), "no services");
+	xd_key(st.x, "1", NULL);
+	S_CHECK(&st, wait_log_n(&st, "screen: enter service", 2, WAIT_MS), "no service");
+	S_CHECK(&st, wait_log_n(&st, "GET /v1/services/", 1, WAIT_MS), "no service details");
+	nap(300);
+	struct xd_image img;
+	shot_stable(&st, &img, 5000);
+	save_shot(&img, "service");
+	struct colours t = cells(&st, &img, 1, 0, 16, 1);
+	S_CHECK(&st, t.ink > 20, "the service page has no title");
+	xd_image_free(&img);
+	stage_stop(&st);
+}
