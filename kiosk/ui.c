@@ -57,6 +57,9 @@ void ui_set_large(bool on) { large_mode = on; }
 /* ---- colours ---- */
 
 static attr_t role_attr[ROLE_COUNT];
+/* A_BOLD where bold may be added to a role (the focused button's frame and
+ * label) without a terminal drawing it in a brighter colour; else 0. */
+static attr_t role_bold[ROLE_COUNT];
 
 static attr_t theme_attrs(unsigned a)
 {
@@ -76,28 +79,32 @@ void ui_colours_init(struct app *a)
 {
 	int n = 0;
 	if (has_colors() && start_color() == OK) {
-		n = COLORS >= 256 ? 256 : COLORS >= 16 ? 16 : COLORS >= 8 ? 8 : 0;
+		/* A direct-colour terminal (COLORS 2^24) takes numbers from 8 up
+		 * as RGB values: only 0..7 are palette entries there. */
+		n = COLORS > 256 ? 8 : COLORS >= 256 ? 256 : COLORS >= 16 ? 16 : COLORS >= 8 ? 8 : 0;
 		if (COLOR_PAIRS < ROLE_COUNT + 1)
 			n = 0;
 	}
 	a->colour = n > 0;
+	/* The terminal's default colours (pair 0, -1) are never used with
+	 * colour: they differ per terminal. theme_map keeps the theme's
+	 * contrast in xterm's palette, bold-as-bright or not. */
 	for (int r = 0; r < ROLE_COUNT; r++) {
-		const struct theme_style *s = &a->theme.s[r];
-		if (!n) {
-			role_attr[r] = theme_attrs(s->mono);
-			continue;
+		struct theme_cell c;
+		theme_map(&a->theme.s[r], n, a->theme.contrast, &c);
+		role_attr[r] = theme_attrs(c.attr);
+		role_bold[r] = c.bold_ok ? A_BOLD : 0;
+		if (n) {
+			init_pair((short)(r + 1), (short)c.fg, (short)c.bg);
+			role_attr[r] |= COLOR_PAIR(r + 1);
 		}
-		int fg = theme_nearest(s->fg, n), bg = theme_nearest(s->bg, n);
-		if (fg == bg) /* few colours: keep text readable */
-			fg = theme_contrast(s->bg, 0x000000) > theme_contrast(s->bg, 0xffffff) ? 0 : (n > 8 ? 15 : 7);
-		init_pair((short)(r + 1), (short)fg, (short)bg);
-		role_attr[r] = COLOR_PAIR(r + 1) | theme_attrs(s->attr);
 	}
 }
 
+/* For fills: an underline is for text, never for blank cells. */
 static void set_role(enum role r)
 {
-	attrset(role_attr[r]);
+	attrset(role_attr[r] & ~A_UNDERLINE);
 }
 
 /* ---- stack ---- */
@@ -326,7 +333,7 @@ int ui_text_center(int x, int y, int w, enum role role, const char *s)
 
 static void box_at(struct rect r, attr_t a)
 {
-	attrset(a);
+	attrset(a & ~A_UNDERLINE); /* a frame is never underlined */
 	mvaddch(r.y, r.x, ACS_ULCORNER);
 	mvhline(r.y, r.x + 1, ACS_HLINE, r.w - 2);
 	mvaddch(r.y, r.x + r.w - 1, ACS_URCORNER);
@@ -344,11 +351,14 @@ void ui_button(struct rect r, int target, int number, const char *label,
 {
 	if (r.w < 2 || r.h < 1)
 		return;
+	/* The focus shows by its fill, the '>' marker and a bold frame; fill
+	 * and frame are never underlined (set_role, box_at). */
 	enum role role = focused ? ROLE_FOCUS : ROLE_BUTTON;
+	attr_t bold = focused ? role_bold[role] : 0;
 	ui_fill(r, role);
 	bool boxed = r.h >= 3 && r.w >= 8;
 	if (boxed)
-		box_at(r, role_attr[role] | (focused ? A_BOLD : 0));
+		box_at(r, role_attr[role] | bold);
 	int inner_x = r.x + (boxed ? 2 : 0), inner_w = r.w - (boxed ? 4 : 0);
 	/* Room for two lines puts the label on the same row whether or not this
 	 * button has a second line, so a row of buttons lines up. */
@@ -362,7 +372,7 @@ void ui_button(struct rect r, int target, int number, const char *label,
 	else
 		snprintf(head, sizeof head, "%c", focused ? '>' : ' ');
 	int hw = ui_text(inner_x, y, inner_w, role, head);
-	ui_text_attr(inner_x + hw, y, inner_w - hw, role, focused ? A_BOLD : 0, label);
+	ui_text_attr(inner_x + hw, y, inner_w - hw, role, bold, label);
 	if (lines == 2)
 		ui_text(inner_x + hw, y + 1, inner_w - hw, role, sub);
 	ui_target(r, target);

@@ -22,6 +22,7 @@ void theme_builtin(struct theme *t)
 {
 	memset(t, 0, sizeof *t);
 	snprintf(t->name, sizeof t->name, "builtin");
+	t->contrast = THEME_CONTRAST_DEFAULT;
 	t->s[ROLE_TEXT] = (struct theme_style){ 0x1a1a1a, 0xf5f5f0, 0, 0 };
 	t->s[ROLE_TITLE] = (struct theme_style){ 0xffffff, 0x1f4e79, THEME_BOLD, THEME_BOLD | THEME_REVERSE };
 	t->s[ROLE_BUTTON] = (struct theme_style){ 0x1a1a1a, 0xdde6f0, 0, 0 };
@@ -44,6 +45,34 @@ static int parse_rgb(const char *v, unsigned *out)
 	if (v[0] != '#' || strlen(v) != 7 || strspn(v + 1, "0123456789abcdefABCDEF") != 6)
 		return -1;
 	*out = (unsigned)strtoul(v + 1, NULL, 16);
+	return 0;
+}
+
+/* A contrast ratio such as 4.5 or 7, read without strtod (whose decimal
+ * point depends on the locale). */
+static int parse_ratio(const char *v, double *out)
+{
+	double r = 0, unit = 1;
+	bool point = false;
+	if (!*v)
+		return -1;
+	for (const char *p = v; *p; p++) {
+		if (*p == '.' && !point) {
+			point = true;
+		} else if (*p >= '0' && *p <= '9' && (point ? unit > 1e-3 : r < 100)) {
+			if (point) {
+				unit /= 10;
+				r += (*p - '0') * unit;
+			} else {
+				r = r * 10 + (*p - '0');
+			}
+		} else {
+			return -1;
+		}
+	}
+	if (r < 1 || r > 21)
+		return -1;
+	*out = r;
 	return 0;
 }
 
@@ -85,6 +114,12 @@ static int on_key(void *ud, const char *section, const char *key, const char *va
 			snprintf(ps->t->name, sizeof ps->t->name, "%s", value);
 			return 0;
 		}
+		if (!strcmp(key, "contrast")) {
+			if (parse_ratio(value, &ps->t->contrast) == 0)
+				return 0;
+			snprintf(err, errlen, "contrast must be a ratio from 1 to 21, like 4.5");
+			return -1;
+		}
 		snprintf(err, errlen, "unknown key '%s' outside a role section", key);
 		return -1;
 	}
@@ -120,6 +155,7 @@ int theme_parse(struct theme *t, const char *text, char *err, size_t errlen)
 	struct parse_state ps;
 	memset(&ps, 0, sizeof ps);
 	memset(t, 0, sizeof *t);
+	t->contrast = THEME_CONTRAST_DEFAULT;
 	ps.t = t;
 	int line = ini_parse(text, on_key, &ps, err, errlen);
 	if (line != 0)
@@ -145,7 +181,9 @@ int theme_parse(struct theme *t, const char *text, char *err, size_t errlen)
 	return 0;
 }
 
-/* xterm's default palette. */
+/* xterm's default palette: entries 0..15 as xterm defines them (the
+ * reference the launcher sets; other terminals differ), 16..231 the colour
+ * cube and 232..255 the grey ramp (alike in every terminal). */
 static unsigned xterm_rgb(int i)
 {
 	static const unsigned base[16] = {
@@ -168,21 +206,104 @@ unsigned theme_palette_rgb(int index)
 	return xterm_rgb(index < 0 ? 0 : index > 255 ? 255 : index);
 }
 
+/* The entries lo..hi-1 a terminal with n colours is given. */
+static void palette_range(int n, int *lo, int *hi)
+{
+	*lo = n >= 256 ? 16 : 0;
+	*hi = n >= 256 ? 256 : n >= 16 ? 16 : 8;
+}
+
+static long distance(unsigned a, unsigned b)
+{
+	long dr = (long)(a >> 16 & 255) - (long)(b >> 16 & 255);
+	long dg = (long)(a >> 8 & 255) - (long)(b >> 8 & 255);
+	long db = (long)(a & 255) - (long)(b & 255);
+	return dr * dr + dg * dg + db * db;
+}
+
 int theme_nearest(unsigned rgb, int n)
 {
-	int best = 0;
-	long bestd = -1;
-	int r = (int)(rgb >> 16 & 255), g = (int)(rgb >> 8 & 255), b = (int)(rgb & 255);
-	for (int i = 0; i < n && i < 256; i++) {
-		unsigned c = xterm_rgb(i);
-		long dr = r - (int)(c >> 16 & 255), dg = g - (int)(c >> 8 & 255), db = b - (int)(c & 255);
-		long d = dr * dr + dg * dg + db * db;
-		if (bestd < 0 || d < bestd) {
-			bestd = d;
+	int lo, hi;
+	palette_range(n, &lo, &hi);
+	int best = lo;
+	for (int i = lo + 1; i < hi; i++)
+		if (distance(xterm_rgb(i), rgb) < distance(xterm_rgb(best), rgb))
 			best = i;
+	return best;
+}
+
+static double luminance(unsigned rgb);
+
+static double ratio(double la, double lb)
+{
+	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+/* The contrast of text in entry fg on entry bg, the lesser of the two a
+ * terminal may draw when bold: xterm (boldColors), st and others draw bold
+ * text in entries 0..7 as 8..15. */
+static double worst_contrast(const double *lum, int fg, int bg, bool bold)
+{
+	double c = ratio(lum[fg], lum[bg]);
+	if (bold && fg < 8) {
+		double b = ratio(lum[fg + 8], lum[bg]);
+		if (b < c)
+			c = b;
+	}
+	return c;
+}
+
+void theme_map(const struct theme_style *s, int n, double min_contrast, struct theme_cell *out)
+{
+	if (n <= 0) {
+		*out = (struct theme_cell){ -1, -1, s->mono, true };
+		return;
+	}
+	unsigned fg_rgb = s->fg, bg_rgb = s->bg;
+	if (s->attr & THEME_REVERSE) {
+		fg_rgb = s->bg;
+		bg_rgb = s->fg;
+	}
+	int lo, hi;
+	palette_range(n, &lo, &hi);
+	double lum[256];
+	for (int i = 0; i < 256; i++)
+		lum[i] = i < 16 || (i >= lo && i < hi) ? luminance(xterm_rgb(i)) : 0;
+	/* The pair nearest to the theme's that keeps the contrast; the
+	 * background counts four times, the larger area, so that roles on one
+	 * background keep one entry. */
+	int fg = -1, bg = -1;
+	long best = -1;
+	for (int b = lo; b < hi; b++) {
+		long db = 4 * distance(xterm_rgb(b), bg_rgb);
+		if (best >= 0 && db >= best)
+			continue;
+		for (int f = lo; f < hi; f++) {
+			long d = db + distance(xterm_rgb(f), fg_rgb);
+			if ((best < 0 || d < best) && worst_contrast(lum, f, b, false) >= min_contrast) {
+				best = d;
+				fg = f;
+				bg = b;
+			}
 		}
 	}
-	return best;
+	double got = min_contrast;
+	if (fg < 0) { /* none keeps it: the most contrast there is */
+		got = 0;
+		for (int b = lo; b < hi; b++)
+			for (int f = lo; f < hi; f++)
+				if (worst_contrast(lum, f, b, false) > got) {
+					got = worst_contrast(lum, f, b, false);
+					fg = f;
+					bg = b;
+				}
+	}
+	out->fg = fg;
+	out->bg = bg;
+	out->bold_ok = worst_contrast(lum, fg, bg, true) >= got;
+	out->attr = s->attr & ~(THEME_REVERSE | THEME_DIM);
+	if (!out->bold_ok)
+		out->attr &= ~THEME_BOLD;
 }
 
 static double lin(unsigned c8)

@@ -9,6 +9,7 @@
 #include "e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
+#include "theme.h"
 
 #include <criterion/criterion.h>
 
@@ -433,6 +434,43 @@ static char *terminfo_for(const char *term)
 	return dir;
 }
 
+/* What a terminal draws, cell by cell: only entries the terminal has (with
+ * 256 colours none of 0..15, which terminals redefine), never its default
+ * colours, every glyph at least min_contrast from its background in xterm's
+ * default palette whether or not bold brightens 0..7 to 8..15, and an
+ * underline only under text (not blanks, not frames). */
+static void assert_screen_colours(struct harness *h, const char *what, int max_colours, double min_contrast)
+{
+	int cols, rows, lo = max_colours >= 256 ? 16 : 0;
+	h_size(h, &cols, &rows);
+	for (int y = 0; y < rows; y++) {
+		for (int x = 0; x < cols; x++) {
+			struct h_cell c = h_cell_at(h, x, y);
+			bool blank = c.ch == ' ' || c.ch == 0, frame = c.ch >= 0x2500 && c.ch <= 0x257f;
+			H_ASSERT(h, !c.underline || (!blank && !frame), "%s: col %d row %d (U+%04X) is underlined", what, x,
+				 y, (unsigned)c.ch);
+			if (max_colours == 0) {
+				H_ASSERT(h, c.fg == -1 && c.bg == -1, "%s: colour fg %d bg %d at col %d row %d on a "
+					 "monochrome terminal", what, c.fg, c.bg, x, y);
+				continue;
+			}
+			H_ASSERT(h, c.fg >= lo && c.fg < max_colours && c.bg >= lo && c.bg < max_colours,
+				 "%s: colour fg %d bg %d at col %d row %d (the terminal has %d, uses %d..%d)", what, c.fg,
+				 c.bg, x, y, max_colours, lo, max_colours - 1);
+			if (blank)
+				continue;
+			int fg = c.reverse ? c.bg : c.fg, bg = c.reverse ? c.fg : c.bg;
+			double plain = theme_contrast(theme_palette_rgb(fg), theme_palette_rgb(bg));
+			double bright = c.bold && fg < 8 ? theme_contrast(theme_palette_rgb(fg + 8), theme_palette_rgb(bg))
+			                                 : plain;
+			H_ASSERT(h, plain >= min_contrast && bright >= min_contrast,
+				 "%s: U+%04X at col %d row %d is entry %d on %d%s: %.2f:1 (bold-as-bright %.2f:1), needs "
+				 "%.1f:1", what, (unsigned)c.ch, x, y, fg, bg, c.bold ? " bold" : "", plain, bright,
+				 min_contrast);
+		}
+	}
+}
+
 static bool same_look(struct h_cell a, struct h_cell b)
 {
 	return a.bold == b.bold && a.reverse == b.reverse && a.fg == b.fg && a.bg == b.bg;
@@ -474,19 +512,8 @@ static void on_term(const char *term, int max_colours)
 	else
 		H_ASSERT(h, !same_look(f, u), "TERM=%s: focused and unfocused labels look the same", term);
 
-	/* No colour the terminal does not have. */
-	{
-		int cols, rows;
-		h_size(h, &cols, &rows);
-		for (int y = 0; y < rows; y++) {
-			for (int x = 0; x < cols; x++) {
-				struct h_cell c = h_cell_at(h, x, y);
-				H_ASSERT(h, c.fg < max_colours && c.bg < max_colours,
-					 "TERM=%s: colour fg %d bg %d at col %d row %d (the terminal has %d)", term,
-					 c.fg, c.bg, x, y, max_colours);
-			}
-		}
-	}
+	/* No colour the terminal does not have; the default theme's 4.5:1. */
+	assert_screen_colours(h, term, max_colours, 4.5);
 
 	/* Moving the focus moves the marker and the highlight (two columns
 	 * of buttons at 80x24: Right is button 2). */
@@ -518,6 +545,40 @@ static void on_term(const char *term, int max_colours)
 Test(terminal, term_vt100_monochrome, .timeout = 60) { on_term("vt100", 0); }
 Test(terminal, term_xterm_8_colours, .timeout = 60) { on_term("xterm", 8); }
 Test(terminal, term_xterm_16_colours, .timeout = 60) { on_term("xterm-16color", 16); }
+Test(terminal, term_xterm_256_colours, .timeout = 60) { on_term("xterm-256color", 256); }
+
+/* Large mode (its theme asks 7:1, bold text) on a terminal: the colours
+ * hold, the focused button shows by its '>' and fill, and no underline runs
+ * through its blank rows or frame. */
+static void large_on_term(const char *term, int max_colours)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char *dir = e2e_make_dir("/tmp/kiosk-e2e-term-XXXXXX"), *data = e2e_fmt("%s/data", dir), *log = e2e_fmt("%s/kiosk.log", dir);
+	char *term_env = e2e_fmt("TERM=%s", term), *what = e2e_fmt("TERM=%s, large mode", term);
+	const char *const env[] = { term_env, NULL };
+	const char *const args[] = { "--gateway", gwd_url(g), "--data-dir", data, "--kiosk-id", "test-kiosk",
+				     "--log", log, "--mode", "large", NULL };
+	struct harness *h = start_argv(args, 80, 24, env);
+	int col, row;
+
+	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "TERM=%s: no home screen in large mode", term);
+	H_ASSERT(h, e2e_wait_text(h, home_labels[0], WAIT_MS), "TERM=%s: no button 1 in large mode", term);
+	h_pump(h, QUIET_MS);
+	H_ASSERT(h, find_item(h, 1, home_labels[0], &col, &row), "TERM=%s: no button 1", term);
+	H_ASSERT(h, h_cell_at(h, col - 1, row).ch == '>', "TERM=%s: no '>' on the focused button", term);
+	assert_screen_colours(h, what, max_colours, 7.0);
+	e2e_end_kiosk(h, EXIT_MS);
+	e2e_end_gw(g, true);
+	e2e_rm_rf(dir);
+	free(dir);
+	free(data);
+	free(log);
+	free(term_env);
+	free(what);
+}
+
+Test(terminal, large_mode_xterm_8_colours, .timeout = 60) { large_on_term("xterm", 8); }
+Test(terminal, large_mode_xterm_256_colours, .timeout = 60) { large_on_term("xterm-256color", 256); }
 
 /* ---- command line and configuration -------------------------------------------------- */
 
