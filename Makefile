@@ -2,6 +2,8 @@
 #
 #   make            build build/kiosk and build/gatewayd
 #   make demo       install what is missing, build, run the kiosk against gatewayd
+#   make demo-x11   the same on the kiosk's own display stack, in a window (Xephyr)
+#   make screenshots  docs/screenshots/*.png, taken by the pixel tests
 #   make check      install what is missing, build (gcc, and clang+ASan+UBSan), run every test
 #   make bench      print the benchmark figures
 #   make load       gatewayd under load for 20 s (LOAD_ARGS=...), figures printed
@@ -146,6 +148,24 @@ demo: deps-build
 	@$(MAKE) --no-print-directory all
 	@sh mk/demo.sh $(O)
 
+# The kiosk on the display stack it ships with (dist/kiosk-session), in a
+# window on this desktop.
+demo-x11:
+	@sh mk/deps.sh build demo-x11
+	@$(MAKE) --no-print-directory all
+	@sh mk/demo.sh $(O) x11
+
+# docs/screenshots/*.png: taken by the pixel tests (suite screen) on Xvfb.
+screenshots: deps-test
+	@$(MAKE) --no-print-directory tests
+	@mkdir -p docs/screenshots
+	@rm -f docs/screenshots/*.png
+	@SCREENSHOT_DIR=$(abspath docs/screenshots) $(O)/tests/e2e --filter 'screen/*' --jobs 1 \
+	  --timeout 240 >$(O)/screenshots.log 2>&1 || { tail -n 40 $(O)/screenshots.log; exit 1; }
+	@rm -f docs/screenshots/leaked-key.png
+	@ls docs/screenshots
+.PHONY: demo-x11 screenshots
+
 check: deps-test
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory O=build/asan CC=clang SAN=1 tests
@@ -174,8 +194,10 @@ bench: deps-test
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kiosk/themes $(DESTDIR)$(PREFIX)/share/doc/kiosk
-	install -m 755 $(O)/kiosk $(O)/gatewayd $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(O)/kiosk $(O)/gatewayd dist/kiosk-session $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/kiosk/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/kiosk/xorg.conf.d
+	install -m 644 dist/xorg/90-kiosk.conf $(DESTDIR)$(PREFIX)/share/kiosk/xorg.conf.d/
 	install -m 644 etc/kiosk.conf.sample $(DESTDIR)$(PREFIX)/share/doc/kiosk/
 	for l in $(LANGS); do \
 	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES; \

@@ -50,6 +50,7 @@ void menu_layout(struct menu *m, struct rect area, int n, int min_w, int item_h,
 	m->area = area;
 	m->pager = (struct rect){ area.x, area.y + area.h, area.w, 0 };
 	grid_layout(&m->g, area, n, min_w, item_h, gap_x, gap_y, max_cols);
+	struct rect avail = area; /* where the buttons may grow (the pager aside) */
 	/* The page buttons: a row, or 3-row buttons in large mode. */
 	int pager_h = ui_large() ? 3 : 1;
 	if (n > max_per_page || m->g.pages > 1) {
@@ -58,6 +59,7 @@ void menu_layout(struct menu *m, struct rect area, int n, int min_w, int item_h,
 		a.h = area.h - pager_h - 1;
 		if (a.h < item_h)
 			a.h = item_h;
+		avail = a;
 		int cols = max_cols;
 		grid_layout(&m->g, a, n, min_w, item_h, gap_x, gap_y, cols);
 		while (m->g.per_page > max_per_page) {
@@ -70,17 +72,22 @@ void menu_layout(struct menu *m, struct rect area, int n, int min_w, int item_h,
 		if (m->g.pages > 1)
 			m->pager = (struct rect){ area.x, area.y + area.h - pager_h, area.w, pager_h };
 	}
-	/* Spare rows make the buttons taller (easier to hit), up to 3 more. */
+	/* Spare rows make the buttons taller (easier to hit): up to 3 more in
+	 * normal mode; in large mode, fewer choices a page take all the room,
+	 * so that no button is ever smaller than normal mode's on the same
+	 * grid (a terminal that cannot enlarge its font). */
 	int on_page = n < m->g.per_page ? n : m->g.per_page;
 	int rows = m->g.cols > 0 ? (on_page + m->g.cols - 1) / m->g.cols : 0;
 	if (rows > 0) {
-		int per = (m->g.area.h + m->g.gap_y) / rows - m->g.gap_y;
-		if (per > item_h + 3)
+		int per = (avail.h + m->g.gap_y) / rows - m->g.gap_y;
+		if (!ui_large() && per > item_h + 3)
 			per = item_h + 3;
 		if (per > item_h) {
 			struct grid g2;
-			grid_layout(&g2, m->g.area, n, min_w, per, gap_x, m->g.gap_y, m->g.cols);
-			if (g2.pages == m->g.pages && g2.per_page >= on_page)
+			struct rect a2 = avail;
+			a2.h = rows * (per + m->g.gap_y) - m->g.gap_y;
+			grid_layout(&g2, a2, n, min_w, per, gap_x, m->g.gap_y, m->g.cols);
+			if (g2.pages == m->g.pages && g2.per_page >= on_page && g2.per_page <= max_per_page)
 				m->g = g2;
 		}
 	}

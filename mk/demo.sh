@@ -1,8 +1,12 @@
 #!/bin/sh
-# demo.sh O: run the kiosk in this terminal against a fresh reference
-# gateway on a free loopback port; stop the gateway when the kiosk exits.
+# demo.sh O [x11]: run the kiosk against a fresh reference gateway on a
+# free loopback port; stop the gateway when the kiosk exits. Without x11,
+# in this terminal; with it, on the display stack a kiosk runs
+# (dist/kiosk-session: xterm, fonts, large text by font size) in a nested
+# X server window (Xephyr) on this desktop.
 set -eu
 O=${1:-build}
+how=${2:-terminal}
 tmp=$(mktemp -d /tmp/kiosk-demo.XXXXXX)
 gw_pid=""
 cleanup() {
@@ -31,6 +35,18 @@ echo "demo: F6 (on the log-in screen, button 2) = the phone scanned the QR and c
 echo "demo: F9 logs out; F10 quits. From another terminal, a real code into the FIFO scanner:"
 echo "demo:   curl -s -XPOST http://127.0.0.1:$port/sim/citizen-code | sed 's/.*\"code\":\"\\([^\"]*\\)\".*/\\1/' > $tmp/scan"
 sleep 2
+if [ "$how" = x11 ]; then
+	if [ -z "${DISPLAY:-}" ]; then
+		echo "demo: make demo-x11 opens a window on your desktop: run it where DISPLAY is set" >&2
+		exit 1
+	fi
+	echo "demo: the kiosk's own screen opens in a window (Xephyr, 1280x800)."
+	KIOSK_BIN="$O/kiosk" KIOSK_SESSION_X=xephyr KIOSK_SESSION_GEOMETRY=${KIOSK_SESSION_GEOMETRY:-1280x800} \
+		KIOSK_SESSION_CONF=/dev/null sh dist/kiosk-session --gateway "http://127.0.0.1:$port" \
+		--data-dir "$tmp/data" --kiosk-id demo-kiosk --log "$tmp/kiosk.log" --no-lockdown \
+		--demo-sim --scanner "fifo:$tmp/scan" || true
+	exit 0
+fi
 "$O/kiosk" --gateway "http://127.0.0.1:$port" --data-dir "$tmp/data" \
 	--kiosk-id demo-kiosk --log "$tmp/kiosk.log" --no-lockdown --demo-sim \
 	--scanner "fifo:$tmp/scan" || true

@@ -498,3 +498,127 @@ Test(screen, service_page)
 	xd_image_free(&img);
 	stage_stop(&st);
 }
+
+/* ---- large mode where the font cannot change ------------------------------------ */
+
+/* The terminal ignores the font request (libvterm here, like a terminal
+ * without font operations, or large_font = none): the grid stays as it
+ * was, and large mode must then make nothing smaller than normal mode did:
+ * each home button at least as wide and as tall, the status bar's actions
+ * at least as big. */
+struct frame_targets {
+	int n;
+	int id[64], w[64], h[64];
+};
+
+static void last_frame(const char *path, struct frame_targets *ft)
+{
+	char *s = e2e_slurp_str(path);
+	memset(ft, 0, sizeof *ft);
+	for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+		int id, x, y, w, h;
+		if (!strncmp(line, "screen ", 7))
+			ft->n = 0;
+		else if (sscanf(line, "target %d %d %d %d %d", &id, &x, &y, &w, &h) == 5 && ft->n < 64) {
+			ft->id[ft->n] = id;
+			ft->w[ft->n] = w;
+			ft->h[ft->n] = h;
+			ft->n++;
+		}
+	}
+	free(s);
+}
+
+static void same_grid_not_smaller(const char *font_hook)
+{
+	char dir[512] = "";
+	e2e_scratch_dir(dir, sizeof dir, "screen-vt");
+	char *layout = e2e_fmt("%s/layout", dir);
+	setenv("KIOSK_LAYOUT_DUMP", layout, 1);
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), 147, 40,
+	                                   (const char *const[]){ "--large-font", font_hook, NULL }, WAIT_MS);
+	unsetenv("KIOSK_LAYOUT_DUMP");
+	e2e_expect(h, g, "4 扫码登录", WAIT_MS, "home");
+	h_settle(h, 300, 3000);
+	struct frame_targets normal, large;
+	last_frame(layout, &normal);
+	h_type(h, "1");
+	e2e_expect(h, g, "大字模式：开", WAIT_MS, "large mode on");
+	h_settle(h, 500, 3000);
+	last_frame(layout, &large);
+	int compared = 0;
+	for (int i = 0; i < large.n; i++)
+		for (int k = 0; k < normal.n; k++) {
+			if (normal.id[k] != large.id[i])
+				continue;
+			compared++;
+			E2E_CHECK(h, g, large.w[i] >= normal.w[k] && large.h[i] >= normal.h[k],
+			          "large_font %s: target %d is %dx%d in large mode, %dx%d in normal mode",
+			          font_hook, large.id[i], large.w[i], large.h[i], normal.w[k], normal.h[k]);
+		}
+	E2E_CHECK(h, g, compared >= 4, "only %d targets in both modes", compared);
+	e2e_finish(h, g);
+	free(layout);
+	e2e_rm_rf(dir);
+}
+
+Test(screen, large_mode_without_a_font_change_makes_nothing_smaller)
+{
+	same_grid_not_smaller("none");
+	same_grid_not_smaller("xft:DejaVu Sans Mono:16:32"); /* libvterm ignores it */
+}
+
+/* ---- kiosk-session: what is missing is said, and the kiosk's status kept ---------- */
+
+/* Runs kiosk-session on the display with env (space-separated K=V) and
+ * args; returns its exit status, stderr in *err. */
+static int session_run(struct xdisp *x, const char *env, const char *args, char **err)
+{
+	char dir[512] = "";
+	e2e_scratch_dir(dir, sizeof dir, "screen-session");
+	char *errf = e2e_fmt("%s/err", dir);
+	char *cmd = e2e_fmt("env DISPLAY=%s KIOSK_SESSION_CONF=/dev/null KIOSK_BIN=%s %s %s %s 2>%s "
+	                    ">/dev/null </dev/null",
+	                    xd_name(x), h_kiosk_bin(), env, session_script(), args, errf);
+	int st = system(cmd);
+	*err = e2e_slurp_str(errf);
+	free(cmd);
+	free(errf);
+	e2e_rm_rf(dir);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(screen, session_says_what_is_missing)
+{
+	char why[256], *err;
+	struct xdisp *x = xd_start(800, 600, why, sizeof why);
+	if (!x) {
+		fprintf(stderr, "screen: skipped: no X server (%s)\n", why);
+		cr_skip_test("skipped: no X server");
+	}
+	int st = session_run(x, "KIOSK_FONT='No Such Font'", "--gateway http://127.0.0.1:1", &err);
+	cr_assert(st == 3 && strstr(err, "No Such Font"), "a missing font: exit %d, said [%s]", st, err);
+	free(err);
+	/* A PATH with every program but xterm. */
+	char bin[512] = "";
+	e2e_scratch_dir(bin, sizeof bin, "screen-bin");
+	char *mk = e2e_fmt("for f in /usr/bin/* /usr/sbin/*; do [ \"${f##*/}\" = xterm ] || "
+	                   "ln -sf \"$f\" '%s'/; done", bin);
+	e2e_sh(mk);
+	char *path = e2e_fmt("PATH=%s", bin);
+	st = session_run(x, path, "--gateway http://127.0.0.1:1", &err);
+	cr_assert(st == 3 && strstr(err, "xterm"), "no xterm on PATH: exit %d, said [%s]", st, err);
+	free(err);
+	free(mk);
+	free(path);
+	e2e_rm_rf(bin);
+	st = session_run(x, "KIOSK_BIN=/nonexistent/kiosk", "", &err);
+	cr_assert(st == 3 && strstr(err, "/nonexistent/kiosk"), "no kiosk: exit %d, said [%s]", st, err);
+	free(err);
+	/* The kiosk's own refusal (a bad flag): its status and its words. */
+	st = session_run(x, "", "--gateway http://127.0.0.1:1 --lang xx", &err);
+	cr_assert(st == 2 && strstr(err, "lang"), "a bad flag: exit %d, said [%s]", st, err);
+	free(err);
+	xd_free(x);
+}
