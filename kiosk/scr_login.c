@@ -5,9 +5,11 @@
  *      POST /v1/auth/device, then poll /v1/auth/token no faster than the
  *      interval, slower after slow_down (+5 s) and on network errors
  *      (doubling, up to a minute), until approved, denied or expired.
- * The user code always stands beside the QR in big glyphs, so the citizen
- * can check it against the phone (RFC 8628 5.4, against phishing). Where
- * the QR cannot fit, the screen says so and shows the code and short URL.
+ * The user code always stands beside the QR (in big glyphs where they fit),
+ * so the citizen can check it against the phone (RFC 8628 5.4, against
+ * phishing). The QR goes beside the text or below it, and the words say
+ * which; where it cannot fit, the screen says so and shows the code and the
+ * short address instead (see "layout" below).
  *
  * Both kinds of request belong to the session (session.c), which decides
  * whether an answer with a token logs the citizen in; this screen hears of
@@ -15,6 +17,7 @@
  * (pending, slow_down, denied...) through its reply op. Each new code has a
  * generation in the poll's tag, so an answer about an old code is ignored.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +41,18 @@ enum dstate { D_REQUESTING, D_SHOWING, D_EXPIRED, D_DENIED, D_ERROR };
 
 #define MAX_BACKOFF_MS 60000
 
+enum place { PLACE_NONE, PLACE_BESIDE, PLACE_BELOW };
+
+/* How the screen is laid out: where the QR goes (or would go: the words
+ * of an expired code follow it too), how much goes with it, and where the
+ * text goes. */
+struct plan {
+	enum place place;
+	int dens;          /* index into densities[] */
+	bool big;          /* the user code in big glyphs, else spaced out */
+	struct rect text;
+};
+
 struct login_scr {
 	const struct screen_ops *then;
 	char *then_arg;
@@ -52,11 +67,13 @@ struct login_scr {
 	int gen;                /* of the code shown; token polls carry it */
 	long long poll_timer, tick_timer;
 	char *error;
-	/* layout */
-	struct qr_art qr;
-	struct bigtext big;
-	struct rect qr_at, text, button;
-	bool qr_fits;
+	/* layout (login_resize) */
+	struct rect area;
+	struct plan lay;
+	bool qr_words;          /* the texts speak of a QR (one fits, or would) */
+	struct qr_art qr;       /* a live code's, placed beside or below */
+	struct bigtext big;     /* the user code, if lay.big */
+	struct rect qr_at, button;
 };
 
 static void set_error(struct login_scr *L, const char *msg)
@@ -175,130 +192,295 @@ static void login_logged_in(struct screen *s)
 		ui_push(a, L->then, L->then_arg);
 }
 
+/* ---- layout -----------------------------------------------------------------
+ *
+ * login_resize decides where the QR goes, and every text that says where it
+ * is comes from that decision: beside the text, on its left ("左侧"); below
+ * it ("下方"); or nowhere, when the QR and what must be read with it do not
+ * fit. Then the screen says so and shows the short address and the user code
+ * instead, so no text points at a QR that is not drawn. One function
+ * (lay_text) both measures the text and draws it, so what was measured is
+ * what is drawn. The layout takes the first that fits of: beside, below, no
+ * QR; within each, the densities below in order; within each density, the
+ * user code in big glyphs, then spaced out.
+ */
+struct density {
+	bool intro;   /* the first way's explanation */
+	bool button;  /* "1 New QR code" (the 1 key works without it) */
+	bool gaps;    /* blank rows between the parts */
+};
+
+static const struct density densities[] = {
+	{ true, true, true }, { false, true, true }, { false, true, false }, { false, false, false },
+};
+#define N_DENSITIES ((int)(sizeof densities / sizeof densities[0]))
+
+#define TEXT_PREF_W 34  /* text columns beside the QR while there is room... */
+#define TEXT_MIN_W 20   /* ...and at least these (and the short address's) */
+#define BUTTON_ROWS 4   /* the button and the blank row above it */
+
+static struct rect wide_text(struct rect area)
+{
+	return (struct rect){ area.x + 1, area.y, area.w - 2, area.h };
+}
+
+static int button_rows(const struct login_scr *L)
+{
+	return densities[L->lay.dens].button && L->state != D_REQUESTING ? BUTTON_ROWS : 0;
+}
+
+/* The text of the log-in screen, measured (draw false) or drawn: rows from
+ * y; nothing is drawn at or below end. */
+struct flow {
+	struct login_scr *L;
+	bool draw;
+	int y, end;
+};
+
+static void put(struct flow *f, enum role role, const char *s)
+{
+	const struct rect *t = &f->L->lay.text;
+	int n = text_wrap(s, t->w, NULL, 0);
+	if (f->draw && f->y < f->end)
+		ui_para((struct rect){ t->x, f->y, t->w, n < f->end - f->y ? n : f->end - f->y }, role, s);
+	f->y += n;
+}
+
+static void gap(struct flow *f)
+{
+	if (densities[f->L->lay.dens].gaps)
+		f->y++;
+}
+
+static void spaced_code(const char *code, char *out, size_t n)
+{
+	size_t k = 0;
+	/* Spaced out, so each character is read on its own. */
+	for (const char *c = code; *c && k + 3 < n; c++) {
+		out[k++] = *c;
+		out[k++] = ' ';
+	}
+	out[k ? k - 1 : 0] = '\0';
+}
+
+static void put_code(struct flow *f)
+{
+	struct login_scr *L = f->L;
+	const struct rect *t = &L->lay.text;
+	if (f->draw)
+		ui_cursor(t->x, f->y);
+	if (L->lay.big) {
+		for (int i = 0; f->draw && i < L->big.rows && f->y + i < f->end; i++)
+			ui_text(t->x, f->y + i, t->w, ROLE_TEXT, L->big.lines[i]);
+		f->y += BIGTEXT_ROWS;
+	} else {
+		char spaced[64];
+		spaced_code(L->dev.user_code, spaced, sizeof spaced);
+		/* Never broken over two rows: too narrow, it goes unspaced. */
+		put(f, ROLE_FOCUS, text_width(spaced) <= t->w ? spaced : L->dev.user_code);
+	}
+}
+
+/* Below: the QR comes right after the user code. Measuring records where. */
+static void put_qr_below(struct flow *f)
+{
+	struct login_scr *L = f->L;
+	if (L->lay.place != PLACE_BELOW)
+		return;
+	gap(f);
+	if (!f->draw)
+		L->qr_at = (struct rect){ L->area.x + (L->area.w - L->qr.cols) / 2, f->y, L->qr.cols, L->qr.rows };
+	f->y += L->qr.rows;
+}
+
+static const char *way2_title(const struct login_scr *L, bool live)
+{
+	if (!live)
+		return _("2) Or log in from your phone");
+	switch (L->lay.place) {
+	case PLACE_BESIDE: return _("2) Or scan the QR code on the left with your phone");
+	case PLACE_BELOW: return _("2) Or scan the QR code below with your phone");
+	case PLACE_NONE: break;
+	}
+	return _("2) Or enter a code on your phone");
+}
+
+static const char *state_text(struct login_scr *L)
+{
+	switch (L->state) {
+	case D_REQUESTING: return _("Getting a code for your phone...");
+	case D_SHOWING: return L->net_trouble ? _("The network is unsteady; still trying...")
+	                                      : _("Waiting for your phone to confirm...");
+	case D_EXPIRED: return L->qr_words ? _("The QR code has expired. Press 1 for a new one.")
+	                                   : _("The code has expired. Press 1 for a new one.");
+	case D_DENIED: return L->qr_words ? _("The log-in was refused on the phone. Press 1 for a new QR code.")
+	                                  : _("The log-in was refused on the phone. Press 1 for a new code.");
+	case D_ERROR: return L->error ? L->error : "";
+	}
+	return "";
+}
+
+static void lay_text(struct flow *f, bool live)
+{
+	struct login_scr *L = f->L;
+	const struct rect *t = &L->lay.text;
+	char buf[512];
+
+	put(f, ROLE_TITLE, _("1) Scan the code on your phone"));
+	if (densities[L->lay.dens].intro) {
+		put(f, ROLE_TEXT, _("Open the government app on your phone, show its login code, and hold it to the scanner."));
+		gap(f);
+	}
+	if (f->draw)
+		ui_cursor(t->x, f->y);
+	put(f, ROLE_TITLE, way2_title(L, live));
+	if (!live) {
+		put(f, L->state == D_REQUESTING ? ROLE_DIM : ROLE_ERROR, state_text(L));
+		return;
+	}
+	/* Measured with the whole lifetime, the widest the countdown gets. */
+	long long left = f->draw ? (L->expires_at - loop_now_ms() + 999) / 1000 : L->dev.expires_in;
+	if (left < 0)
+		left = 0;
+	if (L->lay.place == PLACE_NONE) {
+		put(f, ROLE_BANNER, _("The screen is too small for the QR code. Open the address below on your phone and enter the code."));
+		put(f, ROLE_FOCUS, L->dev.verification_uri);
+		gap(f);
+		put_code(f);
+		gap(f);
+		snprintf(buf, sizeof buf, _("The code is valid for %lld:%02lld more."), left / 60, left % 60);
+	} else {
+		put(f, ROLE_TEXT, _("Then check that your phone shows this code, and confirm there:"));
+		put_code(f);
+		put_qr_below(f);
+		gap(f);
+		snprintf(buf, sizeof buf, _("Or open %s on your phone and enter the code."), L->dev.verification_uri);
+		put(f, ROLE_TEXT, buf);
+		snprintf(buf, sizeof buf, _("The QR code is valid for %lld:%02lld more."), left / 60, left % 60);
+	}
+	put(f, ROLE_DIM, buf);
+	if (f->draw) {
+		put(f, L->net_trouble ? ROLE_ERROR : ROLE_DIM, state_text(L));
+	} else { /* room for either */
+		const char *a = _("Waiting for your phone to confirm..."), *b = _("The network is unsteady; still trying...");
+		put(f, ROLE_DIM, text_wrap(a, t->w, NULL, 0) >= text_wrap(b, t->w, NULL, 0) ? a : b);
+	}
+}
+
+/* Rows the text needs as L->lay says (and, below, where the QR goes). */
+static int measure(struct login_scr *L, bool live)
+{
+	struct flow f = { L, false, L->lay.text.y, L->lay.text.y + L->lay.text.h };
+	lay_text(&f, live);
+	return f.y - L->lay.text.y;
+}
+
+/* The first density and form of the user code with which the text fits in
+ * text (as L->lay); false if none does (L->lay is then the tightest). */
+static bool fit(struct login_scr *L, enum place place, struct rect text, bool live)
+{
+	int big_w = live ? bigtext_width(L->dev.user_code) : INT_MAX;
+	for (int d = 0; d < N_DENSITIES; d++) {
+		for (int big = big_w <= text.w; big >= 0; big--) {
+			L->lay = (struct plan){ place, d, big, text };
+			if (measure(L, live) <= text.h - button_rows(L))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Where the live code's QR goes; false if nowhere (L->lay: without it). */
+static bool place_qr(struct login_scr *L, struct rect area)
+{
+	const char *u = L->dev.verification_uri_complete;
+	int min_w = text_width(L->dev.verification_uri);
+	if (min_w < TEXT_MIN_W)
+		min_w = TEXT_MIN_W;
+	/* Beside: a QR of the best error correction that leaves the text its
+	 * columns, then the smallest one. */
+	const struct { int text_w, gap; } beside[] = { { TEXT_PREF_W, 2 }, { min_w, 1 } };
+	for (int i = 0; i < 2; i++) {
+		if (qr_art_make(u, strlen(u), area.w - beside[i].gap - beside[i].text_w, area.h, &L->qr) != 0)
+			continue;
+		int x = area.x + L->qr.cols + beside[i].gap;
+		L->qr_at = (struct rect){ area.x, area.y, L->qr.cols, L->qr.rows };
+		if (fit(L, PLACE_BESIDE, (struct rect){ x, area.y, area.x + area.w - x, area.h }, true))
+			return true;
+		qr_art_free(&L->qr);
+	}
+	/* Below: the text over the whole width, the QR as big as the rest allows. */
+	struct rect text = wide_text(area);
+	int big_w = bigtext_width(L->dev.user_code);
+	for (int d = 0; d < N_DENSITIES; d++) {
+		for (int big = big_w <= text.w; big >= 0; big--) {
+			L->lay = (struct plan){ PLACE_BELOW, d, big, text };
+			int room = text.h - button_rows(L) - measure(L, true); /* without the QR */
+			if (room > 0 && qr_art_make(u, strlen(u), area.w, room, &L->qr) == 0) {
+				measure(L, true); /* where the QR goes */
+				return true;
+			}
+		}
+	}
+	fit(L, PLACE_NONE, text, true);
+	return false;
+}
+
+/* Without a code yet: could a QR be drawn at all? The smallest (version 1,
+ * quiet zone included) is 29 x 15 cells. Only for the words of a request. */
+static bool qr_room(struct rect area)
+{
+	return (area.h >= 15 && area.w >= 29 + 1 + TEXT_MIN_W) || (area.w >= 29 && area.h >= 15 + 10);
+}
+
+static const char *button_label(const struct login_scr *L)
+{
+	return L->qr_words ? _("New QR code") : _("New code");
+}
+
 static void login_resize(struct screen *s, struct rect area)
 {
 	struct login_scr *L = s->priv;
+	bool live = L->state == D_SHOWING;
 	qr_art_free(&L->qr);
 	bigtext_free(&L->big);
-	L->qr_fits = false;
-	if (L->have_dev && L->state == D_SHOWING) {
-		const char *u = L->dev.verification_uri_complete;
-		/* Beside the text if the text keeps 34 columns, else above it. */
-		if (qr_art_make(u, strlen(u), area.w - 36, area.h, &L->qr) == 0) {
-			L->qr_fits = true;
-			L->qr_at = (struct rect){ area.x, area.y, L->qr.cols, L->qr.rows };
-			L->text = (struct rect){ area.x + L->qr.cols + 2, area.y, area.w - L->qr.cols - 2, area.h };
-		} else if (qr_art_make(u, strlen(u), area.w, area.h - 10, &L->qr) == 0) {
-			L->qr_fits = true;
-			L->qr_at = (struct rect){ area.x + (area.w - L->qr.cols) / 2, area.y, L->qr.cols, L->qr.rows };
-			L->text = (struct rect){ area.x + 1, area.y + L->qr.rows + 1, area.w - 2,
-			                         area.h - L->qr.rows - 1 };
-		}
-		bigtext_render(L->dev.user_code, L->qr_fits ? L->text.w : area.w - 2, &L->big);
+	L->area = area;
+	L->lay = (struct plan){ PLACE_NONE, 0, false, wide_text(area) };
+	/* Expired or refused: the words still follow where this code's QR
+	 * went, but only a live code is drawn: a dead one must not be
+	 * scannable. */
+	L->qr_words = L->have_dev ? place_qr(L, area) : qr_room(area);
+	if (!live) {
+		enum place place = L->lay.place;
+		qr_art_free(&L->qr);
+		fit(L, place, wide_text(area), false);
 	}
-	if (!L->qr_fits)
-		L->text = (struct rect){ area.x + 1, area.y, area.w - 2, area.h };
-	int bw = L->text.w < 26 ? L->text.w : 26;
-	L->button = (struct rect){ L->text.x, L->text.y + L->text.h - 3, bw, 3 };
-}
-
-static int para(struct rect *r, enum role role, const char *s)
-{
-	int n = ui_para(*r, role, s);
-	r->y += n;
-	r->h -= n;
-	return n;
-}
-
-static void draw_user_code(struct login_scr *L, struct rect *r)
-{
-	if (L->big.rows && L->big.cols <= r->w && r->h > BIGTEXT_ROWS + 4) {
-		for (int i = 0; i < L->big.rows; i++)
-			ui_text(r->x, r->y + i, r->w, ROLE_TEXT, L->big.lines[i]);
-		ui_cursor(r->x, r->y);
-		r->y += L->big.rows + 1;
-		r->h -= L->big.rows + 1;
-	} else {
-		/* Spaced out, so each character is read on its own. */
-		char spaced[64] = "";
-		size_t n = 0;
-		for (const char *c = L->dev.user_code; *c && n + 3 < sizeof spaced; c++) {
-			spaced[n++] = *c;
-			spaced[n++] = ' ';
-		}
-		spaced[n] = '\0';
-		ui_cursor(r->x, r->y);
-		para(r, ROLE_FOCUS, spaced);
-		r->y++;
-		r->h--;
-	}
+	if (L->lay.big && bigtext_render(L->dev.user_code, L->lay.text.w, &L->big) != 0)
+		L->lay.big = false;
+	/* 26 columns, or as many as its label needs (a box, the focus marker
+	 * and the number take 7), up to the area's right edge. */
+	int bw = text_width(button_label(L)) + 7, room = area.x + area.w - L->lay.text.x;
+	if (bw < 26)
+		bw = 26;
+	if (bw > room)
+		bw = room;
+	L->button = (struct rect){ L->lay.text.x, L->lay.text.y + L->lay.text.h - 3, bw, 3 };
 }
 
 static void login_draw(struct screen *s, struct rect area)
 {
 	struct login_scr *L = s->priv;
-	struct rect r = L->text;
-	bool tight = !L->qr_fits && L->state == D_SHOWING;
-	if (!tight || r.h >= 16)
-		r.h -= 4; /* the button row (while showing, 1 works without it) */
-
-	/* Only a live code is drawn: a dead one must not be scannable. */
-	if (L->qr_fits && L->state == D_SHOWING) {
+	bool live = L->state == D_SHOWING;
+	if (live && L->lay.place != PLACE_NONE) {
 		for (int i = 0; i < L->qr.rows; i++)
 			ui_text(L->qr_at.x, L->qr_at.y + i, L->qr.cols, ROLE_QR, L->qr.lines[i]);
 	}
-	ui_text(r.x, r.y, r.w, ROLE_TITLE, _("1) Scan the code on your phone"));
-	r.y++, r.h--;
-	if (!tight) {
-		para(&r, ROLE_TEXT, _("Open the government app on your phone, show its login code, and hold it to the scanner."));
-		r.y++, r.h--;
-	}
-	ui_cursor(r.x, r.y);
-	ui_text(r.x, r.y, r.w, ROLE_TITLE, _("2) Or scan this QR code with your phone"));
-	r.y++, r.h--;
-
-	char buf[256];
-	switch (L->state) {
-	case D_REQUESTING:
-		para(&r, ROLE_DIM, _("Getting a QR code..."));
-		break;
-	case D_SHOWING: {
-		if (tight) {
-			/* No room for the QR: the code and the address come first. */
-			draw_user_code(L, &r);
-		} else {
-			if (!L->qr_fits)
-				para(&r, ROLE_BANNER, _("The screen is too small for the QR code. Open the address below on your phone and enter the code."));
-			para(&r, ROLE_TEXT, _("Then check that your phone shows this code, and confirm there:"));
-			draw_user_code(L, &r);
-		}
-		snprintf(buf, sizeof buf, _("Or open %s on your phone and enter the code."), L->dev.verification_uri);
-		para(&r, ROLE_TEXT, buf);
-		long long left = (L->expires_at - loop_now_ms() + 999) / 1000;
-		if (left < 0)
-			left = 0;
-		snprintf(buf, sizeof buf, _("The code is valid for %lld:%02lld more."), left / 60, left % 60);
-		para(&r, ROLE_DIM, buf);
-		para(&r, L->net_trouble ? ROLE_ERROR : ROLE_DIM,
-		     L->net_trouble ? _("The network is unsteady; still trying...")
-		                    : _("Waiting for your phone to confirm..."));
-		break;
-	}
-	case D_EXPIRED:
-		para(&r, ROLE_ERROR, _("The QR code has expired. Press 1 for a new one."));
-		break;
-	case D_DENIED:
-		para(&r, ROLE_ERROR, _("The log-in was refused on the phone. Press 1 for a new QR code."));
-		break;
-	case D_ERROR:
-		para(&r, ROLE_ERROR, L->error ? L->error : "");
-		break;
-	}
-	if (L->state != D_SHOWING && L->state != D_REQUESTING)
+	struct flow f = { L, true, L->lay.text.y, L->lay.text.y + L->lay.text.h - button_rows(L) };
+	lay_text(&f, live);
+	if (!live && L->state != D_REQUESTING)
 		ui_cursor(L->button.x + 2, L->button.y + 1);
-	if (L->state != D_REQUESTING && !(tight && L->text.h < 16))
-		ui_button(L->button, T_NEW_CODE, 1, _("New QR code"), NULL,
-		          L->state != D_SHOWING);
+	if (button_rows(L))
+		ui_button(L->button, T_NEW_CODE, 1, button_label(L), NULL, !live);
 }
 
 static int login_key(struct screen *s, int key)
@@ -394,6 +576,9 @@ static void login_reply(struct screen *s, int tag, const struct gw_reply *r)
 		schedule_poll(s, L->interval_ms);
 		log_info("login: QR code shown (valid %lld s, poll every %lld s)", L->dev.expires_in,
 		         L->dev.interval);
+		/* Voice mode said the screen while the code was on its way: now
+		 * say it again with the code and where the QR is (if it is). */
+		access_repeat(s->app);
 	} else {
 		if (r->result == GW_OK)
 			log_warn("device authorization rejected: %s", err);
@@ -410,19 +595,6 @@ static const char *login_title(struct screen *s)
 	return _("Log in");
 }
 
-static const char *state_text(struct login_scr *L)
-{
-	switch (L->state) {
-	case D_REQUESTING: return _("Getting a QR code...");
-	case D_SHOWING: return L->net_trouble ? _("The network is unsteady; still trying...")
-	                                      : _("Waiting for your phone to confirm...");
-	case D_EXPIRED: return _("The QR code has expired. Press 1 for a new one.");
-	case D_DENIED: return _("The log-in was refused on the phone. Press 1 for a new QR code.");
-	case D_ERROR: return L->error ? L->error : "";
-	}
-	return "";
-}
-
 static void login_speak(struct screen *s, char *buf, size_t n, bool full)
 {
 	struct login_scr *L = s->priv;
@@ -430,9 +602,20 @@ static void login_speak(struct screen *s, char *buf, size_t n, bool full)
 		snprintf(buf, n, "%s", state_text(L));
 		return;
 	}
-	size_t len = (size_t)snprintf(buf, n, "%s. %s ", login_title(s),
-	                              _("Show the login code of the government app on your phone to the scanner, or scan the QR code on the screen."));
-	if (L->state == D_SHOWING && len < n) {
+	/* The ways, as the screen shows them: the QR where it is, if it is. */
+	char how[512];
+	bool live = L->state == D_SHOWING;
+	if (!live)
+		snprintf(how, sizeof how, "%s", _("Show the login code of the government app on your phone to the scanner."));
+	else if (L->lay.place == PLACE_BESIDE)
+		snprintf(how, sizeof how, "%s", _("Show the login code of the government app on your phone to the scanner, or scan the QR code on the left of the screen."));
+	else if (L->lay.place == PLACE_BELOW)
+		snprintf(how, sizeof how, "%s", _("Show the login code of the government app on your phone to the scanner, or scan the QR code below the text."));
+	else
+		snprintf(how, sizeof how, _("Show the login code of the government app on your phone to the scanner, or open %s on your phone and enter the code."),
+		         L->dev.verification_uri);
+	size_t len = (size_t)snprintf(buf, n, "%s. %s ", login_title(s), how);
+	if (live && len < n) {
 		/* The code one character at a time. */
 		char *code = speak_chars(L->dev.user_code, i18n_lang());
 		len += (size_t)snprintf(buf + len, n - len, "%s %s. ", _("The code is:"), code);

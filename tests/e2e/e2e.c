@@ -1,7 +1,10 @@
 /* e2e.c: helpers shared by the end-to-end tests (see e2e.h). No tests. */
 #include "e2e.h"
 
+#include "bigtext.h" /* the kiosk's core (linked into the e2e binary) */
+
 #include <jansson.h>
+#include <zbar.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -605,4 +608,324 @@ void e2e_citizen_code(struct gwd *g, const char *cit, char *out, size_t n)
 	cr_assert(code && strlen(code) < n, "/sim/citizen-code gave no code");
 	snprintf(out, n, "%s", code);
 	json_decref(j);
+}
+
+/* ---- the log-in screen: the QR and the user code, read off the cells ------------------ */
+
+size_t e2e_utf8_decode(const char *s, uint32_t *cp, size_t max)
+{
+	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && n < max) {
+		uint32_t c;
+		if (*p < 0x80)
+			c = *p++;
+		else if ((*p & 0xe0) == 0xc0)
+			c = (uint32_t)(*p & 0x1f) << 6 | (p[1] & 0x3f), p += 2;
+		else if ((*p & 0xf0) == 0xe0)
+			c = (uint32_t)(*p & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f), p += 3;
+		else
+			c = (uint32_t)(*p & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
+			    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f), p += 4;
+		cp[n++] = c;
+	}
+	return n;
+}
+
+bool e2e_is_block(uint32_t ch)
+{
+	return ch == 0x2580 || ch == 0x2584 || ch == 0x2588;
+}
+
+static bool is_half_block(uint32_t ch)
+{
+	return ch == 0x2580 || ch == 0x2584;
+}
+
+/* Relative luminance-ish of a cell colour (xterm palette), -1 if default. */
+static double lum(int c)
+{
+	static const int base16[16][3] = {
+		{ 0, 0, 0 }, { 205, 0, 0 }, { 0, 205, 0 }, { 205, 205, 0 },
+		{ 0, 0, 238 }, { 205, 0, 205 }, { 0, 205, 205 }, { 229, 229, 229 },
+		{ 127, 127, 127 }, { 255, 0, 0 }, { 0, 255, 0 }, { 255, 255, 0 },
+		{ 92, 92, 255 }, { 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 },
+	};
+	int r, g, b;
+	if (c < 0)
+		return -1;
+	if (c & 0x1000000) {
+		r = (c >> 16) & 255, g = (c >> 8) & 255, b = c & 255;
+	} else if (c < 16) {
+		r = base16[c][0], g = base16[c][1], b = base16[c][2];
+	} else if (c < 232) {
+		int v = c - 16, cr = v / 36, cg = (v / 6) % 6, cb = v % 6;
+		r = cr ? 55 + 40 * cr : 0, g = cg ? 55 + 40 * cg : 0, b = cb ? 55 + 40 * cb : 0;
+	} else {
+		r = g = b = 8 + (c - 232) * 10;
+	}
+	return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+bool e2e_read_qr(struct harness *h, int x0, int y0, int x1, int y1, struct e2e_qr *out)
+{
+	int cols, rows;
+	h_size(h, &cols, &rows);
+	memset(out, 0, sizeof *out);
+	x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0;
+	x1 = x1 > cols ? cols : x1, y1 = y1 > rows ? rows : y1;
+	int l = cols, r = -1, t = rows, b = -1;
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++)
+			if (e2e_is_block(h_cell_at(h, x, y).ch)) {
+				if (x < l) l = x;
+				if (x > r) r = x;
+				if (y < t) t = y;
+				if (y > b) b = y;
+			}
+	if (r < 0) {
+		snprintf(out->why, sizeof out->why, "no half-block cells in columns %d..%d, rows %d..%d", x0,
+		         x1 - 1, y0, y1 - 1);
+		return false;
+	}
+	out->left = l, out->top = t, out->cols = r - l + 1, out->rows = b - t + 1;
+	/* Each cell is two modules (top, bottom), each module 4x4 px, with a
+	 * white margin around. */
+	const int margin = 6, scale = 4;
+	int mw = out->cols + 2 * margin, mh = 2 * out->rows + 2 * margin;
+	int pw = mw * scale, ph = mh * scale;
+	unsigned char *gray = malloc((size_t)pw * (size_t)ph);
+	cr_assert_not_null(gray);
+	memset(gray, 255, (size_t)pw * (size_t)ph);
+	for (int y = t; y <= b; y++) {
+		for (int x = l; x <= r; x++) {
+			struct h_cell c = h_cell_at(h, x, y);
+			if (c.ch != ' ' && !e2e_is_block(c.ch)) {
+				snprintf(out->why, sizeof out->why,
+				         "cell (%d,%d) inside the QR is U+%04X, not a half block or space", x, y,
+				         (unsigned)c.ch);
+				free(gray);
+				return false;
+			}
+			int ink = c.reverse ? c.bg : c.fg, paper = c.reverse ? c.fg : c.bg;
+			double li = lum(ink), lp = lum(paper);
+			if (lp < 192 || (e2e_is_block(c.ch) && (li < 0 || li > 64))) {
+				snprintf(out->why, sizeof out->why,
+				         "cell (%d,%d) of the QR is not black on white: fg %#x bg %#x%s", x, y,
+				         (unsigned)c.fg, (unsigned)c.bg, c.reverse ? " reverse" : "");
+				free(gray);
+				return false;
+			}
+			bool top = c.ch == 0x2580 || c.ch == 0x2588, bot = c.ch == 0x2584 || c.ch == 0x2588;
+			for (int half = 0; half < 2; half++) {
+				if (!(half ? bot : top))
+					continue;
+				int mx = margin + (x - l), my = margin + 2 * (y - t) + half;
+				for (int py = my * scale; py < (my + 1) * scale; py++)
+					memset(gray + (size_t)py * (size_t)pw + (size_t)(mx * scale), 0, (size_t)scale);
+			}
+		}
+	}
+	zbar_image_scanner_t *sc = zbar_image_scanner_create();
+	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 0);
+	zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+	zbar_image_t *img = zbar_image_create();
+	zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
+	zbar_image_set_size(img, (unsigned)pw, (unsigned)ph);
+	zbar_image_set_data(img, gray, (unsigned long)pw * (unsigned long)ph, NULL);
+	bool ok = false;
+	if (zbar_scan_image(sc, img) > 0) {
+		const zbar_symbol_t *sym = zbar_image_first_symbol(img);
+		if (sym && zbar_symbol_get_data_length(sym) < sizeof out->data) {
+			snprintf(out->data, sizeof out->data, "%.*s", (int)zbar_symbol_get_data_length(sym),
+			         zbar_symbol_get_data(sym));
+			ok = true;
+		}
+	}
+	if (!ok)
+		snprintf(out->why, sizeof out->why, "libzbar found no QR code in the %dx%d cells at (%d,%d)",
+		         out->cols, out->rows, l, t);
+	zbar_image_destroy(img);
+	zbar_image_scanner_destroy(sc);
+	free(gray);
+	return ok;
+}
+
+/* Whether column x (or row y, if x < 0) of the box [l..r] x [t..b] holds a
+ * block cell: the box grows into it. */
+static bool edge_has_block(struct harness *h, int x, int y, int l, int r, int t, int b)
+{
+	if (x >= 0) {
+		for (int yy = t; yy <= b; yy++)
+			if (e2e_is_block(h_cell_at(h, x, yy).ch))
+				return true;
+		return false;
+	}
+	for (int xx = l; xx <= r; xx++)
+		if (e2e_is_block(h_cell_at(h, xx, y).ch))
+			return true;
+	return false;
+}
+
+bool e2e_find_qr(struct harness *h, struct e2e_qr *out)
+{
+	int cols, rows;
+	h_size(h, &cols, &rows);
+	int l = cols, r = -1, t = rows, b = -1;
+	for (int y = 0; y < rows; y++)
+		for (int x = 0; x < cols; x++)
+			if (is_half_block(h_cell_at(h, x, y).ch)) {
+				if (x < l) l = x;
+				if (x > r) r = x;
+				if (y < t) t = y;
+				if (y > b) b = y;
+			}
+	if (r < 0) {
+		memset(out, 0, sizeof *out);
+		snprintf(out->why, sizeof out->why, "no half blocks (U+2580, U+2584) on the screen");
+		return false;
+	}
+	/* Full blocks only: the edges of the symbol may be those. */
+	for (bool grew = true; grew;) {
+		grew = false;
+		if (l > 0 && edge_has_block(h, l - 1, -1, l, r, t, b))
+			l--, grew = true;
+		if (r < cols - 1 && edge_has_block(h, r + 1, -1, l, r, t, b))
+			r++, grew = true;
+		if (t > 0 && edge_has_block(h, -1, t - 1, l, r, t, b))
+			t--, grew = true;
+		if (b < rows - 1 && edge_has_block(h, -1, b + 1, l, r, t, b))
+			b++, grew = true;
+	}
+	return e2e_read_qr(h, l, t, r + 1, b + 1, out);
+}
+
+/* The cell of row y where byte off of h_row_text(h, y) is. */
+static int cell_of_byte(struct harness *h, int y, size_t off)
+{
+	int cols, rows;
+	size_t at = 0;
+	h_size(h, &cols, &rows);
+	for (int x = 0; x < cols; x++) {
+		uint32_t ch = h_cell_at(h, x, y).ch;
+		if (ch == 0)
+			continue; /* the right half of a wide character */
+		if (at >= off)
+			return x;
+		at += ch < 0x80 ? 1 : ch < 0x800 ? 2 : ch < 0x10000 ? 3 : 4;
+	}
+	return cols;
+}
+
+static bool user_letter(char c)
+{
+	return c && strchr(E2E_USER_ALPHABET, c) != NULL;
+}
+
+bool e2e_spaced_code(struct harness *h, char out[16], int *col, int *row)
+{
+	int cols, rows;
+	h_size(h, &cols, &rows);
+	for (int y = 0; y < rows; y++) {
+		char *t = h_row_text(h, y);
+		size_t n = strlen(t);
+		for (size_t i = 0; i + 17 <= n; i++) {
+			bool ok = (i == 0 || t[i - 1] == ' ') && (i + 17 == n || t[i + 17] == ' ');
+			for (int k = 0; k < 17 && ok; k++) {
+				char c = t[i + k];
+				ok = k % 2 ? c == ' ' : k == 8 ? c == '-' : user_letter(c);
+			}
+			if (ok) {
+				int o = 0;
+				for (int k = 0; k < 17; k += 2)
+					out[o++] = t[i + k];
+				out[o] = '\0';
+				if (col)
+					*col = cell_of_byte(h, y, i);
+				if (row)
+					*row = y;
+				free(t);
+				return true;
+			}
+		}
+		free(t);
+	}
+	return false;
+}
+
+/* The glyph of one character in the kiosk's big font, as code points. */
+struct big_glyph {
+	int w;
+	uint32_t cell[BIGTEXT_ROWS][8];
+};
+
+static bool big_glyph(char ch, struct big_glyph *g)
+{
+	char s[2] = { ch, '\0' };
+	struct bigtext bt;
+	if (bigtext_render(s, 8, &bt) != 0 || bt.rows != BIGTEXT_ROWS)
+		return false;
+	g->w = bt.cols;
+	for (int i = 0; i < BIGTEXT_ROWS; i++)
+		e2e_utf8_decode(bt.lines[i], g->cell[i], 8);
+	bigtext_free(&bt);
+	return true;
+}
+
+static bool blank(uint32_t ch)
+{
+	return ch == ' ' || ch == 0;
+}
+
+/* The glyph g stands at (x, y), followed by a blank column. */
+static bool glyph_at(struct harness *h, const struct big_glyph *g, int x, int y)
+{
+	for (int i = 0; i < BIGTEXT_ROWS; i++) {
+		for (int k = 0; k < g->w; k++) {
+			uint32_t ch = h_cell_at(h, x + k, y + i).ch;
+			if (g->cell[i][k] == ' ' ? !blank(ch) : ch != g->cell[i][k])
+				return false;
+		}
+		if (!blank(h_cell_at(h, x + g->w, y + i).ch))
+			return false;
+	}
+	return true;
+}
+
+bool e2e_read_big_code(struct harness *h, char out[16], int *col, int *row)
+{
+	static const char chars[] = E2E_USER_ALPHABET "-";
+	struct big_glyph glyphs[sizeof chars - 1];
+	int cols, rows;
+	for (size_t i = 0; i < sizeof chars - 1; i++)
+		cr_assert(big_glyph(chars[i], &glyphs[i]), "bigtext_render('%c')", chars[i]);
+	h_size(h, &cols, &rows);
+	for (int y = 0; y + BIGTEXT_ROWS <= rows; y++) {
+		for (int x0 = 0; x0 < cols; x0++) {
+			/* "XXXX-XXXX", glyph by glyph, each followed by a blank column */
+			int x = x0, n = 0;
+			char got[16];
+			while (n < 9) {
+				int best = -1;
+				for (size_t i = 0; i < sizeof chars - 1; i++)
+					if ((n == 4) == (chars[i] == '-') && glyph_at(h, &glyphs[i], x, y) &&
+					    (best < 0 || glyphs[i].w > glyphs[best].w))
+						best = (int)i;
+				if (best < 0)
+					break;
+				got[n++] = chars[best];
+				x += glyphs[best].w + 1;
+			}
+			if (n == 9) {
+				got[9] = '\0';
+				snprintf(out, 16, "%s", got);
+				if (col)
+					*col = x0;
+				if (row)
+					*row = y;
+				return true;
+			}
+		}
+	}
+	return false;
 }

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* The home screen's title (zh_CN, the kiosk's default). */
@@ -156,6 +157,37 @@ void e2e_fifo_send(struct harness *h, struct gwd *g, const char *path, const cha
 
 /* Pumps the screen until kiosk.log holds s (true), or ms pass (false). */
 bool e2e_wait_log(struct harness *h, const char *s, int ms);
+
+/* ---- the log-in screen: the QR and the user code, read off the cells ------------------ */
+
+/* The letters of a device-flow user code (docs/gateway-api.md). */
+#define E2E_USER_ALPHABET "BCDFGHJKLMNPQRSTVWXZ"
+
+/* UTF-8 to code points (at most max); returns how many. */
+size_t e2e_utf8_decode(const char *s, uint32_t *cp, size_t max);
+/* U+2580, U+2584 or U+2588: what a QR is drawn with. */
+bool e2e_is_block(uint32_t ch);
+
+/* A QR drawn in half blocks, read back off the screen. */
+struct e2e_qr {
+	char data[512];            /* the decoded payload */
+	int left, top, cols, rows; /* the cells of its dark modules' bounding box */
+	char why[300];             /* why reading failed */
+};
+/* Decodes the QR made of the block cells in columns [x0, x1) and rows
+ * [y0, y1) with libzbar (each cell two modules, top and bottom), and checks
+ * it is drawn dark on light. out->cols is 0 if there is no block cell. */
+bool e2e_read_qr(struct harness *h, int x0, int y0, int x1, int y1, struct e2e_qr *out);
+/* The QR anywhere on the screen: the box of the half-block cells (U+2580,
+ * U+2584; big glyphs have none), grown over the full blocks at its edges,
+ * read as e2e_read_qr. False with out->cols 0 if no half block is drawn. */
+bool e2e_find_qr(struct harness *h, struct e2e_qr *out);
+/* The user code spaced out ("X P H L - T M Q V") into out ("XPHL-TMQV");
+ * col and row (may be NULL) get its first cell. */
+bool e2e_spaced_code(struct harness *h, char out[16], int *col, int *row);
+/* The user code in the kiosk's big glyphs (bigtext.c), read glyph by glyph,
+ * into out; col and row (may be NULL) get its top left cell. */
+bool e2e_read_big_code(struct harness *h, char out[16], int *col, int *row);
 
 /* ---- certificates (openssl(1)) -------------------------------------------------------- */
 

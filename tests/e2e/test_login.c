@@ -27,12 +27,9 @@
 #include "harness/gwd.h"
 #include "harness/harness.h"
 
-#include "bigtext.h" /* the kiosk's core (linked into the e2e binary) */
-
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <qrencode.h>
-#include <zbar.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -72,7 +69,6 @@ TestSuite(login, .timeout = 180, .fini = suite_fini);
 #define T_ITEM_LOGOUT   "4 退出登录"
 #define T_SUB_MINE      "办件进度、电子证照" /* home item 7's second line */
 #define VERIFY_PREFIX   "https://gov.example.cn/d?c="
-#define USER_ALPHABET   "BCDFGHJKLMNPQRSTVWXZ"
 
 /* ---- the demo citizens (docs/gateway-api.md, gateway/demo_data.c) ----------- */
 
@@ -377,214 +373,10 @@ static void write_qr_pgm(const char *dir, const char *code)
 
 /* ---- reading the log-in screen -------------------------------------------------------- */
 
-static bool is_block(uint32_t ch)
-{
-	return ch == 0x2580 || ch == 0x2584 || ch == 0x2588;
-}
-
-/* Relative luminance-ish of a cell colour (xterm palette), -1 if default. */
-static double lum(int c)
-{
-	static const int base16[16][3] = {
-		{ 0, 0, 0 }, { 205, 0, 0 }, { 0, 205, 0 }, { 205, 205, 0 },
-		{ 0, 0, 238 }, { 205, 0, 205 }, { 0, 205, 205 }, { 229, 229, 229 },
-		{ 127, 127, 127 }, { 255, 0, 0 }, { 0, 255, 0 }, { 255, 255, 0 },
-		{ 92, 92, 255 }, { 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 },
-	};
-	int r, g, b;
-	if (c < 0)
-		return -1;
-	if (c & 0x1000000) {
-		r = (c >> 16) & 255, g = (c >> 8) & 255, b = c & 255;
-	} else if (c < 16) {
-		r = base16[c][0], g = base16[c][1], b = base16[c][2];
-	} else if (c < 232) {
-		int v = c - 16, cr = v / 36, cg = (v / 6) % 6, cb = v % 6;
-		r = cr ? 55 + 40 * cr : 0, g = cg ? 55 + 40 * cg : 0, b = cb ? 55 + 40 * cb : 0;
-	} else {
-		r = g = b = 8 + (c - 232) * 10;
-	}
-	return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-struct qr_read {
-	char data[512];          /* the decoded payload */
-	int left, top, cols, rows; /* the cells of the dark modules' bounding box */
-	char why[300];           /* why it failed */
-};
-
-/* Reads the QR drawn in half blocks left of column max_col: each cell is two
- * modules (top, bottom), each module 4x4 px, a white margin around; decoded
- * with libzbar. Also checks it is drawn dark on light. */
-static bool read_qr(struct harness *h, int max_col, struct qr_read *out)
-{
-	int cols, rows;
-	h_size(h, &cols, &rows);
-	memset(out, 0, sizeof *out);
-	if (max_col > cols)
-		max_col = cols;
-	int l = cols, r = -1, t = rows, b = -1;
-	for (int y = 0; y < rows; y++)
-		for (int x = 0; x < max_col; x++)
-			if (is_block(h_cell_at(h, x, y).ch)) {
-				if (x < l) l = x;
-				if (x > r) r = x;
-				if (y < t) t = y;
-				if (y > b) b = y;
-			}
-	if (r < 0) {
-		snprintf(out->why, sizeof out->why, "no half-block cells left of column %d", max_col);
-		return false;
-	}
-	out->left = l, out->top = t, out->cols = r - l + 1, out->rows = b - t + 1;
-	const int margin = 6, scale = 4;
-	int mw = out->cols + 2 * margin, mh = 2 * out->rows + 2 * margin;
-	int pw = mw * scale, ph = mh * scale;
-	unsigned char *gray = malloc((size_t)pw * (size_t)ph);
-	cr_assert_not_null(gray);
-	memset(gray, 255, (size_t)pw * (size_t)ph);
-	for (int y = t; y <= b; y++) {
-		for (int x = l; x <= r; x++) {
-			struct h_cell c = h_cell_at(h, x, y);
-			if (c.ch != ' ' && !is_block(c.ch)) {
-				snprintf(out->why, sizeof out->why,
-				         "cell (%d,%d) inside the QR is U+%04X, not a half block or space", x, y,
-				         (unsigned)c.ch);
-				free(gray);
-				return false;
-			}
-			int ink = c.reverse ? c.bg : c.fg, paper = c.reverse ? c.fg : c.bg;
-			double li = lum(ink), lp = lum(paper);
-			if (lp < 192 || (is_block(c.ch) && (li < 0 || li > 64))) {
-				snprintf(out->why, sizeof out->why,
-				         "cell (%d,%d) of the QR is not black on white: fg %#x bg %#x%s", x, y,
-				         (unsigned)c.fg, (unsigned)c.bg, c.reverse ? " reverse" : "");
-				free(gray);
-				return false;
-			}
-			bool top = c.ch == 0x2580 || c.ch == 0x2588, bot = c.ch == 0x2584 || c.ch == 0x2588;
-			for (int half = 0; half < 2; half++) {
-				if (!(half ? bot : top))
-					continue;
-				int mx = margin + (x - l), my = margin + 2 * (y - t) + half;
-				for (int py = my * scale; py < (my + 1) * scale; py++)
-					memset(gray + (size_t)py * (size_t)pw + (size_t)(mx * scale), 0, (size_t)scale);
-			}
-		}
-	}
-	zbar_image_scanner_t *sc = zbar_image_scanner_create();
-	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 0);
-	zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
-	zbar_image_t *img = zbar_image_create();
-	zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
-	zbar_image_set_size(img, (unsigned)pw, (unsigned)ph);
-	zbar_image_set_data(img, gray, (unsigned long)pw * (unsigned long)ph, NULL);
-	bool ok = false;
-	if (zbar_scan_image(sc, img) > 0) {
-		const zbar_symbol_t *sym = zbar_image_first_symbol(img);
-		if (sym && zbar_symbol_get_data_length(sym) < sizeof out->data) {
-			snprintf(out->data, sizeof out->data, "%.*s", (int)zbar_symbol_get_data_length(sym),
-			         zbar_symbol_get_data(sym));
-			ok = true;
-		}
-	}
-	if (!ok)
-		snprintf(out->why, sizeof out->why, "libzbar found no QR code in the %dx%d cells at (%d,%d)",
-		         out->cols, out->rows, l, t);
-	zbar_image_destroy(img);
-	zbar_image_scanner_destroy(sc);
-	free(gray);
-	return ok;
-}
-
-static bool user_letter(char c)
-{
-	return c && strchr(USER_ALPHABET, c) != NULL;
-}
-
-/* The user code shown spaced out ("X P H L - T M Q V"): "XPHL-TMQV". */
-static bool spaced_code(struct harness *h, char out[16])
-{
-	int cols, rows;
-	h_size(h, &cols, &rows);
-	for (int y = 0; y < rows; y++) {
-		char *t = h_row_text(h, y);
-		size_t n = strlen(t);
-		for (size_t i = 0; i + 17 <= n; i++) {
-			bool ok = (i == 0 || t[i - 1] == ' ') && (i + 17 == n || t[i + 17] == ' ');
-			for (int k = 0; k < 17 && ok; k++) {
-				char c = t[i + k];
-				ok = k % 2 ? c == ' ' : k == 8 ? c == '-' : user_letter(c);
-			}
-			if (ok) {
-				int o = 0;
-				for (int k = 0; k < 17; k += 2)
-					out[o++] = t[i + k];
-				out[o] = '\0';
-				free(t);
-				return true;
-			}
-		}
-		free(t);
-	}
-	return false;
-}
-
-static size_t utf8_decode(const char *s, uint32_t *cp, size_t max)
-{
-	size_t n = 0;
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p && n < max) {
-		uint32_t c;
-		if (*p < 0x80)
-			c = *p++;
-		else if ((*p & 0xe0) == 0xc0)
-			c = (uint32_t)(*p & 0x1f) << 6 | (p[1] & 0x3f), p += 2;
-		else if ((*p & 0xf0) == 0xe0)
-			c = (uint32_t)(*p & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f), p += 3;
-		else
-			c = (uint32_t)(*p & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
-			    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f), p += 4;
-		cp[n++] = c;
-	}
-	return n;
-}
-
-/* True if the user code stands on the screen in big glyphs (the kiosk's
- * own block font), at or right of column min_col. */
-static bool big_code_shown(struct harness *h, const char *code, int min_col)
-{
-	struct bigtext bt;
-	uint32_t line[BIGTEXT_ROWS][256];
-	size_t len[BIGTEXT_ROWS];
-	int cols, rows;
-	bool found = false;
-	if (bigtext_render(code, 10000, &bt) != 0 || bt.rows != BIGTEXT_ROWS)
-		return false;
-	for (int i = 0; i < BIGTEXT_ROWS; i++)
-		len[i] = utf8_decode(bt.lines[i], line[i], 256);
-	bigtext_free(&bt);
-	h_size(h, &cols, &rows);
-	for (int y = 0; y + BIGTEXT_ROWS <= rows && !found; y++) {
-		for (int x = min_col; x + (int)len[0] <= cols && !found; x++) {
-			bool ok = true;
-			for (int i = 0; i < BIGTEXT_ROWS && ok; i++)
-				for (size_t k = 0; k < len[i] && ok; k++) {
-					uint32_t ch = h_cell_at(h, x + (int)k, y + i).ch;
-					ok = ch == line[i][k] || (line[i][k] == ' ' && ch == 0);
-				}
-			/* not an empty match on blank cells: the first column of glyph
-			 * ink must be there */
-			found = ok;
-		}
-	}
-	return found;
-}
-
 /* What the log-in screen shows once it has a code: the QR (decoded), the
  * user code (spaced letters or big glyphs), and which of the two forms. */
 struct shown {
-	struct qr_read qr;
+	struct e2e_qr qr;
 	char code[16]; /* "XPHL-TMQV" */
 	bool big;      /* in big glyphs (else spaced letters) */
 };
@@ -609,19 +401,23 @@ static void read_login_screen(struct harness *h, struct gwd *g, struct shown *s,
 	E2E_CHECK(h, g, h_find(h, T_WAY1, &col, NULL), "%s: no \"%s\"", step, T_WAY1);
 	/* A frame may come in several chunks: read again until it decodes. */
 	bool ok = false;
+	int cols, rows;
+	h_size(h, &cols, &rows);
 	for (int i = 0; i < 5 && !ok; i++) {
 		settle(h, g, step);
-		ok = read_qr(h, col, &s->qr);
+		ok = e2e_read_qr(h, 0, 0, col, rows, &s->qr);
 	}
 	E2E_CHECK(h, g, ok, "%s: no QR code read off the screen: %s", step, s->qr.why);
 	E2E_CHECK(h, g, s->qr.left + s->qr.cols <= col, "%s: the QR is not left of the text", step);
 	char from_url[16];
 	user_code_from_url(s->qr.data, from_url);
 	E2E_CHECK(h, g, from_url[0], "%s: the QR says \"%s\", not %s<8 letters>", step, s->qr.data, VERIFY_PREFIX);
-	if (spaced_code(h, s->code)) {
+	char big[16];
+	int big_col = -1;
+	if (e2e_spaced_code(h, s->code, NULL, NULL)) {
 		s->big = false;
 	} else {
-		E2E_CHECK(h, g, big_code_shown(h, from_url, col),
+		E2E_CHECK(h, g, e2e_read_big_code(h, big, &big_col, NULL) && !strcmp(big, from_url) && big_col >= col,
 		      "%s: the user code %s is neither spaced out nor in big glyphs beside the QR", step,
 		      from_url);
 		snprintf(s->code, sizeof s->code, "%s", from_url);
@@ -670,7 +466,7 @@ static void expect_no_citizen_cells(struct harness *h, struct gwd *g, const stru
 {
 	uint32_t first[4];
 	int cols, rows;
-	utf8_decode(c->display, first, 1);
+	e2e_utf8_decode(c->display, first, 1);
 	h_size(h, &cols, &rows);
 	for (int y = 0; y < rows; y++)
 		for (int x = 0; x < cols; x++)
@@ -967,7 +763,7 @@ static bool pred_new_code(struct harness *h, void *ud)
 {
 	struct new_code *w = ud;
 	guard(h);
-	if (!h_find(h, T_WAITING, NULL, NULL) || !spaced_code(h, w->got))
+	if (!h_find(h, T_WAITING, NULL, NULL) || !e2e_spaced_code(h, w->got, NULL, NULL))
 		return false;
 	for (int i = 0; i < w->n_old; i++)
 		if (!strcmp(w->got, w->old[i]))
@@ -991,11 +787,12 @@ static char stale_qr[8192];
 
 static void check_no_stale_qr(struct harness *h, const char *dead_code, const char *step)
 {
-	struct qr_read q;
-	int col = -1;
+	struct e2e_qr q;
+	int col = -1, cols, rows;
 	if (!h_find(h, T_WAY1, &col, NULL))
 		return;
-	bool decoded = read_qr(h, col, &q);
+	h_size(h, &cols, &rows);
+	bool decoded = e2e_read_qr(h, 0, 0, col, rows, &q);
 	if (q.cols == 0)
 		return; /* no half blocks left of the text: no QR */
 	if (stale_qr[0]) { /* the first screen is enough; name the step */
@@ -1031,7 +828,7 @@ Test(login, deny_and_expire)
 	settle(h, g, "denied");
 	E2E_CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "denied: still waiting for the phone");
 	char now[16];
-	E2E_CHECK(h, g, !spaced_code(h, now), "denied: a user code is still shown (%s)", now);
+	E2E_CHECK(h, g, !e2e_spaced_code(h, now, NULL, NULL), "denied: a user code is still shown (%s)", now);
 	E2E_CHECK(h, g, h_find(h, T_WAY1, &col, NULL), "denied: the log-in screen is gone");
 	check_no_stale_qr(h, s.code, "denied");
 
@@ -1043,7 +840,7 @@ Test(login, deny_and_expire)
 	e2e_expect(h, g, T_EXPIRED, WAIT_MS, "expired: message");
 	settle(h, g, "expired");
 	E2E_CHECK(h, g, !h_find(h, T_WAITING, NULL, NULL), "expired: still waiting for the phone");
-	E2E_CHECK(h, g, !spaced_code(h, now), "expired: a user code is still shown (%s)", now);
+	E2E_CHECK(h, g, !e2e_spaced_code(h, now, NULL, NULL), "expired: a user code is still shown (%s)", now);
 	check_no_stale_qr(h, s.code, "expired");
 
 	h_type(h, "1");
