@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "gw.h"
+#include "keys.h"
 #include "layout.h"
 #include "login.h"
 #include "model.h"
@@ -94,6 +95,9 @@ struct app {
 	int n_scanners;
 	struct wedge wedge;
 	long long wedge_timer;
+	/* The terminal's bytes read as keys (kiosk/core/keys.c). */
+	struct keys keys;
+	long long keys_timer;
 };
 
 /* Accessibility (access.c). */

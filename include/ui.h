@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "gw.h"
+#include "keys.h" /* the key codes screens see: K_UP, K_RETURN... */
 #include "layout.h"
 #include "theme.h"
 
@@ -30,23 +31,6 @@ struct app;
 struct screen;
 
 enum { UI_PASS = 0, UI_HANDLED = 1 };
-
-/* Keys as screens see them: a typed character is its code point; a curses
- * function key is UI_FKEY | its KEY_* code, so the two never collide. */
-#define UI_FKEY   0x1000000
-#define K_UP      (UI_FKEY | 0403)
-#define K_DOWN    (UI_FKEY | 0402)
-#define K_LEFT    (UI_FKEY | 0404)
-#define K_RIGHT   (UI_FKEY | 0405)
-#define K_HOME    (UI_FKEY | 0406)
-#define K_BACKSPACE (UI_FKEY | 0407)
-#define K_NPAGE   (UI_FKEY | 0522)
-#define K_PPAGE   (UI_FKEY | 0523)
-#define K_ENTER   (UI_FKEY | 0527)
-#define K_END     (UI_FKEY | 0550)
-#define K_F(n)    (UI_FKEY | (0410 + (n)))
-#define K_ESC     27
-#define K_RETURN  '\r'
 
 /* Targets the UI itself draws (status bar); screens use ids >= 0. */
 #define UI_T_BACK (-1)
@@ -158,7 +142,7 @@ const char *ui_gw_message(const struct gw_reply *r);
 void ui_init(struct app *a);
 void ui_colours_init(struct app *a);
 void ui_end(struct app *a);
-void ui_input(struct app *a);      /* terminal readable: read every key */
+bool ui_input(struct app *a);      /* terminal readable: read its keys; false: it is gone */
 void ui_key(struct app *a, int key);
 void ui_paint(struct app *a);      /* before_sleep: paint if dirty */
 void ui_resize(struct app *a, int cols, int rows);

@@ -39,12 +39,10 @@ static struct app the_app;
 static void on_tty(struct loop *l, int fd, int revents, void *ud)
 {
 	struct app *a = ud;
-	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+	if ((revents & (POLLHUP | POLLERR | POLLNVAL)) || !ui_input(a)) {
 		log_warn("terminal gone; exiting");
 		loop_stop(l, 1);
-		return;
 	}
-	ui_input(a);
 }
 
 static void on_before_sleep(struct loop *l, void *ud)

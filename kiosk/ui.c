@@ -6,10 +6,12 @@
 #include "ui.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "i18n.h"
@@ -25,6 +27,8 @@ _Static_assert(K_LEFT == (UI_FKEY | KEY_LEFT), "K_LEFT");
 _Static_assert(K_RIGHT == (UI_FKEY | KEY_RIGHT), "K_RIGHT");
 _Static_assert(K_HOME == (UI_FKEY | KEY_HOME), "K_HOME");
 _Static_assert(K_BACKSPACE == (UI_FKEY | KEY_BACKSPACE), "K_BACKSPACE");
+_Static_assert(K_IC == (UI_FKEY | KEY_IC), "K_IC");
+_Static_assert(K_DC == (UI_FKEY | KEY_DC), "K_DC");
 _Static_assert(K_NPAGE == (UI_FKEY | KEY_NPAGE), "K_NPAGE");
 _Static_assert(K_PPAGE == (UI_FKEY | KEY_PPAGE), "K_PPAGE");
 _Static_assert(K_ENTER == (UI_FKEY | KEY_ENTER), "K_ENTER");
@@ -655,19 +659,24 @@ static void dispatch_target(struct app *a, int id)
 	ui_dirty(a);
 }
 
+/* A mouse report goes through the keyboard-wedge detector as the key
+ * K_MOUSE, so keys it holds come out first; on_mouse reads the report
+ * here. */
+#define K_MOUSE (UI_FKEY | KEY_MOUSE)
+static struct keys_event mouse_report;
+
 static void on_mouse(struct app *a)
 {
-	MEVENT ev;
-	if (getmouse(&ev) != OK)
-		return;
-	/* Act on touch-down: the press is what a touch screen reliably reports. */
-	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+	const struct keys_event *ev = &mouse_report;
+	/* Act on touch-down: the press is what a touch screen reliably
+	 * reports. Releases, wheels, drags and other buttons do nothing. */
+	if (ev->button != 1 || !ev->press || ev->motion)
 		return;
 	if (session_activity(a))
 		return; /* the touch dismissed the idle warning */
 	struct ui_target_list *l = a->targets;
 	for (size_t i = l->n; i-- > 0;) {
-		if (rect_contains(l->t[i].r, ev.x, ev.y)) {
+		if (rect_contains(l->t[i].r, ev->x, ev->y)) {
 			dispatch_target(a, l->t[i].id);
 			return;
 		}
@@ -687,12 +696,8 @@ void ui_resize(struct app *a, int cols, int rows)
 
 void ui_key(struct app *a, int key)
 {
-	if (key == (UI_FKEY | KEY_MOUSE)) {
+	if (key == K_MOUSE) {
 		on_mouse(a);
-		return;
-	}
-	if (key == (UI_FKEY | KEY_RESIZE)) {
-		ui_resize(a, COLS, LINES);
 		return;
 	}
 	if (key == '\n' || key == K_ENTER)
@@ -735,6 +740,25 @@ static void wedge_emit(struct app *a, const struct wedge_out *out, size_t n)
 	}
 }
 
+static void input_arm(struct app *a);
+
+/* The reader's events, through the keyboard-wedge detector: typed text
+ * may be a scanner's burst; keys and mouse reports end a burst. */
+static void input_events(struct app *a, const struct keys_event *ev, size_t n)
+{
+	static struct wedge_out out[WEDGE_MAX + 2];
+	for (size_t i = 0; i < n; i++) {
+		int key = ev[i].key;
+		if (ev[i].kind == KEYS_MOUSE) {
+			mouse_report = ev[i];
+			key = K_MOUSE;
+		} else if (key == K_ENTER) {
+			key = K_RETURN;
+		}
+		wedge_emit(a, out, wedge_feed(&a->wedge, key, ev[i].kind == KEYS_TEXT, loop_now_ms(), out));
+	}
+}
+
 static long on_wedge_timer(struct loop *l, long long id, void *ud)
 {
 	struct app *a = ud;
@@ -744,24 +768,48 @@ static long on_wedge_timer(struct loop *l, long long id, void *ud)
 	return -1;
 }
 
-void ui_input(struct app *a)
+/* Nothing followed a lone ESC (Esc), or a sequence stopped half-way. */
+static long on_keys_timer(struct loop *l, long long id, void *ud)
 {
-	static struct wedge_out out[WEDGE_MAX + 2];
-	wint_t wch;
-	int r;
-	while ((r = get_wch(&wch)) != ERR) {
-		bool text = r != KEY_CODE_YES && wch >= 0x20 && wch != 0x7f;
-		int key = r == KEY_CODE_YES ? (UI_FKEY | (int)wch) : (int)wch;
-		if (key == '\n' || key == K_ENTER)
-			key = K_RETURN;
-		wedge_emit(a, out, wedge_feed(&a->wedge, key, text, loop_now_ms(), out));
-	}
-	if (a->wedge_timer)
-		loop_timer_del(a->loop, a->wedge_timer);
-	a->wedge_timer = 0;
-	long d = wedge_deadline(&a->wedge, loop_now_ms());
-	if (d >= 0)
-		a->wedge_timer = loop_timer_add(a->loop, d, on_wedge_timer, a);
+	struct app *a = ud;
+	struct keys_event ev[1];
+	a->keys_timer = 0;
+	input_events(a, ev, keys_timeout(&a->keys, loop_now_ms(), ev));
+	input_arm(a);
+	return -1;
+}
+
+static void timer_set(struct app *a, long long *timer, long delay, loop_timer_fn fn)
+{
+	if (*timer)
+		loop_timer_del(a->loop, *timer);
+	*timer = delay >= 0 ? loop_timer_add(a->loop, delay, fn, a) : 0;
+}
+
+/* Wake-ups for what the reader and the wedge detector hold back. */
+static void input_arm(struct app *a)
+{
+	long long now = loop_now_ms();
+	timer_set(a, &a->wedge_timer, wedge_deadline(&a->wedge, now), on_wedge_timer);
+	timer_set(a, &a->keys_timer, keys_deadline(&a->keys, now), on_keys_timer);
+}
+
+bool ui_input(struct app *a)
+{
+	/* Typed bytes may be a scanned login code: wiped after use. */
+	static struct keys_event ev[1024 + 1];
+	unsigned char buf[1024];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n <= 0)
+		return false; /* end of file, or an error: the terminal is gone */
+	size_t m = keys_feed(&a->keys, buf, (size_t)n, loop_now_ms(), ev);
+	explicit_bzero(buf, (size_t)n);
+	input_events(a, ev, m);
+	explicit_bzero(ev, m * sizeof ev[0]);
+	input_arm(a);
+	return true;
 }
 
 void ui_init(struct app *a)
@@ -770,7 +818,6 @@ void ui_init(struct app *a)
 	const char *dump = getenv("KIOSK_LAYOUT_DUMP");
 	if (dump && *dump)
 		layout_dump_path = xstrdup(dump);
-	set_escdelay(25);
 	initscr();
 	if (a->cfg.lockdown)
 		raw();
@@ -778,13 +825,16 @@ void ui_init(struct app *a)
 		cbreak();
 	noecho();
 	nonl();
+	/* Curses never reads the terminal: ui_input does (kiosk/core/keys.c).
+	 * keypad() still asks for application cursor and keypad mode (smkx),
+	 * mousemask() for mouse reports; typeahead(-1) keeps curses from
+	 * cutting a paint short because keys are waiting. */
 	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	intrflush(stdscr, FALSE);
+	typeahead(-1);
 	leaveok(stdscr, FALSE);
 	curs_set(a->cfg.cursor_visible ? 1 : 0);
-	mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED, NULL);
-	mouseinterval(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED, NULL);
+	keys_init(&a->keys);
 	ui_colours_init(a);
 	struct wedge_cfg wc = { (int)a->cfg.wedge_gap_ms, (int)a->cfg.wedge_min_len };
 	wedge_init(&a->wedge, &wc);

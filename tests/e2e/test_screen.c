@@ -499,6 +499,44 @@ Test(screen, service_page)
 	stage_stop(&st);
 }
 
+/* Keys the kiosk does not know, as xterm encodes them with modifiers: the
+ * screen (status bar aside: it has a clock) must not change at all. */
+Test(screen, unknown_keys_change_nothing)
+{
+	struct stage st;
+	if (!stage_start(&st, NULL))
+		cr_skip_test("skipped: no X server");
+	static const char *const keys[][2] = {
+		{ "KP_Add", "ctrl" },      { "KP_Add", "shift" },     { "KP_Add", NULL },
+		{ "KP_Subtract", "ctrl" }, { "KP_Subtract", NULL },   { "KP_Enter", "ctrl" },
+		{ "KP_Enter", "shift" },   { "equal", "ctrl" },       { "minus", "ctrl" },
+		{ "plus", "ctrl shift" },  { "Return", "ctrl shift" }, { "Return", "alt" },
+		{ "1", "alt" },            { "5", "ctrl" },           { "F5", "ctrl" },
+		{ "F2", "shift" },         { "Up", "ctrl" },          { "Down", "shift" },
+		{ "Left", "alt" },         { "Right", "ctrl shift" },  { "Home", "ctrl" },
+		{ "End", "shift" },        { "Prior", "ctrl" },       { "Next", "shift" },
+		{ "Insert", NULL },        { "Delete", NULL },        { "F12", NULL },
+		{ "Tab", "ctrl" },         { "space", "ctrl" },       { "Escape", "alt" },
+	};
+	struct xd_image before, after;
+	shot_stable(&st, &before, 5000);
+	int sbar = (st.rows - 1) * st.ch;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		xd_key(st.x, keys[i][0], keys[i][1]);
+		nap(150);
+		shot_stable(&st, &after, 3000);
+		bool changed = xd_differs(&before, &after, 0, 0, before.w, sbar);
+		if (changed)
+			save_shot(&after, "leaked-key");
+		S_CHECK(&st, !changed, "%s%s%s changed the screen", keys[i][1] ? keys[i][1] : "",
+		        keys[i][1] ? "+" : "", keys[i][0]);
+		xd_image_free(&after);
+	}
+	xd_image_free(&before);
+	S_CHECK(&st, log_count(&st, "screen: enter") == 1, "a key opened a screen");
+	stage_stop(&st);
+}
+
 /* ---- large mode where the font cannot change ------------------------------------ */
 
 /* The terminal ignores the font request (libvterm here, like a terminal

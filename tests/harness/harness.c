@@ -1061,6 +1061,12 @@ void h_key(struct harness *h, enum h_key key)
 	if (k != VTERM_KEY_NONE)
 		vterm_keyboard_key(h->vt, k, mod);
 	flush_input(h);
+	/* A lone ESC is the Esc key only once nothing follows it for a moment
+	 * (kiosk/core/keys.c: 25 ms); a key sent right after it would make it
+	 * Alt + that key, which the kiosk drops. A person's next key comes
+	 * later than that. */
+	if (key == H_ESC)
+		nanosleep(&(struct timespec){ .tv_nsec = 60 * 1000000L }, NULL);
 }
 
 void h_ctrl(struct harness *h, char c)
