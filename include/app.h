@@ -83,6 +83,11 @@ struct app {
 	 * citizen switches them off. */
 	bool large;
 	bool voice;
+	/* The font size asked of the terminal (access.c): FONT_NORMAL,
+	 * FONT_QR (large mode while a QR code shows) or FONT_LARGE; pending
+	 * from the request until the next SIGWINCH. */
+	int font_level;
+	bool font_pending;
 	struct theme theme_normal, theme_large;
 	struct speech *speech;
 	bool speech_failed;
@@ -112,9 +117,17 @@ void access_speak_screen(struct app *a);
 void access_speak_notice(struct app *a, const char *text);
 /* Says the screen again in full (重听). */
 void access_repeat(struct app *a);
-/* Large mode: while a QR code is shown, the normal font size comes back so
- * the code still fits (on = true asks for it, false returns to large). */
+/* Large mode: while a QR code is shown the font is five eighths of the way
+ * from the normal to the large size (26 points with the shipped 16/32:
+ * still 1.6 times the normal one), so the code fits beside its words
+ * (true asks for it, false returns to large). */
 void access_qr_font(struct app *a, bool qr_shown);
+/* The QR code does not fit at that size on this screen: asks for the
+ * normal size. False if that was done already, is not the case, or the
+ * grid for the last request has not come yet. */
+bool access_qr_font_smaller(struct app *a);
+/* The terminal reported a new grid (SIGWINCH): a font request is done. */
+void access_font_settled(struct app *a);
 /* The idle limit in seconds: longer in large mode. */
 long access_idle_limit_s(const struct app *a);
 

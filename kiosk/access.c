@@ -64,26 +64,54 @@ static void run_font_command(const char *path, const char *arg)
 	waitpid(pid, NULL, 0);
 }
 
-static void font_hook(struct app *a, bool bigger)
+enum { FONT_NORMAL, FONT_QR, FONT_LARGE };
+
+static void font_set(struct app *a, int level)
 {
+	if (a->font_level == level)
+		return;
+	a->font_level = level;
+	static const char *const names[] = { "normal", "for the QR code", "bigger" };
 	const char *how = a->cfg.large_font;
 	struct large_font lf;
 	if (config_large_font_parse(how, &lf) == 0) {
 		/* xterm: OSC 50 sets the font; "xft:" names a TrueType one at a
 		 * size in points (needs allowFontOps, as dist/kiosk-session sets).
 		 * With its window kept full screen the grid shrinks: SIGWINCH. */
-		printf("\033]50;xft:%s:size=%d\007", lf.family, bigger ? lf.size_large : lf.size);
+		int size = level == FONT_LARGE ? lf.size_large
+		         : level == FONT_QR    ? lf.size + (lf.size_large - lf.size) * 5 / 8
+		                               : lf.size;
+		if (size < lf.size)
+			size = lf.size;
+		printf("\033]50;xft:%s:size=%d\007", lf.family, size);
 		fflush(stdout);
+		a->font_pending = true;
 	} else if (!strncmp(how, "command:", 8)) {
-		run_font_command(how + 8, bigger ? "large" : "normal");
+		/* A command knows two sizes: a QR code gets the normal one. */
+		run_font_command(how + 8, level == FONT_LARGE ? "large" : "normal");
+		a->font_pending = true;
 	}
-	log_info("large mode: font %s (%s)", bigger ? "bigger" : "normal", how);
+	log_info("large mode: font %s (%s)", names[level], how);
+}
+
+void access_font_settled(struct app *a)
+{
+	a->font_pending = false;
 }
 
 void access_qr_font(struct app *a, bool qr_shown)
 {
 	if (a->large)
-		font_hook(a, !qr_shown);
+		font_set(a, qr_shown ? FONT_QR : FONT_LARGE);
+}
+
+bool access_qr_font_smaller(struct app *a)
+{
+	if (!a->large || a->font_level != FONT_QR || a->font_pending)
+		return false;
+	log_info("large mode: the QR code does not fit at the QR size");
+	font_set(a, FONT_NORMAL);
+	return true;
 }
 
 void access_set_large(struct app *a, bool on)
@@ -94,7 +122,7 @@ void access_set_large(struct app *a, bool on)
 	ui_set_large(on);
 	a->theme = on ? a->theme_large : a->theme_normal;
 	ui_colours_init(a);
-	font_hook(a, on);
+	font_set(a, on ? FONT_LARGE : FONT_NORMAL);
 	a->need_clear = true;
 	ui_relayout(a);
 	access_speak_notice(a, on ? _("Large text is on.") : _("Large text is off."));

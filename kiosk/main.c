@@ -70,6 +70,7 @@ static void on_winch(struct loop *l, int sig, void *ud)
 	struct winsize ws;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
 		note_size(ud, &ws);
+		access_font_settled(ud);
 		ui_resize(ud, ws.ws_col, ws.ws_row);
 	}
 }

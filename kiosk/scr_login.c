@@ -161,7 +161,7 @@ static void login_enter(struct screen *s, void *arg)
 		L->then_arg = la->then_arg ? xstrdup(la->then_arg) : NULL;
 	}
 	L->tick_timer = loop_timer_add(s->app->loop, 1000, on_tick, s);
-	access_qr_font(s->app, true); /* large mode: room for the QR code */
+	access_qr_font(s->app, true); /* large mode: a size the QR code fits */
 	request_code(s);
 }
 
@@ -450,6 +450,10 @@ static void login_resize(struct screen *s, struct rect area)
 	 * went, but only a live code is drawn: a dead one must not be
 	 * scannable. */
 	L->qr_words = L->have_dev ? place_qr(L, area) : qr_room(area);
+	/* Large mode's QR size leaves no room for this code on this
+	 * screen: the normal size is asked for, and a new grid comes. */
+	if (live && !L->qr_words)
+		access_qr_font_smaller(s->app);
 	if (!live) {
 		enum place place = L->lay.place;
 		qr_art_free(&L->qr);

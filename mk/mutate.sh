@@ -117,8 +117,10 @@ build() {
 # of the copy on FILTER; prints "TESTED PASSED" from its summary ("" if none).
 run_tests() {
 	bin=$src/$out/tests/$1
-	# The copy's kiosk is also the "production" one test_hardening.c wants.
+	# The copy's kiosk is also the "production" one test_hardening.c wants;
+	# its launcher is the one test_screen.c runs.
 	env KIOSK_BIN="$PWD/$src/$out/kiosk" PROD_KIOSK_BIN="$PWD/$src/$out/kiosk" \
+		KIOSK_SESSION="$PWD/$src/dist/kiosk-session" \
 		GATEWAYD_BIN="$PWD/$src/$out/gatewayd" \
 		timeout -k 10 $((TEST_TIMEOUT * 4 + 60)) "$bin" --filter "$2" --jobs "$JOBS" \
 		--timeout "$TEST_TIMEOUT" >> "$3" 2>&1 < /dev/null

@@ -153,11 +153,11 @@ static void save_shot(const struct xd_image *img, const char *name)
 
 /* Xvfb, a gateway, and the kiosk through kiosk-session with extra flags;
  * returns false (test skipped) if there is no X server. Waits for home. */
-static bool stage_start(struct stage *st, const char *const extra[])
+static bool stage_start_at(struct stage *st, const char *const extra[], int w, int h)
 {
 	char why[256];
 	memset(st, 0, sizeof *st);
-	st->x = xd_start(1920, 1080, why, sizeof why);
+	st->x = xd_start(w, h, why, sizeof why);
 	if (!st->x) {
 		fprintf(stderr, "screen: skipped: no X server (%s)\n", why);
 		return false;
@@ -202,6 +202,11 @@ static bool stage_start(struct stage *st, const char *const extra[])
 	S_CHECK(st, wait_log_n(st, "catalog from gateway", 1, WAIT_MS), "no catalog");
 	S_CHECK(st, read_grid(st), "the kiosk did not log its cell size in pixels");
 	return true;
+}
+
+static bool stage_start(struct stage *st, const char *const extra[])
+{
+	return stage_start_at(st, extra, 1920, 1080);
 }
 
 /* Stops the session (SIGTERM: it stops xterm, which hangs up on the
@@ -428,24 +433,51 @@ Test(screen, large_text_is_larger)
 /* The QR on the log-in screen, read off the screenshot at full size or
  * scaled (zbar misses very large modules), must be the live one: its user
  * code, approved at the gateway, logs the kiosk in. */
-static void login_qr(bool large)
+static void login_qr(bool large, int screen_w, int screen_h)
 {
 	struct stage st;
-	if (!stage_start(&st, NULL))
+	if (!stage_start_at(&st, NULL, screen_w, screen_h))
 		cr_skip_test("skipped: no X server");
+	struct xd_image img;
+	int title0 = 0;
+	bool small = screen_w < 1920;
 	if (large) {
+		shot_stable(&st, &img, 5000);
+		struct colours t = cells(&st, &img, 1, 0, 16, 1);
+		title0 = t.bottom - t.top + 1;
+		xd_image_free(&img);
 		xd_key(st.x, "1", NULL);
 		S_CHECK(&st, wait_log_n(&st, "terminal: ", 2, WAIT_MS), "large mode: the grid did not change");
 	}
 	int grids = log_count(&st, "terminal: ");
 	xd_key(st.x, "4", NULL); /* home: 扫码登录 */
 	S_CHECK(&st, wait_log_n(&st, "login: QR code shown", 1, WAIT_MS), "no QR code");
-	if (large) /* the log-in screen asks for the normal size while the QR shows */
+	if (large) /* the log-in screen asks for a size the QR fits at */
 		S_CHECK(&st, wait_log_n(&st, "terminal: ", grids + 1, WAIT_MS), "the font did not change");
 	nap(500);
-	struct xd_image img;
+	S_CHECK(&st, read_grid(&st), "no grid");
 	shot_stable(&st, &img, 5000);
-	save_shot(&img, large ? "login-large" : "login");
+	if (!small)
+		save_shot(&img, large ? "login-large" : "login");
+	/* Large mode on a full HD screen: still large text beside the QR (the
+	 * title 1.5 times taller). On a small one the QR does not fit at that
+	 * size: the normal size comes back for it. */
+	if (large && !small) {
+		struct colours t = cells(&st, &img, 1, 0, 8, 1);
+		int title1 = t.bottom - t.top + 1;
+		fprintf(stderr, "screen: log-in in large mode: title %d -> %d px, grid %dx%d\n", title0, title1,
+		        st.cols, st.rows);
+		S_CHECK(&st, title1 * 2 >= title0 * 3, "log-in title %d -> %d px: not 1.5 times taller", title0,
+		        title1);
+		S_CHECK(&st, log_count(&st, "QR code does not fit") == 0, "the QR did not fit");
+	}
+	if (large && small) {
+		S_CHECK(&st, wait_log_n(&st, "QR code does not fit", 1, WAIT_MS), "no step down to the normal size");
+		S_CHECK(&st, wait_log_n(&st, "terminal: ", grids + 2, WAIT_MS), "the font did not change again");
+		nap(500);
+		xd_image_free(&img);
+		shot_stable(&st, &img, 5000);
+	}
 	static const int scale[][2] = { { 1, 1 }, { 1, 2 }, { 2, 5 }, { 3, 10 }, { 1, 4 } };
 	char *url = NULL;
 	for (size_t i = 0; i < sizeof scale / sizeof scale[0] && !url; i++) {
@@ -472,8 +504,9 @@ static void login_qr(bool large)
 	stage_stop(&st);
 }
 
-Test(screen, login_qr_decodes) { login_qr(false); }
-Test(screen, login_qr_decodes_in_large_mode) { login_qr(true); }
+Test(screen, login_qr_decodes) { login_qr(false, 1920, 1080); }
+Test(screen, login_qr_decodes_in_large_mode) { login_qr(true, 1920, 1080); }
+Test(screen, login_qr_decodes_in_large_mode_on_a_small_screen) { login_qr(true, 1280, 720); }
 
 /* A service's page, for the screenshots in docs/ (and: it is reachable by
  * touch, and shows). */
