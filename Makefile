@@ -22,7 +22,7 @@ DESTDIR ?=
 SAN     ?=
 VERSION := 0.1.0
 
-PKG_KIOSK := ncursesw libcurl libcrypto jansson libqrencode zbar espeak-ng
+PKG_KIOSK := ncursesw libcurl libcrypto jansson libqrencode zbar espeak-ng sqlite3
 PKG_GW    := libmicrohttpd sqlite3 jansson
 PKG_TEST  := criterion vterm
 # The pixel tests (tests/e2e/test_screen.c): Xvfb screenshots, XTEST input, PNG.
@@ -90,7 +90,10 @@ $(O)/obj/bench/%.o: bench/%.c
 
 $(O)/kiosk: $(O)/obj/kiosk/main.o $(KIOSK_OBJ) $(CORE_OBJ)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_KIOSK)) -lpthread -lm
-$(O)/gatewayd: $(GW_OBJ)
+# The gateway builds its payment QR payloads with the core's EMV code, the
+# one the kiosk checks them with.
+GW_CORE_OBJ := $(call obj,kiosk/core/emv.c kiosk/core/money.c)
+$(O)/gatewayd: $(GW_OBJ) $(GW_CORE_OBJ)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_GW)) -lpthread -lm
 
 $(O)/themes/%.theme: themes/%.theme
