@@ -28,9 +28,10 @@ VOICE_KEYS=${BENCH_VOICE_KEYS:-30}
 TTY=$O/bench/tty
 CORE=$O/bench/core
 SPEECH=$O/bench/speech
+EMV=$O/bench/emv
 failed=0
 
-for b in "$O/kiosk" "$O/gatewayd" "$TTY" "$CORE" "$SPEECH"; do
+for b in "$O/kiosk" "$O/gatewayd" "$TTY" "$CORE" "$SPEECH" "$EMV"; do
 	if [ ! -x "$b" ]; then
 		echo "bench: $b is missing (run make bench)" >&2
 		exit 2
@@ -158,6 +159,9 @@ rm -f "$tmp_speech" "$tmp_voice"
 
 section "8. large mode: relayout when it is switched on or off, and on the resize that follows"
 run "$TTY" large --runs "$RUNS"
+
+section "9. payments: the EMV check alone, per payload"
+run "$EMV" --runs "$RUNS"
 
 if [ "$failed" -ne 0 ]; then
 	echo
