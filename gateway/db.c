@@ -13,13 +13,17 @@
 #include "gw_db.h"
 #include "gw_auth.h"
 #include "gw_demo.h"
+#include "gw_pay.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SCHEMA_VERSION 3
+/* Version 4 added bills, payments and idempotency records (a version 3
+ * database is migrated in place: the new tables, empty); version 3 the _tw
+ * columns; version 2 the citizens. */
+#define SCHEMA_VERSION 4
 
 _Static_assert(LANG_ZH == 0 && LANG_EN == 1 && LANG_TW == 2 && LANG_N == 3,
                "the _zh, _en, _tw columns follow enum lang");
@@ -27,6 +31,37 @@ _Static_assert(LANG_ZH == 0 && LANG_EN == 1 && LANG_TW == 2 && LANG_N == 3,
 #define L3(c) c "_zh, " c "_en, " c "_tw"
 /* "name_zh TEXT NOT NULL, ..." */
 #define L3_TEXT(c) c "_zh TEXT NOT NULL, " c "_en TEXT NOT NULL, " c "_tw TEXT NOT NULL"
+
+/* Schema version 4: bills (demo data), payments, and the answers of POST
+ * /v1/payments by (kiosk, Idempotency-Key), which outlive restarts (not
+ * --demo). bills.paid_by is the payment that paid it. Times are Unix
+ * seconds. */
+#define PAY_TABLES \
+	"CREATE TABLE bills(id TEXT PRIMARY KEY, ord INTEGER NOT NULL UNIQUE," \
+	" type TEXT NOT NULL CHECK (type IN ('water','electricity','gas','traffic_fine'))," \
+	" account TEXT NOT NULL, period TEXT NOT NULL," \
+	" amount_fen INTEGER NOT NULL CHECK (amount_fen > 0), due_date TEXT NOT NULL," \
+	" " L3_TEXT("payee") ", " L3_TEXT("description") ", paid_by TEXT);" \
+	"CREATE INDEX bills_by_account ON bills(type, account, ord);" \
+	"CREATE TABLE bill_accounts(type TEXT NOT NULL, account TEXT NOT NULL," \
+	" ord INTEGER NOT NULL, PRIMARY KEY (type, account)) WITHOUT ROWID;" \
+	"CREATE TABLE payments(id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE," \
+	" kiosk TEXT NOT NULL, bill_id TEXT NOT NULL, amount_fen INTEGER NOT NULL," \
+	" " L3_TEXT("payee") ", " L3_TEXT("description") "," \
+	" state TEXT NOT NULL CHECK (state IN" \
+	" ('created','pending','success','failed','cancelled','expired'))," \
+	" qr_payload TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL," \
+	" updated_at INTEGER NOT NULL, receipt_no TEXT UNIQUE, paid_at INTEGER);" \
+	"CREATE INDEX payments_by_bill ON payments(bill_id, state);" \
+	"CREATE TABLE idempotency(kiosk TEXT NOT NULL, key TEXT NOT NULL," \
+	" request TEXT NOT NULL, status INTEGER NOT NULL, lang INTEGER NOT NULL," \
+	" body TEXT NOT NULL, created_at INTEGER NOT NULL," \
+	" PRIMARY KEY (kiosk, key)) WITHOUT ROWID;"
+
+/* From version 3 to 4, in place: the payment tables (no demo bills: those
+ * come with --demo). */
+static const char migrate_4_sql[] =
+	"BEGIN IMMEDIATE;" PAY_TABLES "PRAGMA user_version = 4; COMMIT;";
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -51,13 +86,16 @@ static const char schema_sql[] =
 	"CREATE TABLE popular(ord INTEGER PRIMARY KEY, service_id TEXT NOT NULL);"
 	"CREATE TABLE citizens(id TEXT PRIMARY KEY, ord INTEGER NOT NULL UNIQUE,"
 	" name TEXT NOT NULL, idno TEXT NOT NULL, phone TEXT NOT NULL);"
-	"PRAGMA user_version = 3;";
+	PAY_TABLES
+	"PRAGMA user_version = 4;";
 
 static const char drop_sql[] =
 	"DROP TABLE IF EXISTS field_options; DROP TABLE IF EXISTS form_fields;"
 	"DROP TABLE IF EXISTS popular; DROP TABLE IF EXISTS services;"
 	"DROP TABLE IF EXISTS categories; DROP TABLE IF EXISTS meta;"
-	"DROP TABLE IF EXISTS citizens;"
+	"DROP TABLE IF EXISTS citizens; DROP TABLE IF EXISTS bills;"
+	"DROP TABLE IF EXISTS bill_accounts; DROP TABLE IF EXISTS payments;"
+	"DROP TABLE IF EXISTS idempotency;"
 	"PRAGMA user_version = 0;";
 
 /* Column lists shared by the catalog and the service query: the brief. */
@@ -125,7 +163,7 @@ struct db *db_open(const char *path, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(db->h, 2000);
 	sqlite3_extended_result_codes(db->h, 1);
-	if (sqlite3_exec(db->h, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+	if (sqlite3_exec(db->h, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
 	                 NULL, NULL, NULL) != SQLITE_OK) {
 		fail(db, err, errlen, path);
 		db_close(db);
@@ -140,7 +178,25 @@ struct db *db_open(const char *path, char *err, size_t errlen)
 		db_close(db);
 		return NULL;
 	}
+	if (query_int(db, "PRAGMA user_version") == 3 &&
+	    sqlite3_exec(db->h, migrate_4_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		fail(db, err, errlen, "migrating the schema from version 3 to 4");
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		db_close(db);
+		return NULL;
+	}
 	return db;
+}
+
+sqlite3 *db_lock(struct db *db)
+{
+	pthread_mutex_lock(&db->lock);
+	return db->h;
+}
+
+void db_unlock(struct db *db)
+{
+	pthread_mutex_unlock(&db->lock);
 }
 
 void db_close(struct db *db)
@@ -235,7 +291,7 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-enum ins { I_CAT, I_SVC, I_FIELD, I_OPT, I_POP, I_META, I_CIT, I_N };
+enum ins { I_CAT, I_SVC, I_FIELD, I_OPT, I_POP, I_META, I_CIT, I_BILL, I_ACCT, I_N };
 
 static const char *const ins_sql[I_N] = {
 	[I_CAT] = "INSERT OR IGNORE INTO categories VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -246,6 +302,9 @@ static const char *const ins_sql[I_N] = {
 	[I_POP] = "INSERT INTO popular VALUES (?1, ?2)",
 	[I_META] = "INSERT OR REPLACE INTO meta VALUES (?1, ?2)",
 	[I_CIT] = "INSERT INTO citizens VALUES (?1, ?2, ?3, ?4, ?5)",
+	[I_BILL] = ("INSERT INTO bills VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	            " ?12, ?13, NULL)"),
+	[I_ACCT] = "INSERT INTO bill_accounts VALUES (?1, ?2, ?3)",
 };
 
 struct loader {
@@ -424,6 +483,41 @@ static int insert_citizen(struct loader *L, const struct demo_citizen *d, int or
 	return 0;
 }
 
+/* A demo bill: its payee and description ("水费 2026-10") in each
+ * language, from its type. */
+static int insert_bill(struct loader *L, const struct demo_bill *b, int ord)
+{
+	const struct demo_bill_type *t = &demo_bill_types[b->type];
+	sqlite3_stmt *st = L->st[I_BILL];
+	bind_text(st, 1, b->id);
+	sqlite3_bind_int(st, 2, ord);
+	bind_text(st, 3, t->id);
+	bind_text(st, 4, b->account);
+	bind_text(st, 5, b->period);
+	sqlite3_bind_int64(st, 6, b->amount_fen);
+	bind_text(st, 7, b->due_date);
+	for (int l = 0; l < LANG_N; l++) {
+		char desc[200];
+		snprintf(desc, sizeof desc, "%s %s", text_in(L, t->name, l), b->period);
+		bind_text(st, 8 + l, text_in(L, t->payee, l));
+		bind_text(st, 11 + l, desc);
+	}
+	if (step_done(st))
+		return fail(L->db, L->err, L->errlen, b->id);
+	return 0;
+}
+
+static int insert_account(struct loader *L, const struct demo_account *a, int ord)
+{
+	sqlite3_stmt *st = L->st[I_ACCT];
+	bind_text(st, 1, demo_bill_types[a->type].id);
+	bind_text(st, 2, a->account);
+	sqlite3_bind_int(st, 3, ord);
+	if (step_done(st))
+		return fail(L->db, L->err, L->errlen, "a demo account");
+	return 0;
+}
+
 static const struct demo_category *demo_category(const char *id)
 {
 	for (size_t i = 0; i < demo_n_categories; i++)
@@ -466,6 +560,10 @@ int db_load_demo(struct db *db, char *err, size_t errlen)
 	}
 	for (size_t i = 0; !rc && i < demo_n_citizens; i++)
 		rc = insert_citizen(&L, &demo_citizens[i], (int)i);
+	for (size_t i = 0; !rc && i < demo_n_accounts; i++)
+		rc = insert_account(&L, &demo_accounts[i], (int)i);
+	for (size_t i = 0; !rc && i < demo_n_bills; i++)
+		rc = insert_bill(&L, &demo_bills[i], (int)i);
 	if (!rc) {
 		bind_text(L.st[I_META], 1, "catalog_version");
 		bind_text(L.st[I_META], 2, demo_catalog_version);
@@ -492,8 +590,8 @@ static const struct demo_field synthetic_form[] = {
 /* Generated services are named this, and a number. */
 static const char synthetic_name[] = "综合服务事项";
 
-/* A column as a new string ("" for NULL); aborts when out of memory. */
-static char *col_dup(sqlite3_stmt *st, int i)
+/* gw_pay.h: a column as a new string. */
+char *db_col_dup(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
 	char *d = strdup(s ? s : "");
@@ -536,10 +634,10 @@ int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 		cats = realloc(cats, (ncat + 1) * sizeof *cats);
 		if (!cats)
 			abort();
-		cats[ncat].id = col_dup(q, 0);
+		cats[ncat].id = db_col_dup(q, 0);
 		for (int l = 0; l < LANG_N; l++) {
-			cats[ncat].name[l] = col_dup(q, 1 + l);
-			cats[ncat].where[l] = col_dup(q, 1 + LANG_N + l);
+			cats[ncat].name[l] = db_col_dup(q, 1 + l);
+			cats[ncat].where[l] = db_col_dup(q, 1 + LANG_N + l);
 		}
 		ncat++;
 	}

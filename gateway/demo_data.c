@@ -9,6 +9,7 @@
  * arrays. Every field type of the contract appears somewhere below.
  */
 #include "gw_demo.h"
+#include "gw_pay.h"
 
 const char demo_catalog_version[] = "2026-11-01T00:00:00Z";
 
@@ -1009,3 +1010,58 @@ const struct demo_citizen demo_citizens[] = {
 	{ "cit-aygul", "阿依古丽·买买提", "650102199605202247", "13609915520" },
 };
 const size_t demo_n_citizens = sizeof demo_citizens / sizeof demo_citizens[0];
+
+/* ---- bills -------------------------------------------------------------- */
+
+/* The payees of a fictional "示范市" (Demo City). The zh-CN name of the
+ * payee and the city go into the payment QR (EMV tags 59 and 60). */
+const struct demo_bill_type demo_bill_types[BILL_NTYPES] = {
+	[BILL_WATER] = { "water", Z("水费", "Water"),
+	                 Z("示范市自来水有限公司", "Demo City Water Supply Co., Ltd.") },
+	[BILL_ELECTRICITY] = { "electricity", Z("电费", "Electricity"),
+	                       Z("国网示范市供电公司", "State Grid Demo City Power Supply Co.") },
+	[BILL_GAS] = { "gas", Z("燃气费", "Gas"),
+	               Z("示范市燃气集团有限公司", "Demo City Gas Group Co., Ltd.") },
+	[BILL_TRAFFIC_FINE] = { "traffic_fine", Z("交通违法罚款", "Traffic fine"),
+	                        Z("示范市公安局交通警察支队", "Demo City Traffic Police") },
+};
+const char demo_merchant_city[] = "示范市";
+
+/* Every demo account, in the order GET /sim/accounts lists them: bills on
+ * some, none on others, ten on 3101000010. docs/gateway-api.md lists them. */
+const struct demo_account demo_accounts[] = {
+	{ BILL_WATER, "3101000001" },
+	{ BILL_WATER, "3101000002" },
+	{ BILL_WATER, "3101000010" },
+	{ BILL_ELECTRICITY, "1000200001" },
+	{ BILL_ELECTRICITY, "1000200002" },
+	{ BILL_GAS, "6600300001" },
+	{ BILL_GAS, "6600300002" },
+	{ BILL_TRAFFIC_FINE, "110105000000001" },
+	{ BILL_TRAFFIC_FINE, "110105000000002" },
+};
+const size_t demo_n_accounts = sizeof demo_accounts / sizeof demo_accounts[0];
+
+/* Unpaid bills, oldest first per account. Amounts have jiao and fen in
+ * them on purpose (speaking 四十五元六角 and 一百二十八元零五分). */
+const struct demo_bill demo_bills[] = {
+	{ "bill-w1-2608", BILL_WATER, "3101000001", "2026-08", 3850, "2026-10-15" },
+	{ "bill-w1-2609", BILL_WATER, "3101000001", "2026-09", 4120, "2026-11-15" },
+	{ "bill-w1-2610", BILL_WATER, "3101000001", "2026-10", 4560, "2026-12-15" },
+	{ "bill-w10-2601", BILL_WATER, "3101000010", "2026-01", 2210, "2026-03-15" },
+	{ "bill-w10-2602", BILL_WATER, "3101000010", "2026-02", 2005, "2026-04-15" },
+	{ "bill-w10-2603", BILL_WATER, "3101000010", "2026-03", 2390, "2026-05-15" },
+	{ "bill-w10-2604", BILL_WATER, "3101000010", "2026-04", 2480, "2026-06-15" },
+	{ "bill-w10-2605", BILL_WATER, "3101000010", "2026-05", 3120, "2026-07-15" },
+	{ "bill-w10-2606", BILL_WATER, "3101000010", "2026-06", 3675, "2026-08-15" },
+	{ "bill-w10-2607", BILL_WATER, "3101000010", "2026-07", 4210, "2026-09-15" },
+	{ "bill-w10-2608", BILL_WATER, "3101000010", "2026-08", 4390, "2026-10-15" },
+	{ "bill-w10-2609", BILL_WATER, "3101000010", "2026-09", 3560, "2026-11-15" },
+	{ "bill-w10-2610", BILL_WATER, "3101000010", "2026-10", 2940, "2026-12-15" },
+	{ "bill-e1-2609", BILL_ELECTRICITY, "1000200001", "2026-09", 12805, "2026-11-20" },
+	{ "bill-e1-2610", BILL_ELECTRICITY, "1000200001", "2026-10", 9630, "2026-12-20" },
+	{ "bill-g1-2610", BILL_GAS, "6600300001", "2026-10", 6400, "2026-12-10" },
+	{ "bill-t1-0914", BILL_TRAFFIC_FINE, "110105000000001", "2026-09-14", 20000, "2026-10-14" },
+	{ "bill-t1-1102", BILL_TRAFFIC_FINE, "110105000000001", "2026-11-02", 5000, "2026-12-02" },
+};
+const size_t demo_n_bills = sizeof demo_bills / sizeof demo_bills[0];

@@ -15,6 +15,7 @@
 #include "gw.h"
 #include "gw_auth.h"
 #include "gw_db.h"
+#include "gw_pay.h"
 #include "gw_sim.h"
 
 #include <arpa/inet.h>
@@ -56,6 +57,7 @@ struct options {
 	const char *tls_cert, *tls_key;  /* file names */
 	bool demo, sim, quiet, allow_remote;
 	long synthetic;              /* -1: not given */
+	int payment_ttl;             /* s, the life of a payment (300) */
 	struct auth_config auth;
 	struct gw_limits lim;
 };
@@ -67,6 +69,7 @@ static const char usage[] =
 	"                [--max-connections N] [--per-ip-connections N] [--threads N]\n"
 	"                [--idle-timeout S] [--request-timeout S]\n"
 	"                [--device-ttl S] [--device-interval S] [--code-ttl S] [--session-ttl S]\n"
+	"                [--payment-ttl S]\n"
 	"       gatewayd --help | --version\n"
 	"\n"
 	"The project's reference services gateway (API v1) on SQLite.\n"
@@ -93,6 +96,7 @@ static const char usage[] =
 	"  --device-interval S minimum polling interval of the device flow (default 5)\n"
 	"  --code-ttl S        lifetime of a one-time login code (default 60)\n"
 	"  --session-ttl S     lifetime of a citizen session (default 900)\n"
+	"  --payment-ttl S     lifetime of an unpaid payment (default 300)\n"
 	"  --help, --version\n";
 
 __attribute__((format(printf, 1, 2), noreturn))
@@ -141,7 +145,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	                                          "--session-ttl", "--tls-cert", "--tls-key",
 	                                          "--max-connections", "--per-ip-connections",
 	                                          "--threads", "--idle-timeout",
-	                                          "--request-timeout", NULL };
+	                                          "--request-timeout", "--payment-ttl", NULL };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
 		char name[32];
@@ -194,6 +198,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->auth.code_ttl = seconds(name, val, 3600);
 		} else if (!strcmp(name, "--session-ttl")) {
 			o->auth.session_ttl = seconds(name, val, 86400);
+		} else if (!strcmp(name, "--payment-ttl")) {
+			o->payment_ttl = seconds(name, val, 3600);
 		} else if (!strcmp(name, "--tls-cert")) {
 			o->tls_cert = file_name(name, val);
 		} else if (!strcmp(name, "--tls-key")) {
@@ -416,7 +422,7 @@ static char *read_pem(const char *flag, const char *path, size_t *len)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .listen = "127.0.0.1:8080", .synthetic = -1,
+	struct options o = { .listen = "127.0.0.1:8080", .synthetic = -1, .payment_ttl = 300,
 	                     .auth = { .device_ttl = 300, .device_interval = 5,
 	                               .code_ttl = 60, .session_ttl = 900 },
 	                     .lim = { .max_conns = DEF_MAX_CONNECTIONS, .per_ip = DEF_PER_IP,
@@ -493,6 +499,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gatewayd: %zu citizens\n", auth_n_citizens(gw.auth));
 	if (o.sim)
 		gw.sim = sim_new();
+	pay_init(o.payment_ttl);
 
 	struct gw_server *srv = gw_server_start(&gw, fd, &o.lim, err, sizeof err);
 	if (!srv) {

@@ -6,6 +6,7 @@
  * must not end up on a citizen's screen.
  */
 #include "gw.h"
+#include "gw_pay.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,44 @@ static const struct problem_def defs[] = {
 	  { "该登录请求已被确认或拒绝。", "This login request has already been approved or denied." } },
 	{ "citizen_not_found", 404, true, { "居民不存在", "Citizen not found" },
 	  { "没有这个示例居民。", "There is no demo citizen with this id." } },
+	/* Bills and payments (pay.c). */
+	{ "bad_query", 400, true, { "查询条件有误", "Invalid query" },
+	  { "请检查缴费类型和户号后重新查询。", "Please check the bill type and the account number and try again." } },
+	{ "account_not_found", 404, true, { "户号不存在", "Account not found" },
+	  { "没有查到该户号，请核对缴费通知单上的户号后重新输入。",
+	    "No account was found with this number. Please check the number on your bill and enter it again." } },
+	{ "bill_not_found", 404, true, { "账单不存在", "Bill not found" },
+	  { "该账单不存在或已撤销，请重新查询账单。",
+	    "This bill does not exist or has been withdrawn. Please look up your bills again." } },
+	{ "application_not_found", 404, true, { "申请不存在", "Application not found" },
+	  { "没有找到需要缴费的该项申请。", "There is no application to pay with this id." } },
+	{ "payment_not_found", 404, true, { "支付订单不存在", "Payment not found" },
+	  { "该支付订单不存在。", "There is no such payment." } },
+	{ "bill_already_paid", 409, true, { "账单已缴清", "Bill already paid" },
+	  { "该账单已经缴费成功，无需重复缴费。", "This bill has already been paid; there is nothing more to pay." } },
+	{ "payment_in_progress", 409, true, { "该账单正在支付中", "Payment in progress" },
+	  { "该账单已有一笔未完成的支付，请先完成或取消该笔支付，或在几分钟后再试。",
+	    "There is already an unfinished payment for this bill. Please finish or cancel it, or try again in a few minutes." } },
+	{ "already_paid", 409, true, { "已支付成功", "Already paid" },
+	  { "该笔支付已经成功，无法取消或再次支付。",
+	    "This payment has already succeeded; it cannot be cancelled or paid again." } },
+	{ "payment_closed", 409, true, { "支付已结束", "Payment closed" },
+	  { "该笔支付已取消、失败或超时，请重新发起支付。",
+	    "This payment was cancelled, failed or has expired. Please start a new payment." } },
+	{ "idempotency_key_invalid", 400, true, { "缺少有效的幂等键", "Missing or invalid Idempotency-Key" },
+	  { "创建支付须带有 UUID 格式的 Idempotency-Key 请求头。",
+	    "Creating a payment needs an Idempotency-Key header holding a UUID." } },
+	{ "idempotency_key_reuse", 422, true, { "幂等键已被使用", "Idempotency-Key reused" },
+	  { "该 Idempotency-Key 已用于另一个内容不同的请求，请使用新的键。",
+	    "This Idempotency-Key was already used for a different request. Please use a new key." } },
+	{ "kiosk_id_required", 400, true, { "缺少终端编号", "Kiosk id required" },
+	  { "支付请求须带有 X-Kiosk-Id 请求头。", "Payment requests need an X-Kiosk-Id header." } },
+	{ "payment_code_invalid", 422, true, { "无法识别的付款码", "Payment code not recognised" },
+	  { "这不是有效的付款码。请在微信或支付宝中打开“付款码”后重新扫码。",
+	    "This is not a valid payment code. Please open the payment code in WeChat or Alipay and scan again." } },
+	{ "payment_code_refused", 402, true, { "付款码支付未成功", "Payment code refused" },
+	  { "付款未成功，可能是余额不足或付款码已失效。请刷新付款码后重试，或改用扫码支付。",
+	    "The payment did not go through: the balance may be too low or the code may have expired. Please refresh the code and try again, or scan the payment QR instead." } },
 	/* Last: the fallback for unknown codes. */
 	{ "internal_error", 500, false, { "系统内部错误", "Internal error" },
 	  { "系统出现故障，请稍后再试或联系工作人员。",
@@ -116,4 +155,31 @@ json_t *problem_error(const char *field, const char *code, const char *message)
 	json_object_set_new(e, "code", json_string(code));
 	json_object_set_new(e, "message", json_string(message));
 	return e;
+}
+
+/* Validation messages of the payment endpoints (pay.c), here so that
+ * zh_tw_gen.py finds their zh-CN texts. */
+static const struct {
+	const char *id, *zh, *en;
+} pay_msgs[] = {
+	{ "bad_type", "须为 water、electricity、gas、traffic_fine 之一",
+	  "must be one of water, electricity, gas, traffic_fine" },
+	{ "bad_account", "须为 6 到 20 位数字", "must be 6 to 20 digits" },
+	{ "bad_bill_id", "须为账单编号（字符串）", "must be a bill id (a string)" },
+	{ "bad_application_id", "须为申请编号（字符串）", "must be an application id (a string)" },
+	{ "one_of", "须填写 bill_id 或 application_id 之一", "give one of bill_id and application_id" },
+	{ "unknown_field", "不认识的字段", "unknown field" },
+	{ "key_missing", "缺少该请求头", "this header is missing" },
+	{ "key_invalid", "须为 UUID，如 123e4567-e89b-12d3-a456-426614174000",
+	  "must be a UUID, such as 123e4567-e89b-12d3-a456-426614174000" },
+	{ "kiosk_invalid", "须为 1 到 64 个可打印的 ASCII 字符",
+	  "must be 1 to 64 printable ASCII characters" },
+};
+
+const char *pay_message(const struct req *rq, const char *id)
+{
+	for (size_t i = 0; i < sizeof pay_msgs / sizeof pay_msgs[0]; i++)
+		if (!strcmp(pay_msgs[i].id, id))
+			return lang_pick(rq->lang, pay_msgs[i].zh, pay_msgs[i].en);
+	return "";
 }

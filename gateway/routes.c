@@ -8,6 +8,7 @@
 #include "gw.h"
 #include "gw_auth.h"
 #include "gw_db.h"
+#include "gw_pay.h"
 #include "gw_sim.h"
 
 #include <stdlib.h>
@@ -117,6 +118,11 @@ const struct route gw_routes[] = {
 	{ "POST", "/v1/auth/scan", auth_scan, 0 },
 	{ "POST", "/v1/auth/logout", auth_logout, 0 },
 	{ "GET", "/v1/me", auth_me, 0 },
+	{ "GET", "/v1/bills", pay_bills, 0 },
+	{ "POST", "/v1/payments", pay_create, 0 },
+	{ "GET", "/v1/payments/{id}", pay_get, 0 },
+	{ "POST", "/v1/payments/{id}/scan", pay_scan, 0 },
+	{ "POST", "/v1/payments/{id}/cancel", pay_cancel, 0 },
 	{ "GET", "/sim/faults", sim_faults_get, ROUTE_SIM },
 	{ "POST", "/sim/faults", sim_faults_post, ROUTE_SIM },
 	{ "POST", "/sim/device/{user_code}/approve", sim_device_approve, ROUTE_SIM },
@@ -124,5 +130,9 @@ const struct route gw_routes[] = {
 	{ "POST", "/sim/device/{user_code}/slow_down", sim_device_slow_down, ROUTE_SIM },
 	{ "POST", "/sim/citizen-code", sim_citizen_code, ROUTE_SIM },
 	{ "POST", "/sim/sessions/expire", sim_sessions_expire, ROUTE_SIM },
+	{ "GET", "/sim/accounts", sim_accounts, ROUTE_SIM },
+	{ "GET", "/sim/payments", sim_payments, ROUTE_SIM },
+	{ "POST", "/sim/payments/{id}/pay", sim_payment_pay, ROUTE_SIM },
+	{ "POST", "/sim/payments/{id}/fail", sim_payment_fail, ROUTE_SIM },
 	{ NULL, NULL, NULL, 0 },
 };

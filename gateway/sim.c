@@ -6,8 +6,11 @@
  * a test can always clear what it set.
  */
 #include "gw_sim.h"
+#include "gw_pay.h"
+#include "emv.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,12 +33,26 @@ static const char *const body_names[] = {
 };
 #define N_BODY (sizeof body_names / sizeof body_names[0])
 
+/* "payment" (project): how POST /v1/payments and the answers that carry a
+ * payment are spoiled (gw_pay.h). */
+static const char *const pay_names[] = {
+	[SIM_PAY_NONE] = NULL,
+	[SIM_PAY_QR_AMOUNT] = "qr_amount",
+	[SIM_PAY_QR_CRC] = "qr_crc",
+	[SIM_PAY_QR_CURRENCY] = "qr_currency",
+	[SIM_PAY_QR_TRUNCATED] = "qr_truncated",
+	[SIM_PAY_QR_CRC_NOT_LAST] = "qr_crc_not_last",
+	[SIM_PAY_COMMIT_THEN_DROP] = "commit_then_drop",
+};
+#define N_PAY (sizeof pay_names / sizeof pay_names[0])
+
 struct sim {
 	pthread_mutex_t lock;
 	long latency_ms;
 	double error_rate;
 	int status;
 	enum sim_body body;
+	enum sim_pay pay;
 	char *paths[SIM_MAX_PATHS];
 	size_t n_paths;
 	uint64_t rng;
@@ -89,22 +106,152 @@ static bool covers(const char *prefix, const char *path)
 	return n && (prefix[n - 1] == '/' || path[n] == '\0' || path[n] == '/');
 }
 
-void sim_fault_for(struct sim *s, const char *path, struct sim_fault *out)
+/* Does the fault set cover path? Caller holds the lock. */
+static bool hits(const struct sim *s, const char *path)
 {
-	memset(out, 0, sizeof *out);
 	if (covers("/sim", path))
-		return;
-	pthread_mutex_lock(&s->lock);
+		return false;
 	bool hit = s->n_paths == 0 && covers("/v1", path);
 	for (size_t i = 0; i < s->n_paths && !hit; i++)
 		hit = covers(s->paths[i], path);
-	if (hit) {
+	return hit;
+}
+
+void sim_fault_for(struct sim *s, const char *path, struct sim_fault *out)
+{
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&s->lock);
+	if (hits(s, path)) {
 		out->latency_ms = s->latency_ms;
 		out->fail = s->error_rate > 0 && dice(s) < s->error_rate;
 		out->body = s->body;
 		out->status = s->status;
 	}
 	pthread_mutex_unlock(&s->lock);
+}
+
+enum sim_pay sim_pay_fault(struct sim *s, const char *path)
+{
+	if (!s)
+		return SIM_PAY_NONE;
+	pthread_mutex_lock(&s->lock);
+	enum sim_pay p = hits(s, path) ? s->pay : SIM_PAY_NONE;
+	pthread_mutex_unlock(&s->lock);
+	return p;
+}
+
+/* ---- spoiling payment QR payloads ----------------------------------------- */
+
+#define QR_MAX_TLV 64
+
+/* One top-level data object of an EMV payload. */
+struct tlv {
+	char tag[3];
+	const char *at;              /* the whole object: tag, length, value */
+	size_t bytes;
+	const char *val;
+	size_t vbytes;
+};
+
+/* Splits a well-formed payload (lengths in characters) into t; how many,
+ * or 0 if it is not well-formed. */
+static size_t tlv_split(const char *p, struct tlv *t, size_t max)
+{
+	size_t n = 0;
+	while (*p) {
+		if (n == max || !p[0] || !p[1] || !p[2] || !p[3] || p[2] < '0' || p[2] > '9' ||
+		    p[3] < '0' || p[3] > '9')
+			return 0;
+		size_t chars = (size_t)(p[2] - '0') * 10 + (size_t)(p[3] - '0');
+		const char *v = p + 4, *e = v;
+		for (size_t c = 0; c < chars; c++) {
+			if (!*e)
+				return 0;
+			e++;
+			while ((*e & 0xc0) == 0x80)
+				e++;
+		}
+		memcpy(t[n].tag, p, 2);
+		t[n].tag[2] = '\0';
+		t[n].at = p;
+		t[n].bytes = (size_t)(e - p);
+		t[n].val = v;
+		t[n].vbytes = (size_t)(e - v);
+		n++;
+		p = e;
+	}
+	return n;
+}
+
+/* Appends "6304" and the CRC of everything before it, as emv_check wants. */
+static void append_crc(char *out, size_t *o)
+{
+	memcpy(out + *o, "6304", 4);
+	*o += 4;
+	*o += (size_t)sprintf(out + *o, "%04X", (unsigned)emv_crc16(out, *o));
+}
+
+char *sim_spoil_qr(const char *payload, enum sim_pay f)
+{
+	struct tlv t[QR_MAX_TLV];
+	size_t len = strlen(payload), n = tlv_split(payload, t, QR_MAX_TLV), o = 0;
+	if (f == SIM_PAY_NONE || f == SIM_PAY_COMMIT_THEN_DROP)
+		return NULL;
+	char *out = malloc(len + 64);
+	if (!out)
+		abort();
+	if (f == SIM_PAY_QR_TRUNCATED || !n || strcmp(t[n - 1].tag, "63")) {
+		/* The CRC's last two digits cut off: tag 63 overruns the end. */
+		o = len > 2 ? len - 2 : 0;
+		memcpy(out, payload, o);
+	} else if (f == SIM_PAY_QR_CRC) {
+		memcpy(out, payload, len);
+		o = len;
+		unsigned crc = (unsigned)strtoul(t[n - 1].val, NULL, 16);
+		sprintf(out + len - 4, "%04X", (crc + 1) & 0xffffu);
+	} else {
+		const struct tlv *moved = NULL;
+		for (size_t i = 0; i + 1 < n; i++) {
+			if (f == SIM_PAY_QR_AMOUNT && !strcmp(t[i].tag, "54")) {
+				/* One yuan more: "45.60" -> "46.60". */
+				long long yuan = 0, frac = 0;
+				int nd = 0;
+				bool dot = false;
+				for (size_t k = 0; k < t[i].vbytes && k < 15; k++) {
+					char c = t[i].val[k];
+					if (c == '.')
+						dot = true;
+					else if (!dot)
+						yuan = yuan * 10 + (c - '0');
+					else if (nd < 2)
+						frac = frac * 10 + (c - '0'), nd++;
+				}
+				long long fen = yuan * 100 + (nd == 1 ? frac * 10 : frac);
+				char v[32];
+				int vl = snprintf(v, sizeof v, "%lld.%02lld", (fen + 100) / 100, (fen + 100) % 100);
+				o += (size_t)sprintf(out + o, "54%02d%s", vl, v);
+			} else if (f == SIM_PAY_QR_CURRENCY && !strcmp(t[i].tag, "53")) {
+				memcpy(out + o, "5303840", 7); /* US dollars */
+				o += 7;
+			} else if (f == SIM_PAY_QR_CRC_NOT_LAST && !strcmp(t[i].tag, "62")) {
+				moved = &t[i];
+			} else {
+				memcpy(out + o, t[i].at, t[i].bytes);
+				o += t[i].bytes;
+			}
+		}
+		append_crc(out, &o);
+		if (f == SIM_PAY_QR_CRC_NOT_LAST) {
+			/* Tag 62 after a correct tag 63 (or another object if there is
+			 * no 62): the CRC is right but not last. */
+			const char *tail = moved ? moved->at : "99040000";
+			size_t tl = moved ? moved->bytes : 8;
+			memcpy(out + o, tail, tl);
+			o += tl;
+		}
+	}
+	out[o] = '\0';
+	return out;
 }
 
 /* ---- spoiling bodies ---------------------------------------------------- */
@@ -362,9 +509,10 @@ static json_t *faults_json(struct sim *s)
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->n_paths; i++)
 		json_array_append_new(paths, json_string(s->paths[i]));
-	json_t *j = json_pack("{s:I, s:f, s:o, s:s?, s:i}", "latency_ms", (json_int_t)s->latency_ms,
-	                      "error_rate", s->error_rate, "paths", paths,
-	                      "body", body_names[s->body], "status", s->status);
+	json_t *j = json_pack("{s:I, s:f, s:o, s:s?, s:i, s:s?}", "latency_ms",
+	                      (json_int_t)s->latency_ms, "error_rate", s->error_rate,
+	                      "paths", paths, "body", body_names[s->body], "status", s->status,
+	                      "payment", pay_names[s->pay]);
 	pthread_mutex_unlock(&s->lock);
 	if (!j)
 		abort();
@@ -377,6 +525,18 @@ void sim_faults_get(struct req *rq, struct reply *rp)
 }
 
 #define MSG(zh, en) lang_pick(rq->lang, zh, en)
+
+/* The index of v's name in names[1..n), 0 for null, -1 for anything else. */
+static int name_index(const json_t *v, const char *const names[], size_t n)
+{
+	const char *name = json_string_value(v);
+	if (json_is_null(v))
+		return 0;
+	for (size_t i = 1; name && i < n; i++)
+		if (!strcmp(name, names[i]))
+			return (int)i;
+	return -1;
+}
 
 void sim_faults_post(struct req *rq, struct reply *rp)
 {
@@ -393,6 +553,7 @@ void sim_faults_post(struct req *rq, struct reply *rp)
 	double rate = 0;
 	int status = 0;
 	enum sim_body body = SIM_BODY_NONE;
+	enum sim_pay pay = SIM_PAY_NONE;
 	const char *k;
 	json_t *v;
 	json_object_foreach(j, k, v) {
@@ -430,19 +591,21 @@ void sim_faults_post(struct req *rq, struct reply *rp)
 			else
 				status = (int)st;
 		} else if (!strcmp(k, "body")) {
-			const char *name = json_string_value(v);
-			size_t b = 1;
-			for (; name && b < N_BODY; b++)
-				if (!strcmp(name, body_names[b]))
-					break;
-			if (json_is_null(v))
-				body = SIM_BODY_NONE;
-			else if (!name || b == N_BODY)
+			int b = name_index(v, body_names, N_BODY);
+			if (b < 0)
 				json_array_append_new(errs, problem_error(k, "unknown_value",
 					MSG("须为 malformed、wrong_types、huge、deep、evil_strings、html 之一或 null",
 					    "must be one of malformed, wrong_types, huge, deep, evil_strings, html, or null")));
 			else
 				body = (enum sim_body)b;
+		} else if (!strcmp(k, "payment")) {
+			int b = name_index(v, pay_names, N_PAY);
+			if (b < 0)
+				json_array_append_new(errs, problem_error(k, "unknown_value",
+					MSG("须为 qr_amount、qr_crc、qr_currency、qr_truncated、qr_crc_not_last、commit_then_drop 之一或 null",
+					    "must be one of qr_amount, qr_crc, qr_currency, qr_truncated, qr_crc_not_last, commit_then_drop, or null")));
+			else
+				pay = (enum sim_pay)b;
 		} else {
 			json_array_append_new(errs, problem_error(k, "unknown_field",
 				MSG("不认识的字段", "unknown field")));
@@ -468,6 +631,7 @@ void sim_faults_post(struct req *rq, struct reply *rp)
 	s->error_rate = rate;
 	s->status = status;
 	s->body = body;
+	s->pay = pay;
 	pthread_mutex_unlock(&s->lock);
 	json_decref(j);
 	reply_json(rp, 200, faults_json(s));

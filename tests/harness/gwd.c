@@ -142,11 +142,12 @@ static bool can_connect(int port)
 	return ok;
 }
 
-/* gwd_start, and gwd_start_tls when cert is not NULL. */
+/* gwd_start, and gwd_start_tls when cert is not NULL; gwd_restart when
+ * again is not NULL (its temp dir and database, no --demo). */
 static struct gwd *start(const char *const extra_args[], const char *cert, const char *key,
-			 const char *ca)
+			 const char *ca, struct gwd *again)
 {
-	struct gwd *g = calloc(1, sizeof *g);
+	struct gwd *g = again ? again : calloc(1, sizeof *g);
 	char *port_path, *db_path, *log_path, **env;
 	const char *argv[64];
 	size_t n = 0;
@@ -155,12 +156,21 @@ static struct gwd *start(const char *const extra_args[], const char *cert, const
 
 	if (!g)
 		abort();
-	g->tmpdir = h_make_tmpdir("gwd");
-	if (!g->tmpdir) {
-		free(g);
-		return NULL;
+	if (again) {
+		g->pid = 0;
+		g->exited = false;
+		g->status = 0;
+		g->port = 0;
+	} else {
+		g->tmpdir = h_make_tmpdir("gwd");
+		if (!g->tmpdir) {
+			free(g);
+			return NULL;
+		}
 	}
 	port_path = path_in(g, "port");
+	if (again)
+		unlink(port_path);
 	db_path = path_in(g, "gw.db");
 	log_path = path_in(g, "gatewayd.log");
 	argv[n++] = gwd_bin();
@@ -170,7 +180,8 @@ static struct gwd *start(const char *const extra_args[], const char *cert, const
 	argv[n++] = port_path;
 	argv[n++] = "--db";
 	argv[n++] = db_path;
-	argv[n++] = "--demo";
+	if (!again)
+		argv[n++] = "--demo";
 	argv[n++] = "--sim";
 	argv[n++] = "--quiet";
 	if (cert) {
@@ -211,8 +222,10 @@ static struct gwd *start(const char *const extra_args[], const char *cert, const
 		fprintf(stderr, "gwd: fork: %s\n", strerror(errno));
 		goto fail;
 	}
-	g->next_live = live;
-	live = g;
+	if (!again) {
+		g->next_live = live;
+		live = g;
+	}
 	if (!atexit_done) {
 		atexit(free_all_live);
 		atexit_done = true;
@@ -251,19 +264,28 @@ fail:
 	h_print_tail(stderr, "gatewayd.log", log_path, 4000);
 	free(port_path);
 	free(log_path);
-	gwd_free(g);
+	if (again)
+		gwd_stop(g);
+	else
+		gwd_free(g);
 	return NULL;
 }
 
 struct gwd *gwd_start(const char *const extra_args[])
 {
-	return start(extra_args, NULL, NULL, NULL);
+	return start(extra_args, NULL, NULL, NULL, NULL);
 }
 
 struct gwd *gwd_start_tls(const char *const extra_args[], const char *cert, const char *key,
 			  const char *ca)
 {
-	return start(extra_args, cert, key, ca);
+	return start(extra_args, cert, key, ca, NULL);
+}
+
+bool gwd_restart(struct gwd *g, const char *const extra_args[])
+{
+	gwd_stop(g);
+	return start(extra_args, NULL, NULL, NULL, g) != NULL;
 }
 
 const char *gwd_url(const struct gwd *g)
@@ -303,7 +325,8 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
 }
 
 static int request(struct gwd *g, const char *src, const char *method, const char *path,
-		   const char *kiosk, const char *json_body, long timeout_ms, char **resp)
+		   const char *kiosk, const char *const headers[], const char *json_body,
+		   long timeout_ms, char **resp)
 {
 	static bool curl_ready;
 	struct body b = { 0 };
@@ -341,6 +364,8 @@ static int request(struct gwd *g, const char *src, const char *method, const cha
 			abort();
 		hdr = curl_slist_append(hdr, kiosk_hdr);
 	}
+	for (size_t i = 0; headers && headers[i]; i++)
+		hdr = curl_slist_append(hdr, headers[i]);
 	curl_easy_setopt(g->curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
 	curl_easy_setopt(g->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(g->curl, CURLOPT_WRITEDATA, &b);
@@ -377,18 +402,24 @@ static int request(struct gwd *g, const char *src, const char *method, const cha
 
 int gwd_post(struct gwd *g, const char *path, const char *json_body, char **resp)
 {
-	return request(g, NULL, "POST", path, NULL, json_body, 10000L, resp);
+	return request(g, NULL, "POST", path, NULL, NULL, json_body, 10000L, resp);
 }
 
 int gwd_get(struct gwd *g, const char *path, char **resp)
 {
-	return request(g, NULL, "GET", path, NULL, NULL, 10000L, resp);
+	return request(g, NULL, "GET", path, NULL, NULL, NULL, 10000L, resp);
 }
 
 int gwd_request_from(struct gwd *g, const char *src, const char *method, const char *path,
 		     const char *kiosk, const char *json_body, long timeout_ms, char **resp)
 {
-	return request(g, src, method, path, kiosk, json_body, timeout_ms, resp);
+	return request(g, src, method, path, kiosk, NULL, json_body, timeout_ms, resp);
+}
+
+int gwd_request_h(struct gwd *g, const char *method, const char *path,
+		  const char *const headers[], const char *json_body, char **resp)
+{
+	return request(g, NULL, method, path, NULL, headers, json_body, 10000L, resp);
 }
 
 long gwd_new_connections(struct gwd *g)

@@ -48,6 +48,11 @@ int gwd_get(struct gwd *g, const char *path, char **resp);
  * gwd_post. */
 int gwd_request_from(struct gwd *g, const char *src, const char *method, const char *path,
                      const char *kiosk, const char *json_body, long timeout_ms, char **resp);
+/* A request with header lines of its own (headers: NULL-terminated
+ * "Name: value" strings, may be NULL), e.g. X-Kiosk-Id, Idempotency-Key,
+ * Accept-Language. Returns as gwd_post. */
+int gwd_request_h(struct gwd *g, const char *method, const char *path,
+                  const char *const headers[], const char *json_body, char **resp);
 /* How many new connections the last request had to open (0: it reused a
  * kept-alive one). */
 long gwd_new_connections(struct gwd *g);
@@ -59,6 +64,11 @@ void gwd_set_tls_name(struct gwd *g, const char *name);
  * "paths":["/api/v1/services"]}; "{}" clears. Returns the HTTP status. */
 int gwd_faults(struct gwd *g, const char *json);
 
+/* Stops the gateway (SIGTERM) and starts it again on the same database,
+ * without --demo (so what it stored is kept), with extra_args as for
+ * gwd_start. Its port may change (gwd_url follows). False if it did not
+ * start (the reason on stderr). */
+bool gwd_restart(struct gwd *g, const char *const extra_args[]);
 /* SIGKILL, no goodbye: a gateway that vanishes. The URL stays refused. */
 void gwd_kill(struct gwd *g);
 /* SIGTERM and wait (5 s, then SIGKILL). */
