@@ -41,6 +41,7 @@ struct config {
 	char *speech;        /* speech backend spec: espeak[:DEV], log:FILE, wav:DIR, none */
 	char *large_font;    /* font-scale hook: "xft:FAMILY:N:L", "none", or "command:PATH" */
 	char *config_path;
+	bool ledger;         /* --ledger: print the ledger of data_dir and exit */
 };
 
 enum config_result { CONFIG_OK, CONFIG_EXIT_OK, CONFIG_ERROR };

@@ -289,7 +289,7 @@ static void usage(FILE *f)
 	      "  --config FILE      configuration file (default " CONFIG_DEFAULT_PATH ")\n"
 	      "  --lang LANG        zh_CN (default), zh_TW or en\n"
 	      "  --theme NAME|FILE  colour theme: default, high-contrast, or a .theme file\n"
-	      "  --data-dir DIR     where the catalog cache lives (default /var/lib/kiosk)\n"
+	      "  --data-dir DIR     catalog cache and payments outbox (/var/lib/kiosk)\n"
 	      "  --kiosk-id ID      this kiosk's identity, sent as X-Kiosk-Id\n"
 	      "  --ca-file FILE     CA certificates that sign the gateway's certificate\n"
 	      "  --log FILE         log to FILE instead of syslog\n"
@@ -302,13 +302,14 @@ static void usage(FILE *f)
 	      "  --demo-sim         demo only: F5 scans a demo login code, F6 approves\n"
 	      "                     the QR login, through the gateway's /sim endpoints\n"
 	      "  --no-lockdown      development: Ctrl-C works and F10 quits\n"
+	      "  --ledger           print the payments ledger of --data-dir and exit\n"
 	      "  --version          print the version and exit\n"
 	      "  --help             print this help and exit\n", f);
 }
 
 enum { OPT_GATEWAY = 1, OPT_CA_FILE, OPT_CONFIG, OPT_LARGE_FONT, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
        OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_DEMO_SIM, OPT_MODE, OPT_SPEECH,
-       OPT_VERSION, OPT_HELP };
+       OPT_LEDGER, OPT_VERSION, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
@@ -326,6 +327,7 @@ static const struct option long_opts[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "speech", required_argument, NULL, OPT_SPEECH },
 	{ "large-font", required_argument, NULL, OPT_LARGE_FONT },
+	{ "ledger", no_argument, NULL, OPT_LEDGER },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -444,6 +446,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 			break;
 		case OPT_IDLE: r = apply(c, "session", "idle_timeout_s", optarg, why, sizeof why); break;
 		case OPT_DEMO_SIM: c->demo_sim = true; break;
+		case OPT_LEDGER: c->ledger = true; break;
 		case OPT_MODE: r = apply(c, "kiosk", "mode", optarg, why, sizeof why); break;
 		case OPT_SPEECH: r = apply(c, "kiosk", "speech", optarg, why, sizeof why); break;
 		case OPT_LARGE_FONT: r = apply(c, "kiosk", "large_font", optarg, why, sizeof why); break;
@@ -454,7 +457,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 			return CONFIG_ERROR;
 		}
 	}
-	if (c->n_gateways == 0) {
+	if (c->n_gateways == 0 && !c->ledger) {
 		snprintf(err, errlen, "no gateway configured: give --gateway URL or [gateway] url in %s", cfg_path);
 		return CONFIG_ERROR;
 	}

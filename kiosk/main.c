@@ -22,6 +22,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "loop.h"
+#include "outbox.h"
 #include "scan.h"
 #include "session.h"
 #include "speech.h"
@@ -161,6 +162,12 @@ int main(int argc, char **argv)
 		return 2;
 	case CONFIG_OK:
 		break;
+	}
+	/* kiosk --ledger: a listing for staff; no terminal, no gateway. */
+	if (a->cfg.ledger) {
+		int status = outbox_ledger_command(a->cfg.data_dir, stdout, stderr);
+		config_free(&a->cfg);
+		return status;
 	}
 	/* ncursesw and wcwidth need a UTF-8 character type, whatever the
 	 * environment says. */

@@ -1,0 +1,177 @@
+/* outbox.h: what must be neither lost nor done twice, written before the
+ * request that does it is sent (kiosk/outbox.c).
+ *
+ * The outbox is a SQLite database, DATA_DIR/outbox.db (mode 0600, and so its
+ * -wal and -shm files; WAL, synchronous=FULL: a call that writes returns
+ * after the record is on disk). It guarantees:
+ *  - every payment is written, with its Idempotency-Key, before the request
+ *    that creates it is sent; a retry (after a timeout, a dropped connection,
+ *    a restart) sends the same key, so the gateway never makes a second one;
+ *  - an unfinished bill has one entry: asking again for the same bill and
+ *    amount gives the same entry and key (double-pressing pay is one payment);
+ *  - states only move forward and a final one is never replaced (idem.h):
+ *    success stays success;
+ *  - a payment in a final state is in the ledger exactly once (UNIQUE key
+ *    and payment id), whatever is recorded twice or after a restart; the
+ *    ledger keeps the amount, payee, what it was for, the masked account,
+ *    the state, receipt number and times: nothing personal (no tokens, no
+ *    names, no unmasked account numbers, no payment codes, which never
+ *    reach the outbox at all);
+ *  - a receipt is printed at most once per payment (claim, then done).
+ *
+ * One kiosk process uses the database (`kiosk --ledger` may read it at the
+ * same time). Calls are synchronous and short (one transaction, one fsync);
+ * they are made from the loop thread at the moments a payment changes.
+ *
+ * Ownership: struct outbox is the caller's from outbox_open to outbox_free.
+ * A struct outbox_entry filled by a call is the caller's: its strings are
+ * freed (wiped first) by outbox_entry_clear. An entry handed to a callback
+ * is borrowed for the call: copy what you keep. Strings passed in are
+ * borrowed for the call.
+ */
+#ifndef KIOSK_OUTBOX_H
+#define KIOSK_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "idem.h"
+
+#define OUTBOX_FILE "outbox.db"
+
+struct outbox;
+
+enum outbox_result {
+	OUTBOX_ERROR = -1, /* the database failed (disk full, read-only, corrupt):
+	                    * outbox_error() says why; take no payment */
+	OUTBOX_OK = 0,     /* written: on disk before the call returned */
+	OUTBOX_KEPT,       /* nothing written: the record already says so, or
+	                    * more (a repeat; a state that may not follow) */
+	OUTBOX_NOT_FOUND,  /* no entry with that key */
+	OUTBOX_REFUSED,    /* not allowed (each function says when); err says why */
+};
+
+enum outbox_receipt {
+	OUTBOX_RECEIPT_NONE,     /* not printed */
+	OUTBOX_RECEIPT_PRINTING, /* claimed: bytes may have gone out, never print again */
+	OUTBOX_RECEIPT_PRINTED,  /* the printer took it all */
+};
+
+/* A payment as the kiosk is about to ask for it (strings borrowed). */
+struct outbox_payment {
+	const char *bill_id;        /* the bill paid, or NULL (a fee) */
+	long long amount_fen;       /* > 0 */
+	const char *payee;
+	const char *description;    /* what it is for; NULL is "" */
+	const char *account_masked; /* as the gateway masked it; masked here
+	                             * too if it holds no '*'; NULL is "" */
+};
+
+/* One entry, unfinished (the outbox) or final (the ledger). Strings are NULL
+ * where not known yet. */
+struct outbox_entry {
+	char key[IDEM_KEY_SIZE]; /* the Idempotency-Key */
+	enum pay_state state;
+	long long amount_fen;
+	char *bill_id;
+	char *payee;
+	char *description;
+	char *account_masked;
+	char *payment_id;  /* the gateway's id, once it answered */
+	char *expires_at;  /* the gateway's, as it wrote it */
+	char *receipt_no;  /* on success */
+	char *paid_at;     /* on success, the gateway's time as it wrote it */
+	long long created_at, sent_at, final_at; /* Unix seconds; 0: not yet */
+	int attempts;      /* outbox_payment_sending calls: requests sent */
+	enum outbox_receipt receipt;
+	bool in_ledger;    /* final: the ledger's record */
+};
+
+/* Wipes and frees e's strings and zeroes it; NULL is fine. */
+void outbox_entry_clear(struct outbox_entry *e);
+
+/* Opens DIR/outbox.db, creating it (0600) if it is missing, and brings its
+ * schema up to date. NULL on failure, with err[n] saying why in plain words
+ * (a directory that cannot be written, a full disk, a file that is not an
+ * outbox or is damaged, a schema from a newer kiosk). The directory must
+ * exist. */
+struct outbox *outbox_open(const char *dir, char *err, size_t n);
+/* NULL is fine. */
+void outbox_free(struct outbox *ob);
+/* Why the last call that failed failed (never NULL; "" if none did).
+ * Valid until the next call. */
+const char *outbox_error(const struct outbox *ob);
+
+/* Writes a new payment (PAY_UNKNOWN, "unsent", with a fresh key from getrandom(2)) before
+ * its request is sent, and fills *out (caller clears it).
+ * OUTBOX_OK: new. OUTBOX_KEPT: the bill already has an unfinished entry for
+ * the same amount: *out is that one; send its key again. OUTBOX_REFUSED:
+ * the bill has an unfinished entry of another amount (staff must look), or
+ * p is unusable (amount <= 0, no payee). */
+enum outbox_result outbox_payment_new(struct outbox *ob, const struct outbox_payment *p,
+                                      struct outbox_entry *out);
+
+/* Counts a request about to go out with this key (the count shows in the
+ * ledger listing; a key's requests are never limited here). */
+enum outbox_result outbox_payment_sending(struct outbox *ob, const char *key);
+
+/* Records the gateway's answer to the create: its payment id and expiry
+ * (may be NULL); unsent becomes created. OUTBOX_KEPT: already recorded.
+ * OUTBOX_REFUSED: the entry has another payment id (the gateway broke the
+ * Idempotency-Key contract), or it is final. */
+enum outbox_result outbox_payment_sent(struct outbox *ob, const char *key, const char *payment_id,
+                                       const char *expires_at);
+
+/* Records a state the gateway reported (never one the kiosk inferred: a
+ * countdown reaching zero is not "expired" until the gateway says so), with
+ * the receipt number and payment time on success (may be NULL). A final
+ * state moves the entry to the ledger in the same transaction.
+ * OUTBOX_KEPT: the state may not follow the recorded one (idem.h), e.g. a
+ * repeat or pending after success. OUTBOX_REFUSED: another final state
+ * than the one recorded (the gateway contradicted itself: the first stands;
+ * err says both, for the log). */
+enum outbox_result outbox_payment_state(struct outbox *ob, const char *key, enum pay_state state,
+                                        const char *receipt_no, const char *paid_at);
+
+/* Looks a key up (outbox, then ledger) into *out (caller clears). */
+enum outbox_result outbox_find(struct outbox *ob, const char *key, struct outbox_entry *out);
+
+typedef void outbox_each_fn(void *ud, const struct outbox_entry *e);
+
+/* Every unfinished entry, oldest first: after a restart, unsent ones are
+ * sent again with their key, the others polled to a final state. The
+ * callback may call the outbox (the list is read first). The number of
+ * entries, or -1 (outbox_error). */
+int outbox_unfinished(struct outbox *ob, outbox_each_fn *cb, void *ud);
+/* Every final payment, in the order they became final. As above. */
+int outbox_ledger(struct outbox *ob, outbox_each_fn *cb, void *ud);
+/* Successful payments whose receipt is in state `which`: NONE, those to
+ * print (paid while the kiosk was down, say); PRINTING, claims never
+ * confirmed (the kiosk stopped while printing: not printed again, staff
+ * check the printer). As above. */
+int outbox_receipts(struct outbox *ob, enum outbox_receipt which, outbox_each_fn *cb, void *ud);
+/* Unfinished entries (the heartbeat's outbox_pending), or -1. */
+int outbox_pending_count(struct outbox *ob);
+
+/* Claims the printing of a successful payment's receipt, before any byte
+ * goes to the printer. OUTBOX_OK: print it now, then outbox_receipt_done.
+ * OUTBOX_KEPT: already claimed or printed: never print it again.
+ * OUTBOX_REFUSED: the ledger does not hold it as a success. */
+enum outbox_result outbox_receipt_claim(struct outbox *ob, const char *key);
+/* The printer took the whole receipt. OUTBOX_KEPT: already done.
+ * OUTBOX_REFUSED: never claimed. */
+enum outbox_result outbox_receipt_done(struct outbox *ob, const char *key);
+
+/* Writes the ledger, then the unfinished entries (marked), as a plain
+ * table to f: what `kiosk --ledger` prints. Strings are sanitized (f may be
+ * a terminal). 0, or -1 (outbox_error). */
+int outbox_ledger_print(struct outbox *ob, FILE *f);
+
+/* `kiosk --ledger --data-dir DIR`: opens the outbox (never creating one:
+ * a missing file prints an empty ledger), prints it to out, problems to
+ * errf. Needs no gateway and no terminal. Sets LC_CTYPE to a UTF-8 locale
+ * (for the payees' widths). Returns the exit status: 0, or 1. */
+int outbox_ledger_command(const char *dir, FILE *out, FILE *errf);
+
+#endif
