@@ -823,6 +823,81 @@ Test(gateway_pay, cancel_racing_payment_leaves_one_outcome)
 	end(g);
 }
 
+/* Two racers at once; both joined. */
+static void race(struct racer *a, struct racer *b)
+{
+	pthread_barrier_t go;
+	pthread_t ta, tb;
+	pthread_barrier_init(&go, NULL, 2);
+	a->go = b->go = &go;
+	pthread_create(&ta, NULL, racer_run, a);
+	pthread_create(&tb, NULL, racer_run, b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&go);
+}
+
+Test(gateway_pay, same_key_twice_at_once_makes_one_payment)
+{
+	struct gwd *g = start(NULL);
+	static const char *const bills[] = { "bill-w10-2601", "bill-w10-2602", "bill-w10-2603",
+	                                     "bill-w10-2604", "bill-w10-2605" };
+	for (size_t i = 0; i < sizeof bills / sizeof bills[0]; i++) {
+		/* The outbox's retry racing its first try: one payment, and both
+		 * answers are the same bytes. */
+		char key[37], *body = e2e_fmt("{\"bill_id\":\"%s\"}", bills[i]);
+		uuid(key);
+		struct racer a = { .url = gwd_url(g), .path = e2e_fmt("/v1/payments"), .kiosk = KIOSK,
+		                   .key = key, .request = body },
+		             b = a;
+		b.path = e2e_fmt("/v1/payments");
+		race(&a, &b);
+		cr_assert(a.status == 201 && b.status == 201, "%ld %s / %ld %s", a.status, a.body,
+		          b.status, b.body);
+		cr_assert_str_eq(a.body, b.body);
+		cr_assert_eq(payments_of(g, bills[i]), 1);
+		free(a.body);
+		free(b.body);
+		free(a.path);
+		free(b.path);
+		free(body);
+	}
+	end(g);
+}
+
+Test(gateway_pay, two_keys_at_once_make_one_payment)
+{
+	struct gwd *g = start(NULL);
+	static const char *const bills[] = { "bill-w10-2606", "bill-w10-2607", "bill-w10-2608",
+	                                     "bill-w10-2609", "bill-w10-2610" };
+	for (size_t i = 0; i < sizeof bills / sizeof bills[0]; i++) {
+		char k1[37], k2[37], *body = e2e_fmt("{\"bill_id\":\"%s\"}", bills[i]);
+		uuid(k1);
+		uuid(k2);
+		struct racer a = { .url = gwd_url(g), .path = e2e_fmt("/v1/payments"), .kiosk = KIOSK,
+		                   .key = k1, .request = body },
+		             b = a;
+		b.path = e2e_fmt("/v1/payments");
+		b.key = k2;
+		race(&a, &b);
+		struct racer *won = a.status == 201 ? &a : &b, *lost = a.status == 201 ? &b : &a;
+		cr_assert_eq(won->status, 201, "%ld %s / %ld %s", a.status, a.body, b.status, b.body);
+		cr_assert_eq(lost->status, 409, "%s", lost->body);
+		json_t *w = json_loads(won->body, 0, NULL), *l = json_loads(lost->body, 0, NULL);
+		assert_problem(l, "payment_in_progress");
+		cr_assert_str_eq(str(l, "payment_id"), str(w, "id"));
+		cr_assert_eq(payments_of(g, bills[i]), 1);
+		json_decref(w);
+		json_decref(l);
+		free(a.body);
+		free(b.body);
+		free(a.path);
+		free(b.path);
+		free(body);
+	}
+	end(g);
+}
+
 /* ---- faults ---------------------------------------------------------------------------- */
 
 Test(gateway_pay, spoiled_qr_payloads_are_refused_by_emv_check)
