@@ -100,6 +100,26 @@ static void assert_problem(json_t *j, const char *want)
 	cr_assert(*str(j, "title") && *str(j, "detail"), "no title or detail");
 }
 
+/* j (freed) is the 409 problem code for payment id in state. */
+static void assert_final(json_t *j, const char *code, const char *id, const char *state)
+{
+	assert_problem(j, code);
+	cr_assert_str_eq(str(j, "state"), state);
+	cr_assert_str_eq(str(j, "payment_id"), id);
+	json_decref(j);
+}
+
+/* POST /v1/payments as kiosk with key, lang and body, asserting want; the
+ * answer's bytes (to free). */
+static char *post_raw(struct gwd *g, const char *kiosk, const char *key, const char *lang,
+                      const char *body, int want)
+{
+	char *resp = NULL;
+	int st = req(g, "POST", "/v1/payments", kiosk, key, lang, body, &resp);
+	cr_assert_eq(st, want, "POST /v1/payments %s: %d %s (wanted %d)", body, st, resp, want);
+	return resp;
+}
+
 /* POST /v1/payments for bill with a new key, asserting want; the key into
  * key_out if not NULL. */
 static json_t *create(struct gwd *g, const char *kiosk, const char *bill, int want,
@@ -189,13 +209,36 @@ static void end(struct gwd *g)
 	e2e_end_gw(g, false);
 }
 
+/* GET /v1/bills?query in lang (NULL: none), asserting want. */
+static json_t *get_bills(struct gwd *g, const char *query, const char *lang, int want)
+{
+	char *path = e2e_fmt("/v1/bills?%s", query);
+	json_t *j = req_json(g, "GET", path, NULL, NULL, lang, NULL, want);
+	free(path);
+	return j;
+}
+
+/* A gateway (extra arguments as for gwd_start) and a payment of bill by
+ * KIOSK in it (*p). */
+static struct gwd *start_paying(const char *const extra[], const char *bill, json_t **p)
+{
+	struct gwd *g = start(extra);
+	*p = create(g, KIOSK, bill, 201, NULL);
+	return g;
+}
+
+static void end_paying(struct gwd *g, json_t *p)
+{
+	json_decref(p);
+	end(g);
+}
+
 /* ---- bills ------------------------------------------------------------------------ */
 
 Test(gateway_pay, bills_of_an_account)
 {
 	struct gwd *g = start(NULL);
-	json_t *j = req_json(g, "GET", "/v1/bills?type=water&account=3101000001", NULL, NULL,
-	                     NULL, NULL, 200);
+	json_t *j = get_bills(g, "type=water&account=3101000001", NULL, 200);
 	json_t *bills = json_object_get(j, "bills"), *b;
 	cr_assert_eq(json_object_size(j), 1, "only bills");
 	cr_assert_eq(json_array_size(bills), 3);
@@ -213,12 +256,11 @@ Test(gateway_pay, bills_of_an_account)
 	cr_assert_eq(json_integer_value(json_object_get(json_array_get(bills, 2), "amount_fen")), 4560);
 	json_decref(j);
 
-	j = req_json(g, "GET", "/v1/bills?type=water&account=3101000001", NULL, NULL, "zh-TW",
-	             NULL, 200);
+	j = get_bills(g, "type=water&account=3101000001", "zh-TW", 200);
 	cr_assert_str_eq(str(json_array_get(json_object_get(j, "bills"), 0), "payee"),
 	                 "示範市自來水有限公司");
 	json_decref(j);
-	j = req_json(g, "GET", "/v1/bills?type=gas&account=6600300001", NULL, NULL, "en", NULL, 200);
+	j = get_bills(g, "type=gas&account=6600300001", "en", 200);
 	cr_assert_str_eq(str(json_array_get(json_object_get(j, "bills"), 0), "payee"),
 	                 "Demo City Gas Group Co., Ltd.");
 	json_decref(j);
@@ -228,8 +270,7 @@ Test(gateway_pay, bills_of_an_account)
 Test(gateway_pay, ten_bills_none_and_every_type)
 {
 	struct gwd *g = start(NULL);
-	json_t *j = req_json(g, "GET", "/v1/bills?type=water&account=3101000010", NULL, NULL,
-	                     NULL, NULL, 200);
+	json_t *j = get_bills(g, "type=water&account=3101000010", NULL, 200);
 	cr_assert_eq(json_array_size(json_object_get(j, "bills")), 10);
 	json_decref(j);
 	/* /sim/accounts lists every type, each with an account with bills and
@@ -239,15 +280,15 @@ Test(gateway_pay, ten_bills_none_and_every_type)
 	const char *types[] = { "water", "electricity", "gas", "traffic_fine" };
 	size_t i;
 	json_array_foreach(json_object_get(acc, "accounts"), i, a) {
-		char *path = e2e_fmt("/v1/bills?type=%s&account=%s", str(a, "type"), str(a, "account"));
-		json_t *bl = req_json(g, "GET", path, NULL, NULL, NULL, NULL, 200);
+		char *query = e2e_fmt("type=%s&account=%s", str(a, "type"), str(a, "account"));
+		json_t *bl = get_bills(g, query, NULL, 200);
 		json_int_t n = json_integer_value(json_object_get(a, "bills"));
-		cr_assert_eq((json_int_t)json_array_size(json_object_get(bl, "bills")), n, "%s", path);
+		cr_assert_eq((json_int_t)json_array_size(json_object_get(bl, "bills")), n, "%s", query);
 		for (int t = 0; t < 4; t++)
 			if (!strcmp(types[t], str(a, "type")))
 				n ? with[t]++ : without[t]++;
 		json_decref(bl);
-		free(path);
+		free(query);
 	}
 	for (int t = 0; t < 4; t++)
 		cr_assert(with[t] && without[t], "%s: accounts with and without bills", types[t]);
@@ -259,16 +300,15 @@ Test(gateway_pay, ten_bills_none_and_every_type)
 Test(gateway_pay, bills_unknown_account_and_bad_queries)
 {
 	struct gwd *g = start(NULL);
-	json_t *j = req_json(g, "GET", "/v1/bills?type=water&account=3101000099", NULL, NULL,
-	                     NULL, NULL, 404);
+	json_t *j = get_bills(g, "type=water&account=3101000099", NULL, 404);
 	assert_problem(j, "account_not_found");
 	json_decref(j);
 	/* The account exists, but not for this type. */
-	j = req_json(g, "GET", "/v1/bills?type=gas&account=3101000001", NULL, NULL, "en", NULL, 404);
+	j = get_bills(g, "type=gas&account=3101000001", "en", 404);
 	assert_problem(j, "account_not_found");
 	cr_assert_str_eq(str(j, "title"), "Account not found");
 	json_decref(j);
-	j = req_json(g, "GET", "/v1/bills?type=gas&account=3101000099", NULL, NULL, "zh-TW", NULL, 404);
+	j = get_bills(g, "type=gas&account=3101000099", "zh-TW", 404);
 	cr_assert_str_eq(str(j, "title"), "戶號不存在");
 	json_decref(j);
 
@@ -285,21 +325,19 @@ Test(gateway_pay, bills_unknown_account_and_bad_queries)
 		{ "type=water", "account" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		char *path = e2e_fmt("/v1/bills?%s", bad[i].query);
-		j = req_json(g, "GET", path, NULL, NULL, NULL, NULL, 400);
+		j = get_bills(g, bad[i].query, NULL, 400);
 		assert_problem(j, "bad_query");
 		json_t *errs = json_object_get(j, "errors");
-		cr_assert_eq(json_array_size(errs), 1, "%s", path);
-		cr_assert_str_eq(str(json_array_get(errs, 0), "field"), bad[i].field, "%s", path);
+		cr_assert_eq(json_array_size(errs), 1, "%s", bad[i].query);
+		cr_assert_str_eq(str(json_array_get(errs, 0), "field"), bad[i].field, "%s", bad[i].query);
 		json_decref(j);
-		free(path);
 	}
 	/* 200 digits. */
-	char *path = e2e_fmt("/v1/bills?type=water&account=%0200d", 7);
-	j = req_json(g, "GET", path, NULL, NULL, NULL, NULL, 400);
+	char *query = e2e_fmt("type=water&account=%0200d", 7);
+	j = get_bills(g, query, NULL, 400);
 	cr_assert_str_eq(str(json_array_get(json_object_get(j, "errors"), 0), "field"), "account");
 	json_decref(j);
-	free(path);
+	free(query);
 	j = req_json(g, "GET", "/v1/bills", NULL, NULL, NULL, NULL, 400);
 	cr_assert_eq(json_array_size(json_object_get(j, "errors")), 2);
 	json_decref(j);
@@ -336,8 +374,7 @@ Test(gateway_pay, create_answers_a_checked_payment)
 	cr_assert_str_eq(str(p, "description"), "Traffic fine 2026-09-14");
 	cr_assert_str_eq(str(p, "payee"), "Demo City Traffic Police");
 	assert_qr_ok(p);
-	json_decref(p);
-	end(g);
+	end_paying(g, p);
 }
 
 Test(gateway_pay, create_needs_a_key_a_kiosk_and_a_good_body)
@@ -397,33 +434,30 @@ Test(gateway_pay, create_needs_a_key_a_kiosk_and_a_good_body)
 Test(gateway_pay, replay_is_the_first_answer_byte_for_byte)
 {
 	struct gwd *g = start(NULL);
-	char key[37], *first = NULL, *again = NULL;
+	char key[37], key2[37];
 	uuid(key);
+	uuid(key2);
 	const char *body = "{\"bill_id\":\"bill-e1-2609\"}";
-	cr_assert_eq(req(g, "POST", "/v1/payments", KIOSK, key, NULL, body, &first), 201);
+	char *first = post_raw(g, KIOSK, key, NULL, body, 201);
 	/* Again, and in another language and with the members spaced: the
 	 * same request, the same bytes. */
-	cr_assert_eq(req(g, "POST", "/v1/payments", KIOSK, key, NULL, body, &again), 201);
+	char *again = post_raw(g, KIOSK, key, NULL, body, 201);
 	cr_assert_str_eq(again, first);
 	free(again);
-	cr_assert_eq(req(g, "POST", "/v1/payments", KIOSK, key, "en",
-	                 "{ \"bill_id\" : \"bill-e1-2609\" }", &again), 201);
+	again = post_raw(g, KIOSK, key, "en", "{ \"bill_id\" : \"bill-e1-2609\" }", 201);
 	cr_assert_str_eq(again, first);
 	free(again);
 	cr_assert_eq(payments_of(g, "bill-e1-2609"), 1);
 
 	/* A problem answer is replayed too. */
-	char key2[37];
-	uuid(key2);
-	cr_assert_eq(req(g, "POST", "/v1/payments", KIOSK, key2, NULL, body, &again), 409);
-	char *again2 = NULL;
-	cr_assert_eq(req(g, "POST", "/v1/payments", KIOSK, key2, "en", body, &again2), 409);
+	again = post_raw(g, KIOSK, key2, NULL, body, 409);
+	char *again2 = post_raw(g, KIOSK, key2, "en", body, 409);
 	cr_assert_str_eq(again2, again);
 	free(again);
 	free(again2);
 
 	/* The same key from another kiosk is another key. */
-	cr_assert_eq(req(g, "POST", "/v1/payments", OTHER, key, NULL, body, &again), 409);
+	again = post_raw(g, OTHER, key, NULL, body, 409);
 	json_t *j = json_loads(again, 0, NULL);
 	assert_problem(j, "payment_in_progress");
 	cr_assert_null(json_object_get(j, "payment_id"), "another kiosk's payment is not named");
@@ -450,20 +484,19 @@ Test(gateway_pay, same_key_other_body_is_422)
 	cr_assert_str_eq(str(j, "id"), str(p, "id"));
 	json_decref(j);
 	cr_assert_eq(payments_of(g, "bill-w1-2609"), 0);
-	json_decref(p);
-	end(g);
+	end_paying(g, p);
 }
 
 Test(gateway_pay, restart_keeps_payments_and_keys)
 {
 	struct gwd *g = start(NULL);
-	char key[37], *first = NULL, *again = NULL;
+	char key[37];
 	uuid(key);
 	const char *body = "{\"bill_id\":\"bill-g1-2610\"}";
-	cr_assert_eq(req(g, "POST", "/v1/payments", KIOSK, key, NULL, body, &first), 201);
+	char *first = post_raw(g, KIOSK, key, NULL, body, 201);
 	json_t *p = json_loads(first, 0, NULL);
 	cr_assert(gwd_restart(g, NULL), "gatewayd did not start again");
-	cr_assert_eq(req(g, "POST", "/v1/payments", KIOSK, key, NULL, body, &again), 201);
+	char *again = post_raw(g, KIOSK, key, NULL, body, 201);
 	cr_assert_str_eq(again, first);
 	free(again);
 	json_t *j = req_json(g, "POST", "/v1/payments", KIOSK, key, NULL,
@@ -485,8 +518,8 @@ Test(gateway_pay, restart_keeps_payments_and_keys)
 
 Test(gateway_pay, one_live_payment_per_bill)
 {
-	struct gwd *g = start(NULL);
-	json_t *p = create(g, KIOSK, "bill-w10-2601", 201, NULL);
+	json_t *p;
+	struct gwd *g = start_paying(NULL, "bill-w10-2601", &p);
 	json_t *j = create(g, KIOSK, "bill-w10-2601", 409, NULL);
 	assert_problem(j, "payment_in_progress");
 	cr_assert_str_eq(str(j, "payment_id"), str(p, "id"), "the kiosk can follow its payment");
@@ -501,7 +534,7 @@ Test(gateway_pay, one_live_payment_per_bill)
 	j = create(g, KIOSK, "bill-w10-2601", 409, NULL);
 	assert_problem(j, "bill_already_paid");
 	json_decref(j);
-	j = req_json(g, "GET", "/v1/bills?type=water&account=3101000010", NULL, NULL, NULL, NULL, 200);
+	j = get_bills(g, "type=water&account=3101000010", NULL, 200);
 	cr_assert_eq(json_array_size(json_object_get(j, "bills")), 9);
 	cr_assert_str_eq(str(json_array_get(json_object_get(j, "bills"), 0), "id"), "bill-w10-2602");
 	json_decref(j);
@@ -519,8 +552,8 @@ Test(gateway_pay, one_live_payment_per_bill)
 
 Test(gateway_pay, payments_belong_to_their_kiosk)
 {
-	struct gwd *g = start(NULL);
-	json_t *p = create(g, KIOSK, "bill-w1-2608", 201, NULL);
+	json_t *p;
+	struct gwd *g = start_paying(NULL, "bill-w1-2608", &p);
 	const char *id = str(p, "id");
 	char *path = e2e_fmt("/v1/payments/%s", id);
 	json_t *j = req_json(g, "GET", path, OTHER, NULL, NULL, NULL, 404);
@@ -537,16 +570,15 @@ Test(gateway_pay, payments_belong_to_their_kiosk)
 	json_decref(req_json(g, "GET", "/v1/payments/pay-0000000000000000", KIOSK, NULL, NULL, NULL, 404));
 	json_decref(req_json(g, "GET", "/v1/payments/..%2Fetc", KIOSK, NULL, NULL, NULL, 404));
 	free(path);
-	json_decref(p);
-	end(g);
+	end_paying(g, p);
 }
 
 /* ---- states -------------------------------------------------------------------------- */
 
 Test(gateway_pay, scan_with_the_demo_code_pays)
 {
-	struct gwd *g = start(NULL);
-	json_t *p = create(g, KIOSK, "bill-e1-2610", 201, NULL);
+	json_t *p;
+	struct gwd *g = start_paying(NULL, "bill-e1-2610", &p);
 	const char *id = str(p, "id");
 	/* A scanner's Enter around the code is ignored. */
 	json_t *j = act(g, KIOSK, id, "scan", "{\"code\":\" " CODE_PAYS "\\r\\n\"}", 200);
@@ -562,24 +594,16 @@ Test(gateway_pay, scan_with_the_demo_code_pays)
 	cr_assert(json_equal(again, j), "GET says what the scan answered");
 	json_decref(again);
 	/* Paid: a second scan and a cancel are 409 already_paid. */
-	again = scan(g, id, CODE_PAYS, 409);
-	assert_problem(again, "already_paid");
-	cr_assert_str_eq(str(again, "state"), "success");
-	json_decref(again);
-	again = act(g, KIOSK, id, "cancel", NULL, 409);
-	assert_problem(again, "already_paid");
-	cr_assert_str_eq(str(again, "state"), "success");
-	cr_assert_str_eq(str(again, "payment_id"), id);
-	json_decref(again);
+	assert_final(scan(g, id, CODE_PAYS, 409), "already_paid", id, "success");
+	assert_final(act(g, KIOSK, id, "cancel", NULL, 409), "already_paid", id, "success");
 	json_decref(j);
-	json_decref(p);
-	end(g);
+	end_paying(g, p);
 }
 
 Test(gateway_pay, scan_refused_and_invalid_codes)
 {
-	struct gwd *g = start(NULL);
-	json_t *p = create(g, KIOSK, "bill-w1-2609", 201, NULL);
+	json_t *p;
+	struct gwd *g = start_paying(NULL, "bill-w1-2609", &p);
 	const char *id = str(p, "id");
 	static const char *const refused[] = { "101234567890123456", "159999999999999999",
 	                                       "131234567890123457" };
@@ -602,14 +626,13 @@ Test(gateway_pay, scan_refused_and_invalid_codes)
 	json_t *j = get_payment(g, KIOSK, id);
 	cr_assert_str_eq(str(j, "state"), "created", "refused codes change nothing");
 	json_decref(j);
-	json_decref(p);
-	end(g);
+	end_paying(g, p);
 }
 
 Test(gateway_pay, pending_code_then_the_phone_pays)
 {
-	struct gwd *g = start(NULL);
-	json_t *p = create(g, KIOSK, "bill-t1-1102", 201, NULL);
+	json_t *p;
+	struct gwd *g = start_paying(NULL, "bill-t1-1102", &p);
 	const char *id = str(p, "id");
 	json_t *j = scan(g, id, CODE_WAIT, 200);
 	cr_assert_str_eq(str(j, "state"), "pending");
@@ -618,35 +641,27 @@ Test(gateway_pay, pending_code_then_the_phone_pays)
 	j = e2e_post_json(g, path, NULL, 200);
 	cr_assert_str_eq(str(j, "state"), "success");
 	json_decref(j);
-	j = e2e_post_json(g, path, NULL, 409);
-	assert_problem(j, "already_paid");
-	json_decref(j);
+	assert_final(e2e_post_json(g, path, NULL, 409), "already_paid", id, "success");
 	free(path);
 	j = get_payment(g, KIOSK, id);
 	cr_assert_str_eq(str(j, "state"), "success");
 	cr_assert(json_is_object(json_object_get(j, "receipt")));
 	json_decref(j);
-	json_decref(p);
-	end(g);
+	end_paying(g, p);
 }
 
 Test(gateway_pay, sim_fail_and_cancel)
 {
-	struct gwd *g = start(NULL);
-	json_t *p = create(g, KIOSK, "bill-w1-2608", 201, NULL);
+	json_t *p;
+	struct gwd *g = start_paying(NULL, "bill-w1-2608", &p);
 	const char *id = str(p, "id");
 	char *path = e2e_fmt("/sim/payments/%s/fail", id);
 	json_t *j = e2e_post_json(g, path, NULL, 200);
 	cr_assert_str_eq(str(j, "state"), "failed");
 	json_decref(j);
 	free(path);
-	j = act(g, KIOSK, id, "cancel", NULL, 409);
-	assert_problem(j, "payment_closed");
-	cr_assert_str_eq(str(j, "state"), "failed");
-	json_decref(j);
-	j = scan(g, id, CODE_PAYS, 409);
-	assert_problem(j, "payment_closed");
-	json_decref(j);
+	assert_final(act(g, KIOSK, id, "cancel", NULL, 409), "payment_closed", id, "failed");
+	assert_final(scan(g, id, CODE_PAYS, 409), "payment_closed", id, "failed");
 	json_decref(p);
 
 	/* The bill is still unpaid: a new payment, cancelled twice. */
@@ -659,10 +674,7 @@ Test(gateway_pay, sim_fail_and_cancel)
 	cr_assert_str_eq(str(j, "state"), "cancelled");
 	json_decref(j);
 	path = e2e_fmt("/sim/payments/%s/pay", id);
-	j = e2e_post_json(g, path, NULL, 409);
-	assert_problem(j, "payment_closed");
-	cr_assert_str_eq(str(j, "state"), "cancelled");
-	json_decref(j);
+	assert_final(e2e_post_json(g, path, NULL, 409), "payment_closed", id, "cancelled");
 	free(path);
 	j = e2e_post_json(g, "/sim/payments/pay-0123456789abcdef/pay", NULL, 404);
 	assert_problem(j, "payment_not_found");
@@ -677,15 +689,14 @@ Test(gateway_pay, sim_fail_and_cancel)
 	cr_assert_str_eq(str(first, "bill_id"), "bill-w1-2608");
 	cr_assert_eq(json_array_size(json_object_get(j, "payments")), 2);
 	json_decref(j);
-	json_decref(p);
-	end(g);
+	end_paying(g, p);
 }
 
 Test(gateway_pay, expiry)
 {
 	static const char *const args[] = { "--payment-ttl", "1", NULL };
-	struct gwd *g = start(args);
-	json_t *p = create(g, KIOSK, "bill-w1-2610", 201, NULL);
+	json_t *p;
+	struct gwd *g = start_paying(args, "bill-w1-2610", &p);
 	const char *id = str(p, "id");
 	json_t *q = create(g, KIOSK, "bill-w1-2609", 201, NULL);
 	json_decref(scan(g, str(q, "id"), CODE_WAIT, 200)); /* pending expires too */
@@ -696,20 +707,14 @@ Test(gateway_pay, expiry)
 	j = get_payment(g, KIOSK, str(q, "id"));
 	cr_assert_str_eq(str(j, "state"), "expired");
 	json_decref(j);
-	j = scan(g, id, CODE_PAYS, 409);
-	assert_problem(j, "payment_closed");
-	cr_assert_str_eq(str(j, "state"), "expired");
-	json_decref(j);
-	j = act(g, KIOSK, id, "cancel", NULL, 409);
-	assert_problem(j, "payment_closed");
-	json_decref(j);
+	assert_final(scan(g, id, CODE_PAYS, 409), "payment_closed", id, "expired");
+	assert_final(act(g, KIOSK, id, "cancel", NULL, 409), "payment_closed", id, "expired");
 	/* The bill may be paid with a new payment. */
 	j = create(g, KIOSK, "bill-w1-2610", 201, NULL);
 	cr_assert_str_neq(str(j, "id"), id);
 	json_decref(j);
 	json_decref(q);
-	json_decref(p);
-	end(g);
+	end_paying(g, p);
 }
 
 /* ---- cancel racing a payment ----------------------------------------------------------- */
@@ -772,57 +777,6 @@ static void *racer_run(void *arg)
 	return NULL;
 }
 
-Test(gateway_pay, cancel_racing_payment_leaves_one_outcome)
-{
-	struct gwd *g = start(NULL);
-	static const char *const bills[] = { "bill-w10-2601", "bill-w10-2602", "bill-w10-2603",
-	                                     "bill-w10-2604", "bill-w10-2605", "bill-w10-2606",
-	                                     "bill-w10-2607", "bill-w10-2608" };
-	int paid = 0, cancelled = 0;
-	for (size_t i = 0; i < sizeof bills / sizeof bills[0]; i++) {
-		json_t *p = create(g, KIOSK, bills[i], 201, NULL);
-		const char *id = str(p, "id");
-		pthread_barrier_t go;
-		pthread_barrier_init(&go, NULL, 2);
-		struct racer pay = { .url = gwd_url(g), .go = &go },
-		             cancel = { .url = gwd_url(g), .kiosk = KIOSK, .go = &go };
-		pay.path = e2e_fmt("/sim/payments/%s/pay", id);
-		cancel.path = e2e_fmt("/v1/payments/%s/cancel", id);
-		pthread_t a, b;
-		pthread_create(&a, NULL, racer_run, &pay);
-		pthread_create(&b, NULL, racer_run, &cancel);
-		pthread_join(a, NULL);
-		pthread_join(b, NULL);
-		pthread_barrier_destroy(&go);
-		json_t *now = get_payment(g, KIOSK, id);
-		json_t *loser = json_loads(pay.status == 200 ? cancel.body : pay.body, 0, NULL);
-		if (pay.status == 200) {
-			/* Paid first: the cancel says paid, with the state. */
-			cr_assert_eq(cancel.status, 409, "%s", cancel.body);
-			assert_problem(loser, "already_paid");
-			cr_assert_str_eq(str(loser, "state"), "success");
-			cr_assert_str_eq(str(now, "state"), "success");
-			paid++;
-		} else {
-			cr_assert_eq(cancel.status, 200, "pay %ld %s, cancel %ld %s", pay.status,
-			             pay.body, cancel.status, cancel.body);
-			cr_assert_eq(pay.status, 409, "%s", pay.body);
-			assert_problem(loser, "payment_closed");
-			cr_assert_str_eq(str(now, "state"), "cancelled");
-			cancelled++;
-		}
-		json_decref(loser);
-		json_decref(now);
-		free(pay.path);
-		free(cancel.path);
-		free(pay.body);
-		free(cancel.body);
-		json_decref(p);
-	}
-	cr_log_info("cancel racing pay: %d paid, %d cancelled", paid, cancelled);
-	end(g);
-}
-
 /* Two racers at once; both joined. */
 static void race(struct racer *a, struct racer *b)
 {
@@ -835,6 +789,47 @@ static void race(struct racer *a, struct racer *b)
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	pthread_barrier_destroy(&go);
+}
+
+Test(gateway_pay, cancel_racing_payment_leaves_one_outcome)
+{
+	struct gwd *g = start(NULL);
+	static const char *const bills[] = { "bill-w10-2601", "bill-w10-2602", "bill-w10-2603",
+	                                     "bill-w10-2604", "bill-w10-2605", "bill-w10-2606",
+	                                     "bill-w10-2607", "bill-w10-2608" };
+	int paid = 0, cancelled = 0;
+	for (size_t i = 0; i < sizeof bills / sizeof bills[0]; i++) {
+		json_t *p = create(g, KIOSK, bills[i], 201, NULL);
+		const char *id = str(p, "id");
+		struct racer pay = { .url = gwd_url(g), .path = e2e_fmt("/sim/payments/%s/pay", id) },
+		             cancel = { .url = gwd_url(g), .kiosk = KIOSK,
+		                        .path = e2e_fmt("/v1/payments/%s/cancel", id) };
+		race(&pay, &cancel);
+		json_t *now = get_payment(g, KIOSK, id);
+		json_t *loser = json_loads(pay.status == 200 ? cancel.body : pay.body, 0, NULL);
+		if (pay.status == 200) {
+			/* Paid first: the cancel says paid, with the state. */
+			cr_assert_eq(cancel.status, 409, "%s", cancel.body);
+			assert_final(loser, "already_paid", id, "success");
+			cr_assert_str_eq(str(now, "state"), "success");
+			paid++;
+		} else {
+			cr_assert_eq(cancel.status, 200, "pay %ld %s, cancel %ld %s", pay.status,
+			             pay.body, cancel.status, cancel.body);
+			cr_assert_eq(pay.status, 409, "%s", pay.body);
+			assert_final(loser, "payment_closed", id, "cancelled");
+			cr_assert_str_eq(str(now, "state"), "cancelled");
+			cancelled++;
+		}
+		json_decref(now);
+		free(pay.path);
+		free(cancel.path);
+		free(pay.body);
+		free(cancel.body);
+		json_decref(p);
+	}
+	cr_log_info("cancel racing pay: %d paid, %d cancelled", paid, cancelled);
+	end(g);
 }
 
 Test(gateway_pay, same_key_twice_at_once_makes_one_payment)
