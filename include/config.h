@@ -31,6 +31,7 @@ struct config {
 	char *scanners[8];   /* "kind:arg" specs */
 	int n_scanners;
 	bool scanners_from_flags;
+	char *printer;       /* receipt printer spec: escpos:DEV[,BAUD], file:PATH, none */
 	long wedge_gap_ms;   /* keyboard-wedge scanners: max gap inside a burst */
 	long wedge_min_len;  /* ... and the shortest burst that is a scan */
 	long idle_timeout_s;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ini.h"
+#include "printer.h"
 #include "util.h"
 
 static void set_str(char **dst, const char *v)
@@ -224,6 +225,13 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			snprintf(err, errlen, "wedge_min_len must be a number from 2 to 256");
 			return -1;
 		}
+	} else if (!strcmp(section, "printer")) {
+		if (!strcmp(key, "device")) {
+			if (printer_spec_check(v, err, errlen) != 0)
+				return -1;
+			set_str(&c->printer, v);
+			return 0;
+		}
 	} else if (!strcmp(section, "session")) {
 		if (!strcmp(key, "idle_timeout_s")) {
 			if (parse_ms(v, &c->idle_timeout_s, 4, 86400) == 0)
@@ -238,7 +246,7 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			return -1;
 		}
 	} else if (!*section) {
-		snprintf(err, errlen, "'%s' is outside a section ([gateway], [kiosk], [scanner] or [session])", key);
+		snprintf(err, errlen, "'%s' is outside a section ([gateway], [kiosk], [scanner], [printer] or [session])", key);
 		return -1;
 	} else {
 		snprintf(err, errlen, "unknown section [%s]", section);
@@ -295,6 +303,8 @@ static void usage(FILE *f)
 	      "  --log FILE         log to FILE instead of syslog\n"
 	      "  --scanner KIND:ARG a scanner (repeatable): camera:/dev/video0,\n"
 	      "                     serial:/dev/ttyACM0[,9600], images:DIR, fifo:PATH\n"
+	      "  --printer KIND:ARG the receipt printer: escpos:/dev/usb/lp0,\n"
+	      "                     escpos:/dev/ttyS0,19200, file:PATH or none (default)\n"
 	      "  --idle-timeout S   end an unattended session after S seconds (120)\n"
 	      "  --mode MODES       start in large, voice or large,voice mode\n"
 	      "  --speech SPEC      espeak[:DEVICE] (default), log:FILE, wav:DIR, none\n"
@@ -307,7 +317,7 @@ static void usage(FILE *f)
 	      "  --help             print this help and exit\n", f);
 }
 
-enum { OPT_GATEWAY = 1, OPT_CA_FILE, OPT_CONFIG, OPT_LARGE_FONT, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
+enum { OPT_GATEWAY = 1, OPT_CA_FILE, OPT_CONFIG, OPT_LARGE_FONT, OPT_PRINTER, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
        OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_DEMO_SIM, OPT_MODE, OPT_SPEECH,
        OPT_LEDGER, OPT_VERSION, OPT_HELP };
 
@@ -322,6 +332,7 @@ static const struct option long_opts[] = {
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "no-lockdown", no_argument, NULL, OPT_NO_LOCKDOWN },
 	{ "scanner", required_argument, NULL, OPT_SCANNER },
+	{ "printer", required_argument, NULL, OPT_PRINTER },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "demo-sim", no_argument, NULL, OPT_DEMO_SIM },
 	{ "mode", required_argument, NULL, OPT_MODE },
@@ -369,6 +380,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	c->idle_warning_s = 30;
 	c->speech = xstrdup("espeak");
 	c->large_font = xstrdup(CONFIG_LARGE_FONT_DEFAULT);
+	c->printer = xstrdup("none");
 
 	/* Pass 1: --help, --version, --config, and flag syntax. */
 	const char *cfg_path = NULL;
@@ -444,6 +456,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 			}
 			r = apply(c, "scanner", "device", optarg, why, sizeof why);
 			break;
+		case OPT_PRINTER: r = apply(c, "printer", "device", optarg, why, sizeof why); break;
 		case OPT_IDLE: r = apply(c, "session", "idle_timeout_s", optarg, why, sizeof why); break;
 		case OPT_DEMO_SIM: c->demo_sim = true; break;
 		case OPT_LEDGER: c->ledger = true; break;
@@ -486,5 +499,6 @@ void config_free(struct config *c)
 	free(c->config_path);
 	free(c->speech);
 	free(c->large_font);
+	free(c->printer);
 	memset(c, 0, sizeof *c);
 }

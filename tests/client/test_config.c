@@ -156,3 +156,61 @@ Test(config, lang_names)
 	cr_assert_null(config_lang("fr"));
 	cr_assert_null(config_lang(NULL));
 }
+
+Test(config, printer_from_file_and_flag)
+{
+	struct config c;
+	char err[256];
+	const char *none[] = { "--gateway", "http://127.0.0.1:1", NULL };
+	cr_assert_eq(load(&c, err, sizeof err, none), CONFIG_OK, "%s", err);
+	cr_assert_str_eq(c.printer, "none", "no printer unless one is configured");
+	config_free(&c);
+
+	char *p = write_conf("[gateway]\nurl = http://127.0.0.1:1\n[printer]\ndevice = file:/tmp/r.bin\n");
+	const char *file[] = { "--config", p, NULL };
+	cr_assert_eq(load(&c, err, sizeof err, file), CONFIG_OK, "%s", err);
+	cr_assert_str_eq(c.printer, "file:/tmp/r.bin");
+	config_free(&c);
+
+	/* the flag wins */
+	const char *flag[] = { "--config", p, "--printer", "escpos:/dev/ttyS0,19200", NULL };
+	cr_assert_eq(load(&c, err, sizeof err, flag), CONFIG_OK, "%s", err);
+	cr_assert_str_eq(c.printer, "escpos:/dev/ttyS0,19200");
+	config_free(&c);
+	const char *flag2[] = { "--config", p, "--printer=none", NULL };
+	cr_assert_eq(load(&c, err, sizeof err, flag2), CONFIG_OK, "%s", err);
+	cr_assert_str_eq(c.printer, "none");
+	config_free(&c);
+	unlink(p);
+}
+
+Test(config, bad_printer_is_named)
+{
+	struct config c;
+	char err[256], want[128];
+
+	/* in the file: the file, the line, the kind, and what would do */
+	char *p = write_conf("[printer]\n# receipts\ndevice = laser:/dev/lp0\n");
+	const char *args[] = { "--config", p, "--gateway", "http://127.0.0.1:1", NULL };
+	cr_assert_eq(load(&c, err, sizeof err, args), CONFIG_ERROR);
+	snprintf(want, sizeof want, "%s:3:", p);
+	cr_assert(strstr(err, want), "got: %s", err);
+	cr_assert(strstr(err, "laser") && strstr(err, "escpos"), "got: %s", err);
+	config_free(&c);
+	unlink(p);
+
+	static const struct { const char *spec, *says; } bad[] = {
+		{ "laser:/dev/lp0", "unknown kind" },
+		{ "escpos:/dev/ttyS0,12345", "baud" },
+		{ "escpos:lp0", "absolute" },
+		{ "file:", "path" },
+		{ "", "no printer" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *a[] = { "--gateway", "http://127.0.0.1:1", "--printer", bad[i].spec, NULL };
+		cr_assert_eq(load(&c, err, sizeof err, a), CONFIG_ERROR, "%s", bad[i].spec);
+		cr_assert(strstr(err, "--printer"), "got: %s", err);
+		cr_assert(strstr(err, bad[i].says), "%s: got: %s", bad[i].spec, err);
+		config_free(&c);
+	}
+}
