@@ -53,6 +53,7 @@ _Static_assert(LANG_ZH == 0 && LANG_EN == 1 && LANG_TW == 2 && LANG_N == 3,
 	" qr_payload TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL," \
 	" updated_at INTEGER NOT NULL, receipt_no TEXT UNIQUE, paid_at INTEGER);" \
 	"CREATE INDEX payments_by_bill ON payments(bill_id, state);" \
+	"CREATE INDEX payments_by_expiry ON payments(state, expires_at);" \
 	"CREATE TABLE idempotency(kiosk TEXT NOT NULL, key TEXT NOT NULL," \
 	" request TEXT NOT NULL, status INTEGER NOT NULL, lang INTEGER NOT NULL," \
 	" body TEXT NOT NULL, created_at INTEGER NOT NULL," \
