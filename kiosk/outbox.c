@@ -212,6 +212,11 @@ static char *col_str(sqlite3_stmt *st, int i)
 	return s ? xstrdup((const char *)s) : NULL;
 }
 
+/* An entry's strings, in the order of columns 3 to 10 of *_COLS. */
+#define ENTRY_STRINGS(e)                                                                 \
+	{ &(e)->bill_id, &(e)->payee, &(e)->description, &(e)->account_masked,            \
+	  &(e)->payment_id, &(e)->expires_at, &(e)->receipt_no, &(e)->paid_at }
+
 static void row_entry(sqlite3_stmt *st, struct outbox_entry *e)
 {
 	memset(e, 0, sizeof *e);
@@ -219,14 +224,9 @@ static void row_entry(sqlite3_stmt *st, struct outbox_entry *e)
 	text_copy(e->key, sizeof e->key, key ? (const char *)key : "");
 	e->state = state_of((const char *)sqlite3_column_text(st, 1));
 	e->amount_fen = sqlite3_column_int64(st, 2);
-	e->bill_id = col_str(st, 3);
-	e->payee = col_str(st, 4);
-	e->description = col_str(st, 5);
-	e->account_masked = col_str(st, 6);
-	e->payment_id = col_str(st, 7);
-	e->expires_at = col_str(st, 8);
-	e->receipt_no = col_str(st, 9);
-	e->paid_at = col_str(st, 10);
+	char **strs[] = ENTRY_STRINGS(e);
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		*strs[i] = col_str(st, 3 + (int)i);
 	e->created_at = sqlite3_column_int64(st, 11);
 	e->sent_at = sqlite3_column_int64(st, 12);
 	e->final_at = sqlite3_column_int64(st, 13);
@@ -240,14 +240,9 @@ void outbox_entry_clear(struct outbox_entry *e)
 {
 	if (!e)
 		return;
-	wipe_str(e->bill_id);
-	wipe_str(e->payee);
-	wipe_str(e->description);
-	wipe_str(e->account_masked);
-	wipe_str(e->payment_id);
-	wipe_str(e->expires_at);
-	wipe_str(e->receipt_no);
-	wipe_str(e->paid_at);
+	char **strs[] = ENTRY_STRINGS(e);
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		wipe_str(*strs[i]);
 	explicit_bzero(e, sizeof *e);
 }
 
@@ -429,11 +424,13 @@ struct outbox *outbox_open(const char *dir, char *err, size_t n)
 	bool created = false;
 	if (own_file(ob->path, true, &created) != 0 || own_side_files(ob->path) != 0) {
 		int e = errno;
-		snprintf(err, n, "outbox %s: %s%s", ob->path, strerror(e),
-		         e == ELOOP ? " (a symbolic link: refused)"
-		         : e == EINVAL ? " (not a regular file)"
-		         : e == ENOSPC ? " (the disk is full)"
-		         : (e == EACCES || e == EROFS || e == EPERM) ? " (it cannot be written here: a read-only folder or file?)" : "");
+		const char *why = e == ELOOP ? " (a symbolic link: refused)"
+		                  : e == EINVAL ? " (not a regular file)"
+		                  : e == ENOSPC ? " (the disk is full)"
+		                  : (e == EACCES || e == EROFS || e == EPERM)
+		                          ? " (it cannot be written here: a read-only folder or file?)"
+		                          : "";
+		snprintf(err, n, "outbox %s: %s%s", ob->path, strerror(e), why);
 		outbox_free(ob);
 		return NULL;
 	}

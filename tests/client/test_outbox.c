@@ -42,19 +42,51 @@ static void rm_dir(char *d)
 	free(d);
 }
 
-static char *path_in(const char *dir, const char *name)
+static char *path_in(const char *where, const char *name)
 {
 	char *p = NULL;
-	cr_assert(asprintf(&p, "%s/%s", dir, name) > 0);
+	cr_assert(asprintf(&p, "%s/%s", where, name) > 0);
 	return p;
 }
 
-static struct outbox *open_ok(const char *dir)
+static struct outbox *open_ok(const char *where)
 {
 	char err[512];
-	struct outbox *ob = outbox_open(dir, err, sizeof err);
-	cr_assert(ob, "outbox_open(%s): %s", dir, err);
-	return ob;
+	struct outbox *o = outbox_open(where, err, sizeof err);
+	cr_assert(o, "outbox_open(%s): %s", where, err);
+	return o;
+}
+
+/* Each test has a fresh folder; ob is the outbox open in it (NULL when
+ * closed), freed and the folder removed after the test. */
+static char *dir;
+static struct outbox *ob;
+
+static void setup(void)
+{
+	dir = make_dir();
+}
+
+static void close_outbox(void)
+{
+	outbox_free(ob);
+	ob = NULL;
+}
+
+static void teardown(void)
+{
+	close_outbox();
+	rm_dir(dir);
+	dir = NULL;
+}
+
+TestSuite(outbox, .init = setup, .fini = teardown);
+
+/* Opens the outbox in dir, closing it first if it is open: a restart. */
+static void open_outbox(void)
+{
+	close_outbox();
+	ob = open_ok(dir);
 }
 
 static const struct outbox_payment water = {
@@ -62,7 +94,9 @@ static const struct outbox_payment water = {
 	.description = "水费 2026-11", .account_masked = "3101****0467",
 };
 
-static void new_payment(struct outbox *ob, const struct outbox_payment *p, struct outbox_entry *e)
+static const struct outbox_payment gas = { .bill_id = "bill-gas-1", .amount_fen = 100, .payee = "燃气" };
+
+static void new_payment(const struct outbox_payment *p, struct outbox_entry *e)
 {
 	enum outbox_result r = outbox_payment_new(ob, p, e);
 	cr_assert_eq(r, OUTBOX_OK, "outbox_payment_new: %d %s", r, outbox_error(ob));
@@ -84,7 +118,7 @@ static void collect_one(void *ud, const struct outbox_entry *e)
 	c->n++;
 }
 
-static int count_ledger(struct outbox *ob, const char *key)
+static int count_ledger(const char *key)
 {
 	struct collect c = { 0 };
 	cr_assert_geq(outbox_ledger(ob, collect_one, &c), 0, "%s", outbox_error(ob));
@@ -126,10 +160,9 @@ static bool file_has(const char *path, const char *needle)
 
 Test(outbox, new_entry_has_a_v4_key_and_survives_reopen)
 {
-	char *dir = make_dir();
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	struct outbox_entry e;
-	new_payment(ob, &water, &e);
+	new_payment(&water, &e);
 	cr_assert(uuid_v4_valid(e.key), "key %s", e.key);
 	cr_assert_eq(e.key[14], '4');
 	cr_assert(strchr("89ab", e.key[19]));
@@ -142,9 +175,8 @@ Test(outbox, new_entry_has_a_v4_key_and_survives_reopen)
 	char key[IDEM_KEY_SIZE];
 	memcpy(key, e.key, sizeof key);
 	outbox_entry_clear(&e);
-	outbox_free(ob);
 
-	ob = open_ok(dir);
+	open_outbox();
 	cr_assert_eq(outbox_find(ob, key, &e), OUTBOX_OK);
 	cr_assert_str_eq(e.bill_id, "bill-water-1");
 	cr_assert_str_eq(e.description, "水费 2026-11");
@@ -158,22 +190,19 @@ Test(outbox, new_entry_has_a_v4_key_and_survives_reopen)
 	/* Two payments without a bill (fees): two keys. */
 	struct outbox_payment fee = { .amount_fen = 1000, .payee = "出入境管理局" };
 	struct outbox_entry f1, f2;
-	new_payment(ob, &fee, &f1);
-	new_payment(ob, &fee, &f2);
+	new_payment(&fee, &f1);
+	new_payment(&fee, &f2);
 	cr_assert_str_neq(f1.key, f2.key);
 	cr_assert_str_neq(f1.key, key);
 	outbox_entry_clear(&f1);
 	outbox_entry_clear(&f2);
-	outbox_free(ob);
-	rm_dir(dir);
 }
 
 Test(outbox, a_retry_reuses_the_key)
 {
-	char *dir = make_dir();
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	struct outbox_entry e, again;
-	new_payment(ob, &water, &e);
+	new_payment(&water, &e);
 	cr_assert_eq(outbox_payment_sending(ob, e.key), OUTBOX_OK);
 
 	/* Pay pressed again, or the kiosk restarted: the same entry, the same key. */
@@ -181,8 +210,7 @@ Test(outbox, a_retry_reuses_the_key)
 	cr_assert_str_eq(again.key, e.key);
 	cr_assert_eq(again.attempts, 1);
 	outbox_entry_clear(&again);
-	outbox_free(ob);
-	ob = open_ok(dir);
+	open_outbox();
 	cr_assert_eq(outbox_payment_new(ob, &water, &again), OUTBOX_KEPT);
 	cr_assert_str_eq(again.key, e.key);
 	outbox_entry_clear(&again);
@@ -209,9 +237,8 @@ Test(outbox, a_retry_reuses_the_key)
 	outbox_entry_clear(&again);
 
 	/* One payment id is one key. */
-	struct outbox_payment gas = { .bill_id = "bill-gas-1", .amount_fen = 100, .payee = "燃气" };
 	struct outbox_entry g;
-	new_payment(ob, &gas, &g);
+	new_payment(&gas, &g);
 	cr_assert_eq(outbox_payment_sent(ob, g.key, "pay-1", NULL), OUTBOX_REFUSED);
 	outbox_entry_clear(&g);
 
@@ -222,14 +249,11 @@ Test(outbox, a_retry_reuses_the_key)
 	outbox_entry_clear(&again);
 	cr_assert_eq(outbox_payment_sending(ob, "00000000-0000-4000-8000-000000000000"), OUTBOX_NOT_FOUND);
 	outbox_entry_clear(&e);
-	outbox_free(ob);
-	rm_dir(dir);
 }
 
 Test(outbox, unusable_payments_are_refused)
 {
-	char *dir = make_dir();
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	struct outbox_entry e;
 	struct outbox_payment p = water;
 	p.amount_fen = 0;
@@ -244,18 +268,15 @@ Test(outbox, unusable_payments_are_refused)
 	p.description = big;
 	cr_assert_eq(outbox_payment_new(ob, &p, &e), OUTBOX_REFUSED);
 	cr_assert_eq(outbox_unfinished(ob, NULL, NULL), 0);
-	outbox_free(ob);
-	rm_dir(dir);
 }
 
 /* ---- states and the ledger ----------------------------------------------------------- */
 
 Test(outbox, states_never_go_backwards)
 {
-	char *dir = make_dir();
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	struct outbox_entry e, got;
-	new_payment(ob, &water, &e);
+	new_payment(&water, &e);
 	cr_assert_eq(outbox_payment_sent(ob, e.key, "pay-1", NULL), OUTBOX_OK);
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_PENDING, NULL, NULL), OUTBOX_OK);
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_CREATED, NULL, NULL), OUTBOX_KEPT);
@@ -271,9 +292,8 @@ Test(outbox, states_never_go_backwards)
 	/* a cancel racing the success: the success stands, and it is reported */
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_CANCELLED, NULL, NULL), OUTBOX_REFUSED);
 	cr_assert(strstr(outbox_error(ob), "success stands"), "%s", outbox_error(ob));
-	outbox_free(ob);
 
-	ob = open_ok(dir);
+	open_outbox();
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_PENDING, NULL, NULL), OUTBOX_KEPT);
 	cr_assert_eq(outbox_find(ob, e.key, &got), OUTBOX_OK);
 	cr_assert_eq(got.state, PAY_SUCCESS);
@@ -284,36 +304,31 @@ Test(outbox, states_never_go_backwards)
 	cr_assert_eq(outbox_payment_state(ob, "00000000-0000-4000-8000-000000000000", PAY_PENDING, NULL, NULL),
 	             OUTBOX_NOT_FOUND);
 	outbox_entry_clear(&e);
-	outbox_free(ob);
-	rm_dir(dir);
 }
 
 Test(outbox, a_final_payment_is_in_the_ledger_exactly_once)
 {
-	char *dir = make_dir();
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	struct outbox_entry e, f, got;
-	new_payment(ob, &water, &e);
+	new_payment(&water, &e);
 	cr_assert_eq(outbox_payment_sent(ob, e.key, "pay-1", "2026-12-03T04:00:00Z"), OUTBOX_OK);
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_SUCCESS, "R-1", "2026-12-03T03:01:02Z"), OUTBOX_OK);
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_SUCCESS, "R-1", "2026-12-03T03:01:02Z"), OUTBOX_KEPT);
-	cr_assert_eq(count_ledger(ob, e.key), 1);
+	cr_assert_eq(count_ledger(e.key), 1);
 	cr_assert_eq(outbox_unfinished(ob, NULL, NULL), 0);
 	/* The create's answer again (a late retry): nothing changes. */
 	cr_assert_eq(outbox_payment_sent(ob, e.key, "pay-1", NULL), OUTBOX_KEPT);
 	cr_assert_eq(outbox_payment_sent(ob, e.key, "pay-9", NULL), OUTBOX_REFUSED);
-	outbox_free(ob);
 
 	/* After a restart, the reconciliation polls and records it again. */
-	ob = open_ok(dir);
+	open_outbox();
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_SUCCESS, "R-1", "2026-12-03T03:01:02Z"), OUTBOX_KEPT);
-	cr_assert_eq(count_ledger(ob, e.key), 1);
+	cr_assert_eq(count_ledger(e.key), 1);
 
 	/* A payment refused at creation (never got an id) is final too. */
-	struct outbox_payment gas = { .bill_id = "bill-gas-1", .amount_fen = 100, .payee = "燃气" };
-	new_payment(ob, &gas, &f);
+	new_payment(&gas, &f);
 	cr_assert_eq(outbox_payment_state(ob, f.key, PAY_FAILED, NULL, NULL), OUTBOX_OK);
-	cr_assert_eq(count_ledger(ob, f.key), 1);
+	cr_assert_eq(count_ledger(f.key), 1);
 	struct collect c = { 0 };
 	cr_assert_eq(outbox_ledger(ob, collect_one, &c), 2);
 	cr_assert_str_eq(c.keys[0], e.key);
@@ -330,18 +345,15 @@ Test(outbox, a_final_payment_is_in_the_ledger_exactly_once)
 	outbox_entry_clear(&got);
 	outbox_entry_clear(&e);
 	outbox_entry_clear(&f);
-	outbox_free(ob);
-	rm_dir(dir);
 }
 
 Test(outbox, nothing_unmasked_reaches_the_disk)
 {
-	char *dir = make_dir();
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	struct outbox_payment p = water;
 	p.account_masked = "310104199208210467"; /* a gateway that forgot to mask */
 	struct outbox_entry e;
-	new_payment(ob, &p, &e);
+	new_payment(&p, &e);
 	cr_assert_str_eq(e.account_masked, "**************0467");
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_SUCCESS, "R-1", NULL), OUTBOX_OK);
 	outbox_entry_clear(&e);
@@ -349,21 +361,19 @@ Test(outbox, nothing_unmasked_reaches_the_disk)
 	cr_assert_not(file_has(db, "310104199208210467"));
 	cr_assert_not(file_has(wal, "310104199208210467"));
 	cr_assert_not(file_has(wal, "3101041992"));
-	outbox_free(ob);
+	close_outbox();
 	cr_assert_not(file_has(db, "3101041992"));
 	free(db);
 	free(wal);
-	rm_dir(dir);
 }
 
 /* ---- receipts ----------------------------------------------------------------------- */
 
 Test(outbox, a_receipt_is_claimed_once_across_restarts)
 {
-	char *dir = make_dir();
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	struct outbox_entry e, f;
-	new_payment(ob, &water, &e);
+	new_payment(&water, &e);
 	cr_assert_eq(outbox_receipt_claim(ob, e.key), OUTBOX_REFUSED); /* not paid yet */
 	cr_assert_eq(outbox_receipt_claim(ob, "00000000-0000-4000-8000-000000000000"), OUTBOX_NOT_FOUND);
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_SUCCESS, "R-1", NULL), OUTBOX_OK);
@@ -376,10 +386,9 @@ Test(outbox, a_receipt_is_claimed_once_across_restarts)
 	cr_assert_eq(outbox_receipt_done(ob, e.key), OUTBOX_REFUSED); /* never claimed */
 	cr_assert_eq(outbox_receipt_claim(ob, e.key), OUTBOX_OK);
 	cr_assert_eq(outbox_receipt_claim(ob, e.key), OUTBOX_KEPT);
-	outbox_free(ob);
 
 	/* The kiosk died while printing: never printed again, reported. */
-	ob = open_ok(dir);
+	open_outbox();
 	cr_assert_eq(outbox_receipt_claim(ob, e.key), OUTBOX_KEPT);
 	cr_assert_eq(outbox_receipts(ob, OUTBOX_RECEIPT_NONE, NULL, NULL), 0);
 	memset(&c, 0, sizeof c);
@@ -387,9 +396,8 @@ Test(outbox, a_receipt_is_claimed_once_across_restarts)
 	cr_assert_str_eq(c.keys[0], e.key);
 	cr_assert_eq(outbox_receipt_done(ob, e.key), OUTBOX_OK);
 	cr_assert_eq(outbox_receipt_done(ob, e.key), OUTBOX_KEPT);
-	outbox_free(ob);
 
-	ob = open_ok(dir);
+	open_outbox();
 	cr_assert_eq(outbox_receipt_claim(ob, e.key), OUTBOX_KEPT);
 	cr_assert_eq(outbox_receipts(ob, OUTBOX_RECEIPT_PRINTING, NULL, NULL), 0);
 	cr_assert_eq(outbox_receipts(ob, OUTBOX_RECEIPT_PRINTED, NULL, NULL), 1);
@@ -399,25 +407,21 @@ Test(outbox, a_receipt_is_claimed_once_across_restarts)
 	outbox_entry_clear(&got);
 
 	/* No receipt for a payment that did not succeed. */
-	struct outbox_payment gas = { .bill_id = "bill-gas-1", .amount_fen = 100, .payee = "燃气" };
-	new_payment(ob, &gas, &f);
+	new_payment(&gas, &f);
 	cr_assert_eq(outbox_payment_state(ob, f.key, PAY_EXPIRED, NULL, NULL), OUTBOX_OK);
 	cr_assert_eq(outbox_receipt_claim(ob, f.key), OUTBOX_REFUSED);
 	outbox_entry_clear(&e);
 	outbox_entry_clear(&f);
-	outbox_free(ob);
-	rm_dir(dir);
 }
 
 /* ---- files --------------------------------------------------------------------------- */
 
 Test(outbox, files_are_0600_whatever_the_umask)
 {
-	char *dir = make_dir();
 	mode_t old = umask(0);
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	struct outbox_entry e;
-	new_payment(ob, &water, &e); /* the -wal holds a frame now */
+	new_payment(&water, &e); /* the -wal holds a frame now */
 	outbox_entry_clear(&e);
 	const char *names[] = { OUTBOX_FILE, OUTBOX_FILE "-wal", OUTBOX_FILE "-shm" };
 	for (int i = 0; i < 3; i++) {
@@ -425,7 +429,7 @@ Test(outbox, files_are_0600_whatever_the_umask)
 		cr_assert_eq(mode_of(p), 0600, "%s is %o", names[i], mode_of(p));
 		free(p);
 	}
-	outbox_free(ob);
+	close_outbox();
 
 	/* Files left wider (copied by hand, say) are tightened on open. */
 	for (int i = 0; i < 3; i++) {
@@ -434,41 +438,37 @@ Test(outbox, files_are_0600_whatever_the_umask)
 			cr_assert_eq(chmod(p, 0644), 0);
 		free(p);
 	}
-	ob = open_ok(dir);
+	open_outbox();
 	for (int i = 0; i < 3; i++) {
 		char *p = path_in(dir, names[i]);
 		cr_assert_eq(mode_of(p), 0600, "%s is %o after reopening", names[i], mode_of(p));
 		free(p);
 	}
-	outbox_free(ob);
+	close_outbox();
 	umask(old);
-	rm_dir(dir);
 }
 
 Test(outbox, a_symbolic_link_is_refused)
 {
-	char *dir = make_dir();
 	char *db = path_in(dir, OUTBOX_FILE);
 	cr_assert_eq(symlink("/tmp/elsewhere.db", db), 0);
 	char err[512];
 	cr_assert_null(outbox_open(dir, err, sizeof err));
 	cr_assert(strstr(err, "symbolic link"), "%s", err);
 	free(db);
-	rm_dir(dir);
 }
 
-static void expect_open_error(const char *dir, const char *want)
+static void expect_open_error(const char *where, const char *want)
 {
 	char err[512] = "";
-	struct outbox *ob = outbox_open(dir, err, sizeof err);
+	ob = outbox_open(where, err, sizeof err);
 	cr_assert_null(ob, "opened a bad outbox");
 	cr_assert(strstr(err, want), "error [%s] lacks [%s]", err, want);
-	cr_assert(strstr(err, OUTBOX_FILE) || strstr(err, dir), "error [%s] names no file", err);
+	cr_assert(strstr(err, OUTBOX_FILE) || strstr(err, where), "error [%s] names no file", err);
 }
 
 Test(outbox, a_file_that_is_not_an_outbox_is_a_clear_error)
 {
-	char *dir = make_dir();
 	char *db = path_in(dir, OUTBOX_FILE);
 	FILE *f = fopen(db, "w");
 	cr_assert(f);
@@ -477,15 +477,13 @@ Test(outbox, a_file_that_is_not_an_outbox_is_a_clear_error)
 	fclose(f);
 	expect_open_error(dir, "not an outbox database");
 	free(db);
-	rm_dir(dir);
 
 	expect_open_error("/nonexistent/kiosk-data", "data directory");
 }
 
 Test(outbox, a_truncated_file_is_a_clear_error)
 {
-	char *dir = make_dir();
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	/* Enough rows for several pages. */
 	for (int i = 0; i < 300; i++) {
 		char bill[32];
@@ -493,12 +491,12 @@ Test(outbox, a_truncated_file_is_a_clear_error)
 		struct outbox_payment p = water;
 		p.bill_id = bill;
 		struct outbox_entry e;
-		new_payment(ob, &p, &e);
+		new_payment(&p, &e);
 		if (i % 2)
 			cr_assert_eq(outbox_payment_state(ob, e.key, PAY_FAILED, NULL, NULL), OUTBOX_OK);
 		outbox_entry_clear(&e);
 	}
-	outbox_free(ob); /* the last close checkpoints the -wal into the file */
+	close_outbox(); /* the last close checkpoints the -wal into the file */
 	char *db = path_in(dir, OUTBOX_FILE);
 	struct stat st;
 	cr_assert_eq(stat(db, &st), 0);
@@ -509,13 +507,12 @@ Test(outbox, a_truncated_file_is_a_clear_error)
 	cr_assert_null(ob, "opened a truncated outbox");
 	cr_assert(strstr(err, "damaged"), "%s", err);
 	free(db);
-	rm_dir(dir);
 }
 
 Test(outbox, a_newer_schema_is_refused)
 {
-	char *dir = make_dir();
-	outbox_free(open_ok(dir));
+	open_outbox();
+	close_outbox();
 	char *db = path_in(dir, OUTBOX_FILE);
 	sqlite3 *s;
 	cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
@@ -523,12 +520,11 @@ Test(outbox, a_newer_schema_is_refused)
 	sqlite3_close(s);
 	expect_open_error(dir, "newer kiosk");
 	free(db);
-	rm_dir(dir);
 }
 
 /* Runs fn in a child as an unprivileged user if we are root (root writes
  * anywhere): its exit status says how it went. */
-static void as_nobody(const char *dir, void (*fn)(const char *dir))
+static void as_nobody(void (*fn)(void))
 {
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0);
@@ -540,7 +536,7 @@ static void as_nobody(const char *dir, void (*fn)(const char *dir))
 			if (setgid(gid) != 0 || setuid(uid) != 0)
 				_exit(90);
 		}
-		fn(dir);
+		fn();
 		_exit(0);
 	}
 	int status;
@@ -549,10 +545,10 @@ static void as_nobody(const char *dir, void (*fn)(const char *dir))
 	cr_assert_eq(WEXITSTATUS(status), 0, "the child failed (status %d)", WEXITSTATUS(status));
 }
 
-static void open_must_fail_unwritable(const char *dir)
+static void open_must_fail_unwritable(void)
 {
 	char err[512] = "";
-	struct outbox *ob = outbox_open(dir, err, sizeof err);
+	ob = outbox_open(dir, err, sizeof err);
 	if (ob) {
 		fprintf(stderr, "opened an outbox in a read-only folder\n");
 		_exit(1);
@@ -566,28 +562,26 @@ static void open_must_fail_unwritable(const char *dir)
 Test(outbox, a_read_only_folder_is_a_clear_error)
 {
 	/* No outbox yet: it cannot be made. */
-	char *dir = make_dir();
 	cr_assert_eq(chmod(dir, 0555), 0);
-	as_nobody(dir, open_must_fail_unwritable);
-	rm_dir(dir);
+	as_nobody(open_must_fail_unwritable);
 
 	/* An outbox made before the folder became read-only: its -wal cannot be. */
-	dir = make_dir();
-	outbox_free(open_ok(dir));
+	cr_assert_eq(chmod(dir, 0700), 0);
+	open_outbox();
+	close_outbox();
 	char *db = path_in(dir, OUTBOX_FILE);
 	struct passwd *pw = getpwnam("nobody");
 	if (geteuid() == 0)
 		cr_assert_eq(chown(db, pw ? pw->pw_uid : 65534, pw ? pw->pw_gid : 65534), 0);
 	cr_assert_eq(chmod(dir, 0555), 0);
-	as_nobody(dir, open_must_fail_unwritable);
+	as_nobody(open_must_fail_unwritable);
 	free(db);
-	rm_dir(dir);
 }
 
-/* A private mount namespace with a small tmpfs at dir (root, or an
+/* A private mount namespace with a small tmpfs at the test's folder (root, or an
  * unprivileged user namespace): a disk that really fills up. false if this
  * system allows neither. */
-static bool small_disk_at(const char *dir)
+static bool small_disk_at_dir(void)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
@@ -617,11 +611,11 @@ static bool small_disk_at(const char *dir)
 
 /* In a child: fills the outbox until the disk is full. Exit status 0: a
  * clear error, and what was written before is still there. */
-static void full_disk(const char *dir)
+static void full_disk(void)
 {
-	bool real = small_disk_at(dir);
+	bool real = small_disk_at_dir();
 	char err[512];
-	struct outbox *ob = outbox_open(dir, err, sizeof err);
+	ob = outbox_open(dir, err, sizeof err);
 	if (!ob) {
 		fprintf(stderr, "open: %s\n", err);
 		_exit(3);
@@ -665,31 +659,30 @@ static void full_disk(const char *dir)
 		_exit(8);
 	outbox_entry_clear(&got);
 	outbox_entry_clear(&first);
-	outbox_free(ob);
+	close_outbox();
 	if (!real)
 		fprintf(stderr, "note: no small disk to fill here; tested with a file size limit\n");
 }
 
 Test(outbox, a_full_disk_is_a_clear_error_and_loses_nothing)
 {
-	char *dir = make_dir();
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
-		full_disk(dir);
+		full_disk();
 		_exit(0);
 	}
 	int status;
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
-	rm_dir(dir);
 }
 
 /* ---- SIGKILL ------------------------------------------------------------------------- */
 
-Test(outbox, an_entry_written_survives_sigkill)
+/* Forks a writer: body runs in a child with the outbox open (ob) and the
+ * write end of a pipe; returns its pid, and the read end in *rd. */
+static pid_t fork_writer(void (*body)(int wr), int *rd)
 {
-	char *dir = make_dir();
 	int fds[2];
 	cr_assert_eq(pipe(fds), 0);
 	pid_t pid = fork();
@@ -697,25 +690,40 @@ Test(outbox, an_entry_written_survives_sigkill)
 	if (pid == 0) {
 		close(fds[0]);
 		char err[512];
-		struct outbox *ob = outbox_open(dir, err, sizeof err);
-		struct outbox_entry e;
-		if (!ob || outbox_payment_new(ob, &water, &e) != OUTBOX_OK)
+		ob = outbox_open(dir, err, sizeof err);
+		if (!ob)
 			_exit(1);
-		/* The request would go out now: the kiosk dies instead. */
-		if (write(fds[1], e.key, IDEM_KEY_SIZE) != IDEM_KEY_SIZE)
-			_exit(2);
-		raise(SIGKILL);
-		_exit(3);
+		body(fds[1]);
+		_exit(0);
 	}
 	close(fds[1]);
+	*rd = fds[0];
+	return pid;
+}
+
+static void write_then_die(int wr)
+{
+	struct outbox_entry e;
+	if (outbox_payment_new(ob, &water, &e) != OUTBOX_OK)
+		_exit(2);
+	/* The request would go out now: the kiosk dies instead. */
+	if (write(wr, e.key, IDEM_KEY_SIZE) != IDEM_KEY_SIZE)
+		_exit(3);
+	raise(SIGKILL);
+}
+
+Test(outbox, an_entry_written_survives_sigkill)
+{
+	int rd;
+	pid_t pid = fork_writer(write_then_die, &rd);
 	char key[IDEM_KEY_SIZE] = "";
-	cr_assert_eq(read(fds[0], key, sizeof key), (ssize_t)sizeof key);
-	close(fds[0]);
+	cr_assert_eq(read(rd, key, sizeof key), (ssize_t)sizeof key);
+	close(rd);
 	int status;
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x", status);
 
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	struct collect c = { 0 };
 	cr_assert_eq(outbox_unfinished(ob, collect_one, &c), 1);
 	cr_assert_str_eq(c.keys[0], key);
@@ -724,48 +732,41 @@ Test(outbox, an_entry_written_survives_sigkill)
 	cr_assert_eq(outbox_payment_new(ob, &water, &e), OUTBOX_KEPT);
 	cr_assert_str_eq(e.key, key);
 	outbox_entry_clear(&e);
-	outbox_free(ob);
-	rm_dir(dir);
+}
+
+static int writer_round;
+
+/* Pays bills as fast as it can until it is killed; says so once one is
+ * final. */
+static void write_until_killed(int wr)
+{
+	for (int i = 0;; i++) {
+		char bill[48], pay_id[48];
+		snprintf(bill, sizeof bill, "bill-%d-%d", writer_round, i);
+		snprintf(pay_id, sizeof pay_id, "pay-%d-%d", writer_round, i);
+		struct outbox_payment p = water;
+		p.bill_id = bill;
+		struct outbox_entry e;
+		if (outbox_payment_new(ob, &p, &e) != OUTBOX_OK)
+			_exit(2);
+		outbox_payment_sent(ob, e.key, pay_id, NULL);
+		outbox_payment_state(ob, e.key, i % 3 ? PAY_SUCCESS : PAY_PENDING, "R", NULL);
+		outbox_payment_state(ob, e.key, PAY_SUCCESS, "R", NULL);
+		outbox_entry_clear(&e);
+		if (i == 0 && write(wr, "1", 1) != 1)
+			_exit(3);
+	}
 }
 
 Test(outbox, sigkill_at_any_moment_leaves_a_consistent_ledger)
 {
-	char *dir = make_dir();
-	outbox_free(open_ok(dir));
-	for (int round = 0; round < 4; round++) {
-		int fds[2];
-		cr_assert_eq(pipe(fds), 0);
-		pid_t pid = fork();
-		cr_assert_geq(pid, 0);
-		if (pid == 0) {
-			close(fds[0]);
-			char err[512];
-			struct outbox *ob = outbox_open(dir, err, sizeof err);
-			if (!ob)
-				_exit(1);
-			for (int i = 0;; i++) {
-				char bill[48];
-				snprintf(bill, sizeof bill, "bill-%d-%d", round, i);
-				struct outbox_payment p = water;
-				p.bill_id = bill;
-				struct outbox_entry e;
-				if (outbox_payment_new(ob, &p, &e) != OUTBOX_OK)
-					_exit(2);
-				char pid_s[48];
-				snprintf(pid_s, sizeof pid_s, "pay-%d-%d", round, i);
-				outbox_payment_sent(ob, e.key, pid_s, NULL);
-				outbox_payment_state(ob, e.key, i % 3 ? PAY_SUCCESS : PAY_PENDING, "R", NULL);
-				outbox_payment_state(ob, e.key, PAY_SUCCESS, "R", NULL);
-				outbox_entry_clear(&e);
-				if (i == 0 && write(fds[1], "1", 1) != 1) /* one is final: kill me */
-					_exit(3);
-			}
-		}
-		close(fds[1]);
+	for (writer_round = 0; writer_round < 4; writer_round++) {
+		int rd;
+		pid_t pid = fork_writer(write_until_killed, &rd);
 		char one;
-		cr_assert_eq(read(fds[0], &one, 1), 1, "the writer died before its first payment");
-		close(fds[0]);
-		struct timespec ts = { 0, (1 + 7 * round) * 1000000L };
+		cr_assert_eq(read(rd, &one, 1), 1, "the writer died before its first payment");
+		close(rd);
+		struct timespec ts = { 0, (1 + 7 * writer_round) * 1000000L };
 		nanosleep(&ts, NULL);
 		kill(pid, SIGKILL);
 		int status;
@@ -774,7 +775,7 @@ Test(outbox, sigkill_at_any_moment_leaves_a_consistent_ledger)
 
 		/* Everything it wrote is either unfinished or final, never both,
 		 * and the ledger holds each payment once. */
-		struct outbox *ob = open_ok(dir);
+		open_outbox();
 		char *db = path_in(dir, OUTBOX_FILE);
 		sqlite3 *s;
 		cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
@@ -789,20 +790,19 @@ Test(outbox, sigkill_at_any_moment_leaves_a_consistent_ledger)
 		sqlite3_finalize(st);
 		sqlite3_close(s);
 		free(db);
-		outbox_free(ob);
+		close_outbox();
 	}
-	rm_dir(dir);
 }
 
 /* ---- the listing --------------------------------------------------------------------- */
 
 /* An outbox with one success (receipt printed), one failure, one pending,
  * and a payee that tries to write escape sequences to the terminal. */
-static void fill_for_listing(const char *dir)
+static void fill_for_listing(void)
 {
-	struct outbox *ob = open_ok(dir);
+	open_outbox();
 	struct outbox_entry e;
-	new_payment(ob, &water, &e);
+	new_payment(&water, &e);
 	cr_assert_eq(outbox_payment_sent(ob, e.key, "pay-water", NULL), OUTBOX_OK);
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_SUCCESS, "R-20261203-0001", "2026-12-03T03:01:02Z"),
 	             OUTBOX_OK);
@@ -811,16 +811,16 @@ static void fill_for_listing(const char *dir)
 	outbox_entry_clear(&e);
 	struct outbox_payment fine = { .bill_id = "fine-1", .amount_fen = 20000, .payee = "交警支队\x1b[2J\x1b]0;x\x07",
 	                               .description = "交通罚款", .account_masked = "京A****5" };
-	new_payment(ob, &fine, &e);
+	new_payment(&fine, &e);
 	cr_assert_eq(outbox_payment_sent(ob, e.key, "pay-fine", NULL), OUTBOX_OK);
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_FAILED, NULL, NULL), OUTBOX_OK);
 	outbox_entry_clear(&e);
-	struct outbox_payment gas = { .bill_id = "gas-1", .amount_fen = 1205, .payee = "燃气公司" };
-	new_payment(ob, &gas, &e);
+	struct outbox_payment gas_bill = { .bill_id = "gas-1", .amount_fen = 1205, .payee = "燃气公司" };
+	new_payment(&gas_bill, &e);
 	cr_assert_eq(outbox_payment_sent(ob, e.key, "pay-gas", NULL), OUTBOX_OK);
 	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_PENDING, NULL, NULL), OUTBOX_OK);
 	outbox_entry_clear(&e);
-	outbox_free(ob);
+	close_outbox();
 }
 
 static char *line_with(const char *text, const char *needle)
@@ -855,8 +855,7 @@ static void check_listing(const char *out)
 
 Test(outbox, the_ledger_listing)
 {
-	char *dir = make_dir();
-	fill_for_listing(dir);
+	fill_for_listing();
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -864,7 +863,6 @@ Test(outbox, the_ledger_listing)
 	fclose(f);
 	check_listing(buf);
 	free(buf);
-	rm_dir(dir);
 }
 
 /* The kiosk beside this test binary (build/tests/client -> build/kiosk), or
@@ -886,8 +884,7 @@ static const char *kiosk_bin(void)
 
 Test(outbox, kiosk_ledger_prints_it_without_gateway_or_terminal)
 {
-	char *dir = make_dir();
-	fill_for_listing(dir);
+	fill_for_listing();
 	char cmd[PATH_MAX * 2 + 100];
 	snprintf(cmd, sizeof cmd, "'%s' --config /dev/null --ledger --data-dir '%s' </dev/null 2>&1",
 	         kiosk_bin(), dir);
@@ -899,7 +896,6 @@ Test(outbox, kiosk_ledger_prints_it_without_gateway_or_terminal)
 	int status = pclose(p);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x:\n%s", status, out);
 	check_listing(out);
-	rm_dir(dir);
 }
 
 Test(outbox, the_ledger_flag_needs_no_gateway)
