@@ -350,16 +350,33 @@ static void sync_dir(const char *dir)
 	}
 }
 
-static int migrate(struct outbox *ob, char *err, size_t n)
+/* PRAGMA user_version, or -1 (error recorded). */
+static int schema_version(struct outbox *ob)
 {
-	if (begin(ob) != 0)
-		goto fail;
 	sqlite3_stmt *st = prep(ob, "PRAGMA user_version");
 	if (!st)
-		goto fail_tx;
-	int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+		return -1;
+	int rc = sqlite3_step(st);
+	int version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	if (rc != SQLITE_ROW)
+		fail(ob, rc, "cannot read it");
 	sqlite3_finalize(st);
-	if (version < 0 || version > SCHEMA_VERSION) {
+	return version;
+}
+
+static int migrate(struct outbox *ob, char *err, size_t n)
+{
+	/* Up to date (the usual case): no write lock taken, so `kiosk
+	 * --ledger` never holds up a running kiosk. */
+	int version = schema_version(ob);
+	if (version == SCHEMA_VERSION)
+		return 0;
+	if (version < 0 || begin(ob) != 0)
+		goto fail;
+	version = schema_version(ob); /* another process may have done it */
+	if (version < 0)
+		goto fail_tx;
+	if (version > SCHEMA_VERSION) {
 		rollback(ob, OUTBOX_ERROR);
 		snprintf(err, n, "outbox %s: schema version %d is not one this kiosk knows (it knows up to %d): "
 		         "written by a newer kiosk?", ob->path, version, SCHEMA_VERSION);
@@ -827,11 +844,11 @@ static void print_row(void *ud, const struct outbox_entry *e)
 	fprintf(p->f, "%-1s %-19s  %-9s  %10s  %-8s  %-20s  %-24s  %-36s  %s / %s / %s\n", p->mark, when,
 	        state_word(e->state), text_fen(e->amount_fen, amount, sizeof amount),
 	        receipts[e->receipt], rno, pid, e->key, payee, what, acct);
-	free(rno);
-	free(pid);
-	free(payee);
-	free(what);
-	free(acct);
+	wipe_str(rno);
+	wipe_str(pid);
+	wipe_str(payee);
+	wipe_str(what);
+	wipe_str(acct);
 }
 
 int outbox_ledger_print(struct outbox *ob, FILE *f)

@@ -853,16 +853,37 @@ static void check_listing(const char *out)
 	cr_assert_null(strchr(out, '\x07'));
 }
 
-Test(outbox, the_ledger_listing)
+static char *ledger_listing(void)
 {
-	fill_for_listing();
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	cr_assert_eq(outbox_ledger_command(dir, f, stderr), 0);
 	fclose(f);
-	check_listing(buf);
-	free(buf);
+	return buf;
+}
+
+Test(outbox, the_ledger_listing)
+{
+	fill_for_listing();
+	char *out = ledger_listing();
+	check_listing(out);
+	free(out);
+}
+
+Test(outbox, the_listing_reads_while_the_kiosk_writes)
+{
+	fill_for_listing();
+	open_outbox(); /* the running kiosk */
+	struct outbox_entry e;
+	new_payment(&water, &e);
+	char *out = ledger_listing();
+	cr_assert(strstr(out, e.key), "the new entry is not listed:\n%s", out);
+	cr_assert(strstr(out, "2 final, 2 not final"), "%s", out);
+	free(out);
+	/* The kiosk goes on writing: the listing held no lock. */
+	cr_assert_eq(outbox_payment_state(ob, e.key, PAY_FAILED, NULL, NULL), OUTBOX_OK);
+	outbox_entry_clear(&e);
 }
 
 /* The kiosk beside this test binary (build/tests/client -> build/kiosk), or
