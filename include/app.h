@@ -10,6 +10,7 @@
 #include "layout.h"
 #include "login.h"
 #include "model.h"
+#include "pay.h"
 #include "scan.h"
 #include "theme.h"
 #include "wedge.h"
@@ -100,6 +101,10 @@ struct app {
 	int n_scanners;
 	struct wedge wedge;
 	long long wedge_timer;
+	/* Payments written before they are sent (outbox.c); NULL if the
+	 * database could not be opened: then no payment is taken. */
+	struct outbox *outbox;
+	const char *pay_key_shown; /* the payment a pay screen follows itself (its key), or NULL */
 	/* The terminal's bytes read as keys (kiosk/core/keys.c). */
 	struct keys keys;
 	long long keys_timer;
@@ -165,6 +170,21 @@ extern const struct screen_ops scr_me;        /* needs a session */
 extern const struct screen_ops scr_lang;      /* language picker */
 extern const struct screen_ops scr_voice;     /* voice settings: rate, volume, off */
 extern const struct screen_ops scr_confirm;   /* arg: struct scr_confirm_arg * */
+extern const struct screen_ops scr_bills;     /* 生活缴费: the kind of bill */
+extern const struct screen_ops scr_account;   /* arg: struct scr_account_arg * */
+extern const struct screen_ops scr_pay;       /* arg: const struct bill * (copied) */
+
+/* The account number of a kind of bill (scanned: already read off a paper
+ * bill, or NULL). */
+struct scr_account_arg {
+	enum bill_type type;
+	const char *scanned;
+};
+/* The outbox, opened at first use (DATA_DIR/outbox.db); NULL if it cannot
+ * be, which is logged once: no payment is taken then. */
+struct outbox *app_outbox(struct app *a);
+/* "Water", "Electricity"... translated (scr_bills.c). */
+const char *bill_type_label(enum bill_type t);
 
 /* A yes/no question before something irreversible (large mode). */
 struct scr_confirm_arg {
@@ -184,6 +204,8 @@ struct scr_login_arg {
 bool app_demo_key(struct app *a, int key);
 /* The device flow's user code while the log-in screen shows one, or NULL. */
 const char *scr_login_user_code(struct screen *s);
+/* The payment whose QR the pay screen shows, or NULL (demo: F7 pays it). */
+const char *scr_pay_payment_id(struct screen *s);
 /* Scanner callback (main.c registers it for every scanner). */
 void app_scanner_event(void *ud, enum scan_event ev, const char *code, size_t len,
                        const char *source, const char *why);

@@ -14,6 +14,8 @@
 #include "jsonx.h"
 #include "log.h"
 #include "loop.h"
+#include "outbox.h"
+#include "reconcile.h"
 #include "scan.h"
 #include "session.h"
 #include "text.h"
@@ -21,6 +23,22 @@
 #include "util.h"
 
 enum { REQ_CATALOG = 1, REQ_HEALTH = 2 };
+
+/* ---- the outbox ---- */
+
+struct outbox *app_outbox(struct app *a)
+{
+	static bool failed;
+	if (a->outbox || failed)
+		return a->outbox;
+	char err[256];
+	a->outbox = outbox_open(a->cfg.data_dir, err, sizeof err);
+	if (!a->outbox) {
+		failed = true; /* said once; payments are refused from now on */
+		log_warn("outbox: %s (no payments)", err);
+	}
+	return a->outbox;
+}
 
 /* ---- disk cache ---- */
 
@@ -188,6 +206,11 @@ void app_quit(struct app *a)
 long app_on_clock(struct loop *l, long long id, void *ud)
 {
 	struct app *a = ud;
+	static bool started;
+	if (!started) { /* at start-up: payments a restart left unfinished */
+		started = true;
+		reconcile_kick(a);
+	}
 	ui_dirty(a);
 	time_t now = time(NULL);
 	return (long)(60 - now % 60) * 1000 + 50;
@@ -299,6 +322,13 @@ static void on_demo_approve(void *ud, const struct gw_reply *r)
 		ui_toast(a, ROLE_ERROR, _("Demo: the approval was not accepted (is a QR code shown?)."));
 }
 
+static void on_demo_pay(void *ud, const struct gw_reply *r)
+{
+	struct app *a = ud;
+	if (r->result != GW_OK)
+		ui_toast(a, ROLE_ERROR, _("Demo: the payment was not accepted (is its QR code shown?)."));
+}
+
 bool app_demo_key(struct app *a, int key)
 {
 	if (key == K_F(5)) {
@@ -314,6 +344,18 @@ bool app_demo_key(struct app *a, int key)
 		}
 		char *path = xasprintf("/sim/device/%s/approve", uc);
 		gw_post(a->gw, path, NULL, NULL, a, 0, on_demo_approve, a);
+		free(path);
+		return true;
+	}
+	if (key == K_F(7)) { /* the phone that pays the payment QR shown */
+		struct screen *s = ui_top(a);
+		const char *id = s && s->ops == &scr_pay ? scr_pay_payment_id(s) : NULL;
+		if (!id) {
+			ui_toast(a, ROLE_BANNER, _("Demo: F7 pays the payment whose QR code is shown."));
+			return true;
+		}
+		char *path = xasprintf("/sim/payments/%s/pay", id);
+		gw_post(a->gw, path, NULL, NULL, a, 0, on_demo_pay, a);
 		free(path);
 		return true;
 	}

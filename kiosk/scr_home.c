@@ -127,6 +127,9 @@ static void activate(struct screen *s, int i)
 	case H_LANG:
 		ui_push(s->app, &scr_lang, NULL);
 		break;
+	case H_BILLS:
+		ui_push(s->app, &scr_bills, NULL);
+		break;
 	default:
 		coming_soon(s, item_label(s, i, &sub));
 		break;

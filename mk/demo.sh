@@ -32,6 +32,7 @@ port=$(cat "$tmp/port")
 echo "demo: gateway at http://127.0.0.1:$port (simulation on)."
 echo "demo: F5 = a citizen shows the app's login code to the scanner;"
 echo "demo: F6 (on the log-in screen, button 2) = the phone scanned the QR and confirms;"
+echo "demo: F7 (on a payment's QR) = the citizen's phone pays it; account numbers: GET /sim/accounts;"
 echo "demo: F9 logs out; F10 quits. From another terminal, a real code into the FIFO scanner:"
 echo "demo:   curl -s -XPOST http://127.0.0.1:$port/sim/citizen-code | sed 's/.*\"code\":\"\\([^\"]*\\)\".*/\\1/' > $tmp/scan"
 sleep 2
@@ -44,9 +45,9 @@ if [ "$how" = x11 ]; then
 	KIOSK_BIN="$O/kiosk" KIOSK_SESSION_X=xephyr KIOSK_SESSION_GEOMETRY=${KIOSK_SESSION_GEOMETRY:-1280x800} \
 		KIOSK_SESSION_CONF=/dev/null sh dist/kiosk-session --gateway "http://127.0.0.1:$port" \
 		--data-dir "$tmp/data" --kiosk-id demo-kiosk --log "$tmp/kiosk.log" --no-lockdown \
-		--demo-sim --scanner "fifo:$tmp/scan" || true
+		--demo-sim --scanner "fifo:$tmp/scan" --printer "file:$tmp/receipts.bin" || true
 	exit 0
 fi
 "$O/kiosk" --gateway "http://127.0.0.1:$port" --data-dir "$tmp/data" \
 	--kiosk-id demo-kiosk --log "$tmp/kiosk.log" --no-lockdown --demo-sim \
-	--scanner "fifo:$tmp/scan" || true
+	--scanner "fifo:$tmp/scan" --printer "file:$tmp/receipts.bin" || true

@@ -24,6 +24,7 @@
  * targets come from its layout dump (KIOSK_LAYOUT_DUMP).
  */
 #include "e2e.h"
+#include "emv.h"
 #include "harness/hutil.h"
 #include "harness/xdisp.h"
 
@@ -507,6 +508,67 @@ static void login_qr(bool large, int screen_w, int screen_h)
 Test(screen, login_qr_decodes) { login_qr(false, 1920, 1080); }
 Test(screen, login_qr_decodes_in_large_mode) { login_qr(true, 1920, 1080); }
 Test(screen, login_qr_decodes_in_large_mode_on_a_small_screen) { login_qr(true, 1280, 720); }
+
+/* The payment QR, read off the pixels as the citizen's phone reads it: a
+ * payload for the bill's amount (emv_check), in normal and large mode. */
+static void payment_qr(bool large)
+{
+	struct stage st;
+	if (!stage_start(&st, NULL))
+		cr_skip_test("skipped: no X server");
+	if (large) {
+		xd_key(st.x, "1", NULL);
+		S_CHECK(&st, wait_log_n(&st, "terminal: ", 2, WAIT_MS), "large mode: the grid did not change");
+	}
+	xd_key(st.x, "5", NULL); /* 生活缴费 */
+	S_CHECK(&st, wait_log_n(&st, "screen: enter bills", 1, WAIT_MS), "no bills screen");
+	xd_key(st.x, "1", NULL); /* water */
+	S_CHECK(&st, wait_log_n(&st, "screen: enter account", 1, WAIT_MS), "no account screen");
+	for (const char *d = "3101000001"; *d; d++) {
+		char k[2] = { *d, 0 };
+		xd_key(st.x, k, NULL);
+		nap(80);
+	}
+	xd_key(st.x, "Return", NULL);
+	S_CHECK(&st, wait_log_n(&st, "GET /v1/bills", 1, WAIT_MS), "no lookup");
+	nap(300);
+	xd_key(st.x, "1", NULL);
+	S_CHECK(&st, wait_log_n(&st, "screen: enter pay", 1, WAIT_MS), "no pay screen");
+	xd_key(st.x, "1", NULL);
+	S_CHECK(&st, wait_log_n(&st, "payment: QR code shown", 1, WAIT_MS), "no payment QR");
+	nap(800);
+	struct xd_image img;
+	shot_stable(&st, &img, 5000);
+	save_shot(&img, large ? "pay-large" : "pay");
+	static const int scale[][2] = { { 1, 1 }, { 1, 2 }, { 2, 5 }, { 3, 10 }, { 1, 4 } };
+	char *data = NULL;
+	for (size_t i = 0; i < sizeof scale / sizeof scale[0] && !data; i++) {
+		int w, h;
+		unsigned char *g = xd_gray_scaled(&img, scale[i][0], scale[i][1], &w, &h);
+		size_t len;
+		data = qr_decode(g, w, h, &len);
+		free(g);
+		if (data)
+			fprintf(stderr, "screen: payment QR decoded at %d/%d\n", scale[i][0], scale[i][1]);
+	}
+	xd_image_free(&img);
+	S_CHECK(&st, data, "the payment QR on the screen does not decode");
+	char *resp = NULL;
+	S_CHECK(&st, gwd_get(st.g, "/sim/payments", &resp) == 200, "/sim/payments");
+	json_t *j = json_loads(resp, 0, NULL);
+	long long amount = json_integer_value(
+		json_object_get(json_array_get(json_object_get(j, "payments"), 0), "amount_fen"));
+	json_decref(j);
+	free(resp);
+	enum emv_error e = emv_check(data, amount, NULL);
+	S_CHECK(&st, e == EMV_OK, "the payment QR is no payload for %lld fen: %s (%s)", amount, emv_error_name(e),
+	        data);
+	free(data);
+	stage_stop(&st);
+}
+
+Test(screen, payment_qr_decodes) { payment_qr(false); }
+Test(screen, payment_qr_decodes_in_large_mode) { payment_qr(true); }
 
 /* A service's page, for the screenshots in docs/ (and: it is reachable by
  * touch, and shows). */
