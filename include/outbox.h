@@ -23,6 +23,8 @@
  * same time). Calls are synchronous and short (one transaction, one fsync);
  * they are made from the loop thread at the moments a payment changes.
  *
+ * Every function but outbox_free and outbox_error needs an open outbox.
+ *
  * Ownership: struct outbox is the caller's from outbox_open to outbox_free.
  * A struct outbox_entry filled by a call is the caller's: its strings are
  * freed (wiped first) by outbox_entry_clear. An entry handed to a callback
@@ -130,7 +132,9 @@ enum outbox_result outbox_payment_sent(struct outbox *ob, const char *key, const
  * OUTBOX_KEPT: the state may not follow the recorded one (idem.h), e.g. a
  * repeat or pending after success. OUTBOX_REFUSED: another final state
  * than the one recorded (the gateway contradicted itself: the first stands;
- * err says both, for the log). */
+ * err says both, for the log). A create the gateway refused for good (a
+ * problem answer, never a network error) is recorded as PAY_FAILED: the
+ * entry goes to the ledger without a payment id. */
 enum outbox_result outbox_payment_state(struct outbox *ob, const char *key, enum pay_state state,
                                         const char *receipt_no, const char *paid_at);
 

@@ -699,7 +699,7 @@ enum outbox_result outbox_payment_state(struct outbox *ob, const char *key, enum
 	enum pay_state cur = e.state;
 	outbox_entry_clear(&e);
 	if (idem_contradicts(state, cur)) {
-		snprintf(ob->err, sizeof ob->err, "outbox: the gateway said %s after %s for payment %s: %s stands",
+		snprintf(ob->err, sizeof ob->err, "outbox: the gateway said %s after %s (key %s): %s stands",
 		         pay_state_name(state), pay_state_name(cur), key, pay_state_name(cur));
 		return rollback(ob, OUTBOX_REFUSED);
 	}
