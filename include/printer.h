@@ -41,7 +41,7 @@ enum printer_status {
 };
 
 /* Timing (ms). Tests may shorten them; nothing else should. */
-extern long printer_status_ms;  /* 300: every status answer within this */
+extern long printer_status_ms;  /* 300: the four status answers within this */
 extern long printer_write_ms;   /* 10000: the whole receipt taken within this */
 
 /* "ok", "paper_out", "cover_open", "offline", "absent". */
@@ -66,7 +66,10 @@ const char *printer_spec(const struct printer *p);
 typedef void (*printer_fn)(void *ud, enum printer_status st, const char *why);
 
 /* Asks the printer's state; fn gets it (within printer_status_ms for
- * escpos). Jobs run one after another in the order given. */
+ * escpos). Jobs run one after another in the order given. p is a printer
+ * from printer_open (with NULL nothing happens: fn is never called). An
+ * escpos printer with no channel back (usblp says EINVAL to a read) cannot
+ * tell its state: it is PRINTER_OK, and logged once. */
 void printer_check(struct printer *p, printer_fn fn, void *ud);
 /* Prints bytes (copied): checks the state first, and prints only if it is
  * PRINTER_OK; fn gets PRINTER_OK once every byte was taken, or the fault

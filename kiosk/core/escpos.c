@@ -165,16 +165,7 @@ static struct cells to_cells(iconv_t cd, const char *s)
 
 	if (!s || !*s)
 		return cs;
-	/* text_sanitize keeps only what wcwidth calls printable: ask it
-	 * under a UTF-8 LC_CTYPE whatever the process's locale is (for this
-	 * thread only). */
-	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-	locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
 	char *clean = text_sanitize(s, strlen(s), 0);
-	if (utf8) {
-		uselocale(old);
-		freelocale(utf8);
-	}
 	size_t len = strlen(clean);
 	cs.c = xmallocarray(len + 1, sizeof *cs.c);
 	for (size_t i = 0; i < len;) {
@@ -450,6 +441,54 @@ static int put_qr(struct enc *e, const char *data, char *err, size_t errlen)
 	return 0;
 }
 
+/* The receipt's bytes into e->out: 0, or -1 (err) if the QR cannot be. */
+static int encode(struct enc *e, const struct receipt *r, char *err, size_t errlen)
+{
+	struct cells ell = to_cells(e->cd, "…");
+	e->ellipsis = ell.c[0];
+	cells_free(&ell);
+
+	const struct labels *lb = labels_for(r->lang);
+	static const unsigned char start[] = { ESC, '@', FS, '&' };
+	ob_put(&e->out, start, sizeof start);
+	put_big(e, r->title && *r->title ? r->title : lb->title, 2);
+	put_separator(e);
+
+	char num[32], amount[64];
+	money_format(r->amount_fen, num, sizeof num);
+	snprintf(amount, sizeof amount, "%s%s%s", lb->yuan_before, num, lb->yuan_after);
+	ob_cmd(&e->out, ESC, 'a', 1);
+	struct cells al = to_cells(e->cd, lb->amount);
+	put_cells(&e->out, al.c, al.n);
+	ob_byte(&e->out, LF);
+	cells_free(&al);
+	put_big(e, amount, 2);
+	put_separator(e);
+
+	put_field(e, lb->payee, r->payee);
+	put_field(e, lb->account, r->account_masked);
+	put_field(e, lb->purpose, r->purpose);
+	put_field(e, lb->receipt_no, r->receipt_no);
+	put_field(e, lb->paid_at, r->paid_at);
+	put_field(e, lb->kiosk, r->kiosk_id);
+
+	if (r->verify && *r->verify) {
+		put_separator(e);
+		if (put_qr(e, r->verify, err, errlen) != 0)
+			return -1;
+		struct cells vl = to_cells(e->cd, lb->verify);
+		put_cells(&e->out, vl.c, vl.n);
+		ob_byte(&e->out, LF);
+		cells_free(&vl);
+		ob_cmd(&e->out, ESC, 'a', 0);
+	}
+	/* Feed past the tear-off and cut, leaving a hinge (partial cut). */
+	ob_cmd(&e->out, ESC, 'd', 3);
+	static const unsigned char cut[] = { GS, 'V', 66, 0 };
+	ob_put(&e->out, cut, sizeof cut);
+	return 0;
+}
+
 unsigned char *escpos_receipt(const struct receipt *r, int cols, size_t *len,
                               char *err, size_t errlen)
 {
@@ -475,52 +514,24 @@ unsigned char *escpos_receipt(const struct receipt *r, int cols, size_t *len,
 		set_err(err, errlen, "no GB18030 converter: %s", strerror(errno));
 		return NULL;
 	}
-	struct cells ell = to_cells(e.cd, "…");
-	e.ellipsis = ell.c[0];
-	cells_free(&ell);
-
-	const struct labels *lb = labels_for(r->lang);
-	static const unsigned char start[] = { ESC, '@', FS, '&' };
-	ob_put(&e.out, start, sizeof start);
-	put_big(&e, r->title && *r->title ? r->title : lb->title, 2);
-	put_separator(&e);
-
-	char num[32], amount[64];
-	money_format(r->amount_fen, num, sizeof num);
-	snprintf(amount, sizeof amount, "%s%s%s", lb->yuan_before, num, lb->yuan_after);
-	ob_cmd(&e.out, ESC, 'a', 1);
-	struct cells al = to_cells(e.cd, lb->amount);
-	put_cells(&e.out, al.c, al.n);
-	ob_byte(&e.out, LF);
-	cells_free(&al);
-	put_big(&e, amount, 2);
-	put_separator(&e);
-
-	put_field(&e, lb->payee, r->payee);
-	put_field(&e, lb->account, r->account_masked);
-	put_field(&e, lb->purpose, r->purpose);
-	put_field(&e, lb->receipt_no, r->receipt_no);
-	put_field(&e, lb->paid_at, r->paid_at);
-	put_field(&e, lb->kiosk, r->kiosk_id);
-
-	if (r->verify && *r->verify) {
-		put_separator(&e);
-		if (put_qr(&e, r->verify, err, errlen) != 0) {
-			iconv_close(e.cd);
-			ob_free(&e.out);
-			return NULL;
-		}
-		struct cells vl = to_cells(e.cd, lb->verify);
-		put_cells(&e.out, vl.c, vl.n);
-		ob_byte(&e.out, LF);
-		cells_free(&vl);
-		ob_cmd(&e.out, ESC, 'a', 0);
+	/* text_sanitize keeps only what wcwidth calls printable: it runs
+	 * under a UTF-8 LC_CTYPE whatever the process's locale is (this
+	 * thread only, for this call). */
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (!utf8) {
+		set_err(err, errlen, "no C.UTF-8 locale: %s", strerror(errno));
+		iconv_close(e.cd);
+		return NULL;
 	}
-	/* Feed past the tear-off and cut, leaving a hinge (partial cut). */
-	ob_cmd(&e.out, ESC, 'd', 3);
-	static const unsigned char cut[] = { GS, 'V', 66, 0 };
-	ob_put(&e.out, cut, sizeof cut);
+	locale_t old = uselocale(utf8);
+	int rc = encode(&e, r, err, errlen);
+	uselocale(old);
+	freelocale(utf8);
 	iconv_close(e.cd);
+	if (rc != 0) {
+		ob_free(&e.out);
+		return NULL;
+	}
 	*len = e.out.len;
 	return e.out.p;
 }
