@@ -32,6 +32,7 @@ struct config {
 	int n_scanners;
 	bool scanners_from_flags;
 	char *printer;       /* receipt printer spec: escpos:DEV[,BAUD], file:PATH, none */
+	long printer_columns; /* its paper's width in characters: 32 (58 mm), 42 or 48 (80 mm) */
 	long wedge_gap_ms;   /* keyboard-wedge scanners: max gap inside a burst */
 	long wedge_min_len;  /* ... and the shortest burst that is a scan */
 	long idle_timeout_s;

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "escpos.h"
 #include "ini.h"
 #include "printer.h"
 #include "util.h"
@@ -232,6 +233,13 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			set_str(&c->printer, v);
 			return 0;
 		}
+		if (!strcmp(key, "columns")) {
+			if (parse_ms(v, &c->printer_columns, ESCPOS_COLS_MIN, ESCPOS_COLS_MAX) == 0)
+				return 0;
+			snprintf(err, errlen, "columns must be a number from %d to %d (32 on 58 mm paper, "
+			         "48 on 80 mm)", ESCPOS_COLS_MIN, ESCPOS_COLS_MAX);
+			return -1;
+		}
 	} else if (!strcmp(section, "session")) {
 		if (!strcmp(key, "idle_timeout_s")) {
 			if (parse_ms(v, &c->idle_timeout_s, 4, 86400) == 0)
@@ -381,6 +389,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	c->speech = xstrdup("espeak");
 	c->large_font = xstrdup(CONFIG_LARGE_FONT_DEFAULT);
 	c->printer = xstrdup("none");
+	c->printer_columns = ESCPOS_COLS_80MM;
 
 	/* Pass 1: --help, --version, --config, and flag syntax. */
 	const char *cfg_path = NULL;

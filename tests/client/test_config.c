@@ -164,12 +164,15 @@ Test(config, printer_from_file_and_flag)
 	const char *none[] = { "--gateway", "http://127.0.0.1:1", NULL };
 	cr_assert_eq(load(&c, err, sizeof err, none), CONFIG_OK, "%s", err);
 	cr_assert_str_eq(c.printer, "none", "no printer unless one is configured");
+	cr_assert_eq(c.printer_columns, 48, "80 mm paper unless told");
 	config_free(&c);
 
-	char *p = write_conf("[gateway]\nurl = http://127.0.0.1:1\n[printer]\ndevice = file:/tmp/r.bin\n");
+	char *p = write_conf("[gateway]\nurl = http://127.0.0.1:1\n[printer]\ndevice = file:/tmp/r.bin\n"
+	                     "columns = 32\n");
 	const char *file[] = { "--config", p, NULL };
 	cr_assert_eq(load(&c, err, sizeof err, file), CONFIG_OK, "%s", err);
 	cr_assert_str_eq(c.printer, "file:/tmp/r.bin");
+	cr_assert_eq(c.printer_columns, 32);
 	config_free(&c);
 
 	/* the flag wins */
@@ -196,6 +199,13 @@ Test(config, bad_printer_is_named)
 	snprintf(want, sizeof want, "%s:3:", p);
 	cr_assert(strstr(err, want), "got: %s", err);
 	cr_assert(strstr(err, "laser") && strstr(err, "escpos"), "got: %s", err);
+	config_free(&c);
+	unlink(p);
+
+	p = write_conf("[printer]\ncolumns = 80\n");
+	cr_assert_eq(load(&c, err, sizeof err, args), CONFIG_ERROR);
+	snprintf(want, sizeof want, "%s:2:", p);
+	cr_assert(strstr(err, want) && strstr(err, "columns"), "got: %s", err);
 	config_free(&c);
 	unlink(p);
 
