@@ -87,7 +87,9 @@ static void account_resize(struct screen *s, struct rect area)
 {
 	struct account *c = s->priv;
 	int y = area.y + 1;
-	c->big = ui_large() && area.h >= 18 && bigtext_width("00000000000000000000") + 4 <= area.w;
+	/* Large mode: the digits in big glyphs while they fit the width (a
+	 * long number falls back to plain digits, never cut). */
+	c->big = ui_large() && area.h >= 18;
 	int fh = c->big ? BIGTEXT_ROWS + 2 : 3;
 	c->field = (struct rect){ area.x + 1, y + 1, area.w - 2 < 46 ? area.w - 2 : 46, fh };
 	if (c->big)

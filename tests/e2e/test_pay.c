@@ -50,19 +50,13 @@
 
 TestSuite(pay, .timeout = 120);
 
-static void nap(int ms)
-{
-	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&t, NULL);
-}
-
 /* A person on a keypad: one digit at a time, slower than any scanner. */
 static void type_slowly(struct harness *h, const char *s)
 {
 	for (; *s; s++) {
 		char c[2] = { *s, 0 };
 		h_type(h, c);
-		nap(90);
+		h_pump(h, 90); /* reading the screen meanwhile, as a terminal does */
 	}
 }
 
@@ -217,7 +211,7 @@ Test(pay, one_payment_whatever_happens)
 	h_type(h, "1");
 	h_type(h, "1");
 	h_key(h, H_ENTER);
-	nap(1500); /* the first answer is lost; the retry comes after a second */
+	h_pump(h, 1500); /* the first answer is lost; the retry comes after a second */
 	e2e_set_faults(g, "{\"paths\":[],\"payment\":null}");
 	e2e_expect(h, g, T_WAITING, 15000, "the retry finds the payment");
 	json_t *a = sim_payments(g);
@@ -397,7 +391,7 @@ Test(pay, killed_while_pending_then_paid)
 		if (round == 0)
 			E2E_CHECK(h, g, e2e_wait_log(h, "receipt: printed", WAIT_MS), "restart: the receipt not printed");
 		else
-			nap(1500);
+			h_pump(h, 1500);
 		struct escpos_doc doc;
 		E2E_CHECK(h, g, escpos_parse_file(prn, &doc) == 0, "the printed bytes do not parse: %s", doc.why);
 		E2E_CHECK(h, g, doc.cuts == 1, "start %d: %d receipts printed, not 1", round + 2, doc.cuts);
@@ -428,13 +422,13 @@ Test(pay, large_and_voice)
 	h_type(h, "1");
 	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "large: water");
 	type_slowly(h, ACCOUNT_3);
-	nap(500);
+	h_settle(h, 300, 3000);
 	char *said = e2e_slurp_str(speech);
 	E2E_CHECK(h, g, said && strstr(said, "已输入10位"), "the digits are not counted aloud:\n%s", said ? said : "");
 	free(said);
 	h_key(h, H_ENTER);
 	long long amount = pay_first_bill(h, g, "large: pay");
-	nap(800);
+	h_settle(h, 500, 3000);
 	said = e2e_slurp_str(speech);
 	E2E_CHECK(h, g, said && strstr(said, "元"), "the amount is not spoken as money:\n%s", said ? said : "");
 	free(said);
