@@ -423,6 +423,7 @@ Test(pay, large_and_voice)
 	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "large: water");
 	type_slowly(h, ACCOUNT_3);
 	h_settle(h, 300, 3000);
+	E2E_CHECK(h, g, e2e_count_text(h, "███") >= 5, "large mode: the digits are not in big glyphs");
 	char *said = e2e_slurp_str(speech);
 	E2E_CHECK(h, g, said && strstr(said, "已输入10位"), "the digits are not counted aloud:\n%s", said ? said : "");
 	free(said);
