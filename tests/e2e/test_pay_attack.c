@@ -1,0 +1,937 @@
+/* test_pay_attack.c: an adversarial review of the payment flow (issue 9),
+ * each way found to break it kept as an end-to-end test.
+ *
+ * The real kiosk in a pty against the reference gateway, as test_pay.c
+ * drives it. The money rules under attack: what the screen shows is what
+ * gets paid; nothing is paid twice; every payment reaches a final state the
+ * citizen sees; a network error is never "failed"; states never go back;
+ * a spoiled QR is never drawn; no crash, no hang, no control character
+ * drawn; a receipt prints once whatever restarts happen; no personal data
+ * (the full account number, pay codes) in the log.
+ *
+ * Tests marked .disabled found a bug: the comment above each says what
+ * fails (reported to the lead); enable it once the kiosk is fixed.
+ */
+#include "e2e.h"
+#include "harness/escpos_parse.h"
+#include "harness/gwd.h"
+#include "harness/harness.h"
+
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WAIT_MS 8000
+#define COLS 120
+#define ROWS 40
+
+#define T_BILLS "生活缴费"
+#define T_WATER "水费"
+#define T_PAY_TITLE "缴费支付"
+#define T_CONFIRM "确认支付"
+#define T_WAITING "等待支付"
+#define T_PAID "支付成功"
+#define T_FAILED "支付失败"
+#define T_CANCELLED "支付已取消"
+#define T_EXPIRED "付款二维码已过期，未扣款"
+#define T_ASK_CANCEL "确定取消这笔支付吗"
+#define T_PRINTED "回单已打印"
+#define T_NO_PAYMENTS "本机暂时无法办理缴费"
+#define T_RETRYING "网络不稳定"
+#define T_NOT_STARTED "未能发起"
+#define T_NOT_ACCOUNT "不是户号"
+#define PAY_CODE_OK "131234567890123456"
+
+#define ACCOUNT_3 "3101000001"  /* water: 3 bills */
+
+static void suite_fini(void);
+TestSuite(pay_attack, .timeout = 180, .fini = suite_fini);
+
+/* ---- small helpers ----------------------------------------------------------------- */
+
+static void nap(int ms)
+{
+	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&t, NULL);
+}
+
+/* Keeps the screen read while time passes (the kiosk never blocks on a
+ * full pty). */
+static void pump(struct harness *h, int ms)
+{
+	long long end = e2e_now_ms() + ms;
+	while (e2e_now_ms() < end)
+		h_pump(h, 100);
+}
+
+static void type_slowly(struct harness *h, const char *s)
+{
+	for (; *s; s++) {
+		char c[2] = { *s, 0 };
+		h_type(h, c);
+		nap(90);
+	}
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; p && (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* What must never be on screen in this test, checked at every wait. */
+static const char *forbidden[8];
+
+static const char *guard_forbidden(struct harness *h)
+{
+	static char seen[200];
+	for (int i = 0; i < 8 && forbidden[i]; i++)
+		if (h_find(h, forbidden[i], NULL, NULL)) {
+			snprintf(seen, sizeof seen, "%s", forbidden[i]);
+			return seen;
+		}
+	return NULL;
+}
+
+static void forbid(const char *a, const char *b, const char *c)
+{
+	memset(forbidden, 0, sizeof forbidden);
+	forbidden[0] = a;
+	forbidden[1] = b;
+	forbidden[2] = c;
+	e2e_set_hooks(guard_forbidden, NULL);
+}
+
+static char scratch[700];
+
+static void suite_fini(void)
+{
+	e2e_set_hooks(NULL, NULL);
+	if (scratch[0]) {
+		char *cmd = e2e_fmt("chmod -R u+rwx '%s' 2>/dev/null", scratch);
+		if (system(cmd) != 0)
+			fprintf(stderr, "%s failed\n", cmd);
+		free(cmd);
+		e2e_rm_rf(scratch);
+		scratch[0] = '\0';
+	}
+}
+
+static const char *scratch_file(const char *name)
+{
+	static char path[4][900];
+	static int k;
+	e2e_scratch_dir(scratch, sizeof scratch, "pay-attack");
+	k = (k + 1) % 4;
+	snprintf(path[k], sizeof path[k], "%s/%s", scratch, name);
+	return path[k];
+}
+
+/* Home → 生活缴费 → 水费 → the account typed → Enter. */
+static void to_bills(struct harness *h, struct gwd *g, const char *account)
+{
+	h_type(h, "5");
+	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "home: 5 opens 生活缴费");
+	h_type(h, "1");
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "1: water");
+	type_slowly(h, account);
+	e2e_expect(h, g, account, WAIT_MS, "the digits typed are shown");
+	h_key(h, H_ENTER);
+}
+
+static json_t *sim_payments(struct gwd *g)
+{
+	char *resp = NULL;
+	int st = gwd_get(g, "/sim/payments", &resp);
+	cr_assert_eq(st, 200, "/sim/payments: %d %s", st, resp ? resp : "");
+	json_error_t e;
+	json_t *j = json_loads(resp, 0, &e);
+	free(resp);
+	cr_assert_not_null(j);
+	json_t *a = json_object_get(j, "payments");
+	cr_assert(json_is_array(a), "/sim/payments: no array");
+	json_incref(a);
+	json_decref(j);
+	return a;
+}
+
+static size_t n_payments(struct gwd *g)
+{
+	json_t *a = sim_payments(g);
+	size_t n = json_array_size(a);
+	json_decref(a);
+	return n;
+}
+
+/* How many payments of the gateway are in state (NULL: any). */
+static int n_in_state(struct gwd *g, const char *state)
+{
+	json_t *a = sim_payments(g), *p;
+	size_t i;
+	int n = 0;
+	json_array_foreach(a, i, p) {
+		const char *st = json_string_value(json_object_get(p, "state"));
+		if (!state || (st && !strcmp(st, state)))
+			n++;
+	}
+	json_decref(a);
+	return n;
+}
+
+/* The newest payment's id (copied into out). */
+static void last_id(struct gwd *g, char *out, size_t n)
+{
+	json_t *a = sim_payments(g);
+	cr_assert_gt(json_array_size(a), 0, "the gateway made no payment");
+	snprintf(out, n, "%s", json_string_value(json_object_get(json_array_get(a, 0), "id")));
+	json_decref(a);
+}
+
+static void sim_pay(struct gwd *g, const char *id)
+{
+	char *path = e2e_fmt("/sim/payments/%s/pay", id);
+	json_decref(e2e_post_json(g, path, NULL, 200));
+	free(path);
+}
+
+static void pay_last(struct gwd *g)
+{
+	char id[64];
+	last_id(g, id, sizeof id);
+	sim_pay(g, id);
+}
+
+/* The bill (item) picked, the confirm page, pay (1) pressed. */
+static void press_pay(struct harness *h, struct gwd *g, int item, const char *step)
+{
+	char k[4];
+	snprintf(k, sizeof k, "%d", item);
+	e2e_expect(h, g, e2e_item(item, ""), WAIT_MS, step);
+	h_type(h, k);
+	e2e_expect_row(h, g, 0, T_PAY_TITLE, WAIT_MS, step);
+	e2e_expect(h, g, T_CONFIRM, WAIT_MS, step);
+	h_type(h, "1");
+}
+
+/* press_pay, then the QR. */
+static void pay_bill(struct harness *h, struct gwd *g, int item, const char *step)
+{
+	press_pay(h, g, item, step);
+	e2e_expect(h, g, T_WAITING, WAIT_MS, step);
+	h_settle(h, 150, 2000);
+	struct e2e_qr qr;
+	E2E_CHECK(h, g, e2e_find_qr(h, &qr), "%s: no readable QR: %s", step, qr.why);
+}
+
+static char *ledger(const char *dir)
+{
+	char *out = e2e_fmt("%s/ledger.txt", scratch_file("."));
+	char *cmd = e2e_fmt("'%s' --ledger --data-dir '%s' > '%s' 2>&1", h_kiosk_bin(), dir, out);
+	int rc = system(cmd);
+	char *text = e2e_slurp_str(out);
+	cr_assert(rc == 0, "%s: %d\n%s", cmd, rc, text);
+	free(cmd);
+	free(out);
+	return text;
+}
+
+static int receipts_cut(const char *prn)
+{
+	struct stat st;
+	if (stat(prn, &st) != 0 || st.st_size == 0)
+		return 0;
+	struct escpos_doc doc;
+	cr_assert(escpos_parse_file(prn, &doc) == 0, "the printed bytes do not parse: %s", doc.why);
+	int n = doc.cuts;
+	escpos_doc_free(&doc);
+	return n;
+}
+
+/* A fresh data dir of the test's own (kept across kiosk restarts). */
+static const char *data_dir(const char *name)
+{
+	static char buf[900];
+	snprintf(buf, sizeof buf, "%s", scratch_file(name));
+	e2e_rm_rf(buf);
+	cr_assert(mkdir(buf, 0700) == 0, "mkdir %s: %s", buf, strerror(errno));
+	return buf;
+}
+
+/* "--listen 127.0.0.1:PORT": the gateway restarted where the kiosk looks. */
+static bool restart_same_port(struct gwd *g)
+{
+	char listen[64];
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", gwd_port(g));
+	const char *args[] = { "--listen", listen, NULL };
+	return gwd_restart(g, args);
+}
+
+static void end_all(struct harness *h, struct gwd *g)
+{
+	e2e_finish(h, g);
+	e2e_set_hooks(NULL, NULL);
+}
+
+/* ---- replies that arrive after their screen left ------------------------------------- */
+
+/* Esc and Home while the bills load: the list never pops up over the
+ * screen the citizen went back to, and the kiosk goes on working. */
+Test(pay_attack, esc_while_bills_load)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	e2e_set_faults(g, "{\"latency_ms\":2500,\"paths\":[\"/v1/bills\"]}");
+	to_bills(h, g, ACCOUNT_3);
+	nap(200);
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "Esc while loading: the kinds of bill");
+	h_key(h, H_HOME);
+	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "Home: home");
+	pump(h, 3500); /* the answer arrives */
+	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "the late answer changed nothing");
+	E2E_CHECK(h, g, !h_find(h, "元", NULL, NULL), "a bill list was drawn over home");
+	e2e_set_faults(g, "{}");
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "after the late answer: pay still works");
+	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments", n_payments(g));
+	end_all(h, g);
+}
+
+/* Esc, Home, 0 and pay again while the payment is being created: one
+ * payment, and the screen shows it. */
+Test(pay_attack, keys_while_creating)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	forbid(T_FAILED, NULL, NULL);
+	to_bills(h, g, ACCOUNT_3);
+	e2e_set_faults(g, "{\"latency_ms\":2500,\"paths\":[\"/v1/payments\"]}");
+	press_pay(h, g, 1, "pay with a slow gateway");
+	nap(150);
+	h_key(h, H_ESC);
+	h_key(h, H_HOME);
+	h_type(h, "0");
+	h_type(h, "1");
+	h_key(h, H_ENTER);
+	h_key(h, H_ESC);
+	e2e_expect(h, g, T_WAITING, 15000, "the QR after the keys");
+	e2e_set_faults(g, "{}");
+	E2E_CHECK(h, g, e2e_row_has(h, 0, T_PAY_TITLE), "the payment screen was left");
+	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway, not 1", n_payments(g));
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	end_all(h, g);
+}
+
+/* A pay code scanned, then cancel confirmed while the scan is in flight:
+ * the scan paid, so the screen must say paid (never cancelled), once. */
+Test(pay_attack, cancel_while_scan_in_flight)
+{
+	const char *fifo = scratch_file("scan1.fifo");
+	char *spec = e2e_fmt("fifo:%s", fifo);
+	const char *extra[] = { "--scanner", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	forbid(T_CANCELLED, T_FAILED, NULL);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	char id[64];
+	last_id(g, id, sizeof id);
+	char *f = e2e_fmt("{\"latency_ms\":2000,\"paths\":[\"/v1/payments/%s/scan\",\"/v1/payments/%s/cancel\"]}",
+	                  id, id);
+	e2e_set_faults(g, f);
+	free(f);
+	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
+	nap(200);
+	h_key(h, H_ESC);
+	e2e_expect(h, g, T_ASK_CANCEL, WAIT_MS, "Esc asks");
+	h_type(h, "1");
+	e2e_expect(h, g, T_PAID, 15000, "the scan paid: paid, not cancelled");
+	pump(h, 3000);
+	e2e_clean(h, g, "still paid");
+	E2E_CHECK(h, g, h_find(h, T_PAID, NULL, NULL), "paid went away");
+	e2e_set_faults(g, "{}");
+	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	E2E_CHECK(h, g, e2e_log_count(h, "payment: success") == 1, "success logged %d times",
+	          e2e_log_count(h, "payment: success"));
+	free(spec);
+	end_all(h, g);
+}
+
+/* Cancel confirmed, and the payment paid at the gateway before the cancel
+ * gets there: the screen ends on paid. */
+Test(pay_attack, cancel_racing_sim_pay)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	forbid(T_CANCELLED, T_FAILED, NULL);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	char id[64];
+	last_id(g, id, sizeof id);
+	char *f = e2e_fmt("{\"latency_ms\":1500,\"paths\":[\"/v1/payments/%s/cancel\"]}", id);
+	e2e_set_faults(g, f);
+	free(f);
+	h_key(h, H_ESC);
+	e2e_expect(h, g, T_ASK_CANCEL, WAIT_MS, "Esc asks");
+	h_type(h, "1");
+	nap(100);
+	sim_pay(g, id);
+	e2e_expect(h, g, T_PAID, 15000, "paid before the cancel arrived: paid");
+	pump(h, 2500);
+	e2e_clean(h, g, "still paid");
+	e2e_set_faults(g, "{}");
+	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	end_all(h, g);
+}
+
+/* ---- the idle timeout ------------------------------------------------------------------ */
+
+/* BUG (disabled): the idle timeout (--idle-timeout 6 here, 120 s by default
+ * against a 300 s payment) takes the kiosk home while the payment QR is
+ * shown and the payment is still open. The citizen, who has just scanned
+ * the QR and is confirming on the phone, pays; the screen is on home and
+ * never shows "paid" nor the receipt (reconcile.c records it in the
+ * background, and prints it, with no screen saying so). session.c
+ * idle_matters()/on_idle_tick() knows nothing of a payment in progress;
+ * scr_pay.c should hold the idle timeout while ST_CREATING/ST_SHOWING (or
+ * the warning should say a payment is open). */
+Test(pay_attack, idle_timeout_while_qr_shows, .disabled = true)
+{
+	const char *extra[] = { "--idle-timeout", "6", NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	pump(h, 9000); /* the citizen looks at the phone, not the kiosk */
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid on the phone: the kiosk must say so");
+	end_all(h, g);
+}
+
+/* The idle timeout while the create is slow: whatever the screen does, the
+ * gateway ends with one payment and the outbox follows it to the end. */
+Test(pay_attack, idle_timeout_while_creating)
+{
+	const char *dir = data_dir("data-idle");
+	const char *extra[] = { "--idle-timeout", "4", "--data-dir", dir, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	e2e_set_faults(g, "{\"latency_ms\":7000,\"paths\":[\"/v1/payments\"]}");
+	press_pay(h, g, 1, "pay, slowly");
+	pump(h, 9000);
+	e2e_set_faults(g, "{}");
+	pump(h, 8000); /* the reconciler's pass */
+	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway, not 1", n_payments(g));
+	pay_last(g);
+	pump(h, 7000);
+	char *l = ledger(dir);
+	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	free(l);
+	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway, not 1", n_payments(g));
+	end_all(h, g);
+}
+
+/* ---- two payments in a row ---------------------------------------------------------------- */
+
+/* Two bills of one account paid one after the other: two payments, one
+ * per bill, two receipts; the bill already paid cannot be paid again from
+ * the list the citizen goes back to. */
+Test(pay_attack, two_bills_in_a_row)
+{
+	const char *prn = scratch_file("two.bin");
+	unlink(prn);
+	char *spec = e2e_fmt("file:%s", prn);
+	const char *dir = data_dir("data-two");
+	const char *extra[] = { "--printer", spec, "--data-dir", dir, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "first bill");
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "first paid");
+	e2e_expect(h, g, T_PRINTED, WAIT_MS, "first printed");
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "back to the bills");
+	pay_bill(h, g, 2, "second bill");
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "second paid");
+	e2e_expect(h, g, T_PRINTED, WAIT_MS, "second printed");
+	/* Whatever bill 1 now is, paying it must not pay any bill twice. */
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "back again");
+	press_pay(h, g, 1, "bill 1 again");
+	pump(h, 3000);
+	json_t *a = sim_payments(g), *p;
+	size_t i;
+	int success = 0;
+	json_array_foreach(a, i, p) {
+		const char *st = json_string_value(json_object_get(p, "state"));
+		const char *bill = json_string_value(json_object_get(p, "bill_id"));
+		if (!st || strcmp(st, "success"))
+			continue;
+		success++;
+		size_t j;
+		json_t *q;
+		json_array_foreach(a, j, q) {
+			const char *st2 = json_string_value(json_object_get(q, "state"));
+			const char *bill2 = json_string_value(json_object_get(q, "bill_id"));
+			E2E_CHECK(h, g, j == i || !st2 || strcmp(st2, "success") || !bill || !bill2 || strcmp(bill, bill2),
+			          "bill %s paid twice", bill);
+		}
+	}
+	json_decref(a);
+	E2E_CHECK(h, g, success == 2, "%d successes at the gateway, not 2", success);
+	E2E_CHECK(h, g, receipts_cut(prn) == 2, "%d receipts printed, not 2", receipts_cut(prn));
+	char *l = ledger(dir);
+	E2E_CHECK(h, g, count_of(l, "success") == 2, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	free(l);
+	free(spec);
+	end_all(h, g);
+}
+
+/* ---- the gateway goes away ----------------------------------------------------------------- */
+
+/* The gateway killed while the QR shows and polling goes on: never
+ * "failed"; it comes back (same port, same database), the payment is paid:
+ * the screen ends on paid. */
+Test(pay_attack, gateway_killed_while_polling_then_paid)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	forbid(T_FAILED, T_CANCELLED, T_EXPIRED);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	char id[64];
+	last_id(g, id, sizeof id);
+	gwd_kill(g);
+	pump(h, 8000);
+	e2e_clean(h, g, "the gateway is gone");
+	E2E_CHECK(h, g, h_find(h, T_WAITING, NULL, NULL) || h_find(h, "正在处理", NULL, NULL),
+	          "the gateway is gone: the screen no longer says it waits");
+	cr_assert(restart_same_port(g), "the gateway did not come back");
+	sim_pay(g, id);
+	e2e_expect(h, g, T_PAID, 25000, "paid while the kiosk could not ask: paid once it can");
+	end_all(h, g);
+}
+
+/* The gateway stopped before pay is pressed: the citizen is told in plain
+ * words (never "failed"), nothing is paid; when it comes back, paying the
+ * same bill again gives one payment, and a restart of the kiosk (whose
+ * reconciler re-sends the unsent create) pays nothing twice. */
+Test(pay_attack, gateway_down_before_pay)
+{
+	const char *dir = data_dir("data-down");
+	const char *extra[] = { "--data-dir", dir, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	forbid(T_FAILED, NULL, NULL);
+	to_bills(h, g, ACCOUNT_3);
+	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
+	gwd_stop(g);
+	press_pay(h, g, 1, "pay with no gateway");
+	e2e_expect(h, g, T_RETRYING, WAIT_MS, "retrying said");
+	e2e_expect(h, g, T_NOT_STARTED, 60000, "could not be started: said");
+	struct e2e_qr qr;
+	E2E_CHECK(h, g, !e2e_find_qr(h, &qr) && qr.cols == 0, "a QR is drawn with no payment");
+	cr_assert(restart_same_port(g), "the gateway did not come back");
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "back to the bills");
+	pay_bill(h, g, 1, "the same bill, the gateway back");
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	e2e_end_kiosk(h, 5000);
+	/* Restarted: the reconciler finds the create that never went out. */
+	h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	pump(h, 12000);
+	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	E2E_CHECK(h, g, n_in_state(g, "created") + n_in_state(g, "pending") == 0,
+	          "a payment nobody sees was created (%d open)", n_in_state(g, "created") + n_in_state(g, "pending"));
+	char *l = ledger(dir);
+	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	free(l);
+	end_all(h, g);
+}
+
+/* ---- the kiosk killed ------------------------------------------------------------------------ */
+
+/* SIGKILL right after pay is pressed, before the gateway answers (it
+ * commits meanwhile); restart: the reconciler re-sends with the same key,
+ * the gateway still has one payment; paid: one success in the ledger, one
+ * receipt, over two more restarts. */
+Test(pay_attack, sigkill_right_after_pay)
+{
+	const char *dir = data_dir("data-kill");
+	const char *prn = scratch_file("kill.bin");
+	unlink(prn);
+	char *spec = e2e_fmt("file:%s", prn);
+	const char *extra[] = { "--data-dir", dir, "--printer", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	e2e_set_faults(g, "{\"latency_ms\":2000,\"paths\":[\"/v1/payments\"]}");
+	press_pay(h, g, 1, "pay, slow gateway");
+	E2E_CHECK(h, g, e2e_wait_log(h, "screen: enter pay", 2000), "no pay screen");
+	nap(400);
+	kill(h_pid(h), SIGKILL);
+	int status;
+	h_wait_exit(h, 5000, &status);
+	h_free(h);
+	nap(2500); /* the gateway commits the create of a kiosk that is gone */
+	e2e_set_faults(g, "{}");
+	size_t before = n_payments(g);
+	cr_assert(before <= 1, "%zu payments before the restart", before);
+	h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	pump(h, 7000);
+	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway after the restart (before it: %zu)",
+	          n_payments(g), before);
+	pay_last(g);
+	E2E_CHECK(h, g, e2e_wait_log(h, "receipt: printed", 15000), "the receipt was not printed");
+	e2e_end_kiosk(h, 5000);
+	h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	pump(h, 6000);
+	E2E_CHECK(h, g, receipts_cut(prn) == 1, "%d receipts printed, not 1", receipts_cut(prn));
+	char *l = ledger(dir);
+	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	free(l);
+	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway", n_payments(g));
+	free(spec);
+	e2e_end_kiosk(h, 5000);
+	e2e_end_gw(g, true);
+}
+
+/* ---- two kiosks, one data dir ----------------------------------------------------------------- */
+
+/* A second kiosk started on the data dir of a running one (and kiosk
+ * --ledger meanwhile): nothing crashes, the payment the first shows is
+ * paid once, its receipt printed once, the ledger has it once. */
+Test(pay_attack, second_kiosk_same_data_dir)
+{
+	const char *dir = data_dir("data-two-kiosks");
+	const char *prn = scratch_file("twok.bin");
+	unlink(prn);
+	char *spec = e2e_fmt("file:%s", prn);
+	const char *extra[] = { "--data-dir", dir, "--printer", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "first kiosk: pay");
+	struct harness *h2 = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	pump(h2, 1500);
+	char *l = ledger(dir);
+	free(l);
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "first kiosk: paid");
+	pump(h2, 7000);
+	pump(h, 1000);
+	e2e_clean(h2, g, "second kiosk");
+	E2E_CHECK(h, g, receipts_cut(prn) == 1, "%d receipts printed, not 1", receipts_cut(prn));
+	l = ledger(dir);
+	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	free(l);
+	/* The second kiosk can take a payment too. */
+	to_bills(h2, g, ACCOUNT_3);
+	pay_bill(h2, g, 2, "second kiosk: pay");
+	pay_last(g);
+	e2e_expect(h2, g, T_PAID, WAIT_MS, "second kiosk: paid");
+	e2e_end_kiosk(h2, 5000);
+	free(spec);
+	end_all(h, g);
+}
+
+/* ---- expiry --------------------------------------------------------------------------------- */
+
+/* A payment that lives 3 s: the QR goes at the countdown, the screen ends
+ * on expired, a pay code scanned after it is not sent, a late /sim pay is
+ * refused. */
+Test(pay_attack, expiry_hides_the_qr)
+{
+	const char *fifo = scratch_file("scan-exp.fifo");
+	char *spec = e2e_fmt("fifo:%s", fifo);
+	const char *extra[] = { "--scanner", spec, NULL };
+	const char *gx[] = { "--payment-ttl", "3", NULL };
+	struct gwd *g = e2e_start_gateway(gx);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	forbid(T_FAILED, T_PAID, NULL);
+	to_bills(h, g, ACCOUNT_3);
+	press_pay(h, g, 1, "pay");
+	e2e_expect(h, g, T_WAITING, WAIT_MS, "the QR");
+	long long shown = e2e_now_ms();
+	e2e_expect(h, g, T_EXPIRED, 15000, "expired: said");
+	h_settle(h, 150, 2000);
+	struct e2e_qr qr;
+	E2E_CHECK(h, g, !e2e_find_qr(h, &qr) && qr.cols == 0, "an expired QR is still drawn");
+	(void)shown;
+	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
+	pump(h, 1500);
+	e2e_clean(h, g, "a scan after the end");
+	E2E_CHECK(h, g, h_find(h, T_EXPIRED, NULL, NULL), "expired went away");
+	char id[64];
+	last_id(g, id, sizeof id);
+	char *path = e2e_fmt("/sim/payments/%s/pay", id);
+	int st = gwd_post(g, path, NULL, NULL);
+	free(path);
+	E2E_CHECK(h, g, st == 409, "an expired payment paid at the gateway: %d", st);
+	pump(h, 3000);
+	e2e_clean(h, g, "after a late pay");
+	E2E_CHECK(h, g, n_in_state(g, "success") == 0, "an expired payment was paid");
+	free(spec);
+	end_all(h, g);
+}
+
+/* The countdown reaches zero before the gateway's sweep says expired: the
+ * QR must be gone at zero (a dead code must not be scannable). */
+Test(pay_attack, qr_gone_at_the_countdown)
+{
+	const char *gx[] = { "--payment-ttl", "4", NULL };
+	struct gwd *g = e2e_start_gateway(gx);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	/* Polls cannot reach the gateway: only the countdown can take the QR
+	 * away. */
+	gwd_kill(g);
+	pump(h, 6500);
+	struct e2e_qr qr;
+	E2E_CHECK(h, g, !e2e_find_qr(h, &qr) && qr.cols == 0, "the QR is still drawn after its expiry");
+	E2E_CHECK(h, g, !h_find(h, T_FAILED, NULL, NULL), "failed shown for a network error");
+	cr_assert(restart_same_port(g), "the gateway did not come back");
+	e2e_expect(h, g, T_EXPIRED, 25000, "the gateway says expired: shown");
+	end_all(h, g);
+}
+
+/* ---- the scanner ---------------------------------------------------------------------------- */
+
+/* While the QR shows, the scanner sends escape sequences, 200 digits and a
+ * real log-in code: none logs in, none is drawn raw, none is logged; then
+ * the citizen's pay code pays. */
+Test(pay_attack, hostile_scans_while_qr_shows)
+{
+	const char *fifo = scratch_file("scan2.fifo");
+	char *spec = e2e_fmt("fifo:%s", fifo);
+	const char *extra[] = { "--scanner", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	forbid("pwned", "[2J", T_FAILED);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	e2e_fifo_send(h, g, fifo, "\x1b[2J\x1b]0;pwned\x07GOVLOGIN:x", WAIT_MS);
+	pump(h, 1500);
+	e2e_clean(h, g, "escape sequences");
+	char digits[201];
+	memset(digits, '7', 200);
+	digits[200] = '\0';
+	e2e_fifo_send(h, g, fifo, digits, WAIT_MS);
+	pump(h, 1500);
+	e2e_clean(h, g, "200 digits");
+	E2E_CHECK(h, g, !h_find(h, "7777777777777777777777", NULL, NULL), "the 200 digits are drawn");
+	char code[200];
+	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
+	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+	pump(h, 1500);
+	e2e_clean(h, g, "a log-in code");
+	E2E_CHECK(h, g, e2e_log_count(h, "session: started") == 0, "a scan logged in while paying");
+	E2E_CHECK(h, g, e2e_row_has(h, 0, T_PAY_TITLE), "the payment screen was left");
+	/* still payable, the QR still drawn */
+	h_settle(h, 150, 2000);
+	struct e2e_qr qr;
+	E2E_CHECK(h, g, e2e_find_qr(h, &qr), "the QR went after bad scans: %s", qr.why);
+	E2E_CHECK(h, g, n_in_state(g, "success") == 0, "a bad scan paid");
+	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "the real pay code pays");
+	E2E_CHECK(h, g, e2e_log_count(h, "session: started") == 0, "logged in");
+	E2E_CHECK(h, g, e2e_log_count(h, "pwned") == 0 && e2e_log_count(h, "GOVLOGIN") == 0,
+	          "the scans are in the log");
+	E2E_CHECK(h, g, e2e_log_count(h, code) == 0, "the log-in code is in the log");
+	E2E_CHECK(h, g, e2e_log_count(h, PAY_CODE_OK) == 0, "the pay code is in the log");
+	E2E_CHECK(h, g, e2e_log_count(h, digits) == 0 && e2e_log_count(h, "7777777777") == 0,
+	          "the 200 digits are in the log");
+	free(spec);
+	end_all(h, g);
+}
+
+/* The account screen fed by the scanner: 200 digits, escapes, letters:
+ * a plain refusal, nothing drawn raw, the field unchanged; then a good
+ * scan looks the account up. */
+Test(pay_attack, hostile_scans_on_the_account_screen)
+{
+	const char *fifo = scratch_file("scan3.fifo");
+	char *spec = e2e_fmt("fifo:%s", fifo);
+	const char *extra[] = { "--scanner", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	forbid("pwned", "[2J", NULL);
+	h_type(h, "5");
+	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "5");
+	h_type(h, "1");
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "1: water");
+	type_slowly(h, "31");
+	char digits[201];
+	memset(digits, '8', 200);
+	digits[200] = '\0';
+	e2e_fifo_send(h, g, fifo, digits, WAIT_MS);
+	e2e_expect(h, g, T_NOT_ACCOUNT, WAIT_MS, "200 digits: refused");
+	E2E_CHECK(h, g, !h_find(h, "888888888888888888888", NULL, NULL), "the 200 digits are drawn");
+	e2e_fifo_send(h, g, fifo, "\x1b[2J\x1b]0;pwned\x07" "3101000001", WAIT_MS);
+	pump(h, 2000);
+	e2e_clean(h, g, "escapes");
+	e2e_fifo_send(h, g, fifo, "31010000O1", WAIT_MS);
+	pump(h, 1500);
+	e2e_clean(h, g, "a letter O");
+	e2e_fifo_send(h, g, fifo, ACCOUNT_3, WAIT_MS);
+	e2e_expect(h, g, e2e_item(3, ""), WAIT_MS, "a good scan: the bills");
+	E2E_CHECK(h, g, e2e_log_count(h, digits) == 0 && e2e_log_count(h, "8888888888") == 0,
+	          "the 200 digits are in the log");
+	free(spec);
+	end_all(h, g);
+}
+
+/* ---- a data dir that cannot take payments --------------------------------------------------- */
+
+static void unusable_outbox(const char *how)
+{
+	const char *dir = data_dir(how);
+	char *db = e2e_fmt("%s/outbox.db", dir);
+	if (!strcmp(how, "garbage")) {
+		FILE *f = fopen(db, "w");
+		cr_assert_not_null(f);
+		for (int i = 0; i < 4096; i++)
+			fputc((i * 7919) & 0xff, f);
+		fclose(f);
+	} else if (!strcmp(how, "sqlite-header")) {
+		FILE *f = fopen(db, "w");
+		cr_assert_not_null(f);
+		fputs("SQLite format 3", f);
+		fputc(0, f);
+		for (int i = 0; i < 4080; i++)
+			fputc((i * 31) & 0xff, f);
+		fclose(f);
+	} else if (!strcmp(how, "directory")) {
+		cr_assert(mkdir(db, 0700) == 0);
+	}
+	const char *extra[] = { "--data-dir", dir, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	press_pay(h, g, 1, how);
+	e2e_expect(h, g, T_NO_PAYMENTS, WAIT_MS, "payments refused in plain words");
+	struct e2e_qr qr;
+	E2E_CHECK(h, g, !e2e_find_qr(h, &qr) && qr.cols == 0, "%s: a QR is drawn", how);
+	E2E_CHECK(h, g, n_payments(g) == 0, "%s: a payment was made with no outbox", how);
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "Esc back");
+	h_key(h, H_HOME);
+	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "home");
+	free(db);
+	end_all(h, g);
+}
+
+Test(pay_attack, outbox_garbage) { unusable_outbox("garbage"); }
+Test(pay_attack, outbox_bad_sqlite) { unusable_outbox("sqlite-header"); }
+Test(pay_attack, outbox_is_a_directory) { unusable_outbox("directory"); }
+
+/* ---- the printer goes away mid-run ----------------------------------------------------------- */
+
+/* The printer's file in a directory removed while the QR shows: paid is
+ * shown, the receipt is offered on screen, nothing crashes; nothing is
+ * printed (and nothing is claimed printed). */
+Test(pay_attack, printer_dir_removed_mid_run)
+{
+	const char *pdir = scratch_file("printer-dir");
+	char pd[900];
+	snprintf(pd, sizeof pd, "%s", pdir);
+	e2e_rm_rf(pd);
+	cr_assert(mkdir(pd, 0700) == 0);
+	char *spec = e2e_fmt("file:%s/lp0", pd);
+	const char *extra[] = { "--printer", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	forbid(T_PRINTED, T_FAILED, NULL);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	e2e_rm_rf(pd);
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	e2e_expect(h, g, "无法打印回单", WAIT_MS, "the receipt cannot be printed: said");
+	h_settle(h, 150, 2000);
+	struct e2e_qr qr;
+	E2E_CHECK(h, g, e2e_find_qr(h, &qr) && strstr(qr.data, "/r/"), "no receipt QR on screen: %s %s", qr.data,
+	          qr.why);
+	struct stat st;
+	E2E_CHECK(h, g, stat(pd, &st) != 0, "the printer's directory came back");
+	free(spec);
+	end_all(h, g);
+}
+
+/* ---- personal data ------------------------------------------------------------------------------ */
+
+/* A whole payment with a printer and a pay code: the log holds neither the
+ * account number in full nor the pay code; the outbox, once the payment is
+ * final, holds no full account number either. */
+Test(pay_attack, no_personal_data_in_logs)
+{
+	const char *fifo = scratch_file("scan4.fifo");
+	char *sspec = e2e_fmt("fifo:%s", fifo);
+	const char *prn = scratch_file("pd.bin");
+	unlink(prn);
+	char *pspec = e2e_fmt("file:%s", prn);
+	const char *dir = data_dir("data-pd");
+	const char *extra[] = { "--scanner", sspec, "--printer", pspec, "--data-dir", dir, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid by pay code");
+	e2e_expect(h, g, T_PRINTED, WAIT_MS, "printed");
+	e2e_end_kiosk(h, 5000);
+	char *cmd = e2e_fmt("grep -rl -a -e '%s' -e '%s' '%s' > '%s/pd-hits.txt' 2>/dev/null", ACCOUNT_3, PAY_CODE_OK,
+	                    dir, scratch);
+	int rc = system(cmd);
+	free(cmd);
+	char *hits_path = e2e_fmt("%s/pd-hits.txt", scratch);
+	char *hits = e2e_slurp_str(hits_path);
+	cr_expect(rc != 0 && !hits[0], "personal data in the data dir:\n%s", hits);
+	free(hits);
+	free(hits_path);
+	struct escpos_doc doc;
+	cr_assert(escpos_parse_file(prn, &doc) == 0, "the printed bytes do not parse: %s", doc.why);
+	cr_expect(!escpos_doc_find(&doc, ACCOUNT_3), "the receipt holds the full account number");
+	escpos_doc_free(&doc);
+	free(sspec);
+	free(pspec);
+	e2e_end_gw(g, true);
+}
+
+/* The kiosk's own log after a whole payment (the log is in the harness's
+ * temp dir, read before the kiosk goes). */
+Test(pay_attack, log_has_no_account_nor_pay_code)
+{
+	const char *fifo = scratch_file("scan5.fifo");
+	char *sspec = e2e_fmt("fifo:%s", fifo);
+	const char *extra[] = { "--scanner", sspec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid by pay code");
+	pump(h, 1000);
+	E2E_CHECK(h, g, e2e_log_count(h, ACCOUNT_3) == 0, "the full account number is in the log");
+	E2E_CHECK(h, g, e2e_log_count(h, PAY_CODE_OK) == 0, "the pay code is in the log");
+	E2E_CHECK(h, g, e2e_log_count(h, "payment: success") == 1, "success logged %d times",
+	          e2e_log_count(h, "payment: success"));
+	free(sspec);
+	end_all(h, g);
+}
