@@ -105,7 +105,8 @@ static void on_status(void *ud, enum printer_status st, const char *why)
 		.lang = i18n_lang(),
 	};
 	char err[160];
-	bytes = escpos_receipt(&rc, ESCPOS_COLS_80MM, &len, err, sizeof err);
+	int cols = a->cfg.printer_columns ? (int)a->cfg.printer_columns : ESCPOS_COLS_80MM;
+	bytes = escpos_receipt(&rc, cols, &len, err, sizeof err);
 	outbox_entry_clear(&e);
 	if (!bytes) {
 		log_warn("receipt: cannot encode: %s", err);
