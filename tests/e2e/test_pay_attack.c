@@ -13,6 +13,7 @@
  * fails (reported to the lead); enable it once the kiosk is fixed.
  */
 #include "e2e.h"
+#include "emv.h"
 #include "harness/escpos_parse.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
@@ -933,5 +934,174 @@ Test(pay_attack, log_has_no_account_nor_pay_code)
 	E2E_CHECK(h, g, e2e_log_count(h, "payment: success") == 1, "success logged %d times",
 	          e2e_log_count(h, "payment: success"));
 	free(sspec);
+	end_all(h, g);
+}
+
+/* ---- more late replies, and what the citizen sees after them --------------------------------- */
+
+#define T_REFUSED "这笔支付无法在本机显示"
+#define T_IN_PROGRESS "该账单正在支付中"
+
+/* A spoiled payload refused, and the citizen leaves at once (Esc) while
+ * the kiosk's quiet cancel of that payment is still on its way: the
+ * payment must still be cancelled (or followed to its end), so that the
+ * same bill can be paid a moment later. */
+Test(pay_attack, spoiled_then_left_at_once)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
+	e2e_set_faults(g, "{\"latency_ms\":1500,\"paths\":[\"/v1/payments\"],\"payment\":\"qr_amount\"}");
+	press_pay(h, g, 1, "pay: a spoiled payload");
+	e2e_expect(h, g, T_REFUSED, WAIT_MS, "refused");
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "left at once");
+	pump(h, 3000);
+	e2e_set_faults(g, "{}");
+	pump(h, 7000); /* a reconciler's pass, if any */
+	E2E_CHECK(h, g, n_in_state(g, "created") + n_in_state(g, "pending") == 0,
+	          "the refused payment is still open at the gateway (%d open)",
+	          n_in_state(g, "created") + n_in_state(g, "pending"));
+	pay_bill(h, g, 1, "the same bill again");
+	end_all(h, g);
+}
+
+/* After the idle timeout took the kiosk home with a live payment (see
+ * idle_timeout_while_qr_shows), the citizen comes back and picks the same
+ * bill: the outbox gives the same key, so the gateway answers with the same
+ * payment, shown again; paying it shows paid. (Holds.) */
+Test(pay_attack, idle_then_same_bill_again)
+{
+	const char *extra[] = { "--idle-timeout", "6", NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	char id[64];
+	last_id(g, id, sizeof id);
+	e2e_expect_row(h, g, 0, E2E_T_HOME, 15000, "the idle timeout went home");
+	to_bills(h, g, ACCOUNT_3);
+	press_pay(h, g, 1, "the same bill again");
+	pump(h, 2000);
+	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments", n_payments(g));
+	sim_pay(g, id);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "the kiosk's own open payment, paid: shown");
+	end_all(h, g);
+}
+
+/* The cancel itself lost to the network (the gateway gone): never
+ * "cancelled" nor "failed" on screen; the gateway back, the payment paid:
+ * paid. */
+Test(pay_attack, cancel_with_the_gateway_gone)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	forbid(T_CANCELLED, T_FAILED, NULL);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	char id[64];
+	last_id(g, id, sizeof id);
+	gwd_kill(g);
+	h_key(h, H_ESC);
+	e2e_expect(h, g, T_ASK_CANCEL, WAIT_MS, "Esc asks");
+	h_type(h, "1");
+	pump(h, 4000);
+	e2e_clean(h, g, "the cancel could not be sent");
+	E2E_CHECK(h, g, e2e_row_has(h, 0, T_PAY_TITLE), "the payment screen was left");
+	cr_assert(restart_same_port(g), "the gateway did not come back");
+	sim_pay(g, id);
+	e2e_expect(h, g, T_PAID, 25000, "paid");
+	end_all(h, g);
+}
+
+/* The terminal resized while the QR shows (to one too small for it, then
+ * back): no crash, never a QR that reads as anything else than the
+ * payment's payload for the bill's amount. */
+Test(pay_attack, resize_while_qr_shows)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	json_t *a = sim_payments(g);
+	long long amount = json_integer_value(json_object_get(json_array_get(a, 0), "amount_fen"));
+	json_decref(a);
+	static const int sizes[][2] = { { 60, 20 }, { 40, 12 }, { 20, 6 }, { 200, 60 }, { 80, 24 }, { COLS, ROWS } };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		h_resize(h, sizes[i][0], sizes[i][1]);
+		h_settle(h, 200, 3000);
+		char step[64];
+		snprintf(step, sizeof step, "%dx%d", sizes[i][0], sizes[i][1]);
+		e2e_clean(h, g, step);
+		struct e2e_qr qr;
+		if (e2e_find_qr(h, &qr)) {
+			enum emv_error e = emv_check(qr.data, amount, NULL);
+			E2E_CHECK(h, g, e == EMV_OK, "%s: the QR drawn is no payload for %lld fen: %s", step, amount, qr.data);
+		}
+	}
+	struct e2e_qr qr;
+	E2E_CHECK(h, g, e2e_find_qr(h, &qr), "back to %dx%d: no readable QR: %s", COLS, ROWS, qr.why);
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	end_all(h, g);
+}
+
+/* outbox.db overwritten with garbage while the kiosk runs, with a QR
+ * shown: the payment still ends on paid on screen (the outbox cannot say
+ * otherwise), no crash; the next payment is refused in plain words. */
+Test(pay_attack, outbox_spoiled_mid_run)
+{
+	const char *dir = data_dir("data-spoiled");
+	const char *extra[] = { "--data-dir", dir, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	forbid(T_FAILED, NULL, NULL);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	static const char *const files[] = { "outbox.db", "outbox.db-wal", "outbox.db-shm" };
+	for (size_t k = 0; k < 3; k++) {
+		char *p = e2e_fmt("%s/%s", dir, files[k]);
+		FILE *f = fopen(p, "r+");
+		if (f) {
+			for (int i = 0; i < 8192; i++)
+				fputc((i * 7919 + 13) & 0xff, f);
+			fclose(f);
+		}
+		free(p);
+	}
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid, whatever the outbox says");
+	pump(h, 1500);
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "back");
+	press_pay(h, g, 2, "the next bill");
+	pump(h, 2500);
+	e2e_clean(h, g, "the next bill");
+	E2E_CHECK(h, g, h_find(h, T_NO_PAYMENTS, NULL, NULL) || h_find(h, T_WAITING, NULL, NULL),
+	          "neither refused in plain words nor shown");
+	end_all(h, g);
+}
+
+/* The same pay code scanned twice in a row (a citizen holding the phone
+ * still): one success, the screen says paid. */
+Test(pay_attack, pay_code_scanned_twice)
+{
+	const char *fifo = scratch_file("scan6.fifo");
+	char *spec = e2e_fmt("fifo:%s", fifo);
+	const char *extra[] = { "--scanner", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	forbid(T_FAILED, T_CANCELLED, NULL);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
+	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	pump(h, 2000);
+	e2e_clean(h, g, "after both answers");
+	E2E_CHECK(h, g, h_find(h, T_PAID, NULL, NULL), "paid went away");
+	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	free(spec);
 	end_all(h, g);
 }
