@@ -14,7 +14,8 @@
 # default 10000), BENCH_FALLBACK (the size used when the kiosk refuses the
 # big catalog, default 5000: the largest round size whose JSON fits the
 # kiosk's 1 MiB answer limit), BENCH_SPEECH (utterances per speech figure,
-# default 30), BENCH_VOICE_KEYS (focus moves in voice mode, default 30).
+# default 30), BENCH_VOICE_KEYS (focus moves in voice mode, default 30),
+# BENCH_PAYMENTS (payments for the pay -> QR figure, default 20).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -25,13 +26,15 @@ SERVICES=${BENCH_SERVICES:-10000}
 FALLBACK=${BENCH_FALLBACK:-5000}
 SPEECH_RUNS=${BENCH_SPEECH:-30}
 VOICE_KEYS=${BENCH_VOICE_KEYS:-30}
+PAYMENTS=${BENCH_PAYMENTS:-20}
 TTY=$O/bench/tty
 CORE=$O/bench/core
 SPEECH=$O/bench/speech
 EMV=$O/bench/emv
+PAY=$O/bench/pay
 failed=0
 
-for b in "$O/kiosk" "$O/gatewayd" "$TTY" "$CORE" "$SPEECH" "$EMV"; do
+for b in "$O/kiosk" "$O/gatewayd" "$TTY" "$CORE" "$SPEECH" "$EMV" "$PAY"; do
 	if [ ! -x "$b" ]; then
 		echo "bench: $b is missing (run make bench)" >&2
 		exit 2
@@ -162,6 +165,9 @@ run "$TTY" large --runs "$RUNS"
 
 section "9. payments: the EMV check alone, per payload"
 run "$EMV" --runs "$RUNS"
+
+section "10. payments: answer received -> QR painted (parse, check, encode, draw); bytes to draw the payment screen"
+run "$PAY" --runs "$PAYMENTS"
 
 if [ "$failed" -ne 0 ]; then
 	echo
