@@ -357,6 +357,11 @@ static void pay_reply(struct screen *s, int tag, const struct gw_reply *r)
 {
 	struct pay *P = s->priv;
 	bool ok = r->result == GW_OK && r->json;
+	/* A poll that changes nothing repaints (the countdown) without laying
+	 * out again: the QR is not encoded anew every 2 s. */
+	enum stage stage0 = P->stage;
+	enum pay_state shown0 = P->shown;
+	int receipt0 = P->receipt;
 	switch (tag) {
 	case REQ_CREATE:
 		if (ok)
@@ -400,7 +405,10 @@ static void pay_reply(struct screen *s, int tag, const struct gw_reply *r)
 	default:
 		break;
 	}
-	ui_relayout(s->app);
+	if (P->stage != stage0 || P->shown != shown0 || P->receipt != receipt0)
+		ui_relayout(s->app);
+	else
+		ui_dirty(s->app);
 }
 
 static void cancel(struct screen *s)
@@ -489,8 +497,8 @@ static void pay_resize(struct screen *s, struct rect area)
 	int by = area.y + area.h - 3;
 	P->pay_btn = (struct rect){ P->text.x, by, 24 < P->text.w ? 24 : P->text.w, 3 };
 	P->cancel_btn = P->pay_btn;
-	P->yes_btn = (struct rect){ P->text.x, by, 16, 3 };
-	P->no_btn = (struct rect){ P->text.x + 18, by, 16, 3 };
+	P->yes_btn = (struct rect){ P->text.x, by, 22, 3 };
+	P->no_btn = (struct rect){ P->text.x + 24, by, 22, 3 };
 }
 
 static void pay_draw(struct screen *s, struct rect area)
@@ -541,8 +549,8 @@ static void pay_draw(struct screen *s, struct rect area)
 			             _("The screen is too small for the payment QR code. Show your payment app's pay code to the scanner instead."));
 		if (P->asking_cancel) {
 			ui_text(t.x, P->yes_btn.y - 1, t.w, ROLE_TEXT, _("Cancel this payment?"));
-			ui_button(P->yes_btn, T_YES, 1, _("Yes"), NULL, false);
-			ui_button(P->no_btn, T_NO, 2, _("No"), NULL, true);
+			ui_button(P->yes_btn, T_YES, 1, _("Yes, cancel it"), NULL, false);
+			ui_button(P->no_btn, T_NO, 2, _("No, keep paying"), NULL, true);
 		} else {
 			ui_button(P->cancel_btn, T_CANCEL, 0, _("Cancel payment"), NULL, false);
 		}

@@ -648,7 +648,7 @@ Test(terminal, bad_config_file_names_line, .timeout = 30)
 static void good_exit(const char *flag, const char *want)
 {
 	const char *const args[] = { flag, NULL };
-	struct harness *h = start_argv(args, 80, 24, NULL);
+	struct harness *h = start_argv(args, 80, 50, NULL); /* --help is longer than 24 lines */
 	char *err;
 	assert_exit(h, 0);
 	H_ASSERT(h, h_find(h, want, NULL, NULL), "%s printed no [%s]", flag, want);
