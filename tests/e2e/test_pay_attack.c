@@ -1105,3 +1105,214 @@ Test(pay_attack, pay_code_scanned_twice)
 	free(spec);
 	end_all(h, g);
 }
+
+/* ---- hostile strings, a printer that never takes the bytes, a gateway that never answers -------- */
+
+/* The gateway's human-readable strings poisoned with escape sequences, C1
+ * controls and bidi overrides (the simulator's evil_strings) on the bills
+ * and the payment: nothing drawn raw, the QR still the bill's, the receipt
+ * without any of it. */
+Test(pay_attack, evil_strings_on_bills_and_payment)
+{
+	const char *prn = scratch_file("evil.bin");
+	unlink(prn);
+	char *spec = e2e_fmt("file:%s", prn);
+	const char *extra[] = { "--printer", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	forbid("pwned", "[2J", "[31m");
+	e2e_set_faults(g, "{\"body\":\"evil_strings\",\"paths\":[\"/v1/bills\",\"/v1/payments\"]}");
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay, evil strings");
+	json_t *a = sim_payments(g);
+	long long amount = json_integer_value(json_object_get(json_array_get(a, 0), "amount_fen"));
+	json_decref(a);
+	struct e2e_qr qr;
+	E2E_CHECK(h, g, e2e_find_qr(h, &qr) && emv_check(qr.data, amount, NULL) == EMV_OK, "the QR: %s %s", qr.data,
+	          qr.why);
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	e2e_expect(h, g, T_PRINTED, WAIT_MS, "printed");
+	e2e_set_faults(g, "{}");
+	size_t len = 0;
+	char *bytes = e2e_slurp(prn, &len);
+	cr_assert_not_null(bytes);
+	bool debris = false;
+	for (size_t i = 0; i + 1 < len; i++)
+		if ((bytes[i] == 0x1b && (bytes[i + 1] == '[' || bytes[i + 1] == ']')) ||
+		    ((unsigned char)bytes[i] == 0xc2 && (unsigned char)bytes[i + 1] == 0x9b))
+			debris = true;
+	E2E_CHECK(h, g, !debris && !memmem(bytes, len, "pwned", 5), "the receipt carries the gateway's escapes");
+	free(bytes);
+	free(spec);
+	end_all(h, g);
+}
+
+/* BUG (disabled): --printer file:PATH where PATH is a FIFO nobody reads
+ * (or any node whose open(2) blocks): printer.c file backend opens it with
+ * O_WRONLY|O_APPEND|O_CREAT and no O_NONBLOCK (printer.c:678), on the main
+ * loop, so the whole kiosk hangs the moment a receipt prints: the screen
+ * freezes on "paid", keys do nothing, SIGTERM is not handled. Expected:
+ * O_NONBLOCK (ENXIO: offline) or the open off the loop, the receipt
+ * offered on screen, the kiosk responsive. */
+Test(pay_attack, printer_file_is_a_fifo, .disabled = true)
+{
+	const char *prn = scratch_file("printer.fifo");
+	char pf[900];
+	snprintf(pf, sizeof pf, "%s", prn);
+	unlink(pf);
+	cr_assert(mkfifo(pf, 0600) == 0, "mkfifo: %s", strerror(errno));
+	char *spec = e2e_fmt("file:%s", pf);
+	const char *extra[] = { "--printer", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	pump(h, 2000);
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "the kiosk still answers keys");
+	free(spec);
+	end_all(h, g);
+}
+
+/* BUG (disabled): a gateway that takes the create and never answers (here
+ * 60 s of latency): scr_pay.c ST_CREATING swallows Esc and Home ("wait for
+ * it") through CREATE_TRIES (6) attempts of the 10 s request timeout plus
+ * 1+2+4+8+16 s of back-off, about 90 s in which the citizen cannot leave
+ * and the screen only says "trying again" (the idle timeout never fires
+ * while they press keys). Expected: Esc leaves within a reasonable time
+ * (the outbox and reconcile.c already follow an unfinished create), or the
+ * tries are bounded in time (say 30 s). */
+Test(pay_attack, gateway_that_never_answers_the_create, .disabled = true)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
+	e2e_set_faults(g, "{\"latency_ms\":60000,\"paths\":[\"/v1/payments\"]}");
+	press_pay(h, g, 1, "pay, the gateway mute");
+	long long t0 = e2e_now_ms();
+	bool left = false;
+	while (!left && e2e_now_ms() - t0 < 30000) {
+		h_key(h, H_ESC);
+		pump(h, 1500);
+		if (h_find(h, T_ASK_CANCEL, NULL, NULL))
+			h_type(h, "1");
+		left = e2e_row_has(h, 0, T_WATER) || e2e_row_has(h, 0, E2E_T_HOME);
+	}
+	E2E_CHECK(h, g, left, "the citizen could not leave the payment screen in 30 s");
+	e2e_end_kiosk(h, 5000);
+	gwd_kill(g);
+	gwd_free(g);
+}
+
+/* ---- a failed payment, the ledger command on a bad outbox, a keyboard-wedge burst ---------------- */
+
+/* Failed at the gateway: "failed" shown (a real failure), then the same
+ * bill again is a new payment that can be paid; one success, the failure
+ * recorded too. */
+Test(pay_attack, failed_then_paid_again)
+{
+	const char *dir = data_dir("data-failed");
+	const char *extra[] = { "--data-dir", dir, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	char id[64];
+	last_id(g, id, sizeof id);
+	char *path = e2e_fmt("/sim/payments/%s/fail", id);
+	json_decref(e2e_post_json(g, path, NULL, 200));
+	free(path);
+	e2e_expect(h, g, T_FAILED, WAIT_MS, "failed at the gateway: said");
+	h_settle(h, 150, 2000);
+	struct e2e_qr qr;
+	E2E_CHECK(h, g, !e2e_find_qr(h, &qr) && qr.cols == 0, "a QR after the failure");
+	forbid(T_FAILED, NULL, NULL);
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "back");
+	pay_bill(h, g, 1, "the same bill again");
+	char id2[64];
+	last_id(g, id2, sizeof id2);
+	E2E_CHECK(h, g, strcmp(id, id2) != 0, "the failed payment was shown again");
+	sim_pay(g, id2);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	pump(h, 500);
+	char *l = ledger(dir);
+	E2E_CHECK(h, g, count_of(l, "success") == 1 && count_of(l, "failed") == 1,
+	          "the ledger does not hold one failure and one success:\n%s", l);
+	free(l);
+	end_all(h, g);
+}
+
+/* kiosk --ledger on a data dir whose outbox is garbage, a directory, or
+ * that does not exist: a clear error on stderr and a non-zero status, no
+ * crash, no sanitizer report. */
+Test(pay_attack, ledger_command_on_a_bad_outbox)
+{
+	static const char *const kinds[] = { "garbage", "directory", "missing" };
+	for (size_t k = 0; k < 3; k++) {
+		char dir[900];
+		snprintf(dir, sizeof dir, "%s", scratch_file(kinds[k]));
+		e2e_rm_rf(dir);
+		if (k != 2) {
+			cr_assert(mkdir(dir, 0700) == 0);
+			char *db = e2e_fmt("%s/outbox.db", dir);
+			if (k == 0) {
+				FILE *f = fopen(db, "w");
+				cr_assert_not_null(f);
+				for (int i = 0; i < 4096; i++)
+					fputc((i * 7919) & 0xff, f);
+				fclose(f);
+			} else {
+				cr_assert(mkdir(db, 0700) == 0);
+			}
+			free(db);
+		}
+		char *out = e2e_fmt("%s/ledger-%s.txt", scratch_file("."), kinds[k]);
+		char *asan = e2e_fmt("%s/ledger-%s.asan", scratch_file("."), kinds[k]);
+		char *cmd = e2e_fmt("ASAN_OPTIONS=log_path='%s' '%s' --ledger --data-dir '%s' > '%s' 2>&1", asan,
+		                    h_kiosk_bin(), dir, out);
+		int st = system(cmd);
+		char *text = e2e_slurp_str(out);
+		cr_expect(WIFEXITED(st) && WEXITSTATUS(st) != 0 && WEXITSTATUS(st) < 128,
+		          "%s: kiosk --ledger exit status %#x:\n%s", kinds[k], st, text);
+		cr_expect(strlen(text) > 0 && strlen(text) < 2000, "%s: no clear message:\n%s", kinds[k], text);
+		char *ls = e2e_fmt("ls '%s'.* > /dev/null 2>&1", asan);
+		cr_expect(system(ls) != 0, "%s: a sanitizer report (%s.*)", kinds[k], asan);
+		free(ls);
+		free(text);
+		free(cmd);
+		free(asan);
+		free(out);
+	}
+}
+
+/* A keyboard-wedge scanner "types" a real log-in code and Enter in one
+ * burst while the QR shows: a pay code attempt at most, never a log-in,
+ * the payment screen stays. */
+Test(pay_attack, wedge_login_code_while_qr_shows)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	char code[200];
+	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
+	char *burst = e2e_fmt("%s\r", code);
+	h_type(h, burst);
+	free(burst);
+	pump(h, 2500);
+	e2e_clean(h, g, "after the burst");
+	E2E_CHECK(h, g, e2e_log_count(h, "session: started") == 0, "a wedge burst logged in while paying");
+	E2E_CHECK(h, g, e2e_row_has(h, 0, T_PAY_TITLE), "the payment screen was left");
+	E2E_CHECK(h, g, !h_find(h, T_CANCELLED, NULL, NULL), "the burst's digits cancelled the payment");
+	E2E_CHECK(h, g, e2e_log_count(h, code) == 0, "the log-in code is in the log");
+	E2E_CHECK(h, g, n_in_state(g, "created") == 1, "the payment is no longer open");
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	end_all(h, g);
+}
