@@ -1316,3 +1316,103 @@ Test(pay_attack, wedge_login_code_while_qr_shows)
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
 	end_all(h, g);
 }
+
+/* ---- a create refused for good; keys typed ahead of the confirm page ----------------------------- */
+
+/* Pays bill 1 of ACCOUNT_3 as another kiosk would, behind this one's back. */
+static void paid_elsewhere(struct gwd *g, const char *bill_id, const char *key)
+{
+	char idem[80];
+	snprintf(idem, sizeof idem, "Idempotency-Key: %s", key);
+	const char *hdr[] = { "X-Kiosk-Id: other-kiosk", idem, NULL };
+	char *body = e2e_fmt("{\"bill_id\":\"%s\"}", bill_id);
+	char *resp = NULL;
+	int st = gwd_request_h(g, "POST", "/v1/payments", hdr, body, &resp);
+	cr_assert_eq(st, 201, "the other kiosk's create: %d %s", st, resp ? resp : "");
+	json_t *j = json_loads(resp, 0, NULL);
+	cr_assert_not_null(j);
+	sim_pay(g, json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	free(resp);
+	free(body);
+}
+
+/* Every bill of an account paid at another kiosk; returns how many. */
+static int pay_all_elsewhere(struct gwd *g, const char *account)
+{
+	const char *hdr[] = { "X-Kiosk-Id: other-kiosk", NULL };
+	char *path = e2e_fmt("/v1/bills?type=water&account=%s", account);
+	char *resp = NULL;
+	int st = gwd_request_h(g, "GET", path, hdr, NULL, &resp);
+	cr_assert_eq(st, 200, "%s: %d %s", path, st, resp ? resp : "");
+	json_t *j = json_loads(resp, 0, NULL);
+	cr_assert_not_null(j, "%s: %s", path, resp);
+	json_t *bills = json_object_get(j, "bills"), *b;
+	cr_assert(json_array_size(bills) > 0, "%s: no bills: %s", path, resp);
+	size_t i;
+	json_array_foreach(bills, i, b) {
+		char key[40];
+		snprintf(key, sizeof key, "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e%02zx", i);
+		paid_elsewhere(g, json_string_value(json_object_get(b, "id")), key);
+	}
+	int n = (int)json_array_size(bills);
+	json_decref(j);
+	free(resp);
+	free(path);
+	return n;
+}
+
+/* BUG (disabled): the bill on the list was paid at another kiosk meanwhile;
+ * picking it, the gateway refuses the create for good (409
+ * bill_already_paid) and the screen says so, but scr_pay.c create_failed
+ * never records the refusal in the outbox (include/outbox.h says a create
+ * refused for good is recorded as PAY_FAILED; nothing calls it). The entry
+ * stays "not final" for ever: at the next start reconcile.c re-POSTs it,
+ * gets the stored 409 again, ignores it (on_answer returns on anything but
+ * GW_OK) and schedules another pass every RECONCILE_MS: a POST every 5 s
+ * for ever, and `kiosk --ledger` lists a payment that is never final. */
+Test(pay_attack, create_refused_for_good_is_final, .disabled = true)
+{
+	const char *dir = data_dir("data-refused");
+	const char *extra[] = { "--data-dir", dir, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
+	int n = pay_all_elsewhere(g, ACCOUNT_3);
+	press_pay(h, g, 1, "a bill paid elsewhere meanwhile");
+	e2e_expect(h, g, "账单已缴清", WAIT_MS, "refused: already paid, said");
+	E2E_CHECK(h, g, n_in_state(g, "success") == n, "%d successes", n_in_state(g, "success"));
+	e2e_end_kiosk(h, 5000);
+	h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	pump(h, 16000);
+	int posts = e2e_log_lines(h, "POST /v1/payments");
+	E2E_CHECK(h, g, posts <= 1, "the refused create was sent %d times after the restart", posts);
+	char *l = ledger(dir);
+	E2E_CHECK(h, g, count_of(l, "0 not final") == 1, "the refused create is not final in the ledger:\n%s", l);
+	free(l);
+	end_all(h, g);
+}
+
+/* FINDING (disabled, low: no money moves without the citizen's phone): "1"
+ * pressed twice on the bill list (a double press on the keypad, 60 ms
+ * apart): the second press lands on the confirm page (scr_pay.c pay_key,
+ * ST_CONFIRM takes '1') before it was ever drawn, and the payment is
+ * created and its QR shown without the citizen having seen "check the
+ * amount, then press 1". Expected: keys typed ahead of a new screen (within
+ * a few hundred ms of its first paint) do not start a payment. */
+Test(pay_attack, double_press_on_the_bill_list, .disabled = true)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
+	h_type(h, "1");
+	nap(60);
+	h_type(h, "1");
+	pump(h, 2500);
+	e2e_clean(h, g, "after the double press");
+	E2E_CHECK(h, g, n_payments(g) == 0, "a payment started from a key pressed ahead of the confirm page");
+	E2E_CHECK(h, g, h_find(h, T_CONFIRM, NULL, NULL), "the confirm page is not shown");
+	end_all(h, g);
+}
