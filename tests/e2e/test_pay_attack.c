@@ -1416,3 +1416,77 @@ Test(pay_attack, double_press_on_the_bill_list, .disabled = true)
 	E2E_CHECK(h, g, h_find(h, T_CONFIRM, NULL, NULL), "the confirm page is not shown");
 	end_all(h, g);
 }
+
+/* ---- shutting down at every step ------------------------------------------------------------------ */
+
+/* SIGTERM (the kiosk being shut down by staff or systemd) at every step of
+ * a payment, with requests in flight: exit 0, no sanitizer report (no
+ * use-after-free of a screen or of a reconciler's slot), and the next start
+ * follows the payment: one payment at the gateway, paid once in the
+ * ledger. */
+Test(pay_attack, sigterm_at_every_step)
+{
+	const char *dir = data_dir("data-term");
+	const char *prn = scratch_file("term.bin");
+	unlink(prn);
+	char *spec = e2e_fmt("file:%s", prn);
+	const char *extra[] = { "--data-dir", dir, "--printer", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	static const char *const steps[] = { "bills loading", "creating", "QR shown", "cancel in flight",
+	                                     "reconciling" };
+	for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+		struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+		switch (k) {
+		case 0:
+			e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/bills\"]}");
+			to_bills(h, g, ACCOUNT_3);
+			pump(h, 500);
+			break;
+		case 1:
+			to_bills(h, g, ACCOUNT_3);
+			e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, steps[k]);
+			e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/payments\"]}");
+			press_pay(h, g, 1, steps[k]);
+			pump(h, 500);
+			break;
+		case 2:
+			to_bills(h, g, ACCOUNT_3);
+			pay_bill(h, g, 1, steps[k]);
+			break;
+		case 3: {
+			to_bills(h, g, ACCOUNT_3);
+			pay_bill(h, g, 1, steps[k]);
+			e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/payments\"]}");
+			h_key(h, H_ESC);
+			e2e_expect(h, g, T_ASK_CANCEL, WAIT_MS, steps[k]);
+			h_type(h, "2"); /* no: keep it, but a poll is in flight */
+			pump(h, 2500);
+			break;
+		}
+		case 4:
+			e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/payments\"]}");
+			pump(h, 1000);
+			break;
+		}
+		kill(h_pid(h), SIGTERM);
+		int st = -1;
+		char rep[1024] = "";
+		H_ASSERT(h, h_wait_exit(h, 10000, &st) == 0, "%s: the kiosk did not exit on SIGTERM", steps[k]);
+		H_ASSERT(h, WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: exit status %#x", steps[k], st);
+		H_ASSERT(h, h_sanitizer_clean(h, rep, sizeof rep), "%s: sanitizer report: %s", steps[k], rep);
+		h_free(h);
+		e2e_set_faults(g, "{}");
+		nap(3200); /* requests the gateway was still sleeping on */
+	}
+	cr_assert(n_payments(g) == 1, "%zu payments at the gateway, not 1", n_payments(g));
+	pay_last(g);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	E2E_CHECK(h, g, e2e_wait_log(h, "receipt: printed", 15000), "the receipt was not printed after the restart");
+	e2e_end_kiosk(h, 5000);
+	char *l = ledger(dir);
+	cr_assert(count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	free(l);
+	cr_assert(receipts_cut(prn) == 1, "%d receipts, not 1", receipts_cut(prn));
+	free(spec);
+	e2e_end_gw(g, true);
+}
