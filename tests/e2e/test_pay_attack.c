@@ -1533,3 +1533,45 @@ Test(pay_attack, spoiled_payload_in_a_later_answer, .disabled = true)
 	free(spec);
 	end_all(h, g);
 }
+
+/* ---- a receipt offered on screen is not printed later for someone else ---------------------------- */
+
+/* FINDING (disabled; a question for the lead as much as a bug): the printer
+ * was out of paper, so the citizen was offered the receipt as a QR on
+ * screen and left. The receipt stays "not printed" in the outbox, and
+ * reconcile.c print_one() prints every such receipt at the next
+ * reconcile_kick(): at the next start (here), or in the same run as soon as
+ * any payment screen is left mid-payment, that is, in the middle of the
+ * next citizen's session, who then takes home a stranger's receipt (payee,
+ * amount, masked account, time). Its comment says it is for "payments that
+ * succeeded while no screen showed them", which this one was not.
+ * Expected: a receipt offered on screen is marked as such and never printed
+ * unattended (or only on staff request). */
+Test(pay_attack, paper_out_receipt_not_printed_later, .disabled = true)
+{
+	const char *dir = data_dir("data-paper");
+	const char *prn = scratch_file("paper.bin");
+	unlink(prn);
+	char *status = e2e_fmt("%s.status", prn);
+	FILE *f = fopen(status, "w");
+	cr_assert_not_null(f);
+	fputs("paper_out\n", f);
+	fclose(f);
+	char *spec = e2e_fmt("file:%s", prn);
+	const char *extra[] = { "--printer", spec, "--data-dir", dir, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	e2e_expect(h, g, "打印机缺纸", WAIT_MS, "paper out: the receipt offered on screen");
+	e2e_end_kiosk(h, 5000);
+	unlink(status); /* staff put paper in */
+	h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	pump(h, 5000);
+	E2E_CHECK(h, g, receipts_cut(prn) == 0, "the receipt offered on screen was printed later, unattended");
+	free(status);
+	free(spec);
+	end_all(h, g);
+}
