@@ -1575,3 +1575,28 @@ Test(pay_attack, paper_out_receipt_not_printed_later, .disabled = true)
 	free(spec);
 	end_all(h, g);
 }
+
+/* After a bill is paid, Esc goes back to the bill list: the paid bill is no
+ * longer offered (picking it again would be a create the gateway refuses).
+ * (Holds.) */
+Test(pay_attack, paid_bill_leaves_the_list)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
+	int col, row;
+	cr_assert(h_find(h, e2e_item(1, ""), &col, &row));
+	char *before = h_row_text(h, row);
+	pay_bill(h, g, 1, "pay bill 1");
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "back to the list");
+	pump(h, 1500);
+	char *after = h_row_text(h, row);
+	E2E_CHECK(h, g, strcmp(before, after) != 0, "the paid bill is still offered: %s", after);
+	free(before);
+	free(after);
+	end_all(h, g);
+}
