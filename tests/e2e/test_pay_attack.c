@@ -1600,3 +1600,67 @@ Test(pay_attack, paid_bill_leaves_the_list)
 	free(after);
 	end_all(h, g);
 }
+
+/* ---- answers to the polls spoiled; a gateway that forgot the payment ------------------------------ */
+
+/* Every kind of bad answer to the polls, one after the other (malformed
+ * JSON, a captive portal's HTML, wrong types, evil strings, 500, 503):
+ * never "failed", "cancelled" or "expired", nothing drawn raw, no crash;
+ * the answers good again and the payment paid: paid. */
+Test(pay_attack, poll_answers_spoiled_then_paid)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	forbid(T_FAILED, T_CANCELLED, T_EXPIRED);
+	static const char *const faults[] = {
+		"{\"body\":\"malformed\",\"paths\":[\"/v1/payments/\"]}",
+		"{\"body\":\"html\",\"paths\":[\"/v1/payments/\"]}",
+		"{\"body\":\"wrong_types\",\"paths\":[\"/v1/payments/\"]}",
+		"{\"body\":\"evil_strings\",\"paths\":[\"/v1/payments/\"]}",
+		"{\"body\":\"huge\",\"paths\":[\"/v1/payments/\"]}",
+		"{\"status\":500,\"paths\":[\"/v1/payments/\"]}",
+		"{\"status\":503,\"paths\":[\"/v1/payments/\"]}",
+	};
+	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+		e2e_set_faults(g, faults[i]);
+		pump(h, 4500);
+		e2e_clean(h, g, faults[i]);
+		E2E_CHECK(h, g, e2e_row_has(h, 0, T_PAY_TITLE), "%s: the payment screen was left", faults[i]);
+	}
+	e2e_set_faults(g, "{}");
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, 20000, "paid once the answers are good again");
+	end_all(h, g);
+}
+
+/* BUG (disabled): the gateway lost the payment (its database restored from
+ * before it): every poll answers 404 payment_not_found. scr_pay.c treats
+ * any answer but 200 to a poll as a network error ("ask again, later",
+ * backing off to 10 s) and reconcile.c the same: the QR is hidden at the
+ * countdown, then "The code has expired. Checking how the payment
+ * ended..." for ever; the citizen never sees an end, the outbox entry is
+ * never final and is polled for ever. Expected: a definite 404 is a final
+ * answer (say so, ask staff; the ledger records it as unknown/failed). */
+Test(pay_attack, gateway_forgot_the_payment, .disabled = true)
+{
+	const char *gx[] = { "--payment-ttl", "6", NULL };
+	struct gwd *g = e2e_start_gateway(gx);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	gwd_kill(g);
+	char *rm = e2e_fmt("rm -f '%s'/gw.db*", gwd_tmpdir(g));
+	e2e_sh(rm);
+	free(rm);
+	char listen[64];
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", gwd_port(g));
+	const char *args[] = { "--listen", listen, "--demo", "--payment-ttl", "6", NULL };
+	cr_assert(gwd_restart(g, args), "the gateway did not come back");
+	pump(h, 25000);
+	e2e_clean(h, g, "after the gateway forgot");
+	E2E_CHECK(h, g, !h_find(h, "正在确认支付结果", NULL, NULL) && !h_find(h, T_WAITING, NULL, NULL),
+	          "no end shown for a payment the gateway does not know");
+	end_all(h, g);
+}
