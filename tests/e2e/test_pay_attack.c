@@ -1664,3 +1664,50 @@ Test(pay_attack, gateway_forgot_the_payment, .disabled = true)
 	          "no end shown for a payment the gateway does not know");
 	end_all(h, g);
 }
+
+/* Two kiosks on one data dir pay the same bill at the same moment: one
+ * payment at the gateway (the outbox gives both the same key, or the
+ * gateway refuses the second), each screen ends on paid or in plain words,
+ * one receipt. */
+Test(pay_attack, two_kiosks_one_data_dir_same_bill)
+{
+	const char *dir = data_dir("data-same-bill");
+	const char *prn = scratch_file("samebill.bin");
+	unlink(prn);
+	char *spec = e2e_fmt("file:%s", prn);
+	const char *extra[] = { "--data-dir", dir, "--printer", spec, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	struct harness *h2 = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	forbid(T_FAILED, NULL, NULL);
+	to_bills(h, g, ACCOUNT_3);
+	to_bills(h2, g, ACCOUNT_3);
+	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "first: bills");
+	e2e_expect(h2, g, e2e_item(1, ""), WAIT_MS, "second: bills");
+	h_type(h, "1");
+	h_type(h2, "1");
+	e2e_expect(h, g, T_CONFIRM, WAIT_MS, "first: confirm");
+	e2e_expect(h2, g, T_CONFIRM, WAIT_MS, "second: confirm");
+	h_type(h, "1");
+	h_type(h2, "1");
+	pump(h, 1500);
+	pump(h2, 1500);
+	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments for one bill", n_payments(g));
+	pay_last(g);
+	pump(h, 4000);
+	pump(h2, 4000);
+	e2e_clean(h, g, "first");
+	e2e_clean(h2, g, "second");
+	E2E_CHECK(h, g, h_find(h, T_PAID, NULL, NULL), "the first kiosk does not say paid");
+	E2E_CHECK(h2, g, h_find(h2, T_PAID, NULL, NULL) || h_find(h2, T_IN_PROGRESS, NULL, NULL),
+	          "the second kiosk says neither paid nor in progress");
+	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	pump(h, 2000);
+	E2E_CHECK(h, g, receipts_cut(prn) == 1, "%d receipts, not 1", receipts_cut(prn));
+	e2e_end_kiosk(h2, 5000);
+	char *l = ledger(dir);
+	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	free(l);
+	free(spec);
+	end_all(h, g);
+}
