@@ -1756,3 +1756,28 @@ Test(pay_attack, no_scan_prompt_after_the_countdown, .disabled = true)
 	e2e_expect(h, g, T_EXPIRED, 25000, "expired");
 	end_all(h, g);
 }
+
+/* The outbox and its WAL/SHM files are the kiosk's alone (mode 0600, the
+ * issue's requirement), even when the kiosk is started under umask 0. */
+Test(pay_attack, outbox_files_are_private)
+{
+	const char *dir = data_dir("data-mode");
+	const char *extra[] = { "--data-dir", dir, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	mode_t old = umask(0);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	umask(old);
+	to_bills(h, g, ACCOUNT_3);
+	pay_bill(h, g, 1, "pay");
+	static const char *const files[] = { "outbox.db", "outbox.db-wal", "outbox.db-shm" };
+	for (size_t k = 0; k < 3; k++) {
+		char *p = e2e_fmt("%s/%s", dir, files[k]);
+		struct stat st;
+		if (stat(p, &st) == 0)
+			E2E_CHECK(h, g, (st.st_mode & 077) == 0, "%s has mode %04o", files[k], (unsigned)(st.st_mode & 07777));
+		else
+			E2E_CHECK(h, g, k != 0, "no %s", p);
+		free(p);
+	}
+	end_all(h, g);
+}
