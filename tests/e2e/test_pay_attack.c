@@ -821,7 +821,16 @@ static void unusable_outbox(const char *how)
 	} else if (!strcmp(how, "directory")) {
 		cr_assert(mkdir(db, 0700) == 0);
 	}
-	const char *extra[] = { "--data-dir", dir, NULL };
+	char ddir[900];
+	snprintf(ddir, sizeof ddir, "%s", dir);
+	if (!strcmp(how, "not-a-dir")) { /* --data-dir names a regular file */
+		snprintf(ddir, sizeof ddir, "%s/plain-file", dir);
+		FILE *f = fopen(ddir, "w");
+		cr_assert_not_null(f);
+		fputs("not a directory\n", f);
+		fclose(f);
+	}
+	const char *extra[] = { "--data-dir", ddir, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	to_bills(h, g, ACCOUNT_3);
@@ -841,6 +850,7 @@ static void unusable_outbox(const char *how)
 Test(pay_attack, outbox_garbage) { unusable_outbox("garbage"); }
 Test(pay_attack, outbox_bad_sqlite) { unusable_outbox("sqlite-header"); }
 Test(pay_attack, outbox_is_a_directory) { unusable_outbox("directory"); }
+Test(pay_attack, data_dir_is_a_file) { unusable_outbox("not-a-dir"); }
 
 /* ---- the printer goes away mid-run ----------------------------------------------------------- */
 
