@@ -1791,3 +1791,39 @@ Test(pay_attack, outbox_files_are_private)
 	}
 	end_all(h, g);
 }
+
+/* Resizes on the final screen that offers the receipt as a QR (no
+ * printer), and on the confirm page: no crash, clean, and any QR drawn is
+ * the receipt's, never the spent payment's. */
+Test(pay_attack, resize_on_the_receipt_screen)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	to_bills(h, g, ACCOUNT_3);
+	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
+	h_type(h, "1");
+	e2e_expect(h, g, T_CONFIRM, WAIT_MS, "confirm");
+	h_resize(h, 20, 6);
+	h_settle(h, 200, 3000);
+	e2e_clean(h, g, "confirm at 20x6");
+	h_resize(h, COLS, ROWS);
+	e2e_expect(h, g, T_CONFIRM, WAIT_MS, "confirm again");
+	h_type(h, "1");
+	e2e_expect(h, g, T_WAITING, WAIT_MS, "the QR");
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	static const int sizes[][2] = { { 40, 12 }, { 20, 6 }, { 200, 60 }, { COLS, ROWS } };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		h_resize(h, sizes[i][0], sizes[i][1]);
+		h_settle(h, 200, 3000);
+		char step[64];
+		snprintf(step, sizeof step, "receipt at %dx%d", sizes[i][0], sizes[i][1]);
+		e2e_clean(h, g, step);
+		struct e2e_qr qr;
+		if (e2e_find_qr(h, &qr))
+			E2E_CHECK(h, g, strstr(qr.data, "/r/") && strncmp(qr.data, "000201", 6) != 0, "%s: the QR is %s", step,
+			          qr.data);
+	}
+	e2e_expect(h, g, T_PAID, WAIT_MS, "still paid");
+	end_all(h, g);
+}
