@@ -1827,3 +1827,40 @@ Test(pay_attack, resize_on_the_receipt_screen)
 	e2e_expect(h, g, T_PAID, WAIT_MS, "still paid");
 	end_all(h, g);
 }
+
+/* Large mode on a small terminal (80x24): the payment QR either reads as
+ * the bill's payload or is replaced by plain words (pay code instead);
+ * never a QR that is cut or reads as anything else. */
+Test(pay_attack, large_mode_small_terminal)
+{
+	const char *extra[] = { "--mode", "large", NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24, extra, WAIT_MS);
+	h_type(h, "5");
+	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "5");
+	h_type(h, "1");
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "water");
+	type_slowly(h, ACCOUNT_3);
+	h_key(h, H_ENTER);
+	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
+	h_type(h, "1");
+	E2E_CHECK(h, g, e2e_wait_log(h, "screen: enter pay", WAIT_MS), "no pay screen");
+	pump(h, 500);
+	h_type(h, "1");
+	E2E_CHECK(h, g, e2e_wait_log(h, "payment: QR code shown", WAIT_MS), "no QR step");
+	pump(h, 1000);
+	h_settle(h, 200, 3000);
+	e2e_clean(h, g, "large, 80x24");
+	json_t *a = sim_payments(g);
+	long long amount = json_integer_value(json_object_get(json_array_get(a, 0), "amount_fen"));
+	json_decref(a);
+	struct e2e_qr qr;
+	if (e2e_find_qr(h, &qr))
+		E2E_CHECK(h, g, emv_check(qr.data, amount, NULL) == EMV_OK, "the QR reads %s", qr.data);
+	else
+		E2E_CHECK(h, g, qr.cols == 0 && (h_find(h, "付款码", NULL, NULL)),
+		          "neither a readable QR nor words about the pay code: %s", qr.why);
+	pay_last(g);
+	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
+	end_all(h, g);
+}
