@@ -1332,8 +1332,7 @@ Test(pay_attack, wedge_login_code_while_qr_shows)
 /* Pays bill 1 of ACCOUNT_3 as another kiosk would, behind this one's back. */
 static void paid_elsewhere(struct gwd *g, const char *bill_id, const char *key)
 {
-	char idem[80];
-	snprintf(idem, sizeof idem, "Idempotency-Key: %s", key);
+	char *idem = e2e_fmt("Idempotency-Key: %s", key);
 	const char *hdr[] = { "X-Kiosk-Id: other-kiosk", idem, NULL };
 	char *body = e2e_fmt("{\"bill_id\":\"%s\"}", bill_id);
 	char *resp = NULL;
@@ -1345,6 +1344,7 @@ static void paid_elsewhere(struct gwd *g, const char *bill_id, const char *key)
 	json_decref(j);
 	free(resp);
 	free(body);
+	free(idem);
 }
 
 /* Every bill of an account paid at another kiosk; returns how many. */
@@ -1361,8 +1361,8 @@ static int pay_all_elsewhere(struct gwd *g, const char *account)
 	cr_assert(json_array_size(bills) > 0, "%s: no bills: %s", path, resp);
 	size_t i;
 	json_array_foreach(bills, i, b) {
-		char key[40];
-		snprintf(key, sizeof key, "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e%02zx", i);
+		char key[48];
+		snprintf(key, sizeof key, "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e%02x", (unsigned)(i & 0xff));
 		paid_elsewhere(g, json_string_value(json_object_get(b, "id")), key);
 	}
 	int n = (int)json_array_size(bills);
