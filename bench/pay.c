@@ -504,6 +504,7 @@ static int bench_kiosk(struct gwd *g, int runs)
 	for (int i = 0; i < runs; i++) {
 		h_type(h, "1");
 		expect(h, h_wait_text(h, T_PAY_BTN, WAIT_MS), "bill 1: the pay button");
+		h_pump(h, 400); /* a person reads the amount (a press in the first 300 ms is a double tap) */
 		h_settle(h, 50, 2000);
 		one_payment(h, i, v, i, &split);
 		char id[64], *payload = NULL;

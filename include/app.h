@@ -105,6 +105,8 @@ struct app {
 	 * database could not be opened: then no payment is taken. */
 	struct outbox *outbox;
 	const char *pay_key_shown; /* the payment a pay screen follows itself (its key), or NULL */
+	bool payment_open;         /* a pay screen is creating or showing a payment: the idle
+	                            * timeout waits (the citizen may be confirming on the phone) */
 	/* The terminal's bytes read as keys (kiosk/core/keys.c). */
 	struct keys keys;
 	long long keys_timer;

@@ -18,6 +18,11 @@ struct app;
  * RECONCILE_MS while anything is). Cheap when nothing is. */
 void reconcile_kick(struct app *a);
 
+/* Cancels a payment at the gateway on the app's behalf (a refused QR
+ * payload: the screen may be gone before the answer), recording the answer
+ * in the outbox. */
+void reconcile_cancel(struct app *a, const char *key, const char *payment_id);
+
 #define RECONCILE_MS 5000
 
 #endif

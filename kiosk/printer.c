@@ -675,7 +675,9 @@ static void file_start(struct printer *p)
 		printer_finish(p, st, why);
 		return;
 	}
-	int fd = open(p->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	/* Never blocking the loop: a FIFO nobody reads fails (ENXIO) instead
+	 * of hanging the kiosk, and a full one fails its write (EAGAIN). */
+	int fd = open(p->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
 	if (fd < 0) {
 		int err = errno;
 		snprintf(why, sizeof why, "cannot open %s: %s", p->path, strerror(err));

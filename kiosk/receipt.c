@@ -81,7 +81,12 @@ static void on_status(void *ud, enum printer_status st, const char *why)
 	unsigned char *bytes = NULL;
 	size_t len = 0;
 	if (st != PRINTER_OK) {
+		/* Offered on screen instead, to the citizen standing there; it is
+		 * never printed later, unattended, into the next one's hands (the
+		 * claim stays, for staff: `kiosk --ledger`). */
 		log_warn("receipt: printer %s; offered on screen", printer_status_name(st));
+		if (outbox_receipt_claim(a->outbox, j->key) == OUTBOX_ERROR)
+			log_warn("receipt: outbox: %s", outbox_error(a->outbox));
 		goto fail;
 	}
 	enum outbox_result r = outbox_find(a->outbox, j->key, &e);

@@ -24,6 +24,7 @@
 
 struct slot {
 	bool busy;
+	bool create;     /* a create sent again (no payment id yet) */
 	struct app *a;
 	char key[IDEM_KEY_SIZE];
 };
@@ -39,6 +40,14 @@ static void on_answer(void *ud, const struct gw_reply *r)
 	struct slot *sl = ud;
 	struct outbox *ob = sl->a->outbox;
 	sl->busy = false;
+	if (ob && sl->create && r->result == GW_PROBLEM && r->status >= 400 && r->status < 500 &&
+	    r->status != 408 && r->status != 429) {
+		/* The gateway refused the create for good (the bill was paid
+		 * elsewhere, say): nothing was made; the entry is final. */
+		log_info("reconcile: a payment was refused for good (%d)", r->status);
+		outbox_payment_state(ob, sl->key, PAY_FAILED, NULL, NULL);
+		return;
+	}
 	if (r->result != GW_OK || !r->json || !ob)
 		return; /* asked again at the next pass */
 	struct payment p;
@@ -62,28 +71,52 @@ static bool followed(struct app *a, const char *key)
 	return a->pay_key_shown && !strcmp(a->pay_key_shown, key);
 }
 
+/* A free slot for key, or NULL if it is being asked about already or
+ * every slot is busy (the next pass). */
+static struct slot *take_slot(struct app *a, const char *key)
+{
+	struct slot *sl = NULL;
+	for (int i = 0; i < SLOTS; i++) {
+		if (slots[i].busy && !strcmp(slots[i].key, key))
+			return NULL;
+		if (!slots[i].busy && !sl)
+			sl = &slots[i];
+	}
+	if (sl) {
+		sl->busy = true;
+		sl->create = false;
+		sl->a = a;
+		snprintf(sl->key, sizeof sl->key, "%s", key);
+	}
+	return sl;
+}
+
+void reconcile_cancel(struct app *a, const char *key, const char *payment_id)
+{
+	struct slot *sl = app_outbox(a) ? take_slot(a, key) : NULL;
+	if (!sl) {
+		schedule(a, RECONCILE_MS); /* followed to its end all the same */
+		return;
+	}
+	char path[160];
+	snprintf(path, sizeof path, "/v1/payments/%s/cancel", payment_id);
+	gw_post(a->gw, path, json_object(), NULL, &owner, 0, on_answer, sl);
+}
+
 static void follow(void *ud, const struct outbox_entry *e)
 {
 	struct app *a = ud;
 	if (followed(a, e->key))
 		return;
-	struct slot *sl = NULL;
-	for (int i = 0; i < SLOTS; i++) {
-		if (slots[i].busy && !strcmp(slots[i].key, e->key))
-			return; /* asked already */
-		if (!slots[i].busy && !sl)
-			sl = &slots[i];
-	}
+	struct slot *sl = take_slot(a, e->key);
 	if (!sl)
-		return; /* the next pass */
-	sl->busy = true;
-	sl->a = a;
-	memcpy(sl->key, e->key, sizeof sl->key);
+		return;
 	if (e->payment_id) {
 		char path[160];
 		snprintf(path, sizeof path, "/v1/payments/%s", e->payment_id);
 		gw_get(a->gw, path, NULL, &owner, 0, on_answer, sl);
 	} else if (e->bill_id) {
+		sl->create = true;
 		outbox_payment_sending(a->outbox, e->key);
 		gw_post(a->gw, "/v1/payments", json_pack("{s:s}", "bill_id", e->bill_id), e->key, &owner, 0,
 		        on_answer, sl);

@@ -48,12 +48,13 @@ enum stage {
 	ST_DONE,      /* a final state */
 	ST_STOPPED,   /* refused, or could not start: a message */
 };
-enum { REQ_CREATE = 1, REQ_POLL, REQ_SCAN, REQ_CANCEL, REQ_CANCEL_QUIET };
+enum { REQ_CREATE = 1, REQ_POLL, REQ_SCAN, REQ_CANCEL };
 enum { T_PAY = 1, T_CANCEL, T_YES, T_NO };
 
 #define POLL_MS 2000
 #define POLL_MAX_MS 10000
 #define CREATE_TRIES 6
+#define CONFIRM_GUARD_MS 300
 
 struct pay {
 	struct bill bill;
@@ -66,6 +67,7 @@ struct pay {
 	bool asking_cancel;
 	bool cancelling;
 	int receipt;               /* -1 not yet asked, else the printer's status */
+	long long entered_ms;      /* a press this soon after is the tap that opened us */
 	int tries;
 	long poll_ms;
 	long long poll_timer, tick_timer, create_timer;
@@ -142,6 +144,7 @@ static long on_tick(struct loop *l, long long id, void *ud)
 {
 	struct screen *s = ud;
 	struct pay *P = s->priv;
+	s->app->payment_open = P->stage == ST_CREATING || P->stage == ST_SHOWING;
 	if (P->stage == ST_SHOWING && P->expires && time(NULL) >= P->expires && P->qr.rows) {
 		/* A dead code must not be scannable; how it ended is the
 		 * gateway's to say (polling goes on). */
@@ -181,6 +184,7 @@ static void finished(struct screen *s)
 	struct pay *P = s->priv;
 	if (P->stage == ST_SHOWING)
 		access_qr_font(s->app, false);
+	s->app->payment_open = false;
 	P->stage = ST_DONE;
 	qr_art_free(&P->qr);
 	timer_stop(s->app, &P->poll_timer);
@@ -236,6 +240,7 @@ static void start(struct screen *s)
 	memcpy(P->key, e.key, sizeof P->key);
 	outbox_entry_clear(&e);
 	s->app->pay_key_shown = P->key; /* followed here, not by reconcile.c */
+	s->app->payment_open = true;
 	P->stage = ST_CREATING;
 	P->tries = 0;
 	set_msg(P, ROLE_TEXT, NULL);
@@ -274,9 +279,9 @@ static void created(struct screen *s, const struct gw_reply *r)
 		set_msg(P, ROLE_ERROR,
 		        _("This payment cannot be shown at this kiosk. Nothing was charged. Please ask the staff."));
 		P->stage = ST_STOPPED;
-		char path[160];
-		snprintf(path, sizeof path, "/v1/payments/%s/cancel", p.id);
-		ui_post(s, REQ_CANCEL_QUIET, path, json_object(), NULL);
+		s->app->payment_open = false;
+		/* The app's request, not the screen's: it must not die with it. */
+		reconcile_cancel(s->app, P->key, p.id);
 		return;
 	}
 	P->qr_ok = true;
@@ -302,6 +307,12 @@ static void create_failed(struct screen *s, const struct gw_reply *r)
 		return;
 	}
 	P->stage = ST_STOPPED;
+	s->app->payment_open = false;
+	if (r->result == GW_PROBLEM && r->status >= 400 && r->status < 500 && r->status != 408 &&
+	    r->status != 429 && s->app->outbox) {
+		/* Refused for good (paid elsewhere, say): nothing was made. */
+		outbox_payment_state(s->app->outbox, P->key, PAY_FAILED, NULL, NULL);
+	}
 	if (r->result == GW_PROBLEM && r->status < 500 && r->problem.title && r->problem.title[0]) {
 		char msg[512];
 		snprintf(msg, sizeof msg, "%s%s%s", r->problem.title, r->problem.detail[0] ? " " : "",
@@ -329,14 +340,17 @@ static void got_state(struct screen *s, const struct gw_reply *r)
 	}
 	enum pay_state next = pay_state_next(P->shown, p.state);
 	if (next != P->shown || (p.receipt_no && !P->p.receipt_no)) {
+		/* The payload drawn is the one emv_check accepted, whatever a
+		 * later answer carries. */
 		char *qr = P->p.qr_payload;
 		P->p.qr_payload = NULL;
 		payment_free(&P->p);
+		if (p.qr_payload) {
+			explicit_bzero(p.qr_payload, strlen(p.qr_payload));
+			free(p.qr_payload);
+		}
 		P->p = p;
-		if (!P->p.qr_payload)
-			P->p.qr_payload = qr;
-		else
-			free(qr);
+		P->p.qr_payload = qr;
 		P->shown = next;
 		P->p.state = next;
 		record_state(s);
@@ -372,6 +386,18 @@ static void pay_reply(struct screen *s, int tag, const struct gw_reply *r)
 	case REQ_POLL:
 		if (ok) {
 			got_state(s, r);
+		} else if (r->result == GW_PROBLEM && r->status == 404) {
+			/* The gateway does not know this payment (any more): no
+			 * end can be shown; the outbox keeps it for staff. */
+			log_warn("payment: the gateway does not know the payment shown");
+			if (P->stage == ST_SHOWING)
+				access_qr_font(s->app, false);
+			P->stage = ST_STOPPED;
+			s->app->payment_open = false;
+			qr_art_free(&P->qr);
+			set_msg(P, ROLE_ERROR, _("The result of this payment cannot be confirmed. If you paid, it will be "
+			                         "recorded. Please ask the staff."));
+			access_repeat(s->app);
 		} else {
 			/* Never "failed" for a network error: ask again, later. */
 			P->poll_ms = P->poll_ms * 2 > POLL_MAX_MS ? POLL_MAX_MS : P->poll_ms * 2;
@@ -389,17 +415,6 @@ static void pay_reply(struct screen *s, int tag, const struct gw_reply *r)
 			poll_later(s, 0); /* a cancel that raced a payment: the state says */
 		} else {
 			set_msg(P, ROLE_ERROR, ui_gw_message(r));
-		}
-		break;
-	case REQ_CANCEL_QUIET: /* a refused payment, cancelled: the outbox closes it */
-		if (ok) {
-			struct payment p;
-			char err[160];
-			if (payment_decode(r->json, &p, err, sizeof err) == 0) {
-				if (s->app->outbox && P->key[0])
-					outbox_payment_state(s->app->outbox, P->key, p.state, NULL, NULL);
-				payment_free(&p);
-			}
 		}
 		break;
 	default:
@@ -431,6 +446,7 @@ static void pay_enter(struct screen *s, void *arg)
 	struct pay *P = xcalloc(1, sizeof *P);
 	bill_copy(&P->bill, arg);
 	P->receipt = -1;
+	P->entered_ms = loop_now_ms();
 	s->priv = P;
 	P->tick_timer = loop_timer_add(s->app->loop, 1000, on_tick, s);
 }
@@ -443,9 +459,10 @@ static void pay_leave(struct screen *s)
 	timer_stop(s->app, &P->create_timer);
 	if (s->app->pay_key_shown == P->key)
 		s->app->pay_key_shown = NULL;
+	s->app->payment_open = false;
 	if (P->stage == ST_SHOWING)
 		access_qr_font(s->app, false);
-	if (P->stage == ST_SHOWING || P->stage == ST_CREATING) {
+	if (P->key[0] && P->stage != ST_DONE) {
 		log_info("payment: screen left before a final state (the outbox keeps it)");
 		reconcile_kick(s->app);
 	}
@@ -532,7 +549,8 @@ static void pay_draw(struct screen *s, struct rect area)
 		ui_text(t.x, y++, t.w, ROLE_DIM, state_words(PAY_UNKNOWN));
 		break;
 	case ST_SHOWING:
-		y += ui_para((struct rect){ t.x, y, t.w, 2 }, ROLE_OK, state_words(P->shown));
+		if (!(P->expires && time(NULL) >= P->expires)) /* else the line below says it */
+			y += ui_para((struct rect){ t.x, y, t.w, 2 }, ROLE_OK, state_words(P->shown));
 		if (P->expires) {
 			long long left = P->expires - (long long)time(NULL);
 			if (left > 0)
@@ -585,6 +603,8 @@ static int pay_key(struct screen *s, int key)
 	struct pay *P = s->priv;
 	switch (P->stage) {
 	case ST_CONFIRM:
+		if ((key == '1' || key == K_RETURN) && loop_now_ms() - P->entered_ms < CONFIRM_GUARD_MS)
+			return UI_HANDLED; /* a double press on the bill list: check the amount first */
 		if (key == '1' || key == K_RETURN) {
 			start(s);
 			ui_relayout(s->app);
@@ -592,7 +612,9 @@ static int pay_key(struct screen *s, int key)
 		}
 		return UI_PASS;
 	case ST_CREATING:
-		return ui_key_is_back(key) || key == K_HOME ? UI_HANDLED : UI_PASS; /* wait for it */
+		/* Leaving is allowed: the outbox holds the key, and reconcile.c
+		 * follows the create to its end (never a second payment). */
+		return UI_PASS;
 	case ST_SHOWING:
 		if (P->asking_cancel) {
 			if (key == '1')
@@ -614,7 +636,7 @@ static int pay_key(struct screen *s, int key)
 static int pay_mouse(struct screen *s, int target)
 {
 	struct pay *P = s->priv;
-	if (target == T_PAY)
+	if (target == T_PAY && loop_now_ms() - P->entered_ms >= CONFIRM_GUARD_MS)
 		start(s);
 	else if (target == T_CANCEL && P->stage == ST_SHOWING)
 		P->asking_cancel = true;

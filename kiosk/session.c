@@ -172,6 +172,13 @@ static long on_idle_tick(struct loop *l, long long id, void *ud)
 		a->idle_warning = false;
 		return 1000;
 	}
+	if (a->payment_open) {
+		/* Not while a payment is open: it ends by itself (paid, expired),
+		 * and the idle time counts from then. */
+		a->idle_warning = false;
+		a->last_activity_ms = loop_now_ms();
+		return 1000;
+	}
 	long long idle = loop_now_ms() - a->last_activity_ms;
 	if (idle >= idle_limit_ms(a)) {
 		a->idle_warning = false;

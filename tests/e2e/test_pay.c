@@ -105,6 +105,7 @@ static long long pay_first_bill(struct harness *h, struct gwd *g, const char *st
 	h_type(h, "1");
 	e2e_expect_row(h, g, 0, T_PAY_TITLE, WAIT_MS, step);
 	e2e_expect(h, g, T_CONFIRM, WAIT_MS, step);
+	h_pump(h, 400); /* a person reads the amount (a press in the first 300 ms is taken for a double tap) */
 	h_type(h, "1");
 	e2e_expect(h, g, T_WAITING, WAIT_MS, step);
 	h_settle(h, 150, 2000); /* the whole frame, QR included */
@@ -183,6 +184,7 @@ Test(pay, spoiled_payloads_are_never_drawn)
 		e2e_expect(h, g, e2e_item((int)i + 1, ""), WAIT_MS, faults[i]);
 		h_type(h, bill);
 		e2e_expect(h, g, T_CONFIRM, WAIT_MS, faults[i]);
+		h_pump(h, 400); /* a person reads the amount (a press in the first 300 ms is taken for a double tap) */
 		h_type(h, "1");
 		e2e_expect(h, g, T_REFUSED, WAIT_MS, faults[i]);
 		h_settle(h, 150, 2000);
@@ -207,6 +209,7 @@ Test(pay, one_payment_whatever_happens)
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
 	h_type(h, "1");
 	e2e_expect(h, g, T_CONFIRM, WAIT_MS, "confirm");
+	h_pump(h, 400); /* a person reads the amount (a press in the first 300 ms is taken for a double tap) */
 	e2e_set_faults(g, "{\"paths\":[\"/v1/payments\"],\"payment\":\"commit_then_drop\"}");
 	h_type(h, "1");
 	h_type(h, "1");
@@ -455,6 +458,7 @@ static void in_language(const char *lang, const char *bills_title, const char *p
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, lang);
 	h_type(h, "1");
 	E2E_CHECK(h, g, e2e_wait_log(h, "screen: enter pay", WAIT_MS), "%s: no pay screen", lang);
+	h_pump(h, 400); /* a person reads the amount (a press in the first 300 ms is taken for a double tap) */
 	h_type(h, "1");
 	E2E_CHECK(h, g, e2e_wait_log(h, "payment: QR code shown", WAIT_MS), "%s: no QR", lang);
 	pay_at_gateway(g);
