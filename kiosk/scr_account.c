@@ -101,7 +101,7 @@ static void account_resize(struct screen *s, struct rect area)
 		menu_layout(&c->m, c->list, (int)c->n_bills, 24, area.h >= 20 ? 2 : 1, 2, 0, 2);
 	/* The digit pad: 4 rows of 3 keys, beside the field where there is
 	 * room, else below it (not while a list is shown). */
-	int kw = ui_large() ? 10 : 8, kh = ui_large() ? 3 : 3;
+	int kw = ui_large() ? 12 : 10, kh = 3; /* room for 删除 and 查询 whole */
 	int pw = 3 * kw + 2, ph = 4 * kh;
 	int px = c->field.x + c->field.w + 2, py = area.y + 1;
 	if (c->big || px + pw > area.x + area.w) {

@@ -468,3 +468,39 @@ static void in_language(const char *lang, const char *bills_title, const char *p
 
 Test(pay, zh_tw) { in_language("zh_TW", "生活繳費", "支付成功，謝謝"); }
 Test(pay, en) { in_language("en", "Pay bills", "Paid. Thank you."); }
+
+/* By touch alone: every step a finger on the screen, the digits on the
+ * screen's own pad, pay, then cancel with its question. */
+static void touch(struct harness *h, struct gwd *g, const char *text, const char *step)
+{
+	e2e_expect(h, g, text, WAIT_MS, step);
+	h_settle(h, 100, 2000);
+	E2E_CHECK(h, g, h_click_text(h, text), "%s: \"%s\" cannot be touched", step, text);
+	h_pump(h, 120);
+}
+
+Test(pay, by_touch_alone)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	touch(h, g, T_BILLS, "home: 生活缴费");
+	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "touched: 生活缴费");
+	touch(h, g, "1 " T_WATER, "water");
+	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "touched: water");
+	for (const char *d = ACCOUNT_3; *d; d++) {
+		char key[16];
+		snprintf(key, sizeof key, "│  %c ", *d); /* the pad's key */
+		touch(h, g, key, "a digit on the pad");
+	}
+	e2e_expect(h, g, ACCOUNT_3, WAIT_MS, "the digits touched are shown");
+	touch(h, g, "查询", "look up");
+	touch(h, g, "2026-", "the first bill (its period)");
+	e2e_expect_row(h, g, 0, T_PAY_TITLE, WAIT_MS, "touched: the bill");
+	h_pump(h, 400);
+	touch(h, g, T_CONFIRM, "pay");
+	e2e_expect(h, g, T_WAITING, WAIT_MS, "touched: pay");
+	touch(h, g, "取消支付", "cancel");
+	touch(h, g, "1 确定取消", "yes, cancel it");
+	e2e_expect(h, g, T_CANCELLED, WAIT_MS, "cancelled by touch");
+	e2e_finish(h, g);
+}
