@@ -14,6 +14,7 @@
 #include "emv.h"
 #include "harness/escpos_parse.h"
 #include "harness/gwd.h"
+#include "pay_e2e.h"
 #include "harness/harness.h"
 
 #include <criterion/criterion.h>
@@ -50,48 +51,9 @@
 
 TestSuite(pay, .timeout = 120);
 
-/* A person on a keypad: one digit at a time, slower than any scanner. */
-static void type_slowly(struct harness *h, const char *s)
-{
-	for (; *s; s++) {
-		char c[2] = { *s, 0 };
-		h_type(h, c);
-		h_pump(h, 90); /* reading the screen meanwhile, as a terminal does */
-	}
-}
-
-/* Home → 生活缴费 → 水费 → the account typed → its bills listed. */
-static void to_bills(struct harness *h, struct gwd *g, const char *account)
-{
-	h_type(h, "5");
-	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "home: 5 opens 生活缴费");
-	h_type(h, "1");
-	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "1: water");
-	type_slowly(h, account);
-	e2e_expect(h, g, account, WAIT_MS, "the digits typed are shown");
-	h_key(h, H_ENTER);
-}
-
-/* The payments the gateway made, as /sim/payments lists them. */
-static json_t *sim_payments(struct gwd *g)
-{
-	char *resp = NULL;
-	int st = gwd_get(g, "/sim/payments", &resp);
-	cr_assert_eq(st, 200, "/sim/payments: %d %s", st, resp ? resp : "");
-	json_error_t e;
-	json_t *j = json_loads(resp, 0, &e);
-	free(resp);
-	cr_assert_not_null(j);
-	json_t *a = json_object_get(j, "payments");
-	cr_assert(json_is_array(a), "/sim/payments: no array");
-	json_incref(a);
-	json_decref(j);
-	return a;
-}
-
 static const char *last_payment_id(struct gwd *g, json_t **keep)
 {
-	json_t *a = sim_payments(g);
+	json_t *a = pay_sim_payments(g);
 	cr_assert_gt(json_array_size(a), 0, "the gateway made no payment");
 	*keep = a;
 	return json_string_value(json_object_get(json_array_get(a, 0), "id"));
@@ -126,7 +88,7 @@ Test(pay, water_bill_paid_to_the_end)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_first_bill(h, g, "pay the first bill");
 	json_t *keep;
 	char *path = e2e_fmt("/sim/payments/%s/pay", last_payment_id(g, &keep));
@@ -151,18 +113,18 @@ Test(pay, no_bills_and_unknown_account)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_0);
+	pay_to_bills(h, g, ACCOUNT_0);
 	e2e_expect(h, g, "没有待缴费用", WAIT_MS, "an account with nothing to pay");
 	/* Backspace corrects: the last digit goes. */
 	h_key(h, H_BACKSPACE);
-	type_slowly(h, "9");
+	pay_type_slowly(h, "9");
 	e2e_expect(h, g, "3101000009", WAIT_MS, "corrected number");
 	h_key(h, H_ENTER);
 	e2e_expect(h, g, "户号不存在", WAIT_MS, "an unknown account: the gateway's words");
 	/* Letters and too many digits: plain words, nothing changes. */
-	type_slowly(h, "a");
+	pay_type_slowly(h, "a");
 	e2e_expect(h, g, "只能输入数字", WAIT_MS, "a letter");
-	type_slowly(h, "12345678901");
+	pay_type_slowly(h, "12345678901");
 	e2e_expect(h, g, "最多20位", WAIT_MS, "a 21st digit");
 	e2e_finish(h, g);
 }
@@ -174,7 +136,7 @@ Test(pay, spoiled_payloads_are_never_drawn)
 	                                      "qr_crc_not_last" };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_10);
+	pay_to_bills(h, g, ACCOUNT_10);
 	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
 		char *f = e2e_fmt("{\"paths\":[\"/v1/payments\"],\"payment\":\"%s\"}", faults[i]);
 		e2e_set_faults(g, f);
@@ -205,7 +167,7 @@ Test(pay, one_payment_whatever_happens)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
 	h_type(h, "1");
 	e2e_expect(h, g, T_CONFIRM, WAIT_MS, "confirm");
@@ -217,7 +179,7 @@ Test(pay, one_payment_whatever_happens)
 	h_pump(h, 1500); /* the first answer is lost; the retry comes after a second */
 	e2e_set_faults(g, "{\"paths\":[],\"payment\":null}");
 	e2e_expect(h, g, T_WAITING, 15000, "the retry finds the payment");
-	json_t *a = sim_payments(g);
+	json_t *a = pay_sim_payments(g);
 	E2E_CHECK(h, g, json_array_size(a) == 1, "%zu payments at the gateway, not 1", json_array_size(a));
 	json_decref(a);
 	e2e_finish(h, g);
@@ -227,7 +189,7 @@ Test(pay, cancel_asks_first)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_first_bill(h, g, "pay");
 	h_key(h, H_ESC);
 	e2e_expect(h, g, T_ASK_CANCEL, WAIT_MS, "Esc asks before cancelling");
@@ -237,7 +199,7 @@ Test(pay, cancel_asks_first)
 	e2e_expect(h, g, T_ASK_CANCEL, WAIT_MS, "asked again");
 	h_type(h, "1");
 	e2e_expect(h, g, T_CANCELLED, WAIT_MS, "1: cancelled");
-	json_t *a = sim_payments(g);
+	json_t *a = pay_sim_payments(g);
 	const char *st = json_string_value(json_object_get(json_array_get(a, 0), "state"));
 	E2E_CHECK(h, g, st && !strcmp(st, "cancelled"), "the gateway says %s", st ? st : "nothing");
 	json_decref(a);
@@ -267,25 +229,9 @@ static void pay_at_gateway(struct gwd *g)
 	free(path);
 }
 
-/* What `kiosk --ledger --data-dir dir` prints. */
 static char *ledger(const char *dir)
 {
-	char *out = e2e_fmt("%s/ledger.txt", scratch);
-	char *cmd = e2e_fmt("'%s' --ledger --data-dir '%s' > '%s' 2>&1", h_kiosk_bin(), dir, out);
-	int rc = system(cmd);
-	cr_assert_eq(rc, 0, "%s: %d", cmd, rc);
-	char *text = e2e_slurp_str(out);
-	free(cmd);
-	free(out);
-	return text;
-}
-
-static int count_of(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
+	return pay_ledger(dir, scratch);
 }
 
 Test(pay, receipt_printed_once_with_its_qr)
@@ -296,7 +242,7 @@ Test(pay, receipt_printed_once_with_its_qr)
 	const char *extra[] = { "--printer", spec, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	long long amount = pay_first_bill(h, g, "pay");
 	pay_at_gateway(g);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
@@ -313,7 +259,7 @@ Test(pay, receipt_printed_once_with_its_qr)
 	escpos_doc_free(&doc);
 	char *data = e2e_fmt("%s/data", h_tmpdir(h));
 	char *l = ledger(data);
-	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	E2E_CHECK(h, g, pay_count_of(l, "success") == 1, "the ledger has %d successes:\n%s", pay_count_of(l, "success"), l);
 	free(l);
 	free(data);
 	free(spec);
@@ -333,7 +279,7 @@ Test(pay, paper_out_offers_the_receipt_on_screen)
 	const char *extra[] = { "--printer", spec, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_first_bill(h, g, "pay");
 	pay_at_gateway(g);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
@@ -358,7 +304,7 @@ Test(pay, pay_code_scanned_while_the_qr_shows)
 	const char *extra[] = { "--scanner", spec, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_first_bill(h, g, "pay");
 	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid with the scanned pay code");
@@ -382,7 +328,7 @@ Test(pay, killed_while_pending_then_paid)
 	const char *extra[] = { "--data-dir", dir_buf, "--printer", spec, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_first_bill(h, g, "pay");
 	kill(h_pid(h), SIGKILL);
 	int status;
@@ -400,8 +346,8 @@ Test(pay, killed_while_pending_then_paid)
 		E2E_CHECK(h, g, doc.cuts == 1, "start %d: %d receipts printed, not 1", round + 2, doc.cuts);
 		escpos_doc_free(&doc);
 		char *l = ledger(dir_buf);
-		E2E_CHECK(h, g, count_of(l, "success") == 1, "start %d: the ledger has %d successes:\n%s", round + 2,
-		          count_of(l, "success"), l);
+		E2E_CHECK(h, g, pay_count_of(l, "success") == 1, "start %d: the ledger has %d successes:\n%s", round + 2,
+		          pay_count_of(l, "success"), l);
 		free(l);
 		e2e_end_kiosk(h, 3000);
 	}
@@ -424,7 +370,7 @@ Test(pay, large_and_voice)
 	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "large: 5 opens 生活缴费");
 	h_type(h, "1");
 	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "large: water");
-	type_slowly(h, ACCOUNT_3);
+	pay_type_slowly(h, ACCOUNT_3);
 	h_settle(h, 300, 3000);
 	E2E_CHECK(h, g, e2e_count_text(h, "███") >= 5, "large mode: the digits are not in big glyphs");
 	char *said = e2e_slurp_str(speech);
@@ -453,7 +399,7 @@ static void in_language(const char *lang, const char *bills_title, const char *p
 	h_type(h, "5");
 	e2e_expect_row(h, g, 0, bills_title, WAIT_MS, lang);
 	h_type(h, "1");
-	type_slowly(h, ACCOUNT_3);
+	pay_type_slowly(h, ACCOUNT_3);
 	h_key(h, H_ENTER);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, lang);
 	h_type(h, "1");

@@ -16,6 +16,7 @@
 #include "emv.h"
 #include "harness/escpos_parse.h"
 #include "harness/gwd.h"
+#include "pay_e2e.h"
 #include "harness/harness.h"
 
 #include <criterion/criterion.h>
@@ -73,23 +74,6 @@ static void pump(struct harness *h, int ms)
 		h_pump(h, 100);
 }
 
-static void type_slowly(struct harness *h, const char *s)
-{
-	for (; *s; s++) {
-		char c[2] = { *s, 0 };
-		h_type(h, c);
-		nap(90);
-	}
-}
-
-static int count_of(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; p && (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
 /* What must never be on screen in this test, checked at every wait. */
 static const char *forbidden[8];
 
@@ -138,78 +122,11 @@ static const char *scratch_file(const char *name)
 	return path[k];
 }
 
-/* Home → 生活缴费 → 水费 → the account typed → Enter. */
-static void to_bills(struct harness *h, struct gwd *g, const char *account)
-{
-	h_type(h, "5");
-	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "home: 5 opens 生活缴费");
-	h_type(h, "1");
-	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "1: water");
-	type_slowly(h, account);
-	e2e_expect(h, g, account, WAIT_MS, "the digits typed are shown");
-	h_key(h, H_ENTER);
-}
-
-static json_t *sim_payments(struct gwd *g)
-{
-	char *resp = NULL;
-	int st = gwd_get(g, "/sim/payments", &resp);
-	cr_assert_eq(st, 200, "/sim/payments: %d %s", st, resp ? resp : "");
-	json_error_t e;
-	json_t *j = json_loads(resp, 0, &e);
-	free(resp);
-	cr_assert_not_null(j);
-	json_t *a = json_object_get(j, "payments");
-	cr_assert(json_is_array(a), "/sim/payments: no array");
-	json_incref(a);
-	json_decref(j);
-	return a;
-}
-
-static size_t n_payments(struct gwd *g)
-{
-	json_t *a = sim_payments(g);
-	size_t n = json_array_size(a);
-	json_decref(a);
-	return n;
-}
-
-/* How many payments of the gateway are in state (NULL: any). */
-static int n_in_state(struct gwd *g, const char *state)
-{
-	json_t *a = sim_payments(g), *p;
-	size_t i;
-	int n = 0;
-	json_array_foreach(a, i, p) {
-		const char *st = json_string_value(json_object_get(p, "state"));
-		if (!state || (st && !strcmp(st, state)))
-			n++;
-	}
-	json_decref(a);
-	return n;
-}
-
-/* The newest payment's id (copied into out). */
-static void last_id(struct gwd *g, char *out, size_t n)
-{
-	json_t *a = sim_payments(g);
-	cr_assert_gt(json_array_size(a), 0, "the gateway made no payment");
-	snprintf(out, n, "%s", json_string_value(json_object_get(json_array_get(a, 0), "id")));
-	json_decref(a);
-}
-
-static void sim_pay(struct gwd *g, const char *id)
-{
-	char *path = e2e_fmt("/sim/payments/%s/pay", id);
-	json_decref(e2e_post_json(g, path, NULL, 200));
-	free(path);
-}
-
 static void pay_last(struct gwd *g)
 {
 	char id[64];
-	last_id(g, id, sizeof id);
-	sim_pay(g, id);
+	pay_last_id(g, id, sizeof id);
+	pay_sim_pay(g, id);
 }
 
 /* The bill (item) picked, the confirm page, pay (1) pressed. */
@@ -237,14 +154,7 @@ static void pay_bill(struct harness *h, struct gwd *g, int item, const char *ste
 
 static char *ledger(const char *dir)
 {
-	char *out = e2e_fmt("%s/ledger.txt", scratch_file("."));
-	char *cmd = e2e_fmt("'%s' --ledger --data-dir '%s' > '%s' 2>&1", h_kiosk_bin(), dir, out);
-	int rc = system(cmd);
-	char *text = e2e_slurp_str(out);
-	cr_assert(rc == 0, "%s: %d\n%s", cmd, rc, text);
-	free(cmd);
-	free(out);
-	return text;
+	return pay_ledger(dir, scratch_file("."));
 }
 
 static int receipts_cut(const char *prn)
@@ -293,7 +203,7 @@ Test(pay_attack, esc_while_bills_load)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	e2e_set_faults(g, "{\"latency_ms\":2500,\"paths\":[\"/v1/bills\"]}");
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	nap(200);
 	h_key(h, H_ESC);
 	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "Esc while loading: the kinds of bill");
@@ -303,9 +213,9 @@ Test(pay_attack, esc_while_bills_load)
 	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "the late answer changed nothing");
 	E2E_CHECK(h, g, !h_find(h, "元", NULL, NULL), "a bill list was drawn over home");
 	e2e_set_faults(g, "{}");
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "after the late answer: pay still works");
-	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments", n_payments(g));
+	E2E_CHECK(h, g, pay_n_payments(g) == 1, "%zu payments", pay_n_payments(g));
 	end_all(h, g);
 }
 
@@ -317,7 +227,7 @@ Test(pay_attack, keys_while_creating)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	forbid(T_FAILED, NULL, NULL);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_set_faults(g, "{\"latency_ms\":2500,\"paths\":[\"/v1/payments\"]}");
 	press_pay(h, g, 1, "pay with a slow gateway");
 	pump(h, 150);
@@ -328,10 +238,10 @@ Test(pay_attack, keys_while_creating)
 	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "Esc while creating leaves");
 	pump(h, 4000); /* the create lands; reconcile.c records it */
 	e2e_set_faults(g, "{}");
-	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway, not 1", n_payments(g));
+	E2E_CHECK(h, g, pay_n_payments(g) == 1, "%zu payments at the gateway, not 1", pay_n_payments(g));
 	press_pay(h, g, 1, "the same bill again");
 	e2e_expect(h, g, T_WAITING, WAIT_MS, "the same payment, shown");
-	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway, not 1", n_payments(g));
+	E2E_CHECK(h, g, pay_n_payments(g) == 1, "%zu payments at the gateway, not 1", pay_n_payments(g));
 	pay_last(g);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
 	end_all(h, g);
@@ -347,10 +257,10 @@ Test(pay_attack, cancel_while_scan_in_flight)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	forbid(T_CANCELLED, T_FAILED, NULL);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	char id[64];
-	last_id(g, id, sizeof id);
+	pay_last_id(g, id, sizeof id);
 	char *f = e2e_fmt("{\"latency_ms\":2000,\"paths\":[\"/v1/payments/%s/scan\",\"/v1/payments/%s/cancel\"]}",
 	                  id, id);
 	e2e_set_faults(g, f);
@@ -365,7 +275,7 @@ Test(pay_attack, cancel_while_scan_in_flight)
 	e2e_clean(h, g, "still paid");
 	E2E_CHECK(h, g, h_find(h, T_PAID, NULL, NULL), "paid went away");
 	e2e_set_faults(g, "{}");
-	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 1, "%d successes", pay_n_in_state(g, "success"));
 	E2E_CHECK(h, g, e2e_log_count(h, "payment: success") == 1, "success logged %d times",
 	          e2e_log_count(h, "payment: success"));
 	free(spec);
@@ -379,10 +289,10 @@ Test(pay_attack, cancel_racing_sim_pay)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	forbid(T_CANCELLED, T_FAILED, NULL);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	char id[64];
-	last_id(g, id, sizeof id);
+	pay_last_id(g, id, sizeof id);
 	char *f = e2e_fmt("{\"latency_ms\":1500,\"paths\":[\"/v1/payments/%s/cancel\"]}", id);
 	e2e_set_faults(g, f);
 	free(f);
@@ -390,12 +300,12 @@ Test(pay_attack, cancel_racing_sim_pay)
 	e2e_expect(h, g, T_ASK_CANCEL, WAIT_MS, "Esc asks");
 	h_type(h, "1");
 	nap(100);
-	sim_pay(g, id);
+	pay_sim_pay(g, id);
 	e2e_expect(h, g, T_PAID, 15000, "paid before the cancel arrived: paid");
 	pump(h, 2500);
 	e2e_clean(h, g, "still paid");
 	e2e_set_faults(g, "{}");
-	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 1, "%d successes", pay_n_in_state(g, "success"));
 	end_all(h, g);
 }
 
@@ -415,7 +325,7 @@ Test(pay_attack, idle_timeout_while_qr_shows)
 	const char *extra[] = { "--idle-timeout", "6", NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	pump(h, 9000); /* the citizen looks at the phone, not the kiosk */
 	pay_last(g);
@@ -431,19 +341,19 @@ Test(pay_attack, idle_timeout_while_creating)
 	const char *extra[] = { "--idle-timeout", "4", "--data-dir", dir, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_set_faults(g, "{\"latency_ms\":7000,\"paths\":[\"/v1/payments\"]}");
 	press_pay(h, g, 1, "pay, slowly");
 	pump(h, 9000);
 	e2e_set_faults(g, "{}");
 	pump(h, 8000); /* the reconciler's pass */
-	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway, not 1", n_payments(g));
+	E2E_CHECK(h, g, pay_n_payments(g) == 1, "%zu payments at the gateway, not 1", pay_n_payments(g));
 	pay_last(g);
 	pump(h, 7000);
 	char *l = ledger(dir);
-	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	E2E_CHECK(h, g, pay_count_of(l, "success") == 1, "the ledger has %d successes:\n%s", pay_count_of(l, "success"), l);
 	free(l);
-	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway, not 1", n_payments(g));
+	E2E_CHECK(h, g, pay_n_payments(g) == 1, "%zu payments at the gateway, not 1", pay_n_payments(g));
 	end_all(h, g);
 }
 
@@ -461,7 +371,7 @@ Test(pay_attack, two_bills_in_a_row)
 	const char *extra[] = { "--printer", spec, "--data-dir", dir, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "first bill");
 	pay_last(g);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "first paid");
@@ -477,7 +387,7 @@ Test(pay_attack, two_bills_in_a_row)
 	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "back again");
 	press_pay(h, g, 1, "bill 1 again");
 	pump(h, 3000);
-	json_t *a = sim_payments(g), *p;
+	json_t *a = pay_sim_payments(g), *p;
 	size_t i;
 	int success = 0;
 	json_array_foreach(a, i, p) {
@@ -499,7 +409,7 @@ Test(pay_attack, two_bills_in_a_row)
 	E2E_CHECK(h, g, success == 2, "%d successes at the gateway, not 2", success);
 	E2E_CHECK(h, g, receipts_cut(prn) == 2, "%d receipts printed, not 2", receipts_cut(prn));
 	char *l = ledger(dir);
-	E2E_CHECK(h, g, count_of(l, "success") == 2, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	E2E_CHECK(h, g, pay_count_of(l, "success") == 2, "the ledger has %d successes:\n%s", pay_count_of(l, "success"), l);
 	free(l);
 	free(spec);
 	end_all(h, g);
@@ -515,17 +425,17 @@ Test(pay_attack, gateway_killed_while_polling_then_paid)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	forbid(T_FAILED, T_CANCELLED, T_EXPIRED);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	char id[64];
-	last_id(g, id, sizeof id);
+	pay_last_id(g, id, sizeof id);
 	gwd_kill(g);
 	pump(h, 8000);
 	e2e_clean(h, g, "the gateway is gone");
 	E2E_CHECK(h, g, h_find(h, T_WAITING, NULL, NULL) || h_find(h, "正在处理", NULL, NULL),
 	          "the gateway is gone: the screen no longer says it waits");
 	cr_assert(restart_same_port(g), "the gateway did not come back");
-	sim_pay(g, id);
+	pay_sim_pay(g, id);
 	e2e_expect(h, g, T_PAID, 25000, "paid while the kiosk could not ask: paid once it can");
 	end_all(h, g);
 }
@@ -541,7 +451,7 @@ Test(pay_attack, gateway_down_before_pay)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	forbid(T_FAILED, NULL, NULL);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
 	gwd_stop(g);
 	press_pay(h, g, 1, "pay with no gateway");
@@ -559,11 +469,11 @@ Test(pay_attack, gateway_down_before_pay)
 	/* Restarted: the reconciler finds the create that never went out. */
 	h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	pump(h, 12000);
-	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
-	E2E_CHECK(h, g, n_in_state(g, "created") + n_in_state(g, "pending") == 0,
-	          "a payment nobody sees was created (%d open)", n_in_state(g, "created") + n_in_state(g, "pending"));
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 1, "%d successes", pay_n_in_state(g, "success"));
+	E2E_CHECK(h, g, pay_n_in_state(g, "created") + pay_n_in_state(g, "pending") == 0,
+	          "a payment nobody sees was created (%d open)", pay_n_in_state(g, "created") + pay_n_in_state(g, "pending"));
 	char *l = ledger(dir);
-	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	E2E_CHECK(h, g, pay_count_of(l, "success") == 1, "the ledger has %d successes:\n%s", pay_count_of(l, "success"), l);
 	free(l);
 	end_all(h, g);
 }
@@ -583,7 +493,7 @@ Test(pay_attack, sigkill_right_after_pay)
 	const char *extra[] = { "--data-dir", dir, "--printer", spec, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_set_faults(g, "{\"latency_ms\":2000,\"paths\":[\"/v1/payments\"]}");
 	press_pay(h, g, 1, "pay, slow gateway");
 	E2E_CHECK(h, g, e2e_wait_log(h, "screen: enter pay", 2000), "no pay screen");
@@ -594,12 +504,12 @@ Test(pay_attack, sigkill_right_after_pay)
 	h_free(h);
 	nap(2500); /* the gateway commits the create of a kiosk that is gone */
 	e2e_set_faults(g, "{}");
-	size_t before = n_payments(g);
+	size_t before = pay_n_payments(g);
 	cr_assert(before <= 1, "%zu payments before the restart", before);
 	h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	pump(h, 7000);
-	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway after the restart (before it: %zu)",
-	          n_payments(g), before);
+	E2E_CHECK(h, g, pay_n_payments(g) == 1, "%zu payments at the gateway after the restart (before it: %zu)",
+	          pay_n_payments(g), before);
 	pay_last(g);
 	E2E_CHECK(h, g, e2e_wait_log(h, "receipt: printed", 15000), "the receipt was not printed");
 	e2e_end_kiosk(h, 5000);
@@ -607,9 +517,9 @@ Test(pay_attack, sigkill_right_after_pay)
 	pump(h, 6000);
 	E2E_CHECK(h, g, receipts_cut(prn) == 1, "%d receipts printed, not 1", receipts_cut(prn));
 	char *l = ledger(dir);
-	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	E2E_CHECK(h, g, pay_count_of(l, "success") == 1, "the ledger has %d successes:\n%s", pay_count_of(l, "success"), l);
 	free(l);
-	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments at the gateway", n_payments(g));
+	E2E_CHECK(h, g, pay_n_payments(g) == 1, "%zu payments at the gateway", pay_n_payments(g));
 	free(spec);
 	e2e_end_kiosk(h, 5000);
 	e2e_end_gw(g, true);
@@ -629,7 +539,7 @@ Test(pay_attack, second_kiosk_same_data_dir)
 	const char *extra[] = { "--data-dir", dir, "--printer", spec, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "first kiosk: pay");
 	struct harness *h2 = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	pump(h2, 1500);
@@ -642,10 +552,10 @@ Test(pay_attack, second_kiosk_same_data_dir)
 	e2e_clean(h2, g, "second kiosk");
 	E2E_CHECK(h, g, receipts_cut(prn) == 1, "%d receipts printed, not 1", receipts_cut(prn));
 	l = ledger(dir);
-	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	E2E_CHECK(h, g, pay_count_of(l, "success") == 1, "the ledger has %d successes:\n%s", pay_count_of(l, "success"), l);
 	free(l);
 	/* The second kiosk can take a payment too. */
-	to_bills(h2, g, ACCOUNT_3);
+	pay_to_bills(h2, g, ACCOUNT_3);
 	pay_bill(h2, g, 2, "second kiosk: pay");
 	pay_last(g);
 	e2e_expect(h2, g, T_PAID, WAIT_MS, "second kiosk: paid");
@@ -668,7 +578,7 @@ Test(pay_attack, expiry_hides_the_qr)
 	struct gwd *g = e2e_start_gateway(gx);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	forbid(T_FAILED, T_PAID, NULL);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	press_pay(h, g, 1, "pay");
 	e2e_expect(h, g, T_WAITING, WAIT_MS, "the QR");
 	long long shown = e2e_now_ms();
@@ -682,14 +592,14 @@ Test(pay_attack, expiry_hides_the_qr)
 	e2e_clean(h, g, "a scan after the end");
 	E2E_CHECK(h, g, h_find(h, T_EXPIRED, NULL, NULL), "expired went away");
 	char id[64];
-	last_id(g, id, sizeof id);
+	pay_last_id(g, id, sizeof id);
 	char *path = e2e_fmt("/sim/payments/%s/pay", id);
 	int st = gwd_post(g, path, NULL, NULL);
 	free(path);
 	E2E_CHECK(h, g, st == 409, "an expired payment paid at the gateway: %d", st);
 	pump(h, 3000);
 	e2e_clean(h, g, "after a late pay");
-	E2E_CHECK(h, g, n_in_state(g, "success") == 0, "an expired payment was paid");
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 0, "an expired payment was paid");
 	free(spec);
 	end_all(h, g);
 }
@@ -701,7 +611,7 @@ Test(pay_attack, qr_gone_at_the_countdown)
 	const char *gx[] = { "--payment-ttl", "4", NULL };
 	struct gwd *g = e2e_start_gateway(gx);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	/* Polls cannot reach the gateway: only the countdown can take the QR
 	 * away. */
@@ -728,7 +638,7 @@ Test(pay_attack, hostile_scans_while_qr_shows)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	forbid("pwned", "[2J", T_FAILED);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	e2e_fifo_send(h, g, fifo, "\x1b[2J\x1b]0;pwned\x07GOVLOGIN:x", WAIT_MS);
 	pump(h, 1500);
@@ -751,7 +661,7 @@ Test(pay_attack, hostile_scans_while_qr_shows)
 	h_settle(h, 150, 2000);
 	struct e2e_qr qr;
 	E2E_CHECK(h, g, e2e_find_qr(h, &qr), "the QR went after bad scans: %s", qr.why);
-	E2E_CHECK(h, g, n_in_state(g, "success") == 0, "a bad scan paid");
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 0, "a bad scan paid");
 	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "the real pay code pays");
 	E2E_CHECK(h, g, e2e_log_count(h, "session: started") == 0, "logged in");
@@ -780,7 +690,7 @@ Test(pay_attack, hostile_scans_on_the_account_screen)
 	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "5");
 	h_type(h, "1");
 	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "1: water");
-	type_slowly(h, "31");
+	pay_type_slowly(h, "31");
 	char digits[201];
 	memset(digits, '8', 200);
 	digits[200] = '\0';
@@ -836,12 +746,12 @@ static void unusable_outbox(const char *how)
 	const char *extra[] = { "--data-dir", ddir, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	press_pay(h, g, 1, how);
 	e2e_expect(h, g, T_NO_PAYMENTS, WAIT_MS, "payments refused in plain words");
 	struct e2e_qr qr;
 	E2E_CHECK(h, g, !e2e_find_qr(h, &qr) && qr.cols == 0, "%s: a QR is drawn", how);
-	E2E_CHECK(h, g, n_payments(g) == 0, "%s: a payment was made with no outbox", how);
+	E2E_CHECK(h, g, pay_n_payments(g) == 0, "%s: a payment was made with no outbox", how);
 	h_key(h, H_ESC);
 	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "Esc back");
 	h_key(h, H_HOME);
@@ -872,7 +782,7 @@ Test(pay_attack, printer_dir_removed_mid_run)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	forbid(T_PRINTED, T_FAILED, NULL);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	e2e_rm_rf(pd);
 	pay_last(g);
@@ -904,7 +814,7 @@ Test(pay_attack, no_personal_data_in_logs)
 	const char *extra[] = { "--scanner", sspec, "--printer", pspec, "--data-dir", dir, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid by pay code");
@@ -937,7 +847,7 @@ Test(pay_attack, log_has_no_account_nor_pay_code)
 	const char *extra[] = { "--scanner", sspec, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid by pay code");
@@ -971,7 +881,7 @@ Test(pay_attack, spoiled_then_left_at_once)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
 	e2e_set_faults(g, "{\"latency_ms\":1500,\"paths\":[\"/v1/payments\"],\"payment\":\"qr_amount\"}");
 	press_pay(h, g, 1, "pay: a spoiled payload");
@@ -981,9 +891,9 @@ Test(pay_attack, spoiled_then_left_at_once)
 	pump(h, 3000);
 	e2e_set_faults(g, "{}");
 	pump(h, 7000); /* a reconciler's pass, if any */
-	E2E_CHECK(h, g, n_in_state(g, "created") + n_in_state(g, "pending") == 0,
+	E2E_CHECK(h, g, pay_n_in_state(g, "created") + pay_n_in_state(g, "pending") == 0,
 	          "the refused payment is still open at the gateway (%d open)",
-	          n_in_state(g, "created") + n_in_state(g, "pending"));
+	          pay_n_in_state(g, "created") + pay_n_in_state(g, "pending"));
 	pay_bill(h, g, 1, "the same bill again");
 	end_all(h, g);
 }
@@ -996,16 +906,16 @@ Test(pay_attack, idle_waits_for_an_open_payment)
 	const char *extra[] = { "--idle-timeout", "6", NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	char id[64];
-	last_id(g, id, sizeof id);
+	pay_last_id(g, id, sizeof id);
 	pump(h, 9000);
 	E2E_CHECK(h, g, e2e_row_has(h, 0, T_PAY_TITLE), "the idle timeout left an open payment");
-	sim_pay(g, id);
+	pay_sim_pay(g, id);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid: shown");
 	e2e_expect_row(h, g, 0, E2E_T_HOME, 15000, "then the idle timeout goes home");
-	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments", n_payments(g));
+	E2E_CHECK(h, g, pay_n_payments(g) == 1, "%zu payments", pay_n_payments(g));
 	end_all(h, g);
 }
 
@@ -1017,10 +927,10 @@ Test(pay_attack, cancel_with_the_gateway_gone)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	forbid(T_CANCELLED, T_FAILED, NULL);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	char id[64];
-	last_id(g, id, sizeof id);
+	pay_last_id(g, id, sizeof id);
 	gwd_kill(g);
 	h_key(h, H_ESC);
 	e2e_expect(h, g, T_ASK_CANCEL, WAIT_MS, "Esc asks");
@@ -1029,7 +939,7 @@ Test(pay_attack, cancel_with_the_gateway_gone)
 	e2e_clean(h, g, "the cancel could not be sent");
 	E2E_CHECK(h, g, e2e_row_has(h, 0, T_PAY_TITLE), "the payment screen was left");
 	cr_assert(restart_same_port(g), "the gateway did not come back");
-	sim_pay(g, id);
+	pay_sim_pay(g, id);
 	e2e_expect(h, g, T_PAID, 25000, "paid");
 	end_all(h, g);
 }
@@ -1041,9 +951,9 @@ Test(pay_attack, resize_while_qr_shows)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
-	json_t *a = sim_payments(g);
+	json_t *a = pay_sim_payments(g);
 	long long amount = json_integer_value(json_object_get(json_array_get(a, 0), "amount_fen"));
 	json_decref(a);
 	static const int sizes[][2] = { { 60, 20 }, { 40, 12 }, { 20, 6 }, { 200, 60 }, { 80, 24 }, { COLS, ROWS } };
@@ -1076,7 +986,7 @@ Test(pay_attack, outbox_spoiled_mid_run)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	forbid(T_FAILED, NULL, NULL);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	static const char *const files[] = { "outbox.db", "outbox.db-wal", "outbox.db-shm" };
 	for (size_t k = 0; k < 3; k++) {
@@ -1112,7 +1022,7 @@ Test(pay_attack, pay_code_scanned_twice)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	forbid(T_FAILED, T_CANCELLED, NULL);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
 	e2e_fifo_send(h, g, fifo, PAY_CODE_OK, WAIT_MS);
@@ -1120,7 +1030,7 @@ Test(pay_attack, pay_code_scanned_twice)
 	pump(h, 2000);
 	e2e_clean(h, g, "after both answers");
 	E2E_CHECK(h, g, h_find(h, T_PAID, NULL, NULL), "paid went away");
-	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 1, "%d successes", pay_n_in_state(g, "success"));
 	free(spec);
 	end_all(h, g);
 }
@@ -1141,9 +1051,9 @@ Test(pay_attack, evil_strings_on_bills_and_payment)
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	forbid("pwned", "[2J", "[31m");
 	e2e_set_faults(g, "{\"body\":\"evil_strings\",\"paths\":[\"/v1/bills\",\"/v1/payments\"]}");
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay, evil strings");
-	json_t *a = sim_payments(g);
+	json_t *a = pay_sim_payments(g);
 	long long amount = json_integer_value(json_object_get(json_array_get(a, 0), "amount_fen"));
 	json_decref(a);
 	struct e2e_qr qr;
@@ -1185,7 +1095,7 @@ Test(pay_attack, printer_file_is_a_fifo)
 	const char *extra[] = { "--printer", spec, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	pay_last(g);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
@@ -1208,7 +1118,7 @@ Test(pay_attack, gateway_that_never_answers_the_create)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
 	e2e_set_faults(g, "{\"latency_ms\":60000,\"paths\":[\"/v1/payments\"]}");
 	press_pay(h, g, 1, "pay, the gateway mute");
@@ -1238,10 +1148,10 @@ Test(pay_attack, failed_then_paid_again)
 	const char *extra[] = { "--data-dir", dir, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	char id[64];
-	last_id(g, id, sizeof id);
+	pay_last_id(g, id, sizeof id);
 	char *path = e2e_fmt("/sim/payments/%s/fail", id);
 	json_decref(e2e_post_json(g, path, NULL, 200));
 	free(path);
@@ -1254,14 +1164,14 @@ Test(pay_attack, failed_then_paid_again)
 	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "back");
 	pay_bill(h, g, 1, "the same bill again");
 	char id2[64];
-	last_id(g, id2, sizeof id2);
+	pay_last_id(g, id2, sizeof id2);
 	E2E_CHECK(h, g, strcmp(id, id2) != 0, "the failed payment was shown again");
-	sim_pay(g, id2);
+	pay_sim_pay(g, id2);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
-	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 1, "%d successes", pay_n_in_state(g, "success"));
 	pump(h, 500);
 	char *l = ledger(dir);
-	E2E_CHECK(h, g, count_of(l, "success") == 1 && count_of(l, "failed") == 1,
+	E2E_CHECK(h, g, pay_count_of(l, "success") == 1 && pay_count_of(l, "failed") == 1,
 	          "the ledger does not hold one failure and one success:\n%s", l);
 	free(l);
 	end_all(h, g);
@@ -1317,7 +1227,7 @@ Test(pay_attack, wedge_login_code_while_qr_shows)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	char code[200];
 	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
@@ -1330,7 +1240,7 @@ Test(pay_attack, wedge_login_code_while_qr_shows)
 	E2E_CHECK(h, g, e2e_row_has(h, 0, T_PAY_TITLE), "the payment screen was left");
 	E2E_CHECK(h, g, !h_find(h, T_CANCELLED, NULL, NULL), "the burst's digits cancelled the payment");
 	E2E_CHECK(h, g, e2e_log_count(h, code) == 0, "the log-in code is in the log");
-	E2E_CHECK(h, g, n_in_state(g, "created") == 1, "the payment is no longer open");
+	E2E_CHECK(h, g, pay_n_in_state(g, "created") == 1, "the payment is no longer open");
 	pay_last(g);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
 	end_all(h, g);
@@ -1349,7 +1259,7 @@ static void paid_elsewhere(struct gwd *g, const char *bill_id, const char *key)
 	cr_assert_eq(st, 201, "the other kiosk's create: %d %s", st, resp ? resp : "");
 	json_t *j = json_loads(resp, 0, NULL);
 	cr_assert_not_null(j);
-	sim_pay(g, json_string_value(json_object_get(j, "id")));
+	pay_sim_pay(g, json_string_value(json_object_get(j, "id")));
 	json_decref(j);
 	free(resp);
 	free(body);
@@ -1396,19 +1306,19 @@ Test(pay_attack, create_refused_for_good_is_final)
 	const char *extra[] = { "--data-dir", dir, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
 	int n = pay_all_elsewhere(g, ACCOUNT_3);
 	press_pay(h, g, 1, "a bill paid elsewhere meanwhile");
 	e2e_expect(h, g, "账单已缴清", WAIT_MS, "refused: already paid, said");
-	E2E_CHECK(h, g, n_in_state(g, "success") == n, "%d successes", n_in_state(g, "success"));
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == n, "%d successes", pay_n_in_state(g, "success"));
 	e2e_end_kiosk(h, 5000);
 	h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	pump(h, 16000);
 	int posts = e2e_log_lines(h, "POST /v1/payments");
 	E2E_CHECK(h, g, posts <= 1, "the refused create was sent %d times after the restart", posts);
 	char *l = ledger(dir);
-	E2E_CHECK(h, g, count_of(l, "0 not final") == 1, "the refused create is not final in the ledger:\n%s", l);
+	E2E_CHECK(h, g, pay_count_of(l, "0 not final") == 1, "the refused create is not final in the ledger:\n%s", l);
 	free(l);
 	end_all(h, g);
 }
@@ -1424,14 +1334,14 @@ Test(pay_attack, double_press_on_the_bill_list)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
 	h_type(h, "1");
 	nap(60);
 	h_type(h, "1");
 	pump(h, 2500);
 	e2e_clean(h, g, "after the double press");
-	E2E_CHECK(h, g, n_payments(g) == 0, "a payment started from a key pressed ahead of the confirm page");
+	E2E_CHECK(h, g, pay_n_payments(g) == 0, "a payment started from a key pressed ahead of the confirm page");
 	E2E_CHECK(h, g, h_find(h, T_CONFIRM, NULL, NULL), "the confirm page is not shown");
 	end_all(h, g);
 }
@@ -1458,22 +1368,22 @@ Test(pay_attack, sigterm_at_every_step)
 		switch (k) {
 		case 0:
 			e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/bills\"]}");
-			to_bills(h, g, ACCOUNT_3);
+			pay_to_bills(h, g, ACCOUNT_3);
 			pump(h, 500);
 			break;
 		case 1:
-			to_bills(h, g, ACCOUNT_3);
+			pay_to_bills(h, g, ACCOUNT_3);
 			e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, steps[k]);
 			e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/payments\"]}");
 			press_pay(h, g, 1, steps[k]);
 			pump(h, 500);
 			break;
 		case 2:
-			to_bills(h, g, ACCOUNT_3);
+			pay_to_bills(h, g, ACCOUNT_3);
 			pay_bill(h, g, 1, steps[k]);
 			break;
 		case 3: {
-			to_bills(h, g, ACCOUNT_3);
+			pay_to_bills(h, g, ACCOUNT_3);
 			pay_bill(h, g, 1, steps[k]);
 			e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/payments\"]}");
 			h_key(h, H_ESC);
@@ -1497,13 +1407,13 @@ Test(pay_attack, sigterm_at_every_step)
 		e2e_set_faults(g, "{}");
 		nap(3200); /* requests the gateway was still sleeping on */
 	}
-	cr_assert(n_payments(g) == 1, "%zu payments at the gateway, not 1", n_payments(g));
+	cr_assert(pay_n_payments(g) == 1, "%zu payments at the gateway, not 1", pay_n_payments(g));
 	pay_last(g);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	E2E_CHECK(h, g, e2e_wait_log(h, "receipt: printed", 15000), "the receipt was not printed after the restart");
 	e2e_end_kiosk(h, 5000);
 	char *l = ledger(dir);
-	cr_assert(count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	cr_assert(pay_count_of(l, "success") == 1, "the ledger has %d successes:\n%s", pay_count_of(l, "success"), l);
 	free(l);
 	cr_assert(receipts_cut(prn) == 1, "%d receipts, not 1", receipts_cut(prn));
 	free(spec);
@@ -1532,9 +1442,9 @@ Test(pay_attack, spoiled_payload_in_a_later_answer)
 	const char *extra[] = { "--scanner", spec, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
-	json_t *a = sim_payments(g);
+	json_t *a = pay_sim_payments(g);
 	long long amount = json_integer_value(json_object_get(json_array_get(a, 0), "amount_fen"));
 	json_decref(a);
 	e2e_set_faults(g, "{\"paths\":[\"/v1/payments/\"],\"payment\":\"qr_amount\"}");
@@ -1580,7 +1490,7 @@ Test(pay_attack, paper_out_receipt_not_printed_later)
 	const char *extra[] = { "--printer", spec, "--data-dir", dir, NULL };
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	pay_last(g);
 	e2e_expect(h, g, T_PAID, WAIT_MS, "paid");
@@ -1602,7 +1512,7 @@ Test(pay_attack, paid_bill_leaves_the_list)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
 	int col, row;
 	cr_assert(h_find(h, e2e_item(1, ""), &col, &row));
@@ -1630,7 +1540,7 @@ Test(pay_attack, poll_answers_spoiled_then_paid)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	forbid(T_FAILED, T_CANCELLED, T_EXPIRED);
 	static const char *const faults[] = {
@@ -1667,7 +1577,7 @@ Test(pay_attack, gateway_forgot_the_payment)
 	const char *gx[] = { "--payment-ttl", "6", NULL };
 	struct gwd *g = e2e_start_gateway(gx);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	gwd_kill(g);
 	char *rm = e2e_fmt("rm -f '%s'/gw.db*", gwd_tmpdir(g));
@@ -1699,8 +1609,8 @@ Test(pay_attack, two_kiosks_one_data_dir_same_bill)
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	struct harness *h2 = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	forbid(T_FAILED, NULL, NULL);
-	to_bills(h, g, ACCOUNT_3);
-	to_bills(h2, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h2, g, ACCOUNT_3);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "first: bills");
 	e2e_expect(h2, g, e2e_item(1, ""), WAIT_MS, "second: bills");
 	h_type(h, "1");
@@ -1713,7 +1623,7 @@ Test(pay_attack, two_kiosks_one_data_dir_same_bill)
 	h_type(h2, "1");
 	pump(h, 1500);
 	pump(h2, 1500);
-	E2E_CHECK(h, g, n_payments(g) == 1, "%zu payments for one bill", n_payments(g));
+	E2E_CHECK(h, g, pay_n_payments(g) == 1, "%zu payments for one bill", pay_n_payments(g));
 	pay_last(g);
 	pump(h, 4000);
 	pump(h2, 4000);
@@ -1722,12 +1632,12 @@ Test(pay_attack, two_kiosks_one_data_dir_same_bill)
 	E2E_CHECK(h, g, h_find(h, T_PAID, NULL, NULL), "the first kiosk does not say paid");
 	E2E_CHECK(h2, g, h_find(h2, T_PAID, NULL, NULL) || h_find(h2, T_IN_PROGRESS, NULL, NULL),
 	          "the second kiosk says neither paid nor in progress");
-	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "%d successes", n_in_state(g, "success"));
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 1, "%d successes", pay_n_in_state(g, "success"));
 	pump(h, 2000);
 	E2E_CHECK(h, g, receipts_cut(prn) == 1, "%d receipts, not 1", receipts_cut(prn));
 	e2e_end_kiosk(h2, 5000);
 	char *l = ledger(dir);
-	E2E_CHECK(h, g, count_of(l, "success") == 1, "the ledger has %d successes:\n%s", count_of(l, "success"), l);
+	E2E_CHECK(h, g, pay_count_of(l, "success") == 1, "the ledger has %d successes:\n%s", pay_count_of(l, "success"), l);
 	free(l);
 	free(spec);
 	end_all(h, g);
@@ -1741,7 +1651,7 @@ Test(pay_attack, paid_while_asking_to_cancel)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	forbid(T_CANCELLED, T_FAILED, NULL);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	h_key(h, H_ESC);
 	e2e_expect(h, g, T_ASK_CANCEL, WAIT_MS, "Esc asks");
@@ -1751,7 +1661,7 @@ Test(pay_attack, paid_while_asking_to_cancel)
 	h_type(h, "1");
 	pump(h, 2000);
 	e2e_clean(h, g, "1 pressed after paid");
-	E2E_CHECK(h, g, n_in_state(g, "success") == 1, "not paid at the gateway");
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 1, "not paid at the gateway");
 	end_all(h, g);
 }
 
@@ -1767,7 +1677,7 @@ Test(pay_attack, no_scan_prompt_after_the_countdown)
 	const char *gx[] = { "--payment-ttl", "4", NULL };
 	struct gwd *g = e2e_start_gateway(gx);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	gwd_kill(g);
 	pump(h, 6500);
@@ -1788,7 +1698,7 @@ Test(pay_attack, outbox_files_are_private)
 	mode_t old = umask(0);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	umask(old);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	static const char *const files[] = { "outbox.db", "outbox.db-wal", "outbox.db-shm" };
 	for (size_t k = 0; k < 3; k++) {
@@ -1810,7 +1720,7 @@ Test(pay_attack, resize_on_the_receipt_screen)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
-	to_bills(h, g, ACCOUNT_3);
+	pay_to_bills(h, g, ACCOUNT_3);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
 	h_type(h, "1");
 	e2e_expect(h, g, T_CONFIRM, WAIT_MS, "confirm");
@@ -1853,7 +1763,7 @@ Test(pay_attack, large_mode_small_terminal)
 	e2e_expect_row(h, g, 0, T_BILLS, WAIT_MS, "5");
 	h_type(h, "1");
 	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "water");
-	type_slowly(h, ACCOUNT_3);
+	pay_type_slowly(h, ACCOUNT_3);
 	h_key(h, H_ENTER);
 	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
 	h_type(h, "1");
@@ -1865,7 +1775,7 @@ Test(pay_attack, large_mode_small_terminal)
 	pump(h, 1000);
 	h_settle(h, 200, 3000);
 	e2e_clean(h, g, "large, 80x24");
-	json_t *a = sim_payments(g);
+	json_t *a = pay_sim_payments(g);
 	long long amount = json_integer_value(json_object_get(json_array_get(a, 0), "amount_fen"));
 	json_decref(a);
 	struct e2e_qr qr;
