@@ -431,6 +431,25 @@ Test(screen, large_text_is_larger)
 	stage_stop(&st);
 }
 
+/* The QR in a screenshot, read at full size or scaled (zbar misses very
+ * large modules); a new string, or NULL. */
+static char *decode_shot(const struct xd_image *img, const char *what)
+{
+	static const int scale[][2] = { { 1, 1 }, { 1, 2 }, { 2, 5 }, { 3, 10 }, { 1, 4 } };
+	for (size_t i = 0; i < sizeof scale / sizeof scale[0]; i++) {
+		int w, h;
+		unsigned char *g = xd_gray_scaled(img, scale[i][0], scale[i][1], &w, &h);
+		size_t len;
+		char *data = qr_decode(g, w, h, &len);
+		free(g);
+		if (data) {
+			fprintf(stderr, "screen: %s QR decoded at %d/%d\n", what, scale[i][0], scale[i][1]);
+			return data;
+		}
+	}
+	return NULL;
+}
+
 /* The QR on the log-in screen, read off the screenshot at full size or
  * scaled (zbar misses very large modules), must be the live one: its user
  * code, approved at the gateway, logs the kiosk in. */
@@ -479,17 +498,7 @@ static void login_qr(bool large, int screen_w, int screen_h)
 		xd_image_free(&img);
 		shot_stable(&st, &img, 5000);
 	}
-	static const int scale[][2] = { { 1, 1 }, { 1, 2 }, { 2, 5 }, { 3, 10 }, { 1, 4 } };
-	char *url = NULL;
-	for (size_t i = 0; i < sizeof scale / sizeof scale[0] && !url; i++) {
-		int w, h;
-		unsigned char *g = xd_gray_scaled(&img, scale[i][0], scale[i][1], &w, &h);
-		size_t len;
-		url = qr_decode(g, w, h, &len);
-		free(g);
-		if (url)
-			fprintf(stderr, "screen: QR decoded at %d/%d\n", scale[i][0], scale[i][1]);
-	}
+	char *url = decode_shot(&img, "log-in");
 	xd_image_free(&img);
 	S_CHECK(&st, url, "the QR on the screen does not decode");
 	static const char prefix[] = "https://gov.example.cn/d?c=";
@@ -534,23 +543,14 @@ static void payment_qr(bool large)
 	nap(300);
 	xd_key(st.x, "1", NULL);
 	S_CHECK(&st, wait_log_n(&st, "screen: enter pay", 1, WAIT_MS), "no pay screen");
+	nap(500); /* a person reads the amount (a press in the first 300 ms is a double tap) */
 	xd_key(st.x, "1", NULL);
 	S_CHECK(&st, wait_log_n(&st, "payment: QR code shown", 1, WAIT_MS), "no payment QR");
 	nap(800);
 	struct xd_image img;
 	shot_stable(&st, &img, 5000);
 	save_shot(&img, large ? "pay-large" : "pay");
-	static const int scale[][2] = { { 1, 1 }, { 1, 2 }, { 2, 5 }, { 3, 10 }, { 1, 4 } };
-	char *data = NULL;
-	for (size_t i = 0; i < sizeof scale / sizeof scale[0] && !data; i++) {
-		int w, h;
-		unsigned char *g = xd_gray_scaled(&img, scale[i][0], scale[i][1], &w, &h);
-		size_t len;
-		data = qr_decode(g, w, h, &len);
-		free(g);
-		if (data)
-			fprintf(stderr, "screen: payment QR decoded at %d/%d\n", scale[i][0], scale[i][1]);
-	}
+	char *data = decode_shot(&img, "payment");
 	xd_image_free(&img);
 	S_CHECK(&st, data, "the payment QR on the screen does not decode");
 	char *resp = NULL;
