@@ -45,7 +45,7 @@ pc_cflags = $(shell pkg-config --cflags $(1))
 pc_libs   = $(shell pkg-config --libs $(1))
 
 CORE_SRC    := $(wildcard kiosk/core/*.c)
-KIOSK_SRC   := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
+KIOSK_SRC   := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c kiosk/screens/*.c kiosk/devices/*.c))
 GW_SRC      := $(wildcard gateway/*.c)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 CLIENT_TEST_SRC := $(wildcard tests/client/*.c)
@@ -182,7 +182,7 @@ mutate: deps-test
 .PHONY: mutate
 
 BENCH_BIN := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
-# bench/speech.c drives kiosk/speech.c in a real loop: it links the client
+# bench/speech.c drives kiosk/devices/speech.c in a real loop: it links the client
 # objects (espeak-ng, ...) instead of the harness.
 BENCH_CLIENT_BIN := $(O)/bench/speech
 $(filter-out $(BENCH_CLIENT_BIN),$(BENCH_BIN)): $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(HARNESS_SRC)) $(CORE_OBJ)
@@ -217,7 +217,7 @@ clean:
 # ids, its header kept).
 po:
 	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --add-comments=TRANSLATORS \
-	  --package-name=kiosk --package-version=$(VERSION) -o locale/kiosk.pot kiosk/*.c
+	  --package-name=kiosk --package-version=$(VERSION) -o locale/kiosk.pot kiosk/*.c kiosk/screens/*.c kiosk/devices/*.c
 	for p in $(PO); do msgmerge --quiet --update --backup=none $$p locale/kiosk.pot; done
 	msgattrib --clear-fuzzy --empty -o locale/en.po.new locale/en.po && \
 	  msgen -o locale/en.po locale/en.po.new && rm -f locale/en.po.new

@@ -1,4 +1,4 @@
-/* speech.c: synthesis latency of the voice prompts (kiosk/speech.c), in a
+/* speech.c: synthesis latency of the voice prompts (kiosk/devices/speech.c), in a
  * real event loop, without a terminal.
  *
  *   speech [--runs N] [--device DEV]     N utterances per figure (default 30);
@@ -36,7 +36,7 @@
 #include "loop.h"
 #include "log.h"
 #include "speech.h"
-#include "../kiosk/speech_int.h"
+#include "../kiosk/devices/speech_int.h"
 
 #include <fcntl.h>
 #include <locale.h>

@@ -14,7 +14,7 @@
 
 #include "loop.h"
 #include "scan.h"
-#include "../../kiosk/scan_int.h"
+#include "../../kiosk/devices/scan_int.h"
 
 #define MAX_EVENTS 64
 

@@ -22,7 +22,7 @@
 
 #include "loop.h"
 #include "speech.h"
-#include "../../kiosk/speech_int.h"
+#include "../../kiosk/devices/speech_int.h"
 
 #define MAX_EVENTS 128
 

@@ -82,7 +82,7 @@ TestSuite(access, .timeout = 240, .fini = suite_fini);
 #define T_ITEM_LOGOUT   "退出登录"
 #define T_VOICE_NOTICE  "语音播报已开启。请按数字键选择；按星号键可重听。"
 
-/* Home's choices by index (kiosk/scr_home.c), as labelled with both modes
+/* Home's choices by index (kiosk/screens/scr_home.c), as labelled with both modes
  * off; 0 and 1 say "：开" while their mode is on. */
 enum { I_LARGE, I_VOICE, I_SERVICES, I_LOGIN, I_BILLS, I_QUEUE, I_MINE, I_LANG, N_HOME };
 static const char *const home_label[N_HOME] = {
@@ -382,7 +382,7 @@ static int largest_category(void)
 }
 
 /* The fee the detail screen works with: the form's when the service has a
- * form (kiosk/scr_service.c), else the service's. */
+ * form (kiosk/screens/scr_service.c), else the service's. */
 static long long detail_fee(const char *id)
 {
 	char *path = e2e_fmt("/v1/services/%s", id);

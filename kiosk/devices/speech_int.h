@@ -1,4 +1,4 @@
-/* speech_int.h: private to kiosk/speech.c and its tests (not a contract).
+/* speech_int.h: private to kiosk/devices/speech.c and its tests (not a contract).
  *
  * Two seams for tests that must be deterministic about threads: a hook
  * called by the worker after each chunk of audio it synthesizes (a test can
