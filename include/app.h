@@ -13,11 +13,9 @@
 #include "pay.h"
 #include "scan.h"
 #include "theme.h"
-#include "wedge.h"
 
 struct loop;
 struct screen;
-struct ui_target_list;
 
 enum cat_state { CAT_NONE, CAT_LOADING, CAT_FAILED, CAT_CACHED, CAT_LIVE };
 
@@ -27,18 +25,8 @@ struct app {
 	struct gw *gw;
 	struct theme theme;
 
-	/* Screen stack and painting. */
-	struct screen *top;
-	struct screen *graveyard;   /* popped, left and freed by ui_reap */
-	unsigned long next_screen_id;
-	unsigned long nav_gen;
-	bool dirty;
-	bool need_clear;        /* repaint the whole terminal (resize, session end) */
-	int cols, rows;
+	/* The screen stack, painting and input are the UI's own (ui.c). */
 	int term_cols, term_rows, cell_w, cell_h; /* as the terminal says; pixels 0 if unknown */
-	bool colour;
-	int cursor_x, cursor_y;
-	struct ui_target_list *targets;
 
 	/* The catalog: the last good copy (from the gateway or the disk cache). */
 	struct catalog cat;
@@ -74,12 +62,6 @@ struct app {
 	bool idle_warning;
 	int idle_extensions;
 
-	/* A one-line notice above the status bar, for a few seconds. */
-	char toast[512];
-	enum role toast_role;
-	long long toast_timer;
-	bool clear_scrollback;
-
 	/* Accessibility modes (access.c): on until the session ends or the
 	 * citizen switches them off. */
 	bool large;
@@ -96,20 +78,15 @@ struct app {
 	unsigned long spoken_id;    /* the screen it was said for (ids are never reused) */
 	char speak_first[512];      /* a notice to say before the screen */
 
-	/* Scanners, and keyboard-wedge detection on the terminal. */
+	/* Scanners (keyboard-wedge detection on the terminal is the UI's). */
 	struct scanner *scanners[8];
 	int n_scanners;
-	struct wedge wedge;
-	long long wedge_timer;
 	/* Payments written before they are sent (outbox.c); NULL if the
 	 * database could not be opened: then no payment is taken. */
 	struct outbox *outbox;
 	const char *pay_key_shown; /* the payment a pay screen follows itself (its key), or NULL */
 	bool payment_open;         /* a pay screen is creating or showing a payment: the idle
 	                            * timeout waits (the citizen may be confirming on the phone) */
-	/* The terminal's bytes read as keys (kiosk/core/keys.c). */
-	struct keys keys;
-	long long keys_timer;
 };
 
 /* Accessibility (access.c). */
@@ -161,63 +138,11 @@ void app_quit(struct app *a);
 json_t *cache_load(struct app *a, const char *name, char **etag);
 void cache_store(struct app *a, const char *name, const char *body, size_t len, const char *etag);
 
-/* Screens. */
-extern const struct screen_ops scr_home;
-extern const struct screen_ops scr_categories;
-extern const struct screen_ops scr_services;  /* arg: category id (copied) */
-extern const struct screen_ops scr_service;   /* arg: service id (copied) */
-extern const struct screen_ops scr_message;   /* arg: struct scr_message_arg * */
-extern const struct screen_ops scr_login;     /* arg: struct scr_login_arg * or NULL */
-extern const struct screen_ops scr_me;        /* needs a session */
-extern const struct screen_ops scr_lang;      /* language picker */
-extern const struct screen_ops scr_voice;     /* voice settings: rate, volume, off */
-extern const struct screen_ops scr_confirm;   /* arg: struct scr_confirm_arg * */
-extern const struct screen_ops scr_bills;     /* 生活缴费: the kind of bill */
-extern const struct screen_ops scr_account;   /* arg: struct scr_account_arg * */
-extern const struct screen_ops scr_pay;       /* arg: const struct bill * (copied) */
-
-/* The account number of a kind of bill (scanned: already read off a paper
- * bill, or NULL). */
-struct scr_account_arg {
-	enum bill_type type;
-	const char *scanned;
-};
 /* The outbox, opened at first use (DATA_DIR/outbox.db); NULL if it cannot
  * be, which is logged once: no payment is taken then. */
 struct outbox *app_outbox(struct app *a);
-/* "Water", "Electricity"... translated (scr_bills.c). */
-const char *bill_type_label(enum bill_type t);
-
-/* A yes/no question before something irreversible (large mode). */
-struct scr_confirm_arg {
-	const char *question;     /* copied */
-	void (*yes)(struct app *a);
-};
-
-/* Where to go after logging in (the screen that needed a citizen). */
-struct scr_login_arg {
-	const struct screen_ops *then;
-	const char *then_arg;   /* copied (a string) */
-};
-
-/* --demo-sim: F5 fetches a demo citizen's login code from the gateway's
- * /sim endpoint and feeds it to the scan path; F6 approves the QR login on
- * screen, as the citizen's phone would. Returns true if it used the key. */
-bool app_demo_key(struct app *a, int key);
-/* The device flow's user code while the log-in screen shows one, or NULL. */
-const char *scr_login_user_code(struct screen *s);
-/* The payment whose QR the pay screen shows, or NULL (demo: F7 pays it). */
-const char *scr_pay_payment_id(struct screen *s);
 /* Scanner callback (main.c registers it for every scanner). */
 void app_scanner_event(void *ud, enum scan_event ev, const char *code, size_t len,
                        const char *source, const char *why);
-
-/* Pushes ops, through the login screen first if nobody is logged in. */
-void app_push_citizen(struct app *a, const struct screen_ops *ops, const char *arg);
-
-struct scr_message_arg {
-	const char *title;  /* translated; copied */
-	const char *text;
-};
 
 #endif

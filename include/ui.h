@@ -122,14 +122,18 @@ void ui_cursor(int x, int y);
 
 /* A notice on the line above the status bar for a few seconds (copied). */
 void ui_toast(struct app *a, enum role role, const char *msg);
-/* Ends the session (asking first in large mode). */
-void ui_logout(struct app *a);
+/* Wipes the notice's text (it may have named the citizen). */
+void ui_wipe_notice(struct app *a);
 /* Clears the screen and the terminal's scrollback at the next paint. */
 void ui_clear_terminal(struct app *a);
+/* Repaints the whole terminal at the next paint (font or theme changed). */
+void ui_repaint_all(struct app *a);
 
-/* Large-text mode: fewer, bigger choices (menus read this). */
+/* Large-text mode: fewer, bigger choices (menus read this). Voice mode:
+ * the status bar offers 重听 and '*' repeats. Set by access.c. */
 bool ui_large(void);
 void ui_set_large(bool on);
+void ui_set_voice(bool on);
 
 /* Common keys a screen may treat as its own. */
 bool ui_key_is_back(int key);
@@ -138,9 +142,51 @@ bool ui_key_is_back(int key);
  * plain words, never a technical reason. */
 const char *ui_gw_message(const struct gw_reply *r);
 
+/* What the UI needs from the layers above it. It never calls them by
+ * name: the app registers these at ui_init (main.c), so the layers read
+ * top-down (screens -> app, session, access -> ui -> loop, gw -> core).
+ * Each may be NULL. `app` is passed back as given to ui_init. */
+struct ui_hooks {
+	/* A key or touch arrived (the idle clock restarts); true if it only
+	 * dismissed the idle warning, and so is consumed. */
+	bool (*activity)(struct app *a);
+	/* Seconds left while the idle warning shows, else -1. */
+	int (*idle_warning)(const struct app *a);
+	/* The logged-in citizen's name as shown (masked), or NULL: nobody. */
+	const char *(*citizen)(struct app *a);
+	/* The citizen asked to log out (F9, the status bar's button). */
+	void (*logout)(struct app *a);
+	/* A reply said the gateway ended the session (401 session_expired). */
+	void (*session_expired)(struct app *a);
+	/* After each paint (voice mode reads what changed). */
+	void (*painted)(struct app *a);
+	/* A notice was shown (voice mode says it first). */
+	void (*notice)(struct app *a, const char *text);
+	/* 重听: say the screen again. */
+	void (*repeat)(struct app *a);
+	/* Every key before the top screen sees it; true if taken (demo keys). */
+	bool (*key)(struct app *a, int key);
+	/* A keyboard-wedge scanner's code, typed on the terminal (raw bytes). */
+	void (*scan)(struct app *a, const char *code, size_t len);
+	/* F10 outside lockdown. */
+	void (*quit)(struct app *a);
+	/* The offline banner's text, or NULL for the plain one. */
+	const char *(*offline_text)(struct app *a);
+};
+
+struct loop;
+struct ui_config {
+	struct loop *loop;
+	struct gw *gw;
+	const struct theme *theme;   /* read at ui_init only */
+	bool lockdown;               /* raw mode; F10 does not quit */
+	bool cursor_visible;
+	int wedge_gap_ms, wedge_min_len;
+};
+
 /* For main.c: set-up, the loop's steps, and tear-down. */
-void ui_init(struct app *a);
-void ui_colours_init(struct app *a);
+void ui_init(struct app *a, const struct ui_config *cfg, const struct ui_hooks *hooks);
+void ui_colours_init(const struct theme *t);
 void ui_end(struct app *a);
 bool ui_input(struct app *a);      /* terminal readable: read its keys; false: it is gone */
 void ui_key(struct app *a, int key);

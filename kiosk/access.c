@@ -121,9 +121,9 @@ void access_set_large(struct app *a, bool on)
 	a->large = on;
 	ui_set_large(on);
 	a->theme = on ? a->theme_large : a->theme_normal;
-	ui_colours_init(a);
+	ui_colours_init(&a->theme);
 	font_set(a, on ? FONT_LARGE : FONT_NORMAL);
-	a->need_clear = true;
+	ui_repaint_all(a);
 	ui_relayout(a);
 	access_speak_notice(a, on ? _("Large text is on.") : _("Large text is off."));
 }
@@ -154,6 +154,7 @@ void access_set_voice(struct app *a, bool on)
 		}
 	}
 	a->voice = on;
+	ui_set_voice(on);
 	a->spoken_id = 0;
 	a->spoken[0] = '\0';
 	if (on)

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
+#include "screens.h"
 #include "scan.h"
 #include "session.h"
 #include "speech.h"
@@ -88,6 +89,47 @@ static void on_term(struct loop *l, int sig, void *ud)
 	log_info("signal %d: exiting", sig);
 	loop_stop(l, 0);
 }
+
+/* ---- what the UI needs from the layers above it (ui.h: struct ui_hooks) ---- */
+
+static const char *hook_citizen(struct app *a)
+{
+	return session_active(a) ? session_citizen(a)->display_name : NULL;
+}
+
+static void hook_expired(struct app *a) { session_end(a, END_EXPIRED); }
+
+static void hook_scan(struct app *a, const char *code, size_t len)
+{
+	app_on_scan(a, code, len, "keyboard");
+}
+
+static bool hook_key(struct app *a, int key)
+{
+	return a->cfg.demo_sim && app_demo_key(a, key);
+}
+
+static const char *hook_offline(struct app *a)
+{
+	return a->cat_state == CAT_CACHED
+		? _("! Offline: showing the saved service list. Applying and paying are not available.")
+		: NULL;
+}
+
+static const struct ui_hooks ui_hooks = {
+	.activity = session_activity,
+	.idle_warning = session_idle_warning,
+	.citizen = hook_citizen,
+	.logout = app_logout,
+	.session_expired = hook_expired,
+	.painted = access_speak_screen,
+	.notice = access_speak_notice,
+	.repeat = access_repeat,
+	.key = hook_key,
+	.scan = hook_scan,
+	.quit = app_quit,
+	.offline_text = hook_offline,
+};
 
 static void restore_terminal(void)
 {
@@ -238,7 +280,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	util_set_die_hook(restore_terminal);
 
-	ui_init(a);
+	struct ui_config uc = {
+		.loop = a->loop, .gw = a->gw, .theme = &a->theme,
+		.lockdown = a->cfg.lockdown, .cursor_visible = a->cfg.cursor_visible,
+		.wedge_gap_ms = (int)a->cfg.wedge_gap_ms, .wedge_min_len = (int)a->cfg.wedge_min_len,
+	};
+	ui_init(a, &uc, &ui_hooks);
 	struct winsize ws;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
 		note_size(a, &ws);

@@ -78,7 +78,7 @@ void session_end(struct app *a, enum session_end_reason why)
 	access_reset(a); /* the modes end with the session */
 	ui_clear_terminal(a);
 	/* Notices and spoken text may have named the citizen. */
-	explicit_bzero(a->toast, sizeof a->toast);
+	ui_wipe_notice(a);
 	explicit_bzero(a->spoken, sizeof a->spoken);
 	explicit_bzero(a->speak_first, sizeof a->speak_first);
 	const char *msg = why == END_IDLE ? _("You were logged out because the kiosk was not used for a while.")

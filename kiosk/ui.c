@@ -13,13 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
 #include "i18n.h"
 #include "log.h"
 #include "loop.h"
-#include "session.h"
 #include "text.h"
 #include "util.h"
+#include "wedge.h"
 
 _Static_assert(K_UP == (UI_FKEY | KEY_UP), "K_UP");
 _Static_assert(K_DOWN == (UI_FKEY | KEY_DOWN), "K_DOWN");
@@ -45,9 +44,38 @@ struct ui_target_list {
 	size_t n, cap;
 };
 
-/* The app being drawn: drawing helpers are only called inside paint. */
-static struct app *cur;
-static bool large_mode;
+/* The UI's own state: one terminal, one UI per process. The app is an
+ * opaque handle here, passed back to the hooks and kept in each screen;
+ * the UI never reads it (layers: screens -> app, session, access -> ui). */
+static struct {
+	struct ui_config cfg;
+	struct ui_hooks hooks;
+	struct app *app;
+	/* The stack. */
+	struct screen *top;
+	struct screen *graveyard;   /* popped, left and freed by ui_reap */
+	unsigned long next_screen_id;
+	unsigned long nav_gen;
+	/* Painting. */
+	bool dirty;
+	bool need_clear;            /* repaint the whole terminal (resize, session end) */
+	bool clear_scrollback;
+	int cols, rows;
+	bool colour;
+	int cursor_x, cursor_y;
+	struct ui_target_list *targets;
+	/* A one-line notice above the status bar, for a few seconds. */
+	char toast[512];
+	enum role toast_role;
+	long long toast_timer;
+	/* The terminal's bytes read as keys (kiosk/core/keys.c), and
+	 * keyboard-wedge detection over them. */
+	struct keys keys;
+	long long keys_timer;
+	struct wedge wedge;
+	long long wedge_timer;
+} U;
+static bool large_mode, voice_mode;
 
 /* KIOSK_LAYOUT_DUMP=FILE: after each paint, the touch targets and every
  * text drawn (with whether it had to be ellipsized) are written to FILE,
@@ -57,6 +85,7 @@ static FILE *layout_dump;
 
 bool ui_large(void) { return large_mode; }
 void ui_set_large(bool on) { large_mode = on; }
+void ui_set_voice(bool on) { voice_mode = on; }
 
 /* ---- colours ---- */
 
@@ -79,7 +108,7 @@ static attr_t theme_attrs(unsigned a)
 	return r;
 }
 
-void ui_colours_init(struct app *a)
+void ui_colours_init(const struct theme *t)
 {
 	int n = 0;
 	if (has_colors() && start_color() == OK) {
@@ -89,13 +118,13 @@ void ui_colours_init(struct app *a)
 		if (COLOR_PAIRS < ROLE_COUNT + 1)
 			n = 0;
 	}
-	a->colour = n > 0;
+	U.colour = n > 0;
 	/* The terminal's default colours (pair 0, -1) are never used with
 	 * colour: they differ per terminal. theme_map keeps the theme's
 	 * contrast in xterm's palette, bold-as-bright or not. */
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		struct theme_cell c;
-		theme_map(&a->theme.s[r], n, a->theme.contrast, &c);
+		theme_map(&t->s[r], n, t->contrast, &c);
 		role_attr[r] = theme_attrs(c.attr);
 		role_bold[r] = c.bold_ok ? A_BOLD : 0;
 		if (n) {
@@ -111,6 +140,19 @@ static void set_role(enum role r)
 	attrset(role_attr[r] & ~A_UNDERLINE);
 }
 
+/* ---- the hooks of the layers above ---- */
+
+static const char *ui_citizen(struct app *a)
+{
+	return U.hooks.citizen ? U.hooks.citizen(a) : NULL;
+}
+
+/* Input arrived: true if it only dismissed the idle warning. */
+static bool activity(struct app *a)
+{
+	return U.hooks.activity && U.hooks.activity(a);
+}
+
 /* ---- stack ---- */
 
 static void on_reply(void *ud, const struct gw_reply *r)
@@ -119,11 +161,12 @@ static void on_reply(void *ud, const struct gw_reply *r)
 	struct app *a = s->app;
 	if (s->gone)
 		return; /* its requests were cancelled when it went: not reached */
-	if (r->result == GW_PROBLEM && r->status == 401 && session_active(a) &&
+	if (r->result == GW_PROBLEM && r->status == 401 && ui_citizen(a) &&
 	    r->problem.code && !strcmp(r->problem.code, "session_expired")) {
 		/* The gateway ended the session: so do we, whatever the screen
 		 * was doing (it is about to go). */
-		session_end(a, END_EXPIRED);
+		if (U.hooks.session_expired)
+			U.hooks.session_expired(a);
 		return;
 	}
 	if (s->ops->reply)
@@ -135,7 +178,7 @@ void ui_get(struct screen *s, int tag, const char *path, const char *etag)
 {
 	if (s->gone)
 		return; /* a timer of a popped screen: nobody would see the answer */
-	gw_get(s->app->gw, path, etag, s, tag, on_reply, s);
+	gw_get(U.cfg.gw, path, etag, s, tag, on_reply, s);
 }
 
 void ui_post(struct screen *s, int tag, const char *path, json_t *body, const char *idem_key)
@@ -144,20 +187,20 @@ void ui_post(struct screen *s, int tag, const char *path, json_t *body, const ch
 		json_decref(body);
 		return;
 	}
-	gw_post(s->app->gw, path, body, idem_key, s, tag, on_reply, s);
+	gw_post(U.cfg.gw, path, body, idem_key, s, tag, on_reply, s);
 }
 
 /* The status bar: one row, or a row of 3-row buttons in large mode. */
 static int status_h(const struct app *a)
 {
-	return a->large && a->rows >= 12 ? 3 : 1;
+	return large_mode && U.rows >= 12 ? 3 : 1;
 }
 
 struct rect ui_area(struct app *a)
 {
-	int top = 2 + (gw_net_state(a->gw) == GW_NET_OFFLINE ? 1 : 0);
+	int top = 2 + (gw_net_state(U.cfg.gw) == GW_NET_OFFLINE ? 1 : 0);
 	/* below the area: the notice row, then the status bar */
-	struct rect r = { 1, top, a->cols - 2, a->rows - top - 1 - status_h(a) };
+	struct rect r = { 1, top, U.cols - 2, U.rows - top - 1 - status_h(a) };
 	if (r.w < 1)
 		r.w = 1;
 	if (r.h < 1)
@@ -170,11 +213,11 @@ void ui_push(struct app *a, const struct screen_ops *ops, void *arg)
 	struct screen *s = xcalloc(1, sizeof *s);
 	s->ops = ops;
 	s->app = a;
-	s->id = ++a->next_screen_id;
-	s->below = a->top;
-	a->top = s;
-	a->nav_gen++;
-	a->targets->n = 0; /* the old screen's targets mean nothing now */
+	s->id = ++U.next_screen_id;
+	s->below = U.top;
+	U.top = s;
+	U.nav_gen++;
+	U.targets->n = 0; /* the old screen's targets mean nothing now */
 	log_info("screen: enter %s", ops->name);
 	if (ops->enter)
 		ops->enter(s, arg);
@@ -186,71 +229,71 @@ void ui_push(struct app *a, const struct screen_ops *ops, void *arg)
 /* Leave and free: only from ui_reap and ui_end, never under a screen's feet. */
 static void screen_free(struct app *a, struct screen *s)
 {
-	gw_cancel_owner(a->gw, s);
+	gw_cancel_owner(U.cfg.gw, s);
 	if (s->ops->leave)
 		s->ops->leave(s);
-	gw_cancel_owner(a->gw, s); /* whatever leave may have started */
+	gw_cancel_owner(U.cfg.gw, s); /* whatever leave may have started */
 	free(s);
 }
 
 void ui_pop(struct app *a)
 {
-	struct screen *s = a->top;
+	struct screen *s = U.top;
 	if (!s || !s->below)
 		return; /* home stays */
 	/* Off the stack and silenced now; left and freed at the end of the
 	 * pass, so the caller (often s itself) may still read s. */
-	gw_cancel_owner(a->gw, s);
-	a->top = s->below;
+	gw_cancel_owner(U.cfg.gw, s);
+	U.top = s->below;
 	s->gone = true;
-	s->below = a->graveyard;
-	a->graveyard = s;
-	a->nav_gen++;
-	a->targets->n = 0;
+	s->below = U.graveyard;
+	U.graveyard = s;
+	U.nav_gen++;
+	U.targets->n = 0;
 	ui_relayout(a);
 }
 
 void ui_reap(struct app *a)
 {
-	while (a->graveyard) {
-		struct screen *s = a->graveyard;
-		a->graveyard = s->below;
+	while (U.graveyard) {
+		struct screen *s = U.graveyard;
+		U.graveyard = s->below;
 		screen_free(a, s);
 	}
 }
 
 struct screen *ui_find(struct app *a, unsigned long id)
 {
-	for (struct screen *s = a->top; s; s = s->below)
+	for (struct screen *s = U.top; s; s = s->below)
 		if (s->id == id)
 			return s;
 	return NULL;
 }
 
-unsigned long ui_nav_gen(const struct app *a) { return a->nav_gen; }
+unsigned long ui_nav_gen(const struct app *a) { return U.nav_gen; }
 
 void ui_home(struct app *a)
 {
-	while (a->top && a->top->below)
+	while (U.top && U.top->below)
 		ui_pop(a);
 }
 
-struct screen *ui_top(struct app *a) { return a->top; }
+struct screen *ui_top(struct app *a) { return U.top; }
 
 int ui_depth(struct app *a)
 {
 	int n = 0;
-	for (struct screen *s = a->top; s; s = s->below)
+	for (struct screen *s = U.top; s; s = s->below)
 		n++;
 	return n;
 }
 
-void ui_dirty(struct app *a) { a->dirty = true; }
+void ui_dirty(struct app *a) { U.dirty = true; }
 
 void ui_relayout(struct app *a)
 {
-	if (a->top && a->top->ops->resize)
-		a->top->ops->resize(a->top, ui_area(a));
+	if (U.top && U.top->ops->resize)
+		U.top->ops->resize(U.top, ui_area(a));
 	ui_dirty(a);
 }
 
@@ -258,7 +301,7 @@ void ui_relayout(struct app *a)
 
 void ui_target(struct rect r, int target)
 {
-	struct ui_target_list *l = cur->targets;
+	struct ui_target_list *l = U.targets;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 32;
 		l->t = xrealloc(l->t, l->cap * sizeof *l->t);
@@ -268,8 +311,8 @@ void ui_target(struct rect r, int target)
 
 void ui_cursor(int x, int y)
 {
-	cur->cursor_x = x;
-	cur->cursor_y = y;
+	U.cursor_x = x;
+	U.cursor_y = y;
 }
 
 void ui_fill(struct rect r, enum role role)
@@ -281,7 +324,7 @@ void ui_fill(struct rect r, enum role role)
 
 static int ui_text_attr(int x, int y, int w, enum role role, attr_t extra, const char *s)
 {
-	if (w <= 0 || y < 0 || y >= cur->rows)
+	if (w <= 0 || y < 0 || y >= U.rows)
 		return 0;
 	int used;
 	size_t n = text_fit(s, w, &used);
@@ -387,29 +430,42 @@ void ui_button(struct rect r, int target, int number, const char *label,
 static long on_toast_timer(struct loop *l, long long id, void *ud)
 {
 	struct app *a = ud;
-	a->toast[0] = '\0';
-	a->toast_timer = 0;
+	U.toast[0] = '\0';
+	U.toast_timer = 0;
 	ui_dirty(a);
 	return -1;
 }
 
 void ui_toast(struct app *a, enum role role, const char *msg)
 {
-	snprintf(a->toast, sizeof a->toast, "%s", msg);
-	a->toast_role = role;
-	if (a->toast_timer)
-		loop_timer_del(a->loop, a->toast_timer);
+	snprintf(U.toast, sizeof U.toast, "%s", msg);
+	U.toast_role = role;
+	if (U.toast_timer)
+		loop_timer_del(U.cfg.loop, U.toast_timer);
 	/* Long enough to read twice slowly. */
-	a->toast_timer = loop_timer_add(a->loop, 8000, on_toast_timer, a);
+	U.toast_timer = loop_timer_add(U.cfg.loop, 8000, on_toast_timer, a);
 	log_info("notice shown");
-	access_speak_notice(a, msg);
+	if (U.hooks.notice)
+		U.hooks.notice(a, msg);
 	ui_dirty(a);
 }
 
 void ui_clear_terminal(struct app *a)
 {
-	a->need_clear = true;
-	a->clear_scrollback = true;
+	U.need_clear = true;
+	U.clear_scrollback = true;
+	ui_dirty(a);
+}
+
+void ui_repaint_all(struct app *a)
+{
+	U.need_clear = true;
+	ui_dirty(a);
+}
+
+void ui_wipe_notice(struct app *a)
+{
+	explicit_bzero(U.toast, sizeof U.toast);
 	ui_dirty(a);
 }
 
@@ -447,25 +503,25 @@ const char *ui_gw_message(const struct gw_reply *r)
 static void draw_title(struct app *a)
 {
 	set_role(ROLE_TITLE);
-	mvhline(0, 0, ' ', a->cols);
-	const char *t = a->top && a->top->ops->title ? a->top->ops->title(a->top) : "";
-	ui_text(1, 0, a->cols - 2, ROLE_TITLE, t);
-	if (gw_net_state(a->gw) == GW_NET_OFFLINE) {
+	mvhline(0, 0, ' ', U.cols);
+	const char *t = U.top && U.top->ops->title ? U.top->ops->title(U.top) : "";
+	ui_text(1, 0, U.cols - 2, ROLE_TITLE, t);
+	if (gw_net_state(U.cfg.gw) == GW_NET_OFFLINE) {
 		set_role(ROLE_BANNER);
-		mvhline(1, 0, ' ', a->cols);
-		const char *msg = a->cat_state == CAT_CACHED
-			? _("! Offline: showing the saved service list. Applying and paying are not available.")
-			: _("! Offline: the service network cannot be reached.");
-		ui_text(1, 1, a->cols - 2, ROLE_BANNER, msg);
+		mvhline(1, 0, ' ', U.cols);
+		const char *msg = U.hooks.offline_text ? U.hooks.offline_text(a) : NULL;
+		if (!msg)
+			msg = _("! Offline: the service network cannot be reached.");
+		ui_text(1, 1, U.cols - 2, ROLE_BANNER, msg);
 	}
 }
 
 static void draw_status(struct app *a)
 {
 	int sh = status_h(a);
-	int y = a->rows - sh;
-	ui_fill((struct rect){ 0, y, a->cols, sh }, ROLE_STATUS);
-	bool home = !a->top || !a->top->below;
+	int y = U.rows - sh;
+	ui_fill((struct rect){ 0, y, U.cols, sh }, ROLE_STATUS);
+	bool home = !U.top || !U.top->below;
 
 	/* The actions, most important first: a narrow bar drops the last. */
 	struct { const char *label; int target; } act[4];
@@ -474,10 +530,10 @@ static void draw_status(struct app *a)
 	/* Large mode's buttons are for touch: no key hints, so that log-out,
 	 * back and home still fit side by side on a small grid. */
 	bool big = sh == 3;
-	if (session_active(a)) {
+	const char *citizen = ui_citizen(a);
+	if (citizen) {
 		/* Always visible while someone is logged in. */
-		snprintf(out, sizeof out, big ? _("Log out %s") : _("[F9] Log out %s"),
-		         session_citizen(a)->display_name);
+		snprintf(out, sizeof out, big ? _("Log out %s") : _("[F9] Log out %s"), citizen);
 		act[n].label = out;
 		act[n++].target = UI_T_LOGOUT;
 	}
@@ -487,7 +543,7 @@ static void draw_status(struct app *a)
 		act[n].label = big ? _("Home") : _("[Home] Home");
 		act[n++].target = UI_T_HOME;
 	}
-	if (a->voice) {
+	if (voice_mode) {
 		act[n].label = big ? _("Repeat") : _("[*] Repeat");
 		act[n++].target = UI_T_REPEAT;
 	}
@@ -497,14 +553,14 @@ static void draw_status(struct app *a)
 		if (sh == 3) {
 			/* Large mode: real buttons, at least 3 x 8, with gaps. */
 			int bw = w + 5 < 8 ? 8 : w + 5; /* frame, padding, marker */
-			if (x + bw > a->cols - 1)
+			if (x + bw > U.cols - 1)
 				break;
 			ui_button((struct rect){ x, y, bw, 3 }, act[i].target, 0, act[i].label, NULL, false);
 			x += bw + 2;
 		} else {
-			if (x + w > a->cols - 1)
+			if (x + w > U.cols - 1)
 				break;
-			ui_text(x, y, a->cols - x, ROLE_STATUS, act[i].label);
+			ui_text(x, y, U.cols - x, ROLE_STATUS, act[i].label);
 			ui_target((struct rect){ x, y, w, 1 }, act[i].target);
 			x += w + 2;
 		}
@@ -515,16 +571,16 @@ static void draw_status(struct app *a)
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof clock, "%H:%M", &tm);
 	/* The network state in words, never by colour alone. */
-	const char *net = gw_net_state(a->gw) == GW_NET_OFFLINE ? _("Offline") : _("Online");
+	const char *net = gw_net_state(U.cfg.gw) == GW_NET_OFFLINE ? _("Offline") : _("Online");
 	char right[160];
 	snprintf(right, sizeof right, "%s | %s | %s", i18n_lang_name(i18n_lang()), net, clock);
 	int rw = text_width(right);
-	if (x + rw + 1 > a->cols) {
+	if (x + rw + 1 > U.cols) {
 		snprintf(right, sizeof right, "%s %s", net, clock);
 		rw = text_width(right);
 	}
-	if (x + rw + 1 <= a->cols)
-		ui_text(a->cols - rw - 1, y + sh / 2, rw, ROLE_STATUS, right);
+	if (x + rw + 1 <= U.cols)
+		ui_text(U.cols - rw - 1, y + sh / 2, rw, ROLE_STATUS, right);
 	explicit_bzero(out, sizeof out); /* held the citizen's masked name */
 }
 
@@ -532,18 +588,18 @@ static void draw_status(struct app *a)
  * touch dismisses it (and so gives more time). */
 static void draw_idle_warning(struct app *a)
 {
-	int left = session_idle_warning(a);
+	int left = U.hooks.idle_warning ? U.hooks.idle_warning(a) : -1;
 	if (left < 0)
 		return;
-	int w = a->cols - 4 < 60 ? a->cols - 4 : 60, h = a->rows - 4 < 7 ? a->rows - 4 : 7;
+	int w = U.cols - 4 < 60 ? U.cols - 4 : 60, h = U.rows - 4 < 7 ? U.rows - 4 : 7;
 	if (w < 10 || h < 3)
 		return;
-	struct rect r = { (a->cols - w) / 2, (a->rows - h) / 2, w, h };
+	struct rect r = { (U.cols - w) / 2, (U.rows - h) / 2, w, h };
 	ui_fill(r, ROLE_BANNER);
 	box_at(r, role_attr[ROLE_BANNER]);
 	char line[200];
 	snprintf(line, sizeof line,
-	         session_active(a) ? _("Still there? You will be logged out in %d s.")
+	         ui_citizen(a) ? _("Still there? You will be logged out in %d s.")
 	                           : _("Still there? Back to the start in %d s."), left);
 	int y = r.y + 1;
 	ui_text_center(r.x + 1, y, r.w - 2, ROLE_BANNER, line);
@@ -554,69 +610,56 @@ static void draw_idle_warning(struct app *a)
 	ui_cursor(r.x + 2, y);
 }
 
-static void do_logout(struct app *a)
+static void logout(struct app *a)
 {
-	session_end(a, END_BY_CITIZEN);
-}
-
-void ui_logout(struct app *a)
-{
-	if (!session_active(a))
-		return;
-	if (a->large) {
-		/* Large mode asks before anything that cannot be undone. */
-		struct scr_confirm_arg c = { _("Log out now?"), do_logout };
-		ui_push(a, &scr_confirm, &c);
-		return;
-	}
-	do_logout(a);
+	if (ui_citizen(a) && U.hooks.logout)
+		U.hooks.logout(a);
 }
 
 void ui_paint(struct app *a)
 {
 	ui_reap(a); /* the end of the pass: screens popped in it go now */
-	if (!a->dirty)
+	if (!U.dirty)
 		return;
-	a->dirty = false;
-	cur = a;
-	a->targets->n = 0;
+	U.dirty = false;
+	U.targets->n = 0;
 	if (layout_dump_path) {
 		char *tmp = xasprintf("%s.tmp", layout_dump_path);
 		layout_dump = fopen(tmp, "we");
 		free(tmp);
 		if (layout_dump)
-			fprintf(layout_dump, "screen %s %d %d %d\n", a->top ? a->top->ops->name : "-",
-			        a->cols, a->rows, a->large);
+			fprintf(layout_dump, "screen %s %d %d %d\n", U.top ? U.top->ops->name : "-",
+			        U.cols, U.rows, large_mode);
 	}
-	if (a->need_clear) {
+	if (U.need_clear) {
 		clearok(curscr, TRUE);
-		a->need_clear = false;
+		U.need_clear = false;
 	}
 	bkgdset(' ' | role_attr[ROLE_TEXT]);
 	erase();
-	a->cursor_x = 0;
-	a->cursor_y = 0;
-	if (a->cols < 16 || a->rows < 6) {
-		ui_text(0, 0, a->cols, ROLE_ERROR, _("Window too small"));
+	U.cursor_x = 0;
+	U.cursor_y = 0;
+	if (U.cols < 16 || U.rows < 6) {
+		ui_text(0, 0, U.cols, ROLE_ERROR, _("Window too small"));
 	} else {
 		draw_title(a);
-		if (a->top && a->top->ops->draw)
-			a->top->ops->draw(a->top, ui_area(a));
-		if (a->toast[0]) {
-			int ty = a->rows - status_h(a) - 1;
-			set_role(a->toast_role);
-			mvhline(ty, 0, ' ', a->cols);
-			ui_text(1, ty, a->cols - 2, a->toast_role, a->toast);
+		if (U.top && U.top->ops->draw)
+			U.top->ops->draw(U.top, ui_area(a));
+		if (U.toast[0]) {
+			int ty = U.rows - status_h(a) - 1;
+			set_role(U.toast_role);
+			mvhline(ty, 0, ' ', U.cols);
+			ui_text(1, ty, U.cols - 2, U.toast_role, U.toast);
 		}
 		draw_status(a);
 		draw_idle_warning(a);
 	}
 	if (layout_dump) {
-		for (size_t i = 0; i < a->targets->n; i++) {
-			struct rect r = a->targets->t[i].r;
-			fprintf(layout_dump, "target %d %d %d %d %d\n", a->targets->t[i].id, r.x, r.y, r.w, r.h);
+		for (size_t i = 0; i < U.targets->n; i++) {
+			struct rect r = U.targets->t[i].r;
+			fprintf(layout_dump, "target %d %d %d %d %d\n", U.targets->t[i].id, r.x, r.y, r.w, r.h);
 		}
-		fprintf(layout_dump, "cursor %d %d\nend\n", a->cursor_x, a->cursor_y);
+		fprintf(layout_dump, "cursor %d %d\nend\n", U.cursor_x, U.cursor_y);
 		fclose(layout_dump);
 		layout_dump = NULL;
 		/* whole frames only: a reader never sees half of one */
@@ -624,20 +667,20 @@ void ui_paint(struct app *a)
 		rename(tmp, layout_dump_path);
 		free(tmp);
 	}
-	move(a->cursor_y, a->cursor_x);
+	move(U.cursor_y, U.cursor_x);
 	refresh();
-	if (a->clear_scrollback) {
+	if (U.clear_scrollback) {
 		/* E3: the terminal's scrollback goes too (xterm and most others). */
 		const char *e3 = tigetstr("E3");
 		putp(e3 && e3 != (char *)-1 ? e3 : "\033[3J");
 		fflush(stdout);
-		a->clear_scrollback = false;
+		U.clear_scrollback = false;
 		/* And what the last frames left on our own stack (lines with the
 		 * citizen's masked name, built for drawing). */
 		scrub_stack();
 	}
-	cur = NULL;
-	access_speak_screen(a);
+	if (U.hooks.painted)
+		U.hooks.painted(a);
 }
 
 /* ---- input ---- */
@@ -649,13 +692,13 @@ static void dispatch_target(struct app *a, int id)
 	else if (id == UI_T_HOME)
 		ui_home(a);
 	else if (id == UI_T_LOGOUT)
-		ui_logout(a);
-	else if (id == UI_T_REPEAT)
-		access_repeat(a);
+		logout(a);
+	else if (id == UI_T_REPEAT && U.hooks.repeat)
+		U.hooks.repeat(a);
 	else if (id == UI_T_IDLE)
 		; /* dismissing the warning was the point */
-	else if (a->top && a->top->ops->mouse)
-		a->top->ops->mouse(a->top, id);
+	else if (U.top && U.top->ops->mouse)
+		U.top->ops->mouse(U.top, id);
 	ui_dirty(a);
 }
 
@@ -672,9 +715,9 @@ static void on_mouse(struct app *a)
 	 * reports. Releases, wheels, drags and other buttons do nothing. */
 	if (ev->button != 1 || !ev->press || ev->motion)
 		return;
-	if (session_activity(a))
+	if (activity(a))
 		return; /* the touch dismissed the idle warning */
-	struct ui_target_list *l = a->targets;
+	struct ui_target_list *l = U.targets;
 	for (size_t i = l->n; i-- > 0;) {
 		if (rect_contains(l->t[i].r, ev->x, ev->y)) {
 			dispatch_target(a, l->t[i].id);
@@ -688,9 +731,9 @@ void ui_resize(struct app *a, int cols, int rows)
 	if (cols < 1 || rows < 1)
 		return;
 	resize_term(rows, cols);
-	a->cols = COLS;
-	a->rows = LINES;
-	a->need_clear = true;
+	U.cols = COLS;
+	U.rows = LINES;
+	U.need_clear = true;
 	ui_relayout(a);
 }
 
@@ -702,19 +745,20 @@ void ui_key(struct app *a, int key)
 	}
 	if (key == '\n' || key == K_ENTER)
 		key = K_RETURN;
-	if (session_activity(a))
+	if (activity(a))
 		return; /* the key dismissed the idle warning: nothing else */
-	if (key == K_F(9) && session_active(a)) {
-		ui_logout(a);
+	if (key == K_F(9) && ui_citizen(a)) {
+		logout(a);
 		return;
 	}
-	if ((key == '*' || key == K_F(2)) && a->voice) {
-		access_repeat(a); /* 重听 */
+	if ((key == '*' || key == K_F(2)) && voice_mode) {
+		if (U.hooks.repeat)
+			U.hooks.repeat(a); /* 重听 */
 		return;
 	}
-	if (a->cfg.demo_sim && app_demo_key(a, key))
+	if (U.hooks.key && U.hooks.key(a, key))
 		return;
-	if (a->top && a->top->ops->key && a->top->ops->key(a->top, key) == UI_HANDLED) {
+	if (U.top && U.top->ops->key && U.top->ops->key(U.top, key) == UI_HANDLED) {
 		ui_dirty(a);
 		return;
 	}
@@ -722,8 +766,8 @@ void ui_key(struct app *a, int key)
 		ui_pop(a);
 	else if (key == K_HOME)
 		ui_home(a);
-	else if (key == K_F(10) && !a->cfg.lockdown)
-		app_quit(a);
+	else if (key == K_F(10) && !U.cfg.lockdown && U.hooks.quit)
+		U.hooks.quit(a);
 	ui_dirty(a);
 }
 
@@ -733,8 +777,10 @@ static void wedge_emit(struct app *a, const struct wedge_out *out, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (out[i].kind == WEDGE_KEY)
 			ui_key(a, out[i].key);
-		else if (out[i].kind == WEDGE_SCAN)
-			app_on_scan(a, a->wedge.scan, a->wedge.scan_len, "keyboard");
+		else if (out[i].kind == WEDGE_SCAN) {
+			if (U.hooks.scan)
+				U.hooks.scan(a, U.wedge.scan, U.wedge.scan_len);
+		}
 		else
 			ui_toast(a, ROLE_ERROR, _("The scanned code is too long to be a login code."));
 	}
@@ -755,7 +801,7 @@ static void input_events(struct app *a, const struct keys_event *ev, size_t n)
 		} else if (key == K_ENTER) {
 			key = K_RETURN;
 		}
-		wedge_emit(a, out, wedge_feed(&a->wedge, key, ev[i].kind == KEYS_TEXT, loop_now_ms(), out));
+		wedge_emit(a, out, wedge_feed(&U.wedge, key, ev[i].kind == KEYS_TEXT, loop_now_ms(), out));
 	}
 }
 
@@ -763,8 +809,8 @@ static long on_wedge_timer(struct loop *l, long long id, void *ud)
 {
 	struct app *a = ud;
 	static struct wedge_out out[WEDGE_MAX + 2];
-	a->wedge_timer = 0;
-	wedge_emit(a, out, wedge_flush(&a->wedge, loop_now_ms(), out));
+	U.wedge_timer = 0;
+	wedge_emit(a, out, wedge_flush(&U.wedge, loop_now_ms(), out));
 	return -1;
 }
 
@@ -773,8 +819,8 @@ static long on_keys_timer(struct loop *l, long long id, void *ud)
 {
 	struct app *a = ud;
 	struct keys_event ev[1];
-	a->keys_timer = 0;
-	input_events(a, ev, keys_timeout(&a->keys, loop_now_ms(), ev));
+	U.keys_timer = 0;
+	input_events(a, ev, keys_timeout(&U.keys, loop_now_ms(), ev));
 	input_arm(a);
 	return -1;
 }
@@ -782,16 +828,16 @@ static long on_keys_timer(struct loop *l, long long id, void *ud)
 static void timer_set(struct app *a, long long *timer, long delay, loop_timer_fn fn)
 {
 	if (*timer)
-		loop_timer_del(a->loop, *timer);
-	*timer = delay >= 0 ? loop_timer_add(a->loop, delay, fn, a) : 0;
+		loop_timer_del(U.cfg.loop, *timer);
+	*timer = delay >= 0 ? loop_timer_add(U.cfg.loop, delay, fn, a) : 0;
 }
 
 /* Wake-ups for what the reader and the wedge detector hold back. */
 static void input_arm(struct app *a)
 {
 	long long now = loop_now_ms();
-	timer_set(a, &a->wedge_timer, wedge_deadline(&a->wedge, now), on_wedge_timer);
-	timer_set(a, &a->keys_timer, keys_deadline(&a->keys, now), on_keys_timer);
+	timer_set(a, &U.wedge_timer, wedge_deadline(&U.wedge, now), on_wedge_timer);
+	timer_set(a, &U.keys_timer, keys_deadline(&U.keys, now), on_keys_timer);
 }
 
 bool ui_input(struct app *a)
@@ -804,7 +850,7 @@ bool ui_input(struct app *a)
 		return true;
 	if (n <= 0)
 		return false; /* end of file, or an error: the terminal is gone */
-	size_t m = keys_feed(&a->keys, buf, (size_t)n, loop_now_ms(), ev);
+	size_t m = keys_feed(&U.keys, buf, (size_t)n, loop_now_ms(), ev);
 	explicit_bzero(buf, (size_t)n);
 	input_events(a, ev, m);
 	explicit_bzero(ev, m * sizeof ev[0]);
@@ -812,14 +858,17 @@ bool ui_input(struct app *a)
 	return true;
 }
 
-void ui_init(struct app *a)
+void ui_init(struct app *a, const struct ui_config *cfg, const struct ui_hooks *hooks)
 {
-	a->targets = xcalloc(1, sizeof *a->targets);
+	U.cfg = *cfg;
+	U.hooks = *hooks;
+	U.app = a;
+	U.targets = xcalloc(1, sizeof *U.targets);
 	const char *dump = getenv("KIOSK_LAYOUT_DUMP");
 	if (dump && *dump)
 		layout_dump_path = xstrdup(dump);
 	initscr();
-	if (a->cfg.lockdown)
+	if (U.cfg.lockdown)
 		raw();
 	else
 		cbreak();
@@ -832,30 +881,31 @@ void ui_init(struct app *a)
 	keypad(stdscr, TRUE);
 	typeahead(-1);
 	leaveok(stdscr, FALSE);
-	curs_set(a->cfg.cursor_visible ? 1 : 0);
+	curs_set(U.cfg.cursor_visible ? 1 : 0);
 	mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED, NULL);
-	keys_init(&a->keys);
-	ui_colours_init(a);
-	struct wedge_cfg wc = { (int)a->cfg.wedge_gap_ms, (int)a->cfg.wedge_min_len };
-	wedge_init(&a->wedge, &wc);
-	a->cols = COLS;
-	a->rows = LINES;
-	a->dirty = true;
+	keys_init(&U.keys);
+	ui_colours_init(cfg->theme);
+	U.cfg.theme = NULL; /* the caller's: not kept */
+	struct wedge_cfg wc = { cfg->wedge_gap_ms, cfg->wedge_min_len };
+	wedge_init(&U.wedge, &wc);
+	U.cols = COLS;
+	U.rows = LINES;
+	U.dirty = true;
 }
 
 void ui_end(struct app *a)
 {
 	ui_reap(a);
-	while (a->top) {
-		struct screen *s = a->top;
-		a->top = s->below;
+	while (U.top) {
+		struct screen *s = U.top;
+		U.top = s->below;
 		screen_free(a, s);
 	}
 	if (!isendwin())
 		endwin();
-	if (a->targets) {
-		free(a->targets->t);
-		free(a->targets);
-		a->targets = NULL;
+	if (U.targets) {
+		free(U.targets->t);
+		free(U.targets);
+		U.targets = NULL;
 	}
 }

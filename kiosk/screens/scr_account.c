@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "screens.h"
 #include "bigtext.h"
 #include "i18n.h"
 #include "log.h"

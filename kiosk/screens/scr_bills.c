@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "screens.h"
 #include "i18n.h"
 #include "menu.h"
 #include "pay.h"

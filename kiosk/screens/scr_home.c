@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "screens.h"
 #include "i18n.h"
 #include "menu.h"
 #include "session.h"
@@ -117,7 +118,7 @@ static void activate(struct screen *s, int i)
 		break;
 	case H_LOGIN:
 		if (session_active(s->app))
-			ui_logout(s->app);
+			app_logout(s->app);
 		else
 			ui_push(s->app, &scr_login, NULL);
 		break;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "screens.h"
 #include "i18n.h"
 #include "menu.h"
 #include "ui.h"

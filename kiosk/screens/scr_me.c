@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "screens.h"
 #include "i18n.h"
 #include "jsonx.h"
 #include "login.h"

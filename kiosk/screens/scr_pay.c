@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "screens.h"
 #include "bigtext.h"
 #include "emv.h"
 #include "i18n.h"

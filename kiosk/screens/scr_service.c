@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "screens.h"
 #include "i18n.h"
 #include "log.h"
 #include "speak.h"

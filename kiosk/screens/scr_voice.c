@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "screens.h"
 #include "i18n.h"
 #include "menu.h"
 #include "speech.h"

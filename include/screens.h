@@ -1,0 +1,66 @@
+/* screens.h: the screens (kiosk/screens/, one file each with its ops
+ * table) and the navigation they share (nav.c). Only screens and main.c
+ * include it: the layers below never push a screen by name. */
+#ifndef KIOSK_SCREENS_H
+#define KIOSK_SCREENS_H
+
+#include "app.h"
+#include "ui.h"
+
+/* Screens. */
+extern const struct screen_ops scr_home;
+extern const struct screen_ops scr_categories;
+extern const struct screen_ops scr_services;  /* arg: category id (copied) */
+extern const struct screen_ops scr_service;   /* arg: service id (copied) */
+extern const struct screen_ops scr_message;   /* arg: struct scr_message_arg * */
+extern const struct screen_ops scr_login;     /* arg: struct scr_login_arg * or NULL */
+extern const struct screen_ops scr_me;        /* needs a session */
+extern const struct screen_ops scr_lang;      /* language picker */
+extern const struct screen_ops scr_voice;     /* voice settings: rate, volume, off */
+extern const struct screen_ops scr_confirm;   /* arg: struct scr_confirm_arg * */
+extern const struct screen_ops scr_bills;     /* 生活缴费: the kind of bill */
+extern const struct screen_ops scr_account;   /* arg: struct scr_account_arg * */
+extern const struct screen_ops scr_pay;       /* arg: const struct bill * (copied) */
+
+/* The account number of a kind of bill (scanned: already read off a paper
+ * bill, or NULL). */
+struct scr_account_arg {
+	enum bill_type type;
+	const char *scanned;
+};
+/* "Water", "Electricity"... translated (scr_bills.c). */
+const char *bill_type_label(enum bill_type t);
+
+/* A yes/no question before something irreversible (large mode). */
+struct scr_confirm_arg {
+	const char *question;     /* copied */
+	void (*yes)(struct app *a);
+};
+
+/* Where to go after logging in (the screen that needed a citizen). */
+struct scr_login_arg {
+	const struct screen_ops *then;
+	const char *then_arg;   /* copied (a string) */
+};
+
+/* --demo-sim (kiosk/screens/nav.c): F5 fetches a demo citizen's login code from the gateway's
+ * /sim endpoint and feeds it to the scan path; F6 approves the QR login on
+ * screen, as the citizen's phone would. Returns true if it used the key. */
+bool app_demo_key(struct app *a, int key);
+/* The device flow's user code while the log-in screen shows one, or NULL. */
+const char *scr_login_user_code(struct screen *s);
+/* The payment whose QR the pay screen shows, or NULL (demo: F7 pays it). */
+const char *scr_pay_payment_id(struct screen *s);
+
+/* Navigation shared by the screens (kiosk/screens/nav.c): */
+/* Pushes ops, through the login screen first if nobody is logged in. */
+void app_push_citizen(struct app *a, const struct screen_ops *ops, const char *arg);
+/* Ends the session at the citizen's request (asking first in large mode). */
+void app_logout(struct app *a);
+
+struct scr_message_arg {
+	const char *title;  /* translated; copied */
+	const char *text;
+};
+
+#endif

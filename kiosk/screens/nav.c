@@ -1,0 +1,102 @@
+/* nav.c: navigation the screens share: through the log-in screen to a
+ * screen that needs a citizen, logging out (asking first in large mode),
+ * and the demo keys that stand in for the citizen's phone. It lives with
+ * the screens because it pushes them; the app layer below never does.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "screens.h"
+#include "i18n.h"
+#include "session.h"
+#include "ui.h"
+#include "util.h"
+
+static void do_logout(struct app *a)
+{
+	session_end(a, END_BY_CITIZEN);
+}
+
+void app_logout(struct app *a)
+{
+	if (!session_active(a))
+		return;
+	if (ui_large()) {
+		/* Large mode asks before anything that cannot be undone. */
+		struct scr_confirm_arg c = { _("Log out now?"), do_logout };
+		ui_push(a, &scr_confirm, &c);
+		return;
+	}
+	do_logout(a);
+}
+
+void app_push_citizen(struct app *a, const struct screen_ops *ops, const char *arg)
+{
+	if (session_active(a)) {
+		ui_push(a, ops, (void *)arg);
+		return;
+	}
+	struct scr_login_arg la = { ops, arg };
+	ui_push(a, &scr_login, &la);
+}
+
+/* ---- demo stand-ins for the citizen's phone ---- */
+
+static void on_demo_code(void *ud, const struct gw_reply *r)
+{
+	struct app *a = ud;
+	const char *code = r->result == GW_OK ? json_string_value(json_object_get(r->json, "code")) : NULL;
+	if (!code) {
+		ui_toast(a, ROLE_ERROR, _("Demo: the gateway gave no login code (is it running with --sim?)."));
+		return;
+	}
+	app_on_scan(a, code, strlen(code), "demo");
+}
+
+static void on_demo_approve(void *ud, const struct gw_reply *r)
+{
+	struct app *a = ud;
+	if (r->result != GW_OK)
+		ui_toast(a, ROLE_ERROR, _("Demo: the approval was not accepted (is a QR code shown?)."));
+}
+
+static void on_demo_pay(void *ud, const struct gw_reply *r)
+{
+	struct app *a = ud;
+	if (r->result != GW_OK)
+		ui_toast(a, ROLE_ERROR, _("Demo: the payment was not accepted (is its QR code shown?)."));
+}
+
+bool app_demo_key(struct app *a, int key)
+{
+	if (key == K_F(5)) {
+		gw_post(a->gw, "/sim/citizen-code", NULL, NULL, a, 0, on_demo_code, a);
+		return true;
+	}
+	if (key == K_F(6)) {
+		struct screen *s = ui_top(a);
+		const char *uc = s && s->ops == &scr_login ? scr_login_user_code(s) : NULL;
+		if (!uc) {
+			ui_toast(a, ROLE_BANNER, _("Demo: F6 approves the QR login shown on the log-in screen."));
+			return true;
+		}
+		char *path = xasprintf("/sim/device/%s/approve", uc);
+		gw_post(a->gw, path, NULL, NULL, a, 0, on_demo_approve, a);
+		free(path);
+		return true;
+	}
+	if (key == K_F(7)) { /* the phone that pays the payment QR shown */
+		struct screen *s = ui_top(a);
+		const char *id = s && s->ops == &scr_pay ? scr_pay_payment_id(s) : NULL;
+		if (!id) {
+			ui_toast(a, ROLE_BANNER, _("Demo: F7 pays the payment whose QR code is shown."));
+			return true;
+		}
+		char *path = xasprintf("/sim/payments/%s/pay", id);
+		gw_post(a->gw, path, NULL, NULL, a, 0, on_demo_pay, a);
+		free(path);
+		return true;
+	}
+	return false;
+}
