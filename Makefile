@@ -170,10 +170,25 @@ screenshots: deps-test
 .PHONY: demo-x11 screenshots
 
 check: deps-test
+	@$(MAKE) --no-print-directory pinyin-check
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory O=build/asan CC=clang SAN=1 tests
 	@$(MAKE) --no-print-directory fuzz
 	@sh tests/run.sh
+
+# The pinyin tables (docs/pinyin.md): kiosk/core/pinyin_data.c is generated
+# and committed. `make pinyin` regenerates it; `make pinyin-check` fails if
+# the committed file is not what tools/gen_pinyin.py makes now.
+pinyin:
+	python3 tools/gen_pinyin.py --stats -o kiosk/core/pinyin_data.c
+pinyin-check:
+	@mkdir -p $(O)/pinyin
+	@python3 tools/gen_pinyin.py -o $(O)/pinyin/pinyin_data.c
+	@cmp -s kiosk/core/pinyin_data.c $(O)/pinyin/pinyin_data.c || { \
+	  diff -u kiosk/core/pinyin_data.c $(O)/pinyin/pinyin_data.c | head -n 40; \
+	  echo "pinyin-check: kiosk/core/pinyin_data.c is not what tools/gen_pinyin.py makes: make pinyin"; \
+	  exit 1; }
+.PHONY: pinyin pinyin-check
 
 # The mutation check: each mutant of mk/mutants.txt is planted in a copy of
 # the tree (build/mutate/src) and the tests it names must fail.

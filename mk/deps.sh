@@ -10,6 +10,7 @@ for g in "$@"; do
                  libsqlite3-dev libmicrohttpd-dev ca-certificates curl
                  alsa-utils" ;;
     test)  pkgs="$pkgs clang libvterm-dev libcriterion-dev libclang-rt-14-dev openssl
+                 unicode-data rime-data-pinyin-simp python3
                  xvfb libx11-dev libxtst-dev zlib1g-dev
                  xterm matchbox-window-manager fontconfig fonts-dejavu-core fonts-wqy-zenhei" ;;
     # What dist/kiosk-session runs on a kiosk (Xorg) and in make demo-x11
