@@ -1,7 +1,8 @@
 /* scr_account.c: 生活缴费, the account number and the bills on it.
  *
  * The number is typed with the keypad's digits (or touched on the screen's
- * own digit pad), Backspace corrects, Enter looks it up (GET /v1/bills);
+ * own digit pad: the on-screen keyboard, osk.h, as a phone pad), Backspace
+ * corrects, Enter looks it up (GET /v1/bills);
  * a paper bill's code may be scanned instead. Only digits are taken: a
  * letter, a 21st digit or a scan that is no account number gets a plain
  * message and changes nothing. The bills found are a menu; picking one
@@ -9,6 +10,7 @@
  * drops that lookup's answer: the list shown is always for the number
  * shown. The number is wiped when the screen goes.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "log.h"
 #include "menu.h"
 #include "money.h"
+#include "osk.h"
 #include "pay.h"
 #include "text.h"
 #include "ui.h"
@@ -27,8 +30,9 @@
 
 enum stage { ST_ENTRY, ST_LOADING, ST_LIST };
 enum { REQ_BILLS = 1 };
-/* Touch targets: the digit pad's keys 0-9 are their digits. */
-enum { T_DEL = 10, T_OK = 11, T_CLEAR = 12 };
+/* Touch targets: the digit pad's keys (the bills' menu uses 0..n-1, and
+ * only while the pad is not shown). */
+enum { T_PAD = 100 };
 
 struct account {
 	enum bill_type type;
@@ -41,8 +45,9 @@ struct account {
 	struct bill *bills;
 	size_t n_bills;
 	struct menu m;
+	struct osk *pad;          /* the digit pad: 1-9, 删除 0 查询 */
 	/* layout */
-	struct rect field, pad[13], list;
+	struct rect field, padr, list;
 	bool big, has_pad;
 	int msg_y;
 	char sub[256];
@@ -67,6 +72,7 @@ static void account_enter(struct screen *s, void *arg)
 	const struct scr_account_arg *a = arg;
 	struct account *c = xcalloc(1, sizeof *c);
 	c->type = a->type;
+	c->pad = osk_new(OSK_DIGITS, OSK_PAD | OSK_BOXED | OSK_NO_SWITCH | OSK_NO_SPACE | OSK_NO_CLEAR);
 	s->priv = c;
 	if (a->scanned)
 		s->ops->scan(s, a->scanned, strlen(a->scanned));
@@ -78,6 +84,7 @@ static void account_leave(struct screen *s)
 	explicit_bzero(c->digits, sizeof c->digits);
 	explicit_bzero(c->said, sizeof c->said);
 	drop_bills(c);
+	osk_free(c->pad);
 	free(c->msg);
 	free(c);
 }
@@ -101,18 +108,26 @@ static void account_resize(struct screen *s, struct rect area)
 	if (c->stage == ST_LIST)
 		menu_layout(&c->m, c->list, (int)c->n_bills, 24, area.h >= 20 ? 2 : 1, 2, 0, 2);
 	/* The digit pad: 4 rows of 3 keys, beside the field where there is
-	 * room, else below it (not while a list is shown). */
-	int kw = ui_large() ? 12 : 10, kh = 3; /* room for 删除 and 查询 whole */
-	int pw = 3 * kw + 2, ph = 4 * kh;
+	 * room, else below it (not while a list is shown), and only whole, at
+	 * its full size. */
+	osk_set_enter_label(c->pad, _("Look up"));
+	/* Keys wide enough for 删除 and 查询 (Delete, Look up) whole, with the
+	 * gaps of the keyboard's mode. */
+	int kw = ui_large() ? 12 : 10;
+	int lw_ok = text_width(_("Look up")), lw_del = text_width(_("Delete"));
+	if (kw < (lw_ok > lw_del ? lw_ok : lw_del) + OSK_PAD_BOXED)
+		kw = (lw_ok > lw_del ? lw_ok : lw_del) + OSK_PAD_BOXED;
+	int pw = 3 * kw + (ui_large() ? 4 : 2);
 	int px = c->field.x + c->field.w + 2, py = area.y + 1;
 	if (c->big || px + pw > area.x + area.w) {
 		px = area.x + 1;
 		py = top;
 	}
-	c->has_pad = c->stage != ST_LIST && py + ph <= area.y + area.h && px + pw <= area.x + area.w;
-	static const int order[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, T_DEL, 0, T_OK };
-	for (int i = 0; i < 12; i++)
-		c->pad[order[i]] = (struct rect){ px + (i % 3) * (kw + 1), py + (i / 3) * kh, kw, kh };
+	int pages = 0;
+	int ph = osk_height(c->pad, pw, area.y + area.h - py, &pages);
+	c->has_pad = c->stage != ST_LIST && px + pw <= area.x + area.w && ph > 0 && pages == 1 &&
+	             ph == osk_height(c->pad, pw, INT_MAX, NULL);
+	c->padr = (struct rect){ px, py, pw, ph };
 }
 
 /* ---- drawing ---------------------------------------------------------------------------- */
@@ -152,16 +167,6 @@ static void draw_field(struct account *c)
 	ui_cursor(x + used, y);
 }
 
-static void draw_pad(struct account *c)
-{
-	for (int k = 0; k <= 9; k++) {
-		char d[2] = { (char)('0' + k), 0 };
-		ui_button(c->pad[k], k, 0, d, NULL, false);
-	}
-	ui_button(c->pad[T_DEL], T_DEL, 0, _("Delete"), NULL, false);
-	ui_button(c->pad[T_OK], T_OK, 0, _("Look up"), NULL, false);
-}
-
 static void account_draw(struct screen *s, struct rect area)
 {
 	struct account *c = s->priv;
@@ -177,7 +182,7 @@ static void account_draw(struct screen *s, struct rect area)
 	if (c->stage == ST_LIST)
 		menu_draw(&c->m, bill_label, s);
 	else if (c->has_pad)
-		draw_pad(c);
+		osk_draw(c->pad, c->padr, T_PAD);
 }
 
 /* ---- editing and looking up ------------------------------------------------------------- */
@@ -316,12 +321,15 @@ static int account_mouse(struct screen *s, int target)
 			open_bill(s, r);
 		return UI_HANDLED;
 	}
-	if (target >= 0 && target <= 9)
-		add_digit(s, target);
-	else if (target == T_DEL)
-		del_digit(s);
-	else if (target == T_OK)
-		look_up(s);
+	struct osk_event ev;
+	if (c->has_pad && osk_touch(c->pad, target, &ev)) {
+		if (ev.kind == OSK_CHAR && ev.ch >= '0' && ev.ch <= '9')
+			add_digit(s, ev.ch - '0');
+		else if (ev.kind == OSK_BACKSPACE)
+			del_digit(s);
+		else if (ev.kind == OSK_ENTER)
+			look_up(s);
+	}
 	return UI_HANDLED;
 }
 
