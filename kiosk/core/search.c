@@ -20,7 +20,8 @@
 
 #define MAX_UNITS 255          /* a name's characters searched (the rest is not) */
 #define MAX_SYL 8              /* the longest reading is 6 letters ("zhuang") */
-#define FUZZY_MIN 3            /* no typo is guessed in a shorter query */
+#define FUZZY_MIN 5            /* no typo is guessed in a shorter query */
+#define FUZZY_WHEN 1           /* ...nor when the exact tiers find anything */
 
 /* Unit flags. */
 #define U_SKIP 1               /* space or punctuation: may be skipped */
@@ -30,12 +31,16 @@ struct text_units {
 	uint16_t n;
 };
 
+/* Masks (prefilters): which letters (bits 0-25, exact) and other
+ * characters (bits 26-31, hashed) a text holds; for T9, which digits
+ * (bits 0-9, exact: a letter sets its key's digit). */
 struct svc_entry {
 	struct text_units name;
-	uint32_t kw_first, kw_n;   /* into ix->kw */
-	uint64_t mask, t9mask;     /* what the name holds (prefilter) */
-	uint64_t first, t9first;   /* what a match in the name can start with */
-	uint64_t kwmask, kwt9mask; /* what its keywords hold */
+	uint16_t kw_n;
+	uint32_t kw_first;         /* into ix->kw */
+	uint32_t mask, first;      /* what the name holds; what a match can start with */
+	uint32_t kwmask;           /* what its keywords hold */
+	uint16_t t9mask, t9first, kwt9mask;
 	bool popular;
 };
 
@@ -48,6 +53,8 @@ struct search_index {
 	uint32_t *cp;                  /* every unit's folded character */
 	uint16_t *syl;                 /* its reading, 0 if none */
 	uint8_t *flags;
+	uint8_t *lead;                 /* the first letter or digit a unit is typed
+	                                  with: its reading's, or its own; 0: none */
 	size_t n_units;
 	/* Readings as letters and as T9 digits, by syllable id. */
 	char (*syl_txt)[MAX_SYL];
@@ -57,7 +64,14 @@ struct search_index {
 	/* search_run's buffers, sized at build. */
 	uint32_t *keys, *tmp;
 	struct search_hit *found;      /* by service */
+	uint32_t *found_run;           /* the run that last matched it exactly */
+	uint32_t run;
 	struct search_hit *out;
+	/* The previous query and what it matched (narrowing while typing). */
+	struct search_query prev;
+	bool prev_ok, cand_fuzzy;
+	uint32_t *cand, *cand_next;
+	size_t n_cand;
 };
 
 /* ---- characters ---- */
@@ -159,22 +173,22 @@ int search_query_parse(const char *s, bool t9, struct search_query *q)
 
 /* ---- masks: which letters, digits and other characters a text holds ---- */
 
-static uint64_t cp_bit(uint32_t c)
+static uint32_t cp_bit(uint32_t c)
 {
 	if (c >= 'a' && c <= 'z')
-		return 1ull << (c - 'a');
-	if (c >= '0' && c <= '9')
-		return 1ull << (26 + c - '0');
+		return 1u << (c - 'a');
 	if (c == ' ')
 		return 0;
-	return 1ull << (36 + (c * 2654435761u >> 7) % 28);
+	return 1u << (26 + (c * 2654435761u >> 7) % 6);
 }
 
-static uint64_t t9_bit(uint32_t c)
+static uint16_t t9_bit(uint32_t c)
 {
 	if (c >= 'a' && c <= 'z')
-		return 1ull << (26 + search_t9_digit((int)c));
-	return cp_bit(c);
+		return (uint16_t)(1u << search_t9_digit((int)c));
+	if (c >= '0' && c <= '9')
+		return (uint16_t)(1u << (c - '0'));
+	return 0;
 }
 
 /* ---- building ---- */
@@ -213,7 +227,7 @@ static void units_add(struct search_index *ix, size_t *cap, const char *s, struc
 }
 
 static void units_masks(const struct search_index *ix, const struct text_units *tu,
-                        uint64_t *mask, uint64_t *t9mask, uint64_t *first, uint64_t *t9first)
+                        uint32_t *mask, uint16_t *t9mask, uint32_t *first, uint16_t *t9first)
 {
 	for (unsigned i = 0; i < tu->n; i++) {
 		uint32_t c = ix->cp[tu->off + i];
@@ -221,20 +235,20 @@ static void units_masks(const struct search_index *ix, const struct text_units *
 		if (ix->flags[tu->off + i] & U_SKIP)
 			continue;
 		*mask |= cp_bit(c);
-		*t9mask |= t9_bit(c);
+		*t9mask = (uint16_t)(*t9mask | t9_bit(c));
 		if (first) {
 			*first |= cp_bit(c);
-			*t9first |= t9_bit(c);
+			*t9first = (uint16_t)(*t9first | t9_bit(c));
 		}
 		if (s) {
 			const char *t = ix->syl_txt[s];
 			for (int k = 0; t[k]; k++) {
 				*mask |= cp_bit((uint32_t)t[k]);
-				*t9mask |= t9_bit((uint32_t)t[k]);
+				*t9mask = (uint16_t)(*t9mask | t9_bit((uint32_t)t[k]));
 			}
 			if (first) {
 				*first |= cp_bit((uint32_t)t[0]);
-				*t9first |= t9_bit((uint32_t)t[0]);
+				*t9first = (uint16_t)(*t9first | t9_bit((uint32_t)t[0]));
 			}
 		}
 	}
@@ -277,7 +291,7 @@ struct search_index *search_build(const struct catalog *c)
 			units_add(ix, &cap, b->keywords[k], t);
 			units_masks(ix, t, &e->kwmask, &e->kwt9mask, NULL, NULL);
 		}
-		e->kw_n = (uint32_t)(ix->n_kw - e->kw_first);
+		e->kw_n = (uint16_t)(ix->n_kw - e->kw_first);
 	}
 	for (size_t i = 0; i < c->n_popular; i++)
 		if (c->popular[i] < ix->n)
@@ -288,10 +302,23 @@ struct search_index *search_build(const struct catalog *c)
 		ix->syl = xrealloc(ix->syl, ix->n_units * sizeof *ix->syl);
 		ix->flags = xrealloc(ix->flags, ix->n_units);
 	}
+	size_t nu = ix->n_units ? ix->n_units : 1;
+	ix->lead = xcalloc(nu, 1);
+	for (size_t u = 0; u < ix->n_units; u++) {
+		unsigned syl = ix->syl[u];
+		uint32_t ch = ix->cp[u];
+		if (syl)
+			ix->lead[u] = (uint8_t)ix->syl_txt[syl][0];
+		else if (is_alnum_ascii(ch))
+			ix->lead[u] = (uint8_t)ch;
+	}
 	size_t m = ix->n ? ix->n : 1;
 	ix->keys = xcalloc(m, sizeof *ix->keys);
 	ix->tmp = xcalloc(m, sizeof *ix->tmp);
 	ix->found = xcalloc(m, sizeof *ix->found);
+	ix->found_run = xcalloc(m, sizeof *ix->found_run);
+	ix->cand = xcalloc(m, sizeof *ix->cand);
+	ix->cand_next = xcalloc(m, sizeof *ix->cand_next);
 	ix->out = xcalloc(m, sizeof *ix->out);
 	ix->n_kw = n_kw;
 	return ix;
@@ -306,12 +333,16 @@ void search_free(struct search_index *ix)
 	free(ix->cp);
 	free(ix->syl);
 	free(ix->flags);
+	free(ix->lead);
 	free(ix->syl_txt);
 	free(ix->syl_t9);
 	free(ix->syl_len);
 	free(ix->keys);
 	free(ix->tmp);
 	free(ix->found);
+	free(ix->found_run);
+	free(ix->cand);
+	free(ix->cand_next);
 	free(ix->out);
 	free(ix);
 }
@@ -320,9 +351,9 @@ size_t search_index_bytes(const struct search_index *ix)
 {
 	size_t m = ix->n ? ix->n : 1;
 	return sizeof *ix + ix->n * sizeof *ix->svc + ix->n_kw * sizeof *ix->kw +
-	       ix->n_units * (sizeof *ix->cp + sizeof *ix->syl + 1) +
+	       ix->n_units * (sizeof *ix->cp + sizeof *ix->syl + 2) +
 	       (ix->n_syl + 1) * (2 * MAX_SYL + 1) +
-	       m * (2 * sizeof *ix->keys + 2 * sizeof *ix->found);
+	       m * (2 * sizeof *ix->keys + 2 * sizeof *ix->found + 3 * sizeof(uint32_t));
 }
 
 /* ---- matching ---- */
@@ -474,25 +505,41 @@ struct match {
 	int fuzzy_end;      /* the same with one edit, or -1 */
 };
 
+/* Can a match begin at unit u: it takes the query's first character?
+ * (A typo is never guessed in the first letter: people rarely get it
+ * wrong, and guessing it would make every unit a start.) */
+static bool could_start(const struct matcher *m, uint32_t u)
+{
+	const struct search_index *ix = m->ix;
+	uint32_t lead = ix->lead[u], c = ix->cp[u];
+	if (m->t9 && lead >= 'a')
+		lead = (uint32_t)('0' + search_t9_digit((int)lead));
+	return m->q[0] == c || (lead && m->q[0] == lead);
+}
+
 /* Runs the query over units [off, off+n) from unit `from`. */
 static void match_units(const struct matcher *m, uint32_t off, unsigned n, unsigned from,
                         int modes, struct match *r)
 {
 	uint64_t goal = 1ull << m->n;
-	uint64_t p0 = close_spaces(m, 1), s0 = 0, s1 = 0, pend = 0;
+	uint64_t p0 = (modes & M_PREFIX) ? close_spaces(m, 1) : 0, s0 = 0, s1 = 0, pend = 0;
 	r->prefix_end = r->any_end = r->fuzzy_end = -1;
 	r->prefix_whole = false;
 	bool fuzzy = (modes & M_FUZZY) && m->n >= FUZZY_MIN;
 	for (unsigned i = from; i < n; i++) {
 		uint32_t u = off + i;
 		if (modes & (M_ANY | M_FUZZY)) {
-			/* A match may start at any unit that is not a space. */
-			if (!(m->ix->flags[u] & U_SKIP) && (!(modes & M_ANCHOR) || i == from))
+			/* A match may start at any unit that is not a space (and
+			 * that can take the start of the query). */
+			if (!(m->ix->flags[u] & U_SKIP) && (!(modes & M_ANCHOR) || i == from) &&
+			    could_start(m, u))
 				s0 |= close_spaces(m, 1);
 		}
+		if (!p0 && !s0 && !s1 && !pend)
+			continue; /* nothing under way here */
 		uint64_t n1 = 0;
 		if (fuzzy) {
-			uint64_t x1 = s1 | ((s0 << 1) & m->all); /* an extra query letter */
+			uint64_t x1 = s1 | ((s0 << 1) & m->all & ~1ull); /* an extra query letter */
 			n1 = step(m, u, x1) | step_edit(m, u, s0) | pend;
 			pend = i + 1 < n ? step_swap2(m, u, s0) : 0;
 		}
@@ -599,12 +646,13 @@ static bool summary_has(const struct matcher *m, const char *s)
 	return false;
 }
 
-static uint64_t query_mask(const struct search_query *q, uint64_t *first)
+/* The query's mask and its first character's, as the names' (T9: digits). */
+static uint32_t query_mask(const struct search_query *q, uint32_t *first)
 {
-	uint64_t mk = 0;
+	uint32_t mk = 0;
 	for (int i = 0; i < q->n; i++)
-		mk |= cp_bit(q->cp[i]);
-	*first = q->n ? cp_bit(q->cp[0]) : 0;
+		mk |= q->t9 ? t9_bit(q->cp[i]) : cp_bit(q->cp[i]);
+	*first = q->n ? (q->t9 ? t9_bit(q->cp[0]) : cp_bit(q->cp[0])) : 0;
 	return mk;
 }
 
@@ -656,34 +704,40 @@ static unsigned match_start(const struct matcher *m, const struct text_units *t,
 	return 0;
 }
 
-static bool classify(const struct matcher *m, uint32_t i, uint64_t qmask, uint64_t qfirst,
-                     struct search_hit *h)
+/* The exact tiers (everything but typos) for service i. */
+static bool classify_exact(const struct matcher *m, uint32_t i, uint32_t qmask, uint32_t qfirst,
+                           struct search_hit *h)
 {
 	const struct search_index *ix = m->ix;
 	const struct svc_entry *e = &ix->svc[i];
-	uint64_t mask = m->t9 ? e->t9mask : e->mask;
-	uint64_t first = m->t9 ? e->t9first : e->first;
-	uint64_t missing = qmask & ~mask;
+	uint32_t mask = m->t9 ? e->t9mask : e->mask;
+	uint32_t first = m->t9 ? e->t9first : e->first;
 	h->svc = i;
 	h->keyword = -1;
 	h->start = h->end = 0;
-	bool exact_possible = !missing && (qfirst & first);
-	bool fuzzy_possible = m->n >= FUZZY_MIN && (missing & (missing - 1)) == 0;
-	if (exact_possible || fuzzy_possible) {
+	h->tier = ST_COUNT;
+	if (!(qmask & ~mask) && (qfirst & first)) {
 		struct match r;
-		if (exact_possible && prefix_literal(m, &e->name)) {
+		if (prefix_literal(m, &e->name)) {
 			match_units(m, e->name.off, e->name.n, 0, M_PREFIX, &r);
 			h->tier = r.prefix_whole ? ST_EXACT : ST_NAME_PREFIX;
 			h->end = (uint8_t)(r.prefix_end > 0 ? r.prefix_end : m->n);
 			return true;
 		}
-		if (exact_possible && prefix_initials(m, &e->name)) {
+		if (prefix_initials(m, &e->name)) {
 			h->tier = e->name.n == (unsigned)m->n ? ST_EXACT : ST_INITIALS_PREFIX;
 			h->end = (uint8_t)m->n;
 			return true;
 		}
-		match_units(m, e->name.off, e->name.n, 0,
-		            (exact_possible ? M_PREFIX | M_ANY : 0) | (fuzzy_possible ? M_FUZZY : 0), &r);
+		if (m->n == 1 && ((m->q[0] >= 'a' && m->q[0] <= 'z') || m->t9)) {
+			/* One letter or digit: the masks already say it is in
+			 * the name at the start of a character. */
+			h->tier = ST_SUBSTRING;
+			h->start = 0xFF;
+			h->end = 0;
+			return true;
+		}
+		match_units(m, e->name.off, e->name.n, 0, M_PREFIX | M_ANY, &r);
 		if (r.prefix_end >= 0) {
 			h->tier = r.prefix_whole ? ST_EXACT : ST_PINYIN_PREFIX;
 			h->end = (uint8_t)r.prefix_end;
@@ -692,21 +746,11 @@ static bool classify(const struct matcher *m, uint32_t i, uint64_t qmask, uint64
 		if (r.any_end >= 0) {
 			h->tier = ST_SUBSTRING;
 			h->end = (uint8_t)r.any_end;
-			h->start = 0xFF; /* found by search_hit_span when shown */
+			h->start = 0xFF; /* found by match_start for the hits returned */
 			return true;
 		}
-		if (r.fuzzy_end >= 0) {
-			/* Below keywords: looked at after them. */
-			h->tier = ST_FUZZY;
-			h->end = (uint8_t)r.fuzzy_end;
-			h->start = 0xFF;
-		} else {
-			h->tier = ST_COUNT;
-		}
-	} else {
-		h->tier = ST_COUNT;
 	}
-	uint64_t kwmask = m->t9 ? e->kwt9mask : e->kwmask;
+	uint32_t kwmask = m->t9 ? e->kwt9mask : e->kwmask;
 	if (e->kw_n && !(qmask & ~kwmask)) {
 		for (uint32_t k = 0; k < e->kw_n; k++) {
 			const struct text_units *t = &ix->kw[e->kw_first + k];
@@ -715,42 +759,104 @@ static bool classify(const struct matcher *m, uint32_t i, uint64_t qmask, uint64
 			if (r.any_end >= 0) {
 				h->tier = ST_KEYWORD;
 				h->keyword = (int16_t)k;
-				h->start = h->end = 0;
 				return true;
 			}
 		}
 	}
 	if (summary_has(m, ix->cat->svcs[i].summary)) {
 		h->tier = ST_KEYWORD;
-		h->keyword = -1;
-		h->start = h->end = 0;
 		return true;
 	}
-	return h->tier != ST_COUNT;
+	return false;
+}
+
+/* The name with one typo (only for services the exact tiers missed). */
+static bool classify_fuzzy(const struct matcher *m, uint32_t i, uint32_t qmask, uint32_t qfirst,
+                           struct search_hit *h)
+{
+	const struct svc_entry *e = &m->ix->svc[i];
+	uint32_t missing = qmask & ~(uint32_t)(m->t9 ? e->t9mask : e->mask);
+	if (missing & (missing - 1))
+		return false; /* two letters it does not have: more than one typo */
+	if (!(qfirst & (m->t9 ? e->t9first : e->first)))
+		return false; /* the first letter is never a typo */
+	struct match r;
+	match_units(m, e->name.off, e->name.n, 0, M_FUZZY, &r);
+	if (r.fuzzy_end < 0)
+		return false;
+	h->svc = i;
+	h->keyword = -1;
+	h->tier = ST_FUZZY;
+	h->end = (uint8_t)r.fuzzy_end;
+	h->start = 0xFF;
+	return true;
+}
+
+/* Is q the previous query with more typed after it? */
+static bool extends(const struct search_index *ix, const struct search_query *q)
+{
+	const struct search_query *p = &ix->prev;
+	if (!ix->prev_ok || p->t9 != q->t9 || q->n <= p->n)
+		return false;
+	return !memcmp(p->cp, q->cp, (size_t)p->n * sizeof p->cp[0]);
 }
 
 size_t search_run(struct search_index *ix, const struct search_query *q,
                   size_t max_hits, const struct search_hit **hits)
 {
 	*hits = ix->out;
-	if (q->n == 0 || ix->n == 0 || ix->n >= (1u << KEY_IDX_BITS))
+	if (q->n == 0 || ix->n == 0 || ix->n >= (1u << KEY_IDX_BITS)) {
+		ix->prev_ok = false;
 		return 0;
+	}
 	struct matcher m;
 	matcher_init(&m, ix, q);
-	uint64_t qfirst;
-	uint64_t qmask = query_mask(q, &qfirst);
-	if (q->t9) {
-		/* In T9 a digit is its own bit (letters map onto digits). */
-		qmask = 0;
-		for (int i = 0; i < q->n; i++)
-			qmask |= cp_bit(q->cp[i]);
-	}
-	size_t n = 0;
-	for (uint32_t i = 0; i < ix->n; i++) {
+	uint32_t qfirst;
+	uint32_t qmask = query_mask(q, &qfirst);
+	/* Typing on: what matches now matched the shorter query too (a match
+	 * of the longer one, its last character taken off, is a match), so
+	 * only the previous matches are looked at again. Typos are sought
+	 * among all services unless the previous run sought them too. */
+	bool narrow = extends(ix, q);
+	ix->run++;
+	const uint32_t *scope = narrow ? ix->cand : NULL;
+	size_t n_scope = narrow ? ix->n_cand : ix->n;
+	bool scope_has_fuzzy = narrow && ix->cand_fuzzy;
+	size_t n = 0, nc = 0;
+	uint32_t *next = ix->cand_next;
+	for (size_t k = 0; k < n_scope; k++) {
+		uint32_t i = scope ? scope[k] : (uint32_t)k;
 		struct search_hit *h = &ix->found[i];
-		if (classify(&m, i, qmask, qfirst, h))
+		if (classify_exact(&m, i, qmask, qfirst, h)) {
+			ix->found_run[i] = ix->run;
 			ix->keys[n++] = hit_key(ix, i, h->tier, q->t9);
+			next[nc++] = i;
+		}
 	}
+	/* Typos are looked for when the exact tiers find nothing: a name with
+	 * one letter wrong is a guess, offered where nothing else is. Not in
+	 * T9, whose digits are guesses already. */
+	bool fuzzy = !q->t9 && q->n >= FUZZY_MIN && n < FUZZY_WHEN;
+	if (fuzzy) {
+		const uint32_t *fs = scope_has_fuzzy ? scope : NULL;
+		size_t n_fs = scope_has_fuzzy ? n_scope : ix->n;
+		for (size_t k = 0; k < n_fs; k++) {
+			uint32_t i = fs ? fs[k] : (uint32_t)k;
+			struct search_hit *h = &ix->found[i];
+			if (ix->found_run[i] == ix->run)
+				continue; /* matched exactly in this run */
+			if (classify_fuzzy(&m, i, qmask, qfirst, h)) {
+				ix->keys[n++] = hit_key(ix, i, h->tier, q->t9);
+				next[nc++] = i;
+			}
+		}
+	}
+	ix->cand_next = ix->cand;
+	ix->cand = next;
+	ix->n_cand = nc;
+	ix->cand_fuzzy = fuzzy;
+	ix->prev = *q;
+	ix->prev_ok = true;
 	radix_sort(ix->keys, ix->tmp, n);
 	size_t total = n;
 	if (max_hits && n > max_hits)
@@ -758,6 +864,13 @@ size_t search_run(struct search_index *ix, const struct search_query *q,
 	for (size_t k = 0; k < n; k++) {
 		struct search_hit *h = &ix->out[k];
 		*h = ix->found[ix->keys[k] & ((1u << KEY_IDX_BITS) - 1)];
+		if (h->start == 0xFF && h->end == 0) {
+			/* found by the masks alone: where, for the highlight */
+			struct match r;
+			const struct text_units *t = &ix->svc[h->svc].name;
+			match_units(&m, t->off, t->n, 0, M_ANY, &r);
+			h->end = (uint8_t)(r.any_end > 0 ? r.any_end : 0);
+		}
 		if (h->start == 0xFF)
 			h->start = (uint8_t)match_start(&m, &ix->svc[h->svc].name, h);
 	}

@@ -218,7 +218,7 @@ static const struct want table[] = {
 	{ "gjjqt", false, "住房公积金提取" },
 	{ "yuyeuguahao", false, "预约挂号" },
 	{ "chuurjing", false, "出入境通行证签注" },
-	{ "gjtq", false, "住房公积金提取" },
+	{ "zfgjtq", false, "住房公积金提取" },
 	{ "shebaoo", false, "社保卡申领" },
 	/* T9 */
 	{ "45587", true, "住房公积金提取" },        /* gjjtq */
@@ -261,22 +261,24 @@ Test(search, polyphones_are_not_misread, .init = zh_setup, .fini = zh_teardown)
 Test(search, ranking_by_tier)
 {
 	static const char *const names[] = {
-		"设备报修",             /* fuzzy: she b(ei) [b]ao */
 		"养老金领取资格认证|社保", /* keyword */
 		"医保社保转移",         /* substring */
 		"社保卡申领",           /* full pinyin prefix */
 		"社保",                 /* exact */
+		"设备报修",             /* she b(ei) [b]ao: a typo, so not shown here */
 	};
 	struct catalog c;
 	make_catalog(&c, names, 5);
 	struct search_index *ix = search_build(&c);
-	static const char *const want[] = { "社保", "社保卡申领", "医保社保转移", "养老金领取资格认证", "设备报修" };
-	static const int tiers[] = { ST_EXACT, ST_PINYIN_PREFIX, ST_SUBSTRING, ST_KEYWORD, ST_FUZZY };
-	for (int i = 0; i < 5; i++) {
+	static const char *const want[] = { "社保", "社保卡申领", "医保社保转移", "养老金领取资格认证" };
+	static const int tiers[] = { ST_EXACT, ST_PINYIN_PREFIX, ST_SUBSTRING, ST_KEYWORD };
+	for (int i = 0; i < 4; i++) {
 		int tier;
 		cr_expect_str_eq(nth(ix, &c, "shebao", false, (size_t)i, &tier), want[i], "rank %d", i);
 		cr_expect_eq(tier, tiers[i], "rank %d tier", i);
 	}
+	/* Typos are guessed only where nothing matched as typed. */
+	cr_expect_str_eq(nth(ix, &c, "shebao", false, 4, NULL), "");
 	/* Characters: the name prefix before initials */
 	int tier;
 	cr_expect_str_eq(nth(ix, &c, "社保", false, 1, &tier), "社保卡申领");
@@ -285,6 +287,25 @@ Test(search, ranking_by_tier)
 	cr_expect_eq(tier, ST_INITIALS_PREFIX);
 	cr_expect_str_eq(nth(ix, &c, "sb", false, 2, &tier), "社保卡申领");
 	cr_expect_eq(tier, ST_INITIALS_PREFIX);
+	search_free(ix);
+	catalog_free(&c);
+}
+
+Test(search, typos_only_where_nothing_matches)
+{
+	static const char *const names[] = { "设备报修", "电费缴纳" };
+	struct catalog c;
+	make_catalog(&c, names, 2);
+	struct search_index *ix = search_build(&c);
+	int tier;
+	cr_expect_str_eq(nth(ix, &c, "shebao", false, 0, &tier), "设备报修");
+	cr_expect_eq(tier, ST_FUZZY);
+	cr_expect_str_eq(nth(ix, &c, "shebao", false, 1, NULL), "");
+	/* not in the first letter, not under five letters, not in T9 */
+	cr_expect_str_eq(nth(ix, &c, "hebaoxiu", false, 0, NULL), "");
+	cr_expect_str_eq(nth(ix, &c, "dinfe", false, 0, NULL), "电费缴纳");  /* missing a */
+	cr_expect_str_eq(nth(ix, &c, "dinf", false, 0, NULL), "");           /* too short */
+	cr_expect_str_eq(nth(ix, &c, "34634", true, 0, NULL), "");           /* dinfe in T9 */
 	search_free(ix);
 	catalog_free(&c);
 }
