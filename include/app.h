@@ -16,6 +16,7 @@
 
 struct loop;
 struct screen;
+struct search_index;
 
 enum cat_state { CAT_NONE, CAT_LOADING, CAT_FAILED, CAT_CACHED, CAT_LIVE };
 
@@ -34,6 +35,10 @@ struct app {
 	char *cat_etag;
 	bool cat_loaded;        /* a catalog is loaded (CACHED or LIVE) */
 	char *cat_error;        /* owned: plain message when CAT_FAILED */
+	/* The search index of `cat` (it borrows the catalog: dropped before
+	 * the catalog is replaced or freed); built when a catalog arrives. */
+	struct search_index *search;
+	unsigned long search_gen;   /* counts indexes built: results name theirs */
 	long long health_timer;
 	long long clock_timer;
 	bool running;
@@ -119,6 +124,11 @@ long access_idle_limit_s(const struct app *a);
  * screen if it accepts scans, else a notice says where to scan. */
 void app_on_scan(struct app *a, const char *code, size_t len, const char *source);
 
+/* The search index of the catalog shown (built now if need be; empty
+ * when there is no catalog). */
+struct search_index *app_search(struct app *a);
+/* Drops the index (before the catalog is freed or replaced). */
+void app_search_drop(struct app *a);
 /* Loads the saved catalog of the current language, if any. */
 void app_catalog_load_cache(struct app *a);
 /* Timers and the gateway's network-state callback (wired by main.c). */

@@ -37,6 +37,9 @@ int menu_key(struct menu *m, int key);
 /* For a touched target: the index picked, MENU_MOVED (pager), or MENU_IGNORED. */
 int menu_mouse(struct menu *m, int target);
 void menu_draw(const struct menu *m, menu_label_fn label, void *ud);
+/* What to mark in item i's label (bytes [*b0, *b1); equal: nothing). */
+typedef void (*menu_mark_fn)(void *ud, int i, size_t *b0, size_t *b1);
+void menu_draw_marked(const struct menu *m, menu_label_fn label, menu_mark_fn mark, void *ud);
 int menu_page(const struct menu *m);
 /* Voice text for item i: "第3项，<label>" / "Item 3: <label>" (its number
  * on its page, as the keypad picks it). */

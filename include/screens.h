@@ -21,6 +21,14 @@ extern const struct screen_ops scr_confirm;   /* arg: struct scr_confirm_arg * *
 extern const struct screen_ops scr_bills;     /* 生活缴费: the kind of bill */
 extern const struct screen_ops scr_account;   /* arg: struct scr_account_arg * */
 extern const struct screen_ops scr_pay;       /* arg: const struct bill * (copied) */
+extern const struct screen_ops scr_search;    /* arg: struct scr_search_arg * or NULL */
+
+/* 搜索服务: opened by the home button or '/' (NULL: digits type T9), or by
+ * a character typed on home or a catalog screen (text: it is the query's
+ * first, and digits choose results). */
+struct scr_search_arg {
+	const char *text;
+};
 
 /* The account number of a kind of bill (scanned: already read off a paper
  * bill, or NULL). */
@@ -57,6 +65,9 @@ const char *scr_pay_payment_id(struct screen *s);
 void app_push_citizen(struct app *a, const struct screen_ops *ops, const char *arg);
 /* Ends the session at the citizen's request (asking first in large mode). */
 void app_logout(struct app *a);
+/* On home and the catalog screens: a letter or Chinese character typed
+ * opens the search with it, '/' opens it empty. True if key was taken. */
+bool app_search_key(struct app *a, int key);
 
 struct scr_message_arg {
 	const char *title;  /* translated; copied */

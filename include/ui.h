@@ -115,6 +115,12 @@ int ui_text_center(int x, int y, int w, enum role role, const char *s);
  * by colour and by a marker and bold frame. Registers the target. */
 void ui_button(struct rect r, int target, int number, const char *label,
                const char *sub, bool focused);
+/* The same with the label's bytes [b0, b1) marked (what a search
+ * matched): underlined, and bold where the theme allows it. */
+void ui_button_mark(struct rect r, int target, int number, const char *label,
+                    size_t b0, size_t b1, const char *sub, bool focused);
+/* ui_text with bytes [b0, b1) marked the same way. */
+int ui_text_mark(int x, int y, int w, enum role role, const char *s, size_t b0, size_t b1);
 /* Registers a touch target without drawing. */
 void ui_target(struct rect r, int target);
 /* Where the hardware cursor goes after painting (the focused element). */

@@ -16,6 +16,7 @@
 #include "loop.h"
 #include "outbox.h"
 #include "reconcile.h"
+#include "search.h"
 #include "scan.h"
 #include "session.h"
 #include "text.h"
@@ -91,6 +92,26 @@ void cache_store(struct app *a, const char *name, const char *body, size_t len, 
 	free(path);
 }
 
+/* ---- the search index (it borrows the catalog) ---- */
+
+void app_search_drop(struct app *a)
+{
+	search_free(a->search);
+	a->search = NULL;
+}
+
+struct search_index *app_search(struct app *a)
+{
+	if (!a->search) {
+		long long t0 = loop_now_ms();
+		a->search = search_build(&a->cat);
+		a->search_gen++;
+		log_info("search index: %zu services, %zu KiB, %lld ms", a->cat.n_svcs,
+		         search_index_bytes(a->search) / 1024, loop_now_ms() - t0);
+	}
+	return a->search;
+}
+
 /* ---- catalog ---- */
 
 static char *catalog_cache_name(void)
@@ -106,9 +127,11 @@ static bool catalog_take(struct app *a, json_t *j, const char *from)
 		log_warn("catalog from %s rejected: %s", from, err);
 		return false;
 	}
+	app_search_drop(a);
 	catalog_free(&a->cat);
 	a->cat = c;
 	log_info("catalog from %s: %zu categories, %zu services", from, c.n_cats, c.n_svcs);
+	app_search(a); /* now, not at the first keystroke */
 	return true;
 }
 
@@ -186,6 +209,7 @@ void app_set_lang(struct app *a, const char *lang)
 	gw_set_lang(a->gw, i18n_http_lang());
 	/* The catalog is per language: show the saved copy in the new language
 	 * at once if there is one, and revalidate. */
+	app_search_drop(a);
 	catalog_free(&a->cat);
 	free(a->cat_etag);
 	a->cat_etag = NULL;

@@ -329,6 +329,7 @@ int main(int argc, char **argv)
 	ui_end(a);
 	gw_free(a->gw);
 	loop_free(a->loop);
+	app_search_drop(a);
 	catalog_free(&a->cat);
 	free(a->cat_etag);
 	free(a->cat_error);

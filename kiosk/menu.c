@@ -153,13 +153,21 @@ int menu_mouse(struct menu *m, int target)
 
 void menu_draw(const struct menu *m, menu_label_fn label, void *ud)
 {
+	menu_draw_marked(m, label, NULL, ud);
+}
+
+void menu_draw_marked(const struct menu *m, menu_label_fn label, menu_mark_fn mark, void *ud)
+{
 	int page = menu_page(m);
 	int first = grid_page_first(&m->g, page), count = grid_page_count(&m->g, page);
 	for (int k = 0; k < count; k++) {
 		int i = first + k;
 		const char *sub = NULL;
 		const char *l = label(ud, i, &sub);
-		ui_button(grid_cell(&m->g, i), i, item_number(m, i), l, sub, i == m->focus);
+		size_t b0 = 0, b1 = 0;
+		if (mark)
+			mark(ud, i, &b0, &b1);
+		ui_button_mark(grid_cell(&m->g, i), i, item_number(m, i), l, b0, b1, sub, i == m->focus);
 	}
 	if (m->pager.h >= 3) {
 		/* Large mode: two real buttons and the page number between. */

@@ -349,6 +349,47 @@ int ui_text(int x, int y, int w, enum role role, const char *s)
 	return ui_text_attr(x, y, w, role, 0, s);
 }
 
+/* Text with bytes [b0, b1) marked (what a search matched): underlined and
+ * bold where the theme allows bold, never by colour alone. */
+static int ui_text_mark_attr(int x, int y, int w, enum role role, attr_t extra,
+                             const char *s, size_t b0, size_t b1)
+{
+	size_t len = strlen(s);
+	if (b1 > len)
+		b1 = len;
+	if (b0 >= b1 || w <= 0)
+		return ui_text_attr(x, y, w, role, extra, s);
+	int used;
+	size_t fit = text_fit(s, w, &used);
+	char *e = NULL;
+	const char *t = s;
+	if (s[fit] != '\0') {
+		/* Ellipsized: mark what is left of the run before the ellipsis. */
+		e = text_ellipsize(s, w);
+		t = e;
+		size_t keep = text_fit(s, w - 1, &used); /* the bytes kept before "…" */
+		if (b1 > keep)
+			b1 = keep;
+		if (b0 > b1)
+			b0 = b1;
+	}
+	char *head = xstrndup(t, b0), *mid = xstrndup(t + b0, b1 - b0);
+	int cx = x;
+	cx += ui_text_attr(cx, y, w, role, extra, head);
+	cx += ui_text_attr(cx, y, w - (cx - x), role, extra | A_UNDERLINE | role_bold[role], mid);
+	cx += ui_text_attr(cx, y, w - (cx - x), role, extra, t + b1);
+	wipe_str(head);
+	wipe_str(mid);
+	if (e)
+		wipe_str(e);
+	return cx - x;
+}
+
+int ui_text_mark(int x, int y, int w, enum role role, const char *s, size_t b0, size_t b1)
+{
+	return ui_text_mark_attr(x, y, w, role, 0, s, b0, b1);
+}
+
 int ui_para(struct rect r, enum role role, const char *s)
 {
 	if (r.w <= 0 || r.h <= 0)
@@ -396,6 +437,12 @@ static void box_at(struct rect r, attr_t a)
 void ui_button(struct rect r, int target, int number, const char *label,
                const char *sub, bool focused)
 {
+	ui_button_mark(r, target, number, label, 0, 0, sub, focused);
+}
+
+void ui_button_mark(struct rect r, int target, int number, const char *label,
+                    size_t b0, size_t b1, const char *sub, bool focused)
+{
 	if (r.w < 2 || r.h < 1)
 		return;
 	/* The focus shows by its fill, the '>' marker and a bold frame; fill
@@ -419,7 +466,7 @@ void ui_button(struct rect r, int target, int number, const char *label,
 	else
 		snprintf(head, sizeof head, "%c", focused ? '>' : ' ');
 	int hw = ui_text(inner_x, y, inner_w, role, head);
-	ui_text_attr(inner_x + hw, y, inner_w - hw, role, bold, label);
+	ui_text_mark_attr(inner_x + hw, y, inner_w - hw, role, bold, label, b0, b1);
 	if (lines == 2)
 		ui_text(inner_x + hw, y + 1, inner_w - hw, role, sub);
 	ui_target(r, target);

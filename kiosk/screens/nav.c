@@ -100,3 +100,38 @@ bool app_demo_key(struct app *a, int key)
 	}
 	return false;
 }
+
+/* ---- search from anywhere in the catalog ---- */
+
+bool app_search_key(struct app *a, int key)
+{
+	if (key == '/') {
+		ui_push(a, &scr_search, NULL);
+		return true;
+	}
+	bool letter = (key >= 'a' && key <= 'z') || (key >= 'A' && key <= 'Z');
+	/* A Chinese character from the terminal's input method (CJK blocks). */
+	bool hanzi = (key >= 0x3400 && key <= 0x9FFF) || (key >= 0xF900 && key <= 0xFAFF) ||
+	             (key >= 0x20000 && key <= 0x3134F);
+	if (!letter && !hanzi)
+		return false;
+	char text[8];
+	unsigned cp = (unsigned)key;
+	size_t n = 0;
+	if (cp < 0x80) {
+		text[n++] = (char)cp;
+	} else if (cp < 0x10000) {
+		text[n++] = (char)(0xE0 | cp >> 12);
+		text[n++] = (char)(0x80 | (cp >> 6 & 0x3F));
+		text[n++] = (char)(0x80 | (cp & 0x3F));
+	} else {
+		text[n++] = (char)(0xF0 | cp >> 18);
+		text[n++] = (char)(0x80 | (cp >> 12 & 0x3F));
+		text[n++] = (char)(0x80 | (cp >> 6 & 0x3F));
+		text[n++] = (char)(0x80 | (cp & 0x3F));
+	}
+	text[n] = '\0';
+	struct scr_search_arg arg = { text };
+	ui_push(a, &scr_search, &arg);
+	return true;
+}

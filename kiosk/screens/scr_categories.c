@@ -96,6 +96,8 @@ static int cats_key(struct screen *s, int key)
 		}
 		return UI_PASS;
 	}
+	if (app_search_key(s->app, key))
+		return UI_HANDLED;
 	int r = menu_key(&c->m, key);
 	if (r >= 0)
 		open_cat(s, r);

@@ -15,7 +15,7 @@
 #include "util.h"
 
 /* The accessibility modes come first: big buttons 1 and 2. */
-enum { H_LARGE, H_VOICE, H_SERVICES, H_LOGIN, H_BILLS, H_QUEUE, H_MINE, H_LANG, H_COUNT };
+enum { H_LARGE, H_VOICE, H_SERVICES, H_LOGIN, H_BILLS, H_QUEUE, H_MINE, H_LANG, H_SEARCH, H_COUNT };
 struct home {
 	struct menu m;
 	char lang_label[64];
@@ -41,6 +41,7 @@ static const char *item_label(void *ud, int i, const char **sub)
 		*sub = _("Scan your app's code");
 		return _("Log in");
 	case H_BILLS: *sub = _("Water, power, gas, fines"); return _("Pay bills");
+	case H_SEARCH: *sub = _("Type pinyin: sbcx = 社保查询"); return _("Search services");
 	case H_QUEUE: *sub = _("Get a number for a counter"); return _("Take a number");
 	case H_MINE: *sub = _("Progress and e-licences"); return _("My applications");
 	/* A mode's state is said in words, never by colour alone. */
@@ -131,6 +132,9 @@ static void activate(struct screen *s, int i)
 	case H_BILLS:
 		ui_push(s->app, &scr_bills, NULL);
 		break;
+	case H_SEARCH:
+		ui_push(s->app, &scr_search, NULL);
+		break;
 	default:
 		coming_soon(s, item_label(s, i, &sub));
 		break;
@@ -140,6 +144,8 @@ static void activate(struct screen *s, int i)
 static int home_key(struct screen *s, int key)
 {
 	struct home *h = s->priv;
+	if (app_search_key(s->app, key))
+		return UI_HANDLED;
 	int r = menu_key(&h->m, key);
 	if (r >= 0)
 		activate(s, r);

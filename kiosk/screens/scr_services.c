@@ -97,6 +97,8 @@ static void open_svc(struct screen *s, int i)
 static int svcs_key(struct screen *s, int key)
 {
 	struct svcs *v = s->priv;
+	if (app_search_key(s->app, key))
+		return UI_HANDLED;
 	int r = menu_key(&v->m, key);
 	if (r >= 0)
 		open_svc(s, r);

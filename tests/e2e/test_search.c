@@ -1,0 +1,409 @@
+/* test_search.c: finding a service end to end (suite "search"): the real
+ * kiosk in a pty against a real gatewayd, driven as a citizen would: typing
+ * pinyin on home, T9 digits on the keypad, touching the on-screen keyboard,
+ * with voice guidance, and against a 10,080-service catalog.
+ *
+ * Screen and speech texts are the zh_CN ones (locale/zh_CN.po).
+ */
+#include "e2e.h"
+#include "harness/gwd.h"
+#include "harness/harness.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WAIT_MS 15000
+#define COLS 100
+#define ROWS 30
+
+#define T_SEARCH      "搜索服务"
+#define T_MODE_T9     "数字键输入拼音字母"
+#define T_MODE_CHOOSE "数字键选择结果"
+#define T_GJJTQ       "住房公积金提取"
+#define T_NOTHING     "没有找到相关服务。"
+#define T_BROWSE      "按类别浏览"
+#define T_CATS        "按类别办事"
+#define T_ONLY        "只能输入字母、数字和汉字。"
+
+/* Target ids (kiosk/screens/scr_search.c). */
+#define ID_KEYBOARD 2000001
+#define ID_BROWSE   2000002
+#define ID_BOX      2000003
+#define ID_OSK_FIRST 2000100
+#define ID_OSK_LAST  (2000100 + 39)
+
+static char scratch[600];
+static char layout_path[700], speech_path[700];
+
+static void suite_fini(void)
+{
+	if (scratch[0])
+		e2e_rm_rf(scratch);
+}
+
+TestSuite(search, .timeout = 200, .fini = suite_fini);
+
+static void paths(void)
+{
+	e2e_scratch_dir(scratch, sizeof scratch, "search");
+	snprintf(layout_path, sizeof layout_path, "%s/layout", scratch);
+	snprintf(speech_path, sizeof speech_path, "%s/speech.log", scratch);
+}
+
+/* The kiosk at home (with the layout dump), its catalog fetched. */
+static struct harness *start_at_home(struct gwd *g, int cols, int rows, const char *const extra[])
+{
+	paths();
+	setenv("KIOSK_LAYOUT_DUMP", layout_path, 1);
+	struct harness *h = e2e_start_home(g, gwd_url(g), cols, rows, extra, WAIT_MS);
+	unsetenv("KIOSK_LAYOUT_DUMP");
+	E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/catalog -> 200", WAIT_MS), "the catalog was not fetched");
+	h_settle(h, E2E_QUIET_MS, 2000);
+	return h;
+}
+
+/* Types text as a person would: a pause after, so the keyboard-wedge
+ * detector lets it out as keys, never as a scan. */
+static void type(struct harness *h, const char *s)
+{
+	h_type(h, s);
+	h_settle(h, 120, 1000);
+}
+
+/* ---- the layout dump: the on-screen keyboard's keys --------------------------------- */
+
+struct tgt { int id, x, y, w, h; };
+
+/* The targets of the last complete frame of screen `screen` (at most max). */
+static int frame_targets(const char *screen, struct tgt *t, int max)
+{
+	char *raw = e2e_slurp(layout_path, NULL);
+	if (!raw)
+		return 0;
+	int n = 0;
+	char name[64] = "";
+	bool ok = false;
+	for (char *save = NULL, *line = strtok_r(raw, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int c, r, l;
+		struct tgt g;
+		if (sscanf(line, "screen %63s %d %d %d", name, &c, &r, &l) == 4)
+			ok = !strcmp(name, screen);
+		else if (ok && n < max && sscanf(line, "target %d %d %d %d %d", &g.id, &g.x, &g.y, &g.w, &g.h) == 5)
+			t[n++] = g;
+	}
+	free(raw);
+	return n;
+}
+
+/* The text of a target's cells (rows joined by spaces). */
+static char *target_text(struct harness *h, const struct tgt *g)
+{
+	size_t cap = 256, len = 0;
+	char *out = calloc(1, cap);
+	for (int y = g->y; y < g->y + g->h; y++) {
+		char *row = h_row_text(h, y);
+		/* columns -> bytes: step through the row's characters */
+		uint32_t cp[512];
+		size_t n = e2e_utf8_decode(row, cp, 512);
+		int col = 0;
+		const char *p = row;
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c0 = (unsigned char)*p;
+			size_t bl = c0 < 0x80 ? 1 : c0 < 0xE0 ? 2 : c0 < 0xF0 ? 3 : 4;
+			int w = cp[i] >= 0x2E80 ? 2 : 1; /* CJK: two cells */
+			if (col >= g->x && col < g->x + g->w) {
+				if (len + bl + 2 > cap) {
+					cap *= 2;
+					out = realloc(out, cap);
+				}
+				memcpy(out + len, p, bl);
+				len += bl;
+			}
+			col += w;
+			p += bl;
+		}
+		free(row);
+		out[len++] = ' ';
+		out[len] = '\0';
+	}
+	return out;
+}
+
+/* Touches the keyboard key whose label is `label` (e.g. "G"), turning the
+ * letters' pages (the page key shows the next range, "I-P") to find it. */
+static void touch_key(struct harness *h, struct gwd *gw, const char *label)
+{
+	struct tgt t[256];
+	long long end = e2e_now_ms() + WAIT_MS;
+	int turns = 0;
+	while (e2e_now_ms() < end) {
+		int page_key = -1;
+		int n = frame_targets("search", t, 256);
+		for (int i = 0; i < n; i++) {
+			if (t[i].id < ID_OSK_FIRST || t[i].id > ID_OSK_LAST)
+				continue;
+			char *txt = target_text(h, &t[i]);
+			/* the label alone, between blanks (and the focus marker) */
+			char *want = e2e_fmt(" %s ", label);
+			char *pad = e2e_fmt(" %s", txt);
+			for (char *c = pad; *c; c++)
+				if (*c == '>')
+					*c = ' ';
+			bool hit = strstr(pad, want) != NULL;
+			/* a page key: "X-Y", two capitals around a hyphen */
+			for (char *c = pad; c[0] && c[1] && c[2]; c++)
+				if (c[0] >= 'A' && c[0] <= 'Z' && c[1] == '-' && c[2] >= 'A' && c[2] <= 'Z')
+					page_key = i;
+			free(want);
+			free(pad);
+			free(txt);
+			if (hit) {
+				h_click(h, t[i].x + t[i].w / 2, t[i].y + t[i].h / 2);
+				h_settle(h, E2E_QUIET_MS, 2000);
+				return;
+			}
+		}
+		if (page_key >= 0 && turns < 6) {
+			turns++;
+			h_click(h, t[page_key].x + t[page_key].w / 2, t[page_key].y + t[page_key].h / 2);
+			h_settle(h, E2E_QUIET_MS, 2000);
+			continue;
+		}
+		h_pump(h, 50);
+	}
+	E2E_CHECK(h, gw, false, "no key '%s' on the on-screen keyboard", label);
+}
+
+static bool has_target(struct harness *h, int id, struct tgt *out)
+{
+	struct tgt t[256];
+	int n = frame_targets("search", t, 256);
+	for (int i = 0; i < n; i++)
+		if (t[i].id == id) {
+			if (out)
+				*out = t[i];
+			return true;
+		}
+	return false;
+}
+
+/* ---- tests -------------------------------------------------------------------------- */
+
+Test(search, pinyin_initials_typed_on_home_find_it_first)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
+	/* The first letter on home opens the search with it. */
+	type(h, "g");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "a letter on home did not open the search");
+	e2e_expect(h, g, "搜索：g", WAIT_MS, "the letter is the query's first");
+	e2e_expect(h, g, T_MODE_CHOOSE, WAIT_MS, "typed on a keyboard: digits choose");
+	type(h, "jjtq");
+	e2e_expect(h, g, e2e_item(1, T_GJJTQ), WAIT_MS, "gjjtq: 住房公积金提取 is result 1");
+	/* Enter opens the first (focused) result. */
+	h_key(h, H_ENTER);
+	E2E_CHECK(h, g, e2e_wait_title(h, T_GJJTQ, WAIT_MS), "Enter did not open 住房公积金提取");
+	/* Back: the query and its results are still there. */
+	h_key(h, H_ESC);
+	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "Esc did not come back to the search");
+	e2e_expect(h, g, e2e_item(1, T_GJJTQ), WAIT_MS, "back: the results are kept");
+	/* Digits choose in this mode: 1 opens it too. */
+	type(h, "1");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_GJJTQ, WAIT_MS), "1 did not open result 1");
+	e2e_finish(h, g);
+}
+
+Test(search, t9_digits_on_the_keypad)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
+	/* '/' opens the search for the keypad: digits type letters. */
+	type(h, "/");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "/ did not open the search");
+	e2e_expect(h, g, T_MODE_T9, WAIT_MS, "opened by /: T9");
+	type(h, "45587");
+	e2e_expect(h, g, "4 5 5 8 7", WAIT_MS, "the digits are shown as pressed");
+	e2e_expect(h, g, e2e_item(1, T_GJJTQ), WAIT_MS, "45587 (gjjtq): 住房公积金提取 is result 1");
+	/* 1 deletes the last digit; typing it again gives the same. */
+	type(h, "1");
+	e2e_expect_gone(h, g, "4 5 5 8 7", WAIT_MS, "1 deleted a digit");
+	e2e_expect(h, g, "4 5 5 8", WAIT_MS, "four digits left");
+	type(h, "7");
+	e2e_expect(h, g, e2e_item(1, T_GJJTQ), WAIT_MS, "7 again: result 1 again");
+	/* '.' switches to choosing, and says so; then 1 opens result 1. */
+	type(h, ".");
+	e2e_expect(h, g, T_MODE_CHOOSE, WAIT_MS, ". switched to choosing");
+	type(h, "1");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_GJJTQ, WAIT_MS), "1 in choosing mode did not open result 1");
+	e2e_finish(h, g);
+}
+
+Test(search, home_button_and_the_keyboard_on_screen)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
+	/* The home button 搜索服务, by touch. */
+	E2E_CHECK(h, g, h_click_text(h, T_SEARCH), "no 搜索服务 button on home");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "the home button did not open the search");
+	h_settle(h, E2E_QUIET_MS, 2000);
+	/* Touch G J J T Q on the screen's keyboard. */
+	const char *keys[] = { "G", "J", "J", "T", "Q" };
+	for (int i = 0; i < 5; i++)
+		touch_key(h, g, keys[i]);
+	e2e_expect(h, g, "搜索：gjjtq", WAIT_MS, "the touched letters are the query");
+	e2e_expect(h, g, e2e_item(1, T_GJJTQ), WAIT_MS, "touched gjjtq: result 1");
+	/* Delete, then the enter key opens the first result. */
+	touch_key(h, g, "删除");
+	e2e_expect(h, g, "搜索：gjjt", WAIT_MS, "删除 took the last letter");
+	touch_key(h, g, "Q");
+	touch_key(h, g, "打开");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_GJJTQ, WAIT_MS), "the keyboard's enter key did not open result 1");
+	h_key(h, H_ESC);
+	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "back to the search");
+	touch_key(h, g, "清空");
+	e2e_expect_gone(h, g, "搜索：gjjtq", WAIT_MS, "清空 emptied the query");
+	e2e_finish(h, g);
+}
+
+Test(search, nothing_found_says_what_to_try)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
+	type(h, "qqqqqq");
+	e2e_expect(h, g, T_NOTHING, WAIT_MS, "qqqqqq: nothing found");
+	e2e_expect(h, g, "sbcx", WAIT_MS, "it says what to try");
+	struct tgt b;
+	E2E_CHECK(h, g, has_target(h, ID_BROWSE, &b), "no 按类别浏览 button");
+	h_click(h, b.x + b.w / 2, b.y + b.h / 2);
+	E2E_CHECK(h, g, e2e_wait_title(h, T_CATS, WAIT_MS), "按类别浏览 did not open the categories");
+	/* A letter on the categories screen opens the search too. */
+	type(h, "s");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "a letter on categories did not open the search");
+	e2e_finish(h, g);
+}
+
+Test(search, bad_input_is_dropped_and_said)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
+	type(h, "/");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "/ did not open the search");
+	type(h, "s");
+	/* An emoji, a combining mark, a bidi override, C1 controls, invalid
+	 * UTF-8: none reaches the screen; the screen says what it takes. */
+	const char junk[] = "\xf0\x9f\x98\x80" "\xcc\x81" "\xe2\x80\xae" "\xc2\x9b" "31m" "\xff\xfe";
+	h_send(h, junk, sizeof junk - 1);
+	h_settle(h, 200, 2000);
+	e2e_expect(h, g, T_ONLY, WAIT_MS, "an emoji: said what can be typed");
+	e2e_clean(h, g, "junk typed");
+	/* 1,000 letters: the box keeps the end, the kiosk stays responsive. */
+	char *many = malloc(1001);
+	memset(many, 'b', 1000);
+	many[1000] = '\0';
+	h_type(h, many);
+	free(many);
+	h_settle(h, 300, 5000);
+	e2e_clean(h, g, "1,000 letters");
+	h_key(h, H_HOME);
+	E2E_CHECK(h, g, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "Home after a long query");
+	e2e_finish(h, g);
+}
+
+Test(search, voice_reads_the_results_after_a_pause)
+{
+	paths();
+	char *speech = e2e_fmt("log:%s", speech_path);
+	const char *extra[] = { "--mode", "voice", "--speech", speech, NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = start_at_home(g, COLS, ROWS, extra);
+	type(h, "/");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "/ did not open the search");
+	h_settle(h, 300, 3000);
+	/* Two letters, a short gap (shorter than the pause), three more. */
+	h_type(h, "gj");
+	h_pump(h, 200);
+	h_type(h, "jtq");
+	h_settle(h, 120, 1000);
+	/* The results are said once typing paused: the count and the first. */
+	long long end = e2e_now_ms() + WAIT_MS;
+	char *said = NULL;
+	while (e2e_now_ms() < end) {
+		free(said);
+		said = e2e_slurp_str(speech_path);
+		if (strstr(said, T_GJJTQ))
+			break;
+		h_pump(h, 100);
+	}
+	E2E_CHECK(h, g, strstr(said, T_GJJTQ), "the first result was not said; transcript:\n%s", said);
+	E2E_CHECK(h, g, strstr(said, "找到"), "the number found was not said; transcript:\n%s", said);
+	/* Never mid-word: nothing was said for "gj" alone (it finds more). */
+	int n_found = 0;
+	for (const char *p = said; (p = strstr(p, "找到")); p++)
+		n_found++;
+	E2E_CHECK(h, g, n_found == 1, "results said %d times while typing; transcript:\n%s", n_found, said);
+	free(said);
+	free(speech);
+	e2e_finish(h, g);
+}
+
+Test(search, ten_thousand_services, .timeout = 300)
+{
+	const char *args[] = { "--synthetic", "10080", NULL };
+	struct gwd *g = e2e_start_gateway(args);
+	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
+	E2E_CHECK(h, g, e2e_wait_log(h, "search index: 10", WAIT_MS), "no index of the 10,080 services");
+	type(h, "gjjtq");
+	e2e_expect(h, g, "找到", WAIT_MS, "gjjtq over 10,080 services: found");
+	e2e_expect(h, g, T_GJJTQ, WAIT_MS, "gjjtq over 10,080 services: 住房公积金提取 shown");
+	e2e_finish(h, g);
+}
+
+/* Large mode on a small grid: the results and the keyboard take turns,
+ * every key a big target, and typing by touch still works. */
+static void large_keyboard(int cols, int rows)
+{
+	const char *extra[] = { "--mode", "large", NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = start_at_home(g, cols, rows, extra);
+	type(h, "/");
+	/* Large mode: the title bar carries the mode and the count. */
+	E2E_CHECK(h, g, e2e_wait_title(h, "搜索 · ", WAIT_MS), "/ did not open the search");
+	h_settle(h, E2E_QUIET_MS, 2000);
+	struct tgt kb;
+	bool turns = false;
+	if (!has_target(h, ID_OSK_FIRST, NULL)) {
+		/* No room for both: touching the search box brings the keyboard. */
+		turns = true;
+		E2E_CHECK(h, g, has_target(h, ID_BOX, &kb), "no keyboard and no search box to touch");
+		h_click(h, kb.x + kb.w / 2, kb.y + kb.h / 2);
+		h_settle(h, E2E_QUIET_MS, 2000);
+	}
+	const char *keys[] = { "G", "J", "J", "T", "Q" };
+	for (int i = 0; i < 5; i++)
+		touch_key(h, g, keys[i]);
+	/* Every key of the keyboard is at least 3 rows x 8 columns. */
+	struct tgt t[256];
+	int n = frame_targets("search", t, 256);
+	int osk = 0;
+	for (int i = 0; i < n; i++) {
+		if (t[i].id < ID_OSK_FIRST || t[i].id > ID_OSK_LAST)
+			continue;
+		osk++;
+		E2E_CHECK(h, g, t[i].w >= 8 && t[i].h >= 3, "key %d is %dx%d cells in large mode", t[i].id,
+		          t[i].w, t[i].h);
+	}
+	E2E_CHECK(h, g, osk > 0, "no keyboard on screen");
+	/* The results: the keyboard's enter key brings them back. */
+	if (turns)
+		touch_key(h, g, "看结果");
+	e2e_expect(h, g, T_GJJTQ, WAIT_MS, "large mode, touched gjjtq: found");
+	e2e_finish(h, g);
+}
+
+Test(search, large_mode_keyboard_40x15) { large_keyboard(40, 15); }
+Test(search, large_mode_keyboard_60x20) { large_keyboard(60, 20); }
