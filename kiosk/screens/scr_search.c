@@ -357,60 +357,58 @@ static void draw_box(struct screen *s)
 	struct search_scr *v = S(s);
 	struct rect b = v->box;
 	const char *label = _("Search:");
-	int lw = text_width(label);
-	int y = b.y + (v->box3 ? 1 : 0);
-	if (v->box3 && b.w >= 8) {
-		/* A framed box; touching it brings the keyboard where the
-		 * keyboard and the results take turns. */
-		ui_button(b, T_BOX, 0, "", NULL, false);
-		b = (struct rect){ b.x + 1, b.y, b.w - 2, b.h };
+	/* "搜索：" carries its own space; "Search:" needs one. */
+	bool gap = label[0] && (unsigned char)label[strlen(label) - 1] < 0x80;
+	/* Framed (3 rows): a button, the text after its marker; else a row. */
+	bool framed = v->box3 && b.w >= 8;
+	int avail = framed ? b.w - 5 : b.w - 2;
+	char shown[QUERY_BYTES * 2] = "";
+	const char *hint = "";
+	if (v->qt9) {
+		/* T9 digits are shown spaced, as they were pressed. */
+		size_t k = 0;
+		for (const char *p = v->text; *p && k + 2 < sizeof shown; p++) {
+			shown[k++] = *p;
+			shown[k++] = ' ';
+		}
+		shown[k ? k - 1 : 0] = '\0';
+		hint = "  (T9)";
+	} else {
+		snprintf(shown, sizeof shown, "%s", v->text);
+	}
+	/* The end of a long query shows: that is where typing goes (and one
+	 * cell stays free for the cursor). */
+	int head = text_width(label) + gap;
+	const char *t = shown;
+	while (*t && head + text_width(t) + text_width(hint) > avail - 1) {
+		unsigned cp;
+		t += text_utf8_decode(t, strlen(t), &cp);
+	}
+	char line[QUERY_BYTES * 2 + 256];
+	if (v->text[0])
+		snprintf(line, sizeof line, "%s%s%s%s", label, gap ? " " : "", t, hint);
+	else
+		snprintf(line, sizeof line, "%s%s%s", label, gap ? " " : "",
+		         v->t9 ? _("pinyin initials on the keypad, e.g. 7229 = sbcx")
+		               : _("type pinyin or characters, e.g. sbcx = 社保查询"));
+	int end = head + (v->text[0] ? text_width(t) : 0);
+	if (framed) {
+		/* Touching it brings the keyboard where the keyboard and the
+		 * results take turns. */
+		ui_button(b, T_BOX, 0, line, NULL, false);
+		v->cur_x = b.x + 3 + end;
+		v->cur_y = b.y + 1;
 	} else {
 		ui_fill(b, ROLE_BUTTON);
-		ui_target(b, T_BOX);
+		if (!ui_large())
+			ui_target(b, T_BOX); /* a 1-row target: not in large mode */
+		ui_text(b.x + 1, b.y, b.w - 2, ROLE_BUTTON, line);
+		v->cur_x = b.x + 1 + end;
+		v->cur_y = b.y;
 	}
-	ui_text(b.x + 1, y, b.w - 2, ROLE_BUTTON, label);
-	/* "搜索：" carries its own space; "Search:" needs one. */
-	int gap = label[0] && (unsigned char)label[strlen(label) - 1] < 0x80 ? 1 : 0;
-	int x = b.x + 1 + lw + gap;
-	int w = b.w - 2 - lw - gap;
-	if (v->text[0]) {
-		/* T9 digits are shown spaced, as they were pressed. */
-		char shown[QUERY_BYTES * 2];
-		if (v->qt9) {
-			size_t k = 0;
-			for (const char *p = v->text; *p && k + 2 < sizeof shown; p++) {
-				shown[k++] = *p;
-				shown[k++] = ' ';
-			}
-			shown[k ? k - 1 : 0] = '\0';
-		} else {
-			snprintf(shown, sizeof shown, "%s", v->text);
-		}
-		/* The end of a long query shows: that is where typing goes. */
-		int tw = text_width(shown);
-		const char *t = shown;
-		while (tw > w - 1 && *t) {
-			unsigned cp;
-			size_t k = text_utf8_decode(t, strlen(t), &cp);
-			t += k;
-			tw = text_width(t);
-		}
-		int used = ui_text(x, y, w, ROLE_BUTTON, t);
-		v->cur_x = x + used;
-		v->cur_y = y;
-		ui_cursor(x + used, y);
-		if (v->qt9) {
-			char hint[64];
-			snprintf(hint, sizeof hint, "  (T9)");
-			ui_text(x + used, y, w - used, ROLE_DIM, hint);
-		}
-	} else {
-		ui_text(x, y, w, ROLE_DIM, v->t9 ? _("pinyin initials on the keypad, e.g. 7229 = sbcx")
-		                                  : _("type pinyin or characters, e.g. sbcx = 社保查询"));
-		v->cur_x = x;
-		v->cur_y = y;
-		ui_cursor(x, y);
-	}
+	if (v->cur_x >= b.x + b.w)
+		v->cur_x = b.x + b.w - 1;
+	ui_cursor(v->cur_x, v->cur_y);
 }
 
 static void draw_mode(struct screen *s)

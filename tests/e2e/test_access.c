@@ -84,9 +84,10 @@ TestSuite(access, .timeout = 240, .fini = suite_fini);
 
 /* Home's choices by index (kiosk/screens/scr_home.c), as labelled with both modes
  * off; 0 and 1 say "：开" while their mode is on. */
-enum { I_LARGE, I_VOICE, I_SERVICES, I_LOGIN, I_BILLS, I_QUEUE, I_MINE, I_LANG, N_HOME };
+enum { I_LARGE, I_VOICE, I_SERVICES, I_LOGIN, I_BILLS, I_QUEUE, I_MINE, I_LANG, I_SEARCH, N_HOME };
 static const char *const home_label[N_HOME] = {
 	"大字模式", "语音播报", "办事服务", "扫码登录", "生活缴费", "排队取号", "我的办件", "语言 Language",
+	"搜索服务",
 };
 
 /* Target ids the kiosk uses (include/ui.h, include/menu.h). A screen's own
@@ -97,6 +98,7 @@ static const char *const home_label[N_HOME] = {
 #define ID_HOME   (-2)      /* UI_T_HOME */
 #define ID_LOGOUT (-3)      /* UI_T_LOGOUT */
 #define ID_REPEAT (-5)      /* UI_T_REPEAT */
+#define ID_SEARCH_BOX 2000003 /* kiosk/screens/scr_search.c: the search box */
 
 /* The demo citizen who logs in (docs/gateway-api.md, gateway/demo_data.c). */
 #define CIT_ID      "cit-zhang"
@@ -1487,6 +1489,33 @@ static void layout_tour(int cols, int rows, bool large, bool via_toggle)
 	tour_service(large, "service detail");
 	h_key(H, H_HOME);
 	expect_title(T_HOME, "Home key: home");
+
+	/* 9: the search: empty, with results, and its keyboard (beside the
+	 * results, or taking turns with them: the box brings it). */
+	pick_item("home", I_SEARCH, "home: search");
+	l = wait_frame("search", NULL, NULL, "search, empty");
+	check_frame(l, large, "search, empty");
+	layout_free(l);
+	h_type(H, "sb");
+	settle("search: sb");
+	check_pages("search", large, "search results for sb");
+	l = wait_frame("search", NULL, NULL, "search: sb");
+	bool turns = has_target(l, ID_SEARCH_BOX) && !has_target(l, 2000100);
+	for (int i = 0; turns && i < l->n_tgt; i++) {
+		if (l->tgt[i].id == ID_SEARCH_BOX) {
+			h_click(H, l->tgt[i].x + l->tgt[i].w / 2, l->tgt[i].y + l->tgt[i].h / 2);
+			break;
+		}
+	}
+	layout_free(l);
+	if (turns) {
+		l = wait_frame("search", NULL, NULL, "search: the keyboard");
+		CHECK(has_target(l, 2000100), "touching the search box did not bring the keyboard");
+		check_frame(l, large, "search: the keyboard");
+		layout_free(l);
+	}
+	h_key(H, H_HOME);
+	expect_title(T_HOME, "search: Home key, home");
 
 	/* 2: voice on (no sound: --speech none), 2 again: its settings. */
 	pick_item("home", I_VOICE, "home: voice on");
