@@ -1,5 +1,6 @@
-/* db.c: the gateway's SQLite store: schema, demo and synthetic loading, and
- * the queries behind GET /v1/catalog and GET /v1/services/{id}.
+/* db.c: the gateway's SQLite store: schema, demo, synthetic and catalog
+ * file (--catalog) loading, and the queries behind GET /v1/catalog and
+ * GET /v1/services/{id}.
  *
  * Every text has three columns, in enum lang order: _zh (zh-CN), _en and _tw
  * (zh-TW). demo_data.c gives zh-CN and English; the loader fills _tw from
@@ -12,6 +13,7 @@
  */
 #include "gw_db.h"
 #include "gw_auth.h"
+#include "gw_catalog.h"
 #include "gw_demo.h"
 #include "gw_pay.h"
 
@@ -519,6 +521,53 @@ static int insert_account(struct loader *L, const struct demo_account *a, int or
 	return 0;
 }
 
+/* ---- plain detail pages -------------------------------------------------- */
+
+/* The form of a service that has none of its own (demo briefs, generated
+ * services, --catalog services without "form"), by kind: an application
+ * asks who the citizen is and how to reach them, a query who, a bill the
+ * account to look up; taking a queue number asks nothing. Gateway texts,
+ * so they are in the language of the answer. */
+#define PF_NAME { .id = "name", .type = "text", .label = { "姓名", "Full name" }, \
+	.required = true, .max_len = 30, .prefill = "citizen.name" }
+#define PF_IDNO { .id = "idno", .type = "idcard", .label = { "身份证号码", "ID card number" }, \
+	.required = true, .prefill = "citizen.id" }
+static const struct demo_field plain_apply[] = {
+	PF_NAME, PF_IDNO,
+	{ .id = "phone", .type = "phone", .label = { "手机号码", "Mobile number" }, .required = true },
+	{ .id = "agree", .type = "bool",
+	  .label = { "本人承诺所填信息真实有效", "I confirm that the information I have given is true" },
+	  .required = true },
+	{ 0 },
+};
+static const struct demo_field plain_query[] = { PF_NAME, PF_IDNO, { 0 } };
+static const struct demo_field plain_bill[] = {
+	{ .id = "account", .type = "text", .label = { "户号或缴费编号", "Account or payment number" },
+	  .required = true, .max_len = 30 },
+	{ 0 },
+};
+static const struct demo_field plain_queue[] = { { 0 } };
+
+static const struct demo_field *plain_form(const char *kind)
+{
+	return !strcmp(kind, "query") ? plain_query : !strcmp(kind, "bill") ? plain_bill
+	       : !strcmp(kind, "queue") ? plain_queue : plain_apply;
+}
+
+/* A demo brief as a service with the plain page: its name is its
+ * description. */
+static struct demo_service brief_service(const struct demo_brief *b)
+{
+	return (struct demo_service){
+		.id = b->id, .category = b->category, .kind = b->kind,
+		.login_required = b->login_required, .fee_fen = b->fee_fen,
+		.name = { b->name[LANG_ZH], b->name[LANG_EN], b->name[LANG_TW] },
+		.keywords = { b->keywords[LANG_ZH], b->keywords[LANG_EN], b->keywords[LANG_TW] },
+		.description = { b->name[LANG_ZH], b->name[LANG_EN], b->name[LANG_TW] },
+		.form = plain_form(b->kind),
+	};
+}
+
 static const struct demo_category *demo_category(const char *id)
 {
 	for (size_t i = 0; i < demo_n_categories; i++)
@@ -553,6 +602,16 @@ int db_load_demo(struct db *db, char *err, size_t errlen)
 			rc = insert_service(&L, s, (long)i, c->where);
 		}
 	}
+	for (size_t i = 0; !rc && i < demo_n_briefs; i++) {
+		struct demo_service s = brief_service(&demo_briefs[i]);
+		const struct demo_category *c = demo_category(s.category);
+		if (!c) {
+			snprintf(err, errlen, "%s: unknown category %s", s.id, s.category);
+			rc = -1;
+		} else {
+			rc = insert_service(&L, &s, (long)(demo_n_services + i), c->where);
+		}
+	}
 	for (size_t i = 0; !rc && i < demo_n_popular; i++) {
 		sqlite3_bind_int(L.st[I_POP], 1, (int)i);
 		bind_text(L.st[I_POP], 2, demo_popular[i]);
@@ -576,20 +635,62 @@ int db_load_demo(struct db *db, char *err, size_t errlen)
 	return rc;
 }
 
-/* Generated fields: the same three on every generated service. */
-static const struct demo_field synthetic_form[] = {
-	{ .id = "name", .type = "text", .label = { "姓名", "Full name" }, .required = true,
-	  .max_len = 30, .prefill = "citizen.name" },
-	{ .id = "idno", .type = "idcard", .label = { "身份证号码", "ID card number" },
-	  .required = true, .prefill = "citizen.id" },
-	{ .id = "agree", .type = "bool",
-	  .label = { "本人承诺所填信息真实有效", "I confirm that the information I have given is true" },
-	  .required = true },
-	{ 0 },
-};
+/* ---- generated services (--synthetic) ------------------------------------- */
 
-/* Generated services are named this, and a number. */
-static const char synthetic_name[] = "综合服务事项";
+/* Generated services are real service names as the districts, counties,
+ * streets and towns of the demo city list them: "城东区水费缴纳" /
+ * "Chengdong: Pay your water bill". The names are those of demo_services
+ * and demo_briefs short enough (SYNTHETIC_ZH_MAX characters, SYNTHETIC_EN_MAX
+ * bytes in English) for 10,000 generated services to stay under the 1 MiB
+ * answer limit in every language; service k (from 0) is name k % M in
+ * region (k / M) % R, with its category and kind, so names are distinct (no
+ * region name is the start of another), every category gets some, and a
+ * search for a common word matches dozens of services, as in a real
+ * provincial list. Beyond M x R services a round number is added. Some
+ * region names hold polyphones (长, 重, 朝, 行, 乐, 都, 单, 曾, 查, 厦, 藏). */
+static const char *const regions[][2] = {
+	{ "城东区", "Chengdong" }, { "城西区", "Chengxi" }, { "城南区", "Chengnan" },
+	{ "城北区", "Chengbei" }, { "高新区", "Gaoxin" }, { "经开区", "Jingkai" },
+	{ "滨江区", "Binjiang" }, { "临港新区", "Lingang" }, { "长安区", "Chang'an" },
+	{ "清河县", "Qinghe" }, { "安平县", "Anping" }, { "永宁县", "Yongning" }, { "江北区", "Jiangbei" },
+	{ "江南区", "Jiangnan" }, { "新城区", "Xincheng" }, { "老城区", "Laocheng" },
+	{ "湖滨区", "Hubin" }, { "山阳县", "Shanyang" }, { "平乐县", "Pingle" }, { "长宁县", "Changning" },
+	{ "朝阳街道", "Chaoyang" }, { "长乐镇", "Changle" }, { "银杏街道", "Yinxing" },
+	{ "行知街道", "Xingzhi" }, { "河口镇", "Hekou" }, { "新华街道", "Xinhua" },
+	{ "人民路街道", "Renminlu" }, { "解放街道", "Jiefang" }, { "和平街道", "Heping" },
+	{ "建设街道", "Jianshe" }, { "文化街道", "Wenhua" }, { "东湖街道", "Donghu" }, { "西山镇", "Xishan" },
+	{ "南湖街道", "Nanhu" }, { "北塘镇", "Beitang" }, { "青山镇", "Qingshan" }, { "白云街道", "Baiyun" },
+	{ "红星街道", "Hongxing" }, { "金桥街道", "Jinqiao" }, { "石门镇", "Shimen" },
+	{ "桃源街道", "Taoyuan" }, { "柳林镇", "Liulin" }, { "梅园街道", "Meiyuan" },
+	{ "枫桥镇", "Fengqiao" }, { "龙泉镇", "Longquan" }, { "凤凰街道", "Fenghuang" },
+	{ "松江街道", "Songjiang" }, { "重庆路街道", "Chongqinglu" }, { "中山街道", "Zhongshan" },
+	{ "鼓楼街道", "Gulou" }, { "花园街道", "Huayuan" }, { "五一街道", "Wuyi" }, { "团结街道", "Tuanjie" },
+	{ "光明街道", "Guangming" }, { "胜利街道", "Shengli" }, { "向阳街道", "Xiangyang" },
+	{ "友谊街道", "Youyi" }, { "三里桥街道", "Sanliqiao" }, { "东关街道", "Dongguan" },
+	{ "西关街道", "Xiguan" }, { "南门街道", "Nanmen" }, { "北门街道", "Beimen" }, { "大塘镇", "Datang" },
+	{ "小河镇", "Xiaohe" }, { "长岭镇", "Changling" }, { "都江街道", "Dujiang" },
+	{ "乐山镇", "Leshan" }, { "单桥镇", "Shanqiao" }, { "曾家镇", "Zengjia" }, { "沈家镇", "Shenjia" },
+	{ "查家镇", "Zhajia" }, { "盛家镇", "Shengjia" }, { "厦门路街道", "Xiamenlu" },
+	{ "银湖街道", "Yinhu" }, { "月湖街道", "Yuehu" }, { "双塔街道", "Shuangta" }, { "草桥镇", "Caoqiao" },
+	{ "仁和镇", "Renhe" }, { "太平镇", "Taiping" }, { "兴隆镇", "Xinglong" },
+	{ "江东街道", "Jiangdong" }, { "河西街道", "Hexi" }, { "城关镇", "Chengguan" },
+	{ "新桥镇", "Xinqiao" }, { "古城街道", "Gucheng" }, { "东城街道", "Dongcheng" },
+	{ "西城街道", "Xicheng" }, { "南山街道", "Nanshan" }, { "北山镇", "Beishan" },
+	{ "泉山街道", "Quanshan" }, { "云龙街道", "Yunlong" }, { "长青街道", "Changqing" },
+	{ "宁安镇", "Ning'an" }, { "平安街道", "Ping'an" }, { "永安镇", "Yong'an" },
+	{ "福田街道", "Futian" }, { "宝山镇", "Baoshan" }, { "朝天门街道", "Chaotianmen" },
+	{ "重阳镇", "Chongyang" }, { "藏龙镇", "Canglong" },
+};
+#define N_REGIONS (sizeof regions / sizeof regions[0])
+#define SYNTHETIC_ZH_MAX 12
+#define SYNTHETIC_EN_MAX 30
+
+/* One in this many generated services is popular, as a hall's most asked
+ * for ones are. */
+#define SYNTHETIC_POPULAR_EVERY 100
+
+/* Their ids: g1, g2, ... (short: 10,000 of them are in the catalog). */
+#define SYNTHETIC_IDS "'g[0-9]*'"
 
 /* gw_pay.h: a column as a new string. */
 char *db_col_dup(sqlite3_stmt *st, int i)
@@ -601,13 +702,43 @@ char *db_col_dup(sqlite3_stmt *st, int i)
 	return d;
 }
 
+/* The k-th real service: a hand-written service or a brief. */
+static struct demo_service demo_any(size_t k)
+{
+	return k < demo_n_services ? demo_services[k] : brief_service(&demo_briefs[k - demo_n_services]);
+}
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* The demo services whose names are short enough to be generated from,
+ * into pool (demo_n_services + demo_n_briefs entries); returns how many. */
+static size_t synthetic_pool(size_t *pool)
+{
+	size_t m = 0;
+	for (size_t k = 0; k < demo_n_services + demo_n_briefs; k++) {
+		struct demo_service s = demo_any(k);
+		if (utf8_chars(s.name[LANG_ZH]) <= SYNTHETIC_ZH_MAX &&
+		    strlen(s.name[LANG_EN]) <= SYNTHETIC_EN_MAX)
+			pool[m++] = k;
+	}
+	return m;
+}
+
 int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 {
-	static const char *const kinds[] = { "apply", "query", "apply", "bill", "apply", "queue" };
 	struct loader L;
 	int rc = 0;
-	struct cat { char *id, *name[LANG_N], *where[LANG_N]; } *cats = NULL;
-	size_t ncat = 0;
+	struct cat { char *id, *where[LANG_N]; } *cats = NULL;
+	size_t ncat = 0, *pool = calloc(demo_n_services + demo_n_briefs, sizeof *pool);
+	if (!pool)
+		abort();
+	size_t m = synthetic_pool(pool);
 
 	if (schema_ok(db, err, errlen))
 		return -1;
@@ -617,58 +748,85 @@ int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 		return -1;
 	}
 	if (sqlite3_exec(db->h,
+	                 "DELETE FROM field_options WHERE service_id GLOB " SYNTHETIC_IDS ";"
+	                 "DELETE FROM form_fields WHERE service_id GLOB " SYNTHETIC_IDS ";"
+	                 "DELETE FROM popular WHERE service_id GLOB " SYNTHETIC_IDS ";"
+	                 "DELETE FROM services WHERE id GLOB " SYNTHETIC_IDS ";"
+	                 /* and those of a database made before, svc-gen-00001 ... */
 	                 "DELETE FROM field_options WHERE service_id LIKE 'svc-gen-%';"
 	                 "DELETE FROM form_fields WHERE service_id LIKE 'svc-gen-%';"
+	                 "DELETE FROM popular WHERE service_id LIKE 'svc-gen-%';"
 	                 "DELETE FROM services WHERE id LIKE 'svc-gen-%';",
 	                 NULL, NULL, NULL) != SQLITE_OK)
 		rc = fail(db, err, errlen, "removing generated services");
+	if (!rc && m == 0) {
+		snprintf(err, errlen, "no demo service name is short enough to generate from");
+		rc = -1;
+	}
 	if (!rc)
 		rc = loader_prepare(&L);
 	for (size_t i = 0; !rc && i < demo_n_categories; i++)
 		rc = insert_category(&L, &demo_categories[i], (int)(1000 + i));
 
 	sqlite3_stmt *q = NULL;
-	if (!rc && sqlite3_prepare_v2(db->h, "SELECT id, " L3("name") ", " L3("where")
-	                              " FROM categories ORDER BY ord", -1, &q, NULL) != SQLITE_OK)
+	if (!rc && sqlite3_prepare_v2(db->h, "SELECT id, " L3("where") " FROM categories", -1, &q,
+	                              NULL) != SQLITE_OK)
 		rc = fail(db, err, errlen, "reading categories");
 	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
 		cats = realloc(cats, (ncat + 1) * sizeof *cats);
 		if (!cats)
 			abort();
 		cats[ncat].id = db_col_dup(q, 0);
-		for (int l = 0; l < LANG_N; l++) {
-			cats[ncat].name[l] = db_col_dup(q, 1 + l);
-			cats[ncat].where[l] = db_col_dup(q, 1 + LANG_N + l);
-		}
+		for (int l = 0; l < LANG_N; l++)
+			cats[ncat].where[l] = db_col_dup(q, 1 + l);
 		ncat++;
 	}
 	sqlite3_finalize(q);
 	long long ord0 = query_int(db, "SELECT coalesce(max(ord), -1) + 1 FROM services");
+	long long pop0 = query_int(db, "SELECT coalesce(max(ord), -1) + 1 FROM popular");
 
-	for (long i = 1; !rc && i <= n && ncat; i++) {
-		const struct cat *c = &cats[(size_t)(i - 1) % ncat];
-		char id[32], nzh[64], nen[64], ntw[64], kzh[160], ken[160];
-		snprintf(id, sizeof id, "svc-gen-%05ld", i);
-		snprintf(nzh, sizeof nzh, "%s %04ld", synthetic_name, i);
-		snprintf(nen, sizeof nen, "General service %04ld", i);
-		snprintf(ntw, sizeof ntw, "%s %04ld", lang_pick(LANG_TW, synthetic_name, NULL), i);
-		/* No summary or keywords, login and fee at their defaults: a
-		 * generated service costs ~85 bytes of catalog, so 10,000 of them
-		 * stay under the 1 MiB answer limit. */
-		kzh[0] = ken[0] = '\0';
+	for (long i = 1; !rc && i <= n; i++) {
+		size_t k = (size_t)(i - 1);
+		struct demo_service base = demo_any(pool[k % m]);
+		const char *const *region = regions[(k / m) % N_REGIONS];
+		size_t round = k / (m * N_REGIONS);
+		const char *const rtexts[LANG_N] = { region[0], region[1], NULL };
+		const char *btw = text_in(&L, base.name, LANG_TW), *rtw = text_in(&L, rtexts, LANG_TW);
+		const struct cat *c = NULL;
+		for (size_t j = 0; j < ncat && !c; j++)
+			if (!strcmp(cats[j].id, base.category))
+				c = &cats[j];
+		char id[32], nzh[300], nen[300], ntw[300], no[24] = "";
+		if (round)
+			snprintf(no, sizeof no, " %zu", round + 1);
+		snprintf(id, sizeof id, "g%ld", i);
+		snprintf(nzh, sizeof nzh, "%s%s%s", region[0], base.name[LANG_ZH], no);
+		snprintf(nen, sizeof nen, "%s: %s%s", region[1], base.name[LANG_EN], no);
+		snprintf(ntw, sizeof ntw, "%s%s%s", rtw, btw, no);
+		/* No summary or keywords, login and fee at their defaults: the
+		 * catalog of 10,000 generated services must stay under the 1 MiB
+		 * answer limit. The detail page is the plain one of its kind. */
 		struct demo_service s = {
-			.id = id, .category = c->id, .kind = kinds[i % 6],
-			.login_required = false, .fee_fen = 0,
+			.id = id, .category = base.category, .kind = base.kind,
 			.processing_days = (int)(i % 16),
 			.name = { nzh, nen, ntw },
-			.summary = { "", "", "" },
-			.keywords = { kzh, ken, kzh },
 			.description = { "本事项为规模测试自动生成，仅供演示。",
 			                 "Generated for scale tests; for demonstration only." },
 			.materials = { "居民身份证原件", "Original resident ID card" },
-			.form = synthetic_form,
+			.form = plain_form(base.kind),
 		};
+		if (!c) {
+			snprintf(err, errlen, "%s: no category %s", base.id, base.category);
+			rc = -1;
+			break;
+		}
 		rc = insert_service(&L, &s, ord0 + i, (const char *const *)c->where);
+		if (!rc && i % SYNTHETIC_POPULAR_EVERY == 1) {
+			sqlite3_bind_int64(L.st[I_POP], 1, pop0++);
+			bind_text(L.st[I_POP], 2, id);
+			if (step_done(L.st[I_POP]))
+				rc = fail(db, err, errlen, id);
+		}
 	}
 	/* --synthetic without --demo still needs citizens to log in with; with
 	 * --demo they are there already. */
@@ -685,11 +843,216 @@ int db_add_synthetic(struct db *db, long n, char *err, size_t errlen)
 	pthread_mutex_unlock(&db->lock);
 	for (size_t i = 0; i < ncat; i++) {
 		free(cats[i].id);
-		for (int l = 0; l < LANG_N; l++) {
-			free(cats[i].name[l]);
+		for (int l = 0; l < LANG_N; l++)
 			free(cats[i].where[l]);
-		}
 	}
+	free(cats);
+	free(pool);
+	return rc;
+}
+
+/* ---- catalog files (--catalog) ------------------------------------------- */
+
+static int catalog_build(struct db *db, sqlite3_stmt *const st[], enum lang l, json_t **out);
+
+/* Texts as JSON array text (caller frees). */
+static char *list_json(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	char *t = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	if (!t)
+		abort();
+	return t;
+}
+
+/* A field of a file's form, its label in each language. */
+static int insert_file_field(struct loader *L, const char *svc,
+                             const struct cat_field *const f[LANG_N], int ord)
+{
+	const struct cat_field *b = f[LANG_ZH];
+	sqlite3_stmt *st = L->st[I_FIELD];
+	bind_text(st, 1, svc);
+	sqlite3_bind_int(st, 2, ord);
+	bind_text(st, 3, b->id);
+	bind_text(st, 4, b->type);
+	for (int l = 0; l < LANG_N; l++)
+		bind_text(st, 5 + l, f[l]->label);
+	sqlite3_bind_int(st, 8, b->required);
+	if (b->max_len > 0)
+		sqlite3_bind_int64(st, 9, b->max_len);
+	bind_text(st, 10, b->prefill);
+	if (b->bounds == CB_DATE) {
+		bind_text(st, 11, b->min_s);
+		bind_text(st, 12, b->max_s);
+	} else if (b->bounds == CB_INT) {
+		if (b->has_min)
+			sqlite3_bind_int64(st, 11, b->min);
+		if (b->has_max)
+			sqlite3_bind_int64(st, 12, b->max);
+	}
+	if (step_done(st))
+		return fail(L->db, L->err, L->errlen, b->id);
+	for (size_t i = 0; i < b->n_opts; i++) {
+		st = L->st[I_OPT];
+		bind_text(st, 1, svc);
+		bind_text(st, 2, b->id);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+		bind_text(st, 4, b->opts[i].value);
+		for (int l = 0; l < LANG_N; l++)
+			bind_text(st, 5 + l, f[l]->opts[i].label);
+		if (step_done(st))
+			return fail(L->db, L->err, L->errlen, b->opts[i].value);
+	}
+	return 0;
+}
+
+struct cat_pos {
+	const char *id;
+	size_t i;
+};
+
+static int cat_pos_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cat_pos *)a)->id, ((const struct cat_pos *)b)->id);
+}
+
+/* Service i of the files (one a language). */
+static int insert_file_service(struct loader *L, const struct catalog_file *const f[LANG_N],
+                               size_t i, const struct cat_pos *cats)
+{
+	const struct cat_service *b = &f[LANG_ZH]->svcs[i];
+	const struct cat_pos key = { b->category, 0 };
+	const struct cat_pos *cp = bsearch(&key, cats, f[LANG_ZH]->n_cats, sizeof *cats, cat_pos_cmp);
+	sqlite3_stmt *st = L->st[I_SVC];
+	bind_text(st, 1, b->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+	bind_text(st, 3, b->category);
+	bind_text(st, 4, b->kind);
+	sqlite3_bind_int(st, 5, b->login_required);
+	sqlite3_bind_int64(st, 6, b->fee_fen);
+	sqlite3_bind_int64(st, 7, b->processing_days);
+	for (int l = 0; l < LANG_N; l++) {
+		const struct cat_service *s = &f[l]->svcs[i];
+		const char *where = s->where ? s->where : cp ? f[l]->cats[cp->i].where : NULL;
+		bind_text(st, 8 + l, s->name);
+		bind_text(st, 11 + l, s->summary);
+		sqlite3_bind_text(st, 14 + l, list_json(s->keywords, s->n_keywords), -1, free);
+		bind_text(st, 17 + l, s->description ? s->description : *s->summary ? s->summary : s->name);
+		sqlite3_bind_text(st, 20 + l, list_json(s->materials, s->n_materials), -1, free);
+		bind_text(st, 23 + l, where ? where : "");
+	}
+	if (step_done(st))
+		return fail(L->db, L->err, L->errlen, b->id);
+	if (!b->has_form) {
+		const struct demo_field *form = plain_form(b->kind);
+		for (int k = 0; form[k].id; k++)
+			if (insert_field(L, b->id, &form[k], k))
+				return -1;
+		return 0;
+	}
+	for (size_t k = 0; k < b->n_fields; k++) {
+		const struct cat_field *fl[LANG_N];
+		for (int l = 0; l < LANG_N; l++)
+			fl[l] = &f[l]->svcs[i].fields[k];
+		if (insert_file_field(L, b->id, fl, (int)k))
+			return -1;
+	}
+	return 0;
+}
+
+/* The size of GET /v1/catalog in each language, from what the loader has
+ * written (not committed yet). */
+static int served_sizes(struct db *db, size_t sizes[LANG_N], char *err, size_t errlen)
+{
+	static const int which[] = { ST_VERSION, ST_CATS, ST_POPULAR, ST_SERVICES };
+	sqlite3_stmt *st[ST_N] = { 0 };
+	int rc = 0;
+	for (size_t k = 0; !rc && k < sizeof which / sizeof which[0]; k++)
+		if (sqlite3_prepare_v2(db->h, stmt_sql[which[k]], -1, &st[which[k]], NULL) != SQLITE_OK)
+			rc = fail(db, err, errlen, "preparing a query");
+	for (int l = 0; !rc && l < LANG_N; l++) {
+		json_t *j;
+		if (catalog_build(db, st, (enum lang)l, &j)) {
+			rc = fail(db, err, errlen, "reading the catalog back");
+			break;
+		}
+		sizes[l] = json_dumpb(j, NULL, 0, JSON_COMPACT);
+		json_decref(j);
+	}
+	for (int k = 0; k < ST_N; k++)
+		sqlite3_finalize(st[k]);
+	return rc;
+}
+
+int db_load_catalog(struct db *db, const struct catalog_file *const f[LANG_N],
+                    size_t sizes[LANG_N], int *too_big, char *err, size_t errlen)
+{
+	struct loader L;
+	const struct catalog_file *b = f[LANG_ZH];
+	int rc = 0;
+	*too_big = -1;
+	if (schema_ok(db, err, errlen))
+		return -1;
+	struct cat_pos *cats = calloc(b->n_cats ? b->n_cats : 1, sizeof *cats);
+	if (!cats)
+		abort();
+	for (size_t i = 0; i < b->n_cats; i++)
+		cats[i] = (struct cat_pos){ b->cats[i].id, i };
+	qsort(cats, b->n_cats, sizeof *cats, cat_pos_cmp);
+
+	pthread_mutex_lock(&db->lock);
+	if (loader_begin(&L, db, err, errlen)) {
+		pthread_mutex_unlock(&db->lock);
+		free(cats);
+		return -1;
+	}
+	if (sqlite3_exec(db->h, "DELETE FROM field_options; DELETE FROM form_fields;"
+	                 " DELETE FROM popular; DELETE FROM services; DELETE FROM categories;",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		rc = fail(db, err, errlen, "removing the catalog");
+	if (!rc)
+		rc = loader_prepare(&L);
+	for (size_t i = 0; !rc && i < b->n_cats; i++) {
+		sqlite3_stmt *st = L.st[I_CAT];
+		bind_text(st, 1, b->cats[i].id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		for (int l = 0; l < LANG_N; l++) {
+			const char *where = f[l]->cats[i].where;
+			bind_text(st, 3 + l, f[l]->cats[i].name);
+			bind_text(st, 6 + l, where ? where : "");
+		}
+		if (step_done(st))
+			rc = fail(db, err, errlen, b->cats[i].id);
+	}
+	for (size_t i = 0; !rc && i < b->n_svcs; i++)
+		rc = insert_file_service(&L, f, i, cats);
+	for (size_t i = 0; !rc && i < b->n_popular; i++) {
+		sqlite3_bind_int64(L.st[I_POP], 1, (sqlite3_int64)i);
+		bind_text(L.st[I_POP], 2, b->popular[i]);
+		if (step_done(L.st[I_POP]))
+			rc = fail(db, err, errlen, b->popular[i]);
+	}
+	if (!rc) {
+		bind_text(L.st[I_META], 1, "catalog_version");
+		bind_text(L.st[I_META], 2, b->version);
+		if (step_done(L.st[I_META]))
+			rc = fail(db, err, errlen, "catalog_version");
+	}
+	if (!rc)
+		rc = served_sizes(db, sizes, err, errlen);
+	for (int l = 0; !rc && l < LANG_N; l++)
+		if (sizes[l] > (size_t)CAT_SERVED_MAX) {
+			snprintf(err, errlen, "GET /v1/catalog in %s would be %zu bytes, more than the "
+			         "1 MiB (%ld bytes) a kiosk accepts", lang_tag((enum lang)l), sizes[l],
+			         CAT_SERVED_MAX);
+			*too_big = l;
+			rc = -1;
+		}
+	rc = loader_end(&L, rc);
+	pthread_mutex_unlock(&db->lock);
 	free(cats);
 	return rc;
 }
@@ -747,42 +1110,43 @@ static void stmt_done(sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
-int db_catalog_json(struct db *db, enum lang l, json_t **out)
+/* The catalog in language l from the ST_VERSION, ST_CATS, ST_POPULAR and
+ * ST_SERVICES statements of st (the database's own, or a loader's before
+ * it commits): 0 and *out, or -1 (logged). */
+static int catalog_build(struct db *db, sqlite3_stmt *const st[], enum lang l, json_t **out)
 {
 	json_t *root = json_object(), *cats = json_array(), *pop = json_array(),
 	       *svcs = json_array();
 	int rc, ok = 1;
-	sqlite3_stmt *st;
+	sqlite3_stmt *q;
 
-	pthread_mutex_lock(&db->lock);
-	st = db->st[ST_VERSION];
-	rc = sqlite3_step(st);
-	json_object_set_new(root, "version", rc == SQLITE_ROW ? col_str(st, 0)
+	q = st[ST_VERSION];
+	rc = sqlite3_step(q);
+	json_object_set_new(root, "version", rc == SQLITE_ROW ? col_str(q, 0)
 	                                                      : json_string("1970-01-01T00:00:00Z"));
 	ok = ok && (rc == SQLITE_ROW || rc == SQLITE_DONE);
-	stmt_done(st);
+	stmt_done(q);
 
-	st = db->st[ST_CATS];
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(cats, json_pack("{s:o, s:o}", "id", col_str(st, 0),
-		                                      "name", col_str(st, 1 + (int)l)));
+	q = st[ST_CATS];
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		json_array_append_new(cats, json_pack("{s:o, s:o}", "id", col_str(q, 0),
+		                                      "name", col_str(q, 1 + (int)l)));
 	ok = ok && rc == SQLITE_DONE;
-	stmt_done(st);
+	stmt_done(q);
 
-	st = db->st[ST_POPULAR];
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(pop, col_str(st, 0));
+	q = st[ST_POPULAR];
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		json_array_append_new(pop, col_str(q, 0));
 	ok = ok && rc == SQLITE_DONE;
-	stmt_done(st);
+	stmt_done(q);
 
-	st = db->st[ST_SERVICES];
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(svcs, brief_json(st, l, true));
+	q = st[ST_SERVICES];
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		json_array_append_new(svcs, brief_json(q, l, true));
 	ok = ok && rc == SQLITE_DONE;
-	stmt_done(st);
+	stmt_done(q);
 	if (!ok)
 		log_error(db, "catalog");
-	pthread_mutex_unlock(&db->lock);
 
 	json_object_set_new(root, "categories", cats);
 	json_object_set_new(root, "popular", pop);
@@ -793,6 +1157,14 @@ int db_catalog_json(struct db *db, enum lang l, json_t **out)
 	}
 	*out = root;
 	return 0;
+}
+
+int db_catalog_json(struct db *db, enum lang l, json_t **out)
+{
+	pthread_mutex_lock(&db->lock);
+	int rc = catalog_build(db, db->st, l, out);
+	pthread_mutex_unlock(&db->lock);
+	return rc;
 }
 
 static json_t *field_json(struct db *db, const char *svc, sqlite3_stmt *st, enum lang l, int *ok)

@@ -27,6 +27,15 @@ int db_load_demo(struct db *db, char *err, size_t errlen);
 /* Replaces the generated services ("svc-gen-NNNNN") with n new ones spread
  * over the categories (demo categories are added if missing). */
 int db_add_synthetic(struct db *db, long n, char *err, size_t errlen);
+/* Replaces the catalog (categories, services and their forms, popular, the
+ * version) with the files f, one a language (the same file may serve
+ * several), keeping citizens, bills and payments. Refused, and nothing
+ * changed, if GET /v1/catalog would be over CAT_SERVED_MAX bytes in a
+ * language: *too_big is that language (else -1). sizes gets the size in
+ * each language. */
+struct catalog_file;
+int db_load_catalog(struct db *db, const struct catalog_file *const f[LANG_N],
+                    size_t sizes[LANG_N], int *too_big, char *err, size_t errlen);
 /* Checks the schema version and prepares the statements; call once after
  * loading, before serving. */
 int db_prepare(struct db *db, char *err, size_t errlen);

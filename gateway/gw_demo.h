@@ -50,6 +50,18 @@ struct demo_service {
 	const struct demo_field *form;      /* ends with {NULL} */
 };
 
+/* A service given by its catalog entry alone (most of a real hall's list):
+ * it gets the plain detail page (db.c: the description is its name, no
+ * materials, the plain form of its kind, its category's window), as the
+ * services of a --catalog file without details do. */
+struct demo_brief {
+	const char *id, *category, *kind;
+	bool login_required;
+	long long fee_fen;
+	const char *name[LANG_N];
+	const char *keywords[LANG_N];       /* separated by '|', or NULL */
+};
+
 /* A demo citizen (fictional): login tests and form prefill. */
 struct demo_citizen {
 	const char *id;              /* "cit-zhang" */
@@ -63,6 +75,8 @@ extern const struct demo_category demo_categories[];
 extern const size_t demo_n_categories;
 extern const struct demo_service demo_services[];
 extern const size_t demo_n_services;
+extern const struct demo_brief demo_briefs[];  /* after demo_services in the catalog */
+extern const size_t demo_n_briefs;
 extern const char *const demo_popular[];
 extern const size_t demo_n_popular;
 extern const struct demo_citizen demo_citizens[]; /* the first is the default */

@@ -14,6 +14,7 @@
  */
 #include "gw.h"
 #include "gw_auth.h"
+#include "gw_catalog.h"
 #include "gw_db.h"
 #include "gw_pay.h"
 #include "gw_sim.h"
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -57,6 +59,8 @@ struct options {
 	const char *tls_cert, *tls_key;  /* file names */
 	bool demo, sim, quiet, allow_remote;
 	long synthetic;              /* -1: not given */
+	const char *catalog[LANG_N]; /* --catalog files by language, or NULL */
+	const char *catalog_arg[LANG_N]; /* as given ("en=FILE"), for messages */
 	int payment_ttl;             /* s, the life of a payment (300) */
 	struct auth_config auth;
 	struct gw_limits lim;
@@ -64,7 +68,7 @@ struct options {
 
 static const char usage[] =
 	"usage: gatewayd [--listen HOST:PORT] --db FILE [--demo] [--sim] [--synthetic N]\n"
-	"                [--port-file FILE] [--quiet] [--allow-remote]\n"
+	"                [--catalog [LANG=]FILE]... [--port-file FILE] [--quiet] [--allow-remote]\n"
 	"                [--tls-cert FILE --tls-key FILE]\n"
 	"                [--max-connections N] [--per-ip-connections N] [--threads N]\n"
 	"                [--idle-timeout S] [--request-timeout S]\n"
@@ -80,6 +84,9 @@ static const char usage[] =
 	"  --demo              drop and recreate the tables and load the demo catalog\n"
 	"  --sim               enable the /sim/ endpoints (fault injection)\n"
 	"  --synthetic N       replace the generated services with N new ones\n"
+	"  --catalog FILE      replace the catalog with FILE (JSON, the GET /v1/catalog\n"
+	"                      format, details optional), served in every language\n"
+	"  --catalog LANG=FILE the same catalog's texts in LANG (zh-TW or en)\n"
 	"  --port-file FILE    write the bound port to FILE (atomically)\n"
 	"  --quiet             do not log requests to stderr\n"
 	"  --allow-remote      allow a non-loopback HOST with plain HTTP (tests only)\n"
@@ -137,6 +144,29 @@ static const char *file_name(const char *flag, const char *val)
 	return val;
 }
 
+/* --catalog FILE (zh-CN, and every language without a file of its own) or
+ * --catalog LANG=FILE, LANG zh-CN, zh-TW or en in any case. A value whose
+ * part before '=' is not one of them is a file name. */
+static void catalog_arg(struct options *o, const char *val)
+{
+	int l = LANG_ZH;
+	const char *file = val, *eq = strchr(val, '=');
+	for (int k = 0; eq && k < LANG_N; k++) {
+		const char *tag = lang_tag((enum lang)k);
+		if ((size_t)(eq - val) == strlen(tag) && !strncasecmp(val, tag, strlen(tag))) {
+			l = k;
+			file = eq + 1;
+		}
+	}
+	if (!*file)
+		die_usage("--catalog: empty file name");
+	if (o->catalog[l])
+		die_usage("--catalog: two files for %s ('%.60s' and '%.60s')", lang_tag((enum lang)l),
+		          o->catalog_arg[l], val);
+	o->catalog[l] = file;
+	o->catalog_arg[l] = val;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const char *const with_value[] = { "--listen", "--db", "--port-file",
@@ -145,7 +175,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	                                          "--session-ttl", "--tls-cert", "--tls-key",
 	                                          "--max-connections", "--per-ip-connections",
 	                                          "--threads", "--idle-timeout",
-	                                          "--request-timeout", "--payment-ttl", NULL };
+	                                          "--request-timeout", "--payment-ttl",
+	                                          "--catalog", NULL };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
 		char name[32];
@@ -190,6 +221,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			if (!*val || *end || errno || v < 0 || v > MAX_SYNTHETIC)
 				die_usage("--synthetic: expected a count from 0 to 1000000, got '%.40s'", val);
 			o->synthetic = v;
+		} else if (!strcmp(name, "--catalog")) {
+			catalog_arg(o, val);
 		} else if (!strcmp(name, "--device-ttl")) {
 			o->auth.device_ttl = seconds(name, val, 3600);
 		} else if (!strcmp(name, "--device-interval")) {
@@ -228,6 +261,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 	if (!o->db)
 		die_usage("--db FILE is required");
+	for (int l = 0; l < LANG_N; l++)
+		if (o->catalog[l] && !o->catalog[LANG_ZH])
+			die_usage("--catalog %s=FILE needs the catalog itself too: --catalog FILE",
+			          lang_tag((enum lang)l));
+	if (o->catalog[LANG_ZH] && o->synthetic >= 0)
+		die_usage("--catalog and --synthetic do not go together");
 	if (!o->tls_cert != !o->tls_key)
 		die_usage("--tls-cert and --tls-key go together");
 	if (o->lim.per_ip > o->lim.max_conns)
@@ -420,6 +459,42 @@ static char *read_pem(const char *flag, const char *path, size_t *len)
 	return buf;
 }
 
+/* Reads and checks every --catalog file (exit 1 with one line naming the
+ * file, the problem and where); by_lang gets the file of each language:
+ * its own, else the zh-CN one. */
+static void load_catalog_files(const struct options *o, struct catalog_file files[LANG_N],
+                               const struct catalog_file *by_lang[LANG_N])
+{
+	char err[512];
+	int bad = -1;
+	for (int l = 0; l < LANG_N && bad < 0; l++) {
+		by_lang[l] = &files[o->catalog[l] ? l : LANG_ZH];
+		if (o->catalog[l] && catalog_file_load(o->catalog[l], &files[l], err, sizeof err))
+			bad = l;
+	}
+	for (int l = 0; l < LANG_N && bad < 0; l++)
+		if (l != LANG_ZH && o->catalog[l] &&
+		    catalog_file_same(&files[LANG_ZH], o->catalog_arg[LANG_ZH], &files[l], err,
+		                      sizeof err))
+			bad = l;
+	if (bad < 0)
+		return;
+	fprintf(stderr, "gatewayd: --catalog %s: %s\n", o->catalog_arg[bad], err);
+	for (int l = 0; l < LANG_N; l++)
+		catalog_file_free(&files[l]);
+	exit(1);
+}
+
+/* A start that fails after the database is open: what was read is freed
+ * (nothing leaks at exit 1) and the database closed. */
+static int start_failed(struct db *db, struct catalog_file files[LANG_N])
+{
+	for (int l = 0; l < LANG_N; l++)
+		catalog_file_free(&files[l]);
+	db_close(db);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .listen = "127.0.0.1:8080", .synthetic = -1, .payment_ttl = 300,
@@ -448,6 +523,11 @@ int main(int argc, char **argv)
 	 * block is wiped when jansson frees it. */
 	json_set_alloc_funcs(malloc, gw_wipe_free);
 	fit_fd_limit(&o.lim);
+	struct catalog_file files[LANG_N];
+	const struct catalog_file *by_lang[LANG_N];
+	memset(files, 0, sizeof files);
+	if (o.catalog[LANG_ZH])
+		load_catalog_files(&o, files, by_lang);
 	if (o.tls_cert) {
 		cert = read_pem("--tls-cert", o.tls_cert, &cert_len);
 		key = read_pem("--tls-key", o.tls_key, &key_len);
@@ -468,28 +548,44 @@ int main(int argc, char **argv)
 	double t = gw_now();
 	if (o.demo && db_load_demo(gw.db, err, sizeof err)) {
 		fprintf(stderr, "gatewayd: loading the demo data: %s\n", err);
-		return 1;
+		return start_failed(gw.db, files);
 	}
 	if (o.synthetic >= 0 && db_add_synthetic(gw.db, o.synthetic, err, sizeof err)) {
 		fprintf(stderr, "gatewayd: generating services: %s\n", err);
-		return 1;
+		return start_failed(gw.db, files);
+	}
+	if (o.catalog[LANG_ZH]) {
+		size_t sizes[LANG_N];
+		int too_big;
+		if (db_load_catalog(gw.db, by_lang, sizes, &too_big, err, sizeof err)) {
+			const char *arg = too_big >= 0 && o.catalog_arg[too_big] ? o.catalog_arg[too_big]
+			                                                         : o.catalog_arg[LANG_ZH];
+			fprintf(stderr, "gatewayd: --catalog %s: %s\n", arg, err);
+			return start_failed(gw.db, files);
+		}
+		if (!o.quiet)
+			fprintf(stderr, "gatewayd: --catalog: GET /v1/catalog is %zu bytes in zh-CN, "
+			        "%zu in zh-TW, %zu in en\n", sizes[LANG_ZH], sizes[LANG_TW], sizes[LANG_EN]);
+		for (int l = 0; l < LANG_N; l++)
+			catalog_file_free(&files[l]);
 	}
 	if (db_prepare(gw.db, err, sizeof err)) {
 		fprintf(stderr, "gatewayd: database %s: %s\n", o.db, err);
-		return 1;
+		return start_failed(gw.db, files);
 	}
 	long ncat, nsvc;
 	db_counts(gw.db, &ncat, &nsvc);
 	if (!o.quiet)
 		fprintf(stderr, "gatewayd: %s: %ld categories, %ld services%s (%.0f ms)\n", o.db,
-		        ncat, nsvc, o.demo || o.synthetic >= 0 ? " loaded" : "", (gw_now() - t) * 1000);
-	if (nsvc == 0)
+		        ncat, nsvc, o.demo || o.synthetic >= 0 || o.catalog[LANG_ZH] ? " loaded" : "",
+		        (gw_now() - t) * 1000);
+	if (nsvc == 0 && !o.catalog[LANG_ZH])
 		fprintf(stderr, "gatewayd: the catalog is empty; start with --demo to load the demo data\n");
 	struct citizen *cits;
 	size_t ncits;
 	if (db_citizens(gw.db, &cits, &ncits)) {
 		fprintf(stderr, "gatewayd: database %s: cannot read the citizens\n", o.db);
-		return 1;
+		return start_failed(gw.db, files);
 	}
 	gw.auth = auth_new(&o.auth, cits, ncits);
 	if (cits)

@@ -52,6 +52,10 @@ REVIEW = [
     ("出籤", "出簽"), ("網籤", "網簽"),
     ("制卡", "製卡"), ("制證", "製證"), ("刻制", "刻製"),
     ("工作日核心發", "工作日內核發"),   # 内核 read as "kernel"
+    ("金髮放", "金發放"),              # 养老金发放: 金髮 is golden hair
+    ("月衝", "月沖"),                  # 月冲: a monthly offset of a loan
+    ("廣告設定", "廣告設置"),          # 设置: putting up a sign, not a setting
+    ("繫結", "綁定"),                  # 绑定 an account: OpenCC's programming term
     # Quotes.
     ("“", "「"), ("”", "」"), ("‘", "『"), ("’", "』"),
     # QR codes: "QR Code" throughout (spaced from Han characters below).
