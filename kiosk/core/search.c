@@ -796,7 +796,8 @@ static bool classify_fuzzy(const struct matcher *m, uint32_t i, uint32_t qmask, 
 static bool extends(const struct search_index *ix, const struct search_query *q)
 {
 	const struct search_query *p = &ix->prev;
-	if (!ix->prev_ok || p->t9 != q->t9 || q->n <= p->n)
+	/* (Not from one character: summaries are searched from two.) */
+	if (!ix->prev_ok || p->t9 != q->t9 || q->n <= p->n || p->n < 2)
 		return false;
 	return !memcmp(p->cp, q->cp, (size_t)p->n * sizeof p->cp[0]);
 }

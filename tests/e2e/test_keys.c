@@ -72,7 +72,8 @@ static const struct batch unknown[] = {
 	{ "Linux console: F1-F5", "\x1b[[A\x1b[[B\x1b[[C\x1b[[D\x1b[[E" },
 	{ "Linux console: Shift+F1-F10 (F11-F20)",
 	  "\x1b[23~\x1b[24~\x1b[25~\x1b[26~\x1b[28~\x1b[29~\x1b[31~\x1b[32~\x1b[33~\x1b[34~" },
-	{ "Linux console: Alt + keys, keypad + - =", "\x1b" "1\x1b" "5\x1b\r\x1b+\x1b-+-=/\x1b[G" },
+	/* (its keypad '/' is a plain '/', which opens the search: not here) */
+	{ "Linux console: Alt + keys, keypad + - =", "\x1b" "1\x1b" "5\x1b\r\x1b+\x1b-+-=\x1b[G" },
 	/* rxvt */
 	{ "rxvt: Shift/Ctrl + arrows", "\x1b[a\x1b[b\x1b[c\x1b[d\x1bOa\x1bOb\x1bOc\x1bOd" },
 	{ "rxvt: Shift/Ctrl + Home End PgUp F1",
