@@ -432,9 +432,12 @@ static void draw_mode(struct screen *s)
 static void count_text(struct screen *s, char *line, size_t n)
 {
 	struct search_scr *v = S(s);
-	if (!v->text[0])
-		snprintf(line, n, "%s", s->app->search && s->app->cat.n_svcs
-		         ? _("Type to search all services.") : _("The list of services is not available yet."));
+	if (!s->app->cat_loaded)
+		snprintf(line, n, "%s", _("The list of services is not available yet."));
+	else if (s->app->cat.n_svcs == 0)
+		snprintf(line, n, "%s", _("No services are offered at this kiosk."));
+	else if (!v->text[0])
+		snprintf(line, n, "%s", _("Type to search all services."));
 	else if (v->total == 0)
 		snprintf(line, n, "%s", _("Nothing found."));
 	else if (v->total > v->n_hits)
@@ -456,7 +459,7 @@ static void search_draw(struct screen *s, struct rect area)
 		ui_text(v->count_line.x + 1, v->count_line.y, v->count_line.w - 2, ROLE_DIM, line);
 
 	if (v->list.h > 0) {
-		if (v->text[0] && v->total == 0) {
+		if (v->text[0] && v->total == 0 && s->app->cat_loaded && s->app->cat.n_svcs) {
 			/* No results: what to try, and browsing instead. */
 			struct rect r = v->list;
 			int used = ui_para((struct rect){ r.x + 1, r.y, r.w - 2, r.h > 4 ? r.h - 4 : r.h },

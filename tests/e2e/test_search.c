@@ -351,15 +351,88 @@ Test(search, voice_reads_the_results_after_a_pause)
 	e2e_finish(h, g);
 }
 
-Test(search, ten_thousand_services, .timeout = 300)
+/* A generated catalog of n services: "东湖街道" + a real service's name,
+ * one in 100 popular, and one plain 住房公积金提取 (popular). */
+static char *write_big_catalog(const char *dir, size_t n)
 {
-	const char *args[] = { "--synthetic", "10080", NULL };
+	static const char *const base[] = {
+		"住房公积金提取", "住房公积金贷款申请", "社保卡申领", "社保缴费查询", "医保关系转移接续",
+		"失业保险金申领", "生育津贴申领", "残疾人证办理", "机动车行驶证换领", "机动车驾驶证补领",
+		"出入境通行证签注", "护照首次申领", "不动产登记资料查询", "个体工商户设立登记", "营业执照补领",
+		"水费缴纳", "电费缴纳", "燃气费缴纳", "交通违法罚款缴纳", "户口迁移", "出生登记",
+		"结婚登记预约", "养老金领取资格认证", "居住证办理", "单位参保登记", "个人参保证明打印",
+		"长期护理保险待遇申请", "重度残疾人护理补贴", "高速公路ETC办理", "社保卡银行账户变更",
+	};
+	static const char *const a[] = { "东", "西", "南", "北", "新", "老", "上", "下", "前", "后",
+	                                 "大", "小", "长", "青", "红", "金", "银", "石" };
+	static const char *const b[] = { "湖", "山", "河", "桥", "门", "塘", "林", "园", "城", "关",
+	                                 "坡", "港", "湾", "岭", "溪", "口", "庄", "田", "沙", "岗" };
+	size_t nb = sizeof base / sizeof base[0];
+	json_t *cats = json_array(), *svcs = json_array(), *pop = json_array();
+	json_array_append_new(cats, json_pack("{s:s, s:s}", "id", "all", "name", "全部事项"));
+	json_array_append_new(svcs, json_pack("{s:s, s:s, s:s, s:s}", "id", "gjjtq", "category", "all",
+	                                      "name", "住房公积金提取", "kind", "apply"));
+	json_array_append_new(pop, json_string("gjjtq"));
+	for (size_t i = 1; i < n; i++) {
+		char id[16], name[160];
+		size_t r = i / nb;
+		snprintf(id, sizeof id, "s%zu", i);
+		snprintf(name, sizeof name, "%s%s街道%s", a[r % 18], b[(r / 18) % 20], base[i % nb]);
+		json_array_append_new(svcs, json_pack("{s:s, s:s, s:s, s:s}", "id", id, "category", "all",
+		                                      "name", name, "kind", i % 7 ? "apply" : "query"));
+		if (i % 100 == 0)
+			json_array_append_new(pop, json_string(id));
+	}
+	json_t *root = json_pack("{s:s, s:o, s:o, s:o}", "version", "gen", "categories", cats, "popular", pop,
+	                         "services", svcs);
+	char *path = e2e_fmt("%s/big.json", dir);
+	cr_assert_eq(json_dump_file(root, path, JSON_COMPACT), 0, "writing %s", path);
+	json_decref(root);
+	return path;
+}
+
+Test(search, ten_thousand_services_from_a_catalog_file, .timeout = 300)
+{
+	paths();
+	char *file = write_big_catalog(scratch, 10080);
+	const char *args[] = { "--catalog", file, NULL };
 	struct gwd *g = e2e_start_gateway(args);
 	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
-	E2E_CHECK(h, g, e2e_wait_log(h, "search index: 10", WAIT_MS), "no index of the 10,080 services");
+	E2E_CHECK(h, g, e2e_wait_log(h, "search index: 10080 services", WAIT_MS), "no index of the 10,080 services");
 	type(h, "gjjtq");
-	e2e_expect(h, g, "找到", WAIT_MS, "gjjtq over 10,080 services: found");
-	e2e_expect(h, g, T_GJJTQ, WAIT_MS, "gjjtq over 10,080 services: 住房公积金提取 shown");
+	e2e_expect(h, g, e2e_item(1, T_GJJTQ), WAIT_MS, "gjjtq over 10,080 services: 住房公积金提取 is result 1");
+	e2e_expect(h, g, e2e_item(2, ""), WAIT_MS, "and more after it");
+	e2e_expect(h, g, "街道住房公积金提取", WAIT_MS, "the districts' after it");
+	h_key(h, H_ENTER);
+	E2E_CHECK(h, g, e2e_wait_title(h, T_GJJTQ, WAIT_MS), "Enter did not open it");
+	/* Its page: the plain detail page a file without details gets. */
+	E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/services/gjjtq -> 200", WAIT_MS), "the detail was not fetched");
+	free(file);
+	e2e_finish(h, g);
+}
+
+Test(search, a_query_typed_before_the_catalog_comes, .timeout = 200)
+{
+	/* The gateway is down when the kiosk starts: no catalog. The citizen
+	 * types anyway; when the gateway comes back and the catalog arrives,
+	 * the same query runs on it, without a key. */
+	struct gwd *g = e2e_start_gateway(NULL);
+	int port = gwd_port(g);
+	char *url = e2e_fmt("%s", gwd_url(g));
+	gwd_stop(g);
+	paths();
+	struct harness *h = e2e_start_kiosk(url, COLS, ROWS, NULL);
+	E2E_CHECK(h, g, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "no home screen");
+	type(h, "gjjtq");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "typing did not open the search");
+	e2e_expect(h, g, "服务目录暂未加载", WAIT_MS, "no catalog: said so");
+	char *listen = e2e_fmt("127.0.0.1:%d", port);
+	const char *args[] = { "--listen", listen, NULL };
+	E2E_CHECK(h, g, gwd_restart(g, args), "the gateway did not come back on port %d", port);
+	/* Offline, the kiosk checks every 10 s; then the catalog. */
+	e2e_expect(h, g, e2e_item(1, T_GJJTQ), 40000, "the catalog came: the query ran on it");
+	free(listen);
+	free(url);
 	e2e_finish(h, g);
 }
 
