@@ -464,6 +464,11 @@ Test(search, query_parse_drops_what_cannot_be_in_a_name)
 	cr_assert_eq(q.n, 6); /* s [ 2 j b c x: '[' is dropped as punctuation -> s2jbcx */
 	cr_assert_eq(q.cp[0], 's');
 	cr_assert_geq(d, 5);
+	/* C1 controls (8-bit CSI) and DEL: dropped and counted */
+	d = search_query_parse("s\xc2\x9b" "b\x7f" "c", false, &q);
+	cr_assert_eq(q.n, 3);
+	cr_assert_eq(q.cp[1], 'b');
+	cr_assert_eq(d, 2);
 	/* invalid UTF-8 */
 	d = search_query_parse("sb\xff\xfe\xc0\x80" "cx", false, &q);
 	cr_assert_eq(q.n, 4);
@@ -557,4 +562,49 @@ Test(search, highlight_span, .init = zh_setup, .fini = zh_teardown)
 	search_hit_span(zix, &h[0], &b0, &b1);
 	cr_assert_eq(b0, 0);
 	cr_assert_eq(b1, strlen("住房"));
+}
+
+Test(search, typing_a_character_at_a_time_ends_as_typing_whole, .init = zh_setup, .fini = zh_teardown)
+{
+	/* The index narrows while typing (a longer query looks only at what
+	 * the shorter one matched): it must never lose a match. */
+	static const struct { const char *q; bool t9; } typed[] = {
+		{ "生活补贴", false }, { "gjjtq", false }, { "zhufnag", false }, { "shebaoo", false },
+		{ "社保cx", false }, { "45587", true }, { "etcfp", false }, { "xignshizheng", false },
+		{ "tuixiu", false }, { "失业金", false },
+	};
+	for (size_t k = 0; k < sizeof typed / sizeof typed[0]; k++) {
+		struct search_query q;
+		const struct search_hit *h;
+		/* from scratch: an unrelated query first */
+		search_query_parse("zzzzzz", false, &q);
+		search_run(zix, &q, 0, &h);
+		search_query_parse(typed[k].q, typed[k].t9, &q);
+		size_t whole = search_run(zix, &q, 0, &h);
+		uint32_t first = whole ? h[0].svc : 0;
+		size_t len = strlen(typed[k].q), stepped = 0;
+		for (size_t e = 1; e <= len; e++) {
+			if (e < len && ((unsigned char)typed[k].q[e] & 0xC0) == 0x80)
+				continue;
+			char prefix[64];
+			memcpy(prefix, typed[k].q, e);
+			prefix[e] = 0;
+			search_query_parse(prefix, typed[k].t9, &q);
+			stepped = search_run(zix, &q, 0, &h);
+		}
+		cr_expect_eq(stepped, whole, "%s typed a character at a time: %zu found, %zu typed whole",
+		             typed[k].q, stepped, whole);
+		cr_expect(whole == 0 || h[0].svc == first, "%s: another first result", typed[k].q);
+	}
+	/* T9 then letters: not one query extending the other */
+	struct search_query q;
+	const struct search_hit *h;
+	search_query_parse("72", true, &q);
+	search_run(zix, &q, 0, &h);
+	search_query_parse("72x", false, &q);
+	size_t after = search_run(zix, &q, 0, &h);
+	search_query_parse("zzzzzz", false, &q);
+	search_run(zix, &q, 0, &h);
+	search_query_parse("72x", false, &q);
+	cr_expect_eq(after, search_run(zix, &q, 0, &h));
 }
