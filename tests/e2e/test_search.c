@@ -480,3 +480,38 @@ static void large_keyboard(int cols, int rows)
 
 Test(search, large_mode_keyboard_40x15) { large_keyboard(40, 15); }
 Test(search, large_mode_keyboard_60x20) { large_keyboard(60, 20); }
+
+/* zh_TW: Traditional names by the same pinyin; en: English names by word. */
+Test(search, traditional_and_english_names)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
+	type(h, "8");
+	E2E_CHECK(h, g, e2e_wait_text(h, "繁體中文", WAIT_MS), "no language picker");
+	type(h, "2");
+	E2E_CHECK(h, g, e2e_wait_title(h, "政務服務自助機", WAIT_MS), "zh_TW home");
+	E2E_CHECK(h, g, e2e_wait_log(h, "catalog from gateway", WAIT_MS), "zh_TW catalog");
+	h_settle(h, 300, 3000);
+	type(h, "gjjtq");
+	E2E_CHECK(h, g, e2e_wait_title(h, "搜尋服務", WAIT_MS), "zh_TW: typing did not open the search");
+	e2e_expect(h, g, e2e_item(1, "住房公積金提取"), WAIT_MS, "zh_TW gjjtq: 住房公積金提取 first");
+	e2e_expect(h, g, "數字鍵選擇結果", WAIT_MS, "zh_TW: the mode in Traditional");
+	h_key(h, H_HOME);
+	E2E_CHECK(h, g, e2e_wait_title(h, "政務服務自助機", WAIT_MS), "zh_TW home again");
+	type(h, "8");
+	E2E_CHECK(h, g, e2e_wait_text(h, "English", WAIT_MS), "no language picker");
+	type(h, "3");
+	E2E_CHECK(h, g, e2e_wait_title(h, "Government Services Self-Service Kiosk", WAIT_MS), "en home");
+	int n = e2e_log_count(h, "catalog from gateway");
+	E2E_CHECK(h, g, n >= 1, "no catalog");
+	h_settle(h, 500, 3000);
+	type(h, "withdraw");
+	E2E_CHECK(h, g, e2e_wait_title(h, "Search services", WAIT_MS), "en: typing did not open the search");
+	e2e_expect(h, g, e2e_item(1, "Withdraw from your housing fund"), WAIT_MS,
+	           "en withdraw: the shortest Withdraw... first");
+	/* A word inside a name (substring), and a space in the query. */
+	h_key(h, H_DEL);
+	type(h, "housing fund");
+	e2e_expect(h, g, "housing fund", WAIT_MS, "en: 'housing fund' found");
+	e2e_finish(h, g);
+}
