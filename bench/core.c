@@ -15,6 +15,7 @@
  * and, in batches of a million calls, grid_layout, grid_move, grid_cell and
  * catalog_find / catalog_find_category (ns per call).
  */
+#include "bench.h"
 #include "harness/gwd.h"
 
 #include "jsonx.h"
@@ -30,24 +31,11 @@
 #include <string.h>
 #include <time.h>
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static void print_stats(const char *label, double *v, int n, const char *unit, int decimals)
 {
 	if (n <= 0)
 		return;
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
 	double med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	printf("  %-46s median %8.*f %-5s (min %.*f, max %.*f; n=%d)\n", label, decimals, med, unit,
 	       decimals, v[0], decimals, v[n - 1], n);
@@ -63,22 +51,8 @@ int main(int argc, char **argv)
 {
 	const char *synthetic = "10000";
 	int runs = 15;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* As in the kiosk: the sanitizer needs a UTF-8 character type. */
-	if (!setlocale(LC_ALL, "C.UTF-8"))
-		setlocale(LC_ALL, "");
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--synthetic") && i + 1 < argc)
-			synthetic = argv[++i];
-		else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
-			runs = atoi(argv[++i]);
-		else {
-			fprintf(stderr, "usage: %s [--synthetic S] [--runs N]\n", argv[0]);
-			return 2;
-		}
-	}
-	if (runs < 1)
-		runs = 1;
+	if (bench_start(argc, argv, &synthetic, &runs))
+		return 2;
 
 	const char *args[] = { "--synthetic", synthetic, NULL };
 	struct gwd *g = gwd_start(args);
@@ -87,9 +61,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char *body = NULL;
-	int64_t f0 = now_ns();
+	int64_t f0 = bench_now_ns();
 	int st = gwd_get(g, "/v1/catalog", &body);
-	int64_t f1 = now_ns();
+	int64_t f1 = bench_now_ns();
 	if (st != 200 || !body) {
 		fprintf(stderr, "core: GET /v1/catalog: HTTP status %d\n", st);
 		return 1;
@@ -109,12 +83,12 @@ int main(int argc, char **argv)
 	/* jsonx_parse's two passes before jansson, on the same body. */
 	double dep[BATCHES], rep[BATCHES];
 	for (int b = 0; b < BATCHES; b++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_now_ns();
 		sink += jsonx_depth_ok(body, len, JSONX_MAX_DEPTH);
-		int64_t t1 = now_ns();
+		int64_t t1 = bench_now_ns();
 		size_t fl;
 		char *fixed = text_utf8_repair(body, len, &fl);
-		int64_t t2 = now_ns();
+		int64_t t2 = bench_now_ns();
 		sink += (long long)fl;
 		free(fixed);
 		dep[b] = (double)(t1 - t0) / 1e6;
@@ -154,14 +128,14 @@ int main(int argc, char **argv)
 		/* jansson alone, then (if it takes the body) the kiosk's path:
 		 * size and depth checks, UTF-8 repair, jansson. */
 		json_error_t je;
-		int64_t tl = now_ns();
+		int64_t tl = bench_now_ns();
 		json_t *j = json_loadb(body, len, 0, &je);
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_now_ns();
 		if (via_jsonx) {
 			json_decref(j);
 			j = jsonx_parse(body, len, err, sizeof err);
 		}
-		int64_t t1 = now_ns();
+		int64_t t1 = bench_now_ns();
 		if (!j) {
 			fprintf(stderr, "core: the catalog is not JSON\n");
 			return 1;
@@ -170,7 +144,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "core: catalog_decode: %s\n", err);
 			return 1;
 		}
-		int64_t t2 = now_ns();
+		int64_t t2 = bench_now_ns();
 		json_decref(j);
 		if (r >= 0) {
 			loadb[r] = (double)(t0 - tl) / 1e6;
@@ -179,9 +153,9 @@ int main(int argc, char **argv)
 		}
 		if (r == runs - 1)
 			break; /* keep the last one for the lookups below */
-		int64_t t3 = now_ns();
+		int64_t t3 = bench_now_ns();
 		catalog_free(&c);
-		int64_t t4 = now_ns();
+		int64_t t4 = bench_now_ns();
 		if (r >= 0)
 			fre[r] = (double)(t4 - t3) / 1e6;
 	}
@@ -205,35 +179,35 @@ int main(int argc, char **argv)
 	struct grid gr;
 	struct rect area = { 1, 2, 78, 18 };
 	for (int b = 0; b < BATCHES; b++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_now_ns();
 		for (int i = 0; i < BATCH; i++) {
 			area.h = 18 - (i & 1); /* vary the input */
 			grid_layout(&gr, area, n, 20, 2, 2, 1, 1);
 			sink += gr.per_page;
 		}
-		v[b] = (double)(now_ns() - t0) / BATCH;
+		v[b] = (double)(bench_now_ns() - t0) / BATCH;
 	}
 	print_stats("grid_layout (services list, 1 column)", v, BATCHES, "ns", 1);
 	for (int b = 0; b < BATCHES; b++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_now_ns();
 		for (int i = 0; i < BATCH; i++) {
 			area.w = 78 - (i & 1);
 			grid_layout(&gr, area, 15, 18, 3, 2, 1, 4);
 			sink += gr.per_page;
 		}
-		v[b] = (double)(now_ns() - t0) / BATCH;
+		v[b] = (double)(bench_now_ns() - t0) / BATCH;
 	}
 	print_stats("grid_layout (categories, 4 columns)", v, BATCHES, "ns", 1);
 
 	grid_layout(&gr, (struct rect){ 1, 2, 78, 18 }, n, 20, 2, 2, 1, 1);
 	int focus = 0;
 	for (int b = 0; b < BATCHES; b++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_now_ns();
 		for (int i = 0; i < BATCH; i++) {
 			int nf = grid_move(&gr, focus, 0, 1);
 			focus = nf == focus ? 0 : nf; /* at the end, start over */
 		}
-		v[b] = (double)(now_ns() - t0) / BATCH;
+		v[b] = (double)(bench_now_ns() - t0) / BATCH;
 	}
 	sink += focus;
 	print_stats("grid_move (Down, crossing pages)", v, BATCHES, "ns", 1);
@@ -242,22 +216,22 @@ int main(int argc, char **argv)
 	focus = 0;
 	static const int dx[4] = { 1, 0, -1, 0 }, dy[4] = { 0, 1, 0, -1 };
 	for (int b = 0; b < BATCHES; b++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_now_ns();
 		for (int i = 0; i < BATCH; i++)
 			focus = grid_move(&gr, focus, dx[i & 3], dy[(i >> 2) & 3]);
-		v[b] = (double)(now_ns() - t0) / BATCH;
+		v[b] = (double)(bench_now_ns() - t0) / BATCH;
 	}
 	sink += focus;
 	print_stats("grid_move (4-column grid, all directions)", v, BATCHES, "ns", 1);
 
 	grid_layout(&gr, (struct rect){ 1, 2, 78, 18 }, n, 20, 2, 2, 1, 1);
 	for (int b = 0; b < BATCHES; b++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_now_ns();
 		for (int i = 0; i < BATCH; i++) {
 			struct rect r = grid_cell(&gr, i % n);
 			sink += r.y;
 		}
-		v[b] = (double)(now_ns() - t0) / BATCH;
+		v[b] = (double)(bench_now_ns() - t0) / BATCH;
 	}
 	print_stats("grid_cell", v, BATCHES, "ns", 1);
 
@@ -267,17 +241,17 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < c.n_svcs; i++)
 		ids[i] = c.svcs[(i * 7919) % c.n_svcs].id; /* scattered order */
 	for (int b = 0; b < BATCHES; b++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_now_ns();
 		for (int i = 0; i < BATCH; i++)
 			sink += catalog_find(&c, ids[(size_t)i % c.n_svcs]);
-		v[b] = (double)(now_ns() - t0) / BATCH;
+		v[b] = (double)(bench_now_ns() - t0) / BATCH;
 	}
 	print_stats("catalog_find (binary search by id)", v, BATCHES, "ns", 1);
 	for (int b = 0; b < BATCHES; b++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_now_ns();
 		for (int i = 0; i < BATCH; i++)
 			sink += catalog_find_category(&c, c.cats[(size_t)i % c.n_cats].id);
-		v[b] = (double)(now_ns() - t0) / BATCH;
+		v[b] = (double)(bench_now_ns() - t0) / BATCH;
 	}
 	print_stats("catalog_find_category", v, BATCHES, "ns", 1);
 

@@ -15,6 +15,7 @@
  *     answer, and how many names it finds (for pinyin: none).
  * Wall-clock CLOCK_MONOTONIC; no thresholds (machines are noisy).
  */
+#include "bench.h"
 #include "harness/gwd.h"
 
 #include "jsonx.h"
@@ -30,13 +31,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int64_t cpu_ns(void)
 {
 	struct timespec ts;
@@ -44,15 +38,9 @@ static int64_t cpu_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static double pct(double *v, int n, double p)
 {
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
 	int i = (int)(p * (n - 1) + 0.5);
 	return v[i < 0 ? 0 : i >= n ? n - 1 : i];
 }
@@ -83,21 +71,8 @@ int main(int argc, char **argv)
 {
 	const char *synthetic = "10080";
 	int runs = 15;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!setlocale(LC_ALL, "C.UTF-8"))
-		setlocale(LC_ALL, "");
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--synthetic") && i + 1 < argc)
-			synthetic = argv[++i];
-		else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
-			runs = atoi(argv[++i]);
-		else {
-			fprintf(stderr, "usage: %s [--synthetic S] [--runs N]\n", argv[0]);
-			return 2;
-		}
-	}
-	if (runs < 1)
-		runs = 1;
+	if (bench_start(argc, argv, &synthetic, &runs))
+		return 2;
 	const char *args[] = { "--synthetic", synthetic, NULL };
 	struct gwd *g = gwd_start(args);
 	if (!g) {
@@ -132,9 +107,9 @@ int main(int argc, char **argv)
 		search_free(ix);
 		malloc_trim(0);
 		size_t h0 = mallinfo2().uordblks;
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_now_ns();
 		ix = search_build(&c);
-		int64_t t1 = now_ns();
+		int64_t t1 = bench_now_ns();
 		heap = mallinfo2().uordblks - h0;
 		if (r >= 0)
 			build[r] = (double)(t1 - t0) / 1e6;
@@ -164,10 +139,10 @@ int main(int argc, char **argv)
 				struct search_query q;
 				const struct search_hit *h;
 				size_t a0 = mallinfo2().uordblks;
-				int64_t c0 = cpu_ns(), t0 = now_ns();
+				int64_t c0 = cpu_ns(), t0 = bench_now_ns();
 				search_query_parse(prefix, queries[k].t9, &q);
 				size_t total = search_run(ix, &q, 200, &h);
-				int64_t t1 = now_ns(), c1 = cpu_ns();
+				int64_t t1 = bench_now_ns(), c1 = cpu_ns();
 				size_t a1 = mallinfo2().uordblks;
 				if (a1 > a0 && a1 - a0 > max_alloc)
 					max_alloc = a1 - a0;
@@ -218,7 +193,7 @@ int main(int argc, char **argv)
 			char *cmd;
 			if (asprintf(&cmd, "fzy -e '%s' < %s", queries[k].text, names_path) < 0)
 				return 1;
-			int64_t t0 = now_ns();
+			int64_t t0 = bench_now_ns();
 			FILE *p = popen(cmd, "r");
 			int lines = 0;
 			char buf[1024];
@@ -226,7 +201,7 @@ int main(int argc, char **argv)
 				lines++;
 			if (p)
 				pclose(p);
-			int64_t t1 = now_ns();
+			int64_t t1 = bench_now_ns();
 			free(cmd);
 			t[r] = (double)(t1 - t0) / 1e6;
 			fzy_n[k] = lines;

@@ -34,6 +34,10 @@ bool text_utf8_valid(const char *s, size_t len);
  * bodies before JSON parsing so one bad byte does not lose a whole catalog. */
 char *text_utf8_repair(const char *buf, size_t len, size_t *outlen);
 
+/* Encodes a code point as UTF-8 into out (no NUL); returns its length
+ * (1-4). Surrogates and values past U+10FFFF become U+FFFD. */
+size_t text_utf8_encode(unsigned cp, char out[4]);
+
 /* Decodes one code point at s (at most len bytes); returns the number of
  * bytes consumed (>= 1) and sets *cp (U+FFFD for an invalid sequence, which
  * consumes one byte). len must be > 0. */

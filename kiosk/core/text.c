@@ -20,6 +20,32 @@
 #define REPLACEMENT 0xFFFDu
 static const char replacement_utf8[] = "\xEF\xBF\xBD";
 
+size_t text_utf8_encode(unsigned cp, char out[4])
+{
+	if (cp >= 0x110000 || (cp >= 0xD800 && cp <= 0xDFFF))
+		cp = REPLACEMENT;
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
 size_t text_utf8_decode(const char *s, size_t len, unsigned *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -10,6 +10,7 @@
 #include "screens.h"
 #include "i18n.h"
 #include "session.h"
+#include "text.h"
 #include "ui.h"
 #include "util.h"
 
@@ -116,20 +117,7 @@ bool app_search_key(struct app *a, int key)
 	if (!letter && !hanzi)
 		return false;
 	char text[8];
-	unsigned cp = (unsigned)key;
-	size_t n = 0;
-	if (cp < 0x80) {
-		text[n++] = (char)cp;
-	} else if (cp < 0x10000) {
-		text[n++] = (char)(0xE0 | cp >> 12);
-		text[n++] = (char)(0x80 | (cp >> 6 & 0x3F));
-		text[n++] = (char)(0x80 | (cp & 0x3F));
-	} else {
-		text[n++] = (char)(0xF0 | cp >> 18);
-		text[n++] = (char)(0x80 | (cp >> 12 & 0x3F));
-		text[n++] = (char)(0x80 | (cp >> 6 & 0x3F));
-		text[n++] = (char)(0x80 | (cp & 0x3F));
-	}
+	size_t n = text_utf8_encode((unsigned)key, text);
 	text[n] = '\0';
 	struct scr_search_arg arg = { text };
 	ui_push(a, &scr_search, &arg);

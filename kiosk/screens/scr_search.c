@@ -126,22 +126,7 @@ static bool append(struct screen *s, unsigned cp, bool t9digit)
 	}
 	v->qt9 = t9digit;
 	char one[8];
-	size_t n = 0;
-	if (cp < 0x80) {
-		one[n++] = (char)cp;
-	} else if (cp < 0x800) {
-		one[n++] = (char)(0xC0 | cp >> 6);
-		one[n++] = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		one[n++] = (char)(0xE0 | cp >> 12);
-		one[n++] = (char)(0x80 | (cp >> 6 & 0x3F));
-		one[n++] = (char)(0x80 | (cp & 0x3F));
-	} else {
-		one[n++] = (char)(0xF0 | cp >> 18);
-		one[n++] = (char)(0x80 | (cp >> 12 & 0x3F));
-		one[n++] = (char)(0x80 | (cp >> 6 & 0x3F));
-		one[n++] = (char)(0x80 | (cp & 0x3F));
-	}
+	size_t n = text_utf8_encode(cp, one);
 	one[n] = '\0';
 	/* Only what a query can hold: the parser is the judge. */
 	struct search_query probe;

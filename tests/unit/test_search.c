@@ -407,13 +407,8 @@ Test(search, own_pinyin_and_initials_find_every_service, .init = zh_setup, .fini
 			if (!s) {
 				if (cps[k] >= 0x80) {
 					/* no reading: type the character */
-					char u8[8] = "";
-					size_t ul = 0;
-					uint32_t c = cps[k];
-					if (c < 0x800) { u8[ul++] = (char)(0xC0 | c >> 6); u8[ul++] = (char)(0x80 | (c & 63)); }
-					else if (c < 0x10000) { u8[ul++] = (char)(0xE0 | c >> 12); u8[ul++] = (char)(0x80 | (c >> 6 & 63)); u8[ul++] = (char)(0x80 | (c & 63)); }
-					else { u8[ul++] = (char)(0xF0 | c >> 18); u8[ul++] = (char)(0x80 | (c >> 12 & 63)); u8[ul++] = (char)(0x80 | (c >> 6 & 63)); u8[ul++] = (char)(0x80 | (c & 63)); }
-					u8[ul] = 0;
+					char u8[8];
+					u8[text_utf8_encode(cps[k], u8)] = 0;
 					fl += (size_t)snprintf(full + fl, sizeof full - fl, "%s", u8);
 					il += (size_t)snprintf(ini + il, sizeof ini - il, "%s", u8);
 					continue;

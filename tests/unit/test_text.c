@@ -454,3 +454,24 @@ Test(text, copy)
 	cr_assert_eq(text_copy(buf, 3, "a\xF0\x9F\x98\x80"), 1);
 	cr_assert_str_eq(buf, "a");
 }
+
+Test(text, utf8_encode_round_trip)
+{
+	static const unsigned cps[] = { 0, 'a', 0x7F, 0x80, 0x7FF, 0x800, 0x793E, 0xFFFD, 0xFFFF,
+	                                0x10000, 0x2B820, 0x10FFFF };
+	for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+		char b[4];
+		size_t n = text_utf8_encode(cps[i], b);
+		unsigned back;
+		cr_assert_eq(text_utf8_decode(b, n, &back), n, "U+%04X", cps[i]);
+		cr_assert_eq(back, cps[i], "U+%04X came back as U+%04X", cps[i], back);
+		cr_assert(text_utf8_valid(b, n) || cps[i] == 0);
+	}
+	char b[4];
+	unsigned back;
+	/* a surrogate or a value past U+10FFFF is never written as such */
+	text_utf8_decode(b, text_utf8_encode(0xD800, b), &back);
+	cr_assert_eq(back, 0xFFFD);
+	text_utf8_decode(b, text_utf8_encode(0x110000, b), &back);
+	cr_assert_eq(back, 0xFFFD);
+}
