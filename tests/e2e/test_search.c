@@ -515,3 +515,19 @@ Test(search, traditional_and_english_names)
 	e2e_expect(h, g, "housing fund", WAIT_MS, "en: 'housing fund' found");
 	e2e_finish(h, g);
 }
+
+/* Chinese through the terminal's input method arrives as UTF-8 text: the
+ * first character opens the search, the rest goes into it, and hanzi
+ * mixed with pinyin works as typed. */
+Test(search, chinese_from_the_input_method)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
+	type(h, "公积金");
+	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "a Chinese character on home did not open the search");
+	e2e_expect(h, g, "搜索：公积金", WAIT_MS, "the characters are the query");
+	e2e_expect(h, g, "住房公积金", WAIT_MS, "公积金: a housing fund service found");
+	type(h, "tq");
+	e2e_expect(h, g, e2e_item(1, T_GJJTQ), WAIT_MS, "公积金tq: 住房公积金提取 first");
+	e2e_finish(h, g);
+}
