@@ -594,6 +594,61 @@ Test(screen, service_page)
 	stage_stop(&st);
 }
 
+/* The cells of row cy (cx .. cx + n - 1) whose bottom rows carry a line of
+ * ink across the cell (an underline): a bit per cell in out. */
+static void underlined_cells(struct stage *st, const struct xd_image *img, int cx, int cy, int n,
+                             bool *out)
+{
+	for (int k = 0; k < n; k++) {
+		out[k] = false;
+		int x0 = (cx + k) * st->cw, y0 = cy * st->ch;
+		struct colours c = region_colours(img, x0, y0, st->cw, st->ch);
+		/* a pixel row in the lowest quarter of the cell inked across */
+		for (int yy = y0 + st->ch * 3 / 4; yy < y0 + st->ch && !out[k]; yy++) {
+			int ink = 0;
+			for (int xx = x0; xx < x0 + st->cw; xx++)
+				ink += dist(xd_pixel(img, xx, yy), c.bg) > 150;
+			out[k] = ink * 10 >= st->cw * 9;
+		}
+	}
+}
+
+/* What a search matched is marked by more than colour: gjjtq over
+ * 住房公积金提取 underlines 公积金提取 and not 住房, in the pixels xterm
+ * draws. */
+Test(screen, search_match_is_underlined)
+{
+	struct stage st;
+	if (!stage_start(&st, NULL))
+		cr_skip_test("skipped: no X server");
+	const char *keys[] = { "g", "j", "j", "t", "q" };
+	for (int i = 0; i < 5; i++)
+		xd_key(st.x, keys[i], NULL);
+	S_CHECK(&st, wait_log_n(&st, "screen: enter search", 1, WAIT_MS), "typing did not open the search");
+	nap(600);
+	struct xd_image img;
+	shot_stable(&st, &img, 5000);
+	save_shot(&img, "search");
+	int x, y, w, h;
+	S_CHECK(&st, target_rect(&st, 0, &x, &y, &w, &h), "no result 1 in the layout dump");
+	/* The label's row and first cell, as ui_button draws it: a frame and
+	 * a blank, or not; the marker and "1 " before the label. */
+	bool boxed = h >= 3 && w >= 8;
+	int room = (h - (boxed ? 2 : 0)) >= 2 ? 2 : 1;
+	int row = y + (h - room) / 2, label = x + (boxed ? 2 : 0) + 3;
+	bool u[14];
+	underlined_cells(&st, &img, label, row, 14, u);
+	char got[15];
+	for (int k = 0; k < 14; k++)
+		got[k] = u[k] ? 'U' : '.';
+	got[14] = 0;
+	/* 住房 (4 cells) plain, 公积金提取 (10 cells) underlined */
+	S_CHECK(&st, !strcmp(got, "....UUUUUUUUUU"),
+	        "underlined cells of result 1 from its label: %s (want ....UUUUUUUUUU)", got);
+	xd_image_free(&img);
+	stage_stop(&st);
+}
+
 /* Keys the kiosk does not know, as xterm encodes them with modifiers: the
  * screen (status bar aside: it has a clock) must not change at all. */
 Test(screen, unknown_keys_change_nothing)
