@@ -46,6 +46,7 @@ enum search_tier {
 	ST_PINYIN_PREFIX,    /* pinyin (full or mixed) from the first character */
 	ST_SUBSTRING,        /* any form, from a later character (or word) */
 	ST_KEYWORD,          /* a keyword (any form) or the summary (characters) */
+	ST_SCATTERED,        /* with characters between: sbcx for 社保缴费查询 */
 	ST_FUZZY,            /* the name with one typo in the pinyin */
 	ST_COUNT
 };

@@ -21,7 +21,9 @@
 #define MAX_UNITS 255          /* a name's characters searched (the rest is not) */
 #define MAX_SYL 8              /* the longest reading is 6 letters ("zhuang") */
 #define FUZZY_MIN 5            /* no typo is guessed in a shorter query */
-#define FUZZY_WHEN 1           /* ...nor when the exact tiers find anything */
+#define FUZZY_WHEN 1           /* ...nor when anything else matched */
+#define SCATTER_MIN 3          /* characters between the letters: from 3 typed */
+#define SCATTER_WHEN 20        /* ...when the exact tiers find fewer than this */
 
 /* Unit flags. */
 #define U_SKIP 1               /* space or punctuation: may be skipped */
@@ -69,7 +71,7 @@ struct search_index {
 	struct search_hit *out;
 	/* The previous query and what it matched (narrowing while typing). */
 	struct search_query prev;
-	bool prev_ok, cand_fuzzy;
+	bool prev_ok, cand_fuzzy, cand_scattered;
 	uint32_t *cand, *cand_next;
 	size_t n_cand;
 };
@@ -404,8 +406,10 @@ static uint64_t bits_range(int from, int to)
 }
 
 /* A query space may be passed over without a unit. */
-static uint64_t close_spaces(const struct matcher *m, uint64_t x)
+static inline uint64_t close_spaces(const struct matcher *m, uint64_t x)
 {
+	if (!m->spaces)
+		return x & m->all;
 	uint64_t y;
 	while ((y = x | ((x & m->spaces) << 1)) != x)
 		x = y;
@@ -413,7 +417,7 @@ static uint64_t close_spaces(const struct matcher *m, uint64_t x)
 }
 
 /* The exact step: where each position in x gets to over unit u. */
-static uint64_t step(const struct matcher *m, uint32_t u, uint64_t x)
+static inline uint64_t step(const struct matcher *m, uint32_t u, uint64_t x)
 {
 	const struct search_index *ix = m->ix;
 	uint32_t c = ix->cp[u];
@@ -445,7 +449,9 @@ static uint64_t step_edit(const struct matcher *m, uint32_t u, uint64_t x)
 {
 	const struct search_index *ix = m->ix;
 	unsigned syl = ix->syl[u];
-	uint64_t next = x; /* the unit missing altogether */
+	/* The unit missing altogether (once the match has begun: the first
+	 * letter is never a typo, so a match never begins with an edit). */
+	uint64_t next = x & ~1ull;
 	if (!syl)
 		return next;
 	int sl;
@@ -456,13 +462,13 @@ static uint64_t step_edit(const struct matcher *m, uint32_t u, uint64_t x)
 		todo &= todo - 1;
 		int pre = lcp(m, p, s, sl);
 		/* s[j] missing: the query has s[0..j) then s[j+1..] */
-		for (int j = 0; j <= pre && j < sl - 1; j++) {
+		for (int j = p == 0; j <= pre && j < sl - 1; j++) {
 			int k = lcp(m, p + j, s + j + 1, sl - j - 1);
 			if (k)
 				next |= bits_range(p + j + 1, p + j + k);
 		}
 		/* s[j] and s[j+1] swapped */
-		for (int j = 0; j <= pre && j < sl - 1; j++) {
+		for (int j = p == 0; j <= pre && j < sl - 1; j++) {
 			if (p + j + 1 >= m->n)
 				break;
 			if (m->q[p + j] == (uint32_t)(unsigned char)s[j + 1] &&
@@ -485,7 +491,7 @@ static uint64_t step_swap2(const struct matcher *m, uint32_t u, uint64_t x)
 		return 0;
 	int la, lb;
 	const char *sa = reading(m, a, &la), *sb = reading(m, b, &lb);
-	uint64_t next = 0, todo = x & ~(1ull << m->n);
+	uint64_t next = 0, todo = x & ~(1ull << m->n) & ~1ull; /* never the first letter */
 	while (todo) {
 		int p = __builtin_ctzll(todo);
 		todo &= todo - 1;
@@ -496,19 +502,21 @@ static uint64_t step_swap2(const struct matcher *m, uint32_t u, uint64_t x)
 	return next;
 }
 
-enum { M_PREFIX = 1, M_ANY = 2, M_FUZZY = 4, M_ANCHOR = 8 /* M_ANY starts at `from` only */ };
+enum { M_PREFIX = 1, M_ANY = 2, M_FUZZY = 4, M_ANCHOR = 8 /* starts at `from` only */,
+       M_GAPS = 16 /* from any unit, with whole units left out between */ };
 
 struct match {
 	int prefix_end;     /* units consumed by a match from the first unit, or -1 */
 	bool prefix_whole;  /* ...and it took the whole name */
 	int any_end;        /* the first unit after a match from any unit, or -1 */
 	int fuzzy_end;      /* the same with one edit, or -1 */
+	int gaps_end;       /* the same with units left out between, or -1 */
 };
 
 /* Can a match begin at unit u: it takes the query's first character?
  * (A typo is never guessed in the first letter: people rarely get it
  * wrong, and guessing it would make every unit a start.) */
-static bool could_start(const struct matcher *m, uint32_t u)
+static inline bool could_start(const struct matcher *m, uint32_t u)
 {
 	const struct search_index *ix = m->ix;
 	uint32_t lead = ix->lead[u], c = ix->cp[u];
@@ -522,24 +530,54 @@ static void match_units(const struct matcher *m, uint32_t off, unsigned n, unsig
                         int modes, struct match *r)
 {
 	uint64_t goal = 1ull << m->n;
-	uint64_t p0 = (modes & M_PREFIX) ? close_spaces(m, 1) : 0, s0 = 0, s1 = 0, pend = 0;
-	r->prefix_end = r->any_end = r->fuzzy_end = -1;
+	uint64_t p0 = (modes & M_PREFIX) ? close_spaces(m, 1) : 0, s0 = 0, s1 = 0, pend = 0, g = 0;
+	r->prefix_end = r->any_end = r->fuzzy_end = r->gaps_end = -1;
 	r->prefix_whole = false;
 	bool fuzzy = (modes & M_FUZZY) && m->n >= FUZZY_MIN;
+	/* While nothing is under way, jump to the next unit typed with the
+	 * query's first letter (a letter or digit: every such unit has it as
+	 * its lead). */
+	bool jump = !(modes & (M_PREFIX | M_ANCHOR)) && !m->t9 && m->n > 0 && m->q[0] < 0x80 &&
+	            is_alnum_ascii(m->q[0]);
+	const uint8_t *lead = m->ix->lead + off;
 	for (unsigned i = from; i < n; i++) {
+		if (jump && !s0 && !s1 && !pend && !g) {
+			uint8_t q0 = (uint8_t)m->q[0];
+			while (i < n && lead[i] != q0)
+				i++;
+			if (i == n)
+				break;
+		}
 		uint32_t u = off + i;
-		if (modes & (M_ANY | M_FUZZY)) {
+		if (modes & (M_ANY | M_FUZZY | M_GAPS)) {
 			/* A match may start at any unit that is not a space (and
 			 * that can take the start of the query). */
 			if (!(m->ix->flags[u] & U_SKIP) && (!(modes & M_ANCHOR) || i == from) &&
-			    could_start(m, u))
-				s0 |= close_spaces(m, 1);
+			    could_start(m, u)) {
+				if (modes & M_GAPS)
+					g |= close_spaces(m, 1);
+				else
+					s0 |= close_spaces(m, 1);
+			}
+		}
+		if (modes & M_GAPS) {
+			/* Each unit taken or, if it is a Chinese character (or a
+			 * space), left out once the match has begun: a syllable
+			 * between the ones typed. Latin letters are never left
+			 * out: "licnece" is no abbreviation of a word. */
+			uint64_t left = (m->ix->syl[u] || (m->ix->flags[u] & U_SKIP)) ? g & ~1ull : 0;
+			g = step(m, u, g) | left;
+			if ((g & goal) && r->gaps_end < 0) {
+				r->gaps_end = (int)(i + 1);
+				break;
+			}
+			continue;
 		}
 		if (!p0 && !s0 && !s1 && !pend)
 			continue; /* nothing under way here */
 		uint64_t n1 = 0;
 		if (fuzzy) {
-			uint64_t x1 = s1 | ((s0 << 1) & m->all & ~1ull); /* an extra query letter */
+			uint64_t x1 = s1 | (((s0 & ~1ull) << 1) & m->all); /* an extra query letter */
 			n1 = step(m, u, x1) | step_edit(m, u, s0) | pend;
 			pend = i + 1 < n ? step_swap2(m, u, s0) : 0;
 		}
@@ -560,7 +598,7 @@ static void match_units(const struct matcher *m, uint32_t off, unsigned n, unsig
 			}
 		}
 		if (fuzzy) {
-			s1 = close_spaces(m, n1 | ((s0 << 1) & m->all));
+			s1 = close_spaces(m, n1 | (((s0 & ~1ull) << 1) & m->all));
 			if ((s1 & goal) && r->fuzzy_end < 0) {
 				r->fuzzy_end = (int)(i + 1);
 				if (!(modes & (M_ANY | M_PREFIX)))
@@ -658,9 +696,12 @@ static uint32_t query_mask(const struct search_query *q, uint32_t *first)
 
 /* Sorting: tier, popular first, shorter names, catalog order, in one key. */
 #define KEY_IDX_BITS 19
-static uint32_t hit_key(const struct search_index *ix, uint32_t svc, int tier, bool t9)
+static uint32_t hit_key(const struct search_index *ix, const struct search_hit *h, bool t9)
 {
-	unsigned len = ix->svc[svc].name.n;
+	uint32_t svc = h->svc;
+	int tier = h->tier;
+	/* Shorter names first; with characters between, the tighter match. */
+	unsigned len = tier == ST_SCATTERED ? (unsigned)(h->end - h->start) : ix->svc[svc].name.n;
 	if (len > 255)
 		len = 255;
 	bool popular = ix->svc[svc].popular;
@@ -694,11 +735,12 @@ static void radix_sort(uint32_t *a, uint32_t *tmp, size_t n)
 static unsigned match_start(const struct matcher *m, const struct text_units *t,
                             const struct search_hit *h)
 {
-	int modes = M_ANY | M_ANCHOR | (h->tier == ST_FUZZY ? M_FUZZY : 0);
+	int modes = M_ANCHOR | (h->tier == ST_FUZZY ? M_ANY | M_FUZZY : h->tier == ST_SCATTERED ? M_GAPS : M_ANY);
 	for (unsigned i = 0; i < h->end && i < t->n; i++) {
 		struct match r;
 		match_units(m, t->off, t->n, i, modes, &r);
-		if ((h->tier == ST_FUZZY ? r.fuzzy_end : r.any_end) >= 0)
+		int end = h->tier == ST_FUZZY ? r.fuzzy_end : h->tier == ST_SCATTERED ? r.gaps_end : r.any_end;
+		if (end >= 0)
 			return i;
 	}
 	return 0;
@@ -770,25 +812,46 @@ static bool classify_exact(const struct matcher *m, uint32_t i, uint32_t qmask, 
 	return false;
 }
 
-/* The name with one typo (only for services the exact tiers missed). */
-static bool classify_fuzzy(const struct matcher *m, uint32_t i, uint32_t qmask, uint32_t qfirst,
-                           struct search_hit *h)
+/* The name with characters between the ones typed, or with one typo (for
+ * services the exact tiers missed, when they found little). */
+static bool classify_fallback(const struct matcher *m, uint32_t i, uint32_t qmask, uint32_t qfirst,
+                              bool scattered, bool fuzzy, struct search_hit *h)
 {
 	const struct svc_entry *e = &m->ix->svc[i];
-	uint32_t missing = qmask & ~(uint32_t)(m->t9 ? e->t9mask : e->mask);
-	if (missing & (missing - 1))
-		return false; /* two letters it does not have: more than one typo */
-	if (!(qfirst & (m->t9 ? e->t9first : e->first)))
+	uint32_t missing = qmask & ~(uint32_t)e->mask;
+	if (!(qfirst & e->first))
 		return false; /* the first letter is never a typo */
 	struct match r;
+	h->svc = i;
+	h->keyword = -1;
+	h->start = 0xFF;
+	if (scattered && !missing) {
+		match_units(m, e->name.off, e->name.n, 0, M_GAPS, &r);
+		if (r.gaps_end >= 0) {
+			/* The tightest run: from each unit that can begin it. */
+			int best = 1 << 30;
+			for (unsigned k = 0; k < e->name.n && k < (unsigned)r.gaps_end; k++) {
+				if (!could_start(m, e->name.off + k))
+					continue;
+				struct match a;
+				match_units(m, e->name.off, e->name.n, k, M_GAPS | M_ANCHOR, &a);
+				if (a.gaps_end >= 0 && a.gaps_end - (int)k < best) {
+					best = a.gaps_end - (int)k;
+					h->start = (uint8_t)k;
+					h->end = (uint8_t)a.gaps_end;
+				}
+			}
+			h->tier = ST_SCATTERED;
+			return true;
+		}
+	}
+	if (!fuzzy || (missing & (missing - 1)))
+		return false; /* two letters it does not have: more than one typo */
 	match_units(m, e->name.off, e->name.n, 0, M_FUZZY, &r);
 	if (r.fuzzy_end < 0)
 		return false;
-	h->svc = i;
-	h->keyword = -1;
 	h->tier = ST_FUZZY;
 	h->end = (uint8_t)r.fuzzy_end;
-	h->start = 0xFF;
 	return true;
 }
 
@@ -822,7 +885,7 @@ size_t search_run(struct search_index *ix, const struct search_query *q,
 	ix->run++;
 	const uint32_t *scope = narrow ? ix->cand : NULL;
 	size_t n_scope = narrow ? ix->n_cand : ix->n;
-	bool scope_has_fuzzy = narrow && ix->cand_fuzzy;
+	bool prev_scattered = ix->cand_scattered, prev_fuzzy = ix->cand_fuzzy;
 	size_t n = 0, nc = 0;
 	uint32_t *next = ix->cand_next;
 	for (size_t k = 0; k < n_scope; k++) {
@@ -830,24 +893,36 @@ size_t search_run(struct search_index *ix, const struct search_query *q,
 		struct search_hit *h = &ix->found[i];
 		if (classify_exact(&m, i, qmask, qfirst, h)) {
 			ix->found_run[i] = ix->run;
-			ix->keys[n++] = hit_key(ix, i, h->tier, q->t9);
+			ix->keys[n++] = hit_key(ix, h, q->t9);
 			next[nc++] = i;
 		}
 	}
-	/* Typos are looked for when the exact tiers find nothing: a name with
-	 * one letter wrong is a guess, offered where nothing else is. Not in
-	 * T9, whose digits are guesses already. */
-	bool fuzzy = !q->t9 && q->n >= FUZZY_MIN && n < FUZZY_WHEN;
-	if (fuzzy) {
-		const uint32_t *fs = scope_has_fuzzy ? scope : NULL;
-		size_t n_fs = scope_has_fuzzy ? n_scope : ix->n;
+	/* Where the exact tiers find little, names with characters between
+	 * the ones typed (sbcx: 社保缴费查询); where nothing at all matched,
+	 * names with one letter wrong: guesses, offered after what was typed.
+	 * Not in T9, whose digits are guesses already. */
+	bool scattered = !q->t9 && q->n >= SCATTER_MIN && n < SCATTER_WHEN;
+	bool fuzzy = false;
+	for (int pass = 0; pass < 2; pass++) {
+		/* Pass 0: characters between; pass 1, only if nothing at all
+		 * matched yet: one typo. */
+		if (pass == 1)
+			fuzzy = !q->t9 && q->n >= FUZZY_MIN && n < FUZZY_WHEN;
+		if (pass == 0 ? !scattered : !fuzzy)
+			continue;
+		/* The previous matches hold this run's guesses only if that run
+		 * made the same kind of guess. */
+		bool keep = narrow && (pass == 0 ? prev_scattered : prev_fuzzy);
+		const uint32_t *fs = keep ? scope : NULL;
+		size_t n_fs = keep ? n_scope : ix->n;
 		for (size_t k = 0; k < n_fs; k++) {
 			uint32_t i = fs ? fs[k] : (uint32_t)k;
 			struct search_hit *h = &ix->found[i];
 			if (ix->found_run[i] == ix->run)
-				continue; /* matched exactly in this run */
-			if (classify_fuzzy(&m, i, qmask, qfirst, h)) {
-				ix->keys[n++] = hit_key(ix, i, h->tier, q->t9);
+				continue; /* matched already in this run */
+			if (classify_fallback(&m, i, qmask, qfirst, pass == 0, pass == 1, h)) {
+				ix->found_run[i] = ix->run;
+				ix->keys[n++] = hit_key(ix, h, q->t9);
 				next[nc++] = i;
 			}
 		}
@@ -856,6 +931,7 @@ size_t search_run(struct search_index *ix, const struct search_query *q,
 	ix->cand = next;
 	ix->n_cand = nc;
 	ix->cand_fuzzy = fuzzy;
+	ix->cand_scattered = scattered;
 	ix->prev = *q;
 	ix->prev_ok = true;
 	radix_sort(ix->keys, ix->tmp, n);
