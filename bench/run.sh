@@ -15,7 +15,9 @@
 # big catalog, default 5000: the largest round size whose JSON fits the
 # kiosk's 1 MiB answer limit), BENCH_SPEECH (utterances per speech figure,
 # default 30), BENCH_VOICE_KEYS (focus moves in voice mode, default 30),
-# BENCH_PAYMENTS (payments for the pay -> QR figure, default 20).
+# BENCH_PAYMENTS (payments for the pay -> QR figure, default 20),
+# RSS_SETTLE_MS (bench/rss.sh: how long the kiosk settles before its peak
+# memory is read, default 700).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -168,6 +170,9 @@ run "$EMV" --runs "$RUNS"
 
 section "10. payments: answer received -> QR painted (parse, check, encode, draw); bytes to draw the payment screen"
 run "$PAY" --runs "$PAYMENTS"
+
+section "11. memory: peak RSS (VmHWM) with $SERVICES services: no catalog, from the gateway, from the cache, a new catalog; dialog"
+run sh bench/rss.sh "$O"
 
 if [ "$failed" -ne 0 ]; then
 	echo

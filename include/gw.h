@@ -48,7 +48,8 @@ struct gw_reply {
 	int status;                /* HTTP status, 0 if none */
 	bool not_modified;         /* 304 */
 	json_t *json;              /* borrowed: valid during the callback only;
-	                              for GW_OK, and for GW_PROBLEM with a JSON body */
+	                              for GW_OK, and for GW_PROBLEM with a JSON body;
+	                              NULL for a gw_get_raw 2xx (read body) */
 	const char *etag;          /* borrowed, NULL if none */
 	const char *body;          /* borrowed raw body (for caching) */
 	size_t body_len;
@@ -72,6 +73,13 @@ void gw_set_lang(struct gw *g, const char *lang);
 /* GET path (e.g. "/v1/catalog"); etag (may be NULL) is sent as If-None-Match. */
 struct gw_req *gw_get(struct gw *g, const char *path, const char *etag,
                       const void *owner, int tag, gw_fn fn, void *ud);
+/* The same, for an answer the caller decodes from its bytes (the catalog:
+ * catalog_parse, no JSON tree): a 2xx answer is held to the same limits
+ * (1 MiB, JSON content type) but not parsed, so it arrives as GW_OK with
+ * body and body_len and json NULL, even if the bytes are not JSON (the
+ * decoder says so). Error answers are parsed as for gw_get. */
+struct gw_req *gw_get_raw(struct gw *g, const char *path, const char *etag,
+                          const void *owner, int tag, gw_fn fn, void *ud);
 /* POST path with a JSON body (reference stolen). idem_key may be NULL. */
 struct gw_req *gw_post(struct gw *g, const char *path, json_t *body, const char *idem_key,
                        const void *owner, int tag, gw_fn fn, void *ud);

@@ -35,6 +35,13 @@ struct service_brief {
 	                       is unknown are dropped by the decoder */
 };
 
+struct catalog_mem;
+
+/* A decoded catalog is compact: every string, keyword vector and array of
+ * it lives in a few large blocks (mem), not in a malloc'd block each; a
+ * service's category string is its category's id, and absent summaries
+ * and keywords share one "" and one empty vector. Read it freely; change
+ * nothing in it; only catalog_free releases it. */
 struct catalog {
 	char *version;
 	struct category *cats;
@@ -43,17 +50,43 @@ struct catalog {
 	size_t n_svcs;
 	size_t *popular;    /* indices into svcs (unknown ids skipped) */
 	size_t n_popular;
+	struct catalog_mem *mem; /* private (catalog_parse.c): the blocks, the id index */
 };
 
-/* Decodes GET /v1/catalog. Categories with no services are kept (shown
- * empty). Duplicate service ids: the later one is dropped. kind must be one
- * of apply|query|bill|queue; fee_fen >= 0. */
+/* Decodes GET /v1/catalog from its bytes, as the gateway sent it or the
+ * cache file holds it, without building a JSON tree (kiosk/core/
+ * catalog_parse.c: a validating pass over the bytes, then the members are
+ * read where they are). Accepts and refuses exactly what jsonx_parse +
+ * catalog_decode do, with the same messages: size and depth limits, strict
+ * JSON (a duplicate member: the last one counts), invalid UTF-8 in strings
+ * repaired, every string sanitized (text_sanitize). Returns 0; -1 when the
+ * JSON is not a catalog (err names the field: "services[12].name:
+ * expected string"); -2 when the bytes are not JSON within the limits (err
+ * as jsonx_parse words it: "body too large", "nested too deeply", "not
+ * JSON: <kind> at line L, column C (byte B)", never quoting the input).
+ * Categories with no services are kept (shown empty). Duplicate ids: the
+ * later one is dropped. kind must be one of apply|query|bill|queue;
+ * fee_fen >= 0. */
+int catalog_parse(const char *buf, size_t len, struct catalog *out, char *err, size_t errlen);
+/* What catalog_parse would answer, with the same message, building
+ * nothing (no allocation but a scratch buffer): so that a new catalog is
+ * known good before the one shown is let go, and the two are never in
+ * memory together. catalog_parse on the same bytes then succeeds. */
+int catalog_check(const char *buf, size_t len, char *err, size_t errlen);
+/* The same from a jansson tree (the reference the parser is tested
+ * against; the kiosk itself no longer builds a tree for the catalog). */
 int catalog_decode(const json_t *root, struct catalog *out, char *err, size_t errlen);
 void catalog_free(struct catalog *c);
 /* Index of the service with that id, or -1 (binary search over a sorted
- * index built by catalog_decode). */
+ * index built by the decoder). */
 long catalog_find(const struct catalog *c, const char *id);
 long catalog_find_category(const struct catalog *c, const char *id);
+/* Bytes the catalog's blocks take (what catalog_free gives back). */
+size_t catalog_size(const struct catalog *c);
+/* For catalog_decode: copies a catalog whose parts are separately
+ * malloc'd (by_id: its services' indices sorted by id) into the compact
+ * layout above. src is left as it is. */
+void catalog_pack(const struct catalog *src, const size_t *by_id, struct catalog *out);
 
 enum field_type { FIELD_TEXT, FIELD_NUMBER, FIELD_MONEY, FIELD_DATE,
                   FIELD_SELECT, FIELD_BOOL, FIELD_IDCARD, FIELD_PHONE };

@@ -3,9 +3,11 @@
  * timers. Screens call these; main.c wires them into the loop.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,33 +116,98 @@ struct search_index *app_search(struct app *a)
 
 /* ---- catalog ---- */
 
+/* The catalog is decoded from its bytes (catalog_parse), from the gateway
+ * and from the cache file alike: no JSON tree (jansson's tree of a 1 MB
+ * catalog is about 9 MB), and one compact catalog (a few large blocks).
+ * The cache file holds the body as it was received. */
+
 static char *catalog_cache_name(void)
 {
 	return xasprintf("catalog-%s.json", i18n_http_lang());
 }
 
-static bool catalog_take(struct app *a, json_t *j, const char *from)
+/* Makes the catalog in body[0..len) the one shown. 0, or catalog_parse's
+ * refusal (logged): -1 JSON that is not a catalog, -2 not JSON at all.
+ * The bytes are checked first (catalog_check builds nothing), so the
+ * catalog shown is let go before the new one is built: the two are never
+ * in memory together (1.3 MB each with 10,000 services). */
+static int catalog_take(struct app *a, const char *body, size_t len, const char *from)
 {
-	struct catalog c;
 	char err[200];
-	if (catalog_decode(j, &c, err, sizeof err) != 0) {
+	int rc = catalog_check(body, len, err, sizeof err);
+	if (rc != 0) {
 		log_warn("catalog from %s rejected: %s", from, err);
-		return false;
+		return rc;
 	}
 	app_search_drop(a);
 	catalog_free(&a->cat);
-	a->cat = c;
-	log_info("catalog from %s: %zu categories, %zu services", from, c.n_cats, c.n_svcs);
+	rc = catalog_parse(body, len, &a->cat, err, sizeof err);
+	if (rc != 0) { /* not after a check of the same bytes; but never half a state */
+		log_warn("catalog from %s rejected: %s", from, err);
+		a->cat_loaded = false;
+		free(a->cat_etag);
+		a->cat_etag = NULL;
+		return rc;
+	}
+	log_info("catalog from %s: %zu categories, %zu services (%zu bytes in, %zu bytes held)", from,
+	         a->cat.n_cats, a->cat.n_svcs, len, catalog_size(&a->cat));
 	app_search(a); /* now, not at the first keystroke */
-	return true;
+	return 0;
+}
+
+/* The saved catalog: the file's bytes in one buffer of its size (no
+ * growing), or NULL; *etag its ETag if it has one gw.c would have taken
+ * (as cache_load reads it). */
+static char *catalog_cache_read(struct app *a, const char *name, size_t *len, char **etag)
+{
+	char *path = data_path(a, name);
+	char *body = NULL;
+	struct stat st;
+	*len = 0;
+	*etag = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= JSONX_MAX_BODY) {
+		size_t size = (size_t)st.st_size, n = 0;
+		body = xmalloc(size + 1);
+		while (n < size) {
+			ssize_t r = read(fd, body + n, size - n);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			n += (size_t)r;
+		}
+		body[n] = '\0';
+		*len = n;
+	} else if (fd >= 0) {
+		log_warn("cache %s not read: not a file of at most %d bytes", name, JSONX_MAX_BODY);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (body) {
+		char *epath = xasprintf("%s.etag", path);
+		size_t elen;
+		char *e = file_read(epath, 256, &elen);
+		bool ok = e && elen > 0;
+		for (size_t i = 0; ok && i < elen; i++)
+			ok = e[i] > 0x20 && e[i] < 0x7f; /* as gw.c accepts them */
+		if (ok)
+			*etag = e;
+		else
+			free(e);
+		free(epath);
+	}
+	free(path);
+	return body;
 }
 
 void app_catalog_load_cache(struct app *a)
 {
 	char *name = catalog_cache_name();
 	char *etag = NULL;
-	json_t *j = cache_load(a, name, &etag);
-	if (j && catalog_take(a, j, "cache")) {
+	size_t len;
+	char *body = catalog_cache_read(a, name, &len, &etag);
+	if (body && catalog_take(a, body, len, "cache") == 0) {
 		a->cat_state = CAT_CACHED;
 		a->cat_loaded = true;
 		free(a->cat_etag);
@@ -148,7 +215,7 @@ void app_catalog_load_cache(struct app *a)
 	} else {
 		free(etag);
 	}
-	json_decref(j);
+	free(body);
 	free(name);
 }
 
@@ -174,8 +241,10 @@ static void on_catalog(void *ud, const struct gw_reply *r)
 			a->cat_state = CAT_LIVE;
 		else
 			catalog_failed(a, ui_gw_message(r));
-	} else if (r->result == GW_OK && r->json) {
-		if (catalog_take(a, r->json, "gateway")) {
+	} else if (r->result == GW_OK) {
+		/* gw_get_raw: the body, checked for size and type, not parsed. */
+		int rc = catalog_take(a, r->body, r->body_len, "gateway");
+		if (rc == 0) {
 			a->cat_state = CAT_LIVE;
 			a->cat_loaded = true;
 			free(a->cat_etag);
@@ -183,6 +252,11 @@ static void on_catalog(void *ud, const struct gw_reply *r)
 			char *name = catalog_cache_name();
 			cache_store(a, name, r->body, r->body_len, r->etag);
 			free(name);
+		} else if (rc == -2) {
+			/* Not JSON: worded as gw.c words any answer it cannot parse. */
+			struct gw_reply bad = *r;
+			bad.result = GW_BAD_ANSWER;
+			catalog_failed(a, ui_gw_message(&bad));
 		} else {
 			catalog_failed(a, _("The service network sent a list of services this kiosk cannot read. Please ask the staff."));
 		}
@@ -199,7 +273,7 @@ void app_catalog_refresh(struct app *a)
 	gw_cancel_owner(a->gw, &a->cat);
 	if (a->cat_state == CAT_FAILED || a->cat_state == CAT_NONE)
 		a->cat_state = CAT_LOADING;
-	gw_get(a->gw, "/v1/catalog", a->cat_etag, &a->cat, REQ_CATALOG, on_catalog, a);
+	gw_get_raw(a->gw, "/v1/catalog", a->cat_etag, &a->cat, REQ_CATALOG, on_catalog, a);
 	ui_dirty(a);
 }
 

@@ -9,7 +9,7 @@ for g in "$@"; do
                  libjansson-dev libqrencode-dev libzbar-dev libespeak-ng-dev
                  libsqlite3-dev libmicrohttpd-dev ca-certificates curl
                  alsa-utils" ;;
-    test)  pkgs="$pkgs clang libvterm-dev libcriterion-dev libclang-rt-14-dev openssl
+    test)  pkgs="$pkgs clang libvterm-dev libcriterion-dev libclang-rt-14-dev openssl dialog
                  unicode-data rime-data-pinyin-simp python3
                  xvfb libx11-dev libxtst-dev zlib1g-dev
                  xterm matchbox-window-manager fontconfig fonts-dejavu-core fonts-wqy-zenhei" ;;

@@ -126,10 +126,11 @@ static int id_key_cmp(const void *a, const void *b)
 	return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* The header gives struct catalog no member for the sorted service index,
- * so it lives in the same allocation as svcs, just past svcs[n_svcs - 1]:
- * it moves and dies with the array. Only catalogs built by catalog_decode
- * have it; catalog_find must not be used on a hand-made catalog. */
+/* The tree decoder builds its catalog the way it always has, every part a
+ * malloc'd block of its own, with the sorted service index in the same
+ * allocation as svcs, just past svcs[n_svcs - 1] (it moves and dies with the
+ * array); catalog_decode then copies it into the compact layout
+ * (catalog_pack, catalog_parse.c) and frees this one. */
 _Static_assert(_Alignof(struct service_brief) >= _Alignof(size_t),
                "index after svcs must be aligned");
 
@@ -138,7 +139,7 @@ static size_t *svc_index(const struct catalog *c)
 	return (size_t *)(void *)(c->svcs + c->n_svcs);
 }
 
-long catalog_find(const struct catalog *c, const char *id)
+static long legacy_find(const struct catalog *c, const char *id)
 {
 	const size_t *ix;
 	size_t lo = 0, hi;
@@ -161,25 +162,10 @@ long catalog_find(const struct catalog *c, const char *id)
 	return -1;
 }
 
-/* Categories are a few dozen; a scan is as fast as an index would be. */
-long catalog_find_category(const struct catalog *c, const char *id)
+static void legacy_free(struct catalog *c)
 {
 	size_t i;
 
-	if (!c || !id)
-		return -1;
-	for (i = 0; i < c->n_cats; i++)
-		if (strcmp(c->cats[i].id, id) == 0)
-			return (long)i;
-	return -1;
-}
-
-void catalog_free(struct catalog *c)
-{
-	size_t i;
-
-	if (!c)
-		return;
 	for (i = 0; i < c->n_cats; i++) {
 		free(c->cats[i].id);
 		free(c->cats[i].name);
@@ -397,7 +383,7 @@ static int decode_popular(const json_t *arr, struct catalog *out, char *err,
 		}
 		/* Sanitized like the ids it is compared with. */
 		id = text_sanitize(json_string_value(v), json_string_length(v), 0);
-		k = catalog_find(out, id);
+		k = legacy_find(out, id);
 		free(id);
 		if (k < 0 || seen[k])
 			continue;
@@ -412,17 +398,19 @@ int catalog_decode(const json_t *root, struct catalog *out, char *err, size_t er
 {
 	const json_t *cats, *svcs, *pop;
 	struct id_key *cat_keys = NULL;
+	struct catalog tmp;
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	memset(&tmp, 0, sizeof tmp);
 	if (!json_is_object(root)) {
 		set_err(err, errlen, "catalog: expected object");
 		return -1;
 	}
-	if (jsonx_str(root, "version", false, &out->version, "", err, errlen))
+	if (jsonx_str(root, "version", false, &tmp.version, "", err, errlen))
 		goto fail;
-	if (!out->version)
-		out->version = xstrdup("");
+	if (!tmp.version)
+		tmp.version = xstrdup("");
 	cats = get_array(root, "categories", true, "", err, errlen, &rc);
 	if (rc)
 		goto fail;
@@ -432,19 +420,21 @@ int catalog_decode(const json_t *root, struct catalog *out, char *err, size_t er
 	pop = get_array(root, "popular", false, "", err, errlen, &rc);
 	if (rc)
 		goto fail;
-	if (decode_categories(cats, out, &cat_keys, err, errlen))
+	if (decode_categories(cats, &tmp, &cat_keys, err, errlen))
 		goto fail;
-	rc = decode_services(svcs, out, cat_keys, err, errlen);
+	rc = decode_services(svcs, &tmp, cat_keys, err, errlen);
 	free(cat_keys);
 	cat_keys = NULL;
 	if (rc)
 		goto fail;
-	if (pop && decode_popular(pop, out, err, errlen))
+	if (pop && decode_popular(pop, &tmp, err, errlen))
 		goto fail;
+	catalog_pack(&tmp, tmp.svcs ? svc_index(&tmp) : NULL, out);
+	legacy_free(&tmp);
 	return 0;
 fail:
 	free(cat_keys);
-	catalog_free(out);
+	legacy_free(&tmp);
 	return -1;
 }
 

@@ -1,7 +1,12 @@
-/* test_model.c: unit tests for model.c (catalog, service, problem decoders). */
+/* test_model.c: unit tests for model.c (catalog, service, problem decoders)
+ * and catalog_parse.c (the catalog from its bytes). Every catalog test runs
+ * both catalog decoders, the tree's (jsonx_parse + catalog_decode) and the
+ * bytes' (catalog_parse, and catalog_check), and holds them to the same
+ * answer. */
 #include <criterion/criterion.h>
 #include <limits.h>
 #include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,110 @@ static json_t *parse(const char *s)
 
 	cr_assert_not_null(j, "test JSON: %s", err);
 	return j;
+}
+
+static void assert_same_catalog(const struct catalog *a, const struct catalog *b)
+{
+	size_t i, k;
+
+	cr_assert_str_eq(a->version, b->version);
+	cr_assert_eq(a->n_cats, b->n_cats);
+	for (i = 0; i < a->n_cats; i++) {
+		cr_assert_str_eq(a->cats[i].id, b->cats[i].id, "cats[%zu]", i);
+		cr_assert_str_eq(a->cats[i].name, b->cats[i].name, "cats[%zu]", i);
+		cr_assert_eq(a->cats[i].n_svc, b->cats[i].n_svc, "cats[%zu]", i);
+		for (k = 0; k < a->cats[i].n_svc; k++)
+			cr_assert_eq(a->cats[i].svc[k], b->cats[i].svc[k]);
+	}
+	cr_assert_eq(a->n_svcs, b->n_svcs);
+	for (i = 0; i < a->n_svcs; i++) {
+		const struct service_brief *x = &a->svcs[i], *y = &b->svcs[i];
+
+		cr_assert_str_eq(x->id, y->id, "svcs[%zu]", i);
+		cr_assert_str_eq(x->category, y->category, "svcs[%zu]", i);
+		cr_assert_str_eq(x->name, y->name, "svcs[%zu]", i);
+		cr_assert_str_eq(x->summary, y->summary, "svcs[%zu]", i);
+		cr_assert_eq(x->n_keywords, y->n_keywords, "svcs[%zu]", i);
+		for (k = 0; k < x->n_keywords; k++)
+			cr_assert_str_eq(x->keywords[k], y->keywords[k]);
+		cr_assert_null(y->keywords[y->n_keywords]);
+		cr_assert_eq(x->kind, y->kind);
+		cr_assert_eq(x->login_required, y->login_required);
+		cr_assert_eq(x->fee_fen, y->fee_fen);
+		cr_assert_eq(x->cat, y->cat);
+		/* The compact layout: a service's category is its category's id. */
+		cr_assert_eq(y->category, b->cats[y->cat].id);
+		cr_assert_eq(catalog_find(b, y->id), (long)i);
+	}
+	cr_assert_eq(a->n_popular, b->n_popular);
+	for (i = 0; i < a->n_popular; i++)
+		cr_assert_eq(a->popular[i], b->popular[i]);
+}
+
+/* Both decoders on s[0..n): same verdict, same message (for JSON that is
+ * not a catalog; for bytes that are not JSON, both refuse them with
+ * jsonx_parse's kind of message), same catalog. Returns catalog_parse's
+ * code; *out (may be NULL) keeps its catalog on success. */
+static int decode_both_n(const char *s, size_t n, struct catalog *out, char *err,
+                         size_t errlen)
+{
+	char err1[256] = "", err2[256] = "";
+	struct catalog a, b;
+	json_t *j = jsonx_parse(s, n, err1, sizeof err1);
+	int r1 = j ? catalog_decode(j, &a, err1, sizeof err1) : -2;
+	int r2 = catalog_parse(s, n, &b, err2, sizeof err2);
+
+	char err3[256] = "";
+	int r3 = catalog_check(s, n, err3, sizeof err3);
+
+	json_decref(j);
+	cr_assert_eq(r1, r2, "tree %d (%s), bytes %d (%s)", r1, err1, r2, err2);
+	/* catalog_check: the same answer, building nothing. */
+	cr_assert_eq(r3, r2, "check %d (%s), parse %d (%s)", r3, err3, r2, err2);
+	if (r2)
+		cr_assert_str_eq(err3, err2);
+	if (r1 == -1)
+		cr_assert_str_eq(err1, err2);
+	if (r1 == -2) {
+		cr_assert(err2[0], "no message");
+		if (strncmp(err1, "not JSON: ", 10) == 0)
+			cr_assert(strncmp(err2, "not JSON: ", 10) == 0, "%s / %s", err1, err2);
+		else
+			cr_assert_str_eq(err1, err2);
+		cr_assert_null(strchr(err2, '"'), "the message quotes the input: %s", err2);
+	}
+	if (r1 == 0) {
+		assert_same_catalog(&a, &b);
+		catalog_free(&a);
+	} else {
+		cr_assert_eq(b.n_svcs, 0);
+		cr_assert_null(b.svcs);
+		cr_assert_null(b.mem);
+	}
+	if (err)
+		snprintf(err, errlen, "%s", err2);
+	if (out)
+		*out = b;
+	else
+		catalog_free(&b);
+	return r2;
+}
+
+static int decode_both(const char *s, struct catalog *out, char *err, size_t errlen)
+{
+	return decode_both_n(s, strlen(s), out, err, errlen);
+}
+
+/* The tree, written out and read back by both decoders. */
+static int decode_tree_both(const json_t *j, struct catalog *out, char *err, size_t errlen)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	int rc;
+
+	cr_assert_not_null(s);
+	rc = decode_both(s, out, err, errlen);
+	free(s);
+	return rc;
 }
 
 static const char catalog_json[] =
@@ -98,6 +207,17 @@ Test(model, catalog_sample)
 	catalog_free(&c); /* zeroed: fine twice */
 	catalog_free(NULL);
 	json_decref(j);
+
+	/* From the bytes: the same catalog, compact. */
+	cr_assert_eq(decode_both(catalog_json, &c, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(c.svcs[0].summary, "sx");
+	cr_assert_eq(c.svcs[1].summary, c.svcs[2].summary, "absent summaries share one \"\"");
+	cr_assert_eq(c.svcs[1].keywords, c.svcs[2].keywords, "absent keywords share one vector");
+	cr_assert_eq(c.svcs[0].category, c.cats[0].id);
+	cr_assert_eq(catalog_find(&c, "svc-x"), -1);
+	catalog_free(&c);
+	cr_assert_null(c.mem);
+	catalog_free(&c);
 }
 
 static void expect_catalog_error(const char *json, const char *want)
@@ -111,6 +231,10 @@ static void expect_catalog_error(const char *json, const char *want)
 	cr_assert_eq(c.n_svcs, 0);
 	cr_assert_null(c.svcs);
 	json_decref(j);
+	/* The bytes: the same message. */
+	err[0] = '\0';
+	cr_assert_eq(decode_both(json, NULL, err, sizeof err), -1, "accepted %s", json);
+	cr_assert_str_eq(err, want);
 }
 
 #define CATS "\"categories\":[{\"id\":\"c\",\"name\":\"C\"}]"
@@ -139,6 +263,41 @@ Test(model, catalog_errors_name_the_path)
 	expect_catalog_error("{" CATS ",\"services\":[],\"popular\":[1]}", "popular[0]: expected string");
 	expect_catalog_error("{" CATS ",\"services\":[],\"popular\":\"a\"}", "popular: expected array");
 	expect_catalog_error("{" CATS ",\"services\":[],\"version\":3}", "version: expected string");
+	/* Every other message the decoder has. */
+	expect_catalog_error("null", "catalog: expected object");
+	expect_catalog_error("\"catalog\"", "catalog: expected object");
+	expect_catalog_error("{\"categories\":null,\"services\":[]}", "categories: expected array");
+	expect_catalog_error("{" CATS ",\"services\":null}", "services: expected array");
+	expect_catalog_error("{\"categories\":[{\"name\":\"x\"}],\"services\":[]}", "categories[0].id: missing");
+	expect_catalog_error("{\"categories\":[{\"id\":null,\"name\":\"x\"}],\"services\":[]}",
+	                     "categories[0].id: expected string");
+	expect_catalog_error("{\"categories\":[{\"id\":\"x\",\"name\":[]}],\"services\":[]}",
+	                     "categories[0].name: expected string");
+	expect_catalog_error("{" CATS ",\"services\":[{\"category\":\"c\",\"name\":\"A\",\"kind\":\"query\"}]}",
+	                     "services[0].id: missing");
+	expect_catalog_error("{" CATS ",\"services\":[{\"id\":\"a\",\"name\":\"A\",\"kind\":\"query\"}]}",
+	                     "services[0].category: missing");
+	expect_catalog_error("{" CATS ",\"services\":[{\"id\":\"a\",\"category\":1,\"name\":\"A\",\"kind\":\"query\"}]}",
+	                     "services[0].category: expected string");
+	expect_catalog_error("{" CATS ",\"services\":[{\"id\":\"a\",\"category\":\"c\",\"kind\":\"query\"}]}",
+	                     "services[0].name: missing");
+	expect_catalog_error("{" CATS ",\"services\":[{\"id\":\"a\",\"category\":\"c\",\"name\":\"A\"}]}",
+	                     "services[0].kind: missing");
+	expect_catalog_error("{" CATS ",\"services\":[{\"id\":\"a\",\"category\":\"c\",\"name\":\"A\",\"kind\":null}]}",
+	                     "services[0].kind: expected string");
+	expect_catalog_error(SVC(",\"summary\":[]"), "services[1].summary: expected string");
+	expect_catalog_error(SVC(",\"keywords\":[\"a\",\"b\",{}]"), "services[1].keywords[2]: expected string");
+	expect_catalog_error(SVC(",\"fee_fen\":true"), "services[1].fee_fen: expected integer");
+	expect_catalog_error(SVC(",\"fee_fen\":-9223372036854775808"), "services[1].fee_fen: must not be negative");
+	expect_catalog_error(SVC(",\"login_required\":\"true\""), "services[1].login_required: expected boolean");
+	/* A service whose category is unknown is dropped, but checked first. */
+	expect_catalog_error("{" CATS ",\"services\":[{\"id\":\"a\",\"category\":\"ghost\",\"name\":\"A\","
+	                     "\"kind\":\"query\",\"keywords\":[1]}]}", "services[0].keywords[0]: expected string");
+	/* The kind is checked after every member, and named sanitized. */
+	expect_catalog_error("{" CATS ",\"services\":[{\"id\":\"a\",\"category\":\"c\",\"name\":\"A\","
+	                     "\"kind\":\"x\\u001b[2Jy\",\"fee_fen\":\"1\"}]}", "services[0].fee_fen: expected integer");
+	expect_catalog_error("{" CATS ",\"services\":[{\"id\":\"a\",\"category\":\"c\",\"name\":\"A\","
+	                     "\"kind\":\"x\\u001b[2Jy\",\"fee_fen\":-1}]}", "services[0].kind: unknown kind 'xy'");
 }
 
 Test(model, catalog_minimal_and_empty)
@@ -183,6 +342,7 @@ Test(model, catalog_mutations_never_crash)
 				rc = catalog_decode(j, &c, err, sizeof err);
 				cr_assert(rc == 0 || (rc == -1 && err[0]));
 				catalog_free(&c);
+				decode_tree_both(j, NULL, NULL, 0);
 				json_decref(j);
 			}
 		}
@@ -196,6 +356,7 @@ Test(model, catalog_mutations_never_crash)
 			rc = catalog_decode(j, &c, err, sizeof err);
 			cr_assert(rc == 0 || (rc == -1 && err[0]));
 			catalog_free(&c);
+			decode_tree_both(j, NULL, NULL, 0);
 			json_decref(j);
 		}
 	}
@@ -207,6 +368,7 @@ Test(model, catalog_mutations_never_crash)
 
 		if (catalog_decode(vals[v], &c, err, sizeof err) == 0)
 			catalog_free(&c);
+		decode_tree_both(vals[v], NULL, NULL, 0);
 		if (service_decode(vals[v], &sv, err, sizeof err) == 0)
 			service_free(&sv);
 		cr_assert_eq(problem_decode(vals[v], 500, &p, err, sizeof err), 0);
@@ -268,7 +430,355 @@ Test(model, catalog_10000_services_fast, .timeout = 20)
 	for (i = 1; i < 250; i++)
 		cr_assert_lt(c.cats[3].svc[i - 1], c.cats[3].svc[i]);
 	catalog_free(&c);
+
+	/* The bytes give the same catalog, in far less memory than a tree:
+	 * 10,000 services of this kind are about 1.2 MB. (mallinfo2 says
+	 * nothing under AddressSanitizer, whose allocator is its own.) The
+	 * optional members go, for the bytes to fit the 1 MiB limit. */
+	for (i = 0; i < 10000; i++) {
+		json_t *o = json_array_get(svcs, (size_t)i);
+
+		json_object_del(o, "summary");
+		json_object_del(o, "keywords");
+		json_object_del(o, "fee_fen");
+		if (i % 2 == 0)
+			json_object_del(o, "login_required");
+	}
+	{
+		char *s = json_dumps(root, JSON_COMPACT);
+		struct mallinfo2 m0, m1;
+		size_t used;
+
+		cr_assert_eq(decode_both(s, NULL, err, sizeof err), 0, "%s", err);
+		m0 = mallinfo2();
+		cr_assert_eq(catalog_parse(s, strlen(s), &c, err, sizeof err), 0, "%s", err);
+		m1 = mallinfo2();
+		used = (m1.uordblks + m1.hblkhd) - (m0.uordblks + m0.hblkhd);
+		if (m0.uordblks + m0.hblkhd > 0)
+			cr_assert_lt(used, 2u << 20, "catalog_parse kept %zu bytes for 10,000 services",
+			             used);
+		cr_assert_eq(c.n_svcs, 10000);
+		catalog_free(&c);
+		free(s);
+	}
 	json_decref(root);
+}
+
+/* ---- catalog_parse: the bytes ---- */
+
+static void expect_not_json(const char *s, size_t n, const char *want)
+{
+	struct catalog c;
+	char err[256] = "";
+
+	cr_assert_eq(decode_both_n(s, n, &c, err, sizeof err), -2, "accepted %.60s", s);
+	cr_assert(strncmp(err, want, strlen(want)) == 0, "%s, not %s", err, want);
+	cr_assert_null(c.mem);
+}
+
+#define GOOD_HEAD "{" CATS ",\"services\":["
+#define GOOD_SVC(name) "{\"id\":\"a\",\"category\":\"c\",\"name\":" name ",\"kind\":\"query\"}"
+
+/* One service whose name is the JSON string `name`; its decoded name. */
+static char *name_of(const char *name)
+{
+	char buf[4096];
+	struct catalog c;
+	char err[256], *out;
+
+	snprintf(buf, sizeof buf, GOOD_HEAD GOOD_SVC("%s") "]}", name);
+	cr_assert_eq(decode_both(buf, &c, err, sizeof err), 0, "%s: %s", name, err);
+	cr_assert_eq(c.n_svcs, 1);
+	out = strdup(c.svcs[0].name);
+	catalog_free(&c);
+	return out;
+}
+
+static void expect_name(const char *name, const char *want)
+{
+	char *got = name_of(name);
+
+	cr_assert_str_eq(got, want, "%s", name);
+	free(got);
+}
+
+Test(model, parse_not_json)
+{
+	expect_not_json("", 0, "not JSON: the answer ends too early");
+	expect_not_json("   ", 3, "not JSON: the answer ends too early");
+	expect_not_json(GOOD_HEAD, strlen(GOOD_HEAD), "not JSON: the answer ends too early");
+	expect_not_json("{\"a\":\"b", 7, "not JSON: the answer ends too early");
+	expect_not_json("{} x", 4, "not JSON: more after the end");
+	expect_not_json("{}{}", 4, "not JSON: more after the end");
+	expect_not_json("{\"a\" 1}", 8, "not JSON: invalid syntax");
+	expect_not_json("{\"a\":1,}", 9, "not JSON: invalid syntax");
+	expect_not_json("[1,]", 4, "not JSON: invalid syntax");
+	expect_not_json("{a:1}", 5, "not JSON: invalid syntax");
+	expect_not_json("{'a':1}", 7, "not JSON: invalid syntax");
+	expect_not_json("[tru]", 5, "not JSON: invalid syntax");
+	expect_not_json("[nulls]", 7, "not JSON: invalid syntax");
+	expect_not_json("[True]", 6, "not JSON: invalid syntax");
+	expect_not_json("[01]", 4, "not JSON: invalid syntax");
+	expect_not_json("[1.]", 4, "not JSON: invalid syntax");
+	expect_not_json("[.5]", 4, "not JSON: invalid syntax");
+	expect_not_json("[1e]", 4, "not JSON: invalid syntax");
+	expect_not_json("[-]", 3, "not JSON: invalid syntax");
+	expect_not_json("[+1]", 4, "not JSON: invalid syntax");
+	expect_not_json("[\"a\tb\"]", 7, "not JSON: invalid syntax"); /* a raw TAB */
+	expect_not_json("[\"a\nb\"]", 7, "not JSON: invalid syntax");
+	expect_not_json("[\"a\\xb\"]", 8, "not JSON: invalid syntax");
+	expect_not_json("[\"\\u12G4\"]", 10, "not JSON: invalid syntax");
+	expect_not_json("[\"\\u12\"]", 8, "not JSON: invalid syntax");
+	expect_not_json("{\"a\":\"\\", 7, "not JSON: invalid syntax");
+	expect_not_json("[1 2]", 5, "not JSON: invalid syntax");
+	expect_not_json("\xEF\xBB\xBF{}", 5, "not JSON: invalid syntax"); /* a BOM */
+	expect_not_json("[\xE4\xB8\xAD]", 5, "not JSON: invalid syntax");  /* UTF-8 out of a string */
+	expect_not_json("[\xFF]", 3, "not JSON: invalid syntax");
+	expect_not_json("[\"a\"]\0", 6, "not JSON: more after the end");
+	expect_not_json("[\"a\0b\"]", 7, "not JSON: invalid syntax");   /* a raw NUL */
+	/* Where: line, column in characters, bytes read. */
+	{
+		char err[128];
+		struct catalog c;
+
+		cr_assert_eq(catalog_parse("{\"a\": 1,\n \"b\": }", 16, &c, err, sizeof err), -2);
+		cr_assert_str_eq(err, "not JSON: invalid syntax at line 2, column 7 (byte 16)");
+		cr_assert_eq(catalog_parse("[\"中文\",x]", 12, &c, err, sizeof err), -2);
+		cr_assert_str_eq(err, "not JSON: invalid syntax at line 1, column 7 (byte 11)");
+		cr_assert_eq(catalog_parse(NULL, 5, &c, err, sizeof err), -2);
+		cr_assert_str_eq(err, "not JSON: the answer ends too early at line 1, column 0 (byte 0)");
+		cr_assert_eq(catalog_parse("[", 1, &c, NULL, 0), -2); /* no err buffer: fine */
+		/* Stricter than jansson in one place: it drops a NUL right after
+		 * a number or a literal (its push-back buffer takes NUL for
+		 * empty) and reads "[1\0]" as [1]; a NUL outside a string is no
+		 * JSON here. */
+		static const char nul[] = "{" CATS ",\"services\":[],\"x\":[1\0]}";
+
+		cr_assert_eq(catalog_parse(nul, sizeof nul - 1, &c, err, sizeof err), -2);
+		cr_assert(strncmp(err, "not JSON: invalid syntax", 24) == 0, "%s", err);
+		cr_assert_eq(catalog_parse(nul, strlen(nul), &c, err, sizeof err), -2);
+		cr_assert_str_eq(err, "not JSON: the answer ends too early at line 1, column 58 (byte 58)");
+		catalog_free(&c);
+	}
+}
+
+Test(model, parse_limits)
+{
+	char *s;
+	size_t n, i;
+	struct catalog c;
+	char err[128];
+
+	/* Depth: 32 levels pass (in a member nobody reads), 33 do not. */
+	s = malloc(256);
+	n = (size_t)sprintf(s, "{" CATS ",\"services\":[],\"x\":");
+	for (i = 0; i < 31; i++)
+		s[n++] = '[';
+	for (i = 0; i < 31; i++)
+		s[n++] = ']';
+	s[n++] = '}';
+	cr_assert_eq(decode_both_n(s, n, NULL, err, sizeof err), 0, "%s", err);
+	n = (size_t)sprintf(s, "{" CATS ",\"services\":[],\"x\":");
+	for (i = 0; i < 32; i++)
+		s[n++] = '[';
+	for (i = 0; i < 32; i++)
+		s[n++] = ']';
+	s[n++] = '}';
+	cr_assert_eq(decode_both_n(s, n, NULL, err, sizeof err), -2);
+	cr_assert_str_eq(err, "nested too deeply");
+	free(s);
+
+	/* Size: JSONX_MAX_BODY passes, one byte more does not. */
+	n = JSONX_MAX_BODY;
+	s = malloc(n + 1);
+	i = (size_t)sprintf(s, "{" CATS ",\"services\":[],\"x\":\"");
+	memset(s + i, 'a', n - i - 2);
+	memcpy(s + n - 2, "\"}", 2);
+	cr_assert_eq(decode_both_n(s, n, NULL, err, sizeof err), 0, "%s", err);
+	s[n - 1] = ' ';
+	s[n] = '}';
+	cr_assert_eq(catalog_parse(s, n + 1, &c, err, sizeof err), -2);
+	cr_assert_str_eq(err, "body too large");
+	free(s);
+}
+
+Test(model, parse_strings)
+{
+	char *s, *got;
+	size_t n;
+
+	expect_name("\"plain ASCII\"", "plain ASCII");
+	expect_name("\"\"", "");
+	expect_name("\"\\\" \\\\ \\/\"", "\" \\ /");
+	expect_name("\"a\\tb\\nc\\rd\"", "a b cd");          /* TAB, newline: spaces; CR dropped */
+	expect_name("\"a\\bb\\fc\"", "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c");
+	expect_name("\"\\u00e9\\u4E2D\\u6587\"", "é中文");
+	expect_name("\"\\u0041\\u0042\"", "AB");
+	expect_name("\"\\ud83d\\ude00!\"", "\xF0\x9F\x98\x80!");   /* a surrogate pair */
+	expect_name("\"\\uD834\\uDD1E\"", "\xF0\x9D\x84\x9E");
+	expect_name("\"x\\u0000y\"", "x\xEF\xBF\xBDy");           /* NUL in a value: U+FFFD */
+	expect_name("\"\\u001b[2Jz\\u009b\\u202e\"", "z\xEF\xBF\xBD\xEF\xBF\xBD");
+	expect_name("\"\x7F\"", "\xEF\xBF\xBD");                     /* a raw DEL */
+	/* Invalid UTF-8 in a string: each bad byte a U+FFFD, as jsonx_parse's
+	 * repair makes it; the valid characters around it stay. */
+	expect_name("\"x\xFFy\"", "x\xEF\xBF\xBDy");
+	expect_name("\"\xE4\xB8\"", "\xEF\xBF\xBD\xEF\xBF\xBD");   /* cut short at the quote */
+	expect_name("\"\xC0\xAF\"", "\xEF\xBF\xBD\xEF\xBF\xBD");   /* overlong */
+	expect_name("\"\xED\xA0\x80\"", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* a surrogate */
+	expect_name("\"\xE4\\u00e9\"", "\xEF\xBF\xBDé");
+	expect_name("\"\\u00e9\xA9\"", "é\xEF\xBF\xBD");
+	expect_name("\"\xEF\xBF\xBD\"", "\xEF\xBF\xBD");             /* a real U+FFFD */
+	expect_name("\"中\\\"文\"", "中\"文");
+
+	/* Lone or broken surrogates are not JSON, as in jansson. */
+	expect_not_json("[\"\\ud800\"]", 10, "not JSON: invalid syntax");
+	expect_not_json("[\"\\udc00\"]", 10, "not JSON: invalid syntax");
+	expect_not_json("[\"\\ud800x\"]", 11, "not JSON: invalid syntax");
+	expect_not_json("[\"\\ud800\\u0041\"]", 16, "not JSON: invalid syntax");
+	expect_not_json("[\"\\ud800\\ud800\"]", 16, "not JSON: invalid syntax");
+	/* NUL in a member name: not JSON (jansson cannot hold it). */
+	expect_not_json("{\"a\\u0000\":1}", 14, "not JSON: a NUL in a key");
+	expect_not_json("[{\"x\":{\"\\u0000\":1}}]", 20, "not JSON: a NUL in a key");
+
+	/* Escaped member names are the names they spell. */
+	{
+		const char *j = "{\"categ\\u006fries\":[{\"\\u0069d\":\"c\",\"n\\u0061me\":\"C\"}],"
+		                "\"services\":[{\"id\":\"a\",\"category\":\"c\",\"name\":\"A\","
+		                "\"\\u006bind\":\"apply\",\"fee\\u005ffen\":5}]}";
+		struct catalog c;
+		char err[128];
+
+		cr_assert_eq(decode_both(j, &c, err, sizeof err), 0, "%s", err);
+		cr_assert_eq(c.svcs[0].kind, SVC_APPLY);
+		cr_assert_eq(c.svcs[0].fee_fen, 5);
+		catalog_free(&c);
+	}
+
+	/* A huge name: 900,000 bytes of CJK, and as many escapes. */
+	n = 900000;
+	s = malloc(n + 3);
+	s[0] = '"';
+	for (size_t i = 0; i < n / 3; i++)
+		memcpy(s + 1 + 3 * i, "中", 3);
+	s[n + 1] = '"';
+	s[n + 2] = '\0';
+	{
+		char *buf = malloc(n + 200);
+		struct catalog c;
+		char err[128];
+
+		snprintf(buf, n + 200, GOOD_HEAD GOOD_SVC("%s") "]}", s);
+		cr_assert_eq(decode_both(buf, &c, err, sizeof err), 0, "%s", err);
+		cr_assert_eq(strlen(c.svcs[0].name), n);
+		catalog_free(&c);
+		for (size_t i = 0; i < n / 6; i++)
+			memcpy(s + 1 + 6 * i, "\\u4e2d", 6);
+		snprintf(buf, n + 200, GOOD_HEAD GOOD_SVC("%s") "]}", s);
+		cr_assert_eq(decode_both(buf, &c, err, sizeof err), 0, "%s", err);
+		cr_assert_eq(strlen(c.svcs[0].name), n / 2);
+		catalog_free(&c);
+		free(buf);
+	}
+	free(s);
+	got = name_of("\"\\u001b]0;title\\u0007ok\"");
+	cr_assert_str_eq(got, "ok");
+	free(got);
+}
+
+Test(model, parse_numbers)
+{
+	char buf[512];
+	struct catalog c;
+	char err[128];
+	static const char *const fine[] = {
+		"0", "-0", "9223372036854775807", "-9223372036854775808", "1.5", "-0.0",
+		"1e308", "1E+2", "1e-400", "123456789012345678901234567890.5",
+		"1.7976931348623157e308",
+	};
+	static const char *const out_of_range[] = {
+		"9223372036854775808", "-9223372036854775809", "99999999999999999999",
+		"1e400", "-1e309", "1.8e308",
+	};
+
+	/* In a member nobody reads: the number only has to be JSON. */
+	for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
+		snprintf(buf, sizeof buf, "{" CATS ",\"services\":[],\"x\":[%s]}", fine[i]);
+		cr_assert_eq(decode_both(buf, NULL, err, sizeof err), 0, "%s: %s", fine[i], err);
+	}
+	for (size_t i = 0; i < sizeof out_of_range / sizeof *out_of_range; i++) {
+		snprintf(buf, sizeof buf, "{" CATS ",\"services\":[],\"x\":%s}", out_of_range[i]);
+		expect_not_json(buf, strlen(buf), "not JSON: a number out of range");
+	}
+	/* fee_fen: an integer, 0 or more, up to LLONG_MAX. */
+	snprintf(buf, sizeof buf, SVC(",\"fee_fen\":9223372036854775807"));
+	cr_assert_eq(decode_both(buf, &c, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(c.svcs[1].fee_fen, LLONG_MAX);
+	catalog_free(&c);
+	snprintf(buf, sizeof buf, SVC(",\"fee_fen\":-0"));
+	cr_assert_eq(decode_both(buf, &c, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(c.svcs[1].fee_fen, 0);
+	catalog_free(&c);
+	expect_catalog_error(SVC(",\"fee_fen\":1e2"), "services[1].fee_fen: expected integer");
+	expect_catalog_error(SVC(",\"fee_fen\":100.0"), "services[1].fee_fen: expected integer");
+}
+
+Test(model, parse_duplicate_members)
+{
+	struct catalog c;
+	char err[256];
+
+	/* The last of members with one name counts, as in jansson: an earlier
+	 * one of the wrong type is no error. */
+	cr_assert_eq(decode_both(SVC(",\"name\":7,\"name\":\"B2\""), &c, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(c.svcs[1].name, "B2");
+	catalog_free(&c);
+	expect_catalog_error(SVC(",\"name\":\"B2\",\"name\":7"), "services[1].name: expected string");
+	cr_assert_eq(decode_both("{\"services\":{},\"categories\":7," CATS ",\"services\":[],"
+	                         "\"version\":1,\"version\":\"v2\"}", &c, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(c.version, "v2");
+	catalog_free(&c);
+	expect_catalog_error("{" CATS ",\"services\":[],\"services\":null}", "services: expected array");
+	/* Members the kiosk does not read may be anything. */
+	cr_assert_eq(decode_both("{\"x\":{\"y\":[null,true,false,-1.5e-3,{\"z\":\"\\u4e2d\"}]}," CATS
+	                         ",\"services\":[],\"popular\":null}", &c, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(c.n_popular, 0);
+	catalog_free(&c);
+	/* Duplicate categories and services: the first is kept. */
+	cr_assert_eq(decode_both(catalog_json, &c, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(c.n_cats, 3);
+	cr_assert_eq(c.n_svcs, 3);
+	catalog_free(&c);
+	/* A duplicate id whose first has an unknown category: neither stays. */
+	cr_assert_eq(decode_both("{" CATS ",\"services\":[{\"id\":\"a\",\"category\":\"x\",\"name\":\"A\","
+	                         "\"kind\":\"bill\"},{\"id\":\"a\",\"category\":\"c\",\"name\":\"A2\","
+	                         "\"kind\":\"bill\"},{\"id\":\"b\",\"category\":\"c\",\"name\":\"B\","
+	                         "\"kind\":\"bill\"}],\"popular\":[\"b\",\"a\",\"b\"]}", &c, err, sizeof err), 0,
+	             "%s", err);
+	cr_assert_eq(c.n_svcs, 1);
+	cr_assert_str_eq(c.svcs[0].id, "b");
+	cr_assert_eq(c.n_popular, 1);
+	cr_assert_eq(c.cats[0].n_svc, 1);
+	catalog_free(&c);
+}
+
+/* White space anywhere JSON allows it, CRLF line ends, members in any
+ * order: the same catalog. */
+Test(model, parse_layout_of_the_bytes)
+{
+	static const char spaced[] =
+		" \r\n\t{ \"services\" :\r\n [ { \"kind\" : \"queue\" , \"name\" : \"N\" ,"
+		" \"category\" : \"c\" , \"id\" : \"s\" , \"keywords\" : [ \"k1\" , \"k2\" ] ,"
+		" \"login_required\" : false , \"fee_fen\" : 0 } ] ,\n \"categories\" : [ {"
+		" \"name\" : \"C\" , \"id\" : \"c\" } ] , \"popular\" : [ \"s\" ] } \r\n ";
+	struct catalog c;
+	char err[128];
+
+	cr_assert_eq(decode_both(spaced, &c, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(c.n_svcs, 1);
+	cr_assert_eq(c.svcs[0].kind, SVC_QUEUE);
+	cr_assert_str_eq(c.svcs[0].keywords[1], "k2");
+	cr_assert_eq(c.n_popular, 1);
+	catalog_free(&c);
 }
 
 static const char service_json[] =
