@@ -53,7 +53,12 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-rss-XXXXXX") || exit 2
 gw_pids=""
+live_pidf="" # the pid file of the kiosk or dialog being measured
 cleanup() {
+	if [ -n "$live_pidf" ] && [ -s "$live_pidf" ]; then
+		kill "$(cat "$live_pidf")" 2>/dev/null
+		pkill -P "$(cat "$live_pidf")" 2>/dev/null
+	fi
 	for p in $gw_pids; do
 		kill "$p" 2>/dev/null
 	done
@@ -61,7 +66,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+# Also when the output is cut short (| head): no gateway may outlive us.
+trap 'exit 1' INT TERM HUP PIPE
 failed=0
 
 now_ms() {
@@ -143,6 +149,7 @@ run_kiosk() {
 	pidf="$tmp/$label.pid"
 	mkdir -p "$data"
 	rm -f "$log" "$pidf"
+	live_pidf=$pidf
 	# script(1) gives the kiosk a terminal; stty sets its size.
 	TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 script -q -e -c \
 		"sh -c 'echo \$\$ > \"$pidf\"; stty rows 24 cols 80; exec \"$KIOSK\" --gateway \"$url\" \
@@ -161,6 +168,7 @@ run_kiosk() {
 		failed=1
 		[ -n "$pid" ] && kill "$pid" 2>/dev/null
 		wait "$spid" 2>/dev/null
+		live_pidf=""
 		return 1
 	fi
 	sleep "$(awk -v m="$SETTLE_MS" 'BEGIN { print m / 1000 }')"
@@ -168,6 +176,7 @@ run_kiosk() {
 	cp "/proc/$pid/smaps" "$tmp/$label.smaps" 2>/dev/null
 	kill "$pid" 2>/dev/null
 	wait "$spid" 2>/dev/null
+	live_pidf=""
 	st="$tmp/$label.status"
 	heap=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { h = ($6 == "[heap]") } h && /^Rss:/ { s += $2 } END { print s + 0 }' \
 		"$tmp/$label.smaps" 2>/dev/null)
@@ -237,6 +246,7 @@ if command -v dialog >/dev/null 2>&1; then
 	echo "($(dialog --version 2>&1 | head -n 1))"
 	awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "%d%cGeneral service %05d%c", i, 0, i, 0 }' \
 		>"$tmp/items"
+	live_pidf="$tmp/dialog.pid"
 	TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 script -q -e -c \
 		"sh -c 'echo \$\$ > \"$tmp/dialog.pid\"; stty rows 24 cols 80; exec xargs -0 -x -s 2000000 -a \"$tmp/items\" \
 dialog --menu \"Choose a service\" 0 0 0'" /dev/null </dev/null >"$tmp/dialog.tty" 2>&1 &
@@ -265,6 +275,7 @@ dialog --menu \"Choose a service\" 0 0 0'" /dev/null </dev/null >"$tmp/dialog.tt
 	fi
 	kill "$(cat "$tmp/dialog.pid" 2>/dev/null)" 2>/dev/null
 	wait "$spid" 2>/dev/null
+	live_pidf=""
 else
 	echo "dialog not installed, skipped (apt-get install dialog)"
 fi
