@@ -39,6 +39,7 @@ struct app {
 	 * the catalog is replaced or freed); built when a catalog arrives. */
 	struct search_index *search;
 	unsigned long search_gen;   /* counts indexes built: results name theirs */
+	long long search_timer;     /* builds the index right after a catalog arrives */
 	long long health_timer;
 	long long clock_timer;
 	bool running;

@@ -102,6 +102,14 @@ void app_search_drop(struct app *a)
 	a->search = NULL;
 }
 
+static long on_search_timer(struct loop *l, long long id, void *ud)
+{
+	struct app *a = ud;
+	a->search_timer = 0;
+	app_search(a);
+	return -1;
+}
+
 struct search_index *app_search(struct app *a)
 {
 	if (!a->search) {
@@ -151,7 +159,11 @@ static int catalog_take(struct app *a, const char *body, size_t len, const char 
 	}
 	log_info("catalog from %s: %zu categories, %zu services (%zu bytes in, %zu bytes held)", from,
 	         a->cat.n_cats, a->cat.n_svcs, len, catalog_size(&a->cat));
-	app_search(a); /* now, not at the first keystroke */
+	/* The index right after this pass (not at the first keystroke), once
+	 * the body it came in has been freed: the two never take room at
+	 * the same time. */
+	if (!a->search_timer)
+		a->search_timer = loop_timer_add(a->loop, 0, on_search_timer, a);
 	return 0;
 }
 
@@ -307,7 +319,12 @@ long app_on_clock(struct loop *l, long long id, void *ud)
 	static bool started;
 	if (!started) { /* at start-up: payments a restart left unfinished */
 		started = true;
-		reconcile_kick(a);
+		/* Only if there is an outbox: a kiosk that never took a payment
+		 * does not open (nor load the pages of) its database for nothing. */
+		char *path = data_path(a, OUTBOX_FILE);
+		if (access(path, F_OK) == 0)
+			reconcile_kick(a);
+		free(path);
 	}
 	ui_dirty(a);
 	time_t now = time(NULL);

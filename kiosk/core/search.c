@@ -25,11 +25,13 @@
 #define SCATTER_MIN 3          /* characters between the letters: from 3 typed */
 #define SCATTER_WHEN 20        /* ...when the exact tiers find fewer than this */
 
-/* Unit flags. */
-#define U_SKIP 1               /* space or punctuation: may be skipped */
+/* In a unit's lead byte: a space or punctuation (it may be skipped). */
+#define U_SKIP 0x80
+/* In a unit's 16-bit character: a character past U+FFFF (ix->astral has it). */
+#define U_ASTRAL 0xFFFF
 
 struct text_units {
-	uint32_t off;              /* into ix->cp / ix->syl / ix->flags */
+	uint32_t off;              /* into ix->cp / ix->syl / ix->lead */
 	uint16_t n;
 };
 
@@ -52,11 +54,14 @@ struct search_index {
 	struct svc_entry *svc;
 	struct text_units *kw;
 	size_t n_kw;
-	uint32_t *cp;                  /* every unit's folded character */
+	uint16_t *cp;                  /* every unit's folded character (U_ASTRAL:
+	                                  see astral) */
 	uint16_t *syl;                 /* its reading, 0 if none */
-	uint8_t *flags;
 	uint8_t *lead;                 /* the first letter or digit a unit is typed
-	                                  with: its reading's, or its own; 0: none */
+	                                  with (its reading's, or its own; 0: none),
+	                                  | U_SKIP for spaces and punctuation */
+	struct astral { uint32_t unit, cp; } *astral; /* by unit, ascending */
+	size_t n_astral, cap_astral;
 	size_t n_units;
 	/* Readings as letters and as T9 digits, by syllable id. */
 	char (*syl_txt)[MAX_SYL];
@@ -75,6 +80,9 @@ struct search_index {
 	uint32_t *cand, *cand_next;
 	size_t n_cand;
 };
+
+struct search_index;
+static inline uint32_t unit_cp(const struct search_index *ix, uint32_t u);
 
 /* ---- characters ---- */
 
@@ -173,6 +181,23 @@ int search_query_parse(const char *s, bool t9, struct search_query *q)
 	return dropped;
 }
 
+/* A unit's character. */
+static inline uint32_t unit_cp(const struct search_index *ix, uint32_t u)
+{
+	uint32_t c = ix->cp[u];
+	if (c != U_ASTRAL)
+		return c;
+	size_t lo = 0, hi = ix->n_astral;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ix->astral[mid].unit < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n_astral && ix->astral[lo].unit == u ? ix->astral[lo].cp : 0xFFFD;
+}
+
 /* ---- masks: which letters, digits and other characters a text holds ---- */
 
 static uint32_t cp_bit(uint32_t c)
@@ -210,7 +235,7 @@ static void units_add(struct search_index *ix, size_t *cap, const char *s, struc
 			*cap = *cap ? *cap * 2 : 4096;
 		ix->cp = xrealloc(ix->cp, *cap * sizeof *ix->cp);
 		ix->syl = xrealloc(ix->syl, *cap * sizeof *ix->syl);
-		ix->flags = xrealloc(ix->flags, *cap);
+		ix->lead = xrealloc(ix->lead, *cap);
 	}
 	tu->off = (uint32_t)ix->n_units;
 	tu->n = (uint16_t)n;
@@ -220,8 +245,18 @@ static void units_add(struct search_index *ix, size_t *cap, const char *s, struc
 		pinyin_read(cps, n, ix->syl + ix->n_units);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t c = fold(cps[i]);
-		ix->cp[ix->n_units + i] = c;
-		ix->flags[ix->n_units + i] = is_skip(c) ? U_SKIP : 0;
+		size_t u = ix->n_units + i;
+		if (c >= U_ASTRAL) {
+			if (ix->n_astral == ix->cap_astral) {
+				ix->cap_astral = ix->cap_astral ? ix->cap_astral * 2 : 16;
+				ix->astral = xrealloc(ix->astral, ix->cap_astral * sizeof *ix->astral);
+			}
+			ix->astral[ix->n_astral++] = (struct astral){ (uint32_t)u, c };
+			ix->cp[u] = U_ASTRAL;
+		} else {
+			ix->cp[u] = (uint16_t)c;
+		}
+		ix->lead[u] = is_skip(c) ? U_SKIP : 0; /* its letter is added at the end of the build */
 		if (ix->syl[ix->n_units + i] > ix->n_syl)
 			ix->syl[ix->n_units + i] = 0;
 	}
@@ -232,9 +267,9 @@ static void units_masks(const struct search_index *ix, const struct text_units *
                         uint32_t *mask, uint16_t *t9mask, uint32_t *first, uint16_t *t9first)
 {
 	for (unsigned i = 0; i < tu->n; i++) {
-		uint32_t c = ix->cp[tu->off + i];
+		uint32_t c = unit_cp(ix, tu->off + i);
 		unsigned s = ix->syl[tu->off + i];
-		if (ix->flags[tu->off + i] & U_SKIP)
+		if (ix->lead[tu->off + i] & U_SKIP)
 			continue;
 		*mask |= cp_bit(c);
 		*t9mask = (uint16_t)(*t9mask | t9_bit(c));
@@ -302,17 +337,15 @@ struct search_index *search_build(const struct catalog *c)
 	if (ix->n_units) {
 		ix->cp = xrealloc(ix->cp, ix->n_units * sizeof *ix->cp);
 		ix->syl = xrealloc(ix->syl, ix->n_units * sizeof *ix->syl);
-		ix->flags = xrealloc(ix->flags, ix->n_units);
+		ix->lead = xrealloc(ix->lead, ix->n_units);
 	}
-	size_t nu = ix->n_units ? ix->n_units : 1;
-	ix->lead = xcalloc(nu, 1);
 	for (size_t u = 0; u < ix->n_units; u++) {
 		unsigned syl = ix->syl[u];
 		uint32_t ch = ix->cp[u];
 		if (syl)
-			ix->lead[u] = (uint8_t)ix->syl_txt[syl][0];
+			ix->lead[u] |= (uint8_t)ix->syl_txt[syl][0];
 		else if (is_alnum_ascii(ch))
-			ix->lead[u] = (uint8_t)ch;
+			ix->lead[u] |= (uint8_t)ch;
 	}
 	size_t m = ix->n ? ix->n : 1;
 	ix->keys = xcalloc(m, sizeof *ix->keys);
@@ -334,8 +367,8 @@ void search_free(struct search_index *ix)
 	free(ix->kw);
 	free(ix->cp);
 	free(ix->syl);
-	free(ix->flags);
 	free(ix->lead);
+	free(ix->astral);
 	free(ix->syl_txt);
 	free(ix->syl_t9);
 	free(ix->syl_len);
@@ -353,7 +386,7 @@ size_t search_index_bytes(const struct search_index *ix)
 {
 	size_t m = ix->n ? ix->n : 1;
 	return sizeof *ix + ix->n * sizeof *ix->svc + ix->n_kw * sizeof *ix->kw +
-	       ix->n_units * (sizeof *ix->cp + sizeof *ix->syl + 2) +
+	       ix->n_units * (sizeof *ix->cp + sizeof *ix->syl + 1) + ix->cap_astral * sizeof *ix->astral +
 	       (ix->n_syl + 1) * (2 * MAX_SYL + 1) +
 	       m * (2 * sizeof *ix->keys + 2 * sizeof *ix->found + 3 * sizeof(uint32_t));
 }
@@ -420,10 +453,10 @@ static inline uint64_t close_spaces(const struct matcher *m, uint64_t x)
 static inline uint64_t step(const struct matcher *m, uint32_t u, uint64_t x)
 {
 	const struct search_index *ix = m->ix;
-	uint32_t c = ix->cp[u];
+	uint32_t c = unit_cp(ix, u);
 	unsigned syl = ix->syl[u];
 	uint64_t next = 0;
-	if (ix->flags[u] & U_SKIP)
+	if (ix->lead[u] & U_SKIP)
 		next |= x; /* stepped over */
 	uint64_t todo = x & ~(1ull << m->n);
 	while (todo) {
@@ -519,7 +552,7 @@ struct match {
 static inline bool could_start(const struct matcher *m, uint32_t u)
 {
 	const struct search_index *ix = m->ix;
-	uint32_t lead = ix->lead[u], c = ix->cp[u];
+	uint32_t lead = ix->lead[u] & ~U_SKIP, c = unit_cp(ix, u);
 	if (m->t9 && lead >= 'a')
 		lead = (uint32_t)('0' + search_t9_digit((int)lead));
 	return m->q[0] == c || (lead && m->q[0] == lead);
@@ -552,7 +585,7 @@ static void match_units(const struct matcher *m, uint32_t off, unsigned n, unsig
 		if (modes & (M_ANY | M_FUZZY | M_GAPS)) {
 			/* A match may start at any unit that is not a space (and
 			 * that can take the start of the query). */
-			if (!(m->ix->flags[u] & U_SKIP) && (!(modes & M_ANCHOR) || i == from) &&
+			if (!(m->ix->lead[u] & U_SKIP) && (!(modes & M_ANCHOR) || i == from) &&
 			    could_start(m, u)) {
 				if (modes & M_GAPS)
 					g |= close_spaces(m, 1);
@@ -565,7 +598,7 @@ static void match_units(const struct matcher *m, uint32_t off, unsigned n, unsig
 			 * space), left out once the match has begun: a syllable
 			 * between the ones typed. Latin letters are never left
 			 * out: "licnece" is no abbreviation of a word. */
-			uint64_t left = (m->ix->syl[u] || (m->ix->flags[u] & U_SKIP)) ? g & ~1ull : 0;
+			uint64_t left = (m->ix->syl[u] || (m->ix->lead[u] & U_SKIP)) ? g & ~1ull : 0;
 			g = step(m, u, g) | left;
 			if ((g & goal) && r->gaps_end < 0) {
 				r->gaps_end = (int)(i + 1);
@@ -612,7 +645,7 @@ static void match_units(const struct matcher *m, uint32_t off, unsigned n, unsig
 	if (r->prefix_end >= 0) {
 		/* The whole name: nothing but spaces after the match's end. */
 		unsigned e = (unsigned)r->prefix_end;
-		while (e < n && (m->ix->flags[off + e] & U_SKIP))
+		while (e < n && (m->ix->lead[off + e] & U_SKIP))
 			e++;
 		r->prefix_whole = e == n;
 	}
@@ -636,7 +669,7 @@ static bool prefix_literal(const struct matcher *m, const struct text_units *t)
 	if (t->n < m->n)
 		return false;
 	for (int i = 0; i < m->n; i++)
-		if (!literal(m, i, m->ix->cp[t->off + i]))
+		if (!literal(m, i, unit_cp(m->ix, t->off + i)))
 			return false;
 	return true;
 }
