@@ -34,9 +34,10 @@ CORE=$O/bench/core
 SPEECH=$O/bench/speech
 EMV=$O/bench/emv
 PAY=$O/bench/pay
+SEARCH=$O/bench/search
 failed=0
 
-for b in "$O/kiosk" "$O/gatewayd" "$TTY" "$CORE" "$SPEECH" "$EMV" "$PAY"; do
+for b in "$O/kiosk" "$O/gatewayd" "$TTY" "$CORE" "$SPEECH" "$EMV" "$PAY" "$SEARCH"; do
 	if [ ! -x "$b" ]; then
 		echo "bench: $b is missing (run make bench)" >&2
 		exit 2
@@ -173,6 +174,9 @@ run "$PAY" --runs "$PAYMENTS"
 
 section "11. memory: peak RSS (VmHWM) with $SERVICES services: no catalog, from the gateway, from the cache, a new catalog; dialog"
 run sh bench/rss.sh "$O"
+
+section "12. search: index build, time per keystroke at 10,000 services, against fzy -e on the same names"
+run "$SEARCH" --runs "$RUNS"
 
 if [ "$failed" -ne 0 ]; then
 	echo

@@ -53,7 +53,7 @@ static const struct q queries[] = {
 	{ "sbcx", false, "initials" },
 	{ "shebao", false, "full pinyin" },
 	{ "xingshizheng", false, "full pinyin, polyphone" },
-	{ "yyguahao", false, "initials + syllables" },
+	{ "gjjtiqu", false, "initials + syllables" },
 	{ "社保cx", false, "hanzi + initials" },
 	{ "公积金提取", false, "hanzi" },
 	{ "etc", false, "Latin" },
