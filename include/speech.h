@@ -17,6 +17,9 @@
  * Voices: Mandarin "cmn-latn-pinyin" (zh_CN and zh_TW), English "en-us".
  * A missing audio device is reported once (status callback and log) and the
  * kiosk goes on silently.
+ * libespeak-ng is not linked but loaded (dlopen) by the first speech_open of
+ * espeak or wav, or the first speech_synth_wav; log and none never load it.
+ * Without the library speech_open of espeak or wav fails with a reason.
  */
 #ifndef KIOSK_SPEECH_H
 #define KIOSK_SPEECH_H

@@ -35,9 +35,25 @@
  * of [a-z0-9_-] (at most 64 bytes) and langs of [A-Za-z_-]; anything else
  * is synthesized as if no id had been given.
  *
+ * libespeak-ng is not linked: it and the audio libraries it pulls in
+ * (pcaudio, sonic, PulseAudio, ALSA...) are about 2 MB of pages that most
+ * kiosks, never switching voice mode on, would carry for nothing. It is
+ * dlopen()ed ("libespeak-ng.so.1", RTLD_NOW | RTLD_LOCAL) when speech is
+ * first needed: speech_open of an espeak or wav backend (the kiosk opens
+ * its backend when voice mode is switched on), or the first
+ * speech_synth_wav. The log and none backends never load it. The espeak_*
+ * functions used are resolved with dlsym into `es`, a table of pointers
+ * typed from the library's own prototypes (speak_lib.h, espeak_ng.h), so
+ * every call is still checked by the compiler. A missing library or symbol
+ * is an engine failure like a missing voice: speech_open says why and
+ * returns NULL (voice mode is "not available"), and nothing is retried.
+ * Loading is part of the engine's initialization, under engine_mu, and
+ * speech_open does it before it starts the worker thread.
+ *
  * libespeak-ng is one process-wide engine, not thread-safe: every call into
  * it holds engine_mu. It is initialized once (speech_open of an espeak or
- * wav backend, or the first speech_synth_wav) and never terminated:
+ * wav backend, or the first speech_synth_wav) and never terminated nor
+ * unloaded:
  * espeak-ng 1.51 hangs in espeak_ng_Terminate() after a second
  * initialization, and its memory stays reachable from its globals (LSan is
  * quiet). Initialization sets LC_CTYPE to C.UTF-8 behind our back; we put
@@ -50,6 +66,7 @@
 #include "speech.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
@@ -116,6 +133,35 @@ struct synth {
 	bool cut;                    /* MAX_SECONDS reached */
 };
 
+/* The library, opened when speech is first needed (engine_load_locked). */
+#define ESPEAK_LIB "libespeak-ng.so.1"
+
+const char *speech_test_espeak_lib;
+
+/* Every libespeak-ng function called here: its field in `es`, its symbol. */
+#define ESPEAK_SYMS(X)                                         \
+	X(ng_InitializePath, espeak_ng_InitializePath)             \
+	X(ng_Initialize, espeak_ng_Initialize)                     \
+	X(ng_InitializeOutput, espeak_ng_InitializeOutput)         \
+	X(ng_ClearErrorContext, espeak_ng_ClearErrorContext)       \
+	X(ng_GetStatusCodeMessage, espeak_ng_GetStatusCodeMessage) \
+	X(ng_GetSampleRate, espeak_ng_GetSampleRate)               \
+	X(SetSynthCallback, espeak_SetSynthCallback)               \
+	X(SetVoiceByName, espeak_SetVoiceByName)                   \
+	X(SetParameter, espeak_SetParameter)                       \
+	X(Synth, espeak_Synth)                                     \
+	X(Info, espeak_Info)
+
+/* Pointers of the functions' own types (the headers' prototypes): the
+ * compiler checks every call through them. Written once, under engine_mu,
+ * before engine_state becomes 1; read under engine_mu. Nothing here calls
+ * an espeak_* function directly, so nothing links against the library. */
+static struct {
+#define X(field, sym) __typeof__(sym) *field;
+	ESPEAK_SYMS(X)
+#undef X
+} es;
+
 static pthread_mutex_t engine_mu = PTHREAD_MUTEX_INITIALIZER;
 static int engine_state;           /* 0 not tried, 1 ready, -1 failed (under engine_mu) */
 static char engine_err[200];
@@ -165,9 +211,38 @@ static int engine_cb(short *wav, int nsamples, espeak_EVENT *events)
 static const char *engine_pick_voice(const char *const *names)
 {
 	for (; *names; names++)
-		if (espeak_SetVoiceByName(*names) == EE_OK)
+		if (es.SetVoiceByName(*names) == EE_OK)
 			return *names;
 	return NULL;
+}
+
+/* Under engine_mu, once: opens libespeak-ng and fills `es`. 0, or -1 with
+ * engine_err set (the library is closed again if a symbol is missing). */
+static int engine_load_locked(void)
+{
+	const char *name = speech_test_espeak_lib ? speech_test_espeak_lib : ESPEAK_LIB;
+	void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		const char *why = dlerror();
+		snprintf(engine_err, sizeof engine_err, "espeak-ng cannot be loaded: %s",
+		         why ? why : name);
+		return -1;
+	}
+	const char *missing = NULL;
+#define X(field, sym)                                                      \
+	if (!missing && !(es.field = (__typeof__(es.field))dlsym(h, #sym))) \
+		missing = #sym;
+	ESPEAK_SYMS(X)
+#undef X
+	if (missing) {
+		snprintf(engine_err, sizeof engine_err,
+		         "espeak-ng cannot be loaded: %s has no %s", name, missing);
+		memset(&es, 0, sizeof es);
+		dlclose(h);
+		return -1;
+	}
+	return 0;
 }
 
 /* Under engine_mu. 0, or -1 with engine_err set. */
@@ -188,26 +263,37 @@ static int engine_init_locked(void)
 	const char *cur = setlocale(LC_CTYPE, NULL);
 	char *saved_locale = xstrdup(cur ? cur : "C");
 
-	espeak_ng_ERROR_CONTEXT ctx = NULL;
-	espeak_ng_InitializePath(NULL);
-	espeak_ng_STATUS st = espeak_ng_Initialize(&ctx);
-	if (st == ENS_OK)
-		st = espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL);
-	espeak_ng_ClearErrorContext(&ctx);
+	/* The library's and its audio stack's constructors run here, with
+	 * the same signals blocked. */
+	bool loaded = engine_load_locked() == 0;
+	espeak_ng_STATUS st = ENS_OK;
+	if (loaded) {
+		espeak_ng_ERROR_CONTEXT ctx = NULL;
+		es.ng_InitializePath(NULL);
+		st = es.ng_Initialize(&ctx);
+		if (st == ENS_OK)
+			st = es.ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL);
+		es.ng_ClearErrorContext(&ctx);
+	}
 	setlocale(LC_CTYPE, saved_locale);
 	free(saved_locale);
 	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 
+	if (!loaded) {
+		engine_state = -1;
+		log_error("speech: %s", engine_err);
+		return -1;
+	}
 	if (st != ENS_OK) {
 		char msg[160];
-		espeak_ng_GetStatusCodeMessage(st, msg, sizeof msg);
+		es.ng_GetStatusCodeMessage(st, msg, sizeof msg);
 		snprintf(engine_err, sizeof engine_err, "espeak-ng cannot start: %s", msg);
 		engine_state = -1;
 		log_error("speech: %s", engine_err);
 		return -1;
 	}
-	engine_rate = espeak_ng_GetSampleRate();
-	espeak_SetSynthCallback(engine_cb);
+	engine_rate = es.ng_GetSampleRate();
+	es.SetSynthCallback(engine_cb);
 	engine_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	locale_t old = engine_locale ? uselocale(engine_locale) : (locale_t)0;
 	engine_voice_zh = engine_pick_voice(zh);
@@ -227,7 +313,7 @@ static int engine_init_locked(void)
 	if (!engine_voice_en)
 		engine_voice_en = engine_voice_zh;
 	log_info("speech: espeak-ng %s, %d Hz, voices %s (Chinese) and %s (English)",
-	         espeak_Info(NULL), engine_rate, engine_voice_zh, engine_voice_en);
+	         es.Info(NULL), engine_rate, engine_voice_zh, engine_voice_en);
 	engine_state = 1;
 	return 0;
 }
@@ -261,14 +347,14 @@ static int engine_synth(const char *lang, const char *text, int wpm, int volume,
 	}
 	locale_t old = engine_locale ? uselocale(engine_locale) : (locale_t)0;
 	const char *voice = lang_is_zh(lang) ? engine_voice_zh : engine_voice_en;
-	if (voice != engine_voice_now && espeak_SetVoiceByName(voice) == EE_OK)
+	if (voice != engine_voice_now && es.SetVoiceByName(voice) == EE_OK)
 		engine_voice_now = voice;
-	espeak_SetParameter(espeakRATE, clamp(wpm, RATE_MIN, RATE_MAX), 0);
-	espeak_SetParameter(espeakVOLUME, clamp(volume, VOLUME_MIN, VOLUME_MAX), 0);
+	es.SetParameter(espeakRATE, clamp(wpm, RATE_MIN, RATE_MAX), 0);
+	es.SetParameter(espeakVOLUME, clamp(volume, VOLUME_MIN, VOLUME_MAX), 0);
 	sy->max = (size_t)engine_rate * MAX_SECONDS;
 	engine_cur = sy;
-	espeak_ERROR e = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
-	                              espeakCHARS_UTF8, NULL, NULL);
+	espeak_ERROR e = es.Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
+	                          espeakCHARS_UTF8, NULL, NULL);
 	engine_cur = NULL;
 	if (e != EE_OK && !sy->aborted && !sy->cut) {
 		snprintf(err, errlen, "espeak-ng could not synthesize (error %d)", (int)e);
@@ -1094,8 +1180,9 @@ struct speech *speech_open(struct loop *l, const char *spec, const char *prompts
 			return NULL;
 		}
 	}
+	/* Loads libespeak-ng (the first time), before the worker exists. */
 	if (kind == SPEECH_WAV || kind == SPEECH_ESPEAK) {
-		char why[200];
+		char why[sizeof engine_err];
 		if (engine_init(why, sizeof why) != 0) {
 			snprintf(err, errlen, "speech \"%s\": %s", spec, why);
 			return NULL;

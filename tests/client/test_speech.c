@@ -3,7 +3,8 @@
  * speech_synth_wav, the espeak backend through aplay on a machine without
  * a sound card (one AUDIO_FAILED, no zombies), interruption (made
  * deterministic by holding the worker mid-utterance), recorded prompts,
- * rate and volume, bad specs, and freeing from inside the callback. */
+ * rate and volume, bad specs, freeing from inside the callback, and
+ * libespeak-ng loaded only by the backends that synthesize (dlopen). */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <errno.h>
@@ -377,6 +378,122 @@ Test(speech, none_is_silent_and_rate_volume_are_clamped)
 	speech_free(NULL);
 	speech_say(NULL, "en", "x", NULL); /* harmless */
 	rec_free(&r);
+}
+
+/* ---- loading libespeak-ng ------------------------------------------------ */
+
+/* True if libespeak-ng is mapped into this process (each test is a process
+ * of its own, and the test binary does not link it). */
+static bool espeak_mapped(void)
+{
+	char *maps = slurp("/proc/self/maps", NULL);
+	cr_assert_not_null(maps, "/proc/self/maps: %s", strerror(errno));
+	bool yes = strstr(maps, "libespeak-ng") != NULL;
+	free(maps);
+	return yes;
+}
+
+Test(speech, log_and_none_never_load_espeak_ng_real_speech_does)
+{
+	struct rec r;
+	rec_init(&r);
+	char *dir = tmpdir();
+	char spec[300];
+	cr_assert(!espeak_mapped(), "libespeak-ng is mapped before any speech object");
+
+	struct speech *none = open_ok(&r, "none", NULL);
+	speech_say(none, "en", EN_ITEM, NULL);
+	snprintf(spec, sizeof spec, "log:%s/speech.log", dir);
+	struct speech *s = open_ok(&r, spec, NULL);
+	speech_say(s, "zh_CN", ZH_ITEM, NULL);
+	speech_say(s, "en", EN_ITEM, NULL);
+	cr_assert(run_until_done(&r, 2, 2000), "%d events", r.n);
+	cr_expect(!espeak_mapped(), "the log or none backend loaded libespeak-ng");
+	speech_free(s);
+	speech_free(none);
+	cr_expect(!espeak_mapped());
+
+	/* the real backend loads it when it is opened, before its worker
+	 * starts, and speaks (ALSA's null device) */
+	s = open_ok(&r, "espeak:null", NULL);
+	cr_expect(espeak_mapped(), "speech_open(espeak:null) did not load libespeak-ng");
+	speech_say(s, "zh_CN", ZH_ITEM, NULL);
+	cr_assert(run_until_done(&r, 3, 10000), "%d events", r.n);
+	cr_expect_eq(count(&r, SPEECH_AUDIO_FAILED), 0, "%s", r.evs[r.n - 1].why);
+	expect_ev(&r, r.n - 1, SPEECH_DONE, "");
+	cr_expect_geq(speech_last_latency_us(s), 0, "no audio reached aplay");
+	speech_free(s);
+	cr_expect(no_children());
+	/* loaded once, for the life of the process */
+	cr_expect(espeak_mapped());
+	rec_free(&r);
+	rm_rf(dir);
+	free(dir);
+}
+
+Test(speech, synth_wav_loads_espeak_ng)
+{
+	char *dir = tmpdir();
+	char p[300], err[256] = "";
+	cr_assert(!espeak_mapped());
+	snprintf(p, sizeof p, "%s/item.wav", dir);
+	cr_assert_eq(speech_synth_wav("en", EN_ITEM, 150, p, err, sizeof err), 0, "%s", err);
+	cr_expect(espeak_mapped());
+	expect_speech(p, 0.8, 6.0, NULL);
+	rm_rf(dir);
+	free(dir);
+}
+
+/* Without the library (or with one that is not espeak-ng) the real
+ * backends are refused with a reason, and log goes on working. */
+static void espeak_unavailable(const char *lib, const char *want)
+{
+	struct rec r;
+	rec_init(&r);
+	char *dir = tmpdir();
+	char spec[300], err[256], p[300];
+	speech_test_espeak_lib = lib;
+
+	const char *real[] = { "espeak", "espeak:null", NULL };
+	for (int i = 0; real[i]; i++) {
+		err[0] = '\0';
+		struct speech *s = speech_open(r.l, real[i], NULL, on_speech, &r, err, sizeof err);
+		cr_expect_null(s, "%s opened without %s", real[i], lib);
+		speech_free(s);
+		cr_expect(strstr(err, want) != NULL, "%s: \"%s\", want \"%s\"", real[i], err, want);
+		cr_log_info("%s with %s: %s", real[i], lib, err);
+	}
+	snprintf(spec, sizeof spec, "wav:%s/out", dir);
+	err[0] = '\0';
+	cr_expect_null(speech_open(r.l, spec, NULL, on_speech, &r, err, sizeof err));
+	cr_expect(strstr(err, want) != NULL, "wav: \"%s\"", err);
+	snprintf(p, sizeof p, "%s/x.wav", dir);
+	err[0] = '\0';
+	cr_expect_eq(speech_synth_wav("en", EN_ITEM, 150, p, err, sizeof err), -1);
+	cr_expect(strstr(err, want) != NULL, "synth_wav: \"%s\"", err);
+	cr_expect_neq(access(p, F_OK), 0);
+
+	snprintf(spec, sizeof spec, "log:%s/speech.log", dir);
+	struct speech *s = open_ok(&r, spec, NULL);
+	speech_say(s, "en", EN_ITEM, NULL);
+	cr_expect(run_until_done(&r, 1, 2000));
+	speech_free(s);
+	cr_expect(!espeak_mapped());
+	speech_test_espeak_lib = NULL;
+	rec_free(&r);
+	rm_rf(dir);
+	free(dir);
+}
+
+Test(speech, without_libespeak_ng_real_speech_is_refused)
+{
+	espeak_unavailable("libkiosk-no-such-espeak-ng.so.1", "espeak-ng cannot be loaded: ");
+}
+
+Test(speech, a_library_without_espeak_symbols_is_refused)
+{
+	/* libm is loaded already: dlopen succeeds, dlsym does not */
+	espeak_unavailable("libm.so.6", "libm.so.6 has no espeak_ng_InitializePath");
 }
 
 /* ---- log: the transcript ------------------------------------------------ */
