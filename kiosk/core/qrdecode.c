@@ -1,6 +1,14 @@
 /* qrdecode.c: QR codes in: finding a code in a grey picture (libzbar), and
  * reading the pictures a scanner hands us (PGM/PPM files, YUYV frames).
  *
+ * libzbar is loaded here at first use (dlopen; see qrcode.h), not linked:
+ * its functions are called through `zb`, a table of pointers declared with
+ * the prototypes of <zbar.h> (__typeof__), so the compiler checks every
+ * call as if it were linked. Nothing here may call a zbar_* function
+ * directly: the kiosk would then fail to link (it has no -lzbar), and the
+ * inline helpers of <zbar.h> that call _zbar_* functions must not be used
+ * either.
+ *
  * pnm_parse reads files that anyone with access to the drop folder can put
  * there, so it trusts nothing: every size is checked against the bytes
  * actually present before anything is allocated or read, and every
@@ -9,6 +17,9 @@
  */
 #include "qrcode.h"
 
+#include <dlfcn.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,28 +31,107 @@
 #define PNM_MAX_SIDE 8192
 #define PNM_MAX_PIXELS 40000000ull
 
+/* ---- libzbar, loaded at first use -------------------------------------- */
+
+const char *qr_zbar_library = "libzbar.so.0";
+
+/* What qr_decode calls. */
+#define ZBAR_DECODE_FNS(X)               \
+	X(zbar_image_scanner_create)     \
+	X(zbar_image_scanner_destroy)    \
+	X(zbar_image_scanner_set_config) \
+	X(zbar_image_create)             \
+	X(zbar_image_destroy)            \
+	X(zbar_image_set_format)         \
+	X(zbar_image_set_size)           \
+	X(zbar_image_set_data)           \
+	X(zbar_scan_image)               \
+	X(zbar_image_first_symbol)       \
+	X(zbar_symbol_next)              \
+	X(zbar_symbol_get_type)          \
+	X(zbar_symbol_get_data_length)   \
+	X(zbar_symbol_get_data)
+
+/* Written once, by zb_load under zb_once; read-only afterwards. */
+static struct {
+#define ZB_MEMBER(f) __typeof__(f) *f;
+	ZBAR_DECODE_FNS(ZB_MEMBER)
+#undef ZB_MEMBER
+} zb;
+static void *zb_handle;
+static char zb_why[200];
+static pthread_once_t zb_once = PTHREAD_ONCE_INIT;
+
+static void zb_load(void)
+{
+	const char *lib = qr_zbar_library;
+	/* dlerror's text is translated into the language of LC_MESSAGES (the
+	 * kiosk's log would get Chinese): this thread reads it in the C
+	 * locale. newlocale("C") allocates nothing. */
+	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	locale_t old = c ? uselocale(c) : (locale_t)0;
+	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		const char *e = dlerror();
+		/* "libzbar.so.0: cannot open shared object file: No such file or
+		 * directory" says less, at more length; anything else (a damaged
+		 * or foreign file) is given as the loader says it. */
+		if (!e || strstr(e, "No such file"))
+			snprintf(zb_why, sizeof zb_why, "%s not found", lib);
+		else
+			snprintf(zb_why, sizeof zb_why, "%s", e);
+	}
+	if (c) {
+		uselocale(old);
+		freelocale(c);
+	}
+	if (!h)
+		return;
+#define ZB_RESOLVE(f)                                                            \
+	if (!(zb.f = (__typeof__(zb.f))dlsym(h, #f))) {                          \
+		snprintf(zb_why, sizeof zb_why, "%s: no %s", lib, #f);           \
+		goto missing;                                                    \
+	}
+	ZBAR_DECODE_FNS(ZB_RESOLVE)
+#undef ZB_RESOLVE
+	zb_handle = h;
+	return;
+missing:
+	memset(&zb, 0, sizeof zb);
+	dlclose(h);
+}
+
+void *qr_zbar_load(char *why, size_t whylen)
+{
+	pthread_once(&zb_once, zb_load);
+	if (!zb_handle && why && whylen)
+		snprintf(why, whylen, "%s", zb_why);
+	return zb_handle;
+}
+
 /* ---- decoding ---------------------------------------------------------- */
 
 /* One pass of zbar over a Y800 image; returns the first QR symbol's bytes. */
 static char *scan_once(zbar_image_scanner_t *sc, const unsigned char *gray, int w, int h,
                        size_t *len)
 {
-	zbar_image_t *img = zbar_image_create();
+	zbar_image_t *img = zb.zbar_image_create();
 	char *out = NULL;
 
-	zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
-	zbar_image_set_size(img, (unsigned)w, (unsigned)h);
+	zb.zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
+	zb.zbar_image_set_size(img, (unsigned)w, (unsigned)h);
 	/* No cleanup handler: zbar only reads the caller's buffer. */
-	zbar_image_set_data(img, gray, (unsigned long)w * (unsigned long)h, NULL);
-	if (zbar_scan_image(sc, img) > 0) {
+	zb.zbar_image_set_data(img, gray, (unsigned long)w * (unsigned long)h, NULL);
+	if (zb.zbar_scan_image(sc, img) > 0) {
 		const zbar_symbol_t *sym;
 
-		for (sym = zbar_image_first_symbol(img); sym; sym = zbar_symbol_next(sym)) {
-			if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
+		for (sym = zb.zbar_image_first_symbol(img); sym; sym = zb.zbar_symbol_next(sym)) {
+			if (zb.zbar_symbol_get_type(sym) != ZBAR_QRCODE)
 				continue;
 			/* Payloads may be binary (NUL bytes): use the length, not strlen. */
-			unsigned n = zbar_symbol_get_data_length(sym);
-			const char *d = zbar_symbol_get_data(sym);
+			unsigned n = zb.zbar_symbol_get_data_length(sym);
+			const char *d = zb.zbar_symbol_get_data(sym);
 
 			out = xmalloc((size_t)n + 1);
 			if (n)
@@ -51,7 +141,7 @@ static char *scan_once(zbar_image_scanner_t *sc, const unsigned char *gray, int 
 			break;
 		}
 	}
-	zbar_image_destroy(img);
+	zb.zbar_image_destroy(img);
 	return out;
 }
 
@@ -65,13 +155,15 @@ char *qr_decode(const unsigned char *gray, int w, int h, size_t *len)
 	*len = 0;
 	if (!gray || w <= 0 || h <= 0 || (uint64_t)w * (uint64_t)h > UINT32_MAX)
 		return NULL;
+	if (!qr_zbar_load(NULL, 0))
+		return NULL;
 
-	zbar_image_scanner_t *sc = zbar_image_scanner_create();
-	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 0);
-	zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+	zbar_image_scanner_t *sc = zb.zbar_image_scanner_create();
+	zb.zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 0);
+	zb.zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
 	/* Hand back the bytes as encoded: without this zbar guesses a character
 	 * set and converts binary payloads to UTF-8. */
-	zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
+	zb.zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
 	/* Light on dark (a phone in dark mode): our own inverted copy. zbar's
 	 * ZBAR_CFG_TEST_INVERTED would do it, but libzbar 0.23.92 inverts in
 	 * 8-byte words and writes past the end of its copy when w*h is not a
@@ -86,7 +178,7 @@ char *qr_decode(const unsigned char *gray, int w, int h, size_t *len)
 		out = scan_once(sc, inv, w, h, len);
 		free(inv);
 	}
-	zbar_image_scanner_destroy(sc);
+	zb.zbar_image_scanner_destroy(sc);
 	return out;
 }
 

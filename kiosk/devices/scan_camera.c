@@ -9,9 +9,19 @@
  *
  * Frames come from a small source interface (scan_int.h) so that tests can
  * feed pictures without a /dev/video device.
+ *
+ * libzbar is not linked (qrcode.h): starting the scanner loads it
+ * (qr_zbar_load: the worker's qr_decode needs it whatever the source), and
+ * the video functions are resolved from it at the first open of a real
+ * camera, into `zv`, pointers declared with <zbar.h>'s prototypes. A
+ * missing library or function is a failed start with the reason
+ * ("libzbar.so.0 not found"), reported and retried by scan.c like a
+ * missing camera.
  */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +39,57 @@ const struct scan_camsrc *scan_camsrc_override;
 
 #define Y800 zbar_fourcc('Y', '8', '0', '0')
 
+/* What the frame source calls. _zbar_error_string is what <zbar.h>'s
+ * inline zbar_video_error_string calls (that one would need -lzbar). */
+#define ZBAR_VIDEO_FNS(X)             \
+	X(zbar_video_create)          \
+	X(zbar_video_destroy)         \
+	X(zbar_video_open)            \
+	X(zbar_video_init)            \
+	X(zbar_negotiate_format)      \
+	X(zbar_video_enable)          \
+	X(zbar_video_get_fd)          \
+	X(zbar_video_next_image)      \
+	X(zbar_image_convert)         \
+	X(zbar_image_destroy)         \
+	X(zbar_image_get_width)       \
+	X(zbar_image_get_height)      \
+	X(zbar_image_get_data_length) \
+	X(zbar_image_get_data)        \
+	X(_zbar_error_string)
+
+/* Written once, by zv_load under zv_once; read-only afterwards. */
+static struct {
+#define ZV_MEMBER(f) __typeof__(f) *f;
+	ZBAR_VIDEO_FNS(ZV_MEMBER)
+#undef ZV_MEMBER
+} zv;
+static bool zv_ok;
+static char zv_why[200];
+static pthread_once_t zv_once = PTHREAD_ONCE_INIT;
+
+static void zv_load(void)
+{
+	void *h = qr_zbar_load(zv_why, sizeof zv_why);
+
+	if (!h)
+		return;
+#define ZV_RESOLVE(f)                                                                  \
+	if (!(zv.f = (__typeof__(zv.f))dlsym(h, #f))) {                                \
+		snprintf(zv_why, sizeof zv_why, "%s: no %s", qr_zbar_library, #f);     \
+		memset(&zv, 0, sizeof zv);                                             \
+		return;                                                                \
+	}
+	ZBAR_VIDEO_FNS(ZV_RESOLVE)
+#undef ZV_RESOLVE
+	zv_ok = true;
+}
+
 /* zbar's messages read "ERROR: zbar video in fn():\n    system error: ...":
  * keep what follows the function name, on one line. */
 static void zsrc_why(zbar_video_t *vdo, const char *what, char *why, size_t whylen)
 {
-	const char *msg = zbar_video_error_string(vdo, 0);
+	const char *msg = zv._zbar_error_string(vdo, 0);
 	const char *p = msg ? strstr(msg, "():") : NULL;
 	size_t n = 0;
 
@@ -57,27 +113,33 @@ static void zsrc_why(zbar_video_t *vdo, const char *what, char *why, size_t whyl
 
 static void *zsrc_open(const char *dev, char *why, size_t whylen)
 {
-	zbar_video_t *vdo = zbar_video_create();
+	pthread_once(&zv_once, zv_load);
+	if (!zv_ok) {
+		snprintf(why, whylen, "%s", zv_why);
+		return NULL;
+	}
+
+	zbar_video_t *vdo = zv.zbar_video_create();
 
 	if (!vdo) {
 		snprintf(why, whylen, "cannot create a zbar video");
 		return NULL;
 	}
-	if (zbar_video_open(vdo, dev) < 0) {
+	if (zv.zbar_video_open(vdo, dev) < 0) {
 		zsrc_why(vdo, "cannot open the camera", why, whylen);
-		zbar_video_destroy(vdo);
+		zv.zbar_video_destroy(vdo);
 		return NULL;
 	}
 	/* Grey if the camera has it; else whatever zbar finds best (YUYV...),
 	 * converted per frame. */
-	if (zbar_video_init(vdo, Y800) < 0 && zbar_negotiate_format(vdo, NULL) < 0) {
+	if (zv.zbar_video_init(vdo, Y800) < 0 && zv.zbar_negotiate_format(vdo, NULL) < 0) {
 		zsrc_why(vdo, "no usable picture format", why, whylen);
-		zbar_video_destroy(vdo);
+		zv.zbar_video_destroy(vdo);
 		return NULL;
 	}
-	if (zbar_video_enable(vdo, 1) < 0) {
+	if (zv.zbar_video_enable(vdo, 1) < 0) {
 		zsrc_why(vdo, "cannot start the camera", why, whylen);
-		zbar_video_destroy(vdo);
+		zv.zbar_video_destroy(vdo);
 		return NULL;
 	}
 	return vdo;
@@ -85,7 +147,7 @@ static void *zsrc_open(const char *dev, char *why, size_t whylen)
 
 static int zsrc_fd(void *src)
 {
-	int fd = zbar_video_get_fd(src);
+	int fd = zv.zbar_video_get_fd(src);
 	/* libzbar opens the device without O_CLOEXEC: children (aplay, the
 	 * font command) must not inherit the camera. */
 	if (fd >= 0)
@@ -96,23 +158,23 @@ static int zsrc_fd(void *src)
 static int zsrc_next(void *src, bool want, unsigned char **gray, int *w, int *h,
                      char *why, size_t whylen)
 {
-	zbar_image_t *img = zbar_video_next_image(src);
+	zbar_image_t *img = zv.zbar_video_next_image(src);
 
 	if (!img) {
 		zsrc_why(src, "camera read failed", why, whylen);
 		return -1;
 	}
 	if (!want) {
-		zbar_image_destroy(img); /* gives the buffer back to the driver */
+		zv.zbar_image_destroy(img); /* gives the buffer back to the driver */
 		return 0;
 	}
-	zbar_image_t *g = zbar_image_convert(img, Y800);
-	zbar_image_destroy(img);
+	zbar_image_t *g = zv.zbar_image_convert(img, Y800);
+	zv.zbar_image_destroy(img);
 	if (!g)
 		return 0;
-	unsigned gw = zbar_image_get_width(g), gh = zbar_image_get_height(g);
-	unsigned long dlen = zbar_image_get_data_length(g);
-	const void *data = zbar_image_get_data(g);
+	unsigned gw = zv.zbar_image_get_width(g), gh = zv.zbar_image_get_height(g);
+	unsigned long dlen = zv.zbar_image_get_data_length(g);
+	const void *data = zv.zbar_image_get_data(g);
 	int rc = 0;
 	if (data && gw > 0 && gh > 0 && gw <= 16384 && gh <= 16384 &&
 	    dlen >= (unsigned long)gw * gh) {
@@ -122,14 +184,14 @@ static int zsrc_next(void *src, bool want, unsigned char **gray, int *w, int *h,
 		*h = (int)gh;
 		rc = 1;
 	}
-	zbar_image_destroy(g);
+	zv.zbar_image_destroy(g);
 	return rc;
 }
 
 static void zsrc_close(void *src)
 {
-	zbar_video_enable(src, 0);
-	zbar_video_destroy(src);
+	zv.zbar_video_enable(src, 0);
+	zv.zbar_video_destroy(src);
 }
 
 static const struct scan_camsrc zbar_camsrc = {
@@ -200,6 +262,10 @@ static int camera_start(struct scanner *s, char *why, size_t whylen)
 {
 	struct scan_camera *c = s->priv;
 
+	/* The worker decodes with libzbar whatever the source: no library, no
+	 * camera scanner. */
+	if (!qr_zbar_load(why, whylen))
+		return -1;
 	c->h = c->src->open(c->dev, why, whylen);
 	if (!c->h)
 		return -1;

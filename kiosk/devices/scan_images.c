@@ -3,6 +3,11 @@
  * for a QR code in the worker thread; files present before we started
  * watching are not ours. Another program (a document scanner, a test) puts
  * the pictures there; we never modify or delete them.
+ *
+ * Starting the scanner loads libzbar (qr_zbar_load, qrcode.h): without it
+ * no picture can be read, and that is a failed start with the reason
+ * ("libzbar.so.0 not found"), reported and retried by scan.c like a
+ * missing folder, rather than "no QR code found" for every file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -113,6 +118,8 @@ static int images_start(struct scanner *s, char *why, size_t whylen)
 {
 	struct scan_images *im = s->priv;
 
+	if (!qr_zbar_load(why, whylen))
+		return -1;
 	im->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (im->ifd < 0) {
 		snprintf(why, whylen, "inotify: %s", strerror(errno));
@@ -212,6 +219,7 @@ static void images_work(struct scan_worker *wk, void *jobp)
 		scan_worker_report(wk, SCAN_BAD_FILE, NULL, 0, why);
 		return;
 	}
+	/* libzbar is loaded (images_start): NULL is a picture without a code. */
 	char *code = qr_decode(gray, w, h, &len);
 	free(gray);
 	if (!code) {

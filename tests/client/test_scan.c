@@ -1,7 +1,8 @@
 /* test_scan.c: the scanner backends in a real event loop: a FIFO, a
  * folder of pictures, a serial port (a pty), the camera (absent, and a
- * test frame source), bad specs, and freeing a scanner from its own
- * callback. */
+ * test frame source), bad specs, freeing a scanner from its own callback,
+ * and libzbar: mapped only once a scanner that reads pictures starts, and
+ * its absence reported like a missing device. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "qrcode.h"
 #include "scan.h"
 #include "../../kiosk/devices/scan_int.h"
 
@@ -779,6 +781,144 @@ Test(scan, camera_absent_at_start_then_plugged_in)
 	scanner_free(s);
 	free(cam.pic);
 	rec_free(&r);
+}
+
+/* ---- libzbar: loaded when pictures must be read ------------------------- */
+
+/* Is libzbar mapped into this process? (Each Criterion test runs in a
+ * process of its own.) */
+static bool zbar_mapped(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	bool found = false;
+
+	cr_assert_not_null(f);
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, "/libzbar.so") != NULL;
+	fclose(f);
+	return found;
+}
+
+Test(scan, zbar_is_mapped_only_once_pictures_are_read)
+{
+	cr_assert_not(zbar_mapped(), "libzbar is mapped before any scanner was opened: the "
+	              "client objects must not link it (Makefile: zbar out of the kiosk's libraries)");
+	struct rec r;
+	rec_init(&r);
+	char *dir = tmpdir();
+	char path[300], spec[320], err[200];
+
+	/* A line scanner reads no pictures. */
+	snprintf(path, sizeof path, "%s/scan.fifo", dir);
+	snprintf(spec, sizeof spec, "fifo:%s", path);
+	struct scanner *f = scanner_open(r.l, spec, on_scan, &r, err, sizeof err);
+	cr_assert_not_null(f, "%s", err);
+	cr_assert(scanner_ok(f));
+	int wfd = open_writer(path);
+	write_all(wfd, "LINE-CODE\n", 10);
+	cr_assert(run_until(&r, 1, 3000));
+	EXPECT_CODE(&r, 0, "LINE-CODE");
+	cr_assert_not(zbar_mapped(), "a fifo: scanner loaded libzbar");
+
+	/* A picture scanner loads it when it starts, and reads with it. */
+	char pics[300];
+	snprintf(pics, sizeof pics, "%s/pics", dir);
+	cr_assert_eq(mkdir(pics, 0700), 0);
+	snprintf(spec, sizeof spec, "images:%s", pics);
+	struct scanner *im = scanner_open(r.l, spec, on_scan, &r, err, sizeof err);
+	cr_assert_not_null(im, "%s", err);
+	cr_assert(scanner_ok(im));
+	put_qr_pgm(pics, "code.pgm", "FROM-A-PICTURE");
+	cr_assert(run_until(&r, 2, 5000));
+	EXPECT_CODE(&r, 1, "FROM-A-PICTURE");
+	cr_assert(zbar_mapped(), "a picture was decoded, but libzbar is not mapped");
+
+	close(wfd);
+	scanner_free(im);
+	scanner_free(f);
+	rec_free(&r);
+	rm_rf(dir);
+	free(dir);
+}
+
+/* Without libzbar (qr_zbar_library names one that is not there), the
+ * picture scanners fail to start with the reason, once, and keep retrying
+ * like a missing device; line scanners are not affected. */
+static void no_zbar(const char *lib, const char *want_why)
+{
+	qr_zbar_library = lib;
+	scan_retry_ms = 100;
+	scan_camsrc_override = &fake_src;
+	cam.available = true;
+	struct rec r;
+	rec_init(&r);
+	char *dir = tmpdir();
+	char spec[320], err[200];
+
+	snprintf(spec, sizeof spec, "images:%s", dir);
+	struct scanner *im = scanner_open(r.l, spec, on_scan, &r, err, sizeof err);
+	cr_assert_not_null(im, "%s", err);
+	cr_assert_not(scanner_ok(im));
+	cr_assert(run_until(&r, 1, 2000));
+	expect_ev(&r, 0, SCAN_FAILED);
+	cr_assert_str_eq(r.evs[0].why, want_why);
+	cr_assert_str_eq(r.evs[0].source, spec);
+
+	struct scanner *cm = scanner_open(r.l, "camera:fake2", on_scan, &r, err, sizeof err);
+	cr_assert_not_null(cm, "%s", err);
+	cr_assert(run_until(&r, 2, 2000));
+	expect_ev(&r, 1, SCAN_FAILED);
+	cr_assert_str_eq(r.evs[1].why, want_why);
+	cr_assert_str_eq(r.evs[1].source, "camera:fake2");
+	cr_assert_eq(cam.opens, 0, "the camera is not opened without libzbar");
+
+	/* the real camera source says the same */
+	struct scanner *real = NULL;
+	scan_camsrc_override = NULL;
+	real = scanner_open(r.l, "camera:/dev/video9", on_scan, &r, err, sizeof err);
+	cr_assert_not_null(real, "%s", err);
+	cr_assert(run_until(&r, 3, 2000));
+	expect_ev(&r, 2, SCAN_FAILED);
+	cr_assert_str_eq(r.evs[2].why, want_why);
+
+	/* pictures are not read, retries say nothing new, nothing crashes */
+	put_qr_pgm(dir, "code.pgm", "NOT-READ");
+	run_for(&r, 450);
+	cr_assert_eq(r.n, 3, "FAILED once per scanner (%d events)", r.n);
+	cr_assert_not(scanner_ok(im));
+	cr_assert_not(scanner_ok(cm));
+
+	/* a line scanner still works */
+	char path[300];
+	snprintf(path, sizeof path, "%s/line.fifo", dir);
+	snprintf(spec, sizeof spec, "fifo:%s", path);
+	struct scanner *f = scanner_open(r.l, spec, on_scan, &r, err, sizeof err);
+	cr_assert_not_null(f, "%s", err);
+	int wfd = open_writer(path);
+	write_all(wfd, "STILL-WORKS\n", 12);
+	cr_assert(run_until(&r, 4, 3000));
+	EXPECT_CODE(&r, 3, "STILL-WORKS");
+	close(wfd);
+
+	scanner_free(f);
+	scanner_free(real);
+	scanner_free(cm);
+	scanner_free(im);
+	rec_free(&r);
+	rm_rf(dir);
+	free(dir);
+}
+
+Test(scan, no_zbar_picture_scanners_fail_with_the_reason)
+{
+	no_zbar("libzbar-missing-for-tests.so.0", "libzbar-missing-for-tests.so.0 not found");
+	cr_assert_not(zbar_mapped());
+}
+
+Test(scan, zbar_without_its_functions_fails_with_the_reason)
+{
+	no_zbar("libm.so.6", "libm.so.6: no zbar_image_scanner_create");
 }
 
 /* ---- specs -------------------------------------------------------------- */

@@ -1,7 +1,11 @@
 /* test_qrdecode.c: qr_decode on pictures we draw ourselves with libqrencode
- * (scaled, rotated, noisy, faint, inverted, framed, from YUYV), and
- * pnm_parse on good and malformed files. */
+ * (scaled, rotated, noisy, faint, inverted, framed, from YUYV), loading
+ * libzbar at first use (from several threads at once; missing, or without
+ * its functions), and pnm_parse on good and malformed files. */
 #include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <locale.h>
+#include <pthread.h>
 #include <qrencode.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -213,6 +217,99 @@ Test(qrdecode, tiny_and_invalid_images)
 	cr_assert_null(qr_decode(NULL, 10, 10, &len));
 	unsigned char row[3] = { 0, 255, 0 };
 	cr_assert_null(qr_decode(row, 3, 1, &len));
+}
+
+/* ---- loading libzbar ---------------------------------------------------- */
+
+/* Criterion runs every test in a process of its own, so each of these sees
+ * libzbar not yet loaded by qrdecode.c (this binary links it, so dlopen
+ * finds it already mapped; tests/client checks that the kiosk's code maps
+ * it only when needed). */
+
+struct first_use {
+	const unsigned char *px;
+	int w, h;
+	char *got;
+	size_t len;
+};
+
+static void *decode_thread(void *arg)
+{
+	struct first_use *u = arg;
+	u->got = qr_decode(u->px, u->w, u->h, &u->len);
+	return NULL;
+}
+
+Test(qrdecode, first_use_from_several_threads_at_once)
+{
+	struct pic p = render_std(token, 4);
+	struct first_use u[6];
+	pthread_t t[6];
+	for (int i = 0; i < 6; i++) {
+		u[i] = (struct first_use){ .px = p.px, .w = p.w, .h = p.h };
+		cr_assert_eq(pthread_create(&t[i], NULL, decode_thread, &u[i]), 0);
+	}
+	for (int i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		cr_assert_not_null(u[i].got, "thread %d found no code", i);
+		cr_assert_eq(u[i].len, strlen(token));
+		cr_assert(memcmp(u[i].got, token, u[i].len) == 0);
+		free(u[i].got);
+	}
+	free(p.px);
+	char why[200] = "untouched";
+	void *h = qr_zbar_load(why, sizeof why);
+	cr_assert_not_null(h, "%s", why);
+	cr_assert_str_eq(why, "untouched", "no reason when it works");
+	cr_assert_not_null(dlsym(h, "zbar_video_open"), "the handle is libzbar's");
+	cr_assert_eq(qr_zbar_load(NULL, 0), h, "loaded once");
+}
+
+Test(qrdecode, missing_library_is_a_reason_not_a_crash)
+{
+	qr_zbar_library = "libzbar-missing-for-tests.so.0";
+	struct pic p = render_std(token, 4);
+	size_t len = 99;
+	cr_assert_null(qr_decode(p.px, p.w, p.h, &len));
+	cr_assert_eq(len, 0);
+	char why[200] = "";
+	cr_assert_null(qr_zbar_load(why, sizeof why));
+	cr_assert_str_eq(why, "libzbar-missing-for-tests.so.0 not found");
+	/* and again, the same (loading is tried once) */
+	why[0] = '\0';
+	cr_assert_null(qr_zbar_load(why, sizeof why));
+	cr_assert_str_eq(why, "libzbar-missing-for-tests.so.0 not found");
+	cr_assert_null(qr_zbar_load(NULL, 0));
+	char tiny[8];
+	cr_assert_null(qr_zbar_load(tiny, sizeof tiny));
+	cr_assert_str_eq(tiny, "libzbar");
+	cr_assert_null(qr_decode(p.px, p.w, p.h, NULL));
+	free(p.px);
+}
+
+Test(qrdecode, reason_in_english_whatever_the_language)
+{
+	/* What the kiosk does for a Chinese screen (i18n.c): the loader's own
+	 * messages would then come translated, into the English log. */
+	cr_assert_not_null(setlocale(LC_ALL, "C.UTF-8"));
+	setenv("LANGUAGE", "zh_CN", 1);
+	qr_zbar_library = "libzbar-missing-for-tests.so.0";
+	char why[200] = "";
+	cr_assert_null(qr_zbar_load(why, sizeof why));
+	cr_assert_str_eq(why, "libzbar-missing-for-tests.so.0 not found");
+}
+
+Test(qrdecode, library_without_the_functions_is_a_reason)
+{
+	/* A real library that loads but is not libzbar. */
+	qr_zbar_library = "libm.so.6";
+	char why[200] = "";
+	cr_assert_null(qr_zbar_load(why, sizeof why));
+	cr_assert_str_eq(why, "libm.so.6: no zbar_image_scanner_create");
+	struct pic p = render_std(token, 4);
+	size_t len;
+	cr_assert_null(qr_decode(p.px, p.w, p.h, &len));
+	free(p.px);
 }
 
 /* ---- pnm_parse ---------------------------------------------------------- */
