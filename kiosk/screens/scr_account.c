@@ -44,6 +44,7 @@ struct account {
 	char said[128];           /* the last edit, for voice mode */
 	struct bill *bills;
 	size_t n_bills;
+	bool paying;              /* a bill of the list was opened to be paid */
 	struct menu m;
 	struct osk *pad;          /* the digit pad: 1-9, 删除 0 查询 */
 	/* layout */
@@ -91,9 +92,18 @@ static void account_leave(struct screen *s)
 
 /* ---- layout ----------------------------------------------------------------------------- */
 
+static void look_up(struct screen *s);
+
 static void account_resize(struct screen *s, struct rect area)
 {
 	struct account *c = s->priv;
+	if (c->paying && ui_top(s->app) == s) {
+		/* Back from a payment: a bill paid there is no longer due, and
+		 * picking it again would be a payment the gateway refuses. */
+		c->paying = false;
+		if (c->stage == ST_LIST)
+			look_up(s);
+	}
 	int y = area.y + 1;
 	/* Large mode: the digits in big glyphs while they fit the width (a
 	 * long number falls back to plain digits, never cut). */
@@ -270,6 +280,7 @@ static void open_bill(struct screen *s, int i)
 {
 	struct account *c = s->priv;
 	ui_push(s->app, &scr_pay, &c->bills[i]);
+	c->paying = true; /* back from the payment: the list is looked up again */
 }
 
 static int account_key(struct screen *s, int key)

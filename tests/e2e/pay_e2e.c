@@ -99,3 +99,11 @@ int pay_count_of(const char *hay, const char *needle)
 		n++;
 	return n;
 }
+
+void pay_expect_bills(struct harness *h, struct gwd *g, const char *step)
+{
+	/* The amount of each bill, which no other line of the screen shows
+	 * (large mode draws no second line, so not the due date). */
+	static const char *const due[] = { "元", " yuan", NULL };
+	e2e_expect_any(h, g, due, 15000, step);
+}

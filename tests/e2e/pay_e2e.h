@@ -15,6 +15,9 @@
 void pay_type_slowly(struct harness *h, const char *s);
 /* Home → 生活缴费 → 水费 → the account typed → Enter. */
 void pay_to_bills(struct harness *h, struct gwd *g, const char *account);
+/* Waits for the list of bills (an amount: 元 or yuan), not just a "1 ":
+ * the digit pad's keys, and the account number, show that too. */
+void pay_expect_bills(struct harness *h, struct gwd *g, const char *step);
 /* /sim/payments' array, newest first (the caller decrefs). */
 json_t *pay_sim_payments(struct gwd *g);
 size_t pay_n_payments(struct gwd *g);

@@ -63,7 +63,7 @@ static const char *last_payment_id(struct gwd *g, json_t **keep)
  * the amount the screen's QR carries. */
 static long long pay_first_bill(struct harness *h, struct gwd *g, const char *step)
 {
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, step);
+	pay_expect_bills(h, g, step);
 	h_type(h, "1");
 	e2e_expect_row(h, g, 0, T_PAY_TITLE, WAIT_MS, step);
 	e2e_expect(h, g, T_CONFIRM, WAIT_MS, step);
@@ -168,7 +168,7 @@ Test(pay, one_payment_whatever_happens)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	pay_to_bills(h, g, ACCOUNT_3);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
+	pay_expect_bills(h, g, "bills");
 	h_type(h, "1");
 	e2e_expect(h, g, T_CONFIRM, WAIT_MS, "confirm");
 	h_pump(h, 400); /* a person reads the amount (a press in the first 300 ms is taken for a double tap) */
@@ -401,7 +401,7 @@ static void in_language(const char *lang, const char *bills_title, const char *p
 	h_type(h, "1");
 	pay_type_slowly(h, ACCOUNT_3);
 	h_key(h, H_ENTER);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, lang);
+	pay_expect_bills(h, g, lang);
 	h_type(h, "1");
 	E2E_CHECK(h, g, e2e_wait_log(h, "screen: enter pay", WAIT_MS), "%s: no pay screen", lang);
 	h_pump(h, 400); /* a person reads the amount (a press in the first 300 ms is taken for a double tap) */

@@ -452,7 +452,7 @@ Test(pay_attack, gateway_down_before_pay)
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	forbid(T_FAILED, NULL, NULL);
 	pay_to_bills(h, g, ACCOUNT_3);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
+	pay_expect_bills(h, g, "bills");
 	gwd_stop(g);
 	press_pay(h, g, 1, "pay with no gateway");
 	e2e_expect(h, g, T_RETRYING, WAIT_MS, "retrying said");
@@ -882,7 +882,7 @@ Test(pay_attack, spoiled_then_left_at_once)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	pay_to_bills(h, g, ACCOUNT_3);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
+	pay_expect_bills(h, g, "bills");
 	e2e_set_faults(g, "{\"latency_ms\":1500,\"paths\":[\"/v1/payments\"],\"payment\":\"qr_amount\"}");
 	press_pay(h, g, 1, "pay: a spoiled payload");
 	e2e_expect(h, g, T_REFUSED, WAIT_MS, "refused");
@@ -1119,7 +1119,7 @@ Test(pay_attack, gateway_that_never_answers_the_create)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	pay_to_bills(h, g, ACCOUNT_3);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
+	pay_expect_bills(h, g, "bills");
 	e2e_set_faults(g, "{\"latency_ms\":60000,\"paths\":[\"/v1/payments\"]}");
 	press_pay(h, g, 1, "pay, the gateway mute");
 	long long t0 = e2e_now_ms();
@@ -1307,7 +1307,7 @@ Test(pay_attack, create_refused_for_good_is_final)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 	pay_to_bills(h, g, ACCOUNT_3);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
+	pay_expect_bills(h, g, "the bills");
 	int n = pay_all_elsewhere(g, ACCOUNT_3);
 	press_pay(h, g, 1, "a bill paid elsewhere meanwhile");
 	e2e_expect(h, g, "账单已缴清", WAIT_MS, "refused: already paid, said");
@@ -1335,7 +1335,7 @@ Test(pay_attack, double_press_on_the_bill_list)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	pay_to_bills(h, g, ACCOUNT_3);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
+	pay_expect_bills(h, g, "the bills");
 	h_type(h, "1");
 	nap(60);
 	h_type(h, "1");
@@ -1373,7 +1373,7 @@ Test(pay_attack, sigterm_at_every_step)
 			break;
 		case 1:
 			pay_to_bills(h, g, ACCOUNT_3);
-			e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, steps[k]);
+			pay_expect_bills(h, g, steps[k]);
 			e2e_set_faults(g, "{\"latency_ms\":3000,\"paths\":[\"/v1/payments\"]}");
 			press_pay(h, g, 1, steps[k]);
 			pump(h, 500);
@@ -1513,9 +1513,9 @@ Test(pay_attack, paid_bill_leaves_the_list)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	pay_to_bills(h, g, ACCOUNT_3);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
+	pay_expect_bills(h, g, "the bills");
 	int col, row;
-	cr_assert(h_find(h, e2e_item(1, ""), &col, &row));
+	cr_assert(h_find(h, "元", &col, &row)); /* the first bill's amount */
 	char *before = h_row_text(h, row);
 	pay_bill(h, g, 1, "pay bill 1");
 	pay_last(g);
@@ -1611,8 +1611,8 @@ Test(pay_attack, two_kiosks_one_data_dir_same_bill)
 	forbid(T_FAILED, NULL, NULL);
 	pay_to_bills(h, g, ACCOUNT_3);
 	pay_to_bills(h2, g, ACCOUNT_3);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "first: bills");
-	e2e_expect(h2, g, e2e_item(1, ""), WAIT_MS, "second: bills");
+	pay_expect_bills(h, g, "first: bills");
+	pay_expect_bills(h2, g, "second: bills");
 	h_type(h, "1");
 	h_type(h2, "1");
 	e2e_expect(h, g, T_CONFIRM, WAIT_MS, "first: confirm");
@@ -1721,7 +1721,7 @@ Test(pay_attack, resize_on_the_receipt_screen)
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
 	pay_to_bills(h, g, ACCOUNT_3);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "the bills");
+	pay_expect_bills(h, g, "the bills");
 	h_type(h, "1");
 	e2e_expect(h, g, T_CONFIRM, WAIT_MS, "confirm");
 	h_pump(h, 400); /* a person reads the amount (a press in the first 300 ms is taken for a double tap) */
@@ -1765,7 +1765,7 @@ Test(pay_attack, large_mode_small_terminal)
 	e2e_expect_row(h, g, 0, T_WATER, WAIT_MS, "water");
 	pay_type_slowly(h, ACCOUNT_3);
 	h_key(h, H_ENTER);
-	e2e_expect(h, g, e2e_item(1, ""), WAIT_MS, "bills");
+	pay_expect_bills(h, g, "bills");
 	h_type(h, "1");
 	E2E_CHECK(h, g, e2e_wait_log(h, "screen: enter pay", WAIT_MS), "no pay screen");
 	h_pump(h, 400); /* a person reads the amount (a press in the first 300 ms is taken for a double tap) */
