@@ -23,9 +23,12 @@ SAN     ?=
 VERSION := 0.1.0
 
 PKG_KIOSK := ncursesw libcurl libcrypto jansson libqrencode zbar espeak-ng sqlite3
-# libespeak-ng (and its audio stack) is not linked: speech.c dlopen()s it when
-# voice mode is switched on; only its headers come from pkg-config.
-LIBS_KIOSK = $(call pc_libs,$(filter-out espeak-ng,$(PKG_KIOSK))) -ldl
+# libespeak-ng (and its audio stack) and libzbar (and X11, V4L, JPEG) are not
+# linked into the kiosk: speech.c dlopen()s espeak-ng when voice mode is
+# switched on, qrdecode.c and scan_camera.c zbar when a picture or camera
+# scanner starts; only their headers come from pkg-config. (The core's tests
+# link zbar as before.)
+LIBS_KIOSK = $(call pc_libs,$(filter-out espeak-ng zbar,$(PKG_KIOSK))) -ldl
 PKG_GW    := libmicrohttpd sqlite3 jansson
 PKG_TEST  := criterion vterm
 # The pixel tests (tests/e2e/test_screen.c): Xvfb screenshots, XTEST input, PNG.
