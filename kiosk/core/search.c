@@ -220,6 +220,17 @@ static uint16_t t9_bit(uint32_t c)
 
 /* ---- building ---- */
 
+/* The units a text gives: its code points, at most MAX_UNITS (valid UTF-8,
+ * as the catalog decoder leaves it; units_add still grows the arrays if a
+ * text holds more). */
+static size_t text_units_of(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && n < MAX_UNITS; p++)
+		n += (*p & 0xC0) != 0x80;
+	return n;
+}
+
 static void units_add(struct search_index *ix, size_t *cap, const char *s, struct text_units *tu)
 {
 	size_t len = strlen(s);
@@ -316,7 +327,19 @@ struct search_index *search_build(const struct catalog *c)
 	for (size_t i = 0; i < ix->n; i++)
 		n_kw += c->svcs[i].n_keywords;
 	ix->kw = xcalloc(n_kw ? n_kw : 1, sizeof *ix->kw);
+	/* The units counted first: allocated once, at their size (growing
+	 * them would hold the old and the new arrays at once). */
 	size_t cap = 0;
+	for (size_t i = 0; i < ix->n; i++) {
+		cap += text_units_of(c->svcs[i].name);
+		for (size_t k = 0; k < c->svcs[i].n_keywords; k++)
+			cap += text_units_of(c->svcs[i].keywords[k]);
+	}
+	if (cap) {
+		ix->cp = xmalloc(cap * sizeof *ix->cp);
+		ix->syl = xmalloc(cap * sizeof *ix->syl);
+		ix->lead = xmalloc(cap);
+	}
 	for (size_t i = 0; i < ix->n; i++) {
 		const struct service_brief *b = &c->svcs[i];
 		struct svc_entry *e = &ix->svc[i];
