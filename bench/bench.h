@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness/gwd.h"
+
 static inline int64_t bench_now_ns(void)
 {
 	struct timespec ts;
@@ -44,6 +46,29 @@ static inline int bench_start(int argc, char **argv, const char **synthetic, int
 	if (*runs < 1)
 		*runs = 1;
 	return 0;
+}
+
+/* gatewayd --demo --synthetic S started, and its GET /v1/catalog (zh-CN)
+ * into *body (malloc'd); *ms the request's time. Returns the gateway (the
+ * caller stops it), or NULL after saying why on stderr as `who`. */
+static inline struct gwd *bench_catalog(const char *who, const char *synthetic, char **body, double *ms)
+{
+	const char *args[] = { "--synthetic", synthetic, NULL };
+	struct gwd *g = gwd_start(args);
+	if (!g) {
+		fprintf(stderr, "%s: gatewayd did not start (%s)\n", who, gwd_bin());
+		return NULL;
+	}
+	*body = NULL;
+	int64_t f0 = bench_now_ns();
+	int st = gwd_get(g, "/v1/catalog", body);
+	*ms = (double)(bench_now_ns() - f0) / 1e6;
+	if (st != 200 || !*body) {
+		fprintf(stderr, "%s: GET /v1/catalog: HTTP status %d\n", who, st);
+		gwd_free(g);
+		return NULL;
+	}
+	return g;
 }
 
 #endif

@@ -54,23 +54,14 @@ int main(int argc, char **argv)
 	if (bench_start(argc, argv, &synthetic, &runs))
 		return 2;
 
-	const char *args[] = { "--synthetic", synthetic, NULL };
-	struct gwd *g = gwd_start(args);
-	if (!g) {
-		fprintf(stderr, "core: gatewayd did not start (%s)\n", gwd_bin());
+	char *body;
+	double fetch_ms;
+	struct gwd *g = bench_catalog("core", synthetic, &body, &fetch_ms);
+	if (!g)
 		return 1;
-	}
-	char *body = NULL;
-	int64_t f0 = bench_now_ns();
-	int st = gwd_get(g, "/v1/catalog", &body);
-	int64_t f1 = bench_now_ns();
-	if (st != 200 || !body) {
-		fprintf(stderr, "core: GET /v1/catalog: HTTP status %d\n", st);
-		return 1;
-	}
 	size_t len = strlen(body);
 	printf("  GET /v1/catalog (gatewayd --demo --synthetic %s): %zu bytes in %.1f ms (first request)\n",
-	       synthetic, len, (double)(f1 - f0) / 1e6);
+	       synthetic, len, fetch_ms);
 
 	char err[256];
 	json_t *probe = jsonx_parse(body, len, err, sizeof err);

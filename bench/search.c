@@ -73,19 +73,12 @@ int main(int argc, char **argv)
 	int runs = 15;
 	if (bench_start(argc, argv, &synthetic, &runs))
 		return 2;
-	const char *args[] = { "--synthetic", synthetic, NULL };
-	struct gwd *g = gwd_start(args);
-	if (!g) {
-		fprintf(stderr, "search: gatewayd did not start (%s)\n", gwd_bin());
+	char *body;
+	double fetch_ms;
+	struct gwd *g = bench_catalog("search", synthetic, &body, &fetch_ms);
+	if (!g)
 		return 1;
-	}
-	char *body = NULL;
-	int st = gwd_get(g, "/v1/catalog", &body);
 	gwd_stop(g);
-	if (st != 200 || !body) {
-		fprintf(stderr, "search: GET /v1/catalog: HTTP status %d\n", st);
-		return 1;
-	}
 	json_error_t je;
 	json_t *j = json_loadb(body, strlen(body), 0, &je);
 	struct catalog c;
