@@ -92,6 +92,10 @@ size_t search_run(struct search_index *ix, const struct search_query *q,
 void search_hit_span(const struct search_index *ix, const struct search_hit *h,
                      size_t *b0, size_t *b1);
 
+/* Wipes the last query the index keeps (for narrowing while typing): a
+ * session's end leaves nothing of what was typed. */
+void search_forget(struct search_index *ix);
+
 /* T9: the key (2-9) of an ASCII letter, or 0. */
 int search_t9_digit(int letter);
 

@@ -195,13 +195,24 @@ void menu_draw_marked(const struct menu *m, menu_label_fn label, menu_mark_fn ma
 		char mid[64];
 		snprintf(mid, sizeof mid, _("Page %d of %d"), page + 1, m->g.pages);
 		int pw = text_width(prev), nw = text_width(next);
-		ui_text(r.x, r.y, r.w, ROLE_BUTTON, prev);
-		ui_target((struct rect){ r.x, r.y, pw, 1 }, MENU_T_PREV);
-		ui_text_center(r.x + pw, r.y, r.w - pw - nw, ROLE_DIM, mid);
-		if (r.w > pw + nw) {
-			ui_text(r.x + r.w - nw, r.y, nw, ROLE_BUTTON, next);
-			ui_target((struct rect){ r.x + r.w - nw, r.y, nw, 1 }, MENU_T_NEXT);
+		if (pw + nw + 1 > r.w) {
+			/* Narrow: both buttons without their key hints (the next one
+			 * is what paging needs most), the page number if it fits. */
+			prev = _("< Previous");
+			next = _("Next >");
+			pw = text_width(prev);
+			nw = text_width(next);
 		}
+		if (pw + nw + 1 > r.w) {
+			pw = r.w / 2;
+			nw = r.w - pw - 1;
+		}
+		ui_text(r.x, r.y, pw, ROLE_BUTTON, prev);
+		ui_target((struct rect){ r.x, r.y, pw, 1 }, MENU_T_PREV);
+		if (r.w - pw - nw >= text_width(mid) + 2)
+			ui_text_center(r.x + pw, r.y, r.w - pw - nw, ROLE_DIM, mid);
+		ui_text(r.x + r.w - nw, r.y, nw, ROLE_BUTTON, next);
+		ui_target((struct rect){ r.x + r.w - nw, r.y, nw, 1 }, MENU_T_NEXT);
 	}
 }
 

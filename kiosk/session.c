@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "loop.h"
+#include "search.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -79,6 +80,7 @@ void session_end(struct app *a, enum session_end_reason why)
 	ui_clear_terminal(a);
 	/* Notices and spoken text may have named the citizen. */
 	ui_wipe_notice(a);
+	search_forget(a->search); /* the last query typed */
 	explicit_bzero(a->spoken, sizeof a->spoken);
 	explicit_bzero(a->speak_first, sizeof a->speak_first);
 	const char *msg = why == END_IDLE ? _("You were logged out because the kiosk was not used for a while.")
@@ -187,6 +189,7 @@ static long on_idle_tick(struct loop *l, long long id, void *ud)
 		} else {
 			log_info("idle: back to home");
 			ui_home(a);
+			search_forget(a->search); /* what the last citizen typed */
 			access_reset(a);
 			if (strcmp(i18n_lang(), a->cfg.lang) != 0)
 				app_set_lang(a, a->cfg.lang);

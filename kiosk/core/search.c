@@ -96,8 +96,8 @@ static uint32_t fold(uint32_t c)
 		return c - 0xFF41 + 'a';
 	if (c >= 0xFF10 && c <= 0xFF19)
 		return c - 0xFF10 + '0';
-	if (c == 0x3000)               /* ideographic space */
-		return ' ';
+	if (c == 0x3000 || c == 0xA0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F)
+		return ' ';                /* ideographic, no-break and the other spaces */
 	if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
 		return c + 32;
 	return c;
@@ -132,8 +132,13 @@ static bool query_char_ok(uint32_t c)
 	    (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFE20 && c <= 0xFE2F) ||
 	    (c >= 0xE0000 && c <= 0xE01EF))
 		return false; /* combining marks, variation selectors, tags */
+	/* Default-ignorable and invisible characters (Unicode's list), and
+	 * fillers that draw as nothing. */
 	if ((c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E) ||
-	    (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF || c == 0xFFFD || c == 0xAD)
+	    (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF || c == 0xFFFD || c == 0xAD ||
+	    c == 0x034F || c == 0x061C || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5 ||
+	    (c >= 0x180B && c <= 0x180F) || c == 0x3164 || c == 0xFFA0 || (c >= 0xFFF0 && c <= 0xFFF8) ||
+	    (c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) || c == 0x2800)
 		return false;
 	if ((c >= 0x2190 && c <= 0x2BFF) || (c >= 0x1F000 && c <= 0x1FAFF) ||
 	    (c >= 0xE000 && c <= 0xF8FF) || c >= 0xF0000 ||
@@ -166,8 +171,8 @@ int search_query_parse(const char *s, bool t9, struct search_query *q)
 				dropped++;
 			continue;
 		}
-		if (c < 0x80 && !is_alnum_ascii(c) && c != ' ')
-			continue;
+		if (c != ' ' && is_skip(c))
+			continue; /* punctuation, ASCII or full-width: names skip theirs too */
 		if (c == ' ' && (q->n == 0 || q->cp[q->n - 1] == ' '))
 			continue; /* no leading or doubled spaces */
 		if (q->n == SEARCH_MAX_QUERY) {
@@ -1008,6 +1013,14 @@ size_t search_run(struct search_index *ix, const struct search_query *q,
 			h->start = (uint8_t)match_start(&m, &ix->svc[h->svc].name, h);
 	}
 	return total;
+}
+
+void search_forget(struct search_index *ix)
+{
+	if (!ix)
+		return;
+	explicit_bzero(&ix->prev, sizeof ix->prev);
+	ix->prev_ok = false;
 }
 
 /* ---- highlighting ---- */

@@ -110,7 +110,8 @@ bool app_search_key(struct app *a, int key)
 		ui_push(a, &scr_search, NULL);
 		return true;
 	}
-	bool letter = (key >= 'a' && key <= 'z') || (key >= 'A' && key <= 'Z');
+	bool letter = (key >= 'a' && key <= 'z') || (key >= 'A' && key <= 'Z') ||
+	              (key >= 0xFF21 && key <= 0xFF3A) || (key >= 0xFF41 && key <= 0xFF5A); /* full-width */
 	/* A Chinese character from the terminal's input method (CJK blocks). */
 	bool hanzi = (key >= 0x3400 && key <= 0x9FFF) || (key >= 0xF900 && key <= 0xFAFF) ||
 	             (key >= 0x20000 && key <= 0x3134F);

@@ -47,6 +47,9 @@ struct search_scr {
 	 * index that has been replaced. */
 	struct search_hit hits[MAX_SHOWN];
 	unsigned long gen;         /* the index they came from (app->search_gen) */
+	bool ran;                  /* hits hold the current query's results */
+	unsigned results_gen;      /* counts runs: a touch acts on what was drawn */
+	unsigned drawn_gen;        /* results_gen when the results were last drawn */
 	size_t n_hits, total;
 	struct menu m;
 	struct osk *osk;
@@ -99,8 +102,12 @@ static void run(struct screen *s)
 	if (v->n_hits)
 		memcpy(v->hits, h, v->n_hits * sizeof *h);
 	v->m.focus = 0;
+	v->results_gen++;
+	v->ran = true;
 	ui_relayout(s->app);
-	/* Voice: the results once typing pauses. */
+	/* Voice: the results once typing pauses; nothing of the old ones
+	 * meanwhile (a notice must not bring them back). */
+	v->say[0] = '\0';
 	if (s->app->voice) {
 		if (v->say_timer)
 			loop_timer_del(s->app->loop, v->say_timer);
@@ -120,22 +127,29 @@ static size_t text_chars(const char *t)
 static bool append(struct screen *s, unsigned cp, bool t9digit)
 {
 	struct search_scr *v = S(s);
-	if (t9digit != v->qt9 && v->text[0]) {
-		/* Letters after T9 digits (or the other way round) start again. */
-		explicit_bzero(v->text, sizeof v->text);
-	}
-	v->qt9 = t9digit;
 	char one[8];
 	size_t n = text_utf8_encode(cp, one);
 	one[n] = '\0';
-	/* Only what a query can hold: the parser is the judge. */
+	/* Only what a query can hold: the parser is the judge (before the
+	 * query is touched: a refused character changes nothing). */
 	struct search_query probe;
-	if (search_query_parse(one, t9digit, &probe) > 0 || (probe.n == 0 && cp != ' ')) {
+	int refused = search_query_parse(one, t9digit, &probe);
+	if (refused > 0) {
 		snprintf(v->notice, sizeof v->notice, "%s",
 		         _("Only letters, digits and Chinese characters can be searched for."));
 		ui_toast(s->app, ROLE_BANNER, v->notice);
 		return false;
 	}
+	/* Punctuation (（ ） “ ” ，) stays in the box as typed; the search
+	 * passes over it, as over the names' own. T9 digits have no spaces
+	 * or punctuation. */
+	if (probe.n == 0 && v->qt9)
+		return false;
+	if (t9digit != v->qt9 && v->text[0]) {
+		/* Letters after T9 digits (or the other way round) start again. */
+		explicit_bzero(v->text, sizeof v->text);
+	}
+	v->qt9 = t9digit;
 	size_t len = strlen(v->text);
 	if (text_chars(v->text) >= SEARCH_MAX_QUERY || len + n >= sizeof v->text) {
 		ui_toast(s->app, ROLE_BANNER, _("The search is as long as it can be."));
@@ -216,14 +230,19 @@ static void search_leave(struct screen *s)
 static void search_resize(struct screen *s, struct rect area)
 {
 	struct search_scr *v = S(s);
-	/* The catalog may have changed: the query again, on the new index. */
+	/* The catalog may have changed: the query again, on the new index
+	 * (not after every keystroke: run() has just done it). */
 	struct search_index *ix = app_search(s->app);
-	const struct search_hit *h = NULL;
-	v->total = ix && v->q.n ? search_run(ix, &v->q, MAX_SHOWN, &h) : 0;
-	v->gen = s->app->search_gen;
-	v->n_hits = v->total < MAX_SHOWN ? v->total : MAX_SHOWN;
-	if (v->n_hits)
-		memcpy(v->hits, h, v->n_hits * sizeof *h);
+	if (!v->ran || v->gen != s->app->search_gen) {
+		const struct search_hit *h = NULL;
+		v->total = ix && v->q.n ? search_run(ix, &v->q, MAX_SHOWN, &h) : 0;
+		v->gen = s->app->search_gen;
+		v->n_hits = v->total < MAX_SHOWN ? v->total : MAX_SHOWN;
+		if (v->n_hits)
+			memcpy(v->hits, h, v->n_hits * sizeof *h);
+		v->ran = true;
+		v->results_gen++;
+	}
 	if (v->m.focus >= (int)v->n_hits)
 		v->m.focus = 0;
 
@@ -277,7 +296,11 @@ static void search_resize(struct screen *s, struct rect area)
 		 * two rows of results; else a button shows one or the other. */
 		int kh = osk_height(v->osk, r.w, r.h * 9 / 20, &pages);
 		v->osk_toggle = kh == 0 || pages > 1;
-		if (v->osk_toggle) {
+		/* No button for a keyboard that cannot fit even alone. */
+		bool fits = osk_height(v->osk, r.w, r.h - 1, NULL) > 0;
+		if (v->osk_toggle && !fits) {
+			v->osk_instead = false;
+		} else if (v->osk_toggle) {
 			v->kb_button = (struct rect){ r.x, r.y + r.h - 1, r.w, 1 };
 			r.h -= 1;
 			kh = v->osk_instead ? osk_height(v->osk, r.w, r.h, &pages) : 0;
@@ -421,7 +444,7 @@ static void count_text(struct screen *s, char *line, size_t n)
 		snprintf(line, n, "%s", _("The list of services is not available yet."));
 	else if (s->app->cat.n_svcs == 0)
 		snprintf(line, n, "%s", _("No services are offered at this kiosk."));
-	else if (!v->text[0])
+	else if (!v->q.n)
 		snprintf(line, n, "%s", _("Type to search all services."));
 	else if (v->total == 0)
 		snprintf(line, n, "%s", _("Nothing found."));
@@ -444,7 +467,7 @@ static void search_draw(struct screen *s, struct rect area)
 		ui_text(v->count_line.x + 1, v->count_line.y, v->count_line.w - 2, ROLE_DIM, line);
 
 	if (v->list.h > 0) {
-		if (v->text[0] && v->total == 0 && s->app->cat_loaded && s->app->cat.n_svcs) {
+		if (v->q.n && v->total == 0 && s->app->cat_loaded && s->app->cat.n_svcs) {
 			/* No results: what to try, and browsing instead. */
 			struct rect r = v->list;
 			int used = ui_para((struct rect){ r.x + 1, r.y, r.w - 2, r.h > 4 ? r.h - 4 : r.h },
@@ -461,6 +484,7 @@ static void search_draw(struct screen *s, struct rect area)
 			}
 		} else if (v->n_hits) {
 			menu_draw_marked(&v->m, hit_label, hit_mark, s);
+			v->drawn_gen = v->results_gen;
 		}
 	}
 	if (v->osk_toggle && v->kb_button.h) {
@@ -580,9 +604,13 @@ static int search_mouse(struct screen *s, int target)
 	if (osk_touch(v->osk, target, &ev)) {
 		char said[128];
 		osk_speak(v->osk, false, said, sizeof said);
-		snprintf(v->say, sizeof v->say, "%s", said);
 		switch (ev.kind) {
 		case OSK_CHAR:
+			if (v->t9 && ev.ch >= '0' && ev.ch <= '9') {
+				/* In T9 a digit is a digit, from the keypad or the screen. */
+				search_key(s, ev.ch);
+				break;
+			}
 			if (v->t9 && ev.ch >= 'a' && ev.ch <= 'z')
 				v->t9 = false; /* letters in hand: digits choose */
 			append(s, (unsigned char)ev.ch, false);
@@ -609,8 +637,12 @@ static int search_mouse(struct screen *s, int target)
 			ui_relayout(s->app);
 			break;
 		}
+		/* The key touched is said (after run(), which clears what was said). */
+		snprintf(v->say, sizeof v->say, "%s", said);
 		return UI_HANDLED;
 	}
+	if (v->drawn_gen != v->results_gen)
+		return UI_HANDLED; /* the results changed since they were drawn: not what the finger saw */
 	int r = menu_mouse(&v->m, target);
 	if (r >= 0)
 		open_hit(s, r);
@@ -630,7 +662,7 @@ static void say_results(struct screen *s)
 {
 	struct search_scr *v = S(s);
 	size_t len;
-	if (!v->text[0]) {
+	if (!v->q.n) {
 		snprintf(v->say, sizeof v->say, "%s", _("The search is empty."));
 		return;
 	}
@@ -655,7 +687,7 @@ static const char *search_title(struct screen *s)
 	/* Large mode has no room for the mode and count lines: the title
 	 * bar says both. */
 	char count[128] = "";
-	if (v->text[0])
+	if (v->q.n)
 		snprintf(count, sizeof count, _(" · %zu found"), v->total);
 	snprintf(v->title, sizeof v->title, "%s · %s%s", _("Search"),
 	         v->t9 ? _("digits type letters [.]") : _("digits choose [.]"), count);
@@ -669,12 +701,17 @@ static void search_speak(struct screen *s, char *buf, size_t n, bool full)
 		snprintf(buf, n, "%s", v->say);
 		return;
 	}
-	size_t len = (size_t)snprintf(buf, n, "%s. %s. %s", search_title(s),
+	size_t len = (size_t)snprintf(buf, n, _("%s. %s %s"), _("Search services"),
 	                              _("Type the first letters of the service's name in pinyin."),
 	                              mode_text(v));
-	if (v->text[0] && len < n) {
+	if (v->q.n && len < n && !v->say_timer) {
+		/* The results only once typing has paused (the timer says them
+		 * otherwise), and without touching what the short form says. */
+		char keep[sizeof v->say];
+		memcpy(keep, v->say, sizeof keep);
 		say_results(s);
 		snprintf(buf + len, n - len, " %s", v->say);
+		memcpy(v->say, keep, sizeof keep);
 	}
 }
 

@@ -369,7 +369,7 @@ static bool wait_said(struct harness *h, const char *needle, int times, int ms)
  * still listed and can be opened (the mode also flips to 数字键选择结果,
  * for a character that was not taken). A refused character must not
  * change the query: the box still shows 4 5 5 8 7, with its results. */
-Test(search_attack, refused_character_after_t9_digits_keeps_the_query, .disabled = true)
+Test(search_attack, refused_character_after_t9_digits_keeps_the_query)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
@@ -390,7 +390,7 @@ Test(search_attack, refused_character_after_t9_digits_keeps_the_query, .disabled
  * advice. Same cause as above (append() starts again for anything that is
  * not a T9 digit, before looking at it); a space is not a letter, and
  * means nothing in T9. The digits and their results must stay. */
-Test(search_attack, space_after_t9_digits_keeps_them, .disabled = true)
+Test(search_attack, space_after_t9_digits_keeps_them)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
@@ -412,7 +412,7 @@ Test(search_attack, space_after_t9_digits_keeps_them, .disabled = true)
  * the box shows "7" (no T9, no spaces) and the search looks for the
  * character 7 in names. It must be the same as the keypad's 7: 4 5 5 8 7,
  * 住房公积金提取 first. */
-Test(search_attack, osk_digit_after_keypad_digits_in_t9, .disabled = true)
+Test(search_attack, osk_digit_after_keypad_digits_in_t9)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
@@ -434,7 +434,7 @@ Test(search_attack, osk_digit_after_keypad_digits_in_t9, .disabled = true)
  * parser drops spaces at the ends, so the query is empty; the screen tests
  * the typed text (v->text[0]) instead of the query. It must look like an
  * empty search (输入拼音首字母或汉字，搜索全部服务。). */
-Test(search_attack, spaces_only_are_an_empty_search, .disabled = true)
+Test(search_attack, spaces_only_are_an_empty_search)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
@@ -458,7 +458,7 @@ Test(search_attack, spaces_only_are_an_empty_search, .disabled = true)
  * queries such as 社保， find nothing at all (没有找到相关服务), though 社保
  * finds many. The exact name must be found as itself, and punctuation that
  * is not in a name must not hide it (as with ASCII punctuation). */
-Test(search_attack, name_typed_with_its_punctuation, .disabled = true)
+Test(search_attack, name_typed_with_its_punctuation)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
@@ -487,7 +487,7 @@ Test(search_attack, name_typed_with_its_punctuation, .disabled = true)
  * a second time. Typed g, j, j, t, q 200 ms apart, the transcript has
  * "找到127项…" twice for g, then "找到1项。第1项，住房公积金提取" after the
  * pause; the results must be said once, after the pause, for gjjtq. */
-Test(search_attack, voice_does_not_read_the_first_letters_results_at_once, .disabled = true)
+Test(search_attack, voice_does_not_read_the_first_letters_results_at_once)
 {
 	const char *speech = speech_extra_arg();
 	const char *extra[] = { "--mode", "voice", "--speech", speech, NULL };
@@ -513,7 +513,7 @@ Test(search_attack, voice_does_not_read_the_first_letters_results_at_once, .disa
  * 汉字。 找到N项。第1项…" for the query as it was before the latest letters.
  * Stale results are read mid-typing; the notice must be said alone, and the
  * results of the new query after the pause. */
-Test(search_attack, voice_notice_while_typing_does_not_repeat_old_results, .disabled = true)
+Test(search_attack, voice_notice_while_typing_does_not_repeat_old_results)
 {
 	const char *speech = speech_extra_arg();
 	const char *extra[] = { "--mode", "voice", "--speech", speech, NULL };
@@ -560,7 +560,7 @@ static void key_and_touch(struct harness *h, const char *key, int col, int row)
  * the kiosk opens result 2 of "sb" (水表过户 where 水费缴纳 was touched). A
  * touch must act on what was drawn when it was made, or be dropped when
  * the choices under it changed (the test accepts either). */
-Test(search_attack, touch_opens_what_was_shown_under_it, .disabled = true)
+Test(search_attack, touch_opens_what_was_shown_under_it)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
@@ -601,7 +601,7 @@ Test(search_attack, touch_opens_what_was_shown_under_it, .disabled = true)
  * the previous one and is left out. A citizen using touch alone can only
  * go backwards (it wraps) and is not told there are 4 pages. The next
  * page must have a target at every width the results are shown at. */
-Test(search_attack, pager_has_a_next_button_on_a_narrow_screen, .disabled = true)
+Test(search_attack, pager_has_a_next_button_on_a_narrow_screen)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = start_at_home(g, 26, 64, NULL);
@@ -620,7 +620,7 @@ Test(search_attack, pager_has_a_next_button_on_a_narrow_screen, .disabled = true
  * and the results (34 found) are not shown either before or after: the
  * list has no row left under the box, the mode and the count. A button
  * must do what it says, or not be offered. */
-Test(search_attack, show_keyboard_button_shows_a_keyboard, .disabled = true)
+Test(search_attack, show_keyboard_button_shows_a_keyboard)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = start_at_home(g, 20, 8, NULL);
@@ -642,7 +642,7 @@ Test(search_attack, show_keyboard_button_shows_a_keyboard, .disabled = true)
  * full_width_letters_in_the_box) and docs/search.md promises that a letter
  * typed on home opens the search with it. app_search_key() takes a-z, A-Z
  * and the CJK blocks only. */
-Test(search_attack, full_width_letter_on_home_opens_the_search, .disabled = true)
+Test(search_attack, full_width_letter_on_home_opens_the_search)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
@@ -1128,7 +1128,7 @@ Test(search_attack, names_at_the_limits)
  * U+180E, the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, U+17B4,
  * U+1D173; see tests/unit/test_search_attack.c). It must be refused with
  * 只能输入字母、数字和汉字。 and never reach the terminal. */
-Test(search_attack, bidi_mark_u061c_never_reaches_the_screen, .disabled = true)
+Test(search_attack, bidi_mark_u061c_never_reaches_the_screen)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
@@ -1502,7 +1502,7 @@ static int mem_count(int pid, const void *needle, size_t nlen)
  * what a citizen came for (残疾人证, 离婚登记...): it must go with the
  * session, as everything else of theirs does (architecture.md, "Privacy in
  * memory"). Read through /proc/PID/mem as test_hardening does. */
-Test(search_attack, query_is_forgotten_when_the_session_ends, .disabled = true)
+Test(search_attack, query_is_forgotten_when_the_session_ends)
 {
 	const char *extra[] = { "--idle-timeout", "4", NULL };
 	struct gwd *g = e2e_start_gateway(NULL);

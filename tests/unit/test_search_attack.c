@@ -84,7 +84,7 @@ static const char *const punct_names[] = {
  * the prefilter `qmask & ~mask` in classify_exact() refuses the name
  * unless the punctuation's hashed bit happens to be set by another of its
  * characters. Each name typed whole must come first as ST_EXACT. */
-Test(search_attack, exact_name_with_full_width_punctuation, .disabled = true)
+Test(search_attack, exact_name_with_full_width_punctuation)
 {
 	struct catalog c;
 	make_catalog(&c, punct_names, N_PUNCT);
@@ -95,9 +95,10 @@ Test(search_attack, exact_name_with_full_width_punctuation, .disabled = true)
 		          "%s typed whole: %zu found, first [%s], tier %d (want it, ST_EXACT)", punct_names[i], f.n,
 		          f.first, f.tier);
 	}
-	/* A prefix typed up to its punctuation is a name prefix. */
+	/* A prefix typed up to its punctuation is a name prefix (punctuation
+	 * typed is not searched for: 社保卡申领, shorter, comes first). */
 	struct found f = run(ix, &c, "社保卡（");
-	cr_expect(f.n > 0 && !strcmp(f.first, "社保卡（补办）"), "社保卡（ finds [%s] (%zu)", f.first, f.n);
+	cr_expect(f.n >= 2 && f.tier == ST_NAME_PREFIX, "社保卡（ finds [%s] (%zu), tier %d", f.first, f.n, f.tier);
 	search_free(ix);
 	catalog_free(&c);
 }
@@ -107,7 +108,7 @@ Test(search_attack, exact_name_with_full_width_punctuation, .disabled = true)
  * while the same punctuation typed in ASCII (社保,) is dropped by the
  * parser ("punctuation typed is simply not part of a search"). Full-width
  * and CJK punctuation must be treated like ASCII punctuation. */
-Test(search_attack, input_method_punctuation_is_not_searched_for, .disabled = true)
+Test(search_attack, input_method_punctuation_is_not_searched_for)
 {
 	struct catalog c;
 	make_catalog(&c, punct_names, N_PUNCT);
@@ -156,7 +157,7 @@ static void utf8(unsigned cp, char s[8])
  * U+1160, U+3164 and U+FFA0, U+17B4 KHMER VOWEL INHERENT AQ, U+1D173
  * MUSICAL SYMBOL BEGIN BEAM. Each must be dropped and counted, as U+200B
  * and U+2066 are. */
-Test(search_attack, invisible_characters_are_dropped, .disabled = true)
+Test(search_attack, invisible_characters_are_dropped)
 {
 	static const unsigned invisible[] = { 0x061C, 0x180E, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x17B4, 0x1D173 };
 	for (size_t i = 0; i < sizeof invisible / sizeof invisible[0]; i++) {
@@ -173,7 +174,7 @@ Test(search_attack, invisible_characters_are_dropped, .disabled = true)
  * kept in the query as characters that must appear in the name: 社保<NBSP>卡
  * finds nothing where 社保 卡 finds 社保卡申领. They look like spaces in the
  * box and must be read as spaces (fold() already does it for U+3000). */
-Test(search_attack, other_spaces_are_spaces, .disabled = true)
+Test(search_attack, other_spaces_are_spaces)
 {
 	struct catalog c;
 	make_catalog(&c, punct_names, N_PUNCT);
