@@ -32,6 +32,7 @@
 
 #include <criterion/criterion.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -212,6 +213,37 @@ static bool stage_start(struct stage *st, const char *const extra[])
 
 /* Stops the session (SIGTERM: it stops xterm, which hangs up on the
  * kiosk); no sanitizer report may be left. */
+/* Processes whose command line names dir (the kiosk under xterm is in a
+ * session of its own, out of reach of the session's process group):
+ * SIGKILL to those still there. A sanitizer kiosk that cannot finish its
+ * exit (LeakSanitizer unable to stop a non-dumpable process's threads once
+ * its terminal is gone) would otherwise spin for ever. */
+static void kill_strays(const char *dir)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		if (pid <= 1 || pid == getpid())
+			continue;
+		char path[64], buf[4096];
+		snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		for (size_t i = 0; i < n; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[n] = '\0';
+		if (strstr(buf, dir))
+			kill(pid, SIGKILL);
+	}
+	if (d)
+		closedir(d);
+}
+
 static void stage_stop(struct stage *st)
 {
 	if (st->session > 0) {
@@ -222,6 +254,7 @@ static void stage_stop(struct stage *st)
 		kill(-st->session, SIGKILL);
 		waitpid(st->session, &status, WNOHANG);
 		nap(300); /* the kiosk writes its reports as it exits */
+		kill_strays(st->dir);
 		char rep[2048];
 		S_CHECK(st, h_dir_sanitizer_clean(st->dir, rep, sizeof rep), "sanitizer: %s", rep);
 	}
