@@ -6,6 +6,7 @@
  * Screen and speech texts are the zh_CN ones (locale/zh_CN.po).
  */
 #include "e2e.h"
+#include "search_e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
 
@@ -55,141 +56,25 @@ static void paths(void)
 	snprintf(speech_path, sizeof speech_path, "%s/speech.log", scratch);
 }
 
-/* The kiosk at home (with the layout dump), its catalog fetched. */
+/* The shared helpers (search_e2e.c), on this suite's layout dump. */
 static struct harness *start_at_home(struct gwd *g, int cols, int rows, const char *const extra[])
 {
 	paths();
-	setenv("KIOSK_LAYOUT_DUMP", layout_path, 1);
-	struct harness *h = e2e_start_home(g, gwd_url(g), cols, rows, extra, WAIT_MS);
-	unsetenv("KIOSK_LAYOUT_DUMP");
-	E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/catalog -> 200", WAIT_MS), "the catalog was not fetched");
-	h_settle(h, E2E_QUIET_MS, 2000);
-	return h;
+	return se_start_at_home(g, layout_path, cols, rows, extra, WAIT_MS);
 }
-
-/* Types text as a person would: a pause after, so the keyboard-wedge
- * detector lets it out as keys, never as a scan. */
-static void type(struct harness *h, const char *s)
-{
-	h_type(h, s);
-	h_settle(h, 120, 1000);
-}
-
-/* ---- the layout dump: the on-screen keyboard's keys --------------------------------- */
-
-struct tgt { int id, x, y, w, h; };
-
-/* The targets of the last complete frame of screen `screen` (at most max). */
+static void type(struct harness *h, const char *s) { se_type(h, s); }
 static int frame_targets(const char *screen, struct tgt *t, int max)
 {
-	char *raw = e2e_slurp(layout_path, NULL);
-	if (!raw)
-		return 0;
-	int n = 0;
-	char name[64] = "";
-	bool ok = false;
-	for (char *save = NULL, *line = strtok_r(raw, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		int c, r, l;
-		struct tgt g;
-		if (sscanf(line, "screen %63s %d %d %d", name, &c, &r, &l) == 4)
-			ok = !strcmp(name, screen);
-		else if (ok && n < max && sscanf(line, "target %d %d %d %d %d", &g.id, &g.x, &g.y, &g.w, &g.h) == 5)
-			t[n++] = g;
-	}
-	free(raw);
-	return n;
+	return se_frame_targets(layout_path, screen, t, max);
 }
-
-/* The text of a target's cells (rows joined by spaces). */
-static char *target_text(struct harness *h, const struct tgt *g)
-{
-	size_t cap = 256, len = 0;
-	char *out = calloc(1, cap);
-	for (int y = g->y; y < g->y + g->h; y++) {
-		char *row = h_row_text(h, y);
-		/* columns -> bytes: step through the row's characters */
-		uint32_t cp[512];
-		size_t n = e2e_utf8_decode(row, cp, 512);
-		int col = 0;
-		const char *p = row;
-		for (size_t i = 0; i < n; i++) {
-			unsigned char c0 = (unsigned char)*p;
-			size_t bl = c0 < 0x80 ? 1 : c0 < 0xE0 ? 2 : c0 < 0xF0 ? 3 : 4;
-			int w = cp[i] >= 0x2E80 ? 2 : 1; /* CJK: two cells */
-			if (col >= g->x && col < g->x + g->w) {
-				if (len + bl + 2 > cap) {
-					cap *= 2;
-					out = realloc(out, cap);
-				}
-				memcpy(out + len, p, bl);
-				len += bl;
-			}
-			col += w;
-			p += bl;
-		}
-		free(row);
-		out[len++] = ' ';
-		out[len] = '\0';
-	}
-	return out;
-}
-
-/* Touches the keyboard key whose label is `label` (e.g. "G"), turning the
- * letters' pages (the page key shows the next range, "I-P") to find it. */
 static void touch_key(struct harness *h, struct gwd *gw, const char *label)
 {
-	struct tgt t[256];
-	long long end = e2e_now_ms() + WAIT_MS;
-	int turns = 0;
-	while (e2e_now_ms() < end) {
-		int page_key = -1;
-		int n = frame_targets("search", t, 256);
-		for (int i = 0; i < n; i++) {
-			if (t[i].id < ID_OSK_FIRST || t[i].id > ID_OSK_LAST)
-				continue;
-			char *txt = target_text(h, &t[i]);
-			/* the label alone, between blanks (and the focus marker) */
-			char *want = e2e_fmt(" %s ", label);
-			char *pad = e2e_fmt(" %s", txt);
-			for (char *c = pad; *c; c++)
-				if (*c == '>')
-					*c = ' ';
-			bool hit = strstr(pad, want) != NULL;
-			/* a page key: "X-Y", two capitals around a hyphen */
-			for (char *c = pad; c[0] && c[1] && c[2]; c++)
-				if (c[0] >= 'A' && c[0] <= 'Z' && c[1] == '-' && c[2] >= 'A' && c[2] <= 'Z')
-					page_key = i;
-			free(want);
-			free(pad);
-			free(txt);
-			if (hit) {
-				h_click(h, t[i].x + t[i].w / 2, t[i].y + t[i].h / 2);
-				h_settle(h, E2E_QUIET_MS, 2000);
-				return;
-			}
-		}
-		if (page_key >= 0 && turns < 6) {
-			turns++;
-			h_click(h, t[page_key].x + t[page_key].w / 2, t[page_key].y + t[page_key].h / 2);
-			h_settle(h, E2E_QUIET_MS, 2000);
-			continue;
-		}
-		h_pump(h, 50);
-	}
-	E2E_CHECK(h, gw, false, "no key '%s' on the on-screen keyboard", label);
+	se_touch_key(h, gw, layout_path, label, WAIT_MS);
 }
-
 static bool has_target(struct harness *h, int id, struct tgt *out)
 {
-	struct tgt t[256];
-	int n = frame_targets("search", t, 256);
-	for (int i = 0; i < n; i++)
-		if (t[i].id == id) {
-			if (out)
-				*out = t[i];
-			return true;
-		}
-	return false;
+	(void)h;
+	return se_has_target(layout_path, id, out);
 }
 
 /* ---- tests -------------------------------------------------------------------------- */
