@@ -98,7 +98,7 @@ $(O)/kiosk: $(O)/obj/kiosk/main.o $(KIOSK_OBJ) $(CORE_OBJ)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(LIBS_KIOSK) -lpthread -lm
 # The gateway builds its payment QR payloads with the core's EMV code, the
 # one the kiosk checks them with.
-GW_CORE_OBJ := $(call obj,kiosk/core/emv.c kiosk/core/money.c)
+GW_CORE_OBJ := $(call obj,kiosk/core/emv.c kiosk/core/money.c kiosk/core/validate.c)
 $(O)/gatewayd: $(GW_OBJ) $(GW_CORE_OBJ)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_GW)) -lpthread -lm
 
