@@ -43,6 +43,10 @@ size_t text_utf8_encode(unsigned cp, char out[4]);
  * consumes one byte). len must be > 0. */
 size_t text_utf8_decode(const char *s, size_t len, unsigned *cp);
 
+/* Characters (code points) in the first len bytes of UTF-8: its lead
+ * bytes, so a valid string's count. */
+size_t text_chars(const char *s, size_t len);
+
 /* Display width in columns of a sanitized string (first len bytes). */
 int text_width_n(const char *s, size_t len);
 int text_width(const char *s);

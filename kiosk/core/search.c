@@ -225,15 +225,13 @@ static uint16_t t9_bit(uint32_t c)
 
 /* ---- building ---- */
 
-/* The units a text gives: its code points, at most MAX_UNITS (valid UTF-8,
+/* The units a text gives: its characters, at most MAX_UNITS (valid UTF-8,
  * as the catalog decoder leaves it; units_add still grows the arrays if a
  * text holds more). */
-static size_t text_units_of(const char *s)
+static size_t units_of(const char *s)
 {
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && n < MAX_UNITS; p++)
-		n += (*p & 0xC0) != 0x80;
-	return n;
+	size_t n = text_chars(s, strlen(s));
+	return n < MAX_UNITS ? n : MAX_UNITS;
 }
 
 static void units_add(struct search_index *ix, size_t *cap, const char *s, struct text_units *tu)
@@ -336,9 +334,9 @@ struct search_index *search_build(const struct catalog *c)
 	 * them would hold the old and the new arrays at once). */
 	size_t cap = 0;
 	for (size_t i = 0; i < ix->n; i++) {
-		cap += text_units_of(c->svcs[i].name);
+		cap += units_of(c->svcs[i].name);
 		for (size_t k = 0; k < c->svcs[i].n_keywords; k++)
-			cap += text_units_of(c->svcs[i].keywords[k]);
+			cap += units_of(c->svcs[i].keywords[k]);
 	}
 	if (cap) {
 		ix->cp = xmalloc(cap * sizeof *ix->cp);

@@ -20,6 +20,14 @@
 #define REPLACEMENT 0xFFFDu
 static const char replacement_utf8[] = "\xEF\xBF\xBD";
 
+size_t text_chars(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
 size_t text_utf8_encode(unsigned cp, char out[4])
 {
 	if (cp >= 0x110000 || (cp >= 0xD800 && cp <= 0xDFFF))

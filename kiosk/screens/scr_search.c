@@ -115,14 +115,6 @@ static void run(struct screen *s)
 	}
 }
 
-static size_t text_chars(const char *t)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)t; *p; p++)
-		n += (*p & 0xC0) != 0x80;
-	return n;
-}
-
 /* Appends one character (a code point) to the query; false if refused. */
 static bool append(struct screen *s, unsigned cp, bool t9digit)
 {
@@ -151,7 +143,7 @@ static bool append(struct screen *s, unsigned cp, bool t9digit)
 	}
 	v->qt9 = t9digit;
 	size_t len = strlen(v->text);
-	if (text_chars(v->text) >= SEARCH_MAX_QUERY || len + n >= sizeof v->text) {
+	if (text_chars(v->text, strlen(v->text)) >= SEARCH_MAX_QUERY || len + n >= sizeof v->text) {
 		ui_toast(s->app, ROLE_BANNER, _("The search is as long as it can be."));
 		return false;
 	}

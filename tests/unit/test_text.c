@@ -475,3 +475,12 @@ Test(text, utf8_encode_round_trip)
 	text_utf8_decode(b, text_utf8_encode(0x110000, b), &back);
 	cr_assert_eq(back, 0xFFFD);
 }
+
+Test(text, chars_counts_code_points)
+{
+	cr_assert_eq(text_chars("", 0), 0);
+	cr_assert_eq(text_chars("abc", 3), 3);
+	cr_assert_eq(text_chars("社保卡", strlen("社保卡")), 3);
+	cr_assert_eq(text_chars("a\xf0\xab\xa0\xa0z", 6), 3);
+	cr_assert_eq(text_chars("社保卡", 4), 2, "only the first len bytes");
+}
