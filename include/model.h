@@ -107,6 +107,8 @@ struct form_field {
 	size_t n_options;
 };
 
+#define FORM_FIELDS_MAX 100  /* a longer form is refused (form_error) */
+
 struct form {
 	struct form_field *fields;
 	size_t n_fields;
@@ -120,7 +122,10 @@ struct service {
 	size_t n_materials;
 	long long processing_days; /* -1 when absent */
 	char *where;              /* "" when absent */
-	struct form form;         /* n_fields 0 when absent */
+	struct form form;         /* n_fields 0 when absent or unreadable */
+	char *form_error;         /* NULL, or why the form could not be read
+	                           * (English, for the log): the page shows, the
+	                           * form is not offered */
 };
 
 /* Decodes GET /v1/services/{id}. */

@@ -47,8 +47,13 @@ enum v_error v_date(const char *s, size_t n, const char *min, const char *max, s
  * has_max. *out gets it. */
 enum v_error v_number(const char *s, size_t n, bool has_min, long long min, bool has_max,
                       long long max, long long *out);
+/* A character a citizen may type into a text answer: no control (C0,
+ * DEL, C1), bidi control, invisible, surrogate, noncharacter, private use
+ * or U+FFFD. */
+bool v_char_ok(unsigned cp);
 /* Text of at most max_chars characters (code points, not bytes; 0: no
- * limit), empty only if not required. */
+ * limit), valid UTF-8 of characters v_char_ok takes (else V_FORMAT),
+ * empty (or only spaces) only if not required. */
 enum v_error v_text(const char *s, size_t n, size_t max_chars, bool required);
 
 #endif

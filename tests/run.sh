@@ -39,8 +39,14 @@ trap 'exit 130' INT TERM
 passed=0
 failed=0
 
-# Prints a log indented, at most 300 lines of it.
+# Prints a log indented, at most 300 lines of it, after the names of the
+# tests that failed and their assertion messages (Criterion's [FAIL] and
+# [----] lines), so a long log cut short still says what broke.
 show_log() {
+	if grep -qE '^\[(FAIL|----)\]' "$1"; then
+		echo "  | failing:"
+		grep -E '^\[(FAIL|----)\]' "$1" | head -n 60 | sed 's/^/  |   /'
+	fi
 	n=$(wc -l < "$1")
 	if [ "$n" -gt 300 ]; then
 		head -n 300 "$1" | sed 's/^/  | /'

@@ -594,6 +594,14 @@ fail:
 	return -1;
 }
 
+static void form_clear(struct form *f)
+{
+	for (size_t i = 0; i < f->n_fields; i++)
+		field_free(&f->fields[i]);
+	free(f->fields);
+	memset(f, 0, sizeof *f);
+}
+
 static int decode_form(const json_t *fo, struct form *form, char *err, size_t errlen)
 {
 	const json_t *arr;
@@ -614,6 +622,12 @@ static int decode_form(const json_t *fo, struct form *form, char *err, size_t er
 	if (rc)
 		return -1;
 	n = json_array_size(arr);
+	/* One question a page: a form longer than this is no form to fill
+	 * standing at a kiosk (and a schema gone wrong). */
+	if (n > FORM_FIELDS_MAX) {
+		set_err(err, errlen, "form.fields: %zu fields, more than %d", n, FORM_FIELDS_MAX);
+		return -1;
+	}
 	form->fields = xcalloc(n, sizeof *form->fields);
 	for (i = 0; i < n; i++) {
 		char path[48];
@@ -638,17 +652,14 @@ static int decode_form(const json_t *fo, struct form *form, char *err, size_t er
 
 void service_free(struct service *s)
 {
-	size_t i;
-
 	if (!s)
 		return;
 	brief_free(&s->b);
 	free(s->description);
 	jsonx_strv_free(s->materials);
 	free(s->where);
-	for (i = 0; i < s->form.n_fields; i++)
-		field_free(&s->form.fields[i]);
-	free(s->form.fields);
+	form_clear(&s->form);
+	free(s->form_error);
 	memset(s, 0, sizeof *s);
 }
 
@@ -682,9 +693,18 @@ int service_decode(const json_t *root, struct service *out, char *err, size_t er
 		set_err(err, errlen, "processing_days: must not be negative");
 		goto fail;
 	}
+	/* A form this kiosk cannot read (an unknown field type, a select with
+	 * no options, min after max...) does not hide the service: its page
+	 * still says what to bring and where to go, and the form is refused
+	 * with form_error saying why (for the log). */
 	fo = json_object_get(root, "form");
-	if (fo && !json_is_null(fo) && decode_form(fo, &out->form, err, errlen))
-		goto fail;
+	if (fo && !json_is_null(fo)) {
+		char ferr[200];
+		if (decode_form(fo, &out->form, ferr, sizeof ferr)) {
+			form_clear(&out->form);
+			out->form_error = xstrdup(ferr);
+		}
+	}
 	return 0;
 fail:
 	service_free(out);

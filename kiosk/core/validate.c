@@ -144,15 +144,65 @@ enum v_error v_number(const char *s, size_t n, bool has_min, long long min, bool
 	return V_OK;
 }
 
+bool v_char_ok(unsigned c)
+{
+	if (c < 0x20 || (c >= 0x7F && c < 0xA0))
+		return false;                       /* C0, DEL, C1 */
+	if (c == 0x061C || (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E) ||
+	    (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF || c == 0xAD)
+		return false;                       /* bidi controls, invisibles */
+	if ((c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF || (c & 0xFFFE) == 0xFFFE ||
+	    (c >= 0xFDD0 && c <= 0xFDEF))
+		return false;                       /* surrogates, noncharacters */
+	if ((c >= 0xE000 && c <= 0xF8FF) || c >= 0xF0000 || c == 0xFFFD)
+		return false;                       /* private use, replacement */
+	return true;
+}
+
+/* The next code point of s[i..n) (strict UTF-8: no overlongs, no
+ * surrogates); 0 bytes if invalid. */
+static size_t next_cp(const unsigned char *s, size_t i, size_t n, unsigned *cp)
+{
+	unsigned c = s[i];
+	size_t len;
+	unsigned min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		len = 2, min = 0x80, c &= 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3, min = 0x800, c &= 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4, min = 0x10000, c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (n - i < len)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[i + k] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i + k] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
 enum v_error v_text(const char *s, size_t n, size_t max_chars, bool required)
 {
 	size_t chars = 0, blank = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c & 0xC0) != 0x80) {
-			chars++;
-			blank += c == ' ';
-		}
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t len = next_cp(u, i, n, &cp);
+		if (!len || !v_char_ok(cp))
+			return V_FORMAT;
+		chars++;
+		blank += cp == ' ' || cp == 0x3000;
+		i += len;
 	}
 	if (chars == blank)
 		return required ? V_EMPTY : V_OK;

@@ -884,6 +884,28 @@ static void expect_service_error(const char *form_or_extra, const char *want)
 	json_decref(j);
 }
 
+/* A form the kiosk cannot read: the service decodes, without a form,
+ * and form_error says why. */
+static void expect_form_error(const char *form, const char *want)
+{
+	char buf[20000];
+	struct service s;
+	char err[256] = "";
+
+	snprintf(buf, sizeof buf, "{\"id\":\"x\",\"name\":\"X\",\"kind\":\"apply\","
+	         "\"materials\":[\"m\"]%s}", form);
+	json_t *j = parse(buf);
+	cr_assert_eq(service_decode(j, &s, err, sizeof err), 0, "refused %s: %s", buf, err);
+	cr_assert_str_eq(s.b.id, "x");
+	cr_assert_eq(s.n_materials, 1);
+	cr_assert_eq(s.form.n_fields, 0);
+	cr_assert_null(s.form.fields);
+	cr_assert_not_null(s.form_error, "no form_error for %s", buf);
+	cr_assert_str_eq(s.form_error, want);
+	service_free(&s);
+	json_decref(j);
+}
+
 Test(model, service_errors)
 {
 	struct service s;
@@ -898,31 +920,41 @@ Test(model, service_errors)
 	expect_service_error(",\"processing_days\":-3", "processing_days: must not be negative");
 	expect_service_error(",\"processing_days\":\"3\"", "processing_days: expected integer");
 	expect_service_error(",\"materials\":[1]", "materials[0]: expected string");
-	expect_service_error(",\"form\":[]", "form: expected object");
-	expect_service_error(",\"form\":{}", "form.fields: missing");
-	expect_service_error(",\"form\":{\"fields\":[],\"fee_fen\":-1}", "form.fee_fen: must not be negative");
-	expect_service_error(",\"form\":{\"fields\":[7]}", "form.fields[0]: expected object");
-	expect_service_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"text\",\"label\":\"A\"},"
+	expect_form_error(",\"form\":[]", "form: expected object");
+	{
+		/* 200 fields: refused as a form, the service still shown. */
+		char big[16384] = ",\"form\":{\"fields\":[";
+		size_t len = strlen(big);
+		for (int i = 0; i < 200; i++)
+			len += (size_t)snprintf(big + len, sizeof big - len, "%s{\"id\":\"f%d\",\"type\":\"text\",\"label\":\"L\"}",
+			                        i ? "," : "", i);
+		snprintf(big + len, sizeof big - len, "]}");
+		expect_form_error(big, "form.fields: 200 fields, more than 100");
+	}
+	expect_form_error(",\"form\":{}", "form.fields: missing");
+	expect_form_error(",\"form\":{\"fields\":[],\"fee_fen\":-1}", "form.fee_fen: must not be negative");
+	expect_form_error(",\"form\":{\"fields\":[7]}", "form.fields[0]: expected object");
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"text\",\"label\":\"A\"},"
 	                     "{\"id\":\"b\",\"type\":\"hologram\",\"label\":\"B\"}]}",
 	                     "form.fields[1].type: unknown type 'hologram'");
-	expect_service_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"select\",\"label\":\"A\"}]}",
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"select\",\"label\":\"A\"}]}",
 	                     "form.fields[0].options: missing");
-	expect_service_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"select\",\"label\":\"A\",\"options\":[]}]}",
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"select\",\"label\":\"A\",\"options\":[]}]}",
 	                     "form.fields[0].options: must not be empty");
-	expect_service_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"select\",\"label\":\"A\","
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"select\",\"label\":\"A\","
 	                     "\"options\":[{\"value\":\"v\"}]}]}", "form.fields[0].options[0].label: missing");
-	expect_service_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"number\",\"label\":\"A\",\"min\":\"1\"}]}",
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"number\",\"label\":\"A\",\"min\":\"1\"}]}",
 	                     "form.fields[0].min: expected integer");
-	expect_service_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"number\",\"label\":\"A\",\"min\":5,\"max\":1}]}",
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"number\",\"label\":\"A\",\"min\":5,\"max\":1}]}",
 	                     "form.fields[0].min: greater than max");
-	expect_service_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"date\",\"label\":\"A\",\"max\":\"tomorrow\"}]}",
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"date\",\"label\":\"A\",\"max\":\"tomorrow\"}]}",
 	                     "form.fields[0].max: expected YYYY-MM-DD or today");
-	expect_service_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"text\",\"label\":\"A\",\"max_len\":-1}]}",
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"text\",\"label\":\"A\",\"max_len\":-1}]}",
 	                     "form.fields[0].max_len: must not be negative");
-	expect_service_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"text\",\"label\":\"A\"},"
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"text\",\"label\":\"A\"},"
 	                     "{\"id\":\"a\",\"type\":\"bool\",\"label\":\"B\"}]}", "form.fields[1].id: duplicate 'a'");
-	expect_service_error(",\"form\":{\"fields\":[{\"type\":\"text\",\"label\":\"A\"}]}", "form.fields[0].id: missing");
-	expect_service_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"text\",\"label\":\"A\",\"required\":\"yes\"}]}",
+	expect_form_error(",\"form\":{\"fields\":[{\"type\":\"text\",\"label\":\"A\"}]}", "form.fields[0].id: missing");
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"text\",\"label\":\"A\",\"required\":\"yes\"}]}",
 	                     "form.fields[0].required: expected boolean");
 }
 

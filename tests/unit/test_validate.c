@@ -160,4 +160,18 @@ Test(validate, text_length_in_characters)
 	cr_assert_eq(v_text("   ", 3, 30, true), V_EMPTY, "spaces alone are empty");
 	cr_assert_eq(v_text("", 0, 30, false), V_OK, "not required");
 	cr_assert_eq(v_text("abc", 3, 0, true), V_OK, "0: no limit");
+	cr_assert_eq(v_text("a\x1b[31mb", 8, 0, true), V_FORMAT, "an escape sequence");
+	cr_assert_eq(v_text("a\nb", 3, 0, true), V_FORMAT, "a newline");
+	cr_assert_eq(v_text("\xc2\x85", 2, 0, true), V_FORMAT, "C1 NEL");
+	cr_assert_eq(v_text("ab\xe2\x80\xae", 5, 0, true), V_FORMAT, "bidi override");
+	cr_assert_eq(v_text("\xff\xfe", 2, 0, true), V_FORMAT, "not UTF-8");
+	cr_assert_eq(v_text("\xe5\xbc", 2, 0, true), V_FORMAT, "cut in the middle");
+	cr_assert_eq(v_text("\xc0\xaf", 2, 0, true), V_FORMAT, "overlong");
+	cr_assert_eq(v_text("\xed\xa0\x80", 3, 0, true), V_FORMAT, "a surrogate");
+	cr_assert_eq(v_text("\xe3\x80\x80", 3, 0, true), V_EMPTY, "an ideographic space alone is empty");
+	cr_assert_eq(v_text("阿卜杜·热合曼", strlen("阿卜杜·热合曼"), 7, true), V_OK, "a middle dot");
+	cr_assert_eq(v_text("\xf0\x9f\x98\x80", 4, 1, true), V_OK, "an emoji is one character");
+	cr_assert(!v_char_ok(0x1b) && !v_char_ok(0x7f) && !v_char_ok(0x9b) && !v_char_ok(0x202e) &&
+	          !v_char_ok(0xfeff) && !v_char_ok(0xe000) && !v_char_ok(0xfffd) && !v_char_ok(0xd800));
+	cr_assert(v_char_ok('a') && v_char_ok(0x5f20) && v_char_ok(0x3000) && v_char_ok(0x20000));
 }
