@@ -806,6 +806,35 @@ void auth_me(struct req *rq, struct reply *rp)
 	reply_json(rp, 200, j);
 }
 
+bool auth_session_citizen(const struct req *rq, struct citizen *out)
+{
+	struct auth *a = rq->gw->auth;
+	char token[SECRET_LEN + 1];
+	bool ok = false;
+	if (!bearer_token(rq, token))
+		return false;
+	double now = gw_now();
+	pthread_mutex_lock(&a->lock);
+	purge(a, now);
+	struct session *s = session_find(a, token);
+	if (s) {
+		*out = a->cits[s->citizen].c;
+		ok = true;
+	}
+	pthread_mutex_unlock(&a->lock);
+	explicit_bzero(token, sizeof token);
+	return ok;
+}
+
+bool auth_display_name(const struct auth *a, const char *citizen_id, char *out, size_t outlen)
+{
+	size_t ci = find_citizen(a, citizen_id);
+	if (ci == (size_t)-1 || !outlen)
+		return false;
+	snprintf(out, outlen, "%s", a->cits[ci].display);
+	return true;
+}
+
 void auth_logout(struct req *rq, struct reply *rp)
 {
 	struct auth *a = rq->gw->auth;
@@ -1026,8 +1055,13 @@ void sim_sessions_expire(struct req *rq, struct reply *rp)
 
 bool auth_log_path(const char *path, char *out, size_t outlen)
 {
-	static const char prefix[] = "/sim/device/";
-	size_t pl = sizeof prefix - 1;
+	static const char prefix[] = "/sim/device/", verify[] = "/v1/verify/";
+	size_t pl = sizeof prefix - 1, vl = sizeof verify - 1;
+	/* A licence's verification token (/v1/verify/{license}/{token}). */
+	if (!strncmp(path, verify, vl) && strchr(path + vl, '/')) {
+		snprintf(out, outlen, "%.*s/*", (int)(strchr(path + vl, '/') - path), path);
+		return true;
+	}
 	if (strncmp(path, prefix, pl) || path[pl] == '\0')
 		return false;
 	const char *rest = path + pl + strcspn(path + pl, "/");

@@ -12,6 +12,7 @@
  * the answer with that JSON type.
  */
 #include "gw_db.h"
+#include "gw_apps.h"
 #include "gw_auth.h"
 #include "gw_catalog.h"
 #include "gw_demo.h"
@@ -21,11 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-/* Version 4 added bills, payments and idempotency records (a version 3
- * database is migrated in place: the new tables, empty); version 3 the _tw
- * columns; version 2 the citizens. */
-#define SCHEMA_VERSION 4
+/* Version 5 added applications, their timelines and idempotency records,
+ * and licences; version 4 bills, payments and idempotency records (older
+ * databases of version 3 or 4 are migrated in place: the new tables,
+ * empty); version 3 the _tw columns; version 2 the citizens. */
+#define SCHEMA_VERSION 5
 
 _Static_assert(LANG_ZH == 0 && LANG_EN == 1 && LANG_TW == 2 && LANG_N == 3,
                "the _zh, _en, _tw columns follow enum lang");
@@ -61,10 +64,39 @@ _Static_assert(LANG_ZH == 0 && LANG_EN == 1 && LANG_TW == 2 && LANG_N == 3,
 	" body TEXT NOT NULL, created_at INTEGER NOT NULL," \
 	" PRIMARY KEY (kiosk, key)) WITHOUT ROWID;"
 
-/* From version 3 to 4, in place: the payment tables (no demo bills: those
- * come with --demo). */
+/* Schema version 5: applications (the citizen's, by the id of struct
+ * citizen; kiosk "" for the demo's past ones; auto: moves on by itself, see
+ * apps.c), their timelines (app_events, in order), the answers of POST
+ * /v1/applications by (kiosk, Idempotency-Key), and e-licences (demo data;
+ * valid_until NULL is 长期, no end). The answers are kept as JSON text for
+ * whoever handles the application; nothing reads them back here. */
+#define APP_TABLES \
+	"CREATE TABLE applications(id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE," \
+	" citizen TEXT NOT NULL, service_id TEXT NOT NULL, " L3_TEXT("service_name") "," \
+	" kiosk TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('submitted','accepted'," \
+	"'in_review','needs_more','approved','rejected','completed'))," \
+	" fee_fen INTEGER NOT NULL CHECK (fee_fen >= 0), answers TEXT NOT NULL," \
+	" auto INTEGER NOT NULL, needs_more_zh TEXT, needs_more_en TEXT, needs_more_tw TEXT," \
+	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);" \
+	"CREATE INDEX applications_by_citizen ON applications(citizen, created_at);" \
+	"CREATE INDEX applications_moving ON applications(auto, status);" \
+	"CREATE TABLE app_events(app_id TEXT NOT NULL, ord INTEGER NOT NULL, at INTEGER NOT NULL," \
+	" status TEXT NOT NULL, " L3_TEXT("note") ", PRIMARY KEY (app_id, ord)) WITHOUT ROWID;" \
+	"CREATE TABLE app_idempotency(kiosk TEXT NOT NULL, key TEXT NOT NULL," \
+	" request TEXT NOT NULL, app_id TEXT NOT NULL, status INTEGER NOT NULL," \
+	" lang INTEGER NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL," \
+	" PRIMARY KEY (kiosk, key)) WITHOUT ROWID;" \
+	"CREATE TABLE licenses(id TEXT PRIMARY KEY, citizen TEXT NOT NULL, ord INTEGER NOT NULL," \
+	" type TEXT NOT NULL, " L3_TEXT("name") ", number_masked TEXT NOT NULL," \
+	" " L3_TEXT("issuer") ", valid_until TEXT);" \
+	"CREATE INDEX licenses_by_citizen ON licenses(citizen, ord);"
+
+/* From version 3 to 4, and 4 to 5, in place: the new tables (no demo
+ * bills, applications or licences: those come with --demo). */
 static const char migrate_4_sql[] =
 	"BEGIN IMMEDIATE;" PAY_TABLES "PRAGMA user_version = 4; COMMIT;";
+static const char migrate_5_sql[] =
+	"BEGIN IMMEDIATE;" APP_TABLES "PRAGMA user_version = 5; COMMIT;";
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -90,7 +122,8 @@ static const char schema_sql[] =
 	"CREATE TABLE citizens(id TEXT PRIMARY KEY, ord INTEGER NOT NULL UNIQUE,"
 	" name TEXT NOT NULL, idno TEXT NOT NULL, phone TEXT NOT NULL);"
 	PAY_TABLES
-	"PRAGMA user_version = 4;";
+	APP_TABLES
+	"PRAGMA user_version = 5;";
 
 static const char drop_sql[] =
 	"DROP TABLE IF EXISTS field_options; DROP TABLE IF EXISTS form_fields;"
@@ -98,7 +131,9 @@ static const char drop_sql[] =
 	"DROP TABLE IF EXISTS categories; DROP TABLE IF EXISTS meta;"
 	"DROP TABLE IF EXISTS citizens; DROP TABLE IF EXISTS bills;"
 	"DROP TABLE IF EXISTS bill_accounts; DROP TABLE IF EXISTS payments;"
-	"DROP TABLE IF EXISTS idempotency;"
+	"DROP TABLE IF EXISTS idempotency; DROP TABLE IF EXISTS applications;"
+	"DROP TABLE IF EXISTS app_events; DROP TABLE IF EXISTS app_idempotency;"
+	"DROP TABLE IF EXISTS licenses;"
 	"PRAGMA user_version = 0;";
 
 /* Column lists shared by the catalog and the service query: the brief. */
@@ -184,6 +219,13 @@ struct db *db_open(const char *path, char *err, size_t errlen)
 	if (query_int(db, "PRAGMA user_version") == 3 &&
 	    sqlite3_exec(db->h, migrate_4_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		fail(db, err, errlen, "migrating the schema from version 3 to 4");
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		db_close(db);
+		return NULL;
+	}
+	if (query_int(db, "PRAGMA user_version") == 4 &&
+	    sqlite3_exec(db->h, migrate_5_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		fail(db, err, errlen, "migrating the schema from version 4 to 5");
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 		db_close(db);
 		return NULL;
@@ -294,7 +336,8 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-enum ins { I_CAT, I_SVC, I_FIELD, I_OPT, I_POP, I_META, I_CIT, I_BILL, I_ACCT, I_N };
+enum ins { I_CAT, I_SVC, I_FIELD, I_OPT, I_POP, I_META, I_CIT, I_BILL, I_ACCT, I_APP,
+           I_EVENT, I_LIC, I_N };
 
 static const char *const ins_sql[I_N] = {
 	[I_CAT] = "INSERT OR IGNORE INTO categories VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -308,6 +351,10 @@ static const char *const ins_sql[I_N] = {
 	[I_BILL] = ("INSERT INTO bills VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
 	            " ?12, ?13, NULL)"),
 	[I_ACCT] = "INSERT INTO bill_accounts VALUES (?1, ?2, ?3)",
+	[I_APP] = ("INSERT INTO applications VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
+	           " applications), ?2, ?3, ?4, ?5, ?6, '', ?7, ?8, '{}', 0, ?9, ?10, ?11, ?12, ?13)"),
+	[I_EVENT] = "INSERT INTO app_events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[I_LIC] = "INSERT INTO licenses VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 };
 
 struct loader {
@@ -521,6 +568,93 @@ static int insert_account(struct loader *L, const struct demo_account *a, int or
 	return 0;
 }
 
+/* A demo citizen's past application, its times counted back from now (the
+ * k-th a few hours apart from the others), so the demo stays recent. Its
+ * timeline is checked: it starts submitted, each step later than the one
+ * before and before now, and needs_more has its text. */
+static int insert_application(struct loader *L, const struct demo_application *a, int k,
+                              long long now)
+{
+	static const char *const statuses[] = { "submitted", "accepted", "in_review", "needs_more",
+	                                        "approved", "rejected", "completed", NULL };
+	const struct demo_service *svc = NULL;
+	bool cit = false;
+	for (size_t i = 0; i < demo_n_services && !svc; i++)
+		if (!strcmp(demo_services[i].id, a->service_id))
+			svc = &demo_services[i];
+	for (size_t i = 0; i < demo_n_citizens && !cit; i++)
+		cit = !strcmp(demo_citizens[i].id, a->citizen);
+	long long created = now - (long long)a->days_ago * 86400 - 3600LL * (1 + k % 5);
+	const struct demo_app_event *ev = a->timeline;
+	size_t n = 0;
+	const char *why = !svc ? "no such demo service" : !cit ? "no such demo citizen"
+	                  : !ev || !ev[0].status || strcmp(ev[0].status, "submitted")
+	                  ? "the timeline does not start with submitted" : NULL;
+	for (; !why && ev[n].status; n++) {
+		size_t t = 0;
+		while (statuses[t] && strcmp(statuses[t], ev[n].status))
+			t++;
+		if (!statuses[t] || !ev[n].note[LANG_ZH] || !ev[n].note[LANG_EN])
+			why = "a step with an unknown status or no note";
+		else if ((n && ev[n].at_h <= ev[n - 1].at_h) || created + ev[n].at_h * 3600LL >= now)
+			why = "a step not after the one before, or not before now";
+	}
+	const char *status = why ? NULL : ev[n - 1].status;
+	if (!why && (strcmp(status, "needs_more") == 0) != (a->needs_more[LANG_ZH] != NULL))
+		why = "needs_more and its text go together";
+	if (why) {
+		snprintf(L->err, L->errlen, "demo application %d (%s): %s", k, a->service_id, why);
+		return -1;
+	}
+	char id[APP_ID_MAX];
+	if (app_new_id(L->db->h, created, id))
+		return fail(L->db, L->err, L->errlen, "an application number");
+	sqlite3_stmt *st = L->st[I_APP];
+	bind_text(st, 1, id);
+	bind_text(st, 2, a->citizen);
+	bind_text(st, 3, a->service_id);
+	for (int l = 0; l < LANG_N; l++) {
+		bind_text(st, 4 + l, text_in(L, svc->name, l));
+		bind_text(st, 9 + l, text_in(L, a->needs_more, l));
+	}
+	bind_text(st, 7, status);
+	sqlite3_bind_int64(st, 8, svc->fee_fen);
+	sqlite3_bind_int64(st, 12, created);
+	sqlite3_bind_int64(st, 13, created + ev[n - 1].at_h * 3600LL);
+	if (step_done(st))
+		return fail(L->db, L->err, L->errlen, id);
+	for (size_t i = 0; i < n; i++) {
+		st = L->st[I_EVENT];
+		bind_text(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_int64(st, 3, created + ev[i].at_h * 3600LL);
+		bind_text(st, 4, ev[i].status);
+		for (int l = 0; l < LANG_N; l++)
+			bind_text(st, 5 + l, text_in(L, ev[i].note, l));
+		if (step_done(st))
+			return fail(L->db, L->err, L->errlen, id);
+	}
+	return 0;
+}
+
+static int insert_license(struct loader *L, const struct demo_license *c, int ord)
+{
+	sqlite3_stmt *st = L->st[I_LIC];
+	bind_text(st, 1, c->id);
+	bind_text(st, 2, c->citizen);
+	sqlite3_bind_int(st, 3, ord);
+	bind_text(st, 4, c->type);
+	for (int l = 0; l < LANG_N; l++) {
+		bind_text(st, 5 + l, text_in(L, c->name, l));
+		bind_text(st, 9 + l, text_in(L, c->issuer, l));
+	}
+	bind_text(st, 8, c->number_masked);
+	bind_text(st, 12, c->valid_until);
+	if (step_done(st))
+		return fail(L->db, L->err, L->errlen, c->id);
+	return 0;
+}
+
 /* ---- plain detail pages -------------------------------------------------- */
 
 /* The form of a service that has none of its own (demo briefs, generated
@@ -624,6 +758,11 @@ int db_load_demo(struct db *db, char *err, size_t errlen)
 		rc = insert_account(&L, &demo_accounts[i], (int)i);
 	for (size_t i = 0; !rc && i < demo_n_bills; i++)
 		rc = insert_bill(&L, &demo_bills[i], (int)i);
+	long long now = (long long)time(NULL);
+	for (size_t i = 0; !rc && i < demo_n_applications; i++)
+		rc = insert_application(&L, &demo_applications[i], (int)i, now);
+	for (size_t i = 0; !rc && i < demo_n_licenses; i++)
+		rc = insert_license(&L, &demo_licenses[i], (int)i);
 	if (!rc) {
 		bind_text(L.st[I_META], 1, "catalog_version");
 		bind_text(L.st[I_META], 2, demo_catalog_version);

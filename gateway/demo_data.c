@@ -1,7 +1,8 @@
 /* demo_data.c: the demo catalog of a city's government service hall, written
  * by hand: 15 categories, 80 services with their details and forms, and 233
  * more by their catalog entry alone (demo_briefs), in zh-CN and English
- * side by side. `gatewayd --demo` loads it into SQLite (db.c).
+ * side by side; the demo citizens, their past applications and e-licences;
+ * the demo bills. `gatewayd --demo` loads it into SQLite (db.c).
  * zh-TW is not written here: after changing a zh-CN text, run
  * `python3 gateway/zh_tw_gen.py` to regenerate zh_tw_table.c (OpenCC).
  *
@@ -1401,3 +1402,117 @@ const struct demo_bill demo_bills[] = {
 	{ "bill-t1-1102", BILL_TRAFFIC_FINE, "110105000000001", "2026-11-02", 5000, "2026-12-02" },
 };
 const size_t demo_n_bills = sizeof demo_bills / sizeof demo_bills[0];
+
+/* ---- past applications -------------------------------------------------- */
+
+/* Two or three a citizen, in every status a citizen meets (none still
+ * submitted: new ones are), with what the hall wrote at each step. They do
+ * not move on by themselves (apps.c: auto is for applications made at a
+ * kiosk); /sim/applications/{id}/advance moves them. */
+#define EV(h_, st_, ...) { h_, st_, { __VA_ARGS__ } }
+#define SUBMITTED EV(0, "submitted", "已在自助终端提交申请", "Submitted at a self-service kiosk")
+#define TIMELINE(...) (const struct demo_app_event[]){ SUBMITTED, __VA_ARGS__, { 0 } }
+#define NEEDS_HOUSEHOLD "请补充户口簿首页复印件和迁入地房屋产权证明复印件，带到1号窗口（公安户政窗口）。", \
+	"Please bring a copy of the first page of your household register and a copy of the title deed of the home you are moving to, to window 1 (household registration)."
+#define NEEDS_HOMECARE "请补充近6个月内的医院诊断证明或护理需求评估报告，可由家属代交到4号窗口（养老服务窗口）。", \
+	"Please bring a hospital diagnosis from the last six months or a care needs assessment to window 4 (elderly care); a family member may bring it for you."
+
+const struct demo_application demo_applications[] = {
+	{ "cit-zhang", "svc-exit-hkmo-endorse", 24, { NULL }, TIMELINE(
+		EV(1, "accepted", "出入境窗口已受理", "Accepted by the exit and entry office"),
+		EV(20, "approved", "审核通过，签注已制作", "Approved; the endorsement has been made"),
+		EV(26, "completed", "已办结，签注已生效，可直接通关使用",
+		   "Completed: the endorsement is valid and you can use it at the border")) },
+	{ "cit-zhang", "svc-household-move", 6, { NEEDS_HOUSEHOLD }, TIMELINE(
+		EV(2, "accepted", "户政窗口已受理", "Accepted by the household registration office"),
+		EV(50, "needs_more", NEEDS_HOUSEHOLD)) },
+	{ "cit-zhang", "svc-fund-rent", 2, { NULL }, TIMELINE(
+		EV(1, "accepted", "公积金中心已受理", "Accepted by the housing fund centre"),
+		EV(20, "in_review", "正在核对租赁合同和缴存记录",
+		   "Your tenancy agreement and contribution record are being checked")) },
+	{ "cit-wang", "svc-social-card", 40, { NULL }, TIMELINE(
+		EV(3, "accepted", "社保卡服务中心已受理", "Accepted by the social security card centre"),
+		EV(72, "approved", "审核通过，正在制卡", "Approved; your card is being made"),
+		EV(360, "completed", "已办结，新卡已制成，请凭身份证到中国建设银行示范市分行营业部领取",
+		   "Completed: your new card is ready. Please collect it with your ID card at the main branch of China Construction Bank in Demo City")) },
+	{ "cit-wang", "svc-family-maternity", 12, { NULL }, TIMELINE(
+		EV(4, "accepted", "社保窗口已受理", "Accepted by the social insurance office"),
+		EV(30, "in_review", "正在核对生育医疗费用和缴费记录",
+		   "Your maternity medical costs and contribution record are being checked"),
+		EV(200, "approved", "审核通过，生育津贴将在5个工作日内发放到本人社会保障卡金融账户",
+		   "Approved: the maternity allowance will be paid to the bank account of your social security card within 5 working days")) },
+	{ "cit-li", "svc-elderly-allowance", 60, { NULL }, TIMELINE(
+		EV(2, "accepted", "养老服务窗口已受理", "Accepted by the elderly care office"),
+		EV(100, "approved", "审核通过，准予发放高龄津贴", "Approved: you will receive the old-age allowance"),
+		EV(300, "completed", "已办结，高龄津贴自次月起每月10日发放到本人社会保障卡",
+		   "Completed: the allowance is paid to your social security card on the 10th of every month, from next month")) },
+	{ "cit-li", "svc-elderly-homecare", 5, { NEEDS_HOMECARE }, TIMELINE(
+		EV(3, "accepted", "养老服务窗口已受理", "Accepted by the elderly care office"),
+		EV(48, "needs_more", NEEDS_HOMECARE)) },
+	{ "cit-ouyang", "svc-traffic-licence-renew", 90, { NULL }, TIMELINE(
+		EV(1, "accepted", "交管业务窗口已受理", "Accepted by the traffic police office"),
+		EV(2, "approved", "体检合格，准予换证", "Health check passed; a new licence will be issued"),
+		EV(26, "completed", "已办结，新驾驶证已邮寄到您登记的地址",
+		   "Completed: the new driving licence has been posted to your registered address")) },
+	{ "cit-ouyang", "svc-business-change", 8, { NULL }, TIMELINE(
+		EV(2, "accepted", "市场监管窗口已受理", "Accepted by the market regulation office"),
+		EV(30, "in_review", "正在核对变更材料", "Your documents are being checked"),
+		EV(70, "approved", "准予变更登记，可到8号窗口领取新营业执照，或下载电子营业执照",
+		   "Approved: collect the new business licence at window 8, or download the electronic one")) },
+	{ "cit-ouyang", "svc-realestate-mortgage", 15, { NULL }, TIMELINE(
+		EV(2, "accepted", "不动产登记窗口已受理", "Accepted by the property registration office"),
+		EV(50, "in_review", "正在审核抵押合同", "The mortgage contract is being checked"),
+		EV(72, "rejected", "不予登记：抵押合同缺少抵押人签字，请补签后重新申请",
+		   "Not registered: the mortgagor has not signed the mortgage contract. Please have it signed and apply again")) },
+	{ "cit-aygul", "svc-household-residence", 3, { NULL }, TIMELINE(
+		EV(5, "accepted", "户政窗口已受理，正在核查居住信息",
+		   "Accepted by the household registration office; your address is being checked")) },
+	{ "cit-aygul", "svc-employment-training", 9, { NULL }, TIMELINE(
+		EV(2, "accepted", "就业服务窗口已受理", "Accepted by the employment services office"),
+		EV(40, "in_review", "正在核对培训合格证书和社保缴费记录",
+		   "Your training certificate and social insurance record are being checked")) },
+};
+const size_t demo_n_applications = sizeof demo_applications / sizeof demo_applications[0];
+
+/* ---- e-licences ----------------------------------------------------------- */
+
+/* The licences the citizens' phones would show, numbers masked as the
+ * kiosk shows them (a driving licence's number is its holder's ID
+ * number). Identity cards come from where each was born; the rest from
+ * Demo City, where they live now. */
+#define L_ID Z("居民身份证", "Resident identity card")
+#define L_DRIVING Z("机动车驾驶证", "Driving licence")
+#define L_SSC Z("社会保障卡", "Social security card")
+#define L_BUSINESS Z("营业执照", "Business licence")
+#define L_MARRIAGE Z("结婚证", "Marriage certificate")
+#define L_SENIOR Z("老年人优待证", "Senior citizen's card")
+#define I_TRAFFIC Z("示范市公安局交通警察支队", "Demo City Traffic Police")
+#define I_HRSS Z("示范市人力资源和社会保障局", "Demo City Human Resources and Social Security Bureau")
+
+const struct demo_license demo_licenses[] = {
+	{ "lic-a3f0c7e1", "cit-zhang", "id_card", L_ID, "1101**********123X",
+	  Z("北京市公安局朝阳分局", "Chaoyang Branch, Beijing Public Security Bureau"), "2038-03-13" },
+	{ "lic-5b82d94e", "cit-zhang", "driving_licence", L_DRIVING, "1101**********123X", I_TRAFFIC, "2032-06-18" },
+	{ "lic-c61e0f3a", "cit-zhang", "social_security_card", L_SSC, "A80****13", I_HRSS, "2031-09-30" },
+	{ "lic-0d4a7b96", "cit-zhang", "marriage_certificate", L_MARRIAGE, "J110105-2012-****83",
+	  Z("北京市朝阳区民政局", "Civil Affairs Bureau of Chaoyang District, Beijing"), NULL },
+	{ "lic-7e19b253", "cit-wang", "id_card", L_ID, "3101**********0467",
+	  Z("上海市公安局徐汇分局", "Xuhui Branch, Shanghai Public Security Bureau"), "2040-09-02" },
+	{ "lic-92c4e8a0", "cit-wang", "driving_licence", L_DRIVING, "3101**********0467", I_TRAFFIC, "2029-04-11" },
+	{ "lic-4f6d1c37", "cit-wang", "social_security_card", L_SSC, "B31****52", I_HRSS, "2033-01-31" },
+	{ "lic-e805a6f4", "cit-li", "id_card", L_ID, "4201**********0283",
+	  Z("武汉市公安局武昌分局", "Wuchang Branch, Wuhan Public Security Bureau"), NULL },
+	{ "lic-38b7f015", "cit-li", "social_security_card", L_SSC, "C42****07", I_HRSS, "2030-12-31" },
+	{ "lic-b1e93d68", "cit-li", "senior_card", L_SENIOR, "LN2019****0283",
+	  Z("示范市民政局", "Demo City Civil Affairs Bureau"), NULL },
+	{ "lic-6a2f8c49", "cit-ouyang", "id_card", L_ID, "4401**********5176",
+	  Z("广州市公安局天河分局", "Tianhe Branch, Guangzhou Public Security Bureau"), NULL },
+	{ "lic-d47e05b2", "cit-ouyang", "driving_licence", L_DRIVING, "4401**********5176", I_TRAFFIC, "2036-11-20" },
+	{ "lic-1c58a7e3", "cit-ouyang", "social_security_card", L_SSC, "D44****68", I_HRSS, "2032-05-31" },
+	{ "lic-f3096bd1", "cit-ouyang", "business_licence", L_BUSINESS, "92440106MA5C****7Q",
+	  Z("示范市市场监督管理局", "Demo City Administration for Market Regulation"), NULL },
+	{ "lic-8d2e41f6", "cit-aygul", "id_card", L_ID, "6501**********2247",
+	  Z("乌鲁木齐市公安局天山区分局", "Tianshan Branch, Urumqi Public Security Bureau"), "2034-06-10" },
+	{ "lic-25c9e07a", "cit-aygul", "social_security_card", L_SSC, "E65****20", I_HRSS, "2035-08-31" },
+};
+const size_t demo_n_licenses = sizeof demo_licenses / sizeof demo_licenses[0];

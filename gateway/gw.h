@@ -78,6 +78,7 @@ struct reply {
 	char allow[48];              /* Allow header for 405, or "" */
 	const char *www_authenticate;/* WWW-Authenticate (401), static, or NULL */
 	json_t *json;                /* when set, dumped into body at send time */
+	bool replayed;               /* a stored answer again: Idempotent-Replayed: true */
 };
 
 typedef void (*route_fn)(struct req *rq, struct reply *rp);
@@ -131,6 +132,9 @@ struct gw_server *gw_server_start(struct gw *gw, int fd, const struct gw_limits 
                                   char *err, size_t errlen);
 void gw_server_stop(struct gw_server *s);
 const char *req_header(const struct req *rq, const char *name);
+/* Closes the request's connection without an answer (what is queued
+ * after this cannot be sent): the simulator's commit_then_drop. */
+void req_drop_connection(const struct req *rq);
 double gw_now(void);             /* monotonic seconds */
 void gw_rfc3339(char out[21], long long unix_s); /* "2026-11-01T00:00:00Z" */
 

@@ -43,9 +43,18 @@ size_t auth_n_citizens(const struct auth *a);
  * UTF-8 and length. */
 const char *citizen_check(const struct citizen *c);
 
-/* True if path's secret segment (a user code) must be hidden in the log;
- * writes the path with it replaced by "*" into out. */
+/* True if path's secret segment (a user code in /sim/device/..., a
+ * licence's verification token in /v1/verify/{license}/...) must be
+ * hidden in the log; writes the path with it replaced by "*" into out. */
 bool auth_log_path(const char *path, char *out, size_t outlen);
+
+/* The citizen of the request's Bearer session, copied into *out (the
+ * caller wipes it after use): true, or false if there is no live session
+ * (the caller answers 401 session_expired). */
+bool auth_session_citizen(const struct req *rq, struct citizen *out);
+/* The masked name ("张*") of the citizen with this id into out; false if
+ * there is none. */
+bool auth_display_name(const struct auth *a, const char *citizen_id, char *out, size_t outlen);
 
 /* Route handlers. */
 void auth_device(struct req *rq, struct reply *rp);      /* POST /v1/auth/device */

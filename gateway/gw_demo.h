@@ -1,4 +1,5 @@
-/* gw_demo.h: the hand-written demo catalog and demo citizens (demo_data.c),
+/* gw_demo.h: the hand-written demo catalog and demo citizens with their past
+ * applications and e-licences (demo_data.c),
  * loaded into SQLite by --demo. Every human-readable text is given in both languages side by
  * side, indexed by enum lang: [LANG_ZH] zh-CN, [LANG_EN] English. [LANG_TW] is
  * left NULL: the loader takes the zh-TW text from zh_tw_table.c, generated
@@ -70,6 +71,34 @@ struct demo_citizen {
 	const char *phone;           /* 11 digits */
 };
 
+/* A past application of a demo citizen, with its timeline so far (the
+ * first entry is its submission, the last its current status). Times are
+ * counted back from when --demo loads it, so the demo stays recent. */
+struct demo_app_event {
+	int at_h;                    /* hours after the submission */
+	const char *status;          /* submitted accepted in_review needs_more approved rejected completed */
+	const char *note[LANG_N];
+};
+
+struct demo_application {
+	const char *citizen;         /* "cit-zhang" */
+	const char *service_id;      /* one of demo_services */
+	int days_ago;                /* submitted this many days before loading */
+	const char *needs_more[LANG_N]; /* what to bring, when the status is needs_more */
+	const struct demo_app_event *timeline; /* ends with { 0 } */
+};
+
+/* A demo e-licence (电子证照) of a demo citizen. */
+struct demo_license {
+	const char *id;              /* "lic-..." opaque: it is in the verify URL */
+	const char *citizen;
+	const char *type;            /* id_card driving_licence social_security_card ... */
+	const char *name[LANG_N];
+	const char *number_masked;
+	const char *issuer[LANG_N];
+	const char *valid_until;     /* "YYYY-MM-DD", NULL: 长期 (no end) */
+};
+
 extern const char demo_catalog_version[];
 extern const struct demo_category demo_categories[];
 extern const size_t demo_n_categories;
@@ -81,5 +110,9 @@ extern const char *const demo_popular[];
 extern const size_t demo_n_popular;
 extern const struct demo_citizen demo_citizens[]; /* the first is the default */
 extern const size_t demo_n_citizens;
+extern const struct demo_application demo_applications[];
+extern const size_t demo_n_applications;
+extern const struct demo_license demo_licenses[];
+extern const size_t demo_n_licenses;
 
 #endif

@@ -61,6 +61,15 @@ void db_unlock(struct db *db);
 /* A column as a new string ("" for NULL); aborts when out of memory. */
 char *db_col_dup(sqlite3_stmt *st, int i);
 
+/* ---- shared with apps.c (pay.c) ----------------------------------------------- */
+
+/* X-Kiosk-Id: 1..64 printable ASCII characters into out; false (and 400
+ * kiosk_id_required in rp) if it is missing or not that. */
+bool req_kiosk_id(const struct req *rq, struct reply *rp, char out[65]);
+/* An Idempotency-Key: a UUID (8-4-4-4-12 hex digits, either case),
+ * lower-cased into out; false if k is NULL or not that. */
+bool idem_key_parse(const char *k, char out[37]);
+
 /* ---- localized texts (problem.c) -------------------------------------------- */
 
 /* A validation message of the payment endpoints by its id ("bad_type"),

@@ -26,12 +26,24 @@ struct sim_fault {
 	enum sim_body body;
 };
 
+/* "application" (project): what POST /v1/applications suffers. */
+enum sim_app {
+	SIM_APP_NONE,
+	SIM_APP_COMMIT_THEN_DROP, /* commit, then close the connection unanswered */
+};
+
 struct sim *sim_new(void);
 void sim_free(struct sim *s);
 
 /* The fault for one request path (never for /sim/ paths). Draws the dice
  * for error_rate. */
 void sim_fault_for(struct sim *s, const char *path, struct sim_fault *out);
+
+/* True if this request, which has just committed a new payment (payment)
+ * or application (!payment), is to be dropped unanswered: a
+ * commit_then_drop fault of its kind covers path and its "drop_count" is
+ * not used up (one is used). False without --sim. */
+bool sim_drop_after_commit(struct sim *s, const char *path, bool payment);
 
 /* Spoils a reply: SIM_BODY_HTML replaces any reply by a 200 HTML page; the
  * other modes change JSON replies (answers and problem details alike) and

@@ -523,6 +523,14 @@ static void dispatch(struct req *rq, const struct sim_fault *f, struct reply *rp
 		sim_spoil(rq, rp, f->body);
 }
 
+void req_drop_connection(const struct req *rq)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci)
+		shutdown(ci->connect_fd, SHUT_RDWR);
+}
+
 static enum MHD_Result send_reply(struct req *rq, struct reply *rp)
 {
 	struct MHD_Connection *c = rq->conn;
@@ -569,6 +577,8 @@ static enum MHD_Result send_reply(struct req *rq, struct reply *rp)
 		MHD_add_response_header(res, MHD_HTTP_HEADER_ALLOW, rp->allow);
 	if (rp->www_authenticate && status == 401)
 		MHD_add_response_header(res, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rp->www_authenticate);
+	if (rp->replayed)
+		MHD_add_response_header(res, "Idempotent-Replayed", "true");
 	MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, res);
 	MHD_destroy_response(res);

@@ -13,6 +13,7 @@
  * limit is raised to fit them.
  */
 #include "gw.h"
+#include "gw_apps.h"
 #include "gw_auth.h"
 #include "gw_catalog.h"
 #include "gw_db.h"
@@ -62,6 +63,8 @@ struct options {
 	const char *catalog[LANG_N]; /* --catalog files by language, or NULL */
 	const char *catalog_arg[LANG_N]; /* as given ("en=FILE"), for messages */
 	int payment_ttl;             /* s, the life of a payment (300) */
+	int app_step;                /* s, an application's automatic step (60; 0: none) */
+	int license_refresh;         /* s, the life of a licence's verify_payload (60) */
 	struct auth_config auth;
 	struct gw_limits lim;
 };
@@ -73,7 +76,7 @@ static const char usage[] =
 	"                [--max-connections N] [--per-ip-connections N] [--threads N]\n"
 	"                [--idle-timeout S] [--request-timeout S]\n"
 	"                [--device-ttl S] [--device-interval S] [--code-ttl S] [--session-ttl S]\n"
-	"                [--payment-ttl S]\n"
+	"                [--payment-ttl S] [--app-step-s S] [--license-refresh-s S]\n"
 	"       gatewayd --help | --version\n"
 	"\n"
 	"The project's reference services gateway (API v1) on SQLite.\n"
@@ -104,6 +107,12 @@ static const char usage[] =
 	"  --code-ttl S        lifetime of a one-time login code (default 60)\n"
 	"  --session-ttl S     lifetime of a citizen session (default 900)\n"
 	"  --payment-ttl S     lifetime of an unpaid payment (default 300)\n"
+	"  --app-step-s S      an application made at a kiosk is accepted S seconds after\n"
+	"                      it is sent and in review 2S after that (default 60;\n"
+	"                      0: it only moves by /sim/applications/{id}/advance)\n"
+	"  --license-refresh-s S\n"
+	"                      an e-licence's verify_payload changes every S seconds\n"
+	"                      (default 60)\n"
 	"  --help, --version\n";
 
 __attribute__((format(printf, 1, 2), noreturn))
@@ -176,6 +185,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	                                          "--max-connections", "--per-ip-connections",
 	                                          "--threads", "--idle-timeout",
 	                                          "--request-timeout", "--payment-ttl",
+	                                          "--app-step-s", "--license-refresh-s",
 	                                          "--catalog", NULL };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
@@ -233,6 +243,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->auth.session_ttl = seconds(name, val, 86400);
 		} else if (!strcmp(name, "--payment-ttl")) {
 			o->payment_ttl = seconds(name, val, 3600);
+		} else if (!strcmp(name, "--app-step-s")) {
+			o->app_step = (int)whole(name, val, 0, 86400, "seconds");
+		} else if (!strcmp(name, "--license-refresh-s")) {
+			o->license_refresh = seconds(name, val, 3600);
 		} else if (!strcmp(name, "--tls-cert")) {
 			o->tls_cert = file_name(name, val);
 		} else if (!strcmp(name, "--tls-key")) {
@@ -498,6 +512,7 @@ static int start_failed(struct db *db, struct catalog_file files[LANG_N])
 int main(int argc, char **argv)
 {
 	struct options o = { .listen = "127.0.0.1:8080", .synthetic = -1, .payment_ttl = 300,
+	                     .app_step = APP_STEP_DEFAULT, .license_refresh = LICENSE_REFRESH_DEFAULT,
 	                     .auth = { .device_ttl = 300, .device_interval = 5,
 	                               .code_ttl = 60, .session_ttl = 900 },
 	                     .lim = { .max_conns = DEF_MAX_CONNECTIONS, .per_ip = DEF_PER_IP,
@@ -596,6 +611,8 @@ int main(int argc, char **argv)
 	if (o.sim)
 		gw.sim = sim_new();
 	pay_init(o.payment_ttl);
+	apps_init(o.app_step);
+	licenses_init(o.license_refresh);
 
 	struct gw_server *srv = gw_server_start(&gw, fd, &o.lim, err, sizeof err);
 	if (!srv) {
@@ -622,6 +639,7 @@ int main(int argc, char **argv)
 	gw_server_stop(srv);
 	sim_free(gw.sim);
 	auth_free(gw.auth);
+	licenses_done();
 	db_close(gw.db);
 	catalog_cache_drop(&gw);
 	pthread_mutex_destroy(&gw.cache_lock);

@@ -147,7 +147,7 @@ static int expire_due(sqlite3 *h, long long now)
 
 /* X-Kiosk-Id, which payments belong to: 1..64 printable ASCII characters.
  * False (and 400 kiosk_id_required in rp) if it is missing or not that. */
-static bool kiosk_of(const struct req *rq, struct reply *rp, char out[65])
+bool req_kiosk_id(const struct req *rq, struct reply *rp, char out[65])
 {
 	const char *k = req_header(rq, "X-Kiosk-Id");
 	size_t n = 0;
@@ -420,7 +420,7 @@ void pay_bills(struct req *rq, struct reply *rp)
 /* ---- POST /v1/payments -------------------------------------------------------- */
 
 /* A UUID (8-4-4-4-12 hex digits, either case), lower-cased into out. */
-static bool uuid_key(const char *k, char out[37])
+bool idem_key_parse(const char *k, char out[37])
 {
 	if (!k || strlen(k) != 36)
 		return false;
@@ -636,29 +636,20 @@ static int idem_replay(sqlite3 *h, struct req *rq, struct reply *rp, const char 
 			reply_take_body(rp, status, status >= 400 ? "application/problem+json"
 			                                          : "application/json", body, len);
 			rp->localized = true;
+			rp->replayed = true;
 		}
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
-/* The connection goes away unanswered (the answer queued after this
- * cannot be sent): the simulator's commit_then_drop. */
-static void drop_connection(const struct req *rq)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci)
-		shutdown(ci->connect_fd, SHUT_RDWR);
-}
-
 void pay_create(struct req *rq, struct reply *rp)
 {
 	char kiosk[65], key[37], hash[65];
-	if (!kiosk_of(rq, rp, kiosk))
+	if (!req_kiosk_id(rq, rp, kiosk))
 		return;
 	const char *k = req_header(rq, "Idempotency-Key");
-	if (!uuid_key(k, key)) {
+	if (!idem_key_parse(k, key)) {
 		json_t *errs = json_array();
 		json_array_append_new(errs, problem_error("Idempotency-Key", k ? "invalid" : "missing",
 		                                          pay_message(rq, k ? "key_invalid" : "key_missing")));
@@ -693,8 +684,8 @@ void pay_create(struct req *rq, struct reply *rp)
 	}
 	if (!end(rq, rp, h, rc >= 0))
 		return;
-	if (created && sim_pay_fault(rq->gw->sim, rq->path) == SIM_PAY_COMMIT_THEN_DROP) {
-		drop_connection(rq);
+	if (created && sim_drop_after_commit(rq->gw->sim, rq->path, true)) {
+		req_drop_connection(rq);
 		return;
 	}
 	rp->localized = true;
@@ -738,7 +729,7 @@ static bool decide_get(const struct req *rq, struct reply *rp, const struct pay 
 void pay_get(struct req *rq, struct reply *rp)
 {
 	char kiosk[65];
-	if (kiosk_of(rq, rp, kiosk))
+	if (req_kiosk_id(rq, rp, kiosk))
 		change(rq, rp, kiosk, decide_get, NULL);
 }
 
@@ -788,7 +779,7 @@ static bool decide_scan(const struct req *rq, struct reply *rp, const struct pay
 void pay_scan(struct req *rq, struct reply *rp)
 {
 	char kiosk[65], code[19];
-	if (!kiosk_of(rq, rp, kiosk))
+	if (!req_kiosk_id(rq, rp, kiosk))
 		return;
 	change(rq, rp, kiosk, decide_scan, payment_code(rq, code));
 	explicit_bzero(code, sizeof code);
@@ -807,7 +798,7 @@ static bool decide_cancel(const struct req *rq, struct reply *rp, const struct p
 void pay_cancel(struct req *rq, struct reply *rp)
 {
 	char kiosk[65];
-	if (kiosk_of(rq, rp, kiosk))
+	if (req_kiosk_id(rq, rp, kiosk))
 		change(rq, rp, kiosk, decide_cancel, NULL);
 }
 

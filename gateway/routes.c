@@ -6,6 +6,7 @@
  * a path that matches with another method answers 405 with Allow.
  */
 #include "gw.h"
+#include "gw_apps.h"
 #include "gw_auth.h"
 #include "gw_db.h"
 #include "gw_pay.h"
@@ -118,6 +119,11 @@ const struct route gw_routes[] = {
 	{ "POST", "/v1/auth/scan", auth_scan, 0 },
 	{ "POST", "/v1/auth/logout", auth_logout, 0 },
 	{ "GET", "/v1/me", auth_me, 0 },
+	{ "GET", "/v1/me/applications", app_mine, 0 },
+	{ "GET", "/v1/me/licenses", lic_mine, 0 },
+	{ "POST", "/v1/applications", app_submit, 0 },
+	{ "GET", "/v1/applications/by-key/{key}", app_by_key, 0 },
+	{ "GET", "/v1/verify/{license}/{token}", lic_verify, 0 },
 	{ "GET", "/v1/bills", pay_bills, 0 },
 	{ "POST", "/v1/payments", pay_create, 0 },
 	{ "GET", "/v1/payments/{id}", pay_get, 0 },
@@ -134,5 +140,7 @@ const struct route gw_routes[] = {
 	{ "GET", "/sim/payments", sim_payments, ROUTE_SIM },
 	{ "POST", "/sim/payments/{id}/pay", sim_payment_pay, ROUTE_SIM },
 	{ "POST", "/sim/payments/{id}/fail", sim_payment_fail, ROUTE_SIM },
+	{ "GET", "/sim/applications", sim_apps, ROUTE_SIM },
+	{ "POST", "/sim/applications/{id}/advance", sim_app_advance, ROUTE_SIM },
 	{ NULL, NULL, NULL, 0 },
 };

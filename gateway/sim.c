@@ -46,6 +46,14 @@ static const char *const pay_names[] = {
 };
 #define N_PAY (sizeof pay_names / sizeof pay_names[0])
 
+/* "application" (project): POST /v1/applications (gw_sim.h). */
+static const char *const app_names[] = {
+	[SIM_APP_NONE] = NULL,
+	[SIM_APP_COMMIT_THEN_DROP] = "commit_then_drop",
+};
+#define N_APP (sizeof app_names / sizeof app_names[0])
+#define SIM_MAX_DROPS 1000000L
+
 struct sim {
 	pthread_mutex_t lock;
 	long latency_ms;
@@ -53,6 +61,8 @@ struct sim {
 	int status;
 	enum sim_body body;
 	enum sim_pay pay;
+	enum sim_app app;
+	long drops_left;      /* commit_then_drop drops left; -1: every one */
 	char *paths[SIM_MAX_PATHS];
 	size_t n_paths;
 	uint64_t rng;
@@ -64,6 +74,7 @@ struct sim *sim_new(void)
 	if (!s)
 		abort();
 	pthread_mutex_init(&s->lock, NULL);
+	s->drops_left = -1;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	s->rng = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^ (uint64_t)getpid();
@@ -138,6 +149,20 @@ enum sim_pay sim_pay_fault(struct sim *s, const char *path)
 	enum sim_pay p = hits(s, path) ? s->pay : SIM_PAY_NONE;
 	pthread_mutex_unlock(&s->lock);
 	return p;
+}
+
+bool sim_drop_after_commit(struct sim *s, const char *path, bool payment)
+{
+	if (!s)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	bool drop = (payment ? s->pay == SIM_PAY_COMMIT_THEN_DROP
+	                     : s->app == SIM_APP_COMMIT_THEN_DROP) &&
+	            s->drops_left != 0 && hits(s, path);
+	if (drop && s->drops_left > 0)
+		s->drops_left--;
+	pthread_mutex_unlock(&s->lock);
+	return drop;
 }
 
 /* ---- spoiling payment QR payloads ----------------------------------------- */
@@ -509,10 +534,12 @@ static json_t *faults_json(struct sim *s)
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->n_paths; i++)
 		json_array_append_new(paths, json_string(s->paths[i]));
-	json_t *j = json_pack("{s:I, s:f, s:o, s:s?, s:i, s:s?}", "latency_ms",
+	json_t *j = json_pack("{s:I, s:f, s:o, s:s?, s:i, s:s?, s:s?, s:o}", "latency_ms",
 	                      (json_int_t)s->latency_ms, "error_rate", s->error_rate,
 	                      "paths", paths, "body", body_names[s->body], "status", s->status,
-	                      "payment", pay_names[s->pay]);
+	                      "payment", pay_names[s->pay], "application", app_names[s->app],
+	                      "drop_count", s->drops_left < 0 ? json_null()
+	                                                      : json_integer(s->drops_left));
 	pthread_mutex_unlock(&s->lock);
 	if (!j)
 		abort();
@@ -554,6 +581,8 @@ void sim_faults_post(struct req *rq, struct reply *rp)
 	int status = 0;
 	enum sim_body body = SIM_BODY_NONE;
 	enum sim_pay pay = SIM_PAY_NONE;
+	enum sim_app app = SIM_APP_NONE;
+	long drops = -1;
 	const char *k;
 	json_t *v;
 	json_object_foreach(j, k, v) {
@@ -606,6 +635,21 @@ void sim_faults_post(struct req *rq, struct reply *rp)
 					    "must be one of qr_amount, qr_crc, qr_currency, qr_truncated, qr_crc_not_last, commit_then_drop, or null")));
 			else
 				pay = (enum sim_pay)b;
+		} else if (!strcmp(k, "application")) {
+			int b = name_index(v, app_names, N_APP);
+			if (b < 0)
+				json_array_append_new(errs, problem_error(k, "unknown_value",
+					MSG("须为 commit_then_drop 或 null", "must be commit_then_drop or null")));
+			else
+				app = (enum sim_app)b;
+		} else if (!strcmp(k, "drop_count")) {
+			if (!json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			                         json_integer_value(v) > SIM_MAX_DROPS))
+				json_array_append_new(errs, problem_error(k, "out_of_range",
+					MSG("须为 1 到 1000000 之间的整数，或 null（每次都断开）",
+					    "must be an integer from 1 to 1000000, or null (drop every time)")));
+			else if (json_is_integer(v))
+				drops = (long)json_integer_value(v);
 		} else {
 			json_array_append_new(errs, problem_error(k, "unknown_field",
 				MSG("不认识的字段", "unknown field")));
@@ -632,6 +676,8 @@ void sim_faults_post(struct req *rq, struct reply *rp)
 	s->status = status;
 	s->body = body;
 	s->pay = pay;
+	s->app = app;
+	s->drops_left = drops;
 	pthread_mutex_unlock(&s->lock);
 	json_decref(j);
 	reply_json(rp, 200, faults_json(s));

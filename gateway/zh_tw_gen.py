@@ -26,7 +26,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "zh_tw_table.c")
-SOURCES = ["demo_data.c", "db.c", "problem.c", "auth.c", "sim.c"]
+SOURCES = ["demo_data.c", "db.c", "problem.c", "auth.c", "sim.c", "apps.c", "licenses.c"]
 
 # Reviewed corrections to OpenCC's output, applied in order to every text.
 # Conventions (the same as locale/zh_TW.po): 登入/登出; QR Code; 網路; 資訊;
@@ -56,6 +56,9 @@ REVIEW = [
     ("月衝", "月沖"),                  # 月冲: a monthly offset of a loan
     ("廣告設定", "廣告設置"),          # 设置: putting up a sign, not a setting
     ("繫結", "綁定"),                  # 绑定 an account: OpenCC's programming term
+    ("審核透過", "審核通過"),          # 审核通过: passed review (透過 is "by way of")
+    ("補籤", "補簽"),                  # 补签: signing what was left unsigned
+    ("覆印件", "影印件"),              # 复印件 after 证明 (OpenCC segments 明复)
     # Quotes.
     ("“", "「"), ("”", "」"), ("‘", "『"), ("’", "』"),
     # QR codes: "QR Code" throughout (spaced from Han characters below).
