@@ -17,7 +17,14 @@
  *    the state, receipt number and times: nothing personal (no tokens, no
  *    names, no unmasked account numbers, no payment codes, which never
  *    reach the outbox at all);
- *  - a receipt is printed at most once per payment (claim, then done).
+ *  - a receipt is printed at most once per payment (claim, then done);
+ *  - a citizen's form submission is written, with its own key, before it
+ *    is sent; its answers are sealed (seal.h: readable only while the same
+ *    citizen is logged in); once it ends (delivered, refused, discarded,
+ *    or a day old: dropped) the sealed row is deleted, overwritten
+ *    (secure_delete) and checkpointed out of the -wal, and only a ledger
+ *    row with nothing personal stays (key, service id, application id,
+ *    times, how it ended).
  *
  * One kiosk process uses the database (`kiosk --ledger` may read it at the
  * same time). Calls are synchronous and short (one transaction, one fsync);
@@ -39,6 +46,7 @@
 #include <stdio.h>
 
 #include "idem.h"
+#include "subq.h"
 
 #define OUTBOX_FILE "outbox.db"
 
@@ -167,9 +175,123 @@ enum outbox_result outbox_receipt_claim(struct outbox *ob, const char *key);
  * OUTBOX_REFUSED: never claimed. */
 enum outbox_result outbox_receipt_done(struct outbox *ob, const char *key);
 
+/* ---- citizens' form submissions (POST /v1/applications) -------------------
+ *
+ * The screens, for a submission: outbox_sub_new before the first attempt,
+ * outbox_sub_sending before each request (every one with the entry's key),
+ * then outbox_sub_delivered (2xx: the application's id), outbox_sub_refused
+ * (a problem answer that is final: 422 and the like) or nothing (no answer,
+ * a timeout, 5xx: it stays sending, and reconcile.c asks the gateway by key
+ * once it has settled). At log-in, outbox_sub_for_citizen lists what that
+ * citizen left unsent ("您有一份未提交的申请"): submitted again with
+ * its key (outbox_sub_sending...) or discarded (outbox_sub_discard).
+ * reconcile.c: outbox_sub_pending, outbox_sub_held, outbox_sub_delivered,
+ * outbox_sub_expire. States and their rules: subq.h.
+ *
+ * The first submission makes DATA_DIR/outbox.key (seal.h); payments never
+ * need it, and a key file that is refused (readable by others, say) stops
+ * submissions only: outbox_error says why. */
+
+/* The longest request body kept (the reference gateway's request limit). */
+#define OUTBOX_SUB_MAX_BODY (64 * 1024)
+
+/* A submission as the kiosk is about to send it (strings borrowed). */
+struct outbox_submission {
+	const char *service_id;   /* 1..128 bytes */
+	const char *service_name; /* for the offer at the next log-in; NULL is "" */
+	const char *body;         /* the exact JSON request body to send (sealed) */
+	const char *citizen_id;   /* the citizen's ID number: seals and matches,
+	                           * never stored */
+};
+
+/* One submission, unfinished or final (the ledger's). Strings are NULL
+ * where not known or not kept. */
+struct outbox_sub_entry {
+	char key[IDEM_KEY_SIZE];   /* the Idempotency-Key */
+	enum subq_state state;
+	char *service_id;
+	char *service_name;        /* unfinished entries only (the ledger keeps the id) */
+	char *app_id;              /* the gateway's application id: delivered only */
+	long long created_at, sent_at, final_at; /* Unix seconds; 0: not yet */
+	int attempts;              /* outbox_sub_sending calls: requests sent */
+	char *body;                /* the request body: only from outbox_sub_for_citizen */
+	bool in_ledger;            /* final: the ledger's record */
+};
+
+/* Wipes and frees e's strings (the body above all) and zeroes it; NULL is
+ * fine. */
+void outbox_sub_entry_clear(struct outbox_sub_entry *e);
+
+/* Writes a new submission (unsent, with a fresh key from getrandom(2)),
+ * its body sealed for s->citizen_id, before its first request, and fills
+ * *out without the body (caller clears it). Every call is a new entry and
+ * key: the same service twice in a session is two applications (the
+ * screens stop a double press). OUTBOX_REFUSED: s is unusable (no service
+ * id, no body or over OUTBOX_SUB_MAX_BODY, no usable ID number).
+ * OUTBOX_ERROR: the database or the key file failed (outbox_error). */
+enum outbox_result outbox_sub_new(struct outbox *ob, const struct outbox_submission *s,
+                                  struct outbox_sub_entry *out);
+
+/* A request with this key is about to go out: unsent or held becomes
+ * sending, the attempt is counted. OUTBOX_REFUSED: the submission has
+ * ended (delivered, refused, discarded, dropped): send nothing. */
+enum outbox_result outbox_sub_sending(struct outbox *ob, const char *key);
+
+/* The gateway has it (201 to the POST, or 200 by key): into the ledger with
+ * the application's id (1..128 bytes), the sealed answers deleted for good.
+ * OUTBOX_KEPT: recorded already with that id. OUTBOX_REFUSED: another id
+ * is recorded, or the id is another key's (the gateway broke the key's
+ * contract), or it ended otherwise (refused, discarded, dropped: that
+ * stands; err says both, for the log). */
+enum outbox_result outbox_sub_delivered(struct outbox *ob, const char *key, const char *app_id);
+
+/* The gateway refused it for good (a problem answer to the POST that
+ * retrying cannot change: 422 and the like; never a network error): the
+ * answers deleted, the ledger says refused. OUTBOX_KEPT and OUTBOX_REFUSED
+ * as for outbox_sub_delivered. */
+enum outbox_result outbox_sub_refused(struct outbox *ob, const char *key);
+
+/* By key, the gateway said it never received it: kept for its citizen's
+ * next log-in. OUTBOX_KEPT: held already, or ended. */
+enum outbox_result outbox_sub_held(struct outbox *ob, const char *key);
+
+/* Its citizen discarded it: the answers deleted, the ledger says
+ * discarded. Only an unsent or held one: OUTBOX_REFUSED for one being
+ * sent (it may have reached the gateway) or one that ended otherwise. */
+enum outbox_result outbox_sub_discard(struct outbox *ob, const char *key);
+
+/* Looks a submission up (unfinished, then the ledger), without its body. */
+enum outbox_result outbox_sub_find(struct outbox *ob, const char *key, struct outbox_sub_entry *out);
+
+typedef void outbox_sub_each_fn(void *ud, const struct outbox_sub_entry *e);
+
+/* Every unfinished submission (unsent, sending, held), oldest first,
+ * without bodies. The callback may call the outbox (the list is read
+ * first). The number of entries, or -1 (outbox_error). */
+int outbox_sub_pending(struct outbox *ob, outbox_sub_each_fn *cb, void *ud);
+/* Every final submission, in the order they ended. As above. */
+int outbox_sub_ledger(struct outbox *ob, outbox_sub_each_fn *cb, void *ud);
+
+/* The unsent and held submissions of this citizen, not older than
+ * SUBQ_MAX_AGE_S, oldest first, with their bodies opened: only those whose
+ * "who" HMAC matches citizen_id, and whose seal opens (one that does not,
+ * altered on disk, is passed over, and outbox_error says so). The bodies
+ * are wiped after each callback: copy what you keep, and wipe it. Sending
+ * ones are not listed: the gateway may have them (reconcile.c finds out).
+ * The number handed to cb, or -1 (outbox_error: the database, or a key
+ * file that is refused). No key file yet: 0. */
+int outbox_sub_for_citizen(struct outbox *ob, const char *citizen_id, outbox_sub_each_fn *cb, void *ud);
+
+/* Drops every unfinished submission older than SUBQ_MAX_AGE_S at `now`
+ * (Unix seconds), whatever its state: into the ledger as dropped, the
+ * answers deleted for good. The number dropped, or -1. */
+int outbox_sub_expire(struct outbox *ob, long long now);
+
 /* Writes the ledger, then the unfinished entries (marked), as a plain
- * table to f: what `kiosk --ledger` prints. Strings are sanitized (f may be
- * a terminal). 0, or -1 (outbox_error). */
+ * table to f: what `kiosk --ledger` prints; then, if there are any, the
+ * submissions the same way (key, service id, application id, state,
+ * times: nothing personal). Strings are sanitized (f may be a terminal).
+ * 0, or -1 (outbox_error). */
 int outbox_ledger_print(struct outbox *ob, FILE *f);
 
 /* `kiosk --ledger --data-dir DIR`: opens the outbox (never creating one:

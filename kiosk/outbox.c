@@ -9,7 +9,17 @@
  * overwritten, not left in free pages.
  *
  * The rules (key format, which state may follow which, what an account
- * number may keep) are the pure core's: kiosk/core/idem.c.
+ * number may keep) are the pure core's: kiosk/core/idem.c, and for
+ * submissions kiosk/core/subq.c.
+ *
+ * Submissions (schema 2) hold citizens' answers, sealed (seal.h), in their
+ * own table: a row lives from the moment before the first request until
+ * the submission ends, and then leaves no trace: the row is deleted under
+ * secure_delete (its page overwritten with zeros), and the write-ahead log,
+ * which still holds the older copies of that page, is checkpointed into
+ * the database and truncated to nothing (wal_checkpoint(TRUNCATE)). A
+ * checkpoint that a reader holds up (`kiosk --ledger`) is tried again at
+ * the next write that ends one and at the next expiry pass.
  */
 #include "outbox.h"
 
@@ -27,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "seal.h"
 #include "text.h"
 #include "util.h"
 
@@ -41,6 +52,9 @@
 struct outbox {
 	sqlite3 *db;
 	char *path;
+	char *dir;
+	struct seal *seal; /* loaded at the first submission that needs it */
+	bool wipe_due;     /* sealed rows were deleted and not yet checkpointed away */
 	char err[512];
 };
 
@@ -81,6 +95,30 @@ static const char *const migrations[] = {
 	"  final_at INTEGER NOT NULL,"
 	"  attempts INTEGER NOT NULL,"
 	"  receipt INTEGER NOT NULL DEFAULT 0 CHECK (receipt BETWEEN 0 AND 2));",
+	/* 1 -> 2: citizens' form submissions. `subs` holds the unfinished ones,
+	 * their body sealed (seal.h: salt, who, nonce, sealed = ciphertext and
+	 * tag); `sub_ledger` how each ended, with nothing personal. */
+	"CREATE TABLE subs ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('unsent', 'sending', 'held')),"
+	"  service_id TEXT NOT NULL,"
+	"  service_name TEXT NOT NULL,"
+	"  salt BLOB NOT NULL CHECK (length(salt) = 16),"
+	"  who BLOB NOT NULL CHECK (length(who) = 32),"
+	"  nonce BLOB NOT NULL CHECK (length(nonce) = 12),"
+	"  sealed BLOB NOT NULL CHECK (length(sealed) > 16),"
+	"  created_at INTEGER NOT NULL,"
+	"  sent_at INTEGER NOT NULL DEFAULT 0,"
+	"  attempts INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE sub_ledger ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('delivered', 'refused', 'discarded', 'dropped')),"
+	"  service_id TEXT NOT NULL,"
+	"  app_id TEXT UNIQUE,"
+	"  created_at INTEGER NOT NULL,"
+	"  sent_at INTEGER NOT NULL,"
+	"  final_at INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -437,6 +475,7 @@ struct outbox *outbox_open(const char *dir, char *err, size_t n)
 		return NULL;
 	}
 	struct outbox *ob = xcalloc(1, sizeof *ob);
+	ob->dir = xstrdup(dir);
 	ob->path = xasprintf("%s/%s", dir, OUTBOX_FILE);
 	bool created = false;
 	if (own_file(ob->path, true, &created) != 0 || own_side_files(ob->path) != 0) {
@@ -489,7 +528,9 @@ void outbox_free(struct outbox *ob)
 	if (!ob)
 		return;
 	sqlite3_close_v2(ob->db);
+	seal_free(ob->seal);
 	free(ob->path);
+	free(ob->dir);
 	free(ob);
 }
 
@@ -817,6 +858,436 @@ enum outbox_result outbox_receipt_done(struct outbox *ob, const char *key)
 	return receipt_step(ob, key, OUTBOX_RECEIPT_PRINTING, OUTBOX_RECEIPT_PRINTED);
 }
 
+/* ---- submissions ---------------------------------------------------------- */
+
+/* The same columns from either table (sub_row); subs adds the seal's four
+ * after them (SUB_SEALED_COLS) for outbox_sub_for_citizen. */
+#define SUB_COLS "key, state, service_id, service_name, NULL, created_at, sent_at, 0, attempts, 0"
+#define SUB_LEDGER_COLS "key, state, service_id, NULL, app_id, created_at, sent_at, final_at, attempts, 1"
+#define SUB_SEALED_COLS SUB_COLS ", salt, who, nonce, sealed"
+
+static void sub_row(sqlite3_stmt *st, struct outbox_sub_entry *e)
+{
+	memset(e, 0, sizeof *e);
+	const unsigned char *key = sqlite3_column_text(st, 0);
+	text_copy(e->key, sizeof e->key, key ? (const char *)key : "");
+	int s = subq_state_parse((const char *)sqlite3_column_text(st, 1));
+	/* The tables' CHECKs allow no other word; a row that says none is
+	 * treated as being sent (asked about, never offered, never dropped
+	 * unseen). */
+	e->state = s < 0 ? SUBQ_SENDING : (enum subq_state)s;
+	e->service_id = col_str(st, 2);
+	e->service_name = col_str(st, 3);
+	e->app_id = col_str(st, 4);
+	e->created_at = sqlite3_column_int64(st, 5);
+	e->sent_at = sqlite3_column_int64(st, 6);
+	e->final_at = sqlite3_column_int64(st, 7);
+	e->attempts = sqlite3_column_int(st, 8);
+	e->in_ledger = sqlite3_column_int(st, 9) != 0;
+}
+
+void outbox_sub_entry_clear(struct outbox_sub_entry *e)
+{
+	if (!e)
+		return;
+	wipe_str(e->service_id);
+	wipe_str(e->service_name);
+	wipe_str(e->app_id);
+	wipe_str(e->body);
+	explicit_bzero(e, sizeof *e);
+}
+
+static enum outbox_result sub_one(struct outbox *ob, const char *sql, const char *key,
+                                  struct outbox_sub_entry *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = prep(ob, sql);
+	if (!st)
+		return OUTBOX_ERROR;
+	bind_text(st, 1, key);
+	int rc = sqlite3_step(st);
+	enum outbox_result r = OUTBOX_NOT_FOUND;
+	if (rc == SQLITE_ROW) {
+		sub_row(st, out);
+		r = OUTBOX_OK;
+	} else if (rc != SQLITE_DONE) {
+		fail(ob, rc, "cannot read it");
+		r = OUTBOX_ERROR;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+enum outbox_result outbox_sub_find(struct outbox *ob, const char *key, struct outbox_sub_entry *out)
+{
+	enum outbox_result r = sub_one(ob, "SELECT " SUB_COLS " FROM subs WHERE key = ?1", key, out);
+	if (r == OUTBOX_NOT_FOUND)
+		r = sub_one(ob, "SELECT " SUB_LEDGER_COLS " FROM sub_ledger WHERE key = ?1", key, out);
+	return r;
+}
+
+/* The kiosk secret, loaded once; create: make the key file if missing.
+ * 0; 1: no key file (and not made); -1: refused or failed (err set). */
+static int need_seal(struct outbox *ob, bool create)
+{
+	if (ob->seal)
+		return 0;
+	bool missing = false;
+	char err[400];
+	ob->seal = seal_load(ob->dir, create, &missing, err, sizeof err);
+	if (ob->seal)
+		return 0;
+	if (missing && !create)
+		return 1;
+	snprintf(ob->err, sizeof ob->err, "%s", err);
+	return -1;
+}
+
+/* What ended submissions leave in the -wal: copies of their pages from
+ * before the delete. Checkpointed into the database (where secure_delete
+ * zeroed them) and the log truncated to nothing. A reader holding an old
+ * snapshot (`kiosk --ledger`) makes it wait: tried again later. */
+static void wipe_wal(struct outbox *ob)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(ob->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	ob->wipe_due = rc != SQLITE_OK;
+}
+
+/* The unfinished submission `key` ends in `state`: into the ledger, its
+ * row (and sealed body) deleted, in the caller's transaction. */
+static int sub_finalize(struct outbox *ob, const char *key, enum subq_state state, const char *app_id,
+                        long long now)
+{
+	sqlite3_stmt *st = prep(ob, "INSERT INTO sub_ledger (key, state, service_id, app_id, created_at, "
+	                            "sent_at, final_at, attempts) "
+	                            "SELECT key, ?2, service_id, ?3, created_at, sent_at, ?4, attempts "
+	                            "FROM subs WHERE key = ?1");
+	if (!st)
+		return -1;
+	bind_text(st, 1, key);
+	bind_text(st, 2, subq_state_name(state));
+	bind_text(st, 3, app_id);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		refuse(ob, "the gateway gave this application id to another submission too");
+		return -2;
+	}
+	if (rc != SQLITE_DONE) {
+		fail(ob, rc, "cannot write the ledger");
+		return -1;
+	}
+	st = prep(ob, "DELETE FROM subs WHERE key = ?1");
+	if (!st)
+		return -1;
+	bind_text(st, 1, key);
+	if (run(ob, st, "cannot write it") != 0)
+		return -1;
+	ob->wipe_due = true;
+	return 0;
+}
+
+/* Records `next` for submission `key` (subq.h's rules): the common part of
+ * sending, delivered, refused, held and discard. */
+static enum outbox_result sub_move(struct outbox *ob, const char *key, enum subq_state next, const char *app_id)
+{
+	ob->err[0] = '\0';
+	if (next == SUBQ_DELIVERED && (!app_id || !*app_id || !fits(app_id, MAX_ID)))
+		return refuse(ob, "the gateway's application id is missing or too long");
+	if (begin(ob) != 0)
+		return OUTBOX_ERROR;
+	struct outbox_sub_entry e;
+	enum outbox_result r = outbox_sub_find(ob, key, &e);
+	if (r != OUTBOX_OK) {
+		outbox_sub_entry_clear(&e);
+		return rollback(ob, r);
+	}
+	enum subq_state cur = e.state;
+	bool same_id = !app_id || (e.app_id && !strcmp(e.app_id, app_id));
+	outbox_sub_entry_clear(&e);
+	if (subq_final(cur)) {
+		if (next == SUBQ_SENDING)
+			r = refuse(ob, "the submission has ended: it is never sent again");
+		else if (next == cur)
+			r = same_id ? OUTBOX_KEPT : refuse(ob, "the gateway answered this key with another application id");
+		else if (subq_final(next)) {
+			snprintf(ob->err, sizeof ob->err, "outbox: submission %s: %s after %s: %s stands", key,
+			         subq_state_name(next), subq_state_name(cur), subq_state_name(cur));
+			r = OUTBOX_REFUSED;
+		} else
+			r = OUTBOX_KEPT;
+		return rollback(ob, r);
+	}
+	long long now = (long long)time(NULL);
+	int w;
+	if (next == SUBQ_SENDING) {
+		/* Another request with the same key counts as an attempt. */
+		sqlite3_stmt *st = prep(ob, "UPDATE subs SET state = 'sending', attempts = attempts + 1, "
+		                            "sent_at = ?2 WHERE key = ?1");
+		if (!st)
+			return rollback(ob, OUTBOX_ERROR);
+		bind_text(st, 1, key);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+		w = run(ob, st, "cannot write it");
+	} else if (!subq_may_move(cur, next)) {
+		r = next == cur ? OUTBOX_KEPT
+		    : next == SUBQ_DISCARDED
+		        ? refuse(ob, "a submission being sent cannot be discarded: it may have reached the gateway")
+		        : refuse(ob, "that state may not follow");
+		return rollback(ob, r);
+	} else if (subq_final(next)) {
+		w = sub_finalize(ob, key, next, next == SUBQ_DELIVERED ? app_id : NULL, now);
+		if (w == -2)
+			return rollback(ob, OUTBOX_REFUSED);
+	} else {
+		sqlite3_stmt *st = prep(ob, "UPDATE subs SET state = ?2 WHERE key = ?1");
+		if (!st)
+			return rollback(ob, OUTBOX_ERROR);
+		bind_text(st, 1, key);
+		bind_text(st, 2, subq_state_name(next));
+		w = run(ob, st, "cannot write it");
+	}
+	if (w != 0)
+		return rollback(ob, OUTBOX_ERROR);
+	r = commit(ob, OUTBOX_OK);
+	if (r == OUTBOX_OK && ob->wipe_due)
+		wipe_wal(ob);
+	return r;
+}
+
+enum outbox_result outbox_sub_new(struct outbox *ob, const struct outbox_submission *s,
+                                  struct outbox_sub_entry *out)
+{
+	memset(out, 0, sizeof *out);
+	ob->err[0] = '\0';
+	if (!s || !s->service_id || !*s->service_id || !s->body || !*s->body)
+		return refuse(ob, "a submission needs a service id and a body");
+	size_t len = strlen(s->body);
+	if (!fits(s->service_id, MAX_ID) || !fits(s->service_name, MAX_TEXT) || len > OUTBOX_SUB_MAX_BODY)
+		return refuse(ob, "a submission's service id, name or body is too long");
+	if (!seal_id_usable(s->citizen_id))
+		return refuse(ob, "a submission needs its citizen's ID number (it seals the answers)");
+	if (need_seal(ob, true) != 0)
+		return OUTBOX_ERROR;
+
+	char key[IDEM_KEY_SIZE];
+	unsigned char salt[SEAL_SALT_SIZE], nonce[SEAL_NONCE_SIZE], who[SEAL_WHO_SIZE];
+	if (new_key(key) != 0 || seal_random(salt, sizeof salt) != 0 || seal_random(nonce, sizeof nonce) != 0) {
+		snprintf(ob->err, sizeof ob->err, "outbox: no random numbers for a key: %s", strerror(errno));
+		return OUTBOX_ERROR;
+	}
+	size_t sealed_len = len + SEAL_TAG_SIZE;
+	unsigned char *sealed = xmalloc(sealed_len);
+	if (seal_who(ob->seal, salt, s->citizen_id, who) != 0 ||
+	    seal_box(ob->seal, salt, s->citizen_id, nonce, key, s->body, len, sealed) != 0) {
+		free(sealed);
+		explicit_bzero(who, sizeof who);
+		snprintf(ob->err, sizeof ob->err, "outbox: the answers could not be sealed (the crypto library failed)");
+		return OUTBOX_ERROR;
+	}
+	long long now = (long long)time(NULL);
+	sqlite3_stmt *st = prep(ob, "INSERT INTO subs (key, state, service_id, service_name, salt, who, nonce, "
+	                            "sealed, created_at) VALUES (?1, 'unsent', ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+	int w = -1;
+	if (st) {
+		bind_text(st, 1, key);
+		bind_text(st, 2, s->service_id);
+		bind_text(st, 3, s->service_name ? s->service_name : "");
+		sqlite3_bind_blob(st, 4, salt, sizeof salt, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 5, who, sizeof who, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 6, nonce, sizeof nonce, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 7, sealed, (int)sealed_len, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
+		w = run(ob, st, "cannot write the submission");
+	}
+	free(sealed);
+	explicit_bzero(who, sizeof who);
+	if (w != 0)
+		return OUTBOX_ERROR;
+	enum outbox_result r = sub_one(ob, "SELECT " SUB_COLS " FROM subs WHERE key = ?1", key, out);
+	return r == OUTBOX_OK ? OUTBOX_OK : OUTBOX_ERROR;
+}
+
+enum outbox_result outbox_sub_sending(struct outbox *ob, const char *key)
+{
+	return sub_move(ob, key, SUBQ_SENDING, NULL);
+}
+
+enum outbox_result outbox_sub_delivered(struct outbox *ob, const char *key, const char *app_id)
+{
+	return sub_move(ob, key, SUBQ_DELIVERED, app_id);
+}
+
+enum outbox_result outbox_sub_refused(struct outbox *ob, const char *key)
+{
+	return sub_move(ob, key, SUBQ_REFUSED, NULL);
+}
+
+enum outbox_result outbox_sub_held(struct outbox *ob, const char *key)
+{
+	return sub_move(ob, key, SUBQ_HELD, NULL);
+}
+
+enum outbox_result outbox_sub_discard(struct outbox *ob, const char *key)
+{
+	return sub_move(ob, key, SUBQ_DISCARDED, NULL);
+}
+
+/* A growing list of entries, read before any callback runs. */
+struct sub_list {
+	struct outbox_sub_entry *v;
+	size_t n, cap;
+};
+
+static struct outbox_sub_entry *sub_list_add(struct sub_list *l)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	return &l->v[l->n++];
+}
+
+/* Hands the list to cb (if ok), clearing every entry (bodies wiped). */
+static int sub_list_deliver(struct sub_list *l, bool ok, outbox_sub_each_fn *cb, void *ud)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (ok && cb)
+			cb(ud, &l->v[i]);
+		outbox_sub_entry_clear(&l->v[i]);
+	}
+	free(l->v);
+	return ok ? (int)l->n : -1;
+}
+
+static int sub_each(struct outbox *ob, const char *sql, outbox_sub_each_fn *cb, void *ud)
+{
+	ob->err[0] = '\0';
+	sqlite3_stmt *st = prep(ob, sql);
+	if (!st)
+		return -1;
+	struct sub_list l = { 0 };
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		sub_row(st, sub_list_add(&l));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		fail(ob, rc, "cannot read it");
+	return sub_list_deliver(&l, rc == SQLITE_DONE, cb, ud);
+}
+
+int outbox_sub_pending(struct outbox *ob, outbox_sub_each_fn *cb, void *ud)
+{
+	return sub_each(ob, "SELECT " SUB_COLS " FROM subs ORDER BY created_at, rowid", cb, ud);
+}
+
+int outbox_sub_ledger(struct outbox *ob, outbox_sub_each_fn *cb, void *ud)
+{
+	return sub_each(ob, "SELECT " SUB_LEDGER_COLS " FROM sub_ledger ORDER BY rowid", cb, ud);
+}
+
+/* A blob column of exactly n bytes, or NULL. */
+static const unsigned char *blob_of(sqlite3_stmt *st, int i, int n)
+{
+	const void *p = sqlite3_column_blob(st, i);
+	return p && sqlite3_column_bytes(st, i) == n ? p : NULL;
+}
+
+int outbox_sub_for_citizen(struct outbox *ob, const char *citizen_id, outbox_sub_each_fn *cb, void *ud)
+{
+	ob->err[0] = '\0';
+	if (!seal_id_usable(citizen_id))
+		return 0; /* nothing can have been sealed for them */
+	int k = need_seal(ob, false);
+	if (k != 0)
+		return k > 0 ? 0 : -1;
+	sqlite3_stmt *st = prep(ob, "SELECT " SUB_SEALED_COLS " FROM subs WHERE state IN ('unsent', 'held') "
+	                            "AND created_at >= ?1 ORDER BY created_at, rowid");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)((long long)time(NULL) - SUBQ_MAX_AGE_S));
+	struct sub_list l = { 0 };
+	int rc, unopened = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *salt = blob_of(st, 10, SEAL_SALT_SIZE), *who = blob_of(st, 11, SEAL_WHO_SIZE),
+		                    *nonce = blob_of(st, 12, SEAL_NONCE_SIZE);
+		const unsigned char *sealed = sqlite3_column_blob(st, 13);
+		int sealed_len = sqlite3_column_bytes(st, 13);
+		const unsigned char *key = sqlite3_column_text(st, 0);
+		if (!salt || !who || !nonce || !sealed || !key || !seal_who_is(ob->seal, salt, citizen_id, who))
+			continue;
+		char *body = seal_unbox(ob->seal, salt, citizen_id, nonce, (const char *)key, sealed,
+		                        (size_t)sealed_len, NULL);
+		if (!body) {
+			unopened++;
+			continue;
+		}
+		struct outbox_sub_entry *e = sub_list_add(&l);
+		sub_row(st, e);
+		e->body = body;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		fail(ob, rc, "cannot read it");
+	else if (unopened)
+		snprintf(ob->err, sizeof ob->err, "outbox: %d of this citizen's submissions did not open "
+		         "(altered on disk): passed over", unopened);
+	return sub_list_deliver(&l, rc == SQLITE_DONE, cb, ud);
+}
+
+int outbox_sub_expire(struct outbox *ob, long long now)
+{
+	ob->err[0] = '\0';
+	sqlite3_stmt *st = prep(ob, "SELECT key, created_at FROM subs ORDER BY created_at, rowid");
+	if (!st)
+		return -1;
+	struct key_list {
+		char key[IDEM_KEY_SIZE];
+	} *old = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!subq_expired(now - sqlite3_column_int64(st, 1)))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			old = xrealloc(old, cap * sizeof *old);
+		}
+		const unsigned char *key = sqlite3_column_text(st, 0);
+		text_copy(old[n++].key, IDEM_KEY_SIZE, key ? (const char *)key : "");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(ob, rc, "cannot read it");
+		free(old);
+		return -1;
+	}
+	int dropped = 0;
+	if (n) {
+		if (begin(ob) != 0) {
+			free(old);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (sub_finalize(ob, old[i].key, SUBQ_DROPPED, NULL, now) != 0) {
+				free(old);
+				return rollback(ob, OUTBOX_ERROR);
+			}
+			dropped++;
+		}
+		if (commit(ob, OUTBOX_OK) != OUTBOX_OK) {
+			free(old);
+			return -1;
+		}
+	}
+	free(old);
+	if (ob->wipe_due)
+		wipe_wal(ob);
+	return dropped;
+}
+
 /* ---- the listing ----------------------------------------------------------- */
 
 struct printer {
@@ -851,6 +1322,44 @@ static void print_row(void *ud, const struct outbox_entry *e)
 	wipe_str(acct);
 }
 
+static void print_sub_row(void *ud, const struct outbox_sub_entry *e)
+{
+	struct printer *p = ud;
+	char when[32] = "-";
+	time_t t = (time_t)(e->final_at ? e->final_at : e->created_at);
+	struct tm tm;
+	if (t && localtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	char *svc = clean(e->service_id), *app = clean(e->app_id);
+	fprintf(p->f, "%-1s %-19s  %-9s  %8d  %-24s  %-36s  %s\n", p->mark, when, subq_state_name(e->state),
+	        e->attempts, app, e->key, svc);
+	free(svc);
+	free(app);
+}
+
+/* The submissions, after the payments: only if there are any (a kiosk
+ * that takes none lists what it always did). The service's id, never its
+ * name or anything of the citizen's. */
+static int print_subs(struct outbox *ob, FILE *f)
+{
+	int done = outbox_sub_ledger(ob, NULL, NULL), open = outbox_sub_pending(ob, NULL, NULL);
+	if (done < 0 || open < 0)
+		return -1;
+	if (done + open == 0)
+		return 0;
+	fprintf(f, "\nSubmissions:\n%-1s %-19s  %-9s  %8s  %-24s  %-36s  %s\n", "", "time", "state", "attempts",
+	        "application id", "key", "service");
+	struct printer p = { f, "" };
+	if (outbox_sub_ledger(ob, print_sub_row, &p) < 0)
+		return -1;
+	p.mark = "*";
+	if (outbox_sub_pending(ob, print_sub_row, &p) < 0)
+		return -1;
+	fprintf(f, "submissions: %d final, %d not final%s\n", done, open,
+	        open ? " (*: being sent, or kept for their citizen)" : "");
+	return 0;
+}
+
 int outbox_ledger_print(struct outbox *ob, FILE *f)
 {
 	fprintf(f, "%-1s %-19s  %-9s  %10s  %-8s  %-20s  %-24s  %-36s  %s\n", "", "time", "state", "yuan",
@@ -865,6 +1374,8 @@ int outbox_ledger_print(struct outbox *ob, FILE *f)
 		return -1;
 	fprintf(f, "%d final, %d not final%s\n", done, open,
 	        open ? " (*: the kiosk is still finding out how it ended)" : "");
+	if (print_subs(ob, f) != 0)
+		return -1;
 	return fflush(f) == 0 ? 0 : -1;
 }
 
