@@ -62,6 +62,13 @@ struct app {
 		int revoking;           /* logouts sent and not yet answered */
 		bool closing;           /* shutting down: no new session */
 		bool draining;
+		/* The form the citizen left unfinished (scr_form.c owns what it
+		 * is): kept for the session, wiped at its end by draft_free. */
+		void *draft;
+		void (*draft_free)(void *draft);
+		/* Called when a session has begun (main.c sets it: the screens
+		 * offer what the outbox holds for this citizen). */
+		void (*on_start)(struct app *a);
 	} session;
 	long long last_activity_ms;
 	long long idle_timer;

@@ -25,6 +25,8 @@ struct menu {
 	struct rect pager;   /* row for page buttons; h 0 when one page */
 	int n;
 	int focus;
+	bool no_focus;       /* draw no item as focused (another element has
+	                      * the focus); keys still move from `focus` */
 };
 
 /* Label of item i; *sub may be set to a second line (or left NULL). */

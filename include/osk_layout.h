@@ -42,6 +42,8 @@ enum osk_mode { OSK_LETTERS, OSK_DIGITS };
 #define OSK_PAD       0x08u /* digits as a phone pad: 1 2 3 / 4 5 6 / 7 8 9 / Delete 0 Enter */
 #define OSK_BOXED     0x10u /* keys are framed buttons (ui_button) where they are >= 3 x 8 */
 #define OSK_UPPER     0x20u /* (osk.c) letters are typed as 'A'-'Z' rather than 'a'-'z' */
+#define OSK_PAD_DOT   0x40u /* the pad has a '.' key (money) */
+#define OSK_PAD_X     0x80u /* the pad has an 'x' key, labelled X (ID numbers) */
 
 enum osk_key_kind {
 	OSK_KEY_CHAR,      /* ch: 'a'-'z' or '0'-'9' (the label is upper case) */

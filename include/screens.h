@@ -22,6 +22,27 @@ extern const struct screen_ops scr_bills;     /* 生活缴费: the kind of bill 
 extern const struct screen_ops scr_account;   /* arg: struct scr_account_arg * */
 extern const struct screen_ops scr_pay;       /* arg: const struct bill * (copied) */
 extern const struct screen_ops scr_search;    /* arg: struct scr_search_arg * or NULL */
+extern const struct screen_ops scr_form;      /* arg: service id (copied); needs a session */
+extern const struct screen_ops scr_applied;   /* arg: struct scr_applied_arg * */
+extern const struct screen_ops scr_resume;    /* arg: struct scr_resume_arg * */
+
+/* A submission the outbox held for this citizen (strings copied). */
+struct scr_resume_arg {
+	const char *key, *service_id, *service_name, *body;
+	const char *when;            /* when it was filled in, as shown */
+};
+/* At log-in (session.c's hook, set by main.c): offers the citizen the
+ * submissions the outbox holds for them, if any. */
+void app_offer_held(struct app *a);
+extern const struct screen_ops scr_mine;      /* 我的办件; needs a session */
+extern const struct screen_ops scr_licenses;  /* 电子证照; needs a session */
+
+/* 申请已提交: what the gateway confirmed (strings copied). */
+struct scr_applied_arg {
+	const char *app_id, *status, *service_id, *service_name, *where;
+	long long processing_days;  /* -1: not stated */
+	long long fee_fen;
+};
 
 /* 搜索服务: opened by the home button or '/' (NULL: digits type T9), or by
  * a character typed on home or a catalog screen (text: it is the query's

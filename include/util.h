@@ -30,6 +30,10 @@ char *file_read(const char *path, size_t max, size_t *len);
 /* mkdir -p with mode. */
 int mkdir_p(const char *path, int mode);
 
+/* prefix followed by seg percent-encoded (all but A-Z a-z 0-9 - . _ ~):
+ * a path with an id that came from outside. A new string. */
+char *path_escape(const char *prefix, const char *seg);
+
 /* Zeroes memory in a way the compiler may not remove, then frees. */
 void wipe_free(void *p, size_t n);
 void wipe_str(char *s); /* wipe + free a NUL-terminated string */

@@ -286,6 +286,7 @@ int main(int argc, char **argv)
 		.wedge_gap_ms = (int)a->cfg.wedge_gap_ms, .wedge_min_len = (int)a->cfg.wedge_min_len,
 	};
 	ui_init(a, &uc, &ui_hooks);
+	a->session.on_start = app_offer_held; /* screens.h: held submissions at log-in */
 	struct winsize ws;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
 		note_size(a, &ws);

@@ -167,7 +167,7 @@ void menu_draw_marked(const struct menu *m, menu_label_fn label, menu_mark_fn ma
 		size_t b0 = 0, b1 = 0;
 		if (mark)
 			mark(ud, i, &b0, &b1);
-		ui_button_mark(grid_cell(&m->g, i), i, item_number(m, i), l, b0, b1, sub, i == m->focus);
+		ui_button_mark(grid_cell(&m->g, i), i, item_number(m, i), l, b0, b1, sub, i == m->focus && !m->no_focus);
 	}
 	if (m->pager.h >= 3) {
 		/* Large mode: two real buttons and the page number between. */

@@ -61,6 +61,8 @@ static void session_begin(struct app *a, struct login *l)
 	ui_toast(a, ROLE_OK, msg);
 	explicit_bzero(msg, sizeof msg);
 	ui_relayout(a);
+	if (a->session.on_start)
+		a->session.on_start(a);
 }
 
 void session_end(struct app *a, enum session_end_reason why)
@@ -81,6 +83,9 @@ void session_end(struct app *a, enum session_end_reason why)
 	/* Notices and spoken text may have named the citizen. */
 	ui_wipe_notice(a);
 	search_forget(a->search); /* the last query typed */
+	if (a->session.draft) /* a form left unfinished: its answers */
+		a->session.draft_free(a->session.draft);
+	a->session.draft = NULL;
 	explicit_bzero(a->spoken, sizeof a->spoken);
 	explicit_bzero(a->speak_first, sizeof a->speak_first);
 	const char *msg = why == END_IDLE ? _("You were logged out because the kiosk was not used for a while.")

@@ -190,6 +190,23 @@ __attribute__((noinline)) void scrub_stack(void)
 	__asm__ __volatile__("" : : "r"(pad) : "memory");
 }
 
+char *path_escape(const char *prefix, const char *seg)
+{
+	size_t np = strlen(prefix), n = strlen(seg);
+	char *path = xmalloc(np + 3 * n + 1), *p = path + np;
+	memcpy(path, prefix, np);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)seg[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~')
+			*p++ = (char)c;
+		else
+			p += snprintf(p, 4, "%%%02X", c);
+	}
+	*p = '\0';
+	return path;
+}
+
 void wipe_str(char *s)
 {
 	if (s)

@@ -305,6 +305,14 @@ static void build_pad(struct plan *p)
 	key_add(p, (struct pk){ OSK_KEY_ENTER, 0, 0, 0, true });
 	if (p->k[p->n - 1].span != 1 || p->k[p->n - 3].span != 1)
 		p->bad = true;
+	/* The one more character a field may need: a decimal point, an X. */
+	if (p->s->flags & (OSK_PAD_DOT | OSK_PAD_X)) {
+		row_begin(p, AL_CENTER);
+		if (p->s->flags & OSK_PAD_DOT)
+			add_chars(p, ".", 1);
+		if (p->s->flags & OSK_PAD_X)
+			add_chars(p, "x", 1);
+	}
 	struct pk f[8];
 	int start[8];
 	int n = fn_keys(p, f, false, true);

@@ -5,10 +5,15 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "screens.h"
 #include "i18n.h"
+#include "log.h"
+#include "loop.h"
+#include "outbox.h"
+#include "subq.h"
 #include "session.h"
 #include "text.h"
 #include "ui.h"
@@ -123,4 +128,67 @@ bool app_search_key(struct app *a, int key)
 	struct scr_search_arg arg = { text };
 	ui_push(a, &scr_search, &arg);
 	return true;
+}
+
+/* ---- submissions held for the citizen who logs in ---------------------------------------- */
+
+struct held {
+	struct scr_resume_arg arg;
+	char *key, *svc_id, *svc_name, *body;
+	char when[32];
+};
+
+static void held_free(struct held *h)
+{
+	if (!h)
+		return;
+	free(h->key);
+	free(h->svc_id);
+	free(h->svc_name);
+	wipe_str(h->body);
+	free(h);
+}
+
+/* The first (oldest) held or unsent submission of this citizen. */
+static void on_held(void *ud, const struct outbox_sub_entry *e)
+{
+	struct held **out = ud;
+	if (*out || !e->body || (e->state != SUBQ_HELD && e->state != SUBQ_UNSENT))
+		return;
+	struct held *h = xcalloc(1, sizeof *h);
+	h->key = xstrdup(e->key);
+	h->svc_id = xstrdup(e->service_id ? e->service_id : "");
+	h->svc_name = xstrdup(e->service_name ? e->service_name : "");
+	h->body = xstrdup(e->body);
+	time_t t = (time_t)e->created_at;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(h->when, sizeof h->when, "%Y-%m-%d %H:%M", &tm);
+	*out = h;
+}
+
+/* After the log-in screen has moved on (its logged_in op runs after the
+ * session starts): the offer goes on top of where the citizen went. */
+static long offer_now(struct loop *l, long long id, void *ud)
+{
+	struct app *a = ud;
+	struct outbox *ob = app_outbox(a);
+	const struct citizen *c = session_citizen(a);
+	if (!ob || !c || !c->id[0] || !session_active(a))
+		return -1;
+	struct held *h = NULL;
+	if (outbox_sub_for_citizen(ob, c->id, on_held, &h) < 0)
+		log_warn("outbox: %s", outbox_error(ob));
+	if (h) {
+		log_info("outbox: a held submission offered at log-in");
+		struct scr_resume_arg arg = { h->key, h->svc_id, h->svc_name, h->body, h->when };
+		ui_push(a, &scr_resume, &arg);
+		held_free(h);
+	}
+	return -1;
+}
+
+void app_offer_held(struct app *a)
+{
+	loop_timer_add(a->loop, 0, offer_now, a);
 }

@@ -124,7 +124,7 @@ static void activate(struct screen *s, int i)
 			ui_push(s->app, &scr_login, NULL);
 		break;
 	case H_MINE:
-		app_push_citizen(s->app, &scr_me, NULL);
+		app_push_citizen(s->app, &scr_mine, NULL);
 		break;
 	case H_LANG:
 		ui_push(s->app, &scr_lang, NULL);

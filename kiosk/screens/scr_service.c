@@ -16,7 +16,7 @@
 #include "ui.h"
 #include "util.h"
 
-enum { T_PREV = 1, T_NEXT = 2, T_RETRY = 3 };
+enum { T_PREV = 1, T_NEXT = 2, T_RETRY = 3, T_APPLY = 4 };
 enum { REQ_DETAIL = 1 };
 enum state { ST_LOADING, ST_OK, ST_SAVED, ST_ERROR, ST_GONE };
 
@@ -36,7 +36,7 @@ struct detail {
 	struct line *lines;
 	int n_lines, cap_lines;
 	int top;               /* first visible line */
-	struct rect text_area, prev, next, retry;
+	struct rect text_area, prev, next, retry, apply;
 	char cache_name[128];
 };
 
@@ -124,6 +124,17 @@ static void build(struct detail *d, int width)
 		add_field(d, _("[Where]"), v->where, width);
 	add_field(d, _("[Log-in]"), v->b.login_required ? _("needed: log in with your phone first")
 	                                               : _("not needed"), width);
+	if (v->form_error)
+		add_field(d, _("[Apply]"), _("the form cannot be filled at this kiosk: apply at the window"), width);
+	else if (v->b.kind == SVC_APPLY && v->form.n_fields)
+		add_field(d, _("[Apply]"), _("at this kiosk: press 4 (Apply online)"), width);
+}
+
+/* 在线申请 is offered for a service with a form this kiosk can read. */
+static bool can_apply(const struct detail *d)
+{
+	return d->have_svc && d->state != ST_ERROR && d->state != ST_GONE && d->svc.b.kind == SVC_APPLY &&
+	       d->svc.form.n_fields > 0;
 }
 
 static void set_error(struct detail *d, enum state st, const char *msg)
@@ -159,18 +170,7 @@ static void fetch(struct screen *s)
 		json_decref(j);
 	}
 	/* The id goes into the path percent-encoded: it came from outside. */
-	size_t n = strlen(d->id);
-	char *path = xmalloc(16 + 3 * n + 1), *p = path;
-	p += snprintf(p, 16, "/v1/services/");
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)d->id[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_' || c == '~')
-			*p++ = (char)c;
-		else
-			p += snprintf(p, 4, "%%%02X", c);
-	}
-	*p = '\0';
+	char *path = path_escape("/v1/services/", d->id);
 	ui_get(s, REQ_DETAIL, path, d->have_svc ? etag : NULL);
 	free(path);
 	free(etag);
@@ -220,6 +220,7 @@ static void svc_resize(struct screen *s, struct rect area)
 	d->prev = (struct rect){ area.x + 1, by, bw, bh };
 	d->next = (struct rect){ area.x + 1 + bw + 2, by, bw, bh };
 	d->retry = (struct rect){ area.x + area.w - 1 - bw, by, bw, bh };
+	d->apply = d->retry;
 	build(d, d->text_area.w);
 	int max_top = d->n_lines - d->text_area.h;
 	if (d->top > max_top)
@@ -286,6 +287,8 @@ static void svc_draw(struct screen *s, struct rect area)
 	}
 	if (d->state == ST_ERROR)
 		ui_button(d->retry, T_RETRY, 3, _("Try again"), NULL, true);
+	else if (can_apply(d))
+		ui_button(d->apply, T_APPLY, 4, _("Apply online"), NULL, true);
 }
 
 static int act(struct screen *s, int target)
@@ -294,6 +297,10 @@ static int act(struct screen *s, int target)
 	switch (target) {
 	case T_PREV: scroll(d, -(d->text_area.h > 1 ? d->text_area.h - 1 : 1)); return UI_HANDLED;
 	case T_NEXT: scroll(d, d->text_area.h > 1 ? d->text_area.h - 1 : 1); return UI_HANDLED;
+	case T_APPLY:
+		if (can_apply(d))
+			app_push_citizen(s->app, &scr_form, d->svc.b.id);
+		return UI_HANDLED;
 	case T_RETRY:
 		if (d->state == ST_ERROR) {
 			d->state = ST_LOADING;
@@ -313,7 +320,9 @@ static int svc_key(struct screen *s, int key)
 	case K_DOWN: scroll(d, 1); return UI_HANDLED;
 	case K_PPAGE: case '1': return act(s, T_PREV);
 	case K_NPAGE: case '2': case '0': case ' ': return act(s, T_NEXT);
-	case '3': case K_RETURN: return act(s, T_RETRY);
+	case '3': return act(s, T_RETRY);
+	case '4': return act(s, T_APPLY);
+	case K_RETURN: return act(s, d->state == ST_ERROR ? T_RETRY : T_APPLY);
 	}
 	return UI_PASS;
 }
@@ -369,6 +378,8 @@ static void svc_speak(struct screen *s, char *buf, size_t n, bool full)
 		ADD("%s; ", v->materials[i]);
 	if (*v->where)
 		ADD(_("Where: %s. "), v->where);
+	if (can_apply(d))
+		ADD("%s ", _("Press 4 to apply online."));
 	ADD("%s", _("Press 2 for more, Esc to go back."));
 #undef ADD
 }
