@@ -16,6 +16,7 @@
  * logged, and the code is in the body.
  */
 #include "gw_pay.h"
+#include "gw_auth.h"
 #include "gw_sim.h"
 #include "emv.h"
 
@@ -453,21 +454,25 @@ static void request_hash(const struct req *rq, char out[65])
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-/* The body's bill_id, or NULL after a 400/422/404 in rp. */
-static const char *payment_target(const struct req *rq, struct reply *rp, json_t *body)
+static int create_payment(const struct req *rq, struct reply *rp, sqlite3 *h, const char *kiosk,
+                          const char *bill_id, struct pay *pp, long long now, bool *created);
+
+/* The body's bill_id or application_id (*is_app), or NULL after a
+ * 400/422 in rp. */
+static const char *payment_target(const struct req *rq, struct reply *rp, json_t *body, bool *is_app)
 {
 	if (!json_is_object(body)) {
 		reply_problem(rq, rp, "bad_json", NULL);
 		return NULL;
 	}
 	json_t *errs = json_array(), *v;
-	const char *k, *bill = NULL;
+	const char *k, *bill = NULL, *app_id = NULL;
 	bool app = false;
 	json_object_foreach(body, k, v) {
 		if (!strcmp(k, "bill_id") && json_is_string(v) && json_string_length(v))
 			bill = json_string_value(v);
 		else if (!strcmp(k, "application_id") && json_is_string(v) && json_string_length(v))
-			app = true;
+			app = true, app_id = json_string_value(v);
 		else if (!strcmp(k, "bill_id") || !strcmp(k, "application_id"))
 			json_array_append_new(errs, problem_error(k, "invalid", pay_message(rq,
 				strcmp(k, "bill_id") ? "bad_application_id" : "bad_bill_id")));
@@ -484,12 +489,8 @@ static const char *payment_target(const struct req *rq, struct reply *rp, json_t
 		return NULL;
 	}
 	json_decref(errs);
-	if (app) {
-		/* Applications with fees come with a later issue. */
-		reply_problem(rq, rp, "application_not_found", NULL);
-		return NULL;
-	}
-	return bill;
+	*is_app = app;
+	return app ? app_id : bill;
 }
 
 /* The bill's payment, in the open transaction: 1 (201 with the new
@@ -523,7 +524,86 @@ static int create_for_bill(const struct req *rq, struct reply *rp, sqlite3 *h,
 		p.desc[l] = db_col_dup(st, 4 + l);
 	}
 	sqlite3_finalize(st);
+	st = NULL;
+	rc = create_payment(rq, rp, h, kiosk, bill_id, &p, now, created);
+out:
+	sqlite3_finalize(st);
+	pay_free(&p);
+	return rc;
+}
 
+/* An application's fee (its citizen's session only: the application, its
+ * service and its fee are theirs), as create_for_bill. The payment's
+ * bill_id is the application's id (SQ..., never a bill's). */
+static int create_for_application(const struct req *rq, struct reply *rp, sqlite3 *h,
+                                  const char *kiosk, const char *app_id, long long now, bool *created)
+{
+	struct pay p = { 0 };
+	struct citizen cit;
+	int rc = -1;
+	sqlite3_stmt *st = NULL;
+	if (!auth_session_citizen(rq, &cit)) {
+		reply_problem(rq, rp, "session_expired", NULL);
+		rc = 0;
+		goto out;
+	}
+	st = prep(h, "SELECT fee_fen, service_name_zh, service_name_en, service_name_tw FROM applications"
+	             " WHERE id = ?1 AND citizen = ?2");
+	if (!st || expire_due(h, now))
+		goto out;
+	bind_str(st, 1, app_id);
+	bind_str(st, 2, cit.id);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		reply_problem(rq, rp, "application_not_found", NULL);
+		rc = 0;
+		goto out;
+	}
+	if (step != SQLITE_ROW)
+		goto out;
+	p.amount_fen = sqlite3_column_int64(st, 0);
+	/* Paid to the office of the service: in the demo, named by it. */
+	for (int l = 0; l < LANG_N; l++) {
+		p.payee[l] = db_col_dup(st, 1 + l);
+		p.desc[l] = db_col_dup(st, 1 + l);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (p.amount_fen <= 0) {
+		reply_problem(rq, rp, "application_no_fee", NULL);
+		rc = 0;
+		goto out;
+	}
+	st = prep(h, "SELECT 1 FROM payments WHERE bill_id = ?1 AND state = 'success'");
+	if (!st)
+		goto out;
+	bind_str(st, 1, app_id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		reply_problem(rq, rp, "application_already_paid", NULL);
+		rc = 0;
+		goto out;
+	}
+	if (step != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = create_payment(rq, rp, h, kiosk, app_id, &p, now, created);
+out:
+	sqlite3_finalize(st);
+	pay_free(&p);
+	return rc;
+}
+
+/* The payment of target (a bill or an application) for p's amount, payee
+ * and description, in the open transaction: one live payment a target. */
+static int create_payment(const struct req *rq, struct reply *rp, sqlite3 *h, const char *kiosk,
+                          const char *bill_id, struct pay *pp, long long now, bool *created)
+{
+	struct pay p = *pp;
+	int rc = -1;
+	int step;
+	sqlite3_stmt *st;
 	/* One live payment per bill. */
 	st = prep(h, "SELECT id, kiosk FROM payments WHERE bill_id = ?1"
 	             " AND state IN ('created', 'pending') LIMIT 1");
@@ -582,7 +662,7 @@ static int create_for_bill(const struct req *rq, struct reply *rp, sqlite3 *h,
 	rc = 1;
 out:
 	sqlite3_finalize(st);
-	pay_free(&p);
+	*pp = p; /* the caller frees it (the QR made here too) */
 	return rc;
 }
 
@@ -672,12 +752,16 @@ void pay_create(struct req *rq, struct reply *rp)
 	if (rc == 0) {
 		json_t *body = json_loadb(rq->body ? rq->body : "", rq->body_len,
 		                          JSON_REJECT_DUPLICATES, NULL);
-		const char *bill = payment_target(rq, rp, body);
+		bool is_app = false;
+		const char *bill = payment_target(rq, rp, body, &is_app);
 		/* What the request decided is stored; a request that was not
 		 * understood (400, 422) decided nothing and is not. */
 		bool store = bill || rp->status == 404;
-		if (bill && create_for_bill(rq, rp, h, kiosk, bill, now, &created) < 0)
+		if (bill && (is_app ? create_for_application(rq, rp, h, kiosk, bill, now, &created)
+		                    : create_for_bill(rq, rp, h, kiosk, bill, now, &created)) < 0)
 			rc = -1;
+		if (rp->status == 401)
+			store = false; /* no session: nothing decided */
 		if (rc == 0 && store && idem_store(h, rq, rp, kiosk, key, hash, now))
 			rc = -1;
 		json_decref(body);

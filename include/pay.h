@@ -30,6 +30,8 @@ struct bill {
 	char *period;        /* "2026-11" or a date range; may be "" */
 	long long amount_fen;
 	char *due_date;      /* "" if none */
+	bool fee;            /* not a bill: an application's fee (id is the
+	                      * application's; period its service's name) */
 };
 
 /* {"bills": [...]} → *out (n of them; the caller frees with bills_free). */

@@ -45,6 +45,8 @@ static void applied_enter(struct screen *s, void *arg)
 	p->where = xstrdup(a->where ? a->where : "");
 	p->days = a->processing_days;
 	p->fee_fen = a->fee_fen;
+	if (p->fee_fen > 0) /* the fee first: what the citizen is to do now */
+		p->acts[p->n_acts++] = A_PAY;
 	p->acts[p->n_acts++] = A_MINE;
 	p->acts[p->n_acts++] = A_HOME;
 	log_info("application submitted");
@@ -89,7 +91,7 @@ static void what_next(struct applied *p)
 	else
 		snprintf(days, sizeof days, "%s", _("It is usually handled on the same day."));
 	snprintf(p->next, sizeof p->next, _("%s Follow its progress in \"My applications\" at any kiosk or on your phone. %s%s%s"),
-	         days, p->where[0] ? _("Where: ") : "", p->where, p->fee_fen > 0 ? _(" A fee is due: please pay it at the window.") : "");
+	         days, p->where[0] ? _("Where: ") : "", p->where, p->fee_fen > 0 ? _(" A fee is due: pay it now with your phone (1), or at the window.") : "");
 }
 
 static void applied_resize(struct screen *s, struct rect area)
@@ -137,10 +139,14 @@ static void act(struct screen *s, int i)
 		ui_pop(a);
 		ui_push(a, &scr_mine, NULL);
 		return;
-	case A_PAY:
-		/* POST /v1/payments {"application_id"} is not in the reference
-		 * gateway yet: the fee is paid at the window (said on screen). */
+	case A_PAY: {
+		/* POST /v1/payments {"application_id"}: the pay screen follows it
+		 * as it follows a bill's (outbox, QR checked, receipt). */
+		struct bill b = { .id = p->app_id, .payee = p->svc_name, .account_masked = "",
+		                  .period = p->svc_name, .amount_fen = p->fee_fen, .due_date = "", .fee = true };
+		ui_push(a, &scr_pay, &b);
 		return;
+	}
 	case A_HOME:
 		ui_home(a);
 		return;

@@ -203,7 +203,7 @@ static void send_create(struct screen *s)
 	struct pay *P = s->priv;
 	if (s->app->outbox)
 		outbox_payment_sending(s->app->outbox, P->key);
-	json_t *body = json_pack("{s:s}", "bill_id", P->bill.id);
+	json_t *body = json_pack("{s:s}", P->bill.fee ? "application_id" : "bill_id", P->bill.id);
 	ui_post(s, REQ_CREATE, "/v1/payments", body, P->key);
 }
 
@@ -535,10 +535,15 @@ static void pay_draw(struct screen *s, struct rect area)
 	y++;
 	snprintf(line, sizeof line, _("Payee: %s"), P->bill.payee);
 	ui_text(t.x, y++, t.w, ROLE_TEXT, line);
-	snprintf(line, sizeof line, _("For: %s %s"), bill_type_label(P->bill.type), P->bill.period);
-	ui_text(t.x, y++, t.w, ROLE_TEXT, line);
-	snprintf(line, sizeof line, _("Account: %s"), P->bill.account_masked);
-	ui_text(t.x, y++, t.w, ROLE_TEXT, line);
+	if (P->bill.fee) {
+		snprintf(line, sizeof line, _("For: the fee of application %s"), P->bill.id);
+		ui_text(t.x, y++, t.w, ROLE_TEXT, line);
+	} else {
+		snprintf(line, sizeof line, _("For: %s %s"), bill_type_label(P->bill.type), P->bill.period);
+		ui_text(t.x, y++, t.w, ROLE_TEXT, line);
+		snprintf(line, sizeof line, _("Account: %s"), P->bill.account_masked);
+		ui_text(t.x, y++, t.w, ROLE_TEXT, line);
+	}
 	y++;
 	switch (P->stage) {
 	case ST_CONFIRM:

@@ -276,3 +276,47 @@ Test(apply, licence_qr_decodes, .timeout = 180)
 	e2e_finish(h, g);
 	e2e_rm_rf(scratch);
 }
+
+/* A service with a fee: from the confirmation straight to the payment of
+ * that application's fee (POST /v1/payments {"application_id"}); paid on
+ * the phone, success shown; the fee cannot be paid twice. */
+Test(apply, fee_paid_from_the_confirmation, .timeout = 240)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[600];
+	snprintf(fifo, sizeof fifo, "%s/scanner", e2e_scratch_dir(scratch, sizeof scratch, "apply"));
+	struct harness *h = start(g, fifo);
+	h_type(h, "往来港澳通行证再次签注");
+	e2e_expect(h, g, e2e_item(1, "往来港澳通行证再次签注"), WAIT_MS, "search");
+	h_type(h, "1");
+	e2e_expect(h, g, T_APPLY, WAIT_MS, "the page offers 在线申请");
+	h_type(h, "4");
+	e2e_expect_row(h, g, 0, "扫码登录", WAIT_MS, "log in first");
+	char code[128];
+	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
+	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+	e2e_expect(h, g, "第1步，共3步", WAIT_MS, "two questions: the kind, the promise");
+	h_type(h, "1");
+	h_key(h, H_ENTER);
+	e2e_expect(h, g, "第2步，共3步", WAIT_MS, "the promise");
+	h_type(h, "1");
+	h_key(h, H_ENTER);
+	e2e_expect(h, g, T_CHECK, WAIT_MS, "the check page");
+	h_key(h, H_ENTER);
+	e2e_expect(h, g, T_DONE, WAIT_MS, "submitted");
+	e2e_expect(h, g, e2e_item(1, "缴纳费用：15.00 元"), WAIT_MS, "the fee is the first thing to do");
+	show(h);
+	h_type(h, "1");
+	e2e_expect(h, g, "确认支付", WAIT_MS, "the payment's confirmation");
+	E2E_CHECK(h, g, e2e_wait_text(h, "15.00", 2000), "the amount");
+	h_pump(h, 400); /* a press in the page's first 300 ms is a double tap's */
+	h_type(h, "1");
+	e2e_expect(h, g, "等待支付", WAIT_MS, "the QR shown");
+	char id[64];
+	pay_last_id(g, id, sizeof id);
+	pay_sim_pay(g, id);
+	e2e_expect(h, g, "支付成功", WAIT_MS, "paid");
+	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 1, "%d payments succeeded", pay_n_in_state(g, "success"));
+	e2e_finish(h, g);
+	e2e_rm_rf(scratch);
+}

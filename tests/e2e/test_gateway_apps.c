@@ -1451,3 +1451,56 @@ Test(gateway_apps, licenses_and_a_verify_payload_that_goes_stale)
 	}
 	end(g);
 }
+
+/* An application's fee: paid in its citizen's session (POST /v1/payments
+ * {"application_id"}) for the form's fee; another citizen's application is
+ * not found; a free one has nothing to pay; a paid one is not paid twice. */
+Test(gateway_apps, an_application_fee_is_paid_once_by_its_citizen)
+{
+	struct gwd *g = start(NULL);
+	char zhang[64], wang[64], key[37];
+	login(g, "cit-zhang", zhang);
+	login(g, "cit-wang", wang);
+	char *body = zhang_submission(g, "svc-exit-hkmo-endorse");
+	json_t *a = submit(g, zhang, body, 201, NULL);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(a, "payment"), "amount_fen")), 1500);
+	char *pay = e2e_fmt("{\"application_id\":\"%s\"}", str(a, "id"));
+
+	uuid(key);
+	struct who w = { wang, KIOSK, key, NULL };
+	json_t *j = call(g, "POST", "/v1/payments", &w, pay, 404);
+	assert_problem(j, "application_not_found");
+	json_decref(j);
+
+	uuid(key);
+	w = (struct who){ zhang, KIOSK, key, NULL };
+	j = call(g, "POST", "/v1/payments", &w, pay, 201);
+	cr_assert_eq(json_integer_value(json_object_get(j, "amount_fen")), 1500);
+	char *sim = e2e_fmt("/sim/payments/%s/pay", str(j, "id"));
+	json_decref(e2e_post_json(g, sim, NULL, 200));
+	json_decref(j);
+
+	uuid(key);
+	w = (struct who){ zhang, KIOSK, key, NULL };
+	j = call(g, "POST", "/v1/payments", &w, pay, 409);
+	assert_problem(j, "application_already_paid");
+	json_decref(j);
+
+	char *free_body = zhang_submission(g, "svc-social-card");
+	json_t *b = submit(g, zhang, free_body, 201, NULL);
+	cr_assert(json_is_null(json_object_get(b, "payment")));
+	char *pay_free = e2e_fmt("{\"application_id\":\"%s\"}", str(b, "id"));
+	uuid(key);
+	w = (struct who){ zhang, KIOSK, key, NULL };
+	j = call(g, "POST", "/v1/payments", &w, pay_free, 409);
+	assert_problem(j, "application_no_fee");
+	json_decref(j);
+	free(pay_free);
+	free(free_body);
+	json_decref(b);
+	free(sim);
+	free(pay);
+	json_decref(a);
+	free(body);
+	end(g);
+}

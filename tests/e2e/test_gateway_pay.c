@@ -421,8 +421,10 @@ Test(gateway_pay, create_needs_a_key_a_kiosk_and_a_good_body)
 	assert_problem(j, "bill_not_found");
 	json_decref(j);
 	uuid(key);
-	j = req_json(g, "POST", "/v1/payments", KIOSK, key, NULL, "{\"application_id\":\"app-1\"}", 404);
-	assert_problem(j, "application_not_found");
+	/* An application's fee is paid in its citizen's session only
+	 * (test_gateway_apps.c: the rest). */
+	j = req_json(g, "POST", "/v1/payments", KIOSK, key, NULL, "{\"application_id\":\"app-1\"}", 401);
+	assert_problem(j, "session_expired");
 	json_decref(j);
 	j = req_json(g, "GET", "/v1/payments", KIOSK, NULL, NULL, NULL, 405);
 	json_decref(j);
