@@ -22,7 +22,7 @@
 #include "util.h"
 
 enum { REQ_APPS = 1 };
-enum { T_RETRY = 3000001 };
+enum { I_LICENSES, I_ME, I_FIRST }; /* the menu's fixed items, then the list */
 
 struct mine {
 	bool loaded;
@@ -32,7 +32,7 @@ struct mine {
 	long open;                 /* the application whose timeline shows, or -1 */
 	int top;                   /* its first line shown */
 	struct menu m;
-	struct rect area, body, retry;
+	struct rect area, body;
 	char label[512], sub[512];
 };
 
@@ -97,15 +97,16 @@ static void mine_reply(struct screen *s, int tag, const struct gw_reply *r)
 	} else {
 		m->error = xstrdup(ui_gw_message(r));
 	}
-	m->m.focus = 0;
+	m->m.focus = m->n ? I_FIRST : 0; /* the newest application */
 	access_repeat(s->app);
 	ui_relayout(s->app);
 }
 
-/* Items: the applications, then 电子证照 and 个人信息. */
+/* Items: 电子证照 and 个人信息 first (the same digits whatever the list
+ * holds), then the applications, newest first, or 重试 after an error. */
 static int n_items(const struct mine *m)
 {
-	return (int)m->n + 2;
+	return I_FIRST + (m->error ? 1 : (int)m->n);
 }
 
 static void mine_resize(struct screen *s, struct rect area)
@@ -113,8 +114,6 @@ static void mine_resize(struct screen *s, struct rect area)
 	struct mine *m = M(s);
 	m->area = area;
 	m->body = (struct rect){ area.x + 1, area.y + 1, area.w - 2, area.h - 1 };
-	int bh = ui_large() || area.h >= 14 ? 3 : 1;
-	m->retry = (struct rect){ area.x + 1, area.y + area.h - bh, 18, bh };
 	struct rect mr = { area.x, area.y + 1, area.w, area.h - 1 };
 	menu_layout(&m->m, mr, n_items(m), 30, area.h >= 20 ? 2 : 1, 2, 0, 1);
 }
@@ -123,15 +122,18 @@ static const char *item_label(void *ud, int i, const char **sub)
 {
 	struct screen *s = ud;
 	struct mine *m = M(s);
-	if (i == (int)m->n) {
+	*sub = NULL;
+	if (i == I_LICENSES) {
 		*sub = _("ID card, driving licence, social security card...");
 		return _("My e-licences");
 	}
-	if (i == (int)m->n + 1) {
+	if (i == I_ME) {
 		*sub = _("Your name, ID number and phone, masked");
 		return _("My details");
 	}
-	const struct application *a = &m->apps[i];
+	if (m->error)
+		return _("Try again");
+	const struct application *a = &m->apps[i - I_FIRST];
 	snprintf(m->label, sizeof m->label, "%s  [%s]", a->service_name, app_status_words(a->status));
 	snprintf(m->sub, sizeof m->sub, _("No. %s, updated %s"), a->id, a->updated_at);
 	*sub = m->sub;
@@ -164,34 +166,29 @@ static int draw_timeline(struct screen *s, struct rect r, const struct applicati
 static void mine_draw(struct screen *s, struct rect area)
 {
 	struct mine *m = M(s);
-	if (m->error) {
-		ui_para((struct rect){ area.x + 1, area.y + 1, area.w - 2, area.h - 5 }, ROLE_ERROR, m->error);
-		ui_button(m->retry, T_RETRY, 1, _("Try again"), NULL, true);
-		return;
-	}
-	if (!m->loaded) {
-		ui_text(area.x + 1, area.y + 1, area.w - 2, ROLE_DIM, _("Loading your applications..."));
-		return;
-	}
 	if (m->open >= 0) {
 		draw_timeline(s, m->body, &m->apps[m->open]);
 		return;
 	}
-	ui_text(area.x + 1, area.y, area.w - 2, ROLE_DIM,
-	        m->n ? _("Your applications, newest first. Press a number to see one.")
-	             : _("You have no applications yet."));
+	const char *hint = m->error ? m->error : !m->loaded ? _("Loading your applications...")
+	                 : m->n ? _("Your applications, newest first. Press a number to see one.")
+	                        : _("You have no applications yet.");
+	ui_text(area.x + 1, area.y, area.w - 2, m->error ? ROLE_ERROR : ROLE_DIM, hint);
 	menu_draw(&m->m, item_label, s);
 }
 
 static void pick(struct screen *s, int i)
 {
 	struct mine *m = M(s);
-	if (i == (int)m->n) {
+	if (i == I_LICENSES) {
 		ui_push(s->app, &scr_licenses, NULL);
-	} else if (i == (int)m->n + 1) {
+	} else if (i == I_ME) {
 		ui_push(s->app, &scr_me, NULL);
+	} else if (m->error) {
+		fetch(s);
+		ui_relayout(s->app);
 	} else {
-		m->open = i;
+		m->open = i - I_FIRST;
 		access_repeat(s->app);
 		ui_relayout(s->app);
 	}
@@ -200,16 +197,6 @@ static void pick(struct screen *s, int i)
 static int mine_key(struct screen *s, int key)
 {
 	struct mine *m = M(s);
-	if (m->error) {
-		if (key == '1' || key == K_RETURN) {
-			fetch(s);
-			ui_relayout(s->app);
-			return UI_HANDLED;
-		}
-		return UI_PASS;
-	}
-	if (!m->loaded)
-		return UI_PASS;
 	if (m->open >= 0) {
 		if (ui_key_is_back(key)) {
 			m->open = -1;
@@ -228,12 +215,7 @@ static int mine_key(struct screen *s, int key)
 static int mine_mouse(struct screen *s, int target)
 {
 	struct mine *m = M(s);
-	if (target == T_RETRY && m->error) {
-		fetch(s);
-		ui_relayout(s->app);
-		return UI_HANDLED;
-	}
-	if (!m->loaded || m->open >= 0)
+	if (m->open >= 0)
 		return UI_HANDLED;
 	int r = menu_mouse(&m->m, target);
 	if (r >= 0)
@@ -252,14 +234,10 @@ static void mine_speak(struct screen *s, char *buf, size_t n, bool full)
 	size_t len = 0;
 #define ADD(...) do { if (len < n) len += (size_t)snprintf(buf + len, n - len, __VA_ARGS__); } while (0)
 	buf[0] = '\0';
-	if (m->error) {
-		ADD("%s %s", m->error, _("Press 1 to try again."));
-		return;
-	}
-	if (!m->loaded) {
-		ADD("%s", _("Loading your applications..."));
-		return;
-	}
+	if (full && m->error)
+		ADD("%s ", m->error);
+	else if (full && !m->loaded)
+		ADD("%s ", _("Loading your applications..."));
 	if (m->open >= 0) {
 		const struct application *a = &m->apps[m->open];
 		ADD(_("%s, application No. %s. "), a->service_name, a->id);

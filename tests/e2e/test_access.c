@@ -77,6 +77,7 @@ TestSuite(access, .timeout = 240, .fini = suite_fini);
 #define T_SCAN_HOME     "扫码登录请返回首页后再扫码。" /* a scan off home */
 #define T_LOGIN_TITLE   "扫码登录"
 #define T_ME_TITLE      "我的信息"
+#define T_MINE_TITLE    "我的办件"
 #define T_QUEUE         "排队取号"
 #define T_F9            "[F9] 退出登录"
 #define T_ITEM_LOGOUT   "退出登录"
@@ -1260,11 +1261,14 @@ static void me_said(const char *lang, const char *title, const char *shown, cons
 	int mark = said_count(), n_me = e2e_log_count(H, "GET /v1/me -> 200");
 	snprintf(step, sizeof step, "my information (%s)", lang);
 	h_type(H, "7");
+	expect_title(strcmp(lang, "en") ? T_MINE_TITLE : "My applications", step);
+	h_type(H, "2"); /* 个人信息 */
 	expect_title(title, step);
 	wait_log("GET /v1/me -> 200", n_me + 1, step);
 	expect(shown, step);
 	wait_said(mark, lang, need, false, line, sizeof line, step);
 	expect_id_tail(line, marker, lang, step);
+	h_key(H, H_BACKSPACE);
 	h_key(H, H_BACKSPACE);
 	expect_title(home, step);
 }
@@ -1546,12 +1550,19 @@ static void layout_tour(int cols, int rows, bool large, bool via_toggle)
 
 	/* 7: my information. */
 	int n_me = e2e_log_count(H, "GET /v1/me -> 200");
-	pick_item("home", I_MINE, "home: my information");
+	pick_item("home", I_MINE, "home: my applications");
+	expect_title(T_MINE_TITLE, "my applications");
+	l = wait_frame("mine", NULL, NULL, "my applications");
+	check_frame(l, large, "my applications");
+	layout_free(l);
+	pick_item("mine", 1, "my applications: my information");
 	expect_title(T_ME_TITLE, "my information");
 	wait_log("GET /v1/me -> 200", n_me + 1, "my information fetched");
 	l = wait_frame("me", NULL, NULL, "my information");
 	check_frame(l, large, "my information");
 	layout_free(l);
+	h_key(H, H_BACKSPACE);
+	expect_title(T_MINE_TITLE, "my information: back to my applications");
 	h_key(H, H_BACKSPACE);
 	expect_title(T_HOME, "my information: back home");
 
@@ -1869,8 +1880,12 @@ Test(access, keypad_only, .timeout = 300)
 
 	/* 7: my information. */
 	h_type(H, "7");
-	expect_title(T_ME_TITLE, "7: my information");
+	expect_title(T_MINE_TITLE, "7: my applications");
+	h_type(H, "2");
+	expect_title(T_ME_TITLE, "2: my information");
 	expect("姓名：" CIT_DISPLAY, "my information: masked name");
+	h_key(H, H_BACKSPACE);
+	expect_title(T_MINE_TITLE, "Backspace: my applications");
 	h_key(H, H_BACKSPACE);
 	expect_title(T_HOME, "Backspace: home");
 

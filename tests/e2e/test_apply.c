@@ -166,7 +166,7 @@ Test(apply, form_check_change_submit_and_follow, .timeout = 240)
 	e2e_expect_row(h, g, 0, T_MINE, WAIT_MS, "my applications");
 	e2e_expect(h, g, T_SERVICE, WAIT_MS, "the new application listed");
 	e2e_expect(h, g, id, WAIT_MS, "with its number");
-	h_type(h, "1"); /* the newest first */
+	h_type(h, "3"); /* 1 电子证照, 2 个人信息, then the newest first */
 	e2e_expect(h, g, "状态：已提交", WAIT_MS, "its status");
 	e2e_expect(h, g, id, WAIT_MS, "its timeline");
 	show(h);

@@ -39,6 +39,7 @@ TestSuite(hardening, .timeout = 180, .fini = suite_fini);
 #define T_ITEM_LOGIN  "4 扫码登录"
 #define T_LOGIN_TITLE "扫码登录"
 #define T_ME_TITLE    "我的信息"
+#define T_MINE_TITLE  "我的办件"
 #define T_WAY1        "方式一：扫手机上的登录码"
 #define T_STATUS_OUT  "[F9] 退出登录 "
 #define T_LOGGED_OUT  "您已安全退出，感谢使用。"
@@ -146,8 +147,8 @@ Test(hardening, scan_answer_after_leaving_then_second_scan)
 	e2e_expect_row(h, g, 0, T_LOGIN_TITLE, WAIT_MS, "7: the log-in screen");
 	e2e_fifo_send(h, g, fifo, b, WAIT_MS);
 
-	/* B's session starts, and the screen goes on to my information. */
-	e2e_expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "second scan: my information");
+	/* B's session starts, and the screen goes on to my applications. */
+	e2e_expect_row(h, g, 0, T_MINE_TITLE, WAIT_MS, "second scan: my applications");
 	e2e_expect_row(h, g, -1, T_STATUS_OUT "王*", WAIT_MS, "second scan: 王* logged in");
 	h_settle(h, 300, 5000);
 	E2E_CHECK(h, g, !h_exited(h), "the kiosk died");
@@ -337,7 +338,9 @@ static void memory_after_logout(bool production, bool tls, const char *mode)
 	/* Large mode's status bar has no key hints. */
 	e2e_expect(h, g, large ? "退出登录 " : T_STATUS_OUT, WAIT_MS, "scan: logged in");
 	h_type(h, "7");
-	e2e_expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "7: my information");
+	e2e_expect_row(h, g, 0, T_MINE_TITLE, WAIT_MS, "7: my applications");
+	h_type(h, "2");
+	e2e_expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "2: my information");
 	e2e_expect(h, g, c->id_masked, WAIT_MS, "my information: the masked ID");
 	h_settle(h, 300, 3000);
 	/* The token is in memory now (it must be, to be sent): learn it as the

@@ -63,6 +63,7 @@ TestSuite(login, .timeout = 180, .fini = suite_fini);
 #define T_IDLE_TAIL     " 秒后将自动退出登录。"
 #define T_IDLE_OUT      "由于长时间未操作，已为您自动退出登录。"
 #define T_ME_TITLE      "我的信息"
+#define T_MINE_TITLE    "我的办件"
 #define T_DENIED        "已在手机上拒绝登录"
 #define T_EXPIRED       "二维码已过期"
 #define T_ITEM_LOGIN    "4 扫码登录"
@@ -623,7 +624,9 @@ Test(login, login_then_back_to_my_info)
 
 	citizen_code(g, zhang->id, code, sizeof code);
 	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
-	e2e_expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "after the scan: my information");
+	e2e_expect_row(h, g, 0, T_MINE_TITLE, WAIT_MS, "after the scan: my applications");
+	h_type(h, "2");
+	e2e_expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "2: my information");
 	snprintf(buf, sizeof buf, "姓名：%s", zhang->display);
 	e2e_expect(h, g, buf, WAIT_MS, "my information: masked name");
 	snprintf(buf, sizeof buf, "身份证号：%s", zhang->id_masked);
@@ -633,6 +636,8 @@ Test(login, login_then_back_to_my_info)
 	expect_logged_in(h, g, zhang, false, "my information: logged in");
 
 	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, T_MINE_TITLE, WAIT_MS, "Esc: my applications");
+	h_key(h, H_ESC);
 	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc: home (the log-in screen is not in between)");
 	settle(h, g, "home");
 	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, zhang->display);
@@ -641,7 +646,7 @@ Test(login, login_then_back_to_my_info)
 
 	/* Home 7 again: straight there, no log-in screen. */
 	h_type(h, "7");
-	e2e_expect_row(h, g, 0, T_ME_TITLE, WAIT_MS, "home 7 with a citizen: my information at once");
+	e2e_expect_row(h, g, 0, T_MINE_TITLE, WAIT_MS, "home 7 with a citizen: my applications at once");
 	h_key(h, H_HOME);
 	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Home key");
 	h_key(h, H_F9);

@@ -1037,6 +1037,8 @@ Test(login_bad, session_expires_mid_use)
 	expect_logged_in(h, g, "scan logs in");
 	E2E_CHECK(h, g, e2e_row_has(h, ROWS - 1, "欧**国"), "the masked name is not in the status bar");
 	h_type(h, "7"); /* home: 我的办件 */
+	e2e_expect_row(h, g, 0, "我的办件", WAIT_MS, "my applications");
+	h_type(h, "2"); /* 个人信息 */
 	e2e_expect_row(h, g, 0, T_ME, WAIT_MS, "my information");
 	e2e_expect(h, g, "姓名：欧**国", WAIT_MS, "my information: name");
 
@@ -1046,10 +1048,10 @@ Test(login_bad, session_expires_mid_use)
 	free(resp);
 	E2E_CHECK(h, g, st == 200 && one, "/sim/sessions/expire: %d", st);
 
-	h_key(h, H_ESC);
-	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Esc home");
+	h_key(h, H_HOME);
+	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "Home key: home");
 	h_record(h);
-	h_type(h, "7"); /* GET /v1/me with the dead token */
+	h_type(h, "7"); /* GET /v1/me/applications with the dead token */
 	e2e_expect(h, g, T_SESSION_GONE, WAIT_MS, "session expired: notice");
 	e2e_expect_row(h, g, 0, T_HOME, WAIT_MS, "session expired: home");
 	expect_not_logged_in(h, g, "session expired");
