@@ -20,6 +20,7 @@
 #ifndef KIOSK_ESCPOS_H
 #define KIOSK_ESCPOS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Columns of the standard font (12 x 24 dots) on common papers. */
@@ -33,8 +34,18 @@
 
 /* A receipt. Strings are UTF-8 from the gateway (sanitized here); NULL or
  * "" leaves that line out. Borrowed: escpos_receipt copies what it needs. */
+/* A line of a receipt that is not a payment's (label and value, both
+ * UTF-8; an empty value leaves the line out). */
+struct receipt_line {
+	const char *label, *value;
+};
+
 struct receipt {
 	const char *title;          /* NULL: "缴费凭证" / "繳費憑證" / "Payment receipt" */
+	bool no_amount;             /* not a payment (an application's 回执):
+	                             * no amount block */
+	const struct receipt_line *lines; /* printed before the kiosk's id */
+	size_t n_lines;
 	long long amount_fen;       /* >= 0 */
 	const char *payee;          /* 收款单位 */
 	const char *account_masked; /* 缴费账户, already masked by the caller */
@@ -45,6 +56,7 @@ struct receipt {
 	const char *verify;         /* the QR's payload: printable ASCII, at most
 	                             * ESCPOS_QR_MAX bytes; NULL/"": no QR */
 	const char *lang;           /* labels: "zh_CN" (default), "zh_TW", "en" */
+	const char *verify_label;   /* under the QR; NULL: "扫码核验此凭证"... */
 };
 
 /* Encodes r for a paper of `cols` columns (ESCPOS_COLS_MIN..MAX). Returns

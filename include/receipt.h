@@ -31,4 +31,11 @@ struct printer *app_printer(struct app *a);
  * PRINTER_ABSENT when there is no printer or outbox (returns false). */
 bool receipt_print(struct app *a, const char *key, const char *verify, struct screen *s, receipt_fn fn);
 
+/* Prints a receipt that is no payment's (r: an application's 回执, with
+ * no_amount; encoded now, so r is borrowed for the call only), after the
+ * printer's state is asked. Nothing is claimed: printing it again is
+ * harmless. s and fn as above. */
+struct receipt;
+bool receipt_print_doc(struct app *a, const struct receipt *r, struct screen *s, receipt_fn fn);
+
 #endif

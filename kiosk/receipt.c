@@ -145,3 +145,65 @@ bool receipt_print(struct app *a, const char *key, const char *verify, struct sc
 	printer_check(p, on_status, j);
 	return true;
 }
+
+/* ---- a receipt that is no payment's (an application's 回执) ------------------------------- */
+
+struct doc_job {
+	struct app *a;
+	unsigned long screen_id;
+	receipt_fn fn;
+	unsigned char *bytes;
+	size_t len;
+};
+
+static void doc_free(struct doc_job *j)
+{
+	explicit_bzero(j->bytes, j->len);
+	free(j->bytes);
+	free(j);
+}
+
+static void on_doc_printed(void *ud, enum printer_status st, const char *why)
+{
+	struct doc_job *j = ud;
+	log_info("receipt: document %s", st == PRINTER_OK ? "printed" : printer_status_name(st));
+	tell(j->a, j->screen_id, j->fn, st);
+	doc_free(j);
+}
+
+static void on_doc_status(void *ud, enum printer_status st, const char *why)
+{
+	struct doc_job *j = ud;
+	if (st != PRINTER_OK) {
+		log_warn("receipt: printer %s; document not printed", printer_status_name(st));
+		tell(j->a, j->screen_id, j->fn, st);
+		doc_free(j);
+		return;
+	}
+	printer_print(app_printer(j->a), j->bytes, j->len, on_doc_printed, j);
+}
+
+bool receipt_print_doc(struct app *a, const struct receipt *r, struct screen *s, receipt_fn fn)
+{
+	unsigned long id = s ? s->id : 0;
+	struct printer *p = app_printer(a);
+	if (!p) {
+		tell(a, id, fn, PRINTER_ABSENT);
+		return false;
+	}
+	char err[160];
+	int cols = a->cfg.printer_columns ? (int)a->cfg.printer_columns : ESCPOS_COLS_80MM;
+	struct doc_job *j = xcalloc(1, sizeof *j);
+	j->bytes = escpos_receipt(r, cols, &j->len, err, sizeof err);
+	if (!j->bytes) {
+		log_warn("receipt: cannot encode: %s", err);
+		free(j);
+		tell(a, id, fn, PRINTER_OFFLINE);
+		return false;
+	}
+	j->a = a;
+	j->screen_id = id;
+	j->fn = fn;
+	printer_check(p, on_doc_status, j);
+	return true;
+}

@@ -454,29 +454,34 @@ static int encode(struct enc *e, const struct receipt *r, char *err, size_t errl
 	put_big(e, r->title && *r->title ? r->title : lb->title, 2);
 	put_separator(e);
 
-	char num[32], amount[64];
-	money_format(r->amount_fen, num, sizeof num);
-	snprintf(amount, sizeof amount, "%s%s%s", lb->yuan_before, num, lb->yuan_after);
-	ob_cmd(&e->out, ESC, 'a', 1);
-	struct cells al = to_cells(e->cd, lb->amount);
-	put_cells(&e->out, al.c, al.n);
-	ob_byte(&e->out, LF);
-	cells_free(&al);
-	put_big(e, amount, 2);
-	put_separator(e);
+	if (!r->no_amount) {
+		char num[32], amount[64];
+		money_format(r->amount_fen, num, sizeof num);
+		snprintf(amount, sizeof amount, "%s%s%s", lb->yuan_before, num, lb->yuan_after);
+		ob_cmd(&e->out, ESC, 'a', 1);
+		struct cells al = to_cells(e->cd, lb->amount);
+		put_cells(&e->out, al.c, al.n);
+		ob_byte(&e->out, LF);
+		cells_free(&al);
+		put_big(e, amount, 2);
+		put_separator(e);
+	}
 
 	put_field(e, lb->payee, r->payee);
 	put_field(e, lb->account, r->account_masked);
 	put_field(e, lb->purpose, r->purpose);
 	put_field(e, lb->receipt_no, r->receipt_no);
 	put_field(e, lb->paid_at, r->paid_at);
+	for (size_t i = 0; i < r->n_lines; i++)
+		if (r->lines[i].label && r->lines[i].value)
+			put_field(e, r->lines[i].label, r->lines[i].value);
 	put_field(e, lb->kiosk, r->kiosk_id);
 
 	if (r->verify && *r->verify) {
 		put_separator(e);
 		if (put_qr(e, r->verify, err, errlen) != 0)
 			return -1;
-		struct cells vl = to_cells(e->cd, lb->verify);
+		struct cells vl = to_cells(e->cd, r->verify_label ? r->verify_label : lb->verify);
 		put_cells(&e->out, vl.c, vl.n);
 		ob_byte(&e->out, LF);
 		cells_free(&vl);

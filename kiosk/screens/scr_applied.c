@@ -9,10 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "screens.h"
 #include "bigtext.h"
+#include "escpos.h"
+#include "receipt.h"
 #include "i18n.h"
 #include "log.h"
 #include "menu.h"
@@ -33,7 +36,51 @@ struct applied {
 	bool has_big;
 	struct rect head, num, text;
 	char next[512];
+	int printed;               /* -1 no printer; PRINTER_OK+100 printing; else its answer */
+	char when[32];             /* submitted at, as printed */
 };
+
+/* The printer's answer to the 回执 (this screen only hears it while on
+ * the stack). */
+static void on_printed(struct screen *s, enum printer_status st)
+{
+	struct applied *p = s->priv;
+	p->printed = (int)st;
+	access_repeat(s->app);
+	ui_dirty(s->app);
+}
+
+/* 申请回执: the number, the service, when, where, how long; the number as
+ * a QR the window's staff scan. Nothing personal: no name, no ID. */
+static void print_receipt(struct screen *s)
+{
+	struct applied *p = s->priv;
+	char days[64] = "";
+	if (p->days > 0)
+		snprintf(days, sizeof days, ngettext("%lld working day", "%lld working days", (unsigned long)p->days), p->days);
+	else if (p->days == 0)
+		snprintf(days, sizeof days, "%s", _("done on the spot"));
+	const struct receipt_line lines[] = {
+		{ _("Service: "), p->svc_name },
+		{ _("Application No.: "), p->app_id },
+		{ _("Submitted: "), p->when },
+		{ _("Time limit: "), days },
+		{ _("Where: "), p->where },
+	};
+	struct receipt r = {
+		.title = _("Application receipt"),
+		.no_amount = true,
+		.lines = lines,
+		.n_lines = sizeof lines / sizeof lines[0],
+		.kiosk_id = s->app->cfg.kiosk_id ? s->app->cfg.kiosk_id : "",
+		.verify = p->app_id,
+		.verify_label = _("Show this code at the window"),
+		.lang = i18n_lang(),
+	};
+	p->printed = PRINTER_OK + 100;
+	if (!receipt_print_doc(s->app, &r, s, on_printed) && p->printed == PRINTER_OK + 100)
+		p->printed = -1;
+}
 
 static void applied_enter(struct screen *s, void *arg)
 {
@@ -49,7 +96,14 @@ static void applied_enter(struct screen *s, void *arg)
 		p->acts[p->n_acts++] = A_PAY;
 	p->acts[p->n_acts++] = A_MINE;
 	p->acts[p->n_acts++] = A_HOME;
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(p->when, sizeof p->when, "%Y-%m-%d %H:%M", &tm);
 	log_info("application submitted");
+	p->printed = -1;
+	if (app_printer(s->app))
+		print_receipt(s);
 }
 
 static void applied_leave(struct screen *s)
@@ -114,6 +168,18 @@ static void applied_resize(struct screen *s, struct rect area)
 	menu_layout(&p->m, mr, p->n_acts, 24, bh, 2, 1, 3);
 }
 
+/* What the printer did with the 回执, in words; NULL: no printer. */
+static const char *print_words(const struct applied *p)
+{
+	if (p->printed < 0)
+		return NULL;
+	if (p->printed == PRINTER_OK + 100)
+		return _("Printing your receipt...");
+	if (p->printed == PRINTER_OK)
+		return _("Your receipt is printed: please take it.");
+	return _("The receipt cannot be printed just now: please write down the application number.");
+}
+
 static void applied_draw(struct screen *s, struct rect area)
 {
 	struct applied *p = s->priv;
@@ -126,7 +192,11 @@ static void applied_draw(struct screen *s, struct rect area)
 			ui_text(p->num.x, p->num.y + r, p->big.cols, ROLE_TEXT, p->big.lines[r]);
 	else
 		ui_text(p->num.x, p->num.y, p->num.w, ROLE_FOCUS, p->app_id);
-	ui_para(p->text, ROLE_TEXT, p->next);
+	int used = ui_para(p->text, ROLE_TEXT, p->next);
+	const char *pr = print_words(p);
+	if (pr && used < p->text.h)
+		ui_para((struct rect){ p->text.x, p->text.y + used, p->text.w, p->text.h - used },
+		        p->printed == PRINTER_OK || p->printed == PRINTER_OK + 100 ? ROLE_OK : ROLE_ERROR, pr);
 	menu_draw(&p->m, act_label, s);
 }
 
@@ -195,8 +265,13 @@ static void applied_speak(struct screen *s, char *buf, size_t n, bool full)
 		spelled[k++] = ' ';
 	}
 	spelled[k] = '\0';
+	const char *pr = print_words(p);
 	snprintf(buf, n, _("Your application has been submitted. Application number: %s. %s %s"), spelled, p->next,
 	         item);
+	if (pr) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, n - len, " %s", pr);
+	}
 }
 
 const struct screen_ops scr_applied = {

@@ -11,6 +11,7 @@
 #include "pay_e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
+#include "harness/escpos_parse.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -317,6 +318,55 @@ Test(apply, fee_paid_from_the_confirmation, .timeout = 240)
 	pay_sim_pay(g, id);
 	e2e_expect(h, g, "支付成功", WAIT_MS, "paid");
 	E2E_CHECK(h, g, pay_n_in_state(g, "success") == 1, "%d payments succeeded", pay_n_in_state(g, "success"));
+	e2e_finish(h, g);
+	e2e_rm_rf(scratch);
+}
+
+/* The 回执 printed at the confirmation: the number (also as the QR the
+ * window scans), the service, where; nothing personal. */
+Test(apply, receipt_printed_with_the_number, .timeout = 180)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[600], prn[700];
+	snprintf(fifo, sizeof fifo, "%s/scanner", e2e_scratch_dir(scratch, sizeof scratch, "apply"));
+	snprintf(prn, sizeof prn, "%s/receipts.bin", scratch);
+	char farg[1100], parg[800];
+	snprintf(farg, sizeof farg, "fifo:%s", fifo);
+	snprintf(parg, sizeof parg, "file:%s", prn);
+	const char *extra[] = { "--scanner", farg, "--printer", parg, NULL };
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/catalog -> 200", WAIT_MS), "no catalog");
+	h_settle(h, E2E_QUIET_MS, 2000);
+	open_form(h, g, fifo);
+	pay_type_slowly(h, "13912345678");
+	h_key(h, H_ENTER);
+	e2e_expect(h, g, "发卡银行", WAIT_MS, "bank");
+	h_type(h, "1");
+	h_key(h, H_ENTER);
+	e2e_expect(h, g, "领取方式", WAIT_MS, "collect");
+	h_type(h, "1");
+	h_key(h, H_ENTER);
+	e2e_expect(h, g, "联系地址", WAIT_MS, "address");
+	h_key(h, H_ENTER); /* optional: left empty */
+	e2e_expect(h, g, "本人承诺", WAIT_MS, "promise");
+	h_type(h, "1");
+	h_key(h, H_ENTER);
+	e2e_expect(h, g, T_CHECK, WAIT_MS, "check page");
+	e2e_expect(h, g, "（未填写）", WAIT_MS, "the empty optional answer said so");
+	h_key(h, H_ENTER);
+	e2e_expect(h, g, T_DONE, WAIT_MS, "submitted");
+	e2e_expect(h, g, "回执已打印，请取走。", WAIT_MS, "the receipt printed");
+	struct escpos_doc doc;
+	E2E_CHECK(h, g, escpos_parse_file(prn, &doc) == 0, "the printed bytes do not parse: %s", doc.why);
+	E2E_CHECK(h, g, doc.cuts == 1, "%d cuts", doc.cuts);
+	E2E_CHECK(h, g, doc.qr && !strncmp(doc.qr, "SQ", 2), "the QR holds %s", doc.qr ? doc.qr : "nothing");
+	char *text = escpos_doc_text(&doc);
+	E2E_CHECK(h, g, strstr(text, "申请回执") && strstr(text, T_SERVICE) && strstr(text, doc.qr),
+	          "the receipt lacks its title, service or number:\n%s", text);
+	E2E_CHECK(h, g, !strstr(text, "张") && !strstr(text, "13912345678") && !strstr(text, "11010519850313123X"),
+	          "the receipt holds personal data:\n%s", text);
+	free(text);
+	escpos_doc_free(&doc);
 	e2e_finish(h, g);
 	e2e_rm_rf(scratch);
 }

@@ -355,3 +355,37 @@ Test(escpos, parser_rejects_what_the_encoder_never_sends)
 	cr_assert_eq(escpos_parse("\x1d(k\x09\x00\x31", 6, &d), -1, "cut short");
 	escpos_doc_free(&d);
 }
+
+/* A receipt that is no payment's (an application's 回执): no amount, the
+ * caller's lines before the kiosk's id, its own words under the QR; the
+ * lines' values as hostile as any (no command gets through). */
+Test(escpos, application_receipt_has_no_amount)
+{
+	const struct receipt_line lines[] = {
+		{ "办理事项：", "社会保障卡申领" },
+		{ "办件编号：", "SQ20261203000001" },
+		{ "办理地点：", "3号窗口\x1b@\x1dV\x42" },
+		{ "空：", "" },
+	};
+	struct receipt r = { .title = "申请回执", .no_amount = true, .lines = lines, .n_lines = 4,
+	                     .kiosk_id = "hall1-k03", .verify = "SQ20261203000001",
+	                     .verify_label = "到窗口办理时出示此码" };
+	struct escpos_doc d;
+	unsigned char *b;
+	size_t n;
+	roundtrip(&r, ESCPOS_COLS_58MM, &d, &b, &n);
+	cr_assert_not_null(escpos_doc_find(&d, "申请回执"));
+	cr_assert_not_null(escpos_doc_find(&d, "办件编号：SQ20261203000001"));
+	cr_assert_not_null(escpos_doc_find(&d, "到窗口办理时出示此码"));
+	cr_assert_null(escpos_doc_find(&d, "元"), "an amount on a receipt with none");
+	cr_assert_null(escpos_doc_find(&d, "空："), "an empty line printed");
+	cr_assert_str_eq(d.qr, "SQ20261203000001");
+	cr_assert_eq(d.cuts, 1, "the hostile value cut the paper");
+	cr_assert_eq(count(b, n, "\x1b@", 2), 1, "the hostile value reset the printer");
+	const struct escpos_line *k = escpos_doc_find(&d, "终端编号");
+	const struct escpos_line *w = escpos_doc_find(&d, "办理地点");
+	cr_assert(k && w && w < k, "the lines come before the kiosk's id");
+	assert_fits(&d, ESCPOS_COLS_58MM);
+	free(b);
+	escpos_doc_free(&d);
+}
