@@ -114,59 +114,6 @@ static const char *next_status(const char *from)
 
 /* ---- the store ------------------------------------------------------------ */
 
-static sqlite3_stmt *prep(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "gatewayd: db: %s\n", sqlite3_errmsg(h));
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-static void bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static int exec(sqlite3 *h, const char *sql)
-{
-	if (sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK)
-		return 0;
-	fprintf(stderr, "gatewayd: db: %s\n", sqlite3_errmsg(h));
-	return -1;
-}
-
-/* A transaction with the store's lock held; NULL (and 500 in rp) if not. */
-static sqlite3 *begin(const struct req *rq, struct reply *rp)
-{
-	sqlite3 *h = db_lock(rq->gw->db);
-	if (exec(h, "BEGIN IMMEDIATE")) {
-		db_unlock(rq->gw->db);
-		reply_problem(rq, rp, "internal_error", NULL);
-		return NULL;
-	}
-	return h;
-}
-
-/* Commits (ok) or rolls back and lets the store go; false (and 500 in rp)
- * if it did not commit. */
-static bool end(const struct req *rq, struct reply *rp, sqlite3 *h, bool ok)
-{
-	if (ok && exec(h, "COMMIT"))
-		ok = false;
-	if (!ok)
-		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
-	db_unlock(rq->gw->db);
-	if (!ok)
-		reply_problem(rq, rp, "internal_error", NULL);
-	return ok;
-}
-
 static void local_day(long long t, struct tm *tm)
 {
 	time_t tt = (time_t)t;
@@ -180,11 +127,11 @@ int app_new_id(sqlite3 *h, long long t, char out[APP_ID_MAX])
 	local_day(t, &tm);
 	snprintf(day, sizeof day, "%04d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	snprintf(glob, sizeof glob, "SQ%s*", day);
-	sqlite3_stmt *st = prep(h, "SELECT coalesce(max(CAST(substr(id, 11) AS INTEGER)), 0)"
+	sqlite3_stmt *st = db_prep(h, "SELECT coalesce(max(CAST(substr(id, 11) AS INTEGER)), 0)"
 	                           " FROM applications WHERE id GLOB ?1");
 	if (!st)
 		return -1;
-	bind_str(st, 1, glob);
+	db_bind_str(st, 1, glob);
 	int rc = sqlite3_step(st);
 	long long n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
@@ -205,30 +152,30 @@ static int app_move(sqlite3 *h, const char *id, const char *to, long long at, co
                     const char *en)
 {
 	const char *tw = zh_tw(zh);
-	sqlite3_stmt *st = prep(h, "INSERT INTO app_events VALUES (?1, (SELECT coalesce(max(ord),"
+	sqlite3_stmt *st = db_prep(h, "INSERT INTO app_events VALUES (?1, (SELECT coalesce(max(ord),"
 	                           " -1) + 1 FROM app_events WHERE app_id = ?1), ?2, ?3, ?4, ?5, ?6)");
 	if (!st)
 		return -1;
-	bind_str(st, 1, id);
+	db_bind_str(st, 1, id);
 	sqlite3_bind_int64(st, 2, at);
-	bind_str(st, 3, to);
-	bind_str(st, 4, zh);
-	bind_str(st, 5, en);
-	bind_str(st, 6, tw ? tw : zh);
+	db_bind_str(st, 3, to);
+	db_bind_str(st, 4, zh);
+	db_bind_str(st, 5, en);
+	db_bind_str(st, 6, tw ? tw : zh);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	bool more = !strcmp(to, "needs_more");
-	st = rc ? NULL : prep(h, "UPDATE applications SET status = ?2, updated_at = ?3,"
+	st = rc ? NULL : db_prep(h, "UPDATE applications SET status = ?2, updated_at = ?3,"
 	                         " needs_more_zh = ?4, needs_more_en = ?5, needs_more_tw = ?6"
 	                         " WHERE id = ?1");
 	if (!st)
 		return -1;
-	bind_str(st, 1, id);
-	bind_str(st, 2, to);
+	db_bind_str(st, 1, id);
+	db_bind_str(st, 2, to);
 	sqlite3_bind_int64(st, 3, at);
-	bind_str(st, 4, more ? zh : NULL);
-	bind_str(st, 5, more ? en : NULL);
-	bind_str(st, 6, more ? (tw ? tw : zh) : NULL);
+	db_bind_str(st, 4, more ? zh : NULL);
+	db_bind_str(st, 5, more ? en : NULL);
+	db_bind_str(st, 6, more ? (tw ? tw : zh) : NULL);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;
@@ -263,7 +210,7 @@ static int advance_due(sqlite3 *h, long long now)
 		long long last;
 	} *d = NULL;
 	size_t n = 0, cap = 0;
-	sqlite3_stmt *st = prep(h, "SELECT a.id, a.status, (SELECT max(at) FROM app_events e"
+	sqlite3_stmt *st = db_prep(h, "SELECT a.id, a.status, (SELECT max(at) FROM app_events e"
 	                           " WHERE e.app_id = a.id) FROM applications a WHERE a.auto = 1"
 	                           " AND a.status IN ('submitted', 'accepted')");
 	if (!st)
@@ -353,11 +300,11 @@ static json_t *app_json(sqlite3 *h, sqlite3_stmt *row, enum lang l, bool *ok)
 	json_object_set_new(j, "updated_at", time_json(sqlite3_column_int64(row, A_UPDATED)));
 	if (!strcmp(status, "needs_more"))
 		json_object_set_new(j, "needs_more", str_json(col(row, A_MORE + (int)l)));
-	sqlite3_stmt *st = prep(h, "SELECT at, status, note_zh, note_en, note_tw FROM app_events"
+	sqlite3_stmt *st = db_prep(h, "SELECT at, status, note_zh, note_en, note_tw FROM app_events"
 	                           " WHERE app_id = ?1 ORDER BY ord");
 	int rc = SQLITE_ERROR;
 	if (st) {
-		bind_str(st, 1, id);
+		db_bind_str(st, 1, id);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			json_array_append_new(tl, json_pack("{s:o, s:o, s:o}",
 				"at", time_json(sqlite3_column_int64(st, 0)),
@@ -375,10 +322,10 @@ static json_t *app_json(sqlite3 *h, sqlite3_stmt *row, enum lang l, bool *ok)
  * transaction: 1 and *out, 0 if there is none, -1. */
 static int app_find(sqlite3 *h, const char *id, enum lang l, json_t **out, char status[16])
 {
-	sqlite3_stmt *st = prep(h, "SELECT " APP_COLS " FROM applications WHERE id = ?1");
+	sqlite3_stmt *st = db_prep(h, "SELECT " APP_COLS " FROM applications WHERE id = ?1");
 	if (!st)
 		return -1;
-	bind_str(st, 1, id);
+	db_bind_str(st, 1, id);
 	int rc = sqlite3_step(st), r = rc == SQLITE_DONE ? 0 : -1;
 	if (rc == SQLITE_ROW) {
 		bool ok = true;
@@ -454,11 +401,11 @@ static void bound(sqlite3_stmt *st, int i, bool *has, long long *v, char **s)
 static int form_load(sqlite3 *h, const char *svc, struct form *fm)
 {
 	memset(fm, 0, sizeof *fm);
-	sqlite3_stmt *st = prep(h, "SELECT fee_fen, name_zh, name_en, name_tw FROM services"
+	sqlite3_stmt *st = db_prep(h, "SELECT fee_fen, name_zh, name_en, name_tw FROM services"
 	                           " WHERE id = ?1");
 	if (!st)
 		return -1;
-	bind_str(st, 1, svc);
+	db_bind_str(st, 1, svc);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		fm->fee = sqlite3_column_int64(st, 0);
@@ -468,16 +415,16 @@ static int form_load(sqlite3 *h, const char *svc, struct form *fm)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 0 : -1;
-	st = prep(h, "SELECT fid, type, required, max_len, prefill, min_value, max_value"
+	st = db_prep(h, "SELECT fid, type, required, max_len, prefill, min_value, max_value"
 	             " FROM form_fields WHERE service_id = ?1 ORDER BY ord");
-	sqlite3_stmt *o = prep(h, "SELECT value FROM field_options WHERE service_id = ?1"
+	sqlite3_stmt *o = db_prep(h, "SELECT value FROM field_options WHERE service_id = ?1"
 	                          " AND fid = ?2 ORDER BY ord");
 	if (!st || !o) {
 		sqlite3_finalize(st);
 		sqlite3_finalize(o);
 		return -1;
 	}
-	bind_str(st, 1, svc);
+	db_bind_str(st, 1, svc);
 	size_t cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (fm->n == cap) {
@@ -498,8 +445,8 @@ static int form_load(sqlite3 *h, const char *svc, struct form *fm)
 		if (!strcmp(f->type, "select")) {
 			int orc;
 			sqlite3_reset(o);
-			bind_str(o, 1, svc);
-			bind_str(o, 2, f->id);
+			db_bind_str(o, 1, svc);
+			db_bind_str(o, 2, f->id);
 			while ((orc = sqlite3_step(o)) == SQLITE_ROW) {
 				f->opts = realloc(f->opts, (f->n_opts + 1) * sizeof *f->opts);
 				if (!f->opts)
@@ -773,7 +720,7 @@ static void request_hash(const struct citizen *cit, const json_t *body, char out
 static int idem_replay(sqlite3 *h, struct req *rq, struct reply *rp, const char *kiosk,
                        const char *key, const char *hash, long long now)
 {
-	sqlite3_stmt *st = prep(h, "DELETE FROM app_idempotency WHERE created_at <= ?1");
+	sqlite3_stmt *st = db_prep(h, "DELETE FROM app_idempotency WHERE created_at <= ?1");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, now - IDEM_TTL_S);
@@ -781,12 +728,12 @@ static int idem_replay(sqlite3 *h, struct req *rq, struct reply *rp, const char 
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	st = prep(h, "SELECT request, status, lang, body FROM app_idempotency"
+	st = db_prep(h, "SELECT request, status, lang, body FROM app_idempotency"
 	             " WHERE kiosk = ?1 AND key = ?2");
 	if (!st)
 		return -1;
-	bind_str(st, 1, kiosk);
-	bind_str(st, 2, key);
+	db_bind_str(st, 1, kiosk);
+	db_bind_str(st, 2, key);
 	int step = sqlite3_step(st), r = step == SQLITE_DONE ? 0 : -1;
 	if (step == SQLITE_ROW) {
 		r = 1;
@@ -869,19 +816,19 @@ static int app_create(sqlite3 *h, const struct req *rq, struct reply *rp, const 
 	char *ans = json_dumps(answers, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!ans)
 		abort();
-	sqlite3_stmt *st = prep(h, "INSERT INTO applications VALUES (?1, (SELECT coalesce(max(seq),"
+	sqlite3_stmt *st = db_prep(h, "INSERT INTO applications VALUES (?1, (SELECT coalesce(max(seq),"
 	                           " 0) + 1 FROM applications), ?2, ?3, ?4, ?5, ?6, ?7, 'submitted',"
 	                           " ?8, ?9, 1, NULL, NULL, NULL, ?10, ?10)");
 	int rc = -1;
 	if (st) {
-		bind_str(st, 1, id);
-		bind_str(st, 2, cit->id);
-		bind_str(st, 3, svc);
+		db_bind_str(st, 1, id);
+		db_bind_str(st, 2, cit->id);
+		db_bind_str(st, 3, svc);
 		for (int l = 0; l < LANG_N; l++)
-			bind_str(st, 4 + l, fm->name[l]);
-		bind_str(st, 7, kiosk);
+			db_bind_str(st, 4 + l, fm->name[l]);
+		db_bind_str(st, 7, kiosk);
 		sqlite3_bind_int64(st, 8, fm->fee);
-		bind_str(st, 9, ans);
+		db_bind_str(st, 9, ans);
 		sqlite3_bind_int64(st, 10, now);
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 		sqlite3_clear_bindings(st); /* its copy of the answers */
@@ -910,14 +857,14 @@ static int idem_store(sqlite3 *h, const struct req *rq, struct reply *rp, const 
 	reply_materialize(rp);
 	json_t *j = json_loadb(rp->body, rp->len, 0, NULL);
 	const char *id = json_string_value(json_object_get(j, "id"));
-	sqlite3_stmt *st = id ? prep(h, "INSERT INTO app_idempotency VALUES (?1, ?2, ?3, ?4, ?5,"
+	sqlite3_stmt *st = id ? db_prep(h, "INSERT INTO app_idempotency VALUES (?1, ?2, ?3, ?4, ?5,"
 	                                " ?6, ?7, ?8)") : NULL;
 	int rc = -1;
 	if (st) {
-		bind_str(st, 1, kiosk);
-		bind_str(st, 2, key);
-		bind_str(st, 3, hash);
-		bind_str(st, 4, id);
+		db_bind_str(st, 1, kiosk);
+		db_bind_str(st, 2, key);
+		db_bind_str(st, 3, hash);
+		db_bind_str(st, 4, id);
 		sqlite3_bind_int(st, 5, rp->status);
 		sqlite3_bind_int(st, 6, (int)rq->lang);
 		sqlite3_bind_text(st, 7, rp->body, (int)rp->len, SQLITE_TRANSIENT);
@@ -966,7 +913,7 @@ void app_submit(struct req *rq, struct reply *rp)
 	}
 	request_hash(&cit, body, hash);
 	long long now = (long long)time(NULL);
-	sqlite3 *h = begin(rq, rp);
+	sqlite3 *h = db_begin(rq, rp);
 	if (!h) {
 		json_decref(body);
 		explicit_bzero(&cit, sizeof cit);
@@ -1003,7 +950,7 @@ void app_submit(struct req *rq, struct reply *rp)
 	}
 	json_decref(body);
 	explicit_bzero(&cit, sizeof cit);
-	if (!end(rq, rp, h, rc >= 0))
+	if (!db_end(rq, rp, h, rc >= 0))
 		return;
 	if (created && sim_drop_after_commit(rq->gw->sim, rq->path, false))
 		req_drop_connection(rq);
@@ -1023,18 +970,18 @@ void app_by_key(struct req *rq, struct reply *rp)
 		return;
 	}
 	long long now = (long long)time(NULL);
-	sqlite3 *h = begin(rq, rp);
+	sqlite3 *h = db_begin(rq, rp);
 	if (!h)
 		return;
 	int rc = advance_due(h, now);
 	sqlite3_stmt *st = rc ? NULL :
-		prep(h, "SELECT a.id, a.status, a.service_id, a.fee_fen FROM app_idempotency i"
+		db_prep(h, "SELECT a.id, a.status, a.service_id, a.fee_fen FROM app_idempotency i"
 		        " JOIN applications a ON a.id = i.app_id"
 		        " WHERE i.kiosk = ?1 AND i.key = ?2 AND i.created_at > ?3");
 	json_t *j = NULL;
 	if (st) {
-		bind_str(st, 1, kiosk);
-		bind_str(st, 2, key);
+		db_bind_str(st, 1, kiosk);
+		db_bind_str(st, 2, key);
 		sqlite3_bind_int64(st, 3, now - IDEM_TTL_S);
 		int step = sqlite3_step(st);
 		if (step == SQLITE_ROW)
@@ -1047,7 +994,7 @@ void app_by_key(struct req *rq, struct reply *rp)
 	} else {
 		rc = -1;
 	}
-	if (!end(rq, rp, h, rc == 0)) {
+	if (!db_end(rq, rp, h, rc == 0)) {
 		json_decref(j);
 		return;
 	}
@@ -1066,25 +1013,25 @@ void app_mine(struct req *rq, struct reply *rp)
 	if (!citizen_of(rq, rp, &cit))
 		return;
 	long long now = (long long)time(NULL);
-	sqlite3 *h = begin(rq, rp);
+	sqlite3 *h = db_begin(rq, rp);
 	if (!h) {
 		explicit_bzero(&cit, sizeof cit);
 		return;
 	}
 	json_t *list = json_array();
 	bool ok = advance_due(h, now) == 0;
-	sqlite3_stmt *st = ok ? prep(h, "SELECT " APP_COLS " FROM applications WHERE citizen = ?1"
+	sqlite3_stmt *st = ok ? db_prep(h, "SELECT " APP_COLS " FROM applications WHERE citizen = ?1"
 	                                " ORDER BY created_at DESC, seq DESC LIMIT ?2") : NULL;
 	int rc = SQLITE_ERROR;
 	if (st) {
-		bind_str(st, 1, cit.id);
+		db_bind_str(st, 1, cit.id);
 		sqlite3_bind_int(st, 2, MINE_MAX);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			json_array_append_new(list, app_json(h, st, rq->lang, &ok));
 		sqlite3_finalize(st);
 	}
 	explicit_bzero(&cit, sizeof cit);
-	if (!end(rq, rp, h, ok && rc == SQLITE_DONE)) {
+	if (!db_end(rq, rp, h, ok && rc == SQLITE_DONE)) {
 		json_decref(list);
 		return;
 	}
@@ -1097,12 +1044,12 @@ void app_mine(struct req *rq, struct reply *rp)
 void sim_apps(struct req *rq, struct reply *rp)
 {
 	long long now = (long long)time(NULL);
-	sqlite3 *h = begin(rq, rp);
+	sqlite3 *h = db_begin(rq, rp);
 	if (!h)
 		return;
 	json_t *list = json_array();
 	sqlite3_stmt *st = advance_due(h, now) ? NULL :
-		prep(h, "SELECT " APP_COLS " FROM applications ORDER BY seq DESC LIMIT " SIM_RECENT);
+		db_prep(h, "SELECT " APP_COLS " FROM applications ORDER BY seq DESC LIMIT " SIM_RECENT);
 	int rc = SQLITE_ERROR;
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
@@ -1111,7 +1058,7 @@ void sim_apps(struct req *rq, struct reply *rp)
 			"kiosk", str_json(col(st, A_KIOSK)),
 			"created_at", time_json(sqlite3_column_int64(st, A_CREATED))));
 	sqlite3_finalize(st);
-	if (!end(rq, rp, h, rc == SQLITE_DONE)) {
+	if (!db_end(rq, rp, h, rc == SQLITE_DONE)) {
 		json_decref(list);
 		return;
 	}
@@ -1164,7 +1111,7 @@ void sim_app_advance(struct req *rq, struct reply *rp)
 	if (!advance_arg(rq, rp, &to, &arg))
 		return;
 	long long now = (long long)time(NULL);
-	sqlite3 *h = begin(rq, rp);
+	sqlite3 *h = db_begin(rq, rp);
 	if (!h) {
 		json_decref(arg);
 		return;
@@ -1196,7 +1143,7 @@ void sim_app_advance(struct req *rq, struct reply *rp)
 			rc = app_find(h, id, rq->lang, &app, status) == 1 ? 0 : -1;
 	}
 	json_decref(arg);
-	if (!end(rq, rp, h, rc >= 0)) {
+	if (!db_end(rq, rp, h, rc >= 0)) {
 		json_decref(app);
 		return;
 	}

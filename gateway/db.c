@@ -1450,3 +1450,55 @@ int db_citizens(struct db *db, struct citizen **out, size_t *n)
 	*n = k;
 	return 0;
 }
+
+/* ---- statements and transactions for the handlers ------------------------------ */
+
+sqlite3_stmt *db_prep(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "gatewayd: db: %s\n", sqlite3_errmsg(h));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+void db_bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int db_exec(sqlite3 *h, const char *sql)
+{
+	if (sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	fprintf(stderr, "gatewayd: db: %s\n", sqlite3_errmsg(h));
+	return -1;
+}
+
+sqlite3 *db_begin(const struct req *rq, struct reply *rp)
+{
+	sqlite3 *h = db_lock(rq->gw->db);
+	if (db_exec(h, "BEGIN IMMEDIATE")) {
+		db_unlock(rq->gw->db);
+		reply_problem(rq, rp, "internal_error", NULL);
+		return NULL;
+	}
+	return h;
+}
+
+bool db_end(const struct req *rq, struct reply *rp, sqlite3 *h, bool ok)
+{
+	if (ok && db_exec(h, "COMMIT"))
+		ok = false;
+	if (!ok)
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	db_unlock(rq->gw->db);
+	if (!ok)
+		reply_problem(rq, rp, "internal_error", NULL);
+	return ok;
+}

@@ -60,6 +60,16 @@ sqlite3 *db_lock(struct db *db);
 void db_unlock(struct db *db);
 /* A column as a new string ("" for NULL); aborts when out of memory. */
 char *db_col_dup(sqlite3_stmt *st, int i);
+/* A statement (NULL, said on stderr, if it does not compile). */
+sqlite3_stmt *db_prep(sqlite3 *h, const char *sql);
+/* Binds s as text (copied), or NULL. */
+void db_bind_str(sqlite3_stmt *st, int i, const char *s);
+int db_exec(sqlite3 *h, const char *sql);
+/* BEGIN IMMEDIATE with the store's lock held; NULL (and 500 in rp) if not. */
+sqlite3 *db_begin(const struct req *rq, struct reply *rp);
+/* COMMIT (ok) or ROLLBACK, and the lock let go; false (and 500 in rp) if
+ * it did not commit. */
+bool db_end(const struct req *rq, struct reply *rp, sqlite3 *h, bool ok);
 
 /* ---- shared with apps.c (pay.c) ----------------------------------------------- */
 

@@ -76,67 +76,16 @@ static void mask_account(const char *a, char *out, size_t outlen)
 	out[i] = '\0';
 }
 
-static sqlite3_stmt *prep(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "gatewayd: db: %s\n", sqlite3_errmsg(h));
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-static void bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-}
-
 static void col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
 	snprintf(out, outlen, "%s", s ? s : "");
 }
 
-static int exec(sqlite3 *h, const char *sql)
-{
-	if (sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK)
-		return 0;
-	fprintf(stderr, "gatewayd: db: %s\n", sqlite3_errmsg(h));
-	return -1;
-}
-
-/* Opens a transaction with the store's lock held; NULL (and 500 in rp) if
- * it cannot. */
-static sqlite3 *begin(const struct req *rq, struct reply *rp)
-{
-	sqlite3 *h = db_lock(rq->gw->db);
-	if (exec(h, "BEGIN IMMEDIATE")) {
-		db_unlock(rq->gw->db);
-		reply_problem(rq, rp, "internal_error", NULL);
-		return NULL;
-	}
-	return h;
-}
-
-/* Commits (ok) or rolls back, and lets the store go. False (and 500 in rp)
- * if the commit failed. */
-static bool end(const struct req *rq, struct reply *rp, sqlite3 *h, bool ok)
-{
-	if (ok && exec(h, "COMMIT"))
-		ok = false;
-	if (!ok)
-		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
-	db_unlock(rq->gw->db);
-	if (!ok)
-		reply_problem(rq, rp, "internal_error", NULL);
-	return ok;
-}
-
 /* Created and pending payments whose time has come are expired. */
 static int expire_due(sqlite3 *h, long long now)
 {
-	sqlite3_stmt *st = prep(h, "UPDATE payments SET state = 'expired', updated_at = ?1"
+	sqlite3_stmt *st = db_prep(h, "UPDATE payments SET state = 'expired', updated_at = ?1"
 	                           " WHERE state IN ('created', 'pending') AND expires_at <= ?1");
 	if (!st)
 		return -1;
@@ -202,10 +151,10 @@ static void pay_free(struct pay *p)
 static int pay_load(sqlite3 *h, const char *id, struct pay *p)
 {
 	memset(p, 0, sizeof *p);
-	sqlite3_stmt *st = prep(h, "SELECT " PAY_COLS " FROM payments WHERE id = ?1");
+	sqlite3_stmt *st = db_prep(h, "SELECT " PAY_COLS " FROM payments WHERE id = ?1");
 	if (!st)
 		return -1;
-	bind_str(st, 1, id);
+	db_bind_str(st, 1, id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		col_copy(st, 0, p->id, sizeof p->id);
@@ -259,25 +208,25 @@ static int pay_set_state(sqlite3 *h, struct pay *p, const char *state, long long
 		         day + 8, p->seq % 1000000);
 		p->paid_at = now;
 	}
-	sqlite3_stmt *st = prep(h, "UPDATE payments SET state = ?2, updated_at = ?3,"
+	sqlite3_stmt *st = db_prep(h, "UPDATE payments SET state = ?2, updated_at = ?3,"
 	                           " receipt_no = ?4, paid_at = ?5 WHERE id = ?1");
 	if (!st)
 		return -1;
-	bind_str(st, 1, p->id);
-	bind_str(st, 2, state);
+	db_bind_str(st, 1, p->id);
+	db_bind_str(st, 2, state);
 	sqlite3_bind_int64(st, 3, now);
 	if (p->receipt[0]) {
-		bind_str(st, 4, p->receipt);
+		db_bind_str(st, 4, p->receipt);
 		sqlite3_bind_int64(st, 5, p->paid_at);
 	}
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	if (!rc && !strcmp(state, "success")) {
-		st = prep(h, "UPDATE bills SET paid_by = ?1 WHERE id = ?2");
+		st = db_prep(h, "UPDATE bills SET paid_by = ?1 WHERE id = ?2");
 		if (!st)
 			return -1;
-		bind_str(st, 1, p->id);
-		bind_str(st, 2, p->bill_id);
+		db_bind_str(st, 1, p->id);
+		db_bind_str(st, 2, p->bill_id);
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 		sqlite3_finalize(st);
 	}
@@ -376,23 +325,23 @@ void pay_bills(struct req *rq, struct reply *rp)
 	json_t *bills = json_array();
 	bool known = false, ok = true;
 	sqlite3 *h = db_lock(rq->gw->db);
-	sqlite3_stmt *st = prep(h, "SELECT 1 FROM bill_accounts WHERE type = ?1 AND account = ?2");
+	sqlite3_stmt *st = db_prep(h, "SELECT 1 FROM bill_accounts WHERE type = ?1 AND account = ?2");
 	ok = st != NULL;
 	if (ok) {
-		bind_str(st, 1, demo_bill_types[t].id);
-		bind_str(st, 2, acct);
+		db_bind_str(st, 1, demo_bill_types[t].id);
+		db_bind_str(st, 2, acct);
 		int rc = sqlite3_step(st);
 		known = rc == SQLITE_ROW;
 		ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
 		sqlite3_finalize(st);
 	}
-	st = ok && known ? prep(h, "SELECT id, period, amount_fen, due_date, payee_zh, payee_en,"
+	st = ok && known ? db_prep(h, "SELECT id, period, amount_fen, due_date, payee_zh, payee_en,"
 	                           " payee_tw FROM bills WHERE type = ?1 AND account = ?2"
 	                           " AND paid_by IS NULL ORDER BY ord") : NULL;
 	if (st) {
 		int rc;
-		bind_str(st, 1, demo_bill_types[t].id);
-		bind_str(st, 2, acct);
+		db_bind_str(st, 1, demo_bill_types[t].id);
+		db_bind_str(st, 2, acct);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			json_array_append_new(bills, json_pack(
 				"{s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
@@ -500,11 +449,11 @@ static int create_for_bill(const struct req *rq, struct reply *rp, sqlite3 *h,
 {
 	struct pay p = { 0 };
 	int rc = -1;
-	sqlite3_stmt *st = prep(h, "SELECT amount_fen, payee_zh, payee_en, payee_tw, description_zh,"
+	sqlite3_stmt *st = db_prep(h, "SELECT amount_fen, payee_zh, payee_en, payee_tw, description_zh,"
 	                           " description_en, description_tw, paid_by FROM bills WHERE id = ?1");
 	if (!st || expire_due(h, now))
 		goto out;
-	bind_str(st, 1, bill_id);
+	db_bind_str(st, 1, bill_id);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_DONE) {
 		reply_problem(rq, rp, "bill_not_found", NULL);
@@ -547,12 +496,12 @@ static int create_for_application(const struct req *rq, struct reply *rp, sqlite
 		rc = 0;
 		goto out;
 	}
-	st = prep(h, "SELECT fee_fen, service_name_zh, service_name_en, service_name_tw FROM applications"
+	st = db_prep(h, "SELECT fee_fen, service_name_zh, service_name_en, service_name_tw FROM applications"
 	             " WHERE id = ?1 AND citizen = ?2");
 	if (!st || expire_due(h, now))
 		goto out;
-	bind_str(st, 1, app_id);
-	bind_str(st, 2, cit.id);
+	db_bind_str(st, 1, app_id);
+	db_bind_str(st, 2, cit.id);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_DONE) {
 		reply_problem(rq, rp, "application_not_found", NULL);
@@ -574,10 +523,10 @@ static int create_for_application(const struct req *rq, struct reply *rp, sqlite
 		rc = 0;
 		goto out;
 	}
-	st = prep(h, "SELECT 1 FROM payments WHERE bill_id = ?1 AND state = 'success'");
+	st = db_prep(h, "SELECT 1 FROM payments WHERE bill_id = ?1 AND state = 'success'");
 	if (!st)
 		goto out;
-	bind_str(st, 1, app_id);
+	db_bind_str(st, 1, app_id);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		reply_problem(rq, rp, "application_already_paid", NULL);
@@ -605,11 +554,11 @@ static int create_payment(const struct req *rq, struct reply *rp, sqlite3 *h, co
 	int step;
 	sqlite3_stmt *st;
 	/* One live payment per bill. */
-	st = prep(h, "SELECT id, kiosk FROM payments WHERE bill_id = ?1"
+	st = db_prep(h, "SELECT id, kiosk FROM payments WHERE bill_id = ?1"
 	             " AND state IN ('created', 'pending') LIMIT 1");
 	if (!st)
 		goto out;
-	bind_str(st, 1, bill_id);
+	db_bind_str(st, 1, bill_id);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		reply_problem(rq, rp, "payment_in_progress", NULL);
@@ -639,20 +588,20 @@ static int create_payment(const struct req *rq, struct reply *rp, sqlite3 *h, co
 		fprintf(stderr, "gatewayd: emv_build refused a payment of bill %s\n", bill_id);
 		goto out;
 	}
-	st = prep(h, "INSERT INTO payments VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
+	st = db_prep(h, "INSERT INTO payments VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
 	             " payments), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'created', ?11, ?12, ?13,"
 	             " ?12, NULL, NULL)");
 	if (!st)
 		goto out;
-	bind_str(st, 1, p.id);
-	bind_str(st, 2, kiosk);
-	bind_str(st, 3, bill_id);
+	db_bind_str(st, 1, p.id);
+	db_bind_str(st, 2, kiosk);
+	db_bind_str(st, 3, bill_id);
 	sqlite3_bind_int64(st, 4, p.amount_fen);
 	for (int l = 0; l < LANG_N; l++) {
-		bind_str(st, 5 + l, p.payee[l]);
-		bind_str(st, 8 + l, p.desc[l]);
+		db_bind_str(st, 5 + l, p.payee[l]);
+		db_bind_str(st, 8 + l, p.desc[l]);
 	}
-	bind_str(st, 11, p.qr);
+	db_bind_str(st, 11, p.qr);
 	sqlite3_bind_int64(st, 12, now);
 	sqlite3_bind_int64(st, 13, p.expires_at);
 	if (sqlite3_step(st) != SQLITE_DONE)
@@ -671,12 +620,12 @@ static int idem_store(sqlite3 *h, const struct req *rq, struct reply *rp, const 
                       const char *key, const char *hash, long long now)
 {
 	reply_materialize(rp);
-	sqlite3_stmt *st = prep(h, "INSERT INTO idempotency VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	sqlite3_stmt *st = db_prep(h, "INSERT INTO idempotency VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	if (!st)
 		return -1;
-	bind_str(st, 1, kiosk);
-	bind_str(st, 2, key);
-	bind_str(st, 3, hash);
+	db_bind_str(st, 1, kiosk);
+	db_bind_str(st, 2, key);
+	db_bind_str(st, 3, hash);
 	sqlite3_bind_int(st, 4, rp->status);
 	sqlite3_bind_int(st, 5, (int)rq->lang);
 	sqlite3_bind_text(st, 6, rp->body ? rp->body : "", (int)rp->len, SQLITE_TRANSIENT);
@@ -691,12 +640,12 @@ static int idem_store(sqlite3 *h, const struct req *rq, struct reply *rp, const 
 static int idem_replay(sqlite3 *h, struct req *rq, struct reply *rp, const char *kiosk,
                        const char *key, const char *hash)
 {
-	sqlite3_stmt *st = prep(h, "SELECT request, status, lang, body FROM idempotency"
+	sqlite3_stmt *st = db_prep(h, "SELECT request, status, lang, body FROM idempotency"
 	                           " WHERE kiosk = ?1 AND key = ?2");
 	if (!st)
 		return -1;
-	bind_str(st, 1, kiosk);
-	bind_str(st, 2, key);
+	db_bind_str(st, 1, kiosk);
+	db_bind_str(st, 2, key);
 	int step = sqlite3_step(st), rc = step == SQLITE_DONE ? 0 : -1;
 	if (step == SQLITE_ROW) {
 		rc = 1;
@@ -738,11 +687,11 @@ void pay_create(struct req *rq, struct reply *rp)
 	}
 	request_hash(rq, hash);
 	long long now = (long long)time(NULL);
-	sqlite3 *h = begin(rq, rp);
+	sqlite3 *h = db_begin(rq, rp);
 	if (!h)
 		return;
 	bool ok = true, created = false;
-	sqlite3_stmt *st = prep(h, "DELETE FROM idempotency WHERE created_at <= ?1");
+	sqlite3_stmt *st = db_prep(h, "DELETE FROM idempotency WHERE created_at <= ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, now - IDEM_TTL_S);
 		ok = sqlite3_step(st) == SQLITE_DONE;
@@ -766,7 +715,7 @@ void pay_create(struct req *rq, struct reply *rp)
 			rc = -1;
 		json_decref(body);
 	}
-	if (!end(rq, rp, h, rc >= 0))
+	if (!db_end(rq, rp, h, rc >= 0))
 		return;
 	if (created && sim_drop_after_commit(rq->gw->sim, rq->path, true)) {
 		req_drop_connection(rq);
@@ -791,7 +740,7 @@ static void change(struct req *rq, struct reply *rp, const char *kiosk, decide_f
 {
 	struct pay p;
 	long long now = (long long)time(NULL);
-	sqlite3 *h = begin(rq, rp);
+	sqlite3 *h = db_begin(rq, rp);
 	if (!h)
 		return;
 	int rc = pay_for(rq, rp, h, kiosk, &p, now);
@@ -799,7 +748,7 @@ static void change(struct req *rq, struct reply *rp, const char *kiosk, decide_f
 	bool answer = rc == 1 && decide(rq, rp, &p, &to, arg);
 	if (answer && to)
 		rc = pay_set_state(h, &p, to, now);
-	if (end(rq, rp, h, rc >= 0) && answer)
+	if (db_end(rq, rp, h, rc >= 0) && answer)
 		reply_payment(rq, rp, 200, &p);
 	pay_free(&p);
 }
@@ -892,7 +841,7 @@ void sim_accounts(struct req *rq, struct reply *rp)
 {
 	json_t *accts = json_array();
 	sqlite3 *h = db_lock(rq->gw->db);
-	sqlite3_stmt *st = prep(h, "SELECT a.type, a.account, (SELECT count(*) FROM bills b"
+	sqlite3_stmt *st = db_prep(h, "SELECT a.type, a.account, (SELECT count(*) FROM bills b"
 	                           " WHERE b.type = a.type AND b.account = a.account"
 	                           " AND b.paid_by IS NULL) FROM bill_accounts a ORDER BY a.ord");
 	int rc = SQLITE_ERROR;
@@ -916,13 +865,13 @@ void sim_accounts(struct req *rq, struct reply *rp)
 void sim_payments(struct req *rq, struct reply *rp)
 {
 	json_t *list = json_array();
-	sqlite3 *h = begin(rq, rp);
+	sqlite3 *h = db_begin(rq, rp);
 	if (!h) {
 		json_decref(list);
 		return;
 	}
 	sqlite3_stmt *st = expire_due(h, (long long)time(NULL)) ? NULL :
-		prep(h, "SELECT id, state, amount_fen, bill_id, kiosk, created_at FROM payments"
+		db_prep(h, "SELECT id, state, amount_fen, bill_id, kiosk, created_at FROM payments"
 		        " ORDER BY seq DESC LIMIT " SIM_RECENT);
 	int rc = SQLITE_ERROR;
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -937,7 +886,7 @@ void sim_payments(struct req *rq, struct reply *rp)
 			"created_at", at));
 	}
 	sqlite3_finalize(st);
-	if (!end(rq, rp, h, rc == SQLITE_DONE)) {
+	if (!db_end(rq, rp, h, rc == SQLITE_DONE)) {
 		json_decref(list);
 		return;
 	}
