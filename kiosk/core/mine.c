@@ -92,14 +92,18 @@ static int app_decode(const json_t *o, struct application *a, const char *path, 
 		snprintf(err, errlen, "%s.timeline: expected array", path);
 		return -1;
 	}
-	size_t n = json_array_size(tl);
-	if (n > MINE_MAX_EVENTS)
+	/* Newest last: a long timeline keeps its latest steps (the current
+	 * status among them), not its first. */
+	size_t n = json_array_size(tl), skip = 0;
+	if (n > MINE_MAX_EVENTS) {
+		skip = n - MINE_MAX_EVENTS;
 		n = MINE_MAX_EVENTS;
+	}
 	a->timeline = xcalloc(n ? n : 1, sizeof *a->timeline);
 	for (size_t i = 0; i < n; i++) {
 		char sub[96];
-		snprintf(sub, sizeof sub, "%s.timeline[%zu]", path, i);
-		const json_t *e = json_array_get(tl, i);
+		snprintf(sub, sizeof sub, "%s.timeline[%zu]", path, skip + i);
+		const json_t *e = json_array_get(tl, skip + i);
 		struct app_event *ev = &a->timeline[i];
 		a->n_events = i + 1;
 		if (!json_is_object(e)) {
@@ -202,11 +206,15 @@ int licenses_decode(const json_t *root, struct license **out, size_t *n, char *e
 			return -1;
 		}
 		/* A QR of what is not printable ASCII would be a different
-		 * payload on a checker's phone: refused, not drawn. */
-		size_t len = strlen(l->verify_payload);
+		 * payload on a checker's phone: refused, not drawn. Checked as
+		 * sent: sanitizing drops an escape sequence or a CR silently,
+		 * and what is left would be a payload the gateway never made. */
+		const json_t *raw = json_object_get(o, "verify_payload");
+		const char *vp = json_string_value(raw);
+		size_t len = json_string_length(raw);
 		bool ok = len > 0 && len <= 512;
 		for (size_t k = 0; ok && k < len; k++)
-			ok = l->verify_payload[k] > 0x20 && l->verify_payload[k] < 0x7f;
+			ok = vp[k] > 0x20 && vp[k] < 0x7f;
 		if (!ok) {
 			snprintf(err, errlen, "%s.verify_payload: must be 1 to 512 printable ASCII characters", path);
 			licenses_free(v, i + 1);
