@@ -96,6 +96,10 @@ static void applied_enter(struct screen *s, void *arg)
 		p->acts[p->n_acts++] = A_PAY;
 	p->acts[p->n_acts++] = A_MINE;
 	p->acts[p->n_acts++] = A_HOME;
+	/* No choice is focused until an arrow moves onto one: Enter pressed
+	 * again for 提交 (the answer comes in milliseconds) would otherwise
+	 * take the citizen away from the number before it is read. */
+	p->m.no_focus = true;
 	time_t t = time(NULL);
 	struct tm tm;
 	localtime_r(&t, &tm);
@@ -226,6 +230,15 @@ static void act(struct screen *s, int i)
 static int applied_key(struct screen *s, int key)
 {
 	struct applied *p = s->priv;
+	if (p->m.no_focus) {
+		if (key == K_RETURN || key == K_ENTER || key == ' ')
+			return UI_HANDLED;
+		if (key == K_UP || key == K_DOWN || key == K_LEFT || key == K_RIGHT) {
+			p->m.no_focus = false;
+			ui_dirty(s->app);
+			return UI_HANDLED;
+		}
+	}
 	int r = menu_key(&p->m, key);
 	if (r >= 0)
 		act(s, r);
@@ -260,9 +273,15 @@ static void applied_speak(struct screen *s, char *buf, size_t n, bool full)
 	/* The number one character at a time: it is to be written down. */
 	char spelled[160] = "";
 	size_t k = 0;
-	for (const char *c = p->app_id; *c && k + 3 < sizeof spelled; c++) {
+	for (const char *c = p->app_id; *c; c++) {
+		/* whole characters (a number from outside may hold other than
+		 * ASCII), a space after each */
+		bool lead = ((unsigned char)*c & 0xC0) != 0x80;
+		if (lead && k + 6 >= sizeof spelled)
+			break;
 		spelled[k++] = *c;
-		spelled[k++] = ' ';
+		if (((unsigned char)c[1] & 0xC0) != 0x80)
+			spelled[k++] = ' ';
 	}
 	spelled[k] = '\0';
 	const char *pr = print_words(p);

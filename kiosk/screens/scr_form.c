@@ -53,6 +53,9 @@
 #include "validate.h"
 
 enum stage { ST_LOADING, ST_BAD, ST_FILL, ST_SENDING };
+/* An application number is short ("SQ20261203000001"); a longer one is
+ * cut to this many columns before it is shown or kept. */
+#define APP_ID_COLS 64
 enum { REQ_DETAIL = 1, REQ_SUBMIT = 2 };
 /* Touch targets: options and check rows are the menu's (0..n-1); the
  * rest stay clear of them and of the keyboard's. */
@@ -86,6 +89,7 @@ struct form_scr {
 	/* layout */
 	struct rect area, label, field, segs[3], msg, kbr, back, next, list;
 	int label_rows;
+	int unit_w;                 /* a date's units: the widest's columns */
 	bool has_kb;
 	char row[512], sub[512];    /* the check page's row being drawn */
 	/* Sending (ST_SENDING): the outbox's entry, its body, the tries. */
@@ -491,6 +495,12 @@ static int opt_count(const struct form_field *fl)
 	return fl->type == FIELD_SELECT ? (int)fl->n_options : fl->type == FIELD_BOOL ? 2 : 0;
 }
 
+/* A date's parts by name: year, month, day. */
+static const char *unit_words(int k)
+{
+	return k == 0 ? _("year") : k == 1 ? _("month") : _("day");
+}
+
 static enum osk_mode kb_mode(const struct form_field *fl)
 {
 	return fl->type == FIELD_TEXT ? OSK_LETTERS : OSK_DIGITS;
@@ -514,6 +524,10 @@ static void form_resize(struct screen *s, struct rect area)
 	if (formstate_on_check(f->d->fs)) {
 		f->list = (struct rect){ area.x, y + 1, area.w, by - 1 - (y + 1) };
 		menu_layout(&f->m, f->list, (int)f->d->svc.form.n_fields, 30, 2, 2, 0, 1);
+		/* A row of 3 is a box with room for the question only (large mode
+		 * never asks for less): the answer needs 4, a page further. */
+		if (f->m.g.cell_h == 3)
+			menu_layout(&f->m, f->list, (int)f->d->svc.form.n_fields, 30, 4, 2, 0, 1);
 		return;
 	}
 	const struct form_field *fl = cur_field(f);
@@ -534,11 +548,19 @@ static void form_resize(struct screen *s, struct rect area)
 	}
 	int fh = 3;
 	if (fl->type == FIELD_DATE) {
-		int sw = big ? 10 : 8;
-		for (int k = 0; k < 3; k++)
-			f->segs[k] = (struct rect){ area.x + 1 + k * (sw + (k == 0 ? 4 : 4)) + (k ? 2 : 0), y,
-			                            k == 0 ? sw + 2 : sw, fh };
-		f->field = (struct rect){ area.x + 1, y, f->segs[2].x + f->segs[2].w + 4 - area.x, fh };
+		/* Each part, then its unit (年, or "month" in English) as wide as
+		 * the widest: a part is never drawn over the unit before it. */
+		int sw = big ? 10 : 8, x = area.x + 1;
+		f->unit_w = 0;
+		for (int k = 0; k < 3; k++) {
+			int uw = text_width(unit_words(k));
+			f->unit_w = uw > f->unit_w ? uw : f->unit_w;
+		}
+		for (int k = 0; k < 3; k++) {
+			f->segs[k] = (struct rect){ x, y, k == 0 ? sw + 2 : sw, fh };
+			x += f->segs[k].w + 1 + f->unit_w + 1;
+		}
+		f->field = (struct rect){ area.x + 1, y, x - (area.x + 1), fh };
 	} else {
 		int w = area.w - 2 < 50 ? area.w - 2 : 50;
 		f->field = (struct rect){ area.x + 1, y, w, fh };
@@ -616,9 +638,6 @@ static void draw_field(struct screen *s, const struct form_field *fl)
 {
 	struct form_scr *f = F(s);
 	if (fl->type == FIELD_DATE) {
-		static const char *const unit[3] = { "Y", "M", "D" };
-		const char *names[3] = { _("year"), _("month"), _("day") };
-		(void)unit;
 		for (int k = 0; k < 3; k++) {
 			struct rect r = f->segs[k];
 			bool on = k == f->seg_focus;
@@ -627,7 +646,8 @@ static void draw_field(struct screen *s, const struct form_field *fl)
 			int want = k ? 2 : 4, have = (int)strlen(f->seg[k]);
 			snprintf(shown, sizeof shown, "%s%.*s", f->seg[k], want - have, "____");
 			ui_text(r.x + 1, r.y + 1, r.w - 2, on ? ROLE_FOCUS : ROLE_BUTTON, shown);
-			ui_text(r.x + r.w + 1, r.y + 1, 4, ROLE_TEXT, names[k]);
+			int ux = r.x + r.w + 1, room = f->area.x + f->area.w - ux;
+			ui_text(ux, r.y + 1, f->unit_w < room ? f->unit_w : room, ROLE_TEXT, unit_words(k));
 			ui_target(r, T_SEG + k);
 			if (on)
 				ui_cursor(r.x + 1 + have, r.y + 1);
@@ -747,6 +767,7 @@ static void next(struct screen *s)
 		char msg[512];
 		error_words(fl, e, formstate_answer(f->d->fs, i), msg, sizeof msg);
 		set_err(f, msg, true);
+		f->said[0] = '\0'; /* the words are said first, and alone */
 		access_speak_notice(s->app, msg);
 		ui_relayout(s->app);
 		return;
@@ -970,14 +991,20 @@ static void delivered(struct screen *s, const struct gw_reply *r)
 {
 	struct form_scr *f = F(s);
 	struct app *a = s->app;
-	const char *id = json_string_value(json_object_get(r->json, "id"));
+	/* The number goes to the screen, to voice and to the ledger: from
+	 * outside, so sanitized like every string decoded (escape sequences
+	 * and bidi controls out), and cut to what a number can be. */
+	const json_t *jid = json_object_get(r->json, "id");
+	char *id = text_sanitize(json_string_value(jid), json_string_length(jid), 0);
+	size_t cut = text_fit(id, APP_ID_COLS, &(int){ 0 });
+	id[cut] = '\0';
 	const char *status = json_string_value(json_object_get(r->json, "status"));
 	json_t *pay = json_object_get(r->json, "payment");
 	json_t *amt = json_is_object(pay) ? json_object_get(pay, "amount_fen") : NULL;
-	if (outbox_sub_delivered(app_outbox(a), f->key, id ? id : "") == OUTBOX_ERROR)
+	if (outbox_sub_delivered(app_outbox(a), f->key, id) == OUTBOX_ERROR)
 		log_warn("outbox: %s", outbox_error(a->outbox));
 	struct scr_applied_arg arg = {
-		.app_id = id ? id : "",
+		.app_id = id,
 		.status = status ? status : "submitted",
 		.service_id = f->svc_id,
 		.service_name = f->svc_name,
@@ -989,6 +1016,7 @@ static void delivered(struct screen *s, const struct gw_reply *r)
 	/* The form is done with: its answers go now, not at the session's end. */
 	ui_pop(a);
 	ui_push(a, &scr_applied, &arg);
+	free(id);
 	draft_free(f->d);
 	f->d = NULL;
 }
@@ -1071,6 +1099,18 @@ static bool accepts(const struct form_field *fl, unsigned cp, size_t len)
 static void say_edit(struct form_scr *f, const char *what)
 {
 	snprintf(f->said, sizeof f->said, "%s", what);
+}
+
+/* ID and phone numbers are never read out (voice mode speaks to the
+ * hall): what was done, and how many characters there are now. */
+static bool private_answer(const struct form_field *fl)
+{
+	return fl->type == FIELD_PHONE || fl->type == FIELD_IDCARD;
+}
+
+static void say_count(struct form_scr *f, const char *what)
+{
+	snprintf(f->said, sizeof f->said, _("%s. %d digits entered."), what, (int)text_chars(f->buf, f->len));
 }
 
 /* A date's segment: digits fill it, then the next. */
@@ -1171,7 +1211,10 @@ static void type_cp(struct screen *s, unsigned cp)
 	memcpy(f->buf + f->len, one, n + 1);
 	f->len += n;
 	set_err(f, NULL, false);
-	say_edit(f, one);
+	if (private_answer(fl))
+		say_count(f, fl->label);
+	else
+		say_edit(f, one);
 }
 
 static void backspace(struct screen *s)
@@ -1190,7 +1233,10 @@ static void backspace(struct screen *s)
 			break;
 	}
 	set_err(f, NULL, false);
-	say_edit(f, _("Deleted"));
+	if (private_answer(fl))
+		say_count(f, _("Deleted"));
+	else
+		say_edit(f, _("Deleted"));
 }
 
 static void clear(struct screen *s)
@@ -1445,7 +1491,7 @@ static void form_speak(struct screen *s, char *buf, size_t n, bool full)
 	}
 	if (!full) {
 		ADD("%s", f->said);
-		if (f->err)
+		if (f->err && !f->summary) /* a summary was said first, as a notice */
 			ADD(" %s", f->err);
 		return;
 	}
@@ -1454,8 +1500,16 @@ static void form_speak(struct screen *s, char *buf, size_t n, bool full)
 	if (formstate_on_check(f->d->fs)) {
 		ADD("%s ", _("Last step: check your answers. Press a number to change one, Enter to submit."));
 		for (size_t i = 0; i < f->d->svc.form.n_fields && len < n; i++) {
+			const struct form_field *fi = &f->d->svc.form.fields[i];
+			const char *v = formstate_answer(f->d->fs, i);
 			char a[512];
-			ADD("%zu. %s: %s. ", i + 1, f->d->svc.form.fields[i].label, answer_words(s, i, a, sizeof a));
+			if (private_answer(fi) && !formstate_prefilled(f->d->fs, i) && *v) {
+				ADD("%zu. ", i + 1);
+				ADD(_("%s. %d digits entered."), fi->label, (int)text_chars(v, strlen(v)));
+				ADD(" ");
+				continue;
+			}
+			ADD("%zu. %s: %s. ", i + 1, fi->label, answer_words(s, i, a, sizeof a));
 		}
 		return;
 	}
@@ -1465,6 +1519,8 @@ static void form_speak(struct screen *s, char *buf, size_t n, bool full)
 	if (opt_count(fl)) {
 		for (int i = 0; i < opt_count(fl); i++)
 			ADD("%d: %s. ", i + 1, opt_label(s, i, &(const char *){ NULL }));
+	} else if (f->len && private_answer(fl)) {
+		ADD(_("%s. %d digits entered."), fl->label, (int)text_chars(f->buf, f->len));
 	} else if (f->len) {
 		ADD(_("Entered: %s."), f->buf);
 	}

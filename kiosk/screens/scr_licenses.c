@@ -58,12 +58,27 @@ static const struct license *open_lic(const struct lics *v)
 	return NULL;
 }
 
-/* Seconds until the shown licence's QR is stale (refresh_s after the
- * list came), at least 0. */
+/* The gateway takes a code for at least refresh_s after it was fetched,
+ * and perhaps hardly longer (its time slot and the next, in whole
+ * seconds): it is shown for a little less, so that a checker scanning it
+ * at the last moment is not refused. */
+static long long margin_ms(const struct license *l)
+{
+	return l->refresh_s >= 4 ? 1000 : l->refresh_s * 250;
+}
+
+/* Milliseconds the shown licence's code may still be shown (refresh_s
+ * after the list came, less the margin), at least 0. */
+static long long left_ms(const struct lics *v, const struct license *l)
+{
+	long long left = l->refresh_s * 1000 - margin_ms(l) - (loop_now_ms() - v->fetched_ms);
+	return left > 0 ? left : 0;
+}
+
+/* The same in whole seconds, rounded up (the countdown). */
 static long long left_s(const struct lics *v, const struct license *l)
 {
-	long long left = l->refresh_s - (loop_now_ms() - v->fetched_ms) / 1000;
-	return left > 0 ? left : 0;
+	return (left_ms(v, l) + 999) / 1000;
 }
 
 static long on_tick(struct loop *lp, long long id, void *ud)
@@ -71,11 +86,17 @@ static long on_tick(struct loop *lp, long long id, void *ud)
 	struct screen *s = ud;
 	struct lics *v = L(s);
 	const struct license *l = open_lic(v);
-	if (l && left_s(v, l) == 0 && !v->refreshing)
+	/* Fetched again a tick and a half before the code must go, so the
+	 * new one is normally there first. */
+	if (l && left_ms(v, l) <= 1500 && !v->refreshing)
 		fetch(s);
-	if (l)
-		ui_dirty(s->app);
-	return 1000;
+	if (!l)
+		return 1000;
+	ui_dirty(s->app);
+	/* Next when the countdown changes: the code goes at the moment it
+	 * must, not up to a tick later. */
+	long long ms = left_ms(v, l);
+	return ms > 0 ? (long)(ms % 1000) + 1 : 1000;
 }
 
 static void lics_enter(struct screen *s, void *arg)
@@ -202,7 +223,10 @@ static void lics_draw(struct screen *s, struct rect area)
 		menu_draw(&v->m, lic_label, s);
 		return;
 	}
-	for (int i = 0; i < v->qr.rows; i++)
+	/* A code that is due is never shown, however slow the new one is:
+	 * the gateway would no longer take it. */
+	long long left = left_s(v, l);
+	for (int i = 0; left > 0 && i < v->qr.rows; i++)
 		ui_text(v->qr_at.x, v->qr_at.y + i, v->qr.cols, ROLE_QR, v->qr.lines[i]);
 	struct rect t = v->text;
 	int y = t.y;
@@ -220,7 +244,6 @@ static void lics_draw(struct screen *s, struct rect area)
 	}
 	y++;
 	if (v->qr.rows) {
-		long long left = left_s(v, l);
 		if (left > 0 && !v->refreshing)
 			snprintf(line, sizeof line, _("The code changes in %lld s. Let the checker scan it."), left);
 		else

@@ -116,6 +116,11 @@ static void mine_resize(struct screen *s, struct rect area)
 	m->body = (struct rect){ area.x + 1, area.y + 1, area.w - 2, area.h - 1 };
 	struct rect mr = { area.x, area.y + 1, area.w, area.h - 1 };
 	menu_layout(&m->m, mr, n_items(m), 30, area.h >= 20 ? 2 : 1, 2, 0, 1);
+	/* A row of 3 is a box with room for the name only: the number and
+	 * the date under it need 4, a page further (large mode never asks
+	 * for less than 3). */
+	if (m->m.g.cell_h == 3)
+		menu_layout(&m->m, mr, n_items(m), 30, 4, 2, 0, 1);
 }
 
 static const char *item_label(void *ud, int i, const char **sub)
