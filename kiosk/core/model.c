@@ -581,6 +581,15 @@ static int decode_field(const json_t *o, struct form_field *f, const char *path,
 			set_err(err, errlen, "%s: expected YYYY-MM-DD or today", sub);
 			goto fail;
 		}
+		/* Two fixed days the wrong way round: no day can be answered.
+		 * ("today" against a fixed day depends on the day: the form's
+		 * check says so then.) YYYY-MM-DD compares as text. */
+		if (f->min_date && f->max_date && strcmp(f->min_date, "today") && strcmp(f->max_date, "today") &&
+		    strcmp(f->min_date, f->max_date) > 0) {
+			join_path(sub, sizeof sub, path, "min");
+			set_err(err, errlen, "%s: after max", sub);
+			goto fail;
+		}
 	}
 	if (!f->min_date)
 		f->min_date = xstrdup("");

@@ -198,7 +198,10 @@ static const char *lic_label(void *ud, int i, const char **sub)
 	struct lics *v = L(s);
 	const struct license *l = &v->l[i];
 	snprintf(v->label, sizeof v->label, "%s", l->name);
-	snprintf(v->sub, sizeof v->sub, _("%s, valid until %s"), l->number_masked, l->valid_until[0] ? l->valid_until : "-");
+	if (l->valid_until[0])
+		snprintf(v->sub, sizeof v->sub, _("%s, valid until %s"), l->number_masked, l->valid_until);
+	else
+		snprintf(v->sub, sizeof v->sub, _("%s, valid for the long term"), l->number_masked);
 	*sub = v->sub;
 	return v->label;
 }
@@ -238,10 +241,11 @@ static void lics_draw(struct screen *s, struct rect area)
 		snprintf(line, sizeof line, _("Issued by: %s"), l->issuer);
 		y += ui_para((struct rect){ t.x, y, t.w, 2 }, ROLE_TEXT, line);
 	}
-	if (l->valid_until[0]) {
+	if (l->valid_until[0])
 		snprintf(line, sizeof line, _("Valid until: %s"), l->valid_until);
-		ui_text(t.x, y++, t.w, ROLE_TEXT, line);
-	}
+	else
+		snprintf(line, sizeof line, "%s", _("Valid for the long term"));
+	ui_text(t.x, y++, t.w, ROLE_TEXT, line);
 	y++;
 	if (v->qr.rows) {
 		if (left > 0 && !v->refreshing)
@@ -331,8 +335,13 @@ static void lics_speak(struct screen *s, char *buf, size_t n, bool full)
 	}
 	const struct license *l = open_lic(v);
 	if (l) {
-		snprintf(buf, n, _("%s. Its QR code is on the screen for the checker to scan. Valid until %s. Esc goes back."),
-		         l->name, l->valid_until);
+		char until[160];
+		if (l->valid_until[0])
+			snprintf(until, sizeof until, _("Valid until: %s"), l->valid_until);
+		else
+			snprintf(until, sizeof until, "%s", _("Valid for the long term"));
+		snprintf(buf, n, _("%s. Its QR code is on the screen for the checker to scan. %s. Esc goes back."), l->name,
+		         until);
 		return;
 	}
 	const char *sub;

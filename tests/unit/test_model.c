@@ -947,6 +947,8 @@ Test(model, service_errors)
 	                     "form.fields[0].min: expected integer");
 	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"number\",\"label\":\"A\",\"min\":5,\"max\":1}]}",
 	                     "form.fields[0].min: greater than max");
+	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"date\",\"label\":\"A\",\"min\":\"2030-01-01\","
+	                  "\"max\":\"2020-01-01\"}]}", "form.fields[0].min: after max");
 	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"date\",\"label\":\"A\",\"max\":\"tomorrow\"}]}",
 	                     "form.fields[0].max: expected YYYY-MM-DD or today");
 	expect_form_error(",\"form\":{\"fields\":[{\"id\":\"a\",\"type\":\"text\",\"label\":\"A\",\"max_len\":-1}]}",
