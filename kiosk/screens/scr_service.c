@@ -11,6 +11,7 @@
 #include "screens.h"
 #include "i18n.h"
 #include "log.h"
+#include "osk_layout.h"
 #include "speak.h"
 #include "text.h"
 #include "ui.h"
@@ -220,7 +221,24 @@ static void svc_resize(struct screen *s, struct rect area)
 	d->prev = (struct rect){ area.x + 1, by, bw, bh };
 	d->next = (struct rect){ area.x + 1 + bw + 2, by, bw, bh };
 	d->retry = (struct rect){ area.x + area.w - 1 - bw, by, bw, bh };
-	d->apply = d->retry;
+	/* 在线申请 whole, in any language ("4 Apply online" and its frame). */
+	int aw = text_width(_("Apply online")) + OSK_PAD_BOXED + 3;
+	aw = aw < bw ? bw : aw > area.w - 2 ? area.w - 2 : aw;
+	d->apply = (struct rect){ area.x + area.w - 1 - aw, by, aw, bh };
+	if (can_apply(d) && d->apply.x <= d->next.x + d->next.w) {
+		/* Narrow: the page buttons narrower, or 在线申请 a row of its own
+		 * above them (touch targets never overlap). */
+		int pw = (d->apply.x - (area.x + 1) - 3) / 2;
+		if (pw >= 8) {
+			d->prev.w = d->next.w = pw;
+			d->next.x = d->prev.x + pw + 2;
+		} else {
+			d->apply.y = by - bh - 1;
+			d->text_area.h -= bh + 1;
+			if (d->text_area.h < 1)
+				d->text_area.h = 1;
+		}
+	}
 	build(d, d->text_area.w);
 	int max_top = d->n_lines - d->text_area.h;
 	if (d->top > max_top)

@@ -1425,8 +1425,8 @@ static void tour(const struct tour *t)
 	e2e_expect(h, g, e2e_item(1, svc), WAIT_MS, "search: the service first");
 	h_type(h, "1");
 	e2e_expect_row(h, g, 0, svc, WAIT_MS, "the service's page");
-	/* "Apply onli…" at 80 columns in English (scr_service.c's button) */
-	e2e_expect(h, g, tr(t, T_APPLY, "Apply onl"), WAIT_MS, "the page offers 在线申请");
+
+	e2e_expect(h, g, tr(t, T_APPLY, "Apply online"), WAIT_MS, "the page offers 在线申请");
 	h_type(h, "4");
 	e2e_expect_row(h, g, 0, tr(t, T_LOGIN, "Log in"), WAIT_MS, "apply: log in first");
 	scan_citizen(h, g, CIT);
