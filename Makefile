@@ -7,6 +7,7 @@
 #   make check      install what is missing, build (gcc, and clang+ASan+UBSan), run every test
 #   make bench      print the benchmark figures
 #   make load       gatewayd under load for 20 s (LOAD_ARGS=...), figures printed
+#   make crash-apply  50 submissions, the kiosk killed at random moments; counts printed
 #   make fuzz       build the libFuzzer targets (clang)
 #   make fuzz-long  run each of them for 10 minutes (FUZZ_LONG_SECONDS), runs printed
 #   make mutate     plant each bug of mk/mutants.txt in a copy; the tests must catch it
@@ -135,6 +136,22 @@ LOAD_ARGS ?= --seconds 20
 load: deps-test
 	@$(MAKE) --no-print-directory $(O)/gatewayd $(O)/tests/load
 	@GATEWAYD_BIN=$(abspath $(O))/gatewayd $(O)/tests/load $(LOAD_ARGS)
+
+# The crash test of citizens' submissions (tests/e2e/test_apply_crash.c):
+# APPLY_CRASH_N rounds (50) of a kiosk killed with SIGKILL at random moments
+# of a submission, some of the gateway's connections dropped mid-answer,
+# then every submission found once at the gateway or offered again; the
+# counts printed. APPLY_CRASH_SEED=... repeats a run's choices. `make check`
+# runs 6 rounds of it (the e2e suite). `make O=build/asan CC=clang SAN=1
+# crash-apply` runs it on the sanitizer build.
+APPLY_CRASH_N ?= 50
+crash-apply: deps-test
+	@$(MAKE) --no-print-directory all $(O)/tests/e2e
+	@LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) APPLY_CRASH_N=$(APPLY_CRASH_N) \
+	  $(if $(APPLY_CRASH_SEED),APPLY_CRASH_SEED=$(APPLY_CRASH_SEED)) \
+	  KIOSK_BIN=$(abspath $(O))/kiosk GATEWAYD_BIN=$(abspath $(O))/gatewayd \
+	  $(O)/tests/e2e --filter 'apply_crash/*' --jobs 1
+.PHONY: crash-apply
 
 # libFuzzer targets link the pure core alone, built with clang.
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
