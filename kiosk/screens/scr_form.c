@@ -835,8 +835,20 @@ static void send_now(struct screen *s)
 	struct form_scr *f = F(s);
 	if (f->in_flight || !f->body)
 		return;
-	if (outbox_sub_sending(app_outbox(s->app), f->key) == OUTBOX_ERROR)
-		log_warn("outbox: %s", outbox_error(app_outbox(s->app)));
+	/* Nothing goes out that the outbox did not record as going out: an
+	 * entry left "unsent" is offered again at log-in without asking the
+	 * gateway, so sending it unrecorded could make it twice. */
+	enum outbox_result w = outbox_sub_sending(app_outbox(s->app), f->key);
+	if (w != OUTBOX_OK && w != OUTBOX_KEPT) {
+		if (w == OUTBOX_ERROR)
+			log_warn("outbox: %s", outbox_error(app_outbox(s->app)));
+		else
+			log_warn("form: the outbox holds this submission as finished; not sent");
+		sent_done(f);
+		reconcile_kick(s->app); /* a try sent before: it learns how that ended */
+		bad(s, _("This kiosk cannot keep applications safely just now. Please apply at the window, or ask the staff."));
+		return;
+	}
 	json_t *b = json_loads(f->body, 0, NULL);
 	if (!b) { /* cannot happen: we wrote it */
 		log_error("form: the stored body is not JSON");
@@ -1044,7 +1056,8 @@ static void submit_reply(struct screen *s, const struct gw_reply *r)
 	}
 	/* No answer, a busy gateway, or one we cannot read: it may have the
 	 * application or not. The same key again: it makes it at most once. */
-	log_info("form: submission not confirmed (%s); again in %ld ms", r->why ? r->why : "?", f->retry_ms);
+	log_info("form: submission not confirmed (%d %s); again in %ld ms", r->status, r->why && r->why[0] ? r->why : "",
+	         f->retry_ms);
 	f->retry_timer = loop_timer_add(s->app->loop, f->retry_ms, on_retry, s);
 	f->retry_ms = f->retry_ms * 2 > SUBQ_BACKOFF_CAP_MS ? SUBQ_BACKOFF_CAP_MS : f->retry_ms * 2;
 	access_repeat(s->app);
