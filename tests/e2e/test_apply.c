@@ -55,19 +55,28 @@ static struct harness *start(struct gwd *g, const char *fifo)
 	return h;
 }
 
-/* Search, open the service, 在线申请, log in by a scanned code. */
-static void open_form(struct harness *h, struct gwd *g, const char *fifo)
+/* Search svc, open it, 在线申请; with login, the log-in screen comes and a
+ * code of 张三's is scanned. */
+static void apply_for(struct harness *h, struct gwd *g, const char *fifo, const char *svc, bool login)
 {
-	h_type(h, T_SERVICE);
-	e2e_expect(h, g, e2e_item(1, T_SERVICE), WAIT_MS, "search: the service first");
+	h_type(h, svc);
+	e2e_expect(h, g, e2e_item(1, svc), WAIT_MS, "search: the service first");
 	h_type(h, "1");
-	e2e_expect_row(h, g, 0, T_SERVICE, WAIT_MS, "the service's page");
+	e2e_expect_row(h, g, 0, svc, WAIT_MS, "the service's page");
 	e2e_expect(h, g, T_APPLY, WAIT_MS, "the page offers 在线申请");
 	h_type(h, "4");
+	if (!login)
+		return;
 	e2e_expect_row(h, g, 0, "扫码登录", WAIT_MS, "apply: log in first");
 	char code[128];
 	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
 	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+}
+
+/* 社会保障卡申领's form, logged in, on its first page. */
+static void open_form(struct harness *h, struct gwd *g, const char *fifo)
+{
+	apply_for(h, g, fifo, T_SERVICE, true);
 	e2e_expect(h, g, T_STEP1, WAIT_MS, "logged in: the form's first page");
 	E2E_CHECK(h, g, e2e_wait_text(h, T_PHONE_Q, WAIT_MS), "the first question is the phone");
 }
@@ -201,26 +210,14 @@ Test(apply, answers_kept_for_the_session_only, .timeout = 180)
 	e2e_expect(h, g, "发卡银行", WAIT_MS, "step 2");
 	h_key(h, H_HOME);
 	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "home, still logged in");
-	h_type(h, T_SERVICE);
-	e2e_expect(h, g, e2e_item(1, T_SERVICE), WAIT_MS, "search again");
-	h_type(h, "1");
-	e2e_expect(h, g, T_APPLY, WAIT_MS, "the page again");
-	h_type(h, "4");
+	apply_for(h, g, fifo, T_SERVICE, false);
 	e2e_expect(h, g, "第2步，共6步", WAIT_MS, "back where the citizen left");
 	h_key(h, H_ESC);
 	e2e_expect(h, g, "13912345678", WAIT_MS, "the phone kept");
 	/* Log out: the next citizen starts afresh. */
 	h_key(h, H_F9);
 	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "logged out");
-	h_type(h, T_SERVICE);
-	e2e_expect(h, g, e2e_item(1, T_SERVICE), WAIT_MS, "search");
-	h_type(h, "1");
-	e2e_expect(h, g, T_APPLY, WAIT_MS, "the page");
-	h_type(h, "4");
-	e2e_expect_row(h, g, 0, "扫码登录", WAIT_MS, "log in again");
-	char code[128];
-	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
-	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+	apply_for(h, g, fifo, T_SERVICE, true);
 	e2e_expect(h, g, T_STEP1, WAIT_MS, "a new session starts at step 1");
 	E2E_CHECK(h, g, !e2e_wait_text(h, "13912345678", 500), "the last session's answer survived");
 	e2e_finish(h, g);
@@ -287,15 +284,7 @@ Test(apply, fee_paid_from_the_confirmation, .timeout = 240)
 	char fifo[600];
 	snprintf(fifo, sizeof fifo, "%s/scanner", e2e_scratch_dir(scratch, sizeof scratch, "apply"));
 	struct harness *h = start(g, fifo);
-	h_type(h, "往来港澳通行证再次签注");
-	e2e_expect(h, g, e2e_item(1, "往来港澳通行证再次签注"), WAIT_MS, "search");
-	h_type(h, "1");
-	e2e_expect(h, g, T_APPLY, WAIT_MS, "the page offers 在线申请");
-	h_type(h, "4");
-	e2e_expect_row(h, g, 0, "扫码登录", WAIT_MS, "log in first");
-	char code[128];
-	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
-	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+	apply_for(h, g, fifo, "往来港澳通行证再次签注", true);
 	e2e_expect(h, g, "第1步，共3步", WAIT_MS, "two questions: the kind, the promise");
 	h_type(h, "1");
 	h_key(h, H_ENTER);
