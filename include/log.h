@@ -11,6 +11,13 @@ int log_open(const char *path);
 void log_close(void);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The last LOG_RECENT_N warnings and errors (local time, level, text; cut
+ * at LOG_RECENT_LEN bytes), newest first, to fn (staff mode). Returns how
+ * many. */
+#define LOG_RECENT_N 20
+#define LOG_RECENT_LEN 200
+int log_recent(void (*fn)(void *ud, const char *line), void *ud);
+
 #define log_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)

@@ -5,8 +5,11 @@
 #include "log.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -14,6 +17,45 @@
 
 static FILE *log_file;
 static int use_syslog;
+
+/* The last warnings and errors, for staff mode's 最近错误 (log_recent):
+ * what the log says, so nothing personal either. Workers (speech) log
+ * too: under a lock. */
+static pthread_mutex_t recent_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char line[LOG_RECENT_N][LOG_RECENT_LEN];
+	unsigned next, count;
+} recent;
+
+static void recent_add(const char *when, enum log_level lvl, const char *fmt, va_list ap)
+{
+	pthread_mutex_lock(&recent_lock);
+	char *l = recent.line[recent.next];
+	int n = snprintf(l, LOG_RECENT_LEN, "%s %s ", when, lvl == LOG_LVL_ERROR ? "error" : "warn");
+	if (n > 0 && n < LOG_RECENT_LEN)
+		vsnprintf(l + n, LOG_RECENT_LEN - (size_t)n, fmt, ap);
+	recent.next = (recent.next + 1) % LOG_RECENT_N;
+	if (recent.count < LOG_RECENT_N)
+		recent.count++;
+	pthread_mutex_unlock(&recent_lock);
+}
+
+int log_recent(void (*fn)(void *ud, const char *line), void *ud)
+{
+	char l[LOG_RECENT_LEN];
+	unsigned i = 0;
+	for (;; i++) {
+		pthread_mutex_lock(&recent_lock);
+		bool more = i < recent.count;
+		if (more)
+			memcpy(l, recent.line[(recent.next + LOG_RECENT_N - 1 - i) % LOG_RECENT_N], sizeof l);
+		pthread_mutex_unlock(&recent_lock);
+		if (!more)
+			break;
+		fn(ud, l); /* unlocked: fn may log */
+	}
+	return (int)i;
+}
 
 int log_open(const char *path)
 {
@@ -56,6 +98,16 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	static const char *names[] = { "debug", "info", "warn", "error" };
 	static const int prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
 	va_list ap;
+	if (lvl >= LOG_LVL_WARN) {
+		time_t now = time(NULL);
+		struct tm lt;
+		char lwhen[32];
+		localtime_r(&now, &lt);
+		strftime(lwhen, sizeof lwhen, "%m-%d %H:%M:%S", &lt);
+		va_start(ap, fmt);
+		recent_add(lwhen, lvl, fmt, ap);
+		va_end(ap);
+	}
 	va_start(ap, fmt);
 	if (log_file) {
 		struct timespec ts;
