@@ -93,6 +93,22 @@ void gw_cancel_owner(struct gw *g, const void *owner);
 enum gw_net gw_net_state(const struct gw *g);
 /* Called (in the loop thread) whenever the network state changes. */
 void gw_on_net_change(struct gw *g, void (*fn)(void *ud, enum gw_net state), void *ud);
+/* The last request that ended (staff mode's 网络与网关): at_ms 0 if none
+ * yet; path as the log shows it (no query string). */
+struct gw_last {
+	long long at_ms;           /* loop_now_ms() when it ended */
+	bool post;
+	char path[96];
+	int status;                /* HTTP status, 0 if none */
+	enum gw_result result;
+	long ms;                   /* how long it took */
+	int url_index;             /* the configured URL it went to */
+};
+const struct gw_last *gw_last(const struct gw *g);
+/* The configured URLs, and the one that last answered. */
+int gw_n_urls(const struct gw *g);
+const char *gw_url(const struct gw *g, int i);
+int gw_preferred(const struct gw *g);
 /* Number of requests in flight (for the status bar's activity mark). */
 int gw_in_flight(const struct gw *g);
 

@@ -73,6 +73,7 @@ struct gw {
 	enum gw_net net;
 	void (*net_fn)(void *ud, enum gw_net state);
 	void *net_ud;
+	struct gw_last last;      /* for staff mode's 网络与网关 */
 };
 
 static void set_net(struct gw *g, enum gw_net state)
@@ -413,6 +414,10 @@ static void deliver(struct gw *g, struct gw_req *r, CURLcode rc)
 	log_info("gateway: %s %s -> %ld %s%s%s (%lld ms)", r->post_body ? "POST" : "GET", lp,
 	         status, rep.result == GW_OK ? "ok" : "error", why[0] ? ": " : "", why,
 	         loop_now_ms() - r->started_ms);
+	g->last = (struct gw_last){ .at_ms = loop_now_ms(), .post = r->post_body != NULL, .status = (int)status,
+	                            .result = rep.result, .ms = (long)(loop_now_ms() - r->started_ms),
+	                            .url_index = r->url_index };
+	text_copy(g->last.path, sizeof g->last.path, lp);
 
 	if (r->fn)
 		r->fn(r->ud, &rep);
@@ -662,6 +667,10 @@ void gw_cancel_owner(struct gw *g, const void *owner)
 }
 
 enum gw_net gw_net_state(const struct gw *g) { return g->net; }
+const struct gw_last *gw_last(const struct gw *g) { return &g->last; }
+int gw_n_urls(const struct gw *g) { return g->cfg.n_urls; }
+const char *gw_url(const struct gw *g, int i) { return i >= 0 && i < g->cfg.n_urls ? g->cfg.urls[i] : NULL; }
+int gw_preferred(const struct gw *g) { return g->preferred; }
 int gw_in_flight(const struct gw *g) { return g->n_reqs; }
 
 void gw_on_net_change(struct gw *g, void (*fn)(void *ud, enum gw_net state), void *ud)
