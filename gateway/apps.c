@@ -41,7 +41,6 @@
 #include <string.h>
 #include <time.h>
 
-#define IDEM_TTL_S   86400    /* Idempotency-Key records are kept 24 h */
 #define ANSWERS_MAX  100      /* members of "answers"; more is one error */
 #define MINE_MAX     50       /* GET /v1/me/applications lists this many */
 #define SIM_RECENT   "50"     /* GET /sim/applications lists this many */
@@ -715,49 +714,6 @@ static void request_hash(const struct citizen *cit, const json_t *body, char out
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-/* The stored answer for (kiosk, key): 1 and it in rp (or 422 if the request
- * differs), 0 if none, -1. */
-static int idem_replay(sqlite3 *h, struct req *rq, struct reply *rp, const char *kiosk,
-                       const char *key, const char *hash, long long now)
-{
-	sqlite3_stmt *st = db_prep(h, "DELETE FROM app_idempotency WHERE created_at <= ?1");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, now - IDEM_TTL_S);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	st = db_prep(h, "SELECT request, status, lang, body FROM app_idempotency"
-	             " WHERE kiosk = ?1 AND key = ?2");
-	if (!st)
-		return -1;
-	db_bind_str(st, 1, kiosk);
-	db_bind_str(st, 2, key);
-	int step = sqlite3_step(st), r = step == SQLITE_DONE ? 0 : -1;
-	if (step == SQLITE_ROW) {
-		r = 1;
-		if (strcmp(col(st, 0), hash)) {
-			reply_problem(rq, rp, "idempotency_key_reuse", NULL);
-		} else {
-			int status = sqlite3_column_int(st, 1), l = sqlite3_column_int(st, 2);
-			size_t len = (size_t)sqlite3_column_bytes(st, 3);
-			char *body = malloc(len + 1);
-			if (!body)
-				abort();
-			memcpy(body, sqlite3_column_blob(st, 3), len);
-			body[len] = '\0';
-			if (l >= 0 && l < LANG_N)
-				rq->lang = (enum lang)l;
-			reply_take_body(rp, status, "application/json", body, len);
-			rp->localized = true;
-			rp->replayed = true;
-		}
-	}
-	sqlite3_finalize(st);
-	return r;
-}
-
 /* The body's service_id and answers (borrowed from body), or false after a
  * 422 in rp naming each member that is wrong. */
 static bool submission(const struct req *rq, struct reply *rp, json_t *body, const char **svc,
@@ -920,7 +876,7 @@ void app_submit(struct req *rq, struct reply *rp)
 		return;
 	}
 	bool created = false;
-	int rc = idem_replay(h, rq, rp, kiosk, key, hash, now);
+	int rc = db_replay(h, rq, rp, "app_idempotency", kiosk, key, hash, now);
 	const char *svc;
 	json_t *answers;
 	if (rc == 0 && submission(rq, rp, body, &svc, &answers)) {
@@ -982,7 +938,7 @@ void app_by_key(struct req *rq, struct reply *rp)
 	if (st) {
 		db_bind_str(st, 1, kiosk);
 		db_bind_str(st, 2, key);
-		sqlite3_bind_int64(st, 3, now - IDEM_TTL_S);
+		sqlite3_bind_int64(st, 3, now - DB_IDEM_TTL_S);
 		int step = sqlite3_step(st);
 		if (step == SQLITE_ROW)
 			j = json_pack("{s:o, s:o, s:o, s:o}", "id", str_json(col(st, 0)),

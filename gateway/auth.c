@@ -266,6 +266,11 @@ static void mask_name(const char *name, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+void auth_mask_name(const char *name, char *out, size_t outlen)
+{
+	mask_name(name, out, outlen);
+}
+
 const char *citizen_check(const struct citizen *c)
 {
 	size_t idn = strnlen(c->id, sizeof c->id);

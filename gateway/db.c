@@ -24,11 +24,13 @@
 #include <string.h>
 #include <time.h>
 
-/* Version 5 added applications, their timelines and idempotency records,
+/* Version 6 added the service hall (hall.c): staff and their one-time
+ * codes, queue tickets, ratings, help calls, heartbeats and kiosk configs;
+ * version 5 applications, their timelines and idempotency records,
  * and licences; version 4 bills, payments and idempotency records (older
- * databases of version 3 or 4 are migrated in place: the new tables,
+ * databases of version 3, 4 or 5 are migrated in place: the new tables,
  * empty); version 3 the _tw columns; version 2 the citizens. */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 _Static_assert(LANG_ZH == 0 && LANG_EN == 1 && LANG_TW == 2 && LANG_N == 3,
                "the _zh, _en, _tw columns follow enum lang");
@@ -91,12 +93,56 @@ _Static_assert(LANG_ZH == 0 && LANG_EN == 1 && LANG_TW == 2 && LANG_N == 3,
 	" " L3_TEXT("issuer") ", valid_until TEXT);" \
 	"CREATE INDEX licenses_by_citizen ON licenses(citizen, ord);"
 
-/* From version 3 to 4, and 4 to 5, in place: the new tables (no demo
- * bills, applications or licences: those come with --demo). */
+/* Schema version 6, the service hall (hall.c). Staff (S001...) and their
+ * one-time codes, stored by the SHA-256 of the code (the store never holds
+ * a usable one). Queue tickets: queue_days is each window group's queue of
+ * a local day (grp the ticket letter, issued the last number given, called
+ * how many were called, called_at when the last was); tickets are the
+ * kiosks' ones. Ratings, one a subject (subject_key: "app:ID", "pay:ID",
+ * "ticket:SEQ"). Help calls. The last heartbeat of each kiosk (state: the
+ * heartbeat as JSON), and each kiosk's configs by version (config: the JSON
+ * object as the operator gave it). Idempotency records of tickets and
+ * ratings are shaped as those of payments (db_replay). */
+#define IDEM_TABLE(name) \
+	"CREATE TABLE " name "(kiosk TEXT NOT NULL, key TEXT NOT NULL," \
+	" request TEXT NOT NULL, status INTEGER NOT NULL, lang INTEGER NOT NULL," \
+	" body TEXT NOT NULL, created_at INTEGER NOT NULL," \
+	" PRIMARY KEY (kiosk, key)) WITHOUT ROWID;"
+#define HALL_TABLES \
+	"CREATE TABLE staff(id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE," \
+	" name TEXT NOT NULL UNIQUE);" \
+	"CREATE TABLE staff_codes(hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL," \
+	" created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER," \
+	" used_by TEXT) WITHOUT ROWID;" \
+	"CREATE TABLE queue_days(day TEXT NOT NULL, grp TEXT NOT NULL, issued INTEGER NOT NULL," \
+	" called INTEGER NOT NULL, called_at INTEGER NOT NULL," \
+	" PRIMARY KEY (day, grp)) WITHOUT ROWID;" \
+	"CREATE TABLE tickets(seq INTEGER PRIMARY KEY, kiosk TEXT NOT NULL, ticket TEXT NOT NULL," \
+	" service_id TEXT NOT NULL, day TEXT NOT NULL, grp TEXT NOT NULL, num INTEGER NOT NULL," \
+	" issued_at INTEGER NOT NULL);" \
+	"CREATE INDEX tickets_by_kiosk ON tickets(kiosk, ticket, service_id);" \
+	IDEM_TABLE("ticket_idempotency") \
+	"CREATE TABLE ratings(id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE," \
+	" kiosk TEXT NOT NULL, subject_key TEXT NOT NULL UNIQUE, subject TEXT NOT NULL," \
+	" score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5), tags TEXT NOT NULL," \
+	" comment TEXT NOT NULL, created_at INTEGER NOT NULL);" \
+	IDEM_TABLE("rating_idempotency") \
+	"CREATE TABLE help_calls(id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE," \
+	" kiosk TEXT NOT NULL, reason TEXT NOT NULL, screen TEXT NOT NULL, at INTEGER NOT NULL);" \
+	"CREATE TABLE heartbeats(kiosk TEXT PRIMARY KEY, last_seen INTEGER NOT NULL," \
+	" beats INTEGER NOT NULL, state TEXT NOT NULL) WITHOUT ROWID;" \
+	"CREATE TABLE kiosk_configs(kiosk TEXT NOT NULL, version INTEGER NOT NULL," \
+	" config TEXT NOT NULL, created_at INTEGER NOT NULL," \
+	" PRIMARY KEY (kiosk, version)) WITHOUT ROWID;"
+
+/* From version 3 to 4, 4 to 5 and 5 to 6, in place: the new tables (no
+ * demo bills, applications or licences: those come with --demo). */
 static const char migrate_4_sql[] =
 	"BEGIN IMMEDIATE;" PAY_TABLES "PRAGMA user_version = 4; COMMIT;";
 static const char migrate_5_sql[] =
 	"BEGIN IMMEDIATE;" APP_TABLES "PRAGMA user_version = 5; COMMIT;";
+static const char migrate_6_sql[] =
+	"BEGIN IMMEDIATE;" HALL_TABLES "PRAGMA user_version = 6; COMMIT;";
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -123,7 +169,8 @@ static const char schema_sql[] =
 	" name TEXT NOT NULL, idno TEXT NOT NULL, phone TEXT NOT NULL);"
 	PAY_TABLES
 	APP_TABLES
-	"PRAGMA user_version = 5;";
+	HALL_TABLES
+	"PRAGMA user_version = 6;";
 
 static const char drop_sql[] =
 	"DROP TABLE IF EXISTS field_options; DROP TABLE IF EXISTS form_fields;"
@@ -133,7 +180,12 @@ static const char drop_sql[] =
 	"DROP TABLE IF EXISTS bill_accounts; DROP TABLE IF EXISTS payments;"
 	"DROP TABLE IF EXISTS idempotency; DROP TABLE IF EXISTS applications;"
 	"DROP TABLE IF EXISTS app_events; DROP TABLE IF EXISTS app_idempotency;"
-	"DROP TABLE IF EXISTS licenses;"
+	"DROP TABLE IF EXISTS licenses; DROP TABLE IF EXISTS staff;"
+	"DROP TABLE IF EXISTS staff_codes; DROP TABLE IF EXISTS queue_days;"
+	"DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS ticket_idempotency;"
+	"DROP TABLE IF EXISTS ratings; DROP TABLE IF EXISTS rating_idempotency;"
+	"DROP TABLE IF EXISTS help_calls; DROP TABLE IF EXISTS heartbeats;"
+	"DROP TABLE IF EXISTS kiosk_configs;"
 	"PRAGMA user_version = 0;";
 
 /* Column lists shared by the catalog and the service query: the brief. */
@@ -226,6 +278,13 @@ struct db *db_open(const char *path, char *err, size_t errlen)
 	if (query_int(db, "PRAGMA user_version") == 4 &&
 	    sqlite3_exec(db->h, migrate_5_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		fail(db, err, errlen, "migrating the schema from version 4 to 5");
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		db_close(db);
+		return NULL;
+	}
+	if (query_int(db, "PRAGMA user_version") == 5 &&
+	    sqlite3_exec(db->h, migrate_6_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		fail(db, err, errlen, "migrating the schema from version 5 to 6");
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 		db_close(db);
 		return NULL;
@@ -1501,4 +1560,90 @@ bool db_end(const struct req *rq, struct reply *rp, sqlite3 *h, bool ok)
 	if (!ok)
 		reply_problem(rq, rp, "internal_error", NULL);
 	return ok;
+}
+
+/* ---- Idempotency-Key records ---------------------------------------------------------- */
+
+/* Records are tables of ours named in the code (never from a request). */
+static bool idem_table_ok(const char *table)
+{
+	static const char *const tables[] = { "idempotency", "app_idempotency",
+	                                      "ticket_idempotency", "rating_idempotency", NULL };
+	for (size_t i = 0; tables[i]; i++)
+		if (!strcmp(tables[i], table))
+			return true;
+	return false;
+}
+
+int db_replay(sqlite3 *h, struct req *rq, struct reply *rp, const char *table,
+              const char *kiosk, const char *key, const char *hash, long long now)
+{
+	char sql[160];
+	if (!idem_table_ok(table))
+		return -1;
+	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE created_at <= ?1", table);
+	sqlite3_stmt *st = db_prep(h, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, now - DB_IDEM_TTL_S);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	snprintf(sql, sizeof sql, "SELECT request, status, lang, body FROM %s"
+	         " WHERE kiosk = ?1 AND key = ?2", table);
+	if (!(st = db_prep(h, sql)))
+		return -1;
+	db_bind_str(st, 1, kiosk);
+	db_bind_str(st, 2, key);
+	int step = sqlite3_step(st);
+	rc = step == SQLITE_DONE ? 0 : -1;
+	if (step == SQLITE_ROW) {
+		const char *req = (const char *)sqlite3_column_text(st, 0);
+		rc = 1;
+		if (!req || strcmp(req, hash)) {
+			reply_problem(rq, rp, "idempotency_key_reuse", NULL);
+		} else {
+			/* The first answer again, in its language, byte for byte. */
+			int status = sqlite3_column_int(st, 1), l = sqlite3_column_int(st, 2);
+			size_t len = (size_t)sqlite3_column_bytes(st, 3);
+			char *body = malloc(len + 1);
+			if (!body)
+				abort();
+			if (len)
+				memcpy(body, sqlite3_column_blob(st, 3), len);
+			body[len] = '\0';
+			if (l >= 0 && l < LANG_N)
+				rq->lang = (enum lang)l;
+			reply_take_body(rp, status, status >= 400 ? "application/problem+json"
+			                                          : "application/json", body, len);
+			rp->localized = true;
+			rp->replayed = true;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_idem_store(sqlite3 *h, const struct req *rq, struct reply *rp, const char *table,
+                  const char *kiosk, const char *key, const char *hash, long long now)
+{
+	char sql[128];
+	if (!idem_table_ok(table) || !strcmp(table, "app_idempotency"))
+		return -1;
+	reply_materialize(rp);
+	snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", table);
+	sqlite3_stmt *st = db_prep(h, sql);
+	if (!st)
+		return -1;
+	db_bind_str(st, 1, kiosk);
+	db_bind_str(st, 2, key);
+	db_bind_str(st, 3, hash);
+	sqlite3_bind_int(st, 4, rp->status);
+	sqlite3_bind_int(st, 5, (int)rq->lang);
+	sqlite3_bind_text(st, 6, rp->body ? rp->body : "", (int)rp->len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 7, now);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
 }

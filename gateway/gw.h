@@ -154,8 +154,10 @@ void reply_materialize(struct reply *rp);
  * table's codes (not_found, service_not_found, method_not_allowed, bad_json,
  * body_too_large, validation_failed, simulated_failure, internal_error,
  * code_invalid, code_expired, code_used, session_expired, citizen_not_found,
- * user_code_not_found, user_code_expired, user_code_decided, auth_busy);
- * errors (stolen, may be NULL) is an array made with problem_error. */
+ * user_code_not_found, user_code_expired, user_code_decided, auth_busy,
+ * and those of payments, applications and the hall); a scoped code
+ * ("staff:code_used") is sent as its part after the ':'. errors (stolen,
+ * may be NULL) is an array made with problem_error. */
 void reply_problem(const struct req *rq, struct reply *rp, const char *code,
                    json_t *errors);
 json_t *problem_error(const char *field, const char *code, const char *message);

@@ -52,6 +52,9 @@ bool auth_log_path(const char *path, char *out, size_t outlen);
  * caller wipes it after use): true, or false if there is no live session
  * (the caller answers 401 session_expired). */
 bool auth_session_citizen(const struct req *rq, struct citizen *out);
+/* A name masked as citizens' are shown (张三 → 张*, 李秀英 → 李*英): also
+ * staff names (hall.c). out: at least 5 bytes more than name. */
+void auth_mask_name(const char *name, char *out, size_t outlen);
 /* The masked name ("张*") of the citizen with this id into out; false if
  * there is none. */
 bool auth_display_name(const struct auth *a, const char *citizen_id, char *out, size_t outlen);

@@ -71,7 +71,24 @@ sqlite3 *db_begin(const struct req *rq, struct reply *rp);
  * it did not commit. */
 bool db_end(const struct req *rq, struct reply *rp, sqlite3 *h, bool ok);
 
-/* ---- shared with apps.c (pay.c) ----------------------------------------------- */
+/* Idempotency-Key records (payments, applications, tickets, ratings) are
+ * kept this long. */
+#define DB_IDEM_TTL_S 86400
+/* In the open transaction: drops the records of table (one of the
+ * gateway's *idempotency tables) older than DB_IDEM_TTL_S, then looks up
+ * (kiosk, key): 1 if there is one, with the first answer again in rp (its
+ * status, language and body byte for byte, Idempotent-Replayed) when hash
+ * (of the request) is the one stored, else 422 idempotency_key_reuse; 0 if
+ * there is none; -1 on a database error. */
+int db_replay(sqlite3 *h, struct req *rq, struct reply *rp, const char *table,
+              const char *kiosk, const char *key, const char *hash, long long now);
+/* Stores the answer in rp (materialized) under (kiosk, key) in table
+ * (idempotency, ticket_idempotency or rating_idempotency: those of the
+ * same columns), in the open transaction. 0 or -1. */
+int db_idem_store(sqlite3 *h, const struct req *rq, struct reply *rp, const char *table,
+                  const char *kiosk, const char *key, const char *hash, long long now);
+
+/* ---- shared with apps.c and hall.c (pay.c) ----------------------------------------------- */
 
 /* X-Kiosk-Id: 1..64 printable ASCII characters into out; false (and 400
  * kiosk_id_required in rp) if it is missing or not that. */
@@ -79,6 +96,10 @@ bool req_kiosk_id(const struct req *rq, struct reply *rp, char out[65]);
 /* An Idempotency-Key: a UUID (8-4-4-4-12 hex digits, either case),
  * lower-cased into out; false if k is NULL or not that. */
 bool idem_key_parse(const char *k, char out[37]);
+/* What "the same body" means: the SHA-256 (hex) of the body's JSON with
+ * its members sorted and no spaces (or of the raw bytes if it is not
+ * JSON). */
+void req_body_hash(const struct req *rq, char out[65]);
 
 /* ---- localized texts (problem.c) -------------------------------------------- */
 

@@ -17,6 +17,7 @@
 #include "gw_auth.h"
 #include "gw_catalog.h"
 #include "gw_db.h"
+#include "gw_hall.h"
 #include "gw_pay.h"
 #include "gw_sim.h"
 
@@ -66,6 +67,7 @@ struct options {
 	int app_step;                /* s, an application's automatic step (60; 0: none) */
 	int license_refresh;         /* s, the life of a licence's verify_payload (60) */
 	struct auth_config auth;
+	struct hall_config hall;     /* staff codes, queue clock, operator token */
 	struct gw_limits lim;
 };
 
@@ -77,6 +79,7 @@ static const char usage[] =
 	"                [--idle-timeout S] [--request-timeout S]\n"
 	"                [--device-ttl S] [--device-interval S] [--code-ttl S] [--session-ttl S]\n"
 	"                [--payment-ttl S] [--app-step-s S] [--license-refresh-s S]\n"
+	"                [--staff-code-ttl S] [--queue-step-s S] [--operator-token TOKEN]\n"
 	"       gatewayd --help | --version\n"
 	"\n"
 	"The project's reference services gateway (API v1) on SQLite.\n"
@@ -113,6 +116,13 @@ static const char usage[] =
 	"  --license-refresh-s S\n"
 	"                      an e-licence's verify_payload changes every S seconds\n"
 	"                      (default 60)\n"
+	"  --staff-code-ttl S  lifetime of a staff code of /sim/staff-code (default 300)\n"
+	"  --queue-step-s S    the hall calls the next ticket of each window group every\n"
+	"                      S seconds (default 30; 0: nobody is called)\n"
+	"  --operator-token TOKEN\n"
+	"                      GET /v1/fleet answers only with Authorization: Bearer\n"
+	"                      TOKEN (16 to 256 of A-Z a-z 0-9 - . _ ~ + / =), even\n"
+	"                      with --sim; without it, only with --sim\n"
 	"  --help, --version\n";
 
 __attribute__((format(printf, 1, 2), noreturn))
@@ -153,6 +163,20 @@ static const char *file_name(const char *flag, const char *val)
 	return val;
 }
 
+/* An operator token: 16 to 256 characters of a Bearer token (RFC 6750's
+ * b64token), or exit 2. */
+static const char *operator_token(const char *val)
+{
+	size_t n = strlen(val);
+	bool ok = n >= 16 && n <= 256;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (val[i] >= 'A' && val[i] <= 'Z') || (val[i] >= 'a' && val[i] <= 'z') ||
+		     (val[i] >= '0' && val[i] <= '9') || strchr("-._~+/=", val[i]);
+	if (!ok)
+		die_usage("--operator-token: expected 16 to 256 of A-Z a-z 0-9 - . _ ~ + / =");
+	return val;
+}
+
 /* --catalog FILE (zh-CN, and every language without a file of its own) or
  * --catalog LANG=FILE, LANG zh-CN, zh-TW or en in any case. A value whose
  * part before '=' is not one of them is a file name. */
@@ -186,7 +210,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	                                          "--threads", "--idle-timeout",
 	                                          "--request-timeout", "--payment-ttl",
 	                                          "--app-step-s", "--license-refresh-s",
-	                                          "--catalog", NULL };
+	                                          "--catalog", "--staff-code-ttl", "--queue-step-s",
+	                                          "--operator-token", NULL };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
 		char name[32];
@@ -247,6 +272,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->app_step = (int)whole(name, val, 0, 86400, "seconds");
 		} else if (!strcmp(name, "--license-refresh-s")) {
 			o->license_refresh = seconds(name, val, 3600);
+		} else if (!strcmp(name, "--staff-code-ttl")) {
+			o->hall.staff_code_ttl = seconds(name, val, 3600);
+		} else if (!strcmp(name, "--queue-step-s")) {
+			o->hall.queue_step = (int)whole(name, val, 0, 86400, "seconds");
+		} else if (!strcmp(name, "--operator-token")) {
+			o->hall.operator_token = operator_token(val);
 		} else if (!strcmp(name, "--tls-cert")) {
 			o->tls_cert = file_name(name, val);
 		} else if (!strcmp(name, "--tls-key")) {
@@ -513,6 +544,8 @@ int main(int argc, char **argv)
 {
 	struct options o = { .listen = "127.0.0.1:8080", .synthetic = -1, .payment_ttl = 300,
 	                     .app_step = APP_STEP_DEFAULT, .license_refresh = LICENSE_REFRESH_DEFAULT,
+	                     .hall = { .staff_code_ttl = HALL_STAFF_CODE_TTL_DEFAULT,
+	                               .queue_step = HALL_QUEUE_STEP_DEFAULT },
 	                     .auth = { .device_ttl = 300, .device_interval = 5,
 	                               .code_ttl = 60, .session_ttl = 900 },
 	                     .lim = { .max_conns = DEF_MAX_CONNECTIONS, .per_ip = DEF_PER_IP,
@@ -613,6 +646,7 @@ int main(int argc, char **argv)
 	pay_init(o.payment_ttl);
 	apps_init(o.app_step);
 	licenses_init(o.license_refresh);
+	hall_init(&o.hall);
 
 	struct gw_server *srv = gw_server_start(&gw, fd, &o.lim, err, sizeof err);
 	if (!srv) {

@@ -28,7 +28,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define IDEM_TTL_S     86400     /* Idempotency-Key records are kept 24 h */
 #define SIM_RECENT     "50"      /* GET /sim/payments lists this many */
 #define VERIFY_URL     "https://gov.example.cn/r/"
 
@@ -386,9 +385,7 @@ bool idem_key_parse(const char *k, char out[37])
 	return true;
 }
 
-/* What "the same body" means: the SHA-256 of the body's JSON with its
- * members sorted and no spaces (or of the raw bytes if it is not JSON). */
-static void request_hash(const struct req *rq, char out[65])
+void req_body_hash(const struct req *rq, char out[65])
 {
 	unsigned char d[32];
 	json_t *j = json_loadb(rq->body ? rq->body : "", rq->body_len, JSON_REJECT_DUPLICATES, NULL);
@@ -615,63 +612,6 @@ out:
 	return rc;
 }
 
-/* Stores the answer in rp (materialized) under (kiosk, key). */
-static int idem_store(sqlite3 *h, const struct req *rq, struct reply *rp, const char *kiosk,
-                      const char *key, const char *hash, long long now)
-{
-	reply_materialize(rp);
-	sqlite3_stmt *st = db_prep(h, "INSERT INTO idempotency VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-	if (!st)
-		return -1;
-	db_bind_str(st, 1, kiosk);
-	db_bind_str(st, 2, key);
-	db_bind_str(st, 3, hash);
-	sqlite3_bind_int(st, 4, rp->status);
-	sqlite3_bind_int(st, 5, (int)rq->lang);
-	sqlite3_bind_text(st, 6, rp->body ? rp->body : "", (int)rp->len, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 7, now);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* The stored answer for (kiosk, key): 1 and a replay in rp (or 422 if the
- * body differs), 0 if there is none, -1. */
-static int idem_replay(sqlite3 *h, struct req *rq, struct reply *rp, const char *kiosk,
-                       const char *key, const char *hash)
-{
-	sqlite3_stmt *st = db_prep(h, "SELECT request, status, lang, body FROM idempotency"
-	                           " WHERE kiosk = ?1 AND key = ?2");
-	if (!st)
-		return -1;
-	db_bind_str(st, 1, kiosk);
-	db_bind_str(st, 2, key);
-	int step = sqlite3_step(st), rc = step == SQLITE_DONE ? 0 : -1;
-	if (step == SQLITE_ROW) {
-		rc = 1;
-		if (strcmp((const char *)sqlite3_column_text(st, 0), hash)) {
-			reply_problem(rq, rp, "idempotency_key_reuse", NULL);
-		} else {
-			/* The first answer again, in its language, byte for byte. */
-			int status = sqlite3_column_int(st, 1), l = sqlite3_column_int(st, 2);
-			size_t len = (size_t)sqlite3_column_bytes(st, 3);
-			char *body = malloc(len + 1);
-			if (!body)
-				abort();
-			memcpy(body, sqlite3_column_blob(st, 3), len);
-			body[len] = '\0';
-			if (l >= 0 && l < LANG_N)
-				rq->lang = (enum lang)l;
-			reply_take_body(rp, status, status >= 400 ? "application/problem+json"
-			                                          : "application/json", body, len);
-			rp->localized = true;
-			rp->replayed = true;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 void pay_create(struct req *rq, struct reply *rp)
 {
 	char kiosk[65], key[37], hash[65];
@@ -685,19 +625,13 @@ void pay_create(struct req *rq, struct reply *rp)
 		reply_problem(rq, rp, "idempotency_key_invalid", errs);
 		return;
 	}
-	request_hash(rq, hash);
+	req_body_hash(rq, hash);
 	long long now = (long long)time(NULL);
 	sqlite3 *h = db_begin(rq, rp);
 	if (!h)
 		return;
-	bool ok = true, created = false;
-	sqlite3_stmt *st = db_prep(h, "DELETE FROM idempotency WHERE created_at <= ?1");
-	if (st) {
-		sqlite3_bind_int64(st, 1, now - IDEM_TTL_S);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-		sqlite3_finalize(st);
-	}
-	int rc = ok && st ? idem_replay(h, rq, rp, kiosk, key, hash) : -1;
+	bool created = false;
+	int rc = db_replay(h, rq, rp, "idempotency", kiosk, key, hash, now);
 	if (rc == 0) {
 		json_t *body = json_loadb(rq->body ? rq->body : "", rq->body_len,
 		                          JSON_REJECT_DUPLICATES, NULL);
@@ -711,7 +645,7 @@ void pay_create(struct req *rq, struct reply *rp)
 			rc = -1;
 		if (rp->status == 401)
 			store = false; /* no session: nothing decided */
-		if (rc == 0 && store && idem_store(h, rq, rp, kiosk, key, hash, now))
+		if (rc == 0 && store && db_idem_store(h, rq, rp, "idempotency", kiosk, key, hash, now))
 			rc = -1;
 		json_decref(body);
 	}

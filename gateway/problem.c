@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A code may have a scope ("staff:code_used"): it is looked up whole and
+ * sent without its scope, so one code name can stand for another status on
+ * another endpoint (a staff code used twice is 409, a login code 400). */
 struct problem_def {
 	const char *code;
 	int status;
@@ -102,14 +105,44 @@ static const struct problem_def defs[] = {
 	  { "该 Idempotency-Key 已用于另一个内容不同的请求，请使用新的键。",
 	    "This Idempotency-Key was already used for a different request. Please use a new key." } },
 	{ "kiosk_id_required", 400, true, { "缺少终端编号", "Kiosk id required" },
-	  { "支付和申请的请求须带有 X-Kiosk-Id 请求头。",
-	    "Payment and application requests need an X-Kiosk-Id header." } },
+	  { "自助终端的请求须带有 X-Kiosk-Id 请求头。",
+	    "Requests from a kiosk need an X-Kiosk-Id header." } },
 	{ "payment_code_invalid", 422, true, { "无法识别的付款码", "Payment code not recognised" },
 	  { "这不是有效的付款码。请在微信或支付宝中打开“付款码”后重新扫码。",
 	    "This is not a valid payment code. Please open the payment code in WeChat or Alipay and scan again." } },
 	{ "payment_code_refused", 402, true, { "付款码支付未成功", "Payment code refused" },
 	  { "付款未成功，可能是余额不足或付款码已失效。请刷新付款码后重试，或改用扫码支付。",
 	    "The payment did not go through: the balance may be too low or the code may have expired. Please refresh the code and try again, or scan the payment QR instead." } },
+	/* The service hall (hall.c). */
+	{ "invalid_code", 404, true, { "无效的工作人员码", "Staff code not recognised" },
+	  { "这不是有效的工作人员码，请重新扫描工作证或使用新的工作人员码。",
+	    "This is not a valid staff code. Please scan your staff card again or use a new code." } },
+	{ "staff:code_used", 409, true, { "工作人员码已使用", "Staff code already used" },
+	  { "该工作人员码已经使用过，每个码只能使用一次，请获取新的工作人员码。",
+	    "This staff code has already been used; each code works once. Please get a new one." } },
+	{ "staff:code_expired", 410, true, { "工作人员码已过期", "Staff code expired" },
+	  { "该工作人员码已过有效期，请获取新的工作人员码。",
+	    "This staff code has expired. Please get a new one." } },
+	{ "unknown_service", 404, true, { "事项不存在", "Service not found" },
+	  { "该服务事项不存在或已下线，无法取号，请返回重新选择。",
+	    "This service does not exist or has been withdrawn, so no number can be taken for it. Please go back and choose again." } },
+	{ "no_queue", 422, true, { "该事项无需取号", "No queue for this service" },
+	  { "该事项不在大厅窗口办理，无需排队取号，请直接在自助终端或网上办理。",
+	    "This service is not handled at a window of the hall, so there is no number to take. Please use the kiosk or apply online." } },
+	{ "invalid_rating", 422, true, { "评价内容有误", "Invalid rating" },
+	  { "请选择1到5分的评价，最多5个原因，留言不超过200字。",
+	    "Please give a score from 1 to 5, at most 5 reasons and a comment of at most 200 characters." } },
+	{ "unknown_subject", 404, true, { "评价对象不存在", "Nothing to rate" },
+	  { "没有找到要评价的办件、缴费或取号记录。",
+	    "The application, payment or ticket to rate was not found." } },
+	{ "already_rated", 409, true, { "已经评价过", "Already rated" },
+	  { "这项服务已经评价过了，感谢您的反馈。", "This service has already been rated. Thank you for your feedback." } },
+	{ "no_config", 404, true, { "暂无终端配置", "No configuration" },
+	  { "该终端还没有远程配置，继续使用本机配置。",
+	    "There is no remote configuration for this kiosk yet; it keeps its own settings." } },
+	{ "operator_token_required", 401, true, { "需要运维令牌", "Operator token required" },
+	  { "查看终端运行状态须带有有效的运维令牌（Authorization: Bearer）。",
+	    "Viewing the kiosks' health needs a valid operator token (Authorization: Bearer)." } },
 	/* Last: the fallback for unknown codes. */
 	{ "internal_error", 500, false, { "系统内部错误", "Internal error" },
 	  { "系统出现故障，请稍后再试或联系工作人员。",
@@ -122,12 +155,13 @@ void reply_problem(const struct req *rq, struct reply *rp, const char *code, jso
 	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
 		if (!strcmp(defs[i].code, code))
 			d = &defs[i];
+	const char *sent = strchr(d->code, ':') ? strchr(d->code, ':') + 1 : d->code;
 	json_t *j = json_pack("{s:s+, s:s, s:i, s:s, s:s}",
-	                      "type", "urn:kiosk-gateway:problem:", d->code,
+	                      "type", "urn:kiosk-gateway:problem:", sent,
 	                      "title", lang_pick(rq->lang, d->title[LANG_ZH], d->title[LANG_EN]),
 	                      "status", d->status,
 	                      "detail", lang_pick(rq->lang, d->detail[LANG_ZH], d->detail[LANG_EN]),
-	                      "code", d->code);
+	                      "code", sent);
 	if (!j)
 		abort();
 	if (errors)

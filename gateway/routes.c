@@ -9,6 +9,7 @@
 #include "gw_apps.h"
 #include "gw_auth.h"
 #include "gw_db.h"
+#include "gw_hall.h"
 #include "gw_pay.h"
 #include "gw_sim.h"
 
@@ -129,6 +130,7 @@ const struct route gw_routes[] = {
 	{ "GET", "/v1/payments/{id}", pay_get, 0 },
 	{ "POST", "/v1/payments/{id}/scan", pay_scan, 0 },
 	{ "POST", "/v1/payments/{id}/cancel", pay_cancel, 0 },
+	{ "POST", "/v1/kiosk/staff", hall_staff, 0 },
 	{ "GET", "/sim/faults", sim_faults_get, ROUTE_SIM },
 	{ "POST", "/sim/faults", sim_faults_post, ROUTE_SIM },
 	{ "POST", "/sim/device/{user_code}/approve", sim_device_approve, ROUTE_SIM },
@@ -142,5 +144,6 @@ const struct route gw_routes[] = {
 	{ "POST", "/sim/payments/{id}/fail", sim_payment_fail, ROUTE_SIM },
 	{ "GET", "/sim/applications", sim_apps, ROUTE_SIM },
 	{ "POST", "/sim/applications/{id}/advance", sim_app_advance, ROUTE_SIM },
+	{ "POST", "/sim/staff-code", sim_staff_code, ROUTE_SIM },
 	{ NULL, NULL, NULL, 0 },
 };

@@ -26,7 +26,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "zh_tw_table.c")
-SOURCES = ["demo_data.c", "db.c", "problem.c", "auth.c", "sim.c", "apps.c", "licenses.c"]
+SOURCES = ["demo_data.c", "db.c", "problem.c", "auth.c", "sim.c", "apps.c", "licenses.c", "hall.c"]
 
 # Reviewed corrections to OpenCC's output, applied in order to every text.
 # Conventions (the same as locale/zh_TW.po): 登入/登出; QR Code; 網路; 資訊;
@@ -45,6 +45,8 @@ REVIEW = [
     ("專案", "項目"),          # 项目: 經營項目, a housing project
     ("裝置", "設備"),          # 设备: equipment
     ("低保物件", "低保對象"),  # 对象: people (JSON 物件 stays)
+    ("評價物件", "評價對象"),  # 评价对象: what is rated
+    ("執行狀態", "運行狀態"),  # 运行状态 of a kiosk: its health, not a process
     ("字首", "前綴"),          # 前缀
     ("高階工", "高級工"),      # 高级工, a skill level
     # Wrong characters from one-to-many mappings and segmentation.

@@ -1,0 +1,33 @@
+/* gw_hall.h: the service hall in the reference gateway (hall.c): staff
+ * codes, heartbeats and remote configuration of kiosks, the fleet page,
+ * queue tickets, ratings (好差评) and help calls.
+ *
+ * Everything is in SQLite (db.c, schema version 6) and runs in one
+ * transaction under the store's lock per request, as payments do; queue
+ * numbers move on by themselves, computed when a ticket is taken (no
+ * timers). docs/gateway-api.md has the contract.
+ */
+#ifndef GW_HALL_H
+#define GW_HALL_H
+
+#include "gw.h"
+
+#define HALL_STAFF_CODE_TTL_DEFAULT 300   /* s: a staff code's life (--staff-code-ttl) */
+#define HALL_STAFF_SESSION_S        900   /* s: a staff session, as answered */
+#define HALL_QUEUE_STEP_DEFAULT     30    /* s: a ticket called (--queue-step-s) */
+
+struct hall_config {
+	int staff_code_ttl;          /* s */
+	int queue_step;              /* s; 0: nobody is ever called */
+	const char *operator_token;  /* GET /v1/fleet's Bearer token; NULL: none.
+	                              * Borrowed: lives as long as the process */
+};
+
+/* Once, before serving. */
+void hall_init(const struct hall_config *c);
+
+/* Route handlers. */
+void hall_staff(struct req *rq, struct reply *rp);        /* POST /v1/kiosk/staff */
+void sim_staff_code(struct req *rq, struct reply *rp);    /* POST /sim/staff-code */
+
+#endif

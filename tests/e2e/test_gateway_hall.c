@@ -1,0 +1,340 @@
+/* test_gateway_hall.c: the service hall in the reference gateway (issue 12,
+ * the gateway's part), end to end over HTTP against a real gatewayd
+ * (harness/gwd.h).
+ *
+ * What docs/gateway-api.md promises: staff codes work once and for
+ * --staff-code-ttl seconds (404 unknown, 409 used, 410 expired);
+ * heartbeats keep each kiosk's last state and answer its newest config
+ * version and notice (in the request's language); configs are versioned
+ * per kiosk and kept as given; queue tickets are numbered per window group
+ * and day, answered once per key, with waiting counts that move
+ * (--queue-step-s); ratings are checked, need a subject of this kiosk and
+ * are one a subject; help calls are listed by /sim/help; GET /v1/fleet
+ * shows every kiosk's last heartbeat, open with --sim, behind the
+ * --operator-token when one is set. Every bad input answers its problem,
+ * never a crash.
+ */
+#include "e2e.h"
+#include "harness/gwd.h"
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KIOSK "hall1-k01"
+#define OTHER "hall2-k07"
+
+/* ---- requests ------------------------------------------------------------------ */
+
+struct resp {
+	long status;                 /* 0: no HTTP answer */
+	char *body;                  /* "" if none; to free */
+	bool replayed;               /* Idempotent-Replayed: true */
+	char lang[16];               /* Content-Language */
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct resp *r = ud;
+	size_t len = strlen(r->body), add = size * n;
+	char *b = realloc(r->body, len + add + 1);
+	if (!b)
+		abort();
+	memcpy(b + len, p, add);
+	b[len + add] = '\0';
+	r->body = b;
+	return add;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct resp *r = ud;
+	static const char rep[] = "Idempotent-Replayed: true", cl[] = "Content-Language: ";
+	size_t len = size * n;
+	if (len >= sizeof rep - 1 && !strncasecmp(p, rep, sizeof rep - 1))
+		r->replayed = true;
+	if (len > sizeof cl - 1 && !strncasecmp(p, cl, sizeof cl - 1))
+		snprintf(r->lang, sizeof r->lang, "%.*s", (int)strcspn(p + sizeof cl - 1, "\r\n"),
+		         p + sizeof cl - 1);
+	return len;
+}
+
+/* One request on a connection of its own, with header lines hdr
+ * (NULL-terminated, may be NULL); body (len bytes) for POST. */
+static struct resp http_n(struct gwd *g, const char *method, const char *path,
+                          const char *const hdr[], const char *body, size_t len)
+{
+	struct resp r = { 0, strdup(""), false, "" };
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char *u = e2e_fmt("%s%s", gwd_url(g), path);
+	for (size_t i = 0; hdr && hdr[i]; i++)
+		h = curl_slist_append(h, hdr[i]);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = curl_slist_append(h, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, u);
+	if (!strcmp(method, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		curl_easy_setopt(c, CURLOPT_COPYPOSTFIELDS, body ? body : "");
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	free(u);
+	return r;
+}
+
+static struct resp http(struct gwd *g, const char *method, const char *path,
+                        const char *const hdr[], const char *body)
+{
+	return http_n(g, method, path, hdr, body, body ? strlen(body) : 0);
+}
+
+/* A request whose status must be want; its answer as JSON (to decref). */
+static json_t *call(struct gwd *g, const char *method, const char *path, const char *const hdr[],
+                    const char *body, long want)
+{
+	struct resp r = http(g, method, path, hdr, body);
+	if (r.status != want)
+		gwd_dump(g, stderr);
+	cr_assert_eq(r.status, want, "%s %s %s: %ld %s (wanted %ld)", method, path,
+	             body ? body : "", r.status, r.body, want);
+	json_t *j = json_loads(r.body, 0, NULL);
+	cr_assert_not_null(j, "%s %s: not JSON: %s", method, path, r.body);
+	free(r.body);
+	return j;
+}
+
+static const char *str(const json_t *j, const char *k)
+{
+	const char *s = json_string_value(json_object_get(j, k));
+	return s ? s : "";
+}
+
+static long long num(const json_t *j, const char *k)
+{
+	json_t *v = json_object_get(j, k);
+	cr_assert(json_is_integer(v), "%s is not an integer", k);
+	return json_integer_value(v);
+}
+
+/* A problem answer of this status and code (with a title and detail). */
+static void problem(struct gwd *g, const char *method, const char *path, const char *const hdr[],
+                    const char *body, long status, const char *code)
+{
+	json_t *j = call(g, method, path, hdr, body, status);
+	cr_assert_str_eq(str(j, "code"), code, "%s %s %s: code %s, wanted %s", method, path,
+	                 body ? body : "", str(j, "code"), code);
+	cr_assert(*str(j, "title") && *str(j, "detail"), "no title or detail");
+	json_decref(j);
+}
+
+/* The errors of a problem as "field:code" lines, to free. */
+static char *errors_of(const json_t *j)
+{
+	json_t *e;
+	size_t i;
+	char *out = strdup("");
+	json_array_foreach(json_object_get(j, "errors"), i, e) {
+		cr_assert(*str(e, "message"), "error %s without a message", str(e, "field"));
+		char *n = e2e_fmt("%s%s:%s\n", out, str(e, "field"), str(e, "code"));
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* A random UUID v4. */
+static __attribute__((unused)) void uuid(char out[37])
+{
+	unsigned char r[16];
+	cr_assert_eq(getrandom(r, sizeof r, 0), (ssize_t)sizeof r);
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+	         r[13], r[14], r[15]);
+}
+
+/* Header lines of a kiosk (NULL: none), a key (NULL: none) and a language
+ * (NULL: none), in h (static strings kept in buf). */
+struct hdrs {
+	char b[3][80];
+	const char *h[4];
+};
+
+static const char *const *hd(struct hdrs *x, const char *kiosk, const char *key, const char *lang)
+{
+	size_t n = 0;
+	if (kiosk) {
+		snprintf(x->b[0], sizeof x->b[0], "X-Kiosk-Id: %s", kiosk);
+		x->h[n++] = x->b[0];
+	}
+	if (key) {
+		snprintf(x->b[1], sizeof x->b[1], "Idempotency-Key: %s", key);
+		x->h[n++] = x->b[1];
+	}
+	if (lang) {
+		snprintf(x->b[2], sizeof x->b[2], "Accept-Language: %s", lang);
+		x->h[n++] = x->b[2];
+	}
+	x->h[n] = NULL;
+	return x->h;
+}
+
+/* SIGTERM: exit 0 and no sanitizer report (no leak). */
+static void end(struct gwd *g)
+{
+	gwd_stop(g);
+	int st = gwd_status(g);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		gwd_dump(g, stderr);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "gatewayd exit status %#x", st);
+	e2e_end_gw(g, false);
+}
+
+/* A body of n bytes: a JSON object padded past 64 KiB when n is large. */
+static char *oversize(void)
+{
+	size_t n = 70 * 1024;
+	char *b = malloc(n + 32);
+	cr_assert_not_null(b);
+	int o = snprintf(b, 32, "{\"pad\":\"");
+	memset(b + o, 'x', n);
+	snprintf(b + o + n, 32, "\"}");
+	return b;
+}
+
+/* Bodies every endpoint refuses as a whole (400 bad_json). */
+static const char *const not_json[] = {
+	"", "not json", "[1,2]", "\"code\"", "{\"a\":1,\"a\":2}", "{\"a\":\"\xff\xfe\"}",
+	"{\"a\":\"x\\u0000y\"}", "{\"a\":", NULL,
+};
+
+/* ---- staff codes ----------------------------------------------------------------- */
+
+static char *staff_code(struct gwd *g, const char *body)
+{
+	json_t *j = call(g, "POST", "/sim/staff-code", NULL, body, 200);
+	const char *c = str(j, "code");
+	regex_t re;
+	cr_assert_eq(regcomp(&re, "^STF-[A-Z2-7]{16}$", REG_EXTENDED | REG_NOSUB), 0);
+	cr_assert_eq(regexec(&re, c, 0, NULL, 0), 0, "staff code %s", c);
+	regfree(&re);
+	cr_assert_eq(num(j, "expires_in"), 300);
+	char *out = strdup(c);
+	json_decref(j);
+	return out;
+}
+
+Test(gateway_hall, staff_codes_work_once_and_not_after_they_expire)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct hdrs x;
+	const char *const *k = hd(&x, KIOSK, NULL, NULL);
+
+	/* A named staff member, then the default one: S001, S002, masked. */
+	char *c1 = staff_code(g, "{\"name\":\"李秀梅\"}"), *c2 = staff_code(g, NULL);
+	char *b1 = e2e_fmt("{\"code\":\"%s\"}", c1), *b2 = e2e_fmt("{\"code\":\" %s\\r\\n\"}", c2);
+	json_t *j = call(g, "POST", "/v1/kiosk/staff", k, b1, 200);
+	cr_assert_str_eq(str(j, "staff_id"), "S001");
+	cr_assert_str_eq(str(j, "name"), "李*梅");
+	cr_assert_eq(num(j, "expires_in"), 900);
+	cr_assert_eq(json_object_size(j), 3, "nothing else is answered");
+	json_decref(j);
+	j = call(g, "POST", "/v1/kiosk/staff", hd(&x, OTHER, NULL, NULL), b2, 200);
+	cr_assert_str_eq(str(j, "staff_id"), "S002");
+	cr_assert_str_eq(str(j, "name"), "王*");
+	json_decref(j);
+	/* The same name again is the same person. */
+	char *c3 = staff_code(g, "{\"name\":\"李秀梅\"}"), *b3 = e2e_fmt("{\"code\":\"%s\"}", c3);
+	j = call(g, "POST", "/v1/kiosk/staff", k, b3, 200);
+	cr_assert_str_eq(str(j, "staff_id"), "S001");
+	json_decref(j);
+
+	/* Used: 409 from any kiosk, in every language. */
+	problem(g, "POST", "/v1/kiosk/staff", k, b1, 409, "code_used");
+	problem(g, "POST", "/v1/kiosk/staff", hd(&x, OTHER, NULL, "en"), b2, 409, "code_used");
+	j = call(g, "POST", "/v1/kiosk/staff", hd(&x, KIOSK, NULL, "zh-TW"), b3, 409);
+	cr_assert_str_eq(str(j, "title"), "工作人員碼已使用");
+	json_decref(j);
+
+	/* Unknown, or not a staff code at all: 404 invalid_code. */
+	const char *unknown[] = { "STF-AAAAAAAAAAAAAAAA", "STF-aaaaaaaaaaaaaaaa", "STF-AAAA",
+	                          "STF-AAAAAAAAAAAAAAAA1", "STF-0000000000000000", "GOVLOGIN:abc", "",
+	                          "\\u001b[2JSTF-AAAAAAAAAAAAAAAA", NULL };
+	for (size_t i = 0; unknown[i]; i++) {
+		char *b = e2e_fmt("{\"code\":\"%s\"}", unknown[i]);
+		problem(g, "POST", "/v1/kiosk/staff", k, b, 404, "invalid_code");
+		free(b);
+	}
+
+	/* Wrong members: 422 naming them; not JSON: 400; too big: 413; no kiosk: 400. */
+	j = call(g, "POST", "/v1/kiosk/staff", k, "{\"code\":5,\"pin\":\"1234\"}", 422);
+	char *e = errors_of(j);
+	cr_assert_str_eq(e, "code:type\npin:unknown_field\n");
+	free(e);
+	json_decref(j);
+	j = call(g, "POST", "/v1/kiosk/staff", k, "{}", 422);
+	e = errors_of(j);
+	cr_assert_str_eq(e, "code:required\n");
+	free(e);
+	json_decref(j);
+	for (size_t i = 0; not_json[i]; i++)
+		problem(g, "POST", "/v1/kiosk/staff", k, not_json[i], 400, "bad_json");
+	char *big = oversize();
+	problem(g, "POST", "/v1/kiosk/staff", k, big, 413, "body_too_large");
+	problem(g, "POST", "/v1/kiosk/staff", NULL, b1, 400, "kiosk_id_required");
+	const char *badk[] = { "X-Kiosk-Id: a b", NULL };
+	problem(g, "POST", "/v1/kiosk/staff", badk, b1, 400, "kiosk_id_required");
+
+	/* The simulator refuses names it could not show. */
+	const char *bad_names[] = { "{\"name\":\"\"}", "{\"name\":\"王\\u001b[31m工\"}",
+	                            "{\"name\":\"王\\u202e工\"}", "{\"name\":5}",
+	                            "{\"name\":\"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三\"}",
+	                            "{\"nom\":\"x\"}", NULL };
+	for (size_t i = 0; bad_names[i]; i++)
+		problem(g, "POST", "/sim/staff-code", NULL, bad_names[i], 422, "validation_failed");
+	problem(g, "POST", "/sim/staff-code", NULL, "[", 400, "bad_json");
+	free(big);
+	free(b1);
+	free(b2);
+	free(b3);
+	free(c1);
+	free(c2);
+	free(c3);
+	end(g);
+
+	/* Expired: --staff-code-ttl 1. */
+	const char *ttl[] = { "--staff-code-ttl", "1", NULL };
+	g = e2e_start_gateway(ttl);
+	j = call(g, "POST", "/sim/staff-code", NULL, NULL, 200);
+	cr_assert_eq(num(j, "expires_in"), 1);
+	char *b = e2e_fmt("{\"code\":\"%s\"}", str(j, "code"));
+	json_decref(j);
+	usleep(2100 * 1000);
+	problem(g, "POST", "/v1/kiosk/staff", k, b, 410, "code_expired");
+	problem(g, "POST", "/v1/kiosk/staff", k, b, 410, "code_expired");
+	free(b);
+	end(g);
+}
