@@ -29,5 +29,8 @@ void hall_init(const struct hall_config *c);
 /* Route handlers. */
 void hall_staff(struct req *rq, struct reply *rp);        /* POST /v1/kiosk/staff */
 void sim_staff_code(struct req *rq, struct reply *rp);    /* POST /sim/staff-code */
+void hall_heartbeat(struct req *rq, struct reply *rp);    /* POST /v1/kiosk/heartbeat */
+void hall_config(struct req *rq, struct reply *rp);       /* GET /v1/kiosk/config */
+void sim_kiosk_config(struct req *rq, struct reply *rp);  /* POST /sim/kiosk-config */
 
 #endif

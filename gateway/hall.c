@@ -78,7 +78,7 @@ static bool refused(const struct req *rq, struct reply *rp, const char *code, js
 }
 
 /* A string of 1..max bytes of printable ASCII, no spaces (ids, versions). */
-static __attribute__((unused)) bool ascii_word(const json_t *v, size_t max)
+static bool ascii_word(const json_t *v, size_t max)
 {
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
@@ -348,4 +348,294 @@ void sim_staff_code(struct req *rq, struct reply *rp)
 	explicit_bzero(code, sizeof code);
 	reply_json(rp, 200, j);
 	rp->secret = true;
+}
+
+/* ---- heartbeats and configuration ------------------------------------------------ */
+
+#define VERSION_MAX     32            /* bytes of a kiosk's version */
+#define UPTIME_MAX      315360000LL   /* s: ten years */
+#define PENDING_MAX     1000000LL     /* outbox entries */
+#define LAST_ERROR_MAX  200           /* characters */
+#define CONFIG_VERSION_MAX 2147483647LL
+
+static const char *const dev_ok_fault_none[] = { "ok", "fault", "none", NULL };
+static const char *const dev_printer[] = { "ok", "fault", "paper_out", "none", NULL };
+
+static const struct {
+	const char *name;
+	const char *const *states;
+	const char *zh, *en;         /* what the error says */
+} devices[] = {
+	{ "scanner", dev_ok_fault_none, "须为 ok、fault、none 之一", "must be one of ok, fault, none" },
+	{ "printer", dev_printer, "须为 ok、fault、paper_out、none 之一",
+	  "must be one of ok, fault, paper_out, none" },
+	{ "speech", dev_ok_fault_none, "须为 ok、fault、none 之一", "must be one of ok, fault, none" },
+};
+#define N_DEVICES (sizeof devices / sizeof devices[0])
+
+static bool one_of(const json_t *v, const char *const list[])
+{
+	const char *s = json_string_value(v);
+	for (size_t i = 0; s && list[i]; i++)
+		if (!strcmp(s, list[i]))
+			return true;
+	return false;
+}
+
+static bool int_in(const json_t *v, long long min, long long max)
+{
+	return json_is_integer(v) && json_integer_value(v) >= min && json_integer_value(v) <= max;
+}
+
+/* The devices member checked into errs; their states in the contract's
+ * order (a new reference) if all are right. */
+static json_t *devices_state(const struct req *rq, json_t *v, json_t *errs)
+{
+	if (!json_is_object(v)) {
+		err_add(errs, "devices", "type", MSG("须为各设备状态的 JSON 对象",
+		                                      "must be a JSON object of the devices' states"));
+		return NULL;
+	}
+	json_t *out = json_object(), *m;
+	const char *k;
+	size_t bad = json_array_size(errs);
+	json_object_foreach(v, k, m) {
+		size_t d = 0;
+		while (d < N_DEVICES && strcmp(devices[d].name, k))
+			d++;
+		char field[96];
+		snprintf(field, sizeof field, "devices.%.80s", k);
+		if (d == N_DEVICES)
+			err_add(errs, field, "unknown_field", MSG("不认识的设备", "unknown device"));
+		else if (!one_of(m, devices[d].states))
+			err_add(errs, field, "unknown_value", MSG(devices[d].zh, devices[d].en));
+	}
+	for (size_t d = 0; d < N_DEVICES; d++) {
+		json_t *s = json_object_get(v, devices[d].name);
+		if (!s) {
+			char field[96];
+			snprintf(field, sizeof field, "devices.%s", devices[d].name);
+			err_add(errs, field, "required", MSG(devices[d].zh, devices[d].en));
+		} else {
+			json_object_set(out, devices[d].name, s);
+		}
+	}
+	if (json_array_size(errs) > bad) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* A heartbeat's body checked, as stored: the contract's members in its
+ * order (a new reference); NULL after a 422 in rp naming every member that
+ * is wrong. last_error may be left out (none). */
+static json_t *heartbeat_state(const struct req *rq, struct reply *rp, json_t *body)
+{
+	static const char *const required[] = { "version", "uptime_s", "devices", "outbox_pending",
+	                                        "config_version", NULL };
+	json_t *errs = json_array(), *v, *devs = NULL;
+	const char *k;
+	json_object_foreach(body, k, v) {
+		if (!strcmp(k, "version")) {
+			if (!ascii_word(v, VERSION_MAX))
+				err_add(errs, k, "invalid", MSG("须为 1 到 32 个可打印的 ASCII 字符（不含空格）",
+				                                "must be 1 to 32 printable ASCII characters, no spaces"));
+		} else if (!strcmp(k, "uptime_s")) {
+			if (!int_in(v, 0, UPTIME_MAX))
+				err_add(errs, k, "out_of_range", MSG("须为 0 到 315360000 之间的整数（秒）",
+				                                     "must be an integer from 0 to 315360000 (seconds)"));
+		} else if (!strcmp(k, "outbox_pending")) {
+			if (!int_in(v, 0, PENDING_MAX))
+				err_add(errs, k, "out_of_range", MSG("须为 0 到 1000000 之间的整数",
+				                                     "must be an integer from 0 to 1000000"));
+		} else if (!strcmp(k, "config_version")) {
+			if (!int_in(v, 0, CONFIG_VERSION_MAX))
+				err_add(errs, k, "out_of_range", MSG("须为 0 到 2147483647 之间的整数",
+				                                     "must be an integer from 0 to 2147483647"));
+		} else if (!strcmp(k, "last_error")) {
+			if (!json_is_null(v) && !plain_text(v, LAST_ERROR_MAX, false))
+				err_add(errs, k, "invalid", MSG("须为 null 或不超过 200 个字的文字，不含控制字符",
+				                                "must be null or text of at most 200 characters, without control characters"));
+		} else if (!strcmp(k, "devices")) {
+			devs = devices_state(rq, v, errs);
+		} else {
+			err_add(errs, k, "unknown_field", MSG("不认识的字段", "unknown field"));
+		}
+	}
+	for (size_t i = 0; required[i]; i++)
+		if (!json_object_get(body, required[i]))
+			err_add(errs, required[i], "required", MSG("缺少该字段", "this member is missing"));
+	if (refused(rq, rp, "validation_failed", errs)) {
+		json_decref(devs);
+		return NULL;
+	}
+	json_t *le = json_object_get(body, "last_error");
+	json_t *j = json_pack("{s:O, s:O, s:o, s:O, s:O, s:O}", "version",
+	                      json_object_get(body, "version"), "uptime_s",
+	                      json_object_get(body, "uptime_s"), "devices", devs,
+	                      "outbox_pending", json_object_get(body, "outbox_pending"),
+	                      "last_error", le ? le : json_null(), "config_version",
+	                      json_object_get(body, "config_version"));
+	if (!j)
+		abort();
+	return j;
+}
+
+/* The newest config of kiosk, in the open transaction: 1 with its version
+ * (and, if conf is not NULL, the config: a new reference), 0 if there is
+ * none, -1. */
+static int config_latest(sqlite3 *h, const char *kiosk, long long *version, json_t **conf)
+{
+	sqlite3_stmt *st = db_prep(h, "SELECT version, config FROM kiosk_configs WHERE kiosk = ?1"
+	                           " ORDER BY version DESC LIMIT 1");
+	if (!st)
+		return -1;
+	db_bind_str(st, 1, kiosk);
+	int rc = sqlite3_step(st), r = rc == SQLITE_DONE ? 0 : -1;
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int64(st, 0);
+		r = 1;
+		if (conf) {
+			*conf = json_loads(col(st, 1), 0, NULL);
+			if (!json_is_object(*conf)) {
+				json_decref(*conf);
+				*conf = NULL;
+				r = -1;
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* The config's notice for language l: the string, or its text in l (else
+ * in zh_CN) when it is an object of languages; null if there is none. A
+ * new reference. */
+static json_t *notice_of(const json_t *conf, enum lang l)
+{
+	static const char *const keys[LANG_N] = { [LANG_ZH] = "zh_CN", [LANG_EN] = "en",
+	                                           [LANG_TW] = "zh_TW" };
+	json_t *n = json_object_get(conf, "notice");
+	if (json_is_object(n)) {
+		json_t *t = json_object_get(n, keys[l]);
+		n = json_is_string(t) ? t : json_object_get(n, keys[LANG_ZH]);
+	}
+	return json_is_string(n) ? json_incref(n) : json_null();
+}
+
+void hall_heartbeat(struct req *rq, struct reply *rp)
+{
+	char kiosk[65];
+	if (!req_kiosk_id(rq, rp, kiosk))
+		return;
+	json_t *body = body_object(rq, rp, false);
+	if (!body)
+		return;
+	json_t *state = heartbeat_state(rq, rp, body);
+	json_decref(body);
+	if (!state)
+		return;
+	char *text = json_dumps(state, JSON_COMPACT);
+	json_decref(state);
+	if (!text)
+		abort();
+	long long now = (long long)time(NULL), version = 0;
+	json_t *conf = NULL;
+	sqlite3 *h = db_begin(rq, rp);
+	if (!h) {
+		free(text);
+		return;
+	}
+	int rc = exec_args(h, "INSERT INTO heartbeats VALUES (?1, ?4, 1, ?2) ON CONFLICT (kiosk)"
+	                   " DO UPDATE SET last_seen = ?4, beats = beats + 1, state = ?2",
+	                   kiosk, text, NULL, now, 0);
+	free(text);
+	if (!rc && config_latest(h, kiosk, &version, &conf) < 0)
+		rc = -1;
+	if (!db_end(rq, rp, h, rc == 0)) {
+		json_decref(conf);
+		return;
+	}
+	json_t *j = json_pack("{s:I, s:o}", "config_version", (json_int_t)version,
+	                      "notice", notice_of(conf, rq->lang));
+	json_decref(conf);
+	if (!j)
+		abort();
+	reply_json(rp, 200, j);
+	rp->localized = true;
+}
+
+void hall_config(struct req *rq, struct reply *rp)
+{
+	char kiosk[65];
+	if (!req_kiosk_id(rq, rp, kiosk))
+		return;
+	long long version = 0;
+	json_t *conf = NULL;
+	sqlite3 *h = db_begin(rq, rp);
+	if (!h)
+		return;
+	int rc = config_latest(h, kiosk, &version, &conf);
+	if (!db_end(rq, rp, h, rc >= 0)) {
+		json_decref(conf);
+		return;
+	}
+	if (rc == 0) {
+		reply_problem(rq, rp, "no_config", NULL);
+		return;
+	}
+	json_t *j = json_pack("{s:I, s:o}", "config_version", (json_int_t)version, "config", conf);
+	if (!j)
+		abort();
+	reply_json(rp, 200, j);
+}
+
+void sim_kiosk_config(struct req *rq, struct reply *rp)
+{
+	json_t *body = body_object(rq, rp, false), *v;
+	if (!body)
+		return;
+	json_t *errs = json_array();
+	const char *k;
+	json_object_foreach(body, k, v) {
+		if (!strcmp(k, "kiosk_id")) {
+			if (!ascii_word(v, 64))
+				err_add(errs, k, "invalid", pay_message(rq, "kiosk_invalid"));
+		} else if (!strcmp(k, "config")) {
+			if (!json_is_object(v))
+				err_add(errs, k, "type", MSG("须为 JSON 对象", "must be a JSON object"));
+		} else {
+			err_add(errs, k, "unknown_field", MSG("不认识的字段", "unknown field"));
+		}
+	}
+	if (!json_object_get(body, "kiosk_id"))
+		err_add(errs, "kiosk_id", "required", MSG("缺少该字段", "this member is missing"));
+	if (!json_object_get(body, "config"))
+		err_add(errs, "config", "required", MSG("缺少该字段", "this member is missing"));
+	if (refused(rq, rp, "validation_failed", errs)) {
+		json_decref(body);
+		return;
+	}
+	char *text = json_dumps(json_object_get(body, "config"), JSON_COMPACT);
+	if (!text)
+		abort();
+	char kiosk[65];
+	snprintf(kiosk, sizeof kiosk, "%s", json_string_value(json_object_get(body, "kiosk_id")));
+	json_decref(body);
+	long long now = (long long)time(NULL), version = 0;
+	sqlite3 *h = db_begin(rq, rp);
+	if (!h) {
+		free(text);
+		return;
+	}
+	int rc = query_int(h, "SELECT coalesce(max(version), 0) + 1 FROM kiosk_configs"
+	                   " WHERE kiosk = ?1", kiosk, NULL, NULL, &version) == 1 ? 0 : -1;
+	if (!rc)
+		rc = exec_args(h, "INSERT INTO kiosk_configs VALUES (?1, ?4, ?2, ?5)", kiosk, text, NULL,
+		               version, now);
+	free(text);
+	if (!db_end(rq, rp, h, rc == 0))
+		return;
+	reply_json(rp, 201, json_pack("{s:I}", "config_version", (json_int_t)version));
 }

@@ -338,3 +338,146 @@ Test(gateway_hall, staff_codes_work_once_and_not_after_they_expire)
 	free(b);
 	end(g);
 }
+
+/* ---- heartbeats and configuration ------------------------------------------------- */
+
+#define HB_OK "{\"version\":\"0.12.0\",\"uptime_s\":%d,\"devices\":{\"scanner\":\"ok\"," \
+	"\"printer\":\"paper_out\",\"speech\":\"none\"},\"outbox_pending\":2,\"last_error\":%s," \
+	"\"config_version\":%d}"
+
+static json_t *heartbeat(struct gwd *g, const char *kiosk, const char *lang, int uptime,
+                         const char *last_error, int config_version)
+{
+	struct hdrs x;
+	char *b = e2e_fmt(HB_OK, uptime, last_error, config_version);
+	json_t *j = call(g, "POST", "/v1/kiosk/heartbeat", hd(&x, kiosk, NULL, lang), b, 200);
+	free(b);
+	cr_assert_eq(json_object_size(j), 2);
+	return j;
+}
+
+static void assert_notice(const json_t *j, long long version, const char *notice)
+{
+	cr_assert_eq(num(j, "config_version"), version);
+	if (notice)
+		cr_assert_str_eq(str(j, "notice"), notice);
+	else
+		cr_assert(json_is_null(json_object_get(j, "notice")), "notice not null");
+}
+
+Test(gateway_hall, heartbeats_and_configs_by_version_per_kiosk)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct hdrs x;
+	json_t *j = heartbeat(g, KIOSK, NULL, 5, "null", 0);
+	assert_notice(j, 0, NULL);
+	json_decref(j);
+	problem(g, "GET", "/v1/kiosk/config", hd(&x, KIOSK, NULL, NULL), NULL, 404, "no_config");
+	problem(g, "GET", "/v1/kiosk/config", NULL, NULL, 400, "kiosk_id_required");
+
+	/* Version 1: a notice in three languages; each kiosk counts its own. */
+	const char *c1 = "{\"kiosk_id\":\"" KIOSK "\",\"config\":{\"notice\":{\"zh_CN\":\"今日16:00起暂停办理\","
+	                 "\"zh_TW\":\"今日16:00起暫停辦理\",\"en\":\"Closed from 16:00 today\"},"
+	                 "\"idle_timeout_s\":60}}";
+	j = call(g, "POST", "/sim/kiosk-config", NULL, c1, 201);
+	cr_assert_eq(num(j, "config_version"), 1);
+	json_decref(j);
+	j = heartbeat(g, KIOSK, "en", 6, "null", 0);
+	assert_notice(j, 1, "Closed from 16:00 today");
+	json_decref(j);
+	j = heartbeat(g, KIOSK, "zh-HK", 7, "null", 0);
+	assert_notice(j, 1, "今日16:00起暫停辦理");
+	json_decref(j);
+	j = heartbeat(g, KIOSK, NULL, 8, "\"打印机缺纸\"", 1);
+	assert_notice(j, 1, "今日16:00起暂停办理");
+	json_decref(j);
+	j = heartbeat(g, OTHER, NULL, 8, "null", 0);
+	assert_notice(j, 0, NULL);
+	json_decref(j);
+
+	/* Version 2: kept as given (members in their order, any JSON the
+	 * kiosk will judge), a plain notice for every language; a notice of
+	 * another type is no notice. */
+	const char *conf2 = "{\"notice\":\"系统维护\",\"zz\":[1,{\"b\":2,\"a\":\"\\u001B[31m\"}],"
+	                    "\"idle_timeout_s\":0,\"theme\":\"nope\"}";
+	char *c2 = e2e_fmt("{\"config\":%s,\"kiosk_id\":\"%s\"}", conf2, KIOSK);
+	j = call(g, "POST", "/sim/kiosk-config", NULL, c2, 201);
+	cr_assert_eq(num(j, "config_version"), 2);
+	json_decref(j);
+	j = heartbeat(g, KIOSK, "en", 9, "null", 1);
+	assert_notice(j, 2, "系统维护");
+	json_decref(j);
+	struct resp r = http(g, "GET", "/v1/kiosk/config", hd(&x, KIOSK, NULL, NULL), NULL);
+	cr_assert_eq(r.status, 200);
+	char *want = e2e_fmt("{\"config_version\":2,\"config\":%s}", conf2);
+	cr_assert_str_eq(r.body, want, "the config as given: %s", r.body);
+	free(want);
+	free(r.body);
+	j = call(g, "POST", "/sim/kiosk-config", NULL,
+	         "{\"kiosk_id\":\"" OTHER "\",\"config\":{\"notice\":[\"x\"]}}", 201);
+	cr_assert_eq(num(j, "config_version"), 1);
+	json_decref(j);
+	j = heartbeat(g, OTHER, NULL, 9, "null", 0);
+	assert_notice(j, 1, NULL);
+	json_decref(j);
+
+	/* Bad heartbeats: every wrong member named. */
+	const char *const *k = hd(&x, KIOSK, NULL, "en");
+	j = call(g, "POST", "/v1/kiosk/heartbeat", k,
+	         "{\"version\":\"0 1\",\"uptime_s\":-1,\"devices\":{\"scanner\":\"on\",\"lamp\":\"ok\"},"
+	         "\"outbox_pending\":1.5,\"last_error\":\"a\\u0007b\",\"x\":1}", 422);
+	char *e = errors_of(j);
+	cr_assert_str_eq(e, "version:invalid\nuptime_s:out_of_range\ndevices.scanner:unknown_value\n"
+	                    "devices.lamp:unknown_field\ndevices.printer:required\n"
+	                    "devices.speech:required\noutbox_pending:out_of_range\n"
+	                    "last_error:invalid\nx:unknown_field\nconfig_version:required\n");
+	free(e);
+	json_decref(j);
+	j = call(g, "POST", "/v1/kiosk/heartbeat", k,
+	         "{\"version\":\"012345678901234567890123456789012\",\"uptime_s\":\"5\",\"devices\":[],"
+	         "\"outbox_pending\":true,\"last_error\":5,\"config_version\":\"1\"}", 422);
+	e = errors_of(j);
+	cr_assert_str_eq(e, "version:invalid\nuptime_s:out_of_range\ndevices:type\n"
+	                    "outbox_pending:out_of_range\nlast_error:invalid\nconfig_version:out_of_range\n");
+	free(e);
+	json_decref(j);
+	/* 200 characters of last error are fine, 201 are not. */
+	char long_err[1000] = "\"", *p = long_err + 1;
+	for (int i = 0; i < 200; i++)
+		p += sprintf(p, "错");
+	strcpy(p, "\"");
+	json_decref(heartbeat(g, KIOSK, NULL, 10, long_err, 2));
+	strcpy(p, "错\"");
+	char *b = e2e_fmt(HB_OK, 10, long_err, 2);
+	problem(g, "POST", "/v1/kiosk/heartbeat", k, b, 422, "validation_failed");
+	free(b);
+	b = e2e_fmt(HB_OK, 10, "null", 2);
+	problem(g, "POST", "/v1/kiosk/heartbeat", NULL, b, 400, "kiosk_id_required");
+	free(b);
+	for (size_t i = 0; not_json[i]; i++) {
+		problem(g, "POST", "/v1/kiosk/heartbeat", k, not_json[i], 400, "bad_json");
+		problem(g, "POST", "/sim/kiosk-config", NULL, not_json[i], 400, "bad_json");
+	}
+	char *big = oversize();
+	problem(g, "POST", "/v1/kiosk/heartbeat", k, big, 413, "body_too_large");
+	problem(g, "POST", "/sim/kiosk-config", NULL, big, 413, "body_too_large");
+	free(big);
+
+	/* Bad configs from the simulator. */
+	j = call(g, "POST", "/sim/kiosk-config", NULL,
+	         "{\"kiosk_id\":\"a b\",\"config\":[1],\"version\":3}", 422);
+	e = errors_of(j);
+	cr_assert_str_eq(e, "kiosk_id:invalid\nconfig:type\nversion:unknown_field\n");
+	free(e);
+	json_decref(j);
+	j = call(g, "POST", "/sim/kiosk-config", NULL, "{}", 422);
+	e = errors_of(j);
+	cr_assert_str_eq(e, "kiosk_id:required\nconfig:required\n");
+	free(e);
+	json_decref(j);
+	j = call(g, "GET", "/v1/kiosk/config", hd(&x, KIOSK, NULL, NULL), NULL, 200);
+	cr_assert_eq(num(j, "config_version"), 2, "refused configs are not stored");
+	json_decref(j);
+	free(c2);
+	end(g);
+}
