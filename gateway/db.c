@@ -757,6 +757,7 @@ static struct demo_service brief_service(const struct demo_brief *b)
 		.name = { b->name[LANG_ZH], b->name[LANG_EN], b->name[LANG_TW] },
 		.keywords = { b->keywords[LANG_ZH], b->keywords[LANG_EN], b->keywords[LANG_TW] },
 		.description = { b->name[LANG_ZH], b->name[LANG_EN], b->name[LANG_TW] },
+		.where = { b->where[LANG_ZH], b->where[LANG_EN], b->where[LANG_TW] },
 		.form = plain_form(b->kind),
 	};
 }

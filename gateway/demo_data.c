@@ -1019,8 +1019,10 @@ B("svc-social-card-bank", "social", "apply", LOGIN, 0, "社保卡银行账户变
   "银行账户|社保卡|换银行|金融账户", "bank account|social security card|change bank"),
 B0("svc-social-card-activate", "social", "apply", LOGIN, "社会保障卡启用", "Activate a social security card"),
 B0("svc-social-card-progress", "social", "query", LOGIN, "社会保障卡制卡进度查询", "Track your social security card"),
-B("svc-social-ecard", "social", "apply", LOGIN, 0, "电子社保卡签发", "Get an electronic social security card",
-  "电子社保卡|手机社保卡", "electronic card|phone"),
+/* Done on the phone: no window of the hall, so no queue ticket (hall.c). */
+{ .id = "svc-social-ecard", .category = "social", .kind = "apply", .login_required = LOGIN,
+  .name = Z("电子社保卡签发", "Get an electronic social security card"),
+  .keywords = Z("电子社保卡|手机社保卡", "electronic card|phone"), .where = Z("", "") },
 B0("svc-social-injury-benefit", "social", "apply", LOGIN, "工伤保险待遇申领", "Claim work injury benefits"),
 B0("svc-social-injury-assess", "social", "apply", LOGIN, "劳动能力鉴定申请", "Apply for a work capacity assessment"),
 B0("svc-social-injury-rehab", "social", "apply", LOGIN, "工伤康复申请", "Apply for work injury rehabilitation"),

@@ -61,6 +61,8 @@ struct demo_brief {
 	long long fee_fen;
 	const char *name[LANG_N];
 	const char *keywords[LANG_N];       /* separated by '|', or NULL */
+	const char *where[LANG_N];          /* NULL: the category's window; "": none
+	                                     * (done online: no queue ticket) */
 };
 
 /* A demo citizen (fictional): login tests and form prefill. */

@@ -32,5 +32,7 @@ void sim_staff_code(struct req *rq, struct reply *rp);    /* POST /sim/staff-cod
 void hall_heartbeat(struct req *rq, struct reply *rp);    /* POST /v1/kiosk/heartbeat */
 void hall_config(struct req *rq, struct reply *rp);       /* GET /v1/kiosk/config */
 void sim_kiosk_config(struct req *rq, struct reply *rp);  /* POST /sim/kiosk-config */
+void hall_ticket(struct req *rq, struct reply *rp);       /* POST /v1/queue/tickets */
+void sim_queue(struct req *rq, struct reply *rp);         /* GET /sim/queue */
 
 #endif

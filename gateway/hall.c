@@ -119,7 +119,7 @@ static __attribute__((unused)) json_t *time_json(long long t)
 }
 
 /* The local date of t: "YYYYMMDD" (compact) or "YYYY-MM-DD". */
-static __attribute__((unused)) void local_day(long long t, bool compact, char out[16])
+static void local_day(long long t, bool compact, char out[16])
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
@@ -638,4 +638,320 @@ void sim_kiosk_config(struct req *rq, struct reply *rp)
 	if (!db_end(rq, rp, h, rc == 0))
 		return;
 	reply_json(rp, 201, json_pack("{s:I}", "config_version", (json_int_t)version));
+}
+
+/* ---- queue tickets ---------------------------------------------------------------- */
+
+#define SERVICE_ID_MAX      64
+#define QUEUE_PER_PERSON_S  150   /* the estimate per person when nobody is called */
+
+/* RFC 3339 in local time with its offset: "2026-12-03T14:05:00+08:00". */
+static void local_rfc3339(long long t, char out[64])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	localtime_r(&tt, &tm);
+	long off = tm.tm_gmtoff;
+	char sign = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", (tm.tm_year + 1900) % 10000,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec % 60, sign,
+	         (off / 3600) % 100, off % 3600 / 60);
+}
+
+struct qsvc {
+	char kind[16];
+	char *where[LANG_N], *name[LANG_N];
+};
+
+static void qsvc_free(struct qsvc *s)
+{
+	for (int l = 0; l < LANG_N; l++) {
+		free(s->where[l]);
+		free(s->name[l]);
+	}
+	memset(s, 0, sizeof *s);
+}
+
+/* Service id, in the open transaction: 1 and *s, 0 if there is none, -1. */
+static int qsvc_load(sqlite3 *h, const char *id, struct qsvc *s)
+{
+	memset(s, 0, sizeof *s);
+	sqlite3_stmt *st = db_prep(h, "SELECT kind, where_zh, where_en, where_tw, name_zh, name_en,"
+	                           " name_tw FROM services WHERE id = ?1");
+	if (!st)
+		return -1;
+	db_bind_str(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(s->kind, sizeof s->kind, "%s", col(st, 0));
+		for (int l = 0; l < LANG_N; l++) {
+			s->where[l] = db_col_dup(st, 1 + l);
+			s->name[l] = db_col_dup(st, 4 + l);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The services one can queue for: of kind queue, or done at a window. */
+#define QUEUEABLE "(kind = 'queue' OR where_zh != '')"
+
+/* The ticket letters of the services at this window (their where, zh-CN):
+ * the windows of services one can queue for, in the catalog's order,
+ * lettered A to Z, then AA, AB ... *idx gets the window's place. */
+static int window_letters(sqlite3 *h, const char *where_zh, char out[8], long long *idx)
+{
+	if (query_int(h, "SELECT count(*) FROM (SELECT min(ord) AS o FROM services WHERE " QUEUEABLE
+	              " GROUP BY where_zh) WHERE o < (SELECT min(ord) FROM services WHERE"
+	              " where_zh = ?1 AND " QUEUEABLE ")", where_zh, NULL, NULL, idx) != 1)
+		return -1;
+	char rev[8];
+	size_t n = 0;
+	for (long long v = *idx + 1; v > 0 && n < sizeof rev - 1; v /= 26) {
+		v--;
+		rev[n++] = (char)('A' + v % 26);
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	out[n] = '\0';
+	return 0;
+}
+
+/* The window as a ticket names it: the where up to its first bracket
+ * ("3号窗口（社保综合窗口）" is 3号窗口, "Window 3 (Social insurance)"
+ * Window 3); the whole where if that leaves nothing; for a queue with no
+ * window, words saying to watch the display. A new string. */
+static char *window_name(const char *where, enum lang l)
+{
+	if (!*where)
+		where = lang_pick(l, "请留意大厅叫号屏", "Watch the hall's display for your number");
+	size_t n = strlen(where);
+	const char *b = strstr(where, "（"), *p = strchr(where, '(');
+	size_t cut = b ? (size_t)(b - where) : n;
+	if (p && (size_t)(p - where) < cut)
+		cut = (size_t)(p - where);
+	while (cut && where[cut - 1] == ' ')
+		cut--;
+	if (!cut)
+		cut = n;
+	char *out = strndup(where, cut);
+	if (!out)
+		abort();
+	return out;
+}
+
+/* The hall's clock for one queue: every --queue-step-s seconds one more
+ * ticket is called while anyone waits; an empty queue waits for the next
+ * ticket (the step then starts from now). */
+static void queue_advance(long long issued, long long *called, long long *called_at, long long now)
+{
+	if (cfg.queue_step <= 0)
+		return;
+	if (*called >= issued) {
+		*called_at = now;
+		return;
+	}
+	long long n = (now - *called_at) / cfg.queue_step;
+	if (n <= 0)
+		return;
+	if (n >= issued - *called) {
+		*called = issued;
+		*called_at = now;
+	} else {
+		*called += n;
+		*called_at += n * cfg.queue_step;
+	}
+}
+
+/* The next number of window group grp on day, in the open transaction,
+ * after the calls that came due: 0 with *num and *ahead (those before it
+ * not called yet), or -1. A group's first ticket of the day finds seed
+ * people already waiting (the hall's own ticket machine opened first). */
+static int queue_take(sqlite3 *h, const char *day, const char *grp, long long seed, long long now,
+                      long long *num, long long *ahead)
+{
+	long long issued = seed, called = 0, called_at = now;
+	sqlite3_stmt *st = db_prep(h, "SELECT issued, called, called_at FROM queue_days"
+	                           " WHERE day = ?1 AND grp = ?2");
+	if (!st)
+		return -1;
+	db_bind_str(st, 1, day);
+	db_bind_str(st, 2, grp);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		issued = sqlite3_column_int64(st, 0);
+		called = sqlite3_column_int64(st, 1);
+		called_at = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	queue_advance(issued, &called, &called_at, now);
+	*num = issued + 1;
+	*ahead = *num - 1 - called;
+	st = db_prep(h, "INSERT OR REPLACE INTO queue_days VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (!st)
+		return -1;
+	db_bind_str(st, 1, day);
+	db_bind_str(st, 2, grp);
+	sqlite3_bind_int64(st, 3, *num);
+	sqlite3_bind_int64(st, 4, called);
+	sqlite3_bind_int64(st, 5, called_at);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The body's service_id (borrowed), or NULL after a 422 in rp. */
+static const char *ticket_service(const struct req *rq, struct reply *rp, json_t *body)
+{
+	json_t *errs = json_array(), *v;
+	const char *k, *svc = NULL;
+	json_object_foreach(body, k, v) {
+		if (strcmp(k, "service_id"))
+			err_add(errs, k, "unknown_field", MSG("不认识的字段", "unknown field"));
+		else if (ascii_word(v, SERVICE_ID_MAX))
+			svc = json_string_value(v);
+		else
+			err_add(errs, k, "type", MSG("须为事项编号（字符串），如 svc-social-card",
+			                             "must be a service id (a string), such as svc-social-card"));
+	}
+	if (!json_object_get(body, "service_id"))
+		err_add(errs, "service_id", "required",
+		        MSG("请指定要取号的事项（service_id）", "give the service to queue for (service_id)"));
+	return refused(rq, rp, "validation_failed", errs) ? NULL : svc;
+}
+
+/* A new ticket of service svc for kiosk, in the open transaction: 201 in
+ * rp, or its 404 or 422; 0, or -1 on a database error. */
+static int ticket_issue(sqlite3 *h, const struct req *rq, struct reply *rp, const char *kiosk,
+                        const char *svc, long long now, bool *made)
+{
+	struct qsvc s;
+	int found = qsvc_load(h, svc, &s);
+	if (found <= 0) {
+		if (!found)
+			reply_problem(rq, rp, "unknown_service", NULL);
+		return found;
+	}
+	if (strcmp(s.kind, "queue") && !*s.where[LANG_ZH]) {
+		qsvc_free(&s);
+		reply_problem(rq, rp, "no_queue", NULL);
+		return 0;
+	}
+	char grp[8], day[16], ticket[32], at[64];
+	long long idx, num, ahead;
+	local_day(now, false, day);
+	int rc = window_letters(h, s.where[LANG_ZH], grp, &idx);
+	if (!rc)
+		rc = queue_take(h, day, grp, 2 + idx * 3 % 5, now, &num, &ahead);
+	if (!rc) {
+		snprintf(ticket, sizeof ticket, "%s%03lld", grp, num);
+		sqlite3_stmt *st = db_prep(h, "INSERT INTO tickets (kiosk, ticket, service_id, day, grp,"
+		                           " num, issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+		rc = -1;
+		if (st) {
+			db_bind_str(st, 1, kiosk);
+			db_bind_str(st, 2, ticket);
+			db_bind_str(st, 3, svc);
+			db_bind_str(st, 4, day);
+			db_bind_str(st, 5, grp);
+			sqlite3_bind_int64(st, 6, num);
+			sqlite3_bind_int64(st, 7, now);
+			rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+			sqlite3_finalize(st);
+		}
+	}
+	if (!rc) {
+		long long per = cfg.queue_step > 0 ? cfg.queue_step : QUEUE_PER_PERSON_S;
+		char *window = window_name(s.where[rq->lang], rq->lang);
+		local_rfc3339(now, at);
+		json_t *j = json_pack("{s:s, s:s, s:o, s:I, s:I, s:o, s:s}", "ticket", ticket,
+		                      "service_id", svc, "service_name", str_json(s.name[rq->lang]),
+		                      "waiting_ahead", (json_int_t)ahead,
+		                      "estimated_wait_min", (json_int_t)((ahead * per + 59) / 60),
+		                      "window", str_json(window), "issued_at", at);
+		free(window);
+		if (!j)
+			abort();
+		reply_json(rp, 201, j);
+		rp->localized = true;
+		*made = true;
+	}
+	qsvc_free(&s);
+	return rc;
+}
+
+/* The Idempotency-Key of the request into key; false after 400 in rp. */
+static bool req_idem_key(const struct req *rq, struct reply *rp, char key[37])
+{
+	const char *k = req_header(rq, "Idempotency-Key");
+	if (idem_key_parse(k, key))
+		return true;
+	json_t *errs = json_array();
+	err_add(errs, "Idempotency-Key", k ? "invalid" : "missing",
+	        pay_message(rq, k ? "key_invalid" : "key_missing"));
+	reply_problem(rq, rp, "idempotency_key_invalid", errs);
+	return false;
+}
+
+void hall_ticket(struct req *rq, struct reply *rp)
+{
+	char kiosk[65], key[37], hash[65];
+	if (!req_kiosk_id(rq, rp, kiosk) || !req_idem_key(rq, rp, key))
+		return;
+	json_t *body = body_object(rq, rp, false);
+	if (!body)
+		return;
+	req_body_hash(rq, hash);
+	long long now = (long long)time(NULL);
+	sqlite3 *h = db_begin(rq, rp);
+	if (!h) {
+		json_decref(body);
+		return;
+	}
+	bool made = false;
+	/* Only a ticket made is stored with its key: a refused request
+	 * decided nothing, and the kiosk may send another with the key. */
+	int rc = db_replay(h, rq, rp, "ticket_idempotency", kiosk, key, hash, now);
+	const char *svc = rc == 0 ? ticket_service(rq, rp, body) : NULL;
+	if (svc)
+		rc = ticket_issue(h, rq, rp, kiosk, svc, now, &made);
+	if (made && rc == 0)
+		rc = db_idem_store(h, rq, rp, "ticket_idempotency", kiosk, key, hash, now);
+	json_decref(body);
+	db_end(rq, rp, h, rc >= 0);
+}
+
+void sim_queue(struct req *rq, struct reply *rp)
+{
+	char day[16];
+	long long now = (long long)time(NULL);
+	local_day(now, false, day);
+	sqlite3 *h = db_begin(rq, rp);
+	if (!h)
+		return;
+	json_t *groups = json_array();
+	sqlite3_stmt *st = db_prep(h, "SELECT grp, issued, called, called_at FROM queue_days"
+	                           " WHERE day = ?1 ORDER BY length(grp), grp");
+	int rc = SQLITE_ERROR;
+	if (st) {
+		db_bind_str(st, 1, day);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			long long issued = sqlite3_column_int64(st, 1), called = sqlite3_column_int64(st, 2),
+			          called_at = sqlite3_column_int64(st, 3);
+			queue_advance(issued, &called, &called_at, now);
+			json_array_append_new(groups, json_pack("{s:o, s:I, s:I, s:I}",
+				"letter", str_json(col(st, 0)), "issued", (json_int_t)issued,
+				"called", (json_int_t)called, "waiting", (json_int_t)(issued - called)));
+		}
+		sqlite3_finalize(st);
+	}
+	if (!db_end(rq, rp, h, rc == SQLITE_DONE)) {
+		json_decref(groups);
+		return;
+	}
+	reply_json(rp, 200, json_pack("{s:s, s:o}", "day", day, "groups", groups));
 }

@@ -165,7 +165,7 @@ static char *errors_of(const json_t *j)
 }
 
 /* A random UUID v4. */
-static __attribute__((unused)) void uuid(char out[37])
+static void uuid(char out[37])
 {
 	unsigned char r[16];
 	cr_assert_eq(getrandom(r, sizeof r, 0), (ssize_t)sizeof r);
@@ -479,5 +479,201 @@ Test(gateway_hall, heartbeats_and_configs_by_version_per_kiosk)
 	cr_assert_eq(num(j, "config_version"), 2, "refused configs are not stored");
 	json_decref(j);
 	free(c2);
+	end(g);
+}
+
+/* ---- queue tickets ------------------------------------------------------------------ */
+
+static bool matches(const char *s, const char *pattern)
+{
+	regex_t re;
+	cr_assert_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+	bool m = regexec(&re, s, 0, NULL, 0) == 0;
+	regfree(&re);
+	return m;
+}
+
+/* POST /v1/queue/tickets for svc from kiosk with key (NULL: a new one),
+ * asserting want; the answer as JSON. */
+static json_t *take(struct gwd *g, const char *kiosk, const char *key, const char *svc,
+                    const char *lang, long want)
+{
+	struct hdrs x;
+	char k[37];
+	if (!key)
+		uuid(k);
+	char *b = e2e_fmt("{\"service_id\":\"%s\"}", svc);
+	json_t *j = call(g, "POST", "/v1/queue/tickets", hd(&x, kiosk, key ? key : k, lang), b, want);
+	free(b);
+	return j;
+}
+
+/* A 201 ticket of svc: its members, their shapes; the number's digits. */
+static long long ticket_ok(const json_t *j, const char *svc, const char *letter, const char *window)
+{
+	cr_assert_eq(json_object_size(j), 7, "ticket, service_id, service_name, waiting_ahead, "
+	             "estimated_wait_min, window, issued_at");
+	const char *t = str(j, "ticket");
+	cr_assert(matches(t, "^[A-Z]+[0-9]{3,}$"), "ticket %s", t);
+	if (letter)
+		cr_assert(!strncmp(t, letter, strlen(letter)) && t[strlen(letter)] >= '0' &&
+		          t[strlen(letter)] <= '9', "ticket %s of group %s", t, letter);
+	cr_assert_str_eq(str(j, "service_id"), svc);
+	cr_assert(*str(j, "service_name"));
+	cr_assert(num(j, "waiting_ahead") >= 0 && num(j, "estimated_wait_min") >= 0);
+	if (window)
+		cr_assert_str_eq(str(j, "window"), window);
+	cr_assert(matches(str(j, "issued_at"),
+	                  "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$"),
+	          "issued_at %s", str(j, "issued_at"));
+	return atoll(t + strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"));
+}
+
+Test(gateway_hall, tickets_are_numbered_per_window_and_answered_once_per_key)
+{
+	const char *args[] = { "--queue-step-s", "0", NULL };
+	struct gwd *g = e2e_start_gateway(args);
+	struct hdrs x;
+	char k1[37], k2[37];
+	uuid(k1);
+	uuid(k2);
+
+	/* The first of the day finds people waiting; nobody is called
+	 * (--queue-step-s 0): each ticket has one more ahead, 2.5 min each. */
+	json_t *a = take(g, KIOSK, k1, "svc-social-queue", NULL, 201);
+	long long n1 = ticket_ok(a, "svc-social-queue", "A", "3号窗口"), w1 = num(a, "waiting_ahead");
+	cr_assert(w1 >= 2 && n1 == w1 + 1, "A%03lld with %lld ahead", n1, w1);
+	cr_assert_eq(num(a, "estimated_wait_min"), (w1 * 150 + 59) / 60);
+	cr_assert_str_eq(str(a, "service_name"), "社保业务取号");
+	char *first = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+
+	/* The same key again: the same answer byte for byte, in its language. */
+	struct resp r = http(g, "POST", "/v1/queue/tickets", hd(&x, KIOSK, k1, "en"),
+	                     "{ \"service_id\" : \"svc-social-queue\" }");
+	cr_assert_eq(r.status, 201);
+	cr_assert(r.replayed, "no Idempotent-Replayed");
+	cr_assert_str_eq(r.lang, "zh-CN");
+	cr_assert_str_eq(r.body, first);
+	free(r.body);
+	problem(g, "POST", "/v1/queue/tickets", hd(&x, KIOSK, k1, NULL),
+	        "{\"service_id\":\"svc-tax-queue\"}", 422, "idempotency_key_reuse");
+
+	/* Another service at the same window: the same letter, the next number. */
+	a = take(g, KIOSK, k2, "svc-social-query", "en", 201);
+	cr_assert_eq(ticket_ok(a, "svc-social-query", "A", "Window 3"), n1 + 1);
+	cr_assert_eq(num(a, "waiting_ahead"), w1 + 1);
+	json_decref(a);
+	/* Keys are per kiosk: the same key from another kiosk is a new ticket. */
+	a = take(g, OTHER, k1, "svc-social-queue", "zh-TW", 201);
+	cr_assert_eq(ticket_ok(a, "svc-social-queue", "A", "3號窗口"), n1 + 2);
+	json_decref(a);
+	/* Other windows, other letters; a service's own where. */
+	a = take(g, KIOSK, NULL, "svc-tax-queue", NULL, 201);
+	ticket_ok(a, "svc-tax-queue", NULL, "13号窗口");
+	cr_assert(str(a, "ticket")[0] != 'A');
+	json_decref(a);
+	a = take(g, KIOSK, NULL, "svc-disability-help", "en", 201);
+	ticket_ok(a, "svc-disability-help", NULL, "At this kiosk");
+	json_decref(a);
+
+	/* No queue, no service: refused, and the key stays unused. */
+	char k3[37];
+	uuid(k3);
+	problem(g, "POST", "/v1/queue/tickets", hd(&x, KIOSK, k3, NULL),
+	        "{\"service_id\":\"svc-social-ecard\"}", 422, "no_queue");
+	problem(g, "POST", "/v1/queue/tickets", hd(&x, KIOSK, k3, NULL),
+	        "{\"service_id\":\"svc-nope\"}", 404, "unknown_service");
+	a = take(g, KIOSK, k3, "svc-fund-queue", NULL, 201);
+	ticket_ok(a, "svc-fund-queue", NULL, "7号窗口");
+	json_decref(a);
+
+	/* Bad requests. */
+	const char *ok = "{\"service_id\":\"svc-social-queue\"}";
+	problem(g, "POST", "/v1/queue/tickets", hd(&x, KIOSK, NULL, NULL), ok, 400,
+	        "idempotency_key_invalid");
+	problem(g, "POST", "/v1/queue/tickets", hd(&x, KIOSK, "not-a-uuid", NULL), ok, 400,
+	        "idempotency_key_invalid");
+	problem(g, "POST", "/v1/queue/tickets", hd(&x, NULL, k2, NULL), ok, 400, "kiosk_id_required");
+	for (size_t i = 0; not_json[i]; i++)
+		problem(g, "POST", "/v1/queue/tickets", hd(&x, KIOSK, k2, NULL), not_json[i], 400,
+		        "bad_json");
+	char *big = oversize();
+	problem(g, "POST", "/v1/queue/tickets", hd(&x, KIOSK, k2, NULL), big, 413, "body_too_large");
+	free(big);
+	const char *bad[] = { "{}", "{\"service_id\":5}", "{\"service_id\":\"\"}",
+	                      "{\"service_id\":\"svc\\u001b[2J\"}", "{\"service_id\":null}",
+	                      "{\"service_id\":\"svc-social-queue\",\"count\":2}",
+	                      "{\"service_id\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+	                      NULL };
+	for (size_t i = 0; bad[i]; i++) {
+		char k[37];
+		uuid(k);
+		problem(g, "POST", "/v1/queue/tickets", hd(&x, KIOSK, k, NULL), bad[i], 422,
+		        "validation_failed");
+	}
+
+	/* Kept across a restart. */
+	cr_assert(gwd_restart(g, args), "restart");
+	r = http(g, "POST", "/v1/queue/tickets", hd(&x, KIOSK, k1, NULL), ok);
+	cr_assert_eq(r.status, 201);
+	cr_assert(r.replayed);
+	cr_assert_str_eq(r.body, first);
+	free(r.body);
+	a = take(g, KIOSK, NULL, "svc-social-queue", NULL, 201);
+	cr_assert_eq(ticket_ok(a, "svc-social-queue", "A", NULL), n1 + 3);
+	json_decref(a);
+	free(first);
+	end(g);
+}
+
+/* The group of letter in GET /sim/queue. */
+static json_t *group_of(struct gwd *g, const char *letter)
+{
+	json_t *j = call(g, "GET", "/sim/queue", NULL, NULL, 200), *e;
+	size_t i;
+	json_array_foreach(json_object_get(j, "groups"), i, e)
+		if (!strcmp(str(e, "letter"), letter)) {
+			json_incref(e);
+			json_decref(j);
+			return e;
+		}
+	cr_assert_fail("no group %s", letter);
+	return NULL;
+}
+
+Test(gateway_hall, waiting_counts_go_down_as_tickets_are_called)
+{
+	const char *args[] = { "--queue-step-s", "1", NULL };
+	struct gwd *g = e2e_start_gateway(args);
+	json_t *a = take(g, KIOSK, NULL, "svc-fund-queue", NULL, 201);
+	ticket_ok(a, "svc-fund-queue", NULL, NULL);
+	long long w1 = num(a, "waiting_ahead");
+	char letter[8];
+	snprintf(letter, sizeof letter, "%.*s", (int)strspn(str(a, "ticket"), "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+	         str(a, "ticket"));
+	cr_assert(w1 >= 2);
+	cr_assert_eq(num(a, "estimated_wait_min"), (w1 + 59) / 60);
+	json_decref(a);
+
+	usleep(2300 * 1000);
+	json_t *grp = group_of(g, letter);
+	cr_assert(num(grp, "called") >= 2, "two called in 2.3 s");
+	cr_assert_eq(num(grp, "waiting"), num(grp, "issued") - num(grp, "called"));
+	json_decref(grp);
+	a = take(g, KIOSK, NULL, "svc-fund-queue", NULL, 201);
+	long long w2 = num(a, "waiting_ahead");
+	cr_assert(w2 <= w1 - 1, "%lld ahead after two calls, %lld before", w2, w1);
+	json_decref(a);
+
+	/* Everyone called: the next finds nobody ahead. */
+	usleep((useconds_t)(w2 + 2) * 1000 * 1000);
+	grp = group_of(g, letter);
+	cr_assert_eq(num(grp, "waiting"), 0);
+	json_decref(grp);
+	a = take(g, KIOSK, NULL, "svc-fund-queue", NULL, 201);
+	cr_assert_eq(num(a, "waiting_ahead"), 0);
+	cr_assert_eq(num(a, "estimated_wait_min"), 0);
+	json_decref(a);
 	end(g);
 }
