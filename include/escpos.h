@@ -42,6 +42,8 @@ struct receipt_line {
 
 struct receipt {
 	const char *title;          /* NULL: "缴费凭证" / "繳費憑證" / "Payment receipt" */
+	const char *big;            /* printed huge under the title (a queue
+	                             * ticket's number); NULL/"": none */
 	bool no_amount;             /* not a payment (an application's 回执):
 	                             * no amount block */
 	const struct receipt_line *lines; /* printed before the kiosk's id */

@@ -163,7 +163,8 @@ int outbox_ledger(struct outbox *ob, outbox_each_fn *cb, void *ud);
  * confirmed (the kiosk stopped while printing: not printed again, staff
  * check the printer). As above. */
 int outbox_receipts(struct outbox *ob, enum outbox_receipt which, outbox_each_fn *cb, void *ud);
-/* Unfinished entries (the heartbeat's outbox_pending), or -1. */
+/* Unfinished entries of every kind (payments, submissions, ratings,
+ * tickets being taken): the heartbeat's outbox_pending; or -1. */
 int outbox_pending_count(struct outbox *ob);
 
 /* Claims the printing of a successful payment's receipt, before any byte
@@ -286,6 +287,58 @@ int outbox_sub_for_citizen(struct outbox *ob, const char *citizen_id, outbox_sub
  * (Unix seconds), whatever its state: into the ledger as dropped, the
  * answers deleted for good. The number dropped, or -1. */
 int outbox_sub_expire(struct outbox *ob, long long now);
+
+/* ---- queue tickets (排队取号) ----
+ * One entry per press, written before the request with a fresh key (every
+ * retry of that press reuses it): a double press or a retry is one ticket.
+ * Nothing personal: service, the gateway's ticket number and window. */
+struct outbox_ticket {
+	char key[IDEM_KEY_SIZE];
+	const char *state;          /* "sending", "issued", "failed" */
+	const char *service_id, *ticket, *window, *issued_at; /* NULL until issued */
+	long long created_at;
+};
+typedef void outbox_ticket_fn(void *ud, const struct outbox_ticket *t);
+/* A new entry (sending) and its key. OUTBOX_REFUSED: no usable service id. */
+enum outbox_result outbox_ticket_new(struct outbox *ob, const char *service_id, char key[IDEM_KEY_SIZE]);
+/* The gateway issued it / it failed for good. OUTBOX_KEPT: the same was
+ * recorded; OUTBOX_REFUSED: it ended otherwise; OUTBOX_NOT_FOUND. */
+enum outbox_result outbox_ticket_issued(struct outbox *ob, const char *key, const char *ticket,
+                                        const char *window, const char *issued_at);
+enum outbox_result outbox_ticket_failed(struct outbox *ob, const char *key);
+/* The last `max` tickets, newest first (borrowed strings). Count or -1. */
+int outbox_tickets_recent(struct outbox *ob, int max, outbox_ticket_fn *cb, void *ud);
+
+/* ---- ratings (好差评) ----
+ * Written before the first request with a fresh key, sent until the gateway
+ * answers (kept across restarts and outages: hall.c sends them), then
+ * deleted under secure_delete (the comment is the citizen's own words)
+ * leaving a ledger row without the comment. One rating per subject: a
+ * second for the same subject is the first (OUTBOX_KEPT with its key). */
+#define OUTBOX_RATING_MAX_COMMENT 800  /* bytes: 200 characters of Chinese */
+struct outbox_rating {
+	char key[IDEM_KEY_SIZE];   /* filled when read */
+	const char *subject_kind;  /* "application_id", "payment_id", "ticket" */
+	const char *subject_id;    /* the application, payment or ticket */
+	const char *service_id;    /* "" if not known */
+	int score;                 /* 1..5 */
+	const char *tags;          /* comma-separated tag ids, "" for none */
+	const char *comment;       /* "" for none */
+	const char *state;         /* ledger rows: delivered, refused, dropped */
+	long long created_at, next_at;
+	int attempts;
+};
+typedef void outbox_rating_fn(void *ud, const struct outbox_rating *r);
+enum outbox_result outbox_rating_new(struct outbox *ob, const struct outbox_rating *r, char key[IDEM_KEY_SIZE]);
+/* The undelivered ones, oldest first (read before any callback: it may
+ * write; the comment is wiped after the call). Count or -1. */
+int outbox_rating_pending(struct outbox *ob, outbox_rating_fn *cb, void *ud);
+/* A request went out: attempts + 1, not again before next_at (Unix s). */
+enum outbox_result outbox_rating_attempt(struct outbox *ob, const char *key, long long next_at);
+/* how: "delivered", "refused" (for good), "dropped" (too old). */
+enum outbox_result outbox_rating_end(struct outbox *ob, const char *key, const char *how);
+/* The ended ones, in order (no comment). Count or -1. */
+int outbox_rating_ledger(struct outbox *ob, outbox_rating_fn *cb, void *ud);
 
 /* Writes the ledger, then the unfinished entries (marked), as a plain
  * table to f: what `kiosk --ledger` prints; then, if there are any, the

@@ -34,6 +34,21 @@ struct scr_resume_arg {
 /* At log-in (session.c's hook, set by main.c): offers the citizen the
  * submissions the outbox holds for them, if any. */
 void app_offer_held(struct app *a);
+extern const struct screen_ops scr_queue;     /* 排队取号: which service */
+extern const struct screen_ops scr_ticket;    /* arg: struct scr_ticket_arg * */
+extern const struct screen_ops scr_rate;      /* arg: struct scr_rate_arg * */
+
+/* Takes a number for this service (strings copied). */
+struct scr_ticket_arg {
+	const char *service_id, *service_name;
+};
+/* 好差评 for one subject (strings copied): subject_kind "ticket",
+ * "application_id" or "payment_id", and its id. */
+struct scr_rate_arg {
+	const char *subject_kind, *subject_id, *service_id, *service_name;
+};
+/* Writes s one character at a time ("A 0 2 3"), for voice mode. */
+void app_spell(const char *s, char *out, size_t n);
 extern const struct screen_ops scr_mine;      /* 我的办件; needs a session */
 extern const struct screen_ops scr_licenses;  /* 电子证照; needs a session */
 
@@ -71,6 +86,20 @@ struct scr_login_arg {
 	const struct screen_ops *then;
 	const char *then_arg;   /* copied (a string) */
 };
+
+/* Staff mode (scr_staff*.c; the session is staff.h's). */
+extern const struct screen_ops scr_staff;         /* the menu; needs a staff session */
+extern const struct screen_ops scr_staff_pin;     /* the PIN pad (home's hidden sequence) */
+extern const struct screen_ops scr_staff_reprint; /* 重打凭条 */
+extern const struct screen_ops scr_staff_page;    /* arg: int * (enum staff_page) */
+extern const struct screen_ops scr_staff_dev;     /* 设备检测 */
+extern const struct screen_ops scr_staff_chart;   /* the display's colour chart */
+enum staff_page { STAFF_PAGE_LEDGER, STAFF_PAGE_OUTBOX, STAFF_PAGE_NETWORK, STAFF_PAGE_CONFIG, STAFF_PAGE_ERRORS };
+/* On home: the hidden sequence * # * # ('.' for '#') opens the PIN pad;
+ * true if the key was one of it. */
+bool app_staff_key(struct app *a, int key);
+/* A staff session has begun: its menu (staff_card_login's started). */
+void app_staff_started(struct app *a);
 
 /* --demo-sim (kiosk/screens/nav.c): F5 fetches a demo citizen's login code from the gateway's
  * /sim endpoint and feeds it to the scan path; F6 approves the QR login on

@@ -38,6 +38,7 @@ enum { UI_PASS = 0, UI_HANDLED = 1 };
 #define UI_T_LOGOUT (-3)
 #define UI_T_IDLE (-4)
 #define UI_T_REPEAT (-5)
+#define UI_T_HELP (-6)
 
 struct screen_ops {
 	const char *name;
@@ -128,6 +129,9 @@ void ui_cursor(int x, int y);
 
 /* A notice on the line above the status bar for a few seconds (copied). */
 void ui_toast(struct app *a, enum role role, const char *msg);
+/* The status bar's help button says this instead of 呼叫工作人员 (a call
+ * is on its way; copied), or the usual label again with NULL. */
+void ui_set_help_label(struct app *a, const char *label);
 /* Wipes the notice's text (it may have named the citizen). */
 void ui_wipe_notice(struct app *a);
 /* Clears the screen and the terminal's scrollback at the next paint. */
@@ -178,6 +182,12 @@ struct ui_hooks {
 	void (*quit)(struct app *a);
 	/* The offline banner's text, or NULL for the plain one. */
 	const char *(*offline_text)(struct app *a);
+	/* 呼叫工作人员: the status bar's button, F1, or '*' held down (a
+	 * keypad's auto-repeat). NULL: no such button. */
+	void (*help)(struct app *a);
+	/* Someone watches the screen from afar (mirror.c): the status bar
+	 * says so, so the citizen knows. */
+	bool (*watched)(struct app *a);
 };
 
 struct loop;
@@ -193,6 +203,8 @@ struct ui_config {
 /* For main.c: set-up, the loop's steps, and tear-down. */
 void ui_init(struct app *a, const struct ui_config *cfg, const struct ui_hooks *hooks);
 void ui_colours_init(const struct theme *t);
+/* New keyboard-wedge timings (a config from afar): from the next key on. */
+void ui_set_wedge(struct app *a, int gap_ms, int min_len);
 void ui_end(struct app *a);
 bool ui_input(struct app *a);      /* terminal readable: read its keys; false: it is gone */
 void ui_key(struct app *a, int key);

@@ -18,20 +18,26 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "hall.h"
 #include "i18n.h"
+#include "fleet.h"
 #include "jsonx.h"
 #include "log.h"
 #include "loop.h"
+#include "mirror.h"
 #include "outbox.h"
 #include "screens.h"
 #include "scan.h"
 #include "session.h"
 #include "speech.h"
+#include "staff.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
 
 static struct app the_app;
+/* kiosk --mirror: staff watching the screen (mirror.c); NULL without. */
+static struct mirror *the_mirror;
 
 /* How long shut-down waits for the gateway to confirm a logout. */
 #define SHUTDOWN_DRAIN_MS 1500
@@ -49,7 +55,10 @@ static void on_tty(struct loop *l, int fd, int revents, void *ud)
 
 static void on_before_sleep(struct loop *l, void *ud)
 {
-	ui_paint(ud);
+	struct app *a = ud;
+	ui_paint(a);
+	/* A citizen's (masked) data is shown to viewers only if allowed. */
+	mirror_update(the_mirror, !session_active(a) || a->cfg.mirror_private);
 }
 
 /* The grid, and the size of a cell in pixels where the terminal says it
@@ -116,19 +125,35 @@ static const char *hook_offline(struct app *a)
 		: NULL;
 }
 
+static void hook_painted(struct app *a)
+{
+	access_speak_screen(a);
+	mirror_painted(the_mirror);
+}
+
+static bool hook_watched(struct app *a)
+{
+	return mirror_viewers(the_mirror) > 0;
+}
+
+/* A viewer came or went: the status bar's marker. */
+static void on_mirror_change(void *ud) { ui_dirty(ud); }
+
 static const struct ui_hooks ui_hooks = {
 	.activity = session_activity,
 	.idle_warning = session_idle_warning,
 	.citizen = hook_citizen,
 	.logout = app_logout,
 	.session_expired = hook_expired,
-	.painted = access_speak_screen,
+	.painted = hook_painted,
 	.notice = access_speak_notice,
 	.repeat = access_repeat,
 	.key = hook_key,
 	.scan = hook_scan,
 	.quit = app_quit,
 	.offline_text = hook_offline,
+	.watched = hook_watched,
+	.help = hall_call_help,
 };
 
 static void restore_terminal(void)
@@ -211,6 +236,12 @@ int main(int argc, char **argv)
 		config_free(&a->cfg);
 		return status;
 	}
+	/* kiosk --hash-pin: the staff PIN's configuration line (staff.c). */
+	if (a->cfg.hash_pin) {
+		int status = staff_hash_pin_command(stdin, stdout, stderr);
+		config_free(&a->cfg);
+		return status;
+	}
 	/* ncursesw and wcwidth need a UTF-8 character type, whatever the
 	 * environment says. */
 	if (!setlocale(LC_ALL, "") || strcmp(nl_langinfo(CODESET), "UTF-8") != 0) {
@@ -239,6 +270,12 @@ int main(int argc, char **argv)
 		log_warn("data dir %s: %s (no offline catalog)", a->cfg.data_dir, strerror(errno));
 	log_info("kiosk %s starting: %d gateway(s), lockdown %s", KIOSK_VERSION,
 	         a->cfg.n_gateways, a->cfg.lockdown ? "on" : "off");
+	/* The last config from afar over kiosk.conf's (fleet.c), so a kiosk
+	 * restarted offline keeps it: its language and modes from the start,
+	 * and its theme, which only a start takes. */
+	struct theme remote_theme;
+	if (fleet_load(a) && load_theme(a->cfg.theme, &remote_theme) == 0)
+		a->theme = a->theme_normal = remote_theme;
 
 	i18n_init();
 	i18n_set_lang(a->cfg.lang);
@@ -247,6 +284,15 @@ int main(int argc, char **argv)
 	json_set_alloc_funcs(xmalloc, wipe_free_block);
 
 	a->loop = loop_new();
+	if (a->cfg.mirror) {
+		the_mirror = mirror_open(a->loop, a->cfg.mirror, err, sizeof err);
+		if (!the_mirror) {
+			fprintf(stderr, "kiosk: %s\n", err);
+			log_error("%s", err);
+			return 2;
+		}
+		mirror_on_change(the_mirror, on_mirror_change, a);
+	}
 	struct gw_config gc = {
 		.n_urls = a->cfg.n_gateways,
 		.kiosk_id = a->cfg.kiosk_id,
@@ -293,6 +339,7 @@ int main(int argc, char **argv)
 	app_catalog_load_cache(a);
 	ui_push(a, &scr_home, NULL);
 	app_catalog_refresh(a);
+	fleet_start(a); /* heartbeats */
 	for (int i = 0; i < a->cfg.n_scanners; i++) {
 		char why[256];
 		struct scanner *sc = scanner_open(a->loop, a->cfg.scanners[i],
@@ -305,6 +352,7 @@ int main(int argc, char **argv)
 		}
 	}
 	session_idle_start(a);
+	hall_start(a); /* ratings a restart left unsent */
 	access_reset(a); /* --mode large,voice: a kiosk dedicated to them */
 
 	loop_fd_add(a->loop, STDIN_FILENO, POLLIN, on_tty, a);
@@ -319,10 +367,15 @@ int main(int argc, char **argv)
 	 * and the kiosk waits briefly for that (a token left valid would outlive
 	 * us by its whole lifetime), wiping everything regardless. */
 	loop_fd_del(a->loop, STDIN_FILENO);
+	mirror_free(the_mirror);
+	the_mirror = NULL;
 	for (int i = 0; i < a->n_scanners; i++)
 		scanner_free(a->scanners[i]);
 	a->n_scanners = 0;
+	hall_stop(a);
+	fleet_free(a);
 	session_close(a);
+	staff_end(a, STAFF_END_SHUTDOWN);
 	session_drain(a, SHUTDOWN_DRAIN_MS);
 	loop_drain(a->loop);
 	speech_free(a->speech);

@@ -119,6 +119,42 @@ static const char *const migrations[] = {
 	"  sent_at INTEGER NOT NULL,"
 	"  final_at INTEGER NOT NULL,"
 	"  attempts INTEGER NOT NULL);",
+	/* 2 -> 3: queue tickets (a key per press; nothing personal) and 好差评
+	 * ratings: `ratings` holds those not yet delivered (the comment is the
+	 * citizen's words: deleted under secure_delete once delivered, as
+	 * submissions are), `rating_ledger` how each ended, without the
+	 * comment. One rating per subject, across both. */
+	"CREATE TABLE tickets ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('sending', 'issued', 'failed')),"
+	"  service_id TEXT NOT NULL,"
+	"  ticket TEXT,"
+	"  window TEXT,"
+	"  issued_at TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  final_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE ratings ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  subject_kind TEXT NOT NULL CHECK (subject_kind IN ('application_id', 'payment_id', 'ticket')),"
+	"  subject_id TEXT NOT NULL,"
+	"  service_id TEXT NOT NULL,"
+	"  score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),"
+	"  tags TEXT NOT NULL,"
+	"  comment TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_at INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (subject_kind, subject_id));"
+	"CREATE TABLE rating_ledger ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  subject_kind TEXT NOT NULL,"
+	"  subject_id TEXT NOT NULL,"
+	"  score INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('delivered', 'refused', 'dropped')),"
+	"  created_at INTEGER NOT NULL,"
+	"  final_at INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL,"
+	"  UNIQUE (subject_kind, subject_id));",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -814,7 +850,16 @@ int outbox_receipts(struct outbox *ob, enum outbox_receipt which, outbox_each_fn
 
 int outbox_pending_count(struct outbox *ob)
 {
-	return outbox_unfinished(ob, NULL, NULL);
+	int pay = outbox_unfinished(ob, NULL, NULL);
+	if (pay < 0)
+		return -1;
+	sqlite3_stmt *st = prep(ob, "SELECT (SELECT count(*) FROM subs) + (SELECT count(*) FROM ratings) + "
+	                            "(SELECT count(*) FROM tickets WHERE state = 'sending')");
+	if (!st)
+		return -1;
+	int more = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return more < 0 ? -1 : pay + more;
 }
 
 /* ---- receipts ------------------------------------------------------------ */
@@ -1409,4 +1454,283 @@ int outbox_ledger_command(const char *dir, FILE *out, FILE *errf)
 		fprintf(errf, "kiosk: --ledger: %s\n", *ob->err ? ob->err : strerror(errno));
 	outbox_free(ob);
 	return r == 0 ? 0 : 1;
+}
+
+/* ---- queue tickets -------------------------------------------------------- */
+
+enum outbox_result outbox_ticket_new(struct outbox *ob, const char *service_id, char key[IDEM_KEY_SIZE])
+{
+	ob->err[0] = '\0';
+	key[0] = '\0';
+	if (!service_id || !*service_id || !fits(service_id, MAX_ID))
+		return refuse(ob, "a ticket needs a service id (1..128 bytes)");
+	if (new_key(key) != 0) {
+		snprintf(ob->err, sizeof ob->err, "outbox: no random numbers for a key: %s", strerror(errno));
+		return OUTBOX_ERROR;
+	}
+	sqlite3_stmt *st = prep(ob, "INSERT INTO tickets (key, state, service_id, created_at) "
+	                            "VALUES (?1, 'sending', ?2, ?3)");
+	if (!st)
+		return OUTBOX_ERROR;
+	bind_text(st, 1, key);
+	bind_text(st, 2, service_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	return run(ob, st, "cannot write the ticket") == 0 ? OUTBOX_OK : OUTBOX_ERROR;
+}
+
+/* sending -> issued (with what the gateway said) or failed. */
+static enum outbox_result ticket_end(struct outbox *ob, const char *key, bool issued, const char *ticket,
+                                     const char *window, const char *issued_at)
+{
+	ob->err[0] = '\0';
+	if (issued && (!ticket || !*ticket || !fits(ticket, MAX_ID) || !fits(window, MAX_TEXT) ||
+	               !fits(issued_at, MAX_ID)))
+		return refuse(ob, "the gateway's ticket is missing or too long");
+	sqlite3_stmt *st = prep(ob, "UPDATE tickets SET state = ?2, ticket = ?3, window = ?4, issued_at = ?5, "
+	                            "final_at = ?6 WHERE key = ?1 AND state = 'sending'");
+	if (!st)
+		return OUTBOX_ERROR;
+	bind_text(st, 1, key);
+	bind_text(st, 2, issued ? "issued" : "failed");
+	bind_text(st, 3, issued ? ticket : NULL);
+	bind_text(st, 4, issued ? window : NULL);
+	bind_text(st, 5, issued ? issued_at : NULL);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
+	if (run(ob, st, "cannot write the ticket") != 0)
+		return OUTBOX_ERROR;
+	if (sqlite3_changes(ob->db) == 1)
+		return OUTBOX_OK;
+	/* Not sending: unknown, or ended (a repeat of the same answer is kept). */
+	st = prep(ob, "SELECT state, ticket FROM tickets WHERE key = ?1");
+	if (!st)
+		return OUTBOX_ERROR;
+	bind_text(st, 1, key);
+	enum outbox_result r = OUTBOX_NOT_FOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 0);
+		const char *had = (const char *)sqlite3_column_text(st, 1);
+		bool same = state && !strcmp(state, issued ? "issued" : "failed") &&
+		            (!issued || (had && !strcmp(had, ticket)));
+		r = same ? OUTBOX_KEPT : refuse(ob, "the ticket has ended otherwise: that stands");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+enum outbox_result outbox_ticket_issued(struct outbox *ob, const char *key, const char *ticket,
+                                        const char *window, const char *issued_at)
+{
+	return ticket_end(ob, key, true, ticket, window, issued_at);
+}
+
+enum outbox_result outbox_ticket_failed(struct outbox *ob, const char *key)
+{
+	return ticket_end(ob, key, false, NULL, NULL, NULL);
+}
+
+int outbox_tickets_recent(struct outbox *ob, int max, outbox_ticket_fn *cb, void *ud)
+{
+	ob->err[0] = '\0';
+	sqlite3_stmt *st = prep(ob, "SELECT key, state, service_id, ticket, window, issued_at, created_at "
+	                            "FROM tickets ORDER BY created_at DESC, rowid DESC LIMIT ?1");
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, max);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_ticket t = { 0 };
+		snprintf(t.key, sizeof t.key, "%s", (const char *)sqlite3_column_text(st, 0));
+		t.state = (const char *)sqlite3_column_text(st, 1);
+		t.service_id = (const char *)sqlite3_column_text(st, 2);
+		t.ticket = (const char *)sqlite3_column_text(st, 3);
+		t.window = (const char *)sqlite3_column_text(st, 4);
+		t.issued_at = (const char *)sqlite3_column_text(st, 5);
+		t.created_at = sqlite3_column_int64(st, 6);
+		if (cb)
+			cb(ud, &t);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(ob, rc, "cannot read it");
+		return -1;
+	}
+	return n;
+}
+
+/* ---- ratings -------------------------------------------------------------- */
+
+static bool subject_kind_ok(const char *k)
+{
+	return k && (!strcmp(k, "application_id") || !strcmp(k, "payment_id") || !strcmp(k, "ticket"));
+}
+
+enum outbox_result outbox_rating_new(struct outbox *ob, const struct outbox_rating *r, char key[IDEM_KEY_SIZE])
+{
+	ob->err[0] = '\0';
+	key[0] = '\0';
+	if (!r || !subject_kind_ok(r->subject_kind) || !r->subject_id || !*r->subject_id ||
+	    !fits(r->subject_id, MAX_ID) || !r->service_id || !fits(r->service_id, MAX_ID) ||
+	    r->score < 1 || r->score > 5 || !fits(r->tags, MAX_TEXT) || !fits(r->comment, OUTBOX_RATING_MAX_COMMENT))
+		return refuse(ob, "a rating needs a subject, a service id and a score of 1 to 5");
+	if (begin(ob) != 0)
+		return OUTBOX_ERROR;
+	/* One rating per subject: a second (another press, another screen
+	 * reaching the same payment) is the first. */
+	sqlite3_stmt *st = prep(ob, "SELECT key FROM ratings WHERE subject_kind = ?1 AND subject_id = ?2 "
+	                            "UNION ALL SELECT key FROM rating_ledger WHERE subject_kind = ?1 "
+	                            "AND subject_id = ?2");
+	if (!st)
+		return rollback(ob, OUTBOX_ERROR);
+	bind_text(st, 1, r->subject_kind);
+	bind_text(st, 2, r->subject_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(key, IDEM_KEY_SIZE, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		return rollback(ob, OUTBOX_KEPT);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(ob, rc, "cannot read it");
+		return rollback(ob, OUTBOX_ERROR);
+	}
+	if (new_key(key) != 0) {
+		snprintf(ob->err, sizeof ob->err, "outbox: no random numbers for a key: %s", strerror(errno));
+		return rollback(ob, OUTBOX_ERROR);
+	}
+	st = prep(ob, "INSERT INTO ratings (key, subject_kind, subject_id, service_id, score, tags, comment, "
+	              "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+	if (!st)
+		return rollback(ob, OUTBOX_ERROR);
+	bind_text(st, 1, key);
+	bind_text(st, 2, r->subject_kind);
+	bind_text(st, 3, r->subject_id);
+	bind_text(st, 4, r->service_id);
+	sqlite3_bind_int(st, 5, r->score);
+	bind_text(st, 6, r->tags ? r->tags : "");
+	bind_text(st, 7, r->comment ? r->comment : "");
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+	if (run(ob, st, "cannot write the rating") != 0)
+		return rollback(ob, OUTBOX_ERROR);
+	return commit(ob, OUTBOX_OK);
+}
+
+int outbox_rating_pending(struct outbox *ob, outbox_rating_fn *cb, void *ud)
+{
+	ob->err[0] = '\0';
+	sqlite3_stmt *st = prep(ob, "SELECT key, subject_kind, subject_id, service_id, score, tags, comment, "
+	                            "created_at, attempts, next_at FROM ratings ORDER BY created_at, rowid");
+	if (!st)
+		return -1;
+	/* Read first: the callback may write. */
+	struct outbox_rating *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		struct outbox_rating *e = &v[n++];
+		memset(e, 0, sizeof *e);
+		snprintf(e->key, sizeof e->key, "%s", (const char *)sqlite3_column_text(st, 0));
+		e->subject_kind = col_str(st, 1);
+		e->subject_id = col_str(st, 2);
+		e->service_id = col_str(st, 3);
+		e->score = sqlite3_column_int(st, 4);
+		e->tags = col_str(st, 5);
+		e->comment = col_str(st, 6);
+		e->created_at = sqlite3_column_int64(st, 7);
+		e->attempts = sqlite3_column_int(st, 8);
+		e->next_at = sqlite3_column_int64(st, 9);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		fail(ob, rc, "cannot read it");
+	for (size_t i = 0; i < n; i++) {
+		if (rc == SQLITE_DONE && cb)
+			cb(ud, &v[i]);
+		free((char *)v[i].subject_kind);
+		free((char *)v[i].subject_id);
+		free((char *)v[i].service_id);
+		free((char *)v[i].tags);
+		wipe_str((char *)v[i].comment);
+	}
+	free(v);
+	return rc == SQLITE_DONE ? (int)n : -1;
+}
+
+enum outbox_result outbox_rating_attempt(struct outbox *ob, const char *key, long long next_at)
+{
+	ob->err[0] = '\0';
+	sqlite3_stmt *st = prep(ob, "UPDATE ratings SET attempts = attempts + 1, next_at = ?2 WHERE key = ?1");
+	if (!st)
+		return OUTBOX_ERROR;
+	bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)next_at);
+	if (run(ob, st, "cannot write the rating") != 0)
+		return OUTBOX_ERROR;
+	return sqlite3_changes(ob->db) == 1 ? OUTBOX_OK : OUTBOX_NOT_FOUND;
+}
+
+enum outbox_result outbox_rating_end(struct outbox *ob, const char *key, const char *how)
+{
+	ob->err[0] = '\0';
+	if (!how || (strcmp(how, "delivered") && strcmp(how, "refused") && strcmp(how, "dropped")))
+		return refuse(ob, "a rating ends delivered, refused or dropped");
+	if (begin(ob) != 0)
+		return OUTBOX_ERROR;
+	sqlite3_stmt *st = prep(ob, "INSERT INTO rating_ledger (key, subject_kind, subject_id, score, state, "
+	                            "created_at, final_at, attempts) SELECT key, subject_kind, subject_id, score, "
+	                            "?2, created_at, ?3, attempts FROM ratings WHERE key = ?1");
+	if (!st)
+		return rollback(ob, OUTBOX_ERROR);
+	bind_text(st, 1, key);
+	bind_text(st, 2, how);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	if (run(ob, st, "cannot write the ledger") != 0)
+		return rollback(ob, OUTBOX_ERROR);
+	if (sqlite3_changes(ob->db) != 1)
+		return rollback(ob, OUTBOX_NOT_FOUND); /* ended already, or never written */
+	st = prep(ob, "DELETE FROM ratings WHERE key = ?1");
+	if (!st)
+		return rollback(ob, OUTBOX_ERROR);
+	bind_text(st, 1, key);
+	if (run(ob, st, "cannot write it") != 0 || sqlite3_changes(ob->db) != 1)
+		return rollback(ob, OUTBOX_ERROR);
+	ob->wipe_due = true;
+	enum outbox_result r = commit(ob, OUTBOX_OK);
+	if (r == OUTBOX_OK)
+		wipe_wal(ob);
+	return r;
+}
+
+int outbox_rating_ledger(struct outbox *ob, outbox_rating_fn *cb, void *ud)
+{
+	ob->err[0] = '\0';
+	sqlite3_stmt *st = prep(ob, "SELECT key, subject_kind, subject_id, score, state, created_at, attempts "
+	                            "FROM rating_ledger ORDER BY rowid");
+	if (!st)
+		return -1;
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_rating e = { 0 };
+		snprintf(e.key, sizeof e.key, "%s", (const char *)sqlite3_column_text(st, 0));
+		e.subject_kind = (const char *)sqlite3_column_text(st, 1);
+		e.subject_id = (const char *)sqlite3_column_text(st, 2);
+		e.score = sqlite3_column_int(st, 3);
+		e.state = (const char *)sqlite3_column_text(st, 4);
+		e.created_at = sqlite3_column_int64(st, 5);
+		e.attempts = sqlite3_column_int(st, 6);
+		if (cb)
+			cb(ud, &e);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(ob, rc, "cannot read it");
+		return -1;
+	}
+	return n;
 }

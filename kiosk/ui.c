@@ -66,6 +66,7 @@ static struct {
 	struct ui_target_list *targets;
 	/* A one-line notice above the status bar, for a few seconds. */
 	char toast[512];
+	char help_label[96];  /* the help button's label while a call is answered, or "" */
 	enum role toast_role;
 	long long toast_timer;
 	/* The terminal's bytes read as keys (kiosk/core/keys.c), and
@@ -510,6 +511,12 @@ void ui_repaint_all(struct app *a)
 	ui_dirty(a);
 }
 
+void ui_set_help_label(struct app *a, const char *label)
+{
+	snprintf(U.help_label, sizeof U.help_label, "%s", label ? label : "");
+	ui_dirty(a);
+}
+
 void ui_wipe_notice(struct app *a)
 {
 	explicit_bzero(U.toast, sizeof U.toast);
@@ -571,7 +578,7 @@ static void draw_status(struct app *a)
 	bool home = !U.top || !U.top->below;
 
 	/* The actions, most important first: a narrow bar drops the last. */
-	struct { const char *label; int target; } act[4];
+	struct { const char *label; int target; } act[5];
 	int n = 0;
 	char out[160];
 	/* Large mode's buttons are for touch: no key hints, so that log-out,
@@ -590,22 +597,30 @@ static void draw_status(struct app *a)
 		act[n].label = big ? _("Home") : _("[Home] Home");
 		act[n++].target = UI_T_HOME;
 	}
+	if (U.hooks.help) {
+		/* On every screen; before 重听, which '*' also does. */
+		act[n].label = U.help_label[0] ? U.help_label : big ? _("Call staff") : _("[F1] Call staff");
+		act[n++].target = UI_T_HELP;
+	}
 	if (voice_mode) {
 		act[n].label = big ? _("Repeat") : _("[*] Repeat");
 		act[n++].target = UI_T_REPEAT;
 	}
+	/* Someone watching from afar (mirror.c) is always said: room is kept. */
+	const char *watch = U.hooks.watched && U.hooks.watched(a) ? _("◉ Viewed remotely") : NULL;
+	int room = U.cols - 1 - (watch ? text_width(watch) + 2 : 0);
 	int x = 1;
 	for (int i = 0; i < n; i++) {
 		int w = text_width(act[i].label);
 		if (sh == 3) {
 			/* Large mode: real buttons, at least 3 x 8, with gaps. */
 			int bw = w + 5 < 8 ? 8 : w + 5; /* frame, padding, marker */
-			if (x + bw > U.cols - 1)
+			if (x + bw > room)
 				break;
 			ui_button((struct rect){ x, y, bw, 3 }, act[i].target, 0, act[i].label, NULL, false);
 			x += bw + 2;
 		} else {
-			if (x + w > U.cols - 1)
+			if (x + w > room)
 				break;
 			ui_text(x, y, U.cols - x, ROLE_STATUS, act[i].label);
 			ui_target((struct rect){ x, y, w, 1 }, act[i].target);
@@ -620,10 +635,15 @@ static void draw_status(struct app *a)
 	/* The network state in words, never by colour alone. */
 	const char *net = gw_net_state(U.cfg.gw) == GW_NET_OFFLINE ? _("Offline") : _("Online");
 	char right[160];
-	snprintf(right, sizeof right, "%s | %s | %s", i18n_lang_name(i18n_lang()), net, clock);
+	const char *w1 = watch ? watch : "", *w2 = watch ? " | " : "";
+	snprintf(right, sizeof right, "%s%s%s | %s | %s", w1, w2, i18n_lang_name(i18n_lang()), net, clock);
 	int rw = text_width(right);
 	if (x + rw + 1 > U.cols) {
-		snprintf(right, sizeof right, "%s %s", net, clock);
+		snprintf(right, sizeof right, "%s%s%s %s", w1, w2, net, clock);
+		rw = text_width(right);
+	}
+	if (x + rw + 1 > U.cols && watch) {
+		snprintf(right, sizeof right, "%s", watch);
 		rw = text_width(right);
 	}
 	if (x + rw + 1 <= U.cols)
@@ -742,6 +762,8 @@ static void dispatch_target(struct app *a, int id)
 		logout(a);
 	else if (id == UI_T_REPEAT && U.hooks.repeat)
 		U.hooks.repeat(a);
+	else if (id == UI_T_HELP && U.hooks.help)
+		U.hooks.help(a);
 	else if (id == UI_T_IDLE)
 		; /* dismissing the warning was the point */
 	else if (U.top && U.top->ops->mouse)
@@ -784,6 +806,37 @@ void ui_resize(struct app *a, int cols, int rows)
 	ui_relayout(a);
 }
 
+/* '*' held down on a keypad (its auto-repeat: 8 within 2.5 s, none more
+ * than 0.6 s apart) calls staff; the rest of that hold is swallowed. Each
+ * '*' before that does what '*' does (重听 in voice mode). */
+static bool star_held(struct app *a, int key)
+{
+	static int n;
+	static long long first, last;
+	static bool fired;
+	if (key != '*' || !U.hooks.help) {
+		n = 0;
+		return false;
+	}
+	long long now = loop_now_ms();
+	if (n == 0 || now - last > 600) {
+		n = 0;
+		first = now;
+		fired = false;
+	}
+	n++;
+	last = now;
+	if (fired)
+		return true;
+	if (n >= 8 && now - first <= 2500) {
+		fired = true;
+		U.hooks.help(a);
+		ui_dirty(a);
+		return true;
+	}
+	return false;
+}
+
 void ui_key(struct app *a, int key)
 {
 	if (key == K_MOUSE) {
@@ -798,6 +851,13 @@ void ui_key(struct app *a, int key)
 		logout(a);
 		return;
 	}
+	if (key == K_F(1) && U.hooks.help) {
+		U.hooks.help(a);
+		ui_dirty(a);
+		return;
+	}
+	if (star_held(a, key))
+		return;
 	if ((key == '*' || key == K_F(2)) && voice_mode) {
 		if (U.hooks.repeat)
 			U.hooks.repeat(a); /* 重听 */
@@ -938,6 +998,14 @@ void ui_init(struct app *a, const struct ui_config *cfg, const struct ui_hooks *
 	U.cols = COLS;
 	U.rows = LINES;
 	U.dirty = true;
+}
+
+void ui_set_wedge(struct app *a, int gap_ms, int min_len)
+{
+	/* What is held now is judged by the new rule when the next key or
+	 * the flush comes: nothing is lost. */
+	U.wedge.cfg.max_gap_ms = gap_ms;
+	U.wedge.cfg.min_len = min_len;
 }
 
 void ui_end(struct app *a)

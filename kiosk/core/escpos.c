@@ -360,6 +360,21 @@ static void put_big(struct enc *e, const char *text, int max_lines)
 	cells_free(&cs);
 }
 
+/* A ticket's number: centred, bold, four times as wide and high. */
+static void put_huge(struct enc *e, const char *text)
+{
+	struct cells cs = to_cells(e->cd, text);
+	ob_cmd(&e->out, ESC, 'a', 1);
+	ob_cmd(&e->out, ESC, 'E', 1);
+	ob_cmd(&e->out, GS, '!', 0x33);
+	put_wrapped(&e->out, cs.c, cs.n, e->cols / 4, 0, 2, &e->ellipsis);
+	ob_cmd(&e->out, GS, '!', 0x00);
+	ob_cmd(&e->out, ESC, 'E', 0);
+	ob_cmd(&e->out, ESC, 'a', 0);
+	ob_byte(&e->out, LF);
+	cells_free(&cs);
+}
+
 /* "label：value", value wrapped with a hanging indent under itself (under
  * the label's start if the label takes more than half the line). */
 static void put_field(struct enc *e, const char *label, const char *value)
@@ -453,6 +468,10 @@ static int encode(struct enc *e, const struct receipt *r, char *err, size_t errl
 	ob_put(&e->out, start, sizeof start);
 	put_big(e, r->title && *r->title ? r->title : lb->title, 2);
 	put_separator(e);
+	if (r->big && *r->big) {
+		put_huge(e, r->big);
+		put_separator(e);
+	}
 
 	if (!r->no_amount) {
 		char num[32], amount[64];

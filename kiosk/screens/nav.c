@@ -192,3 +192,21 @@ void app_offer_held(struct app *a)
 {
 	loop_timer_add(a->loop, 0, offer_now, a);
 }
+
+void app_spell(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+	if (n == 0)
+		return;
+	for (const char *c = s; *c; c++) {
+		/* whole characters (a number from outside may hold other than
+		 * ASCII), a space after each */
+		bool lead = ((unsigned char)*c & 0xC0) != 0x80;
+		if (lead && k + 6 >= n)
+			break;
+		out[k++] = *c;
+		if (((unsigned char)c[1] & 0xC0) != 0x80)
+			out[k++] = ' ';
+	}
+	out[k] = '\0';
+}

@@ -134,7 +134,7 @@ static const char *act_label(void *ud, int i, const char **sub)
 		snprintf(buf, sizeof buf, _("Pay the fee: %s yuan"), y);
 		return buf;
 	}
-	case A_HOME: return _("Back to the home screen");
+	case A_HOME: *sub = _("Then tell us how it went"); return _("Done");
 	}
 	return "";
 }
@@ -221,9 +221,12 @@ static void act(struct screen *s, int i)
 		ui_push(a, &scr_pay, &b);
 		return;
 	}
-	case A_HOME:
-		ui_home(a);
+	case A_HOME: {
+		/* 好差评 first (one press skips it); the screen keeps its copies */
+		struct scr_rate_arg ra = { "application_id", p->app_id, NULL, p->svc_name };
+		ui_push(a, &scr_rate, &ra);
 		return;
+	}
 	}
 }
 
@@ -271,19 +274,8 @@ static void applied_speak(struct screen *s, char *buf, size_t n, bool full)
 		return;
 	}
 	/* The number one character at a time: it is to be written down. */
-	char spelled[160] = "";
-	size_t k = 0;
-	for (const char *c = p->app_id; *c; c++) {
-		/* whole characters (a number from outside may hold other than
-		 * ASCII), a space after each */
-		bool lead = ((unsigned char)*c & 0xC0) != 0x80;
-		if (lead && k + 6 >= sizeof spelled)
-			break;
-		spelled[k++] = *c;
-		if (((unsigned char)c[1] & 0xC0) != 0x80)
-			spelled[k++] = ' ';
-	}
-	spelled[k] = '\0';
+	char spelled[160];
+	app_spell(p->app_id, spelled, sizeof spelled);
 	const char *pr = print_words(p);
 	snprintf(buf, n, _("Your application has been submitted. Application number: %s. %s %s"), spelled, p->next,
 	         item);

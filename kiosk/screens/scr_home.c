@@ -7,17 +7,25 @@
 #include <string.h>
 
 #include "app.h"
+#include "fleet.h"
 #include "screens.h"
 #include "i18n.h"
 #include "menu.h"
 #include "session.h"
+#include "staff.h"
+#include "text.h"
 #include "ui.h"
 #include "util.h"
 
 /* The accessibility modes come first: big buttons 1 and 2. */
 enum { H_LARGE, H_VOICE, H_SERVICES, H_LOGIN, H_BILLS, H_QUEUE, H_MINE, H_LANG, H_SEARCH, H_COUNT };
+_Static_assert((int)H_COUNT == (int)KCONF_HOME_COUNT, "kconf.c names the home buttons in H_* order");
 struct home {
 	struct menu m;
+	/* The buttons shown, in order (a config's home_buttons): the menu's
+	 * item i, digit i + 1, is button order[i]. */
+	int order[H_COUNT], n;
+	int notice_y;       /* the config's notice (fleet.c), or -1 */
 	char lang_label[64];
 	char who[160];
 	int welcome_y;
@@ -60,6 +68,14 @@ static const char *item_label(void *ud, int i, const char **sub)
 	return "";
 }
 
+/* Item i of the menu as shown. */
+static const char *shown_label(void *ud, int i, const char **sub)
+{
+	struct home *h = ((struct screen *)ud)->priv;
+	*sub = NULL;
+	return i >= 0 && i < h->n ? item_label(ud, h->order[i], sub) : "";
+}
+
 static void home_enter(struct screen *s, void *arg)
 {
 	s->priv = xcalloc(1, sizeof(struct home));
@@ -81,16 +97,26 @@ static void home_resize(struct screen *s, struct rect area)
 		h->m.focus = 0;
 	}
 	h->had_session = session_active(s->app);
+	h->n = fleet_home_buttons(s->app, h->order);
 	h->welcome_y = -1;
 	if (area.h >= 16) {
 		h->welcome_y = area.y;
 		area.y += 2;
 		area.h -= 2;
 	}
+	/* The notice: on the welcome's blank line, or a line of its own. */
+	h->notice_y = -1;
+	if (fleet_notice(s->app) && area.h >= 8) {
+		h->notice_y = h->welcome_y >= 0 ? area.y - 1 : area.y;
+		if (h->welcome_y < 0 || area.h >= 22) {
+			area.y += 1 + (h->welcome_y < 0);
+			area.h -= 1 + (h->welcome_y < 0);
+		}
+	}
 	/* Two columns of big buttons; a blank row between rows when it fits. */
 	int item_h = area.h >= 4 * 4 + 3 ? 4 : 3;
 	int gap_y = area.h >= 4 * item_h + 3 ? 1 : 0;
-	menu_layout(&h->m, area, H_COUNT, 22, item_h, 2, gap_y, area.w >= 110 ? 4 : 2);
+	menu_layout(&h->m, area, h->n, 22, item_h, 2, gap_y, area.w >= 110 ? 4 : 2);
 }
 
 static void coming_soon(struct screen *s, const char *title)
@@ -135,6 +161,9 @@ static void activate(struct screen *s, int i)
 	case H_SEARCH:
 		ui_push(s->app, &scr_search, NULL);
 		break;
+	case H_QUEUE:
+		ui_push(s->app, &scr_queue, NULL);
+		break;
 	default:
 		coming_soon(s, item_label(s, i, &sub));
 		break;
@@ -144,11 +173,13 @@ static void activate(struct screen *s, int i)
 static int home_key(struct screen *s, int key)
 {
 	struct home *h = s->priv;
+	if (app_staff_key(s->app, key)) /* * # * #: the staff PIN (scr_staff.c) */
+		return UI_HANDLED;
 	if (app_search_key(s->app, key))
 		return UI_HANDLED;
 	int r = menu_key(&h->m, key);
-	if (r >= 0)
-		activate(s, r);
+	if (r >= 0 && r < h->n)
+		activate(s, h->order[r]);
 	return r == MENU_IGNORED ? UI_PASS : UI_HANDLED;
 }
 
@@ -156,14 +187,17 @@ static int home_mouse(struct screen *s, int target)
 {
 	struct home *h = s->priv;
 	int r = menu_mouse(&h->m, target);
-	if (r >= 0)
-		activate(s, r);
+	if (r >= 0 && r < h->n)
+		activate(s, h->order[r]);
 	return UI_HANDLED;
 }
 
 static int home_scan(struct screen *s, const char *code, size_t len)
 {
-	session_scan_login(s, code, len); /* one at a time, decided there */
+	if (staff_code_like(code, len)) /* a staff card: staff mode (staff.h) */
+		staff_card_login(s, code, len, app_staff_started);
+	else
+		session_scan_login(s, code, len); /* one at a time, decided there */
 	return UI_HANDLED;
 }
 
@@ -175,7 +209,20 @@ static void home_draw(struct screen *s, struct rect area)
 		               session_active(s->app)
 		               ? _("You are logged in. Touch a button or press its number.")
 		               : _("Welcome. Touch a button or press its number, or scan your app's login code."));
-	menu_draw(&h->m, item_label, s);
+	const char *notice = fleet_notice(s->app);
+	if (h->notice_y >= 0 && notice) {
+		/* Checked by fleet.c; cleaned again here: nothing from outside
+		 * reaches the terminal unsanitized. */
+		char *clean = text_sanitize(notice, strlen(notice), 0);
+		char *line = xasprintf(_("Notice: %s"), clean);
+		char *fit = text_ellipsize(line, area.w - 2);
+		ui_fill((struct rect){ area.x, h->notice_y, area.w, 1 }, ROLE_BANNER);
+		ui_text_center(area.x + 1, h->notice_y, area.w - 2, ROLE_BANNER, fit);
+		free(fit);
+		free(line);
+		free(clean);
+	}
+	menu_draw(&h->m, shown_label, s);
 }
 
 static const char *home_title(struct screen *s)
@@ -188,15 +235,25 @@ static void home_speak(struct screen *s, char *buf, size_t n, bool full)
 	struct home *h = s->priv;
 	const char *sub;
 	char item[256];
-	menu_speak_item(&h->m, h->m.focus, item_label(s, h->m.focus, &sub), item, sizeof item);
+	menu_speak_item(&h->m, h->m.focus, shown_label(s, h->m.focus, &sub), item, sizeof item);
 	if (!full) {
 		snprintf(buf, n, "%s", item);
 		return;
 	}
 	/* Every choice with its number, then where the focus is. */
-	size_t len = (size_t)snprintf(buf, n, _("%s. Press a number to choose:"), home_title(s));
-	for (int i = 0; i < H_COUNT && len < n; i++)
-		len += (size_t)snprintf(buf + len, n - len, " %d %s;", i + 1, item_label(s, i, &sub));
+	size_t len = 0;
+	const char *notice = fleet_notice(s->app);
+	if (notice) { /* the hall's notice first (fleet.c) */
+		char *clean = text_sanitize(notice, strlen(notice), 0);
+		len = (size_t)snprintf(buf, n, _("Notice: %s."), clean);
+		free(clean);
+		if (len < n)
+			len += (size_t)snprintf(buf + len, n - len, " ");
+	}
+	if (len < n)
+		len += (size_t)snprintf(buf + len, n - len, _("%s. Press a number to choose:"), home_title(s));
+	for (int i = 0; i < h->n && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, " %d %s;", i + 1, shown_label(s, i, &sub));
 	if (len < n)
 		snprintf(buf + len, n - len, " %s", item);
 }

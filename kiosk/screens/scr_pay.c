@@ -50,7 +50,7 @@ enum stage {
 	ST_STOPPED,   /* refused, or could not start: a message */
 };
 enum { REQ_CREATE = 1, REQ_POLL, REQ_SCAN, REQ_CANCEL };
-enum { T_PAY = 1, T_CANCEL, T_YES, T_NO };
+enum { T_PAY = 1, T_CANCEL, T_YES, T_NO, T_DONE };
 
 #define POLL_MS 2000
 #define POLL_MAX_MS 10000
@@ -594,8 +594,10 @@ static void pay_draw(struct screen *s, struct rect area)
 			snprintf(line, sizeof line, _("Paid at: %s"), when);
 			ui_text(t.x, y++, t.w, ROLE_TEXT, line);
 		}
-		if (P->shown == PAY_SUCCESS)
+		if (P->shown == PAY_SUCCESS) {
 			y += ui_para((struct rect){ t.x, y, t.w, 3 }, ROLE_TEXT, receipt_words(P));
+			ui_button(P->pay_btn, T_DONE, 1, _("Done"), NULL, false);
+		}
 		break;
 	case ST_STOPPED:
 		break;
@@ -604,9 +606,21 @@ static void pay_draw(struct screen *s, struct rect area)
 		ui_para((struct rect){ t.x, y + 1, t.w, 3 }, P->msg_role, P->msg);
 }
 
+/* 完成 after a payment went through: 好差评 for it (one press skips). */
+static void rate_payment(struct screen *s)
+{
+	struct pay *P = s->priv;
+	struct scr_rate_arg ra = { "payment_id", P->p.id, NULL, P->bill.payee };
+	ui_push(s->app, &scr_rate, &ra);
+}
+
 static int pay_key(struct screen *s, int key)
 {
 	struct pay *P = s->priv;
+	if (P->stage == ST_DONE && P->shown == PAY_SUCCESS && key == '1') {
+		rate_payment(s);
+		return UI_HANDLED;
+	}
 	switch (P->stage) {
 	case ST_CONFIRM:
 		if ((key == '1' || key == K_RETURN) && loop_now_ms() - P->entered_ms < CONFIRM_GUARD_MS)
@@ -650,6 +664,10 @@ static int pay_mouse(struct screen *s, int target)
 		cancel(s);
 	else if (target == T_NO)
 		P->asking_cancel = false;
+	else if (target == T_DONE && P->stage == ST_DONE && P->shown == PAY_SUCCESS) {
+		rate_payment(s);
+		return UI_HANDLED;
+	}
 	ui_relayout(s->app);
 	return UI_HANDLED;
 }
@@ -697,6 +715,10 @@ static void pay_speak(struct screen *s, char *buf, size_t n, bool full)
 		snprintf(buf, n, _("Payment. %s to %s. %s"), money, P->bill.payee, now);
 	else
 		snprintf(buf, n, "%s", now);
+	if (P->stage == ST_DONE && P->shown == PAY_SUCCESS) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, n - len, " %s", _("Press 1 when you are done."));
+	}
 }
 
 const char *scr_pay_payment_id(struct screen *s)

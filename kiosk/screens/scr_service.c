@@ -17,7 +17,7 @@
 #include "ui.h"
 #include "util.h"
 
-enum { T_PREV = 1, T_NEXT = 2, T_RETRY = 3, T_APPLY = 4 };
+enum { T_PREV = 1, T_NEXT = 2, T_RETRY = 3, T_APPLY = 4, T_QUEUE = 5 };
 enum { REQ_DETAIL = 1 };
 enum state { ST_LOADING, ST_OK, ST_SAVED, ST_ERROR, ST_GONE };
 
@@ -37,7 +37,7 @@ struct detail {
 	struct line *lines;
 	int n_lines, cap_lines;
 	int top;               /* first visible line */
-	struct rect text_area, prev, next, retry, apply;
+	struct rect text_area, prev, next, retry, apply, queue;
 	char cache_name[128];
 };
 
@@ -136,6 +136,13 @@ static bool can_apply(const struct detail *d)
 {
 	return d->have_svc && d->state != ST_ERROR && d->state != ST_GONE && d->svc.b.kind == SVC_APPLY &&
 	       d->svc.form.n_fields > 0;
+}
+
+/* 取号 is offered for a service of kind queue, or any with a counter. */
+static bool can_queue(const struct detail *d)
+{
+	return d->have_svc && d->state != ST_ERROR && d->state != ST_GONE &&
+	       (d->svc.b.kind == SVC_QUEUE || d->svc.where[0]);
 }
 
 static void set_error(struct detail *d, enum state st, const char *msg)
@@ -239,6 +246,23 @@ static void svc_resize(struct screen *s, struct rect area)
 				d->text_area.h = 1;
 		}
 	}
+	/* 取号: left of 在线申请 on its row, else a row of its own above. */
+	d->queue = (struct rect){ 0, 0, 0, 0 };
+	if (can_queue(d)) {
+		int qw = text_width(_("Take a number")) + OSK_PAD_BOXED + 3;
+		qw = qw < bw ? bw : qw > area.w - 2 ? area.w - 2 : qw;
+		int right = can_apply(d) && d->apply.y == by ? d->apply.x - 2 : area.x + area.w - 1;
+		d->queue = (struct rect){ right - qw, by, qw, bh };
+		if (d->queue.x <= d->next.x + d->next.w) {
+			/* a row of its own above the buttons' rows */
+			int top = can_apply(d) && d->apply.y < by ? d->apply.y : by;
+			d->queue = (struct rect){ area.x + area.w - 1 - qw, top - bh - 1, qw, bh };
+			if (d->text_area.y + d->text_area.h >= d->queue.y)
+				d->text_area.h = d->queue.y - d->text_area.y - 1;
+			if (d->text_area.h < 1)
+				d->text_area.h = 1;
+		}
+	}
 	build(d, d->text_area.w);
 	int max_top = d->n_lines - d->text_area.h;
 	if (d->top > max_top)
@@ -307,6 +331,8 @@ static void svc_draw(struct screen *s, struct rect area)
 		ui_button(d->retry, T_RETRY, 3, _("Try again"), NULL, true);
 	else if (can_apply(d))
 		ui_button(d->apply, T_APPLY, 4, _("Apply online"), NULL, true);
+	if (can_queue(d) && d->queue.w > 0)
+		ui_button(d->queue, T_QUEUE, 5, _("Take a number"), NULL, !can_apply(d));
 }
 
 static int act(struct screen *s, int target)
@@ -318,6 +344,12 @@ static int act(struct screen *s, int target)
 	case T_APPLY:
 		if (can_apply(d))
 			app_push_citizen(s->app, &scr_form, d->svc.b.id);
+		return UI_HANDLED;
+	case T_QUEUE:
+		if (can_queue(d)) {
+			struct scr_ticket_arg ta = { d->svc.b.id, d->svc.b.name };
+			ui_push(s->app, &scr_ticket, &ta);
+		}
 		return UI_HANDLED;
 	case T_RETRY:
 		if (d->state == ST_ERROR) {
@@ -340,7 +372,8 @@ static int svc_key(struct screen *s, int key)
 	case K_NPAGE: case '2': case '0': case ' ': return act(s, T_NEXT);
 	case '3': return act(s, T_RETRY);
 	case '4': return act(s, T_APPLY);
-	case K_RETURN: return act(s, d->state == ST_ERROR ? T_RETRY : T_APPLY);
+	case '5': return act(s, T_QUEUE);
+	case K_RETURN: return act(s, d->state == ST_ERROR ? T_RETRY : can_apply(d) || !can_queue(d) ? T_APPLY : T_QUEUE);
 	}
 	return UI_PASS;
 }
@@ -398,6 +431,8 @@ static void svc_speak(struct screen *s, char *buf, size_t n, bool full)
 		ADD(_("Where: %s. "), v->where);
 	if (can_apply(d))
 		ADD("%s ", _("Press 4 to apply online."));
+	if (can_queue(d))
+		ADD("%s ", _("Press 5 to take a number for the window."));
 	ADD("%s", _("Press 2 for more, Esc to go back."));
 #undef ADD
 }

@@ -960,12 +960,13 @@ Test(outbox_sub, an_outbox_of_schema_1_keeps_its_payments)
 	cr_assert_eq(outbox_payment_new(ob, &gas, &g), OUTBOX_OK);
 	cr_assert_eq(outbox_payment_state(ob, g.key, PAY_SUCCESS, "R-1", NULL), OUTBOX_OK);
 	close_outbox();
-	raw_exec("DROP TABLE subs; DROP TABLE sub_ledger; PRAGMA user_version = 1;");
+	raw_exec("DROP TABLE subs; DROP TABLE sub_ledger; DROP TABLE tickets; DROP TABLE ratings; "
+	         "DROP TABLE rating_ledger; PRAGMA user_version = 1;");
 	cr_assert_eq(raw_int("PRAGMA user_version"), 1);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sub%'"), 0);
 
 	open_outbox();
-	cr_assert_eq(raw_int("PRAGMA user_version"), 2);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 3);
 	struct outbox_entry got;
 	cr_assert_eq(outbox_find(ob, w.key, &got), OUTBOX_OK);
 	cr_assert_eq(got.state, PAY_CREATED);
@@ -984,9 +985,9 @@ Test(outbox_sub, an_outbox_of_schema_1_keeps_its_payments)
 	new_sub(&residence, &e);
 	cr_assert_eq(outbox_sub_delivered(ob, e.key, "app-1"), OUTBOX_OK);
 	outbox_sub_entry_clear(&e);
-	/* And a schema 2 outbox opens as it is. */
+	/* And a schema 3 outbox opens as it is. */
 	open_outbox();
-	cr_assert_eq(raw_int("PRAGMA user_version"), 2);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 3);
 	cr_assert_eq(outbox_sub_ledger(ob, NULL, NULL), 1);
 	outbox_entry_clear(&w);
 	outbox_entry_clear(&g);
@@ -996,11 +997,11 @@ Test(outbox_sub, a_schema_from_a_newer_kiosk_is_still_refused)
 {
 	open_outbox();
 	close_outbox();
-	raw_exec("PRAGMA user_version = 3");
+	raw_exec("PRAGMA user_version = 4");
 	char err[512] = "";
 	ob = outbox_open(dir, err, sizeof err);
 	cr_assert_null(ob);
-	cr_assert(strstr(err, "newer kiosk") && strstr(err, "up to 2"), "%s", err);
+	cr_assert(strstr(err, "newer kiosk") && strstr(err, "up to 3"), "%s", err);
 }
 
 /* ---- SIGKILL ----------------------------------------------------------------------------------- */

@@ -1,0 +1,425 @@
+/* scr_rate.c: 好差评, asked after a service is done (a ticket taken, an
+ * application submitted, a payment paid).
+ *
+ * 5 非常满意 … 1 非常不满意: the digit is the score. A score of 3 or more
+ * is recorded at once; 2 or 1 asks why (tags, toggled by their numbers)
+ * and offers a comment (the on-screen letters, digits, or the terminal's
+ * input method), then 提交. 0, Esc and 首页 skip it in one press: nothing
+ * here ever stands between the citizen and the home screen. The rating
+ * goes to the outbox (hall.c sends it, once, whenever the gateway can take
+ * it) for exactly the subject the screen was opened with: the screen owns
+ * copies of the subject's ids, taken when the service ended.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "hall.h"
+#include "i18n.h"
+#include "log.h"
+#include "loop.h"
+#include "osk.h"
+#include "outbox.h"
+#include "screens.h"
+#include "text.h"
+#include "ui.h"
+#include "util.h"
+#include "validate.h"
+
+#define COMMENT_MAX_CHARS 200
+#define THANKS_MS 4000
+
+enum rstage { R_SCORE, R_REASONS, R_COMMENT, R_THANKS };
+enum { TG_SCORE = 0, TG_SKIP = 10, TG_TAG = 20, TG_WRITE = 40, TG_SEND = 41, TG_HOME = 42, TG_OSK = 100 };
+
+static const struct { const char *id, *label; } tags[] = {
+	{ "slow", N_("Waited too long") },
+	{ "unclear", N_("Guidance was unclear") },
+	{ "unfriendly", N_("Staff were unfriendly") },
+	{ "system", N_("The system failed") },
+	{ "too_many_steps", N_("Too many steps") },
+	{ "not_done", N_("Could not get it done") },
+	{ "other", N_("Something else") },
+};
+#define N_TAGS ((int)(sizeof tags / sizeof tags[0]))
+
+struct rate {
+	char *kind, *subject, *svc_id, *svc_name;
+	enum rstage stage;
+	int score;
+	bool tag_on[N_TAGS];
+	char comment[COMMENT_MAX_CHARS * 4 + 1];
+	size_t clen;
+	int cchars;
+	struct osk *osk;
+	int focus;                 /* R_SCORE: 0..4 = scores 5..1 */
+	long long home_timer;
+	struct rect area;
+};
+
+static const char *score_label(int score)
+{
+	switch (score) {
+	case 5: return _("Very satisfied");
+	case 4: return _("Satisfied");
+	case 3: return _("Fairly satisfied");
+	case 2: return _("Dissatisfied");
+	case 1: return _("Very dissatisfied");
+	}
+	return "";
+}
+
+static void rate_enter(struct screen *s, void *arg)
+{
+	const struct scr_rate_arg *a = arg;
+	struct rate *r = xcalloc(1, sizeof *r);
+	s->priv = r;
+	r->kind = xstrdup(a->subject_kind);
+	r->subject = xstrdup(a->subject_id);
+	r->svc_id = xstrdup(a->service_id ? a->service_id : "");
+	r->svc_name = xstrdup(a->service_name ? a->service_name : "");
+}
+
+static void rate_leave(struct screen *s)
+{
+	struct rate *r = s->priv;
+	loop_timer_del(s->app->loop, r->home_timer);
+	osk_free(r->osk);
+	explicit_bzero(r->comment, sizeof r->comment);
+	free(r->kind);
+	free(r->subject);
+	free(r->svc_id);
+	free(r->svc_name);
+	free(r);
+}
+
+static long go_home(struct loop *l, long long id, void *ud)
+{
+	struct screen *s = ud;
+	struct rate *r = s->priv;
+	r->home_timer = 0;
+	if (!s->gone && ui_top(s->app) == s)
+		ui_home(s->app);
+	return -1;
+}
+
+static void submit(struct screen *s)
+{
+	struct rate *r = s->priv;
+	char tagbuf[256] = "";
+	size_t k = 0;
+	for (int i = 0; i < N_TAGS && r->score <= 2; i++)
+		if (r->tag_on[i])
+			k += (size_t)snprintf(tagbuf + k, sizeof tagbuf - k, "%s%s", k ? "," : "", tags[i].id);
+	struct outbox_rating o = {
+		.subject_kind = r->kind, .subject_id = r->subject, .service_id = r->svc_id,
+		.score = r->score, .tags = tagbuf, .comment = r->score <= 2 ? r->comment : "",
+	};
+	hall_rate(s->app, &o);
+	explicit_bzero(r->comment, sizeof r->comment);
+	r->clen = 0;
+	r->cchars = 0;
+	r->stage = R_THANKS;
+	r->home_timer = loop_timer_add(s->app->loop, THANKS_MS, go_home, s);
+	ui_relayout(s->app);
+}
+
+static void choose(struct screen *s, int score)
+{
+	struct rate *r = s->priv;
+	r->score = score;
+	if (score >= 3)
+		submit(s);
+	else {
+		r->stage = R_REASONS;
+		ui_relayout(s->app);
+	}
+}
+
+static void rate_resize(struct screen *s, struct rect area)
+{
+	struct rate *r = s->priv;
+	r->area = area;
+	if (r->stage == R_COMMENT && !r->osk) {
+		r->osk = osk_new(OSK_LETTERS, 0);
+		osk_set_enter_label(r->osk, _("Done"));
+	}
+}
+
+static void comment_add(struct rate *r, unsigned cp)
+{
+	if (r->cchars >= COMMENT_MAX_CHARS || !v_char_ok(cp))
+		return;
+	char u[4];
+	size_t n = text_utf8_encode(cp, u);
+	if (n == 0 || r->clen + n >= sizeof r->comment)
+		return;
+	memcpy(r->comment + r->clen, u, n);
+	r->clen += n;
+	r->comment[r->clen] = '\0';
+	r->cchars++;
+}
+
+static void comment_back(struct rate *r)
+{
+	if (r->clen == 0)
+		return;
+	do
+		r->clen--;
+	while (r->clen > 0 && ((unsigned char)r->comment[r->clen] & 0xC0) == 0x80);
+	r->comment[r->clen] = '\0';
+	r->cchars--;
+}
+
+static void draw_score(struct screen *s, struct rect a)
+{
+	struct rate *r = s->priv;
+	int y = a.y + 1;
+	y += ui_para((struct rect){ a.x + 1, y, a.w - 2, 2 }, ROLE_TEXT,
+	             _("How satisfied are you with this service? Press a number (0 to skip)."));
+	int bh = ui_large() || a.h >= 22 ? 3 : 1, gap = a.h >= 24 ? 1 : 0;
+	int bw = a.w - 2 < 40 ? a.w - 2 : 40;
+	for (int i = 0; i < 5; i++) {
+		int score = 5 - i;
+		if (y + bh > a.y + a.h - bh)
+			break;
+		ui_button((struct rect){ a.x + 1, y, bw, bh }, TG_SCORE + score, score, score_label(score), NULL,
+		          r->focus == i);
+		y += bh + gap;
+	}
+	ui_button((struct rect){ a.x + 1, a.y + a.h - bh, bw, bh }, TG_SKIP, 0, _("Skip"), NULL, r->focus == 5);
+}
+
+static void draw_reasons(struct screen *s, struct rect a)
+{
+	struct rate *r = s->priv;
+	int y = a.y;
+	y += ui_para((struct rect){ a.x + 1, y, a.w - 2, 2 }, ROLE_TEXT,
+	             _("Sorry. What went wrong? Press the numbers that apply, then 9 to send."));
+	int bh = ui_large() && a.h >= 26 ? 3 : 1;
+	int cols = a.w >= 70 ? 2 : 1, cw = (a.w - 2 - (cols - 1) * 2) / cols;
+	for (int i = 0; i < N_TAGS; i++) {
+		int cx = a.x + 1 + (i % cols) * (cw + 2), cy = y + (i / cols) * (bh + (bh > 1));
+		char label[160];
+		/* chosen in words, never by colour alone */
+		snprintf(label, sizeof label, "%s %s", r->tag_on[i] ? "[x]" : "[ ]", _(tags[i].label));
+		ui_button((struct rect){ cx, cy, cw, bh }, TG_TAG + i, i + 1, label, NULL, false);
+	}
+	y += ((N_TAGS + cols - 1) / cols) * (bh + (bh > 1)) + 1;
+	char line[COMMENT_MAX_CHARS * 4 + 64];
+	snprintf(line, sizeof line, _("Comment: %s"), r->clen ? r->comment : _("(none)"));
+	if (y < a.y + a.h - 2 * bh)
+		y += ui_para((struct rect){ a.x + 1, y, a.w - 2, 2 }, ROLE_DIM, line) + 1;
+	int bw = (a.w - 4) / 2;
+	int by = a.y + a.h - bh;
+	ui_button((struct rect){ a.x + 1, by, bw, bh }, TG_WRITE, 8, _("Write a comment"), NULL, false);
+	ui_button((struct rect){ a.x + 3 + bw, by, bw, bh }, TG_SEND, 9, _("Send"), NULL, false);
+}
+
+static void draw_comment(struct screen *s, struct rect a)
+{
+	struct rate *r = s->priv;
+	int y = a.y;
+	char count[64];
+	snprintf(count, sizeof count, _("%d of %d characters"), r->cchars, COMMENT_MAX_CHARS);
+	ui_text(a.x + 1, y++, a.w - 2, ROLE_TEXT, _("Your comment (optional; please write no name or number):"));
+	int oh = r->osk ? osk_height(r->osk, a.w, a.h - 5, NULL) : 0;
+	int th = a.h - oh - 3;
+	if (th < 1)
+		th = 1;
+	ui_fill((struct rect){ a.x + 1, y, a.w - 2, th }, ROLE_FOCUS);
+	ui_para((struct rect){ a.x + 1, y, a.w - 2, th }, ROLE_FOCUS, r->comment);
+	ui_cursor(a.x + 1, y);
+	y += th;
+	ui_text(a.x + 1, y++, a.w - 2, ROLE_DIM, count);
+	if (oh > 0)
+		osk_draw(r->osk, (struct rect){ a.x, a.y + a.h - oh, a.w, oh }, TG_OSK);
+}
+
+static void rate_draw(struct screen *s, struct rect a)
+{
+	struct rate *r = s->priv;
+	switch (r->stage) {
+	case R_SCORE: draw_score(s, a); break;
+	case R_REASONS: draw_reasons(s, a); break;
+	case R_COMMENT: draw_comment(s, a); break;
+	case R_THANKS: {
+		int bh = ui_large() ? 3 : 1;
+		ui_para((struct rect){ a.x + 1, a.y + 1, a.w - 2, a.h - bh - 2 }, ROLE_OK,
+		        _("Thank you for your rating. It helps us serve you better."));
+		int bw = a.w - 2 < 40 ? a.w - 2 : 40;
+		ui_button((struct rect){ a.x + 1, a.y + a.h - bh, bw, bh }, TG_HOME, 0, _("Back to the home screen"),
+		          NULL, true);
+		break;
+	}
+	}
+}
+
+static void comment_done(struct screen *s)
+{
+	struct rate *r = s->priv;
+	r->stage = R_REASONS;
+	osk_free(r->osk);
+	r->osk = NULL;
+	ui_relayout(s->app);
+}
+
+static int rate_key(struct screen *s, int key)
+{
+	struct rate *r = s->priv;
+	switch (r->stage) {
+	case R_SCORE:
+		if (key >= '1' && key <= '5') {
+			choose(s, key - '0');
+			return UI_HANDLED;
+		}
+		if (key == '0' || ui_key_is_back(key)) {
+			ui_home(s->app); /* skipped: straight home */
+			return UI_HANDLED;
+		}
+		if (key == K_UP || key == K_DOWN) {
+			r->focus = (r->focus + (key == K_UP ? 5 : 1)) % 6;
+			return UI_HANDLED;
+		}
+		if (key == K_RETURN) {
+			if (r->focus == 5)
+				ui_home(s->app);
+			else
+				choose(s, 5 - r->focus);
+			return UI_HANDLED;
+		}
+		return UI_PASS;
+	case R_REASONS:
+		if (key >= '1' && key < '1' + N_TAGS) {
+			r->tag_on[key - '1'] = !r->tag_on[key - '1'];
+			return UI_HANDLED;
+		}
+		if (key == '8') {
+			r->stage = R_COMMENT;
+			ui_relayout(s->app);
+			return UI_HANDLED;
+		}
+		if (key == '9' || key == K_RETURN) {
+			submit(s);
+			return UI_HANDLED;
+		}
+		if (key == '0' || ui_key_is_back(key)) {
+			ui_home(s->app);
+			return UI_HANDLED;
+		}
+		return UI_PASS;
+	case R_COMMENT: {
+		struct osk_event ev;
+		if (r->osk && osk_key(r->osk, key, &ev)) {
+			if (ev.kind == OSK_CHAR || ev.kind == OSK_SPACE)
+				comment_add(r, (unsigned char)ev.ch);
+			else if (ev.kind == OSK_BACKSPACE)
+				comment_back(r);
+			else if (ev.kind == OSK_CLEAR) {
+				explicit_bzero(r->comment, sizeof r->comment);
+				r->clen = 0;
+				r->cchars = 0;
+			} else if (ev.kind == OSK_ENTER)
+				comment_done(s);
+			return UI_HANDLED;
+		}
+		if (key == K_RETURN || key == K_ESC) {
+			comment_done(s);
+			return UI_HANDLED;
+		}
+		if (key == K_BACKSPACE) {
+			comment_back(r);
+			return UI_HANDLED;
+		}
+		if (key >= 32 && key < UI_FKEY) {
+			comment_add(r, (unsigned)key);
+			return UI_HANDLED;
+		}
+		return UI_PASS;
+	}
+	case R_THANKS:
+		if (key == '0' || key == K_RETURN || ui_key_is_back(key)) {
+			ui_home(s->app);
+			return UI_HANDLED;
+		}
+		return UI_PASS;
+	}
+	return UI_PASS;
+}
+
+static int rate_mouse(struct screen *s, int target)
+{
+	struct rate *r = s->priv;
+	if (r->stage == R_SCORE && target > TG_SCORE && target <= TG_SCORE + 5)
+		choose(s, target - TG_SCORE);
+	else if (target == TG_SKIP || target == TG_HOME)
+		ui_home(s->app);
+	else if (r->stage == R_REASONS && target >= TG_TAG && target < TG_TAG + N_TAGS)
+		r->tag_on[target - TG_TAG] = !r->tag_on[target - TG_TAG];
+	else if (r->stage == R_REASONS && target == TG_WRITE) {
+		r->stage = R_COMMENT;
+		ui_relayout(s->app);
+	} else if (r->stage == R_REASONS && target == TG_SEND)
+		submit(s);
+	else if (r->stage == R_COMMENT && r->osk) {
+		struct osk_event ev;
+		if (osk_touch(r->osk, target, &ev)) {
+			if (ev.kind == OSK_CHAR || ev.kind == OSK_SPACE)
+				comment_add(r, (unsigned char)ev.ch);
+			else if (ev.kind == OSK_BACKSPACE)
+				comment_back(r);
+			else if (ev.kind == OSK_CLEAR) {
+				explicit_bzero(r->comment, sizeof r->comment);
+				r->clen = 0;
+				r->cchars = 0;
+			} else if (ev.kind == OSK_ENTER)
+				comment_done(s);
+		}
+	}
+	ui_dirty(s->app);
+	return UI_HANDLED;
+}
+
+static const char *rate_title(struct screen *s)
+{
+	return _("Rate this service");
+}
+
+static void rate_speak(struct screen *s, char *buf, size_t n, bool full)
+{
+	struct rate *r = s->priv;
+	switch (r->stage) {
+	case R_SCORE:
+		snprintf(buf, n, _("Rate this service. How satisfied are you? Press 5 for very satisfied, 4 satisfied, 3 fairly satisfied, 2 dissatisfied, 1 very dissatisfied, or 0 to skip.%s%s"),
+		         full ? "" : " ", full ? "" : score_label(r->focus < 5 ? 5 - r->focus : 0));
+		break;
+	case R_REASONS: {
+		size_t k = (size_t)snprintf(buf, n, "%s", _("What went wrong? Press the numbers that apply:"));
+		for (int i = 0; i < N_TAGS && k < n; i++)
+			k += (size_t)snprintf(buf + k, n - k, " %d %s%s;", i + 1, _(tags[i].label),
+			                      r->tag_on[i] ? _(" (chosen)") : "");
+		if (k < n)
+			snprintf(buf + k, n - k, " %s", _("8 to write a comment, 9 to send."));
+		break;
+	}
+	case R_COMMENT:
+		snprintf(buf, n, "%s", _("Type your comment, then press Enter."));
+		break;
+	case R_THANKS:
+		snprintf(buf, n, "%s", _("Thank you for your rating. It helps us serve you better."));
+		break;
+	}
+}
+
+const struct screen_ops scr_rate = {
+	.name = "rate",
+	.enter = rate_enter,
+	.leave = rate_leave,
+	.key = rate_key,
+	.mouse = rate_mouse,
+	.draw = rate_draw,
+	.resize = rate_resize,
+	.speak = rate_speak,
+	.title = rate_title,
+};
