@@ -34,5 +34,7 @@ void hall_config(struct req *rq, struct reply *rp);       /* GET /v1/kiosk/confi
 void sim_kiosk_config(struct req *rq, struct reply *rp);  /* POST /sim/kiosk-config */
 void hall_ticket(struct req *rq, struct reply *rp);       /* POST /v1/queue/tickets */
 void sim_queue(struct req *rq, struct reply *rp);         /* GET /sim/queue */
+void hall_rating(struct req *rq, struct reply *rp);       /* POST /v1/ratings */
+void sim_ratings(struct req *rq, struct reply *rp);       /* GET /sim/ratings */
 
 #endif

@@ -111,7 +111,7 @@ static json_t *str_json(const char *s)
 	return j ? j : json_string("\xef\xbf\xbd");
 }
 
-static __attribute__((unused)) json_t *time_json(long long t)
+static json_t *time_json(long long t)
 {
 	char s[21];
 	gw_rfc3339(s, t);
@@ -954,4 +954,242 @@ void sim_queue(struct req *rq, struct reply *rp)
 		return;
 	}
 	reply_json(rp, 200, json_pack("{s:s, s:o}", "day", day, "groups", groups));
+}
+
+/* ---- ratings (好差评) ------------------------------------------------------------- */
+
+#define RATING_TAGS_MAX     5
+#define RATING_COMMENT_MAX  200          /* characters */
+#define SUBJECT_ID_MAX      64
+#define SIM_RECENT          50           /* GET /sim/ratings, /sim/help list this many */
+
+static const char *const rating_tags[] = { "slow", "unclear", "unfriendly", "system",
+                                           "too_many_steps", "not_done", "other", NULL };
+
+/* What is rated: an application or a payment by id, or a ticket by its
+ * number and service; members borrowed from the body. */
+struct subject {
+	enum { SUBJ_APP, SUBJ_PAY, SUBJ_TICKET } kind;
+	const char *id, *service;
+};
+
+/* The subject member checked into errs: true and *s if it is exactly one
+ * of {"application_id"}, {"payment_id"}, {"ticket","service_id"}. */
+static bool subject_of(const struct req *rq, json_t *v, struct subject *s, json_t *errs)
+{
+	const char *shape = MSG("须为 {\"application_id\"}、{\"payment_id\"} 或 {\"ticket\",\"service_id\"} 之一",
+	                        "must be one of {\"application_id\"}, {\"payment_id\"} and {\"ticket\",\"service_id\"}");
+	json_t *app = json_object_get(v, "application_id"), *pay = json_object_get(v, "payment_id"),
+	       *tk = json_object_get(v, "ticket"), *svc = json_object_get(v, "service_id");
+	size_t n = json_object_size(v);
+	if (!json_is_object(v) || !((app && n == 1) || (pay && n == 1) || (tk && svc && n == 2))) {
+		err_add(errs, "subject", json_is_object(v) ? "invalid" : "type", shape);
+		return false;
+	}
+	bool ok = true;
+	const char *k;
+	json_t *m;
+	json_object_foreach(v, k, m) {
+		if (!ascii_word(m, SUBJECT_ID_MAX)) {
+			char field[48];
+			snprintf(field, sizeof field, "subject.%s", k);
+			err_add(errs, field, "invalid", MSG("须为 1 到 64 个可打印的 ASCII 字符",
+			                                    "must be 1 to 64 printable ASCII characters"));
+			ok = false;
+		}
+	}
+	if (ok) {
+		s->kind = app ? SUBJ_APP : pay ? SUBJ_PAY : SUBJ_TICKET;
+		s->id = json_string_value(app ? app : pay ? pay : tk);
+		s->service = tk ? json_string_value(svc) : NULL;
+	}
+	return ok;
+}
+
+/* The tags member checked into errs (at most 5 of the list, each once). */
+static void tags_check(const struct req *rq, json_t *v, json_t *errs)
+{
+	size_t i, k;
+	json_t *t;
+	bool ok = json_is_array(v) && json_array_size(v) <= RATING_TAGS_MAX;
+	json_array_foreach(ok ? v : NULL, i, t) {
+		bool known = false;
+		for (k = 0; rating_tags[k] && !known; k++)
+			known = json_is_string(t) && !strcmp(json_string_value(t), rating_tags[k]);
+		for (k = 0; k < i && known; k++)
+			known = !json_equal(t, json_array_get(v, k));
+		ok = ok && known;
+	}
+	if (!ok)
+		err_add(errs, "tags", "invalid",
+		        MSG("最多 5 个不重复的原因：slow、unclear、unfriendly、system、too_many_steps、not_done、other",
+		            "at most 5 different reasons of slow, unclear, unfriendly, system, too_many_steps, not_done, other"));
+}
+
+/* The body checked: true with *s, *score; false after 422 invalid_rating
+ * in rp naming every member that is wrong. */
+static bool rating_check(const struct req *rq, struct reply *rp, json_t *body, struct subject *s,
+                         int *score)
+{
+	json_t *errs = json_array(), *v;
+	const char *k;
+	json_object_foreach(body, k, v) {
+		if (!strcmp(k, "subject")) {
+			subject_of(rq, v, s, errs);
+		} else if (!strcmp(k, "score")) {
+			if (int_in(v, 1, 5))
+				*score = (int)json_integer_value(v);
+			else
+				err_add(errs, k, "out_of_range", MSG("须为 1 到 5 的整数", "must be an integer from 1 to 5"));
+		} else if (!strcmp(k, "tags")) {
+			tags_check(rq, v, errs);
+		} else if (!strcmp(k, "comment")) {
+			if (!plain_text(v, RATING_COMMENT_MAX, false))
+				err_add(errs, k, "invalid", MSG("须为不超过 200 个字的文字，不含控制字符",
+				                                "must be text of at most 200 characters, without control characters"));
+		} else {
+			err_add(errs, k, "unknown_field", MSG("不认识的字段", "unknown field"));
+		}
+	}
+	if (!json_object_get(body, "subject"))
+		err_add(errs, "subject", "required", MSG("缺少评价对象（subject）", "what is rated is missing (subject)"));
+	if (!json_object_get(body, "score"))
+		err_add(errs, "score", "required", MSG("缺少评分（score）", "the score is missing (score)"));
+	return !refused(rq, rp, "invalid_rating", errs);
+}
+
+/* The stored subject's key ("app:ID", "pay:ID", "ticket:SEQ"), if this
+ * kiosk made it, in the open transaction: 1 and key, 0 none, -1. */
+static int subject_key(sqlite3 *h, const char *kiosk, const struct subject *s, char key[96])
+{
+	long long seq = 0;
+	int rc;
+	switch (s->kind) {
+	case SUBJ_APP:
+		rc = query_int(h, "SELECT 1 FROM applications WHERE id = ?1 AND kiosk = ?2", s->id, kiosk,
+		               NULL, &seq);
+		snprintf(key, 96, "app:%s", s->id);
+		return rc;
+	case SUBJ_PAY:
+		rc = query_int(h, "SELECT 1 FROM payments WHERE id = ?1 AND kiosk = ?2", s->id, kiosk,
+		               NULL, &seq);
+		snprintf(key, 96, "pay:%s", s->id);
+		return rc;
+	default:
+		/* The latest ticket of that number: numbers come back each day. */
+		rc = query_int(h, "SELECT seq FROM tickets WHERE kiosk = ?1 AND ticket = ?2"
+		               " AND service_id = ?3 ORDER BY seq DESC LIMIT 1", kiosk, s->id, s->service,
+		               &seq);
+		snprintf(key, 96, "ticket:%lld", seq);
+		return rc;
+	}
+}
+
+/* The rating of body for kiosk, in the open transaction: 201 in rp, or its
+ * 404 or 409; 0, or -1 on a database error. */
+static int rating_make(sqlite3 *h, const struct req *rq, struct reply *rp, const char *kiosk,
+                       json_t *body, const struct subject *s, int score, long long now, bool *made)
+{
+	char skey[96], id[40], day[16];
+	long long seq = 0, dup = 0;
+	int rc = subject_key(h, kiosk, s, skey);
+	if (rc == 0)
+		reply_problem(rq, rp, "unknown_subject", NULL);
+	if (rc <= 0)
+		return rc;
+	rc = query_int(h, "SELECT 1 FROM ratings WHERE subject_key = ?1", skey, NULL, NULL, &dup);
+	if (rc == 1)
+		reply_problem(rq, rp, "already_rated", NULL);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (query_int(h, "SELECT coalesce(max(seq), 0) + 1 FROM ratings", NULL, NULL, NULL, &seq) != 1)
+		return -1;
+	local_day(now, true, day);
+	snprintf(id, sizeof id, "RT%s%06lld", day, seq);
+	json_t *subj = json_object_get(body, "subject");
+	json_t *tags = json_object_get(body, "tags");
+	char *subj_text = json_dumps(subj, JSON_COMPACT);
+	char *tags_text = tags ? json_dumps(tags, JSON_COMPACT) : strdup("[]");
+	const char *comment = json_string_value(json_object_get(body, "comment"));
+	sqlite3_stmt *st = db_prep(h, "INSERT INTO ratings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	rc = -1;
+	if (st && subj_text && tags_text) {
+		db_bind_str(st, 1, id);
+		sqlite3_bind_int64(st, 2, seq);
+		db_bind_str(st, 3, kiosk);
+		db_bind_str(st, 4, skey);
+		db_bind_str(st, 5, subj_text);
+		sqlite3_bind_int(st, 6, score);
+		db_bind_str(st, 7, tags_text);
+		db_bind_str(st, 8, comment ? comment : "");
+		sqlite3_bind_int64(st, 9, now);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	free(subj_text);
+	free(tags_text);
+	if (rc)
+		return -1;
+	json_t *j = json_pack("{s:s, s:O, s:i}", "id", id, "subject", subj, "score", score);
+	if (!j)
+		abort();
+	reply_json(rp, 201, j);
+	*made = true;
+	return 0;
+}
+
+void hall_rating(struct req *rq, struct reply *rp)
+{
+	char kiosk[65], key[37], hash[65];
+	if (!req_kiosk_id(rq, rp, kiosk) || !req_idem_key(rq, rp, key))
+		return;
+	json_t *body = body_object(rq, rp, false);
+	if (!body)
+		return;
+	req_body_hash(rq, hash);
+	long long now = (long long)time(NULL);
+	sqlite3 *h = db_begin(rq, rp);
+	if (!h) {
+		json_decref(body);
+		return;
+	}
+	bool made = false;
+	struct subject s = { 0 };
+	int score = 0;
+	/* As tickets: only a rating made is stored with its key. */
+	int rc = db_replay(h, rq, rp, "rating_idempotency", kiosk, key, hash, now);
+	if (rc == 0 && rating_check(rq, rp, body, &s, &score))
+		rc = rating_make(h, rq, rp, kiosk, body, &s, score, now, &made);
+	if (made && rc == 0)
+		rc = db_idem_store(h, rq, rp, "rating_idempotency", kiosk, key, hash, now);
+	json_decref(body);
+	db_end(rq, rp, h, rc >= 0);
+}
+
+void sim_ratings(struct req *rq, struct reply *rp)
+{
+	sqlite3 *h = db_begin(rq, rp);
+	if (!h)
+		return;
+	json_t *list = json_array();
+	sqlite3_stmt *st = db_prep(h, "SELECT id, kiosk, subject, score, tags, comment, created_at"
+	                           " FROM ratings ORDER BY seq DESC LIMIT ?1");
+	int rc = SQLITE_ERROR;
+	if (st) {
+		sqlite3_bind_int(st, 1, SIM_RECENT);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			json_t *subj = json_loads(col(st, 2), 0, NULL), *tags = json_loads(col(st, 4), 0, NULL);
+			json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:i, s:o, s:o, s:o}",
+				"id", str_json(col(st, 0)), "kiosk_id", str_json(col(st, 1)),
+				"subject", subj ? subj : json_null(), "score", sqlite3_column_int(st, 3),
+				"tags", tags ? tags : json_array(), "comment", str_json(col(st, 5)),
+				"created_at", time_json(sqlite3_column_int64(st, 6))));
+		}
+		sqlite3_finalize(st);
+	}
+	if (!db_end(rq, rp, h, rc == SQLITE_DONE)) {
+		json_decref(list);
+		return;
+	}
+	reply_json(rp, 200, json_pack("{s:o}", "ratings", list));
 }

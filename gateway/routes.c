@@ -134,6 +134,7 @@ const struct route gw_routes[] = {
 	{ "POST", "/v1/kiosk/heartbeat", hall_heartbeat, 0 },
 	{ "GET", "/v1/kiosk/config", hall_config, 0 },
 	{ "POST", "/v1/queue/tickets", hall_ticket, 0 },
+	{ "POST", "/v1/ratings", hall_rating, 0 },
 	{ "GET", "/sim/faults", sim_faults_get, ROUTE_SIM },
 	{ "POST", "/sim/faults", sim_faults_post, ROUTE_SIM },
 	{ "POST", "/sim/device/{user_code}/approve", sim_device_approve, ROUTE_SIM },
@@ -150,5 +151,6 @@ const struct route gw_routes[] = {
 	{ "POST", "/sim/staff-code", sim_staff_code, ROUTE_SIM },
 	{ "POST", "/sim/kiosk-config", sim_kiosk_config, ROUTE_SIM },
 	{ "GET", "/sim/queue", sim_queue, ROUTE_SIM },
+	{ "GET", "/sim/ratings", sim_ratings, ROUTE_SIM },
 	{ NULL, NULL, NULL, 0 },
 };

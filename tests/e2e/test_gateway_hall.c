@@ -677,3 +677,188 @@ Test(gateway_hall, waiting_counts_go_down_as_tickets_are_called)
 	json_decref(a);
 	end(g);
 }
+
+/* ---- ratings -------------------------------------------------------------------------- */
+
+/* POST /v1/ratings from kiosk with key (NULL: a new one), asserting want. */
+static json_t *rate(struct gwd *g, const char *kiosk, const char *key, const char *body, long want)
+{
+	struct hdrs x;
+	char k[37];
+	if (!key)
+		uuid(k);
+	return call(g, "POST", "/v1/ratings", hd(&x, kiosk, key ? key : k, NULL), body, want);
+}
+
+/* Subjects made by KIOSK: an application of 张三, a payment, a ticket. */
+static void subjects(struct gwd *g, char app[32], char pay[32], char ticket[16])
+{
+	struct hdrs x;
+	char code[128], key[37];
+	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
+	char *b = e2e_fmt("{\"code\":\"%s\"}", code);
+	json_t *j = e2e_post_json(g, "/v1/auth/scan", b, 200);
+	free(b);
+	char *auth = e2e_fmt("Authorization: Bearer %s", str(j, "access_token"));
+	json_decref(j);
+	uuid(key);
+	char *kh = e2e_fmt("Idempotency-Key: %s", key);
+	const char *h[] = { auth, "X-Kiosk-Id: " KIOSK, kh, NULL };
+	j = call(g, "POST", "/v1/applications", h, "{\"service_id\":\"svc-social-unit-query\","
+	         "\"answers\":{\"name\":\"张三\",\"idno\":\"11010519850313123X\"}}", 201);
+	snprintf(app, 32, "%s", str(j, "id"));
+	json_decref(j);
+	free(auth);
+	free(kh);
+	uuid(key);
+	j = call(g, "POST", "/v1/payments", hd(&x, KIOSK, key, NULL), "{\"bill_id\":\"bill-w1-2610\"}", 201);
+	snprintf(pay, 32, "%s", str(j, "id"));
+	json_decref(j);
+	j = take(g, KIOSK, NULL, "svc-social-queue", NULL, 201);
+	snprintf(ticket, 16, "%s", str(j, "ticket"));
+	json_decref(j);
+}
+
+Test(gateway_hall, ratings_one_a_subject_of_this_kiosk)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct hdrs x;
+	char app[32], pay[32], ticket[16], k1[37];
+	subjects(g, app, pay, ticket);
+
+	/* A ticket rated 5, no tags; the same key again is the same answer. */
+	char *bt = e2e_fmt("{\"subject\":{\"ticket\":\"%s\",\"service_id\":\"svc-social-queue\"},"
+	                   "\"score\":5}", ticket);
+	uuid(k1);
+	json_t *j = rate(g, KIOSK, k1, bt, 201);
+	cr_assert(matches(str(j, "id"), "^R[A-Z0-9]+$"), "id %s", str(j, "id"));
+	cr_assert_eq(num(j, "score"), 5);
+	cr_assert_str_eq(str(json_object_get(j, "subject"), "ticket"), ticket);
+	cr_assert_eq(json_object_size(j), 3);
+	char *first = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	struct resp r = http(g, "POST", "/v1/ratings", hd(&x, KIOSK, k1, "en"), bt);
+	cr_assert_eq(r.status, 201);
+	cr_assert(r.replayed);
+	cr_assert_str_eq(r.body, first);
+	free(r.body);
+	free(first);
+	/* Another key for it: already rated; the key with another body: 422. */
+	problem(g, "POST", "/v1/ratings", hd(&x, KIOSK, NULL, NULL), NULL, 400, "idempotency_key_invalid");
+	j = rate(g, KIOSK, NULL, bt, 409);
+	cr_assert_str_eq(str(j, "code"), "already_rated");
+	json_decref(j);
+	char *bp = e2e_fmt("{\"subject\":{\"payment_id\":\"%s\"},\"score\":2,"
+	                   "\"tags\":[\"slow\",\"system\"],\"comment\":\"扫码后等了很久\"}", pay);
+	j = rate(g, KIOSK, k1, bp, 422);
+	cr_assert_str_eq(str(j, "code"), "idempotency_key_reuse");
+	json_decref(j);
+
+	/* A payment and an application: another kiosk cannot rate them. */
+	j = rate(g, OTHER, NULL, bp, 404);
+	cr_assert_str_eq(str(j, "code"), "unknown_subject");
+	json_decref(j);
+	json_decref(rate(g, KIOSK, NULL, bp, 201));
+	char *ba = e2e_fmt("{\"subject\":{\"application_id\":\"%s\"},\"score\":1,\"tags\":[\"not_done\","
+	                   "\"unclear\",\"unfriendly\",\"too_many_steps\",\"other\"],\"comment\":\"\"}", app);
+	json_decref(rate(g, KIOSK, NULL, ba, 201));
+	json_decref(rate(g, KIOSK, NULL, ba, 409));
+	json_decref(rate(g, KIOSK, NULL, bp, 409));
+
+	/* Subjects that do not exist, or not here. */
+	const char *unknown[] = { "{\"application_id\":\"SQ20260101000001\"}", "{\"payment_id\":\"pay-0000000000000000\"}",
+	                          "{\"ticket\":\"Z999\",\"service_id\":\"svc-social-queue\"}", NULL };
+	for (size_t i = 0; unknown[i]; i++) {
+		char *b = e2e_fmt("{\"subject\":%s,\"score\":3}", unknown[i]);
+		json_t *u = rate(g, KIOSK, NULL, b, 404);
+		cr_assert_str_eq(str(u, "code"), "unknown_subject");
+		json_decref(u);
+		free(b);
+	}
+	char *bt2 = e2e_fmt("{\"subject\":{\"ticket\":\"%s\",\"service_id\":\"svc-social-queue\"},"
+	                    "\"score\":4}", ticket);
+	json_decref(rate(g, OTHER, NULL, bt2, 404));
+	char *bt3 = e2e_fmt("{\"subject\":{\"ticket\":\"%s\",\"service_id\":\"svc-tax-queue\"},"
+	                    "\"score\":4}", ticket);
+	json_decref(rate(g, KIOSK, NULL, bt3, 404));
+
+	/* Every wrong member named, 422 invalid_rating; nothing stored. */
+	struct { const char *body, *errors; } bad[] = {
+		{ "{}", "subject:required\nscore:required\n" },
+		{ "{\"subject\":{\"application_id\":\"x\"},\"score\":0}", "score:out_of_range\n" },
+		{ "{\"subject\":{\"application_id\":\"x\"},\"score\":6}", "score:out_of_range\n" },
+		{ "{\"subject\":{\"application_id\":\"x\"},\"score\":3.5}", "score:out_of_range\n" },
+		{ "{\"subject\":{\"application_id\":\"x\"},\"score\":\"5\"}", "score:out_of_range\n" },
+		{ "{\"subject\":{\"application_id\":\"x\"},\"score\":true}", "score:out_of_range\n" },
+		{ "{\"subject\":{},\"score\":3}", "subject:invalid\n" },
+		{ "{\"subject\":\"SQ1\",\"score\":3}", "subject:type\n" },
+		{ "{\"subject\":{\"application_id\":\"a\",\"payment_id\":\"b\"},\"score\":3}", "subject:invalid\n" },
+		{ "{\"subject\":{\"ticket\":\"A001\"},\"score\":3}", "subject:invalid\n" },
+		{ "{\"subject\":{\"application_id\":\"a\",\"x\":1},\"score\":3}", "subject:invalid\n" },
+		{ "{\"subject\":{\"application_id\":5},\"score\":3}", "subject.application_id:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"\"},\"score\":3}", "subject.payment_id:invalid\n" },
+		{ "{\"subject\":{\"ticket\":\"A 1\",\"service_id\":\"\\u001b[2J\"},\"score\":3}",
+		  "subject.ticket:invalid\nsubject.service_id:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"tags\":[\"slow\",\"unclear\",\"system\","
+		  "\"unfriendly\",\"other\",\"not_done\"]}", "tags:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"tags\":[\"rude\"]}", "tags:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"tags\":[\"slow\",\"slow\"]}", "tags:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"tags\":\"slow\"}", "tags:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"tags\":[1]}", "tags:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"comment\":\"a\\u001b[2Jb\"}", "comment:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"comment\":\"a\\u202eb\"}", "comment:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"comment\":\"a\\nb\"}", "comment:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"comment\":7}", "comment:invalid\n" },
+		{ "{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"stars\":1}", "stars:unknown_field\n" },
+		{ NULL, NULL },
+	};
+	for (size_t i = 0; bad[i].body; i++) {
+		j = rate(g, KIOSK, NULL, bad[i].body, 422);
+		cr_assert_str_eq(str(j, "code"), "invalid_rating", "%s", bad[i].body);
+		char *e = errors_of(j);
+		cr_assert_str_eq(e, bad[i].errors, "%s", bad[i].body);
+		free(e);
+		json_decref(j);
+	}
+	/* A comment of 200 characters is fine, of 201 not; a tag too long is unknown. */
+	char c[1200] = "", *p = c;
+	for (int i = 0; i < 200; i++)
+		p += sprintf(p, "慢");
+	char *b200 = e2e_fmt("{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"comment\":\"%s\"}", c);
+	json_decref(rate(g, KIOSK, NULL, b200, 404));
+	char *b201 = e2e_fmt("{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"comment\":\"%s慢\"}", c);
+	j = rate(g, KIOSK, NULL, b201, 422);
+	cr_assert_str_eq(str(j, "code"), "invalid_rating");
+	json_decref(j);
+	memset(c, 's', 300);
+	c[300] = '\0';
+	char *blong = e2e_fmt("{\"subject\":{\"payment_id\":\"p\"},\"score\":1,\"tags\":[\"%s\"]}", c);
+	json_decref(rate(g, KIOSK, NULL, blong, 422));
+	for (size_t i = 0; not_json[i]; i++)
+		problem(g, "POST", "/v1/ratings", hd(&x, KIOSK, k1, NULL), not_json[i], 400, "bad_json");
+	char *big = oversize();
+	problem(g, "POST", "/v1/ratings", hd(&x, KIOSK, k1, NULL), big, 413, "body_too_large");
+	problem(g, "POST", "/v1/ratings", hd(&x, NULL, k1, NULL), bt, 400, "kiosk_id_required");
+
+	/* What was stored: three ratings, newest first, as sent. */
+	j = call(g, "GET", "/sim/ratings", NULL, NULL, 200);
+	json_t *list = json_object_get(j, "ratings");
+	cr_assert_eq(json_array_size(list), 3);
+	json_t *last = json_array_get(list, 0), *mid = json_array_get(list, 1);
+	cr_assert_str_eq(str(json_object_get(last, "subject"), "application_id"), app);
+	cr_assert_eq(json_array_size(json_object_get(last, "tags")), 5);
+	cr_assert_str_eq(str(mid, "comment"), "扫码后等了很久");
+	cr_assert_str_eq(str(mid, "kiosk_id"), KIOSK);
+	cr_assert_eq(num(mid, "score"), 2);
+	json_decref(j);
+	free(big);
+	free(blong);
+	free(b200);
+	free(b201);
+	free(bt);
+	free(bt2);
+	free(bt3);
+	free(bp);
+	free(ba);
+	end(g);
+}
