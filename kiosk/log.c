@@ -28,6 +28,8 @@ static struct {
 } recent;
 
 static void recent_add(const char *when, enum log_level lvl, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void recent_add(const char *when, enum log_level lvl, const char *fmt, va_list ap)
 {
 	pthread_mutex_lock(&recent_lock);
 	char *l = recent.line[recent.next];
