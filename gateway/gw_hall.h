@@ -36,5 +36,7 @@ void hall_ticket(struct req *rq, struct reply *rp);       /* POST /v1/queue/tick
 void sim_queue(struct req *rq, struct reply *rp);         /* GET /sim/queue */
 void hall_rating(struct req *rq, struct reply *rp);       /* POST /v1/ratings */
 void sim_ratings(struct req *rq, struct reply *rp);       /* GET /sim/ratings */
+void hall_help(struct req *rq, struct reply *rp);         /* POST /v1/kiosk/help */
+void sim_help(struct req *rq, struct reply *rp);          /* GET /sim/help */
 
 #endif

@@ -1193,3 +1193,128 @@ void sim_ratings(struct req *rq, struct reply *rp)
 	}
 	reply_json(rp, 200, json_pack("{s:o}", "ratings", list));
 }
+
+/* ---- help calls (呼叫工作人员) ------------------------------------------------------- */
+
+#define SCREEN_MAX      32               /* bytes of [a-z_] */
+#define HELP_BUSY_S     600              /* calls this recent keep staff busy */
+#define HELP_ETA_MIN    2
+#define HELP_ETA_MAX    15
+
+static const char *const help_reasons[] = { "assist", "device", "payment", "other", NULL };
+
+static bool screen_name(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	if (!s || n == 0 || n > SCREEN_MAX || strlen(s) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+void hall_help(struct req *rq, struct reply *rp)
+{
+	char kiosk[65];
+	if (!req_kiosk_id(rq, rp, kiosk))
+		return;
+	json_t *body = body_object(rq, rp, false), *v;
+	if (!body)
+		return;
+	json_t *errs = json_array();
+	const char *k;
+	json_object_foreach(body, k, v) {
+		if (!strcmp(k, "reason")) {
+			if (!one_of(v, help_reasons))
+				err_add(errs, k, "unknown_value", MSG("须为 assist、device、payment、other 之一",
+				                                      "must be one of assist, device, payment, other"));
+		} else if (!strcmp(k, "screen")) {
+			if (!screen_name(v))
+				err_add(errs, k, "invalid", MSG("须为 1 到 32 个小写字母或下划线",
+				                                "must be 1 to 32 lower-case letters or underscores"));
+		} else {
+			err_add(errs, k, "unknown_field", MSG("不认识的字段", "unknown field"));
+		}
+	}
+	if (!json_object_get(body, "reason"))
+		err_add(errs, "reason", "required", MSG("缺少该字段", "this member is missing"));
+	if (!json_object_get(body, "screen"))
+		err_add(errs, "screen", "required", MSG("缺少该字段", "this member is missing"));
+	if (refused(rq, rp, "validation_failed", errs)) {
+		json_decref(body);
+		return;
+	}
+	char id[40], day[16], glob[24];
+	long long now = (long long)time(NULL), seq = 0, n_day = 0, busy = 0;
+	local_day(now, true, day);
+	snprintf(glob, sizeof glob, "H%s*", day);
+	sqlite3 *h = db_begin(rq, rp);
+	if (!h) {
+		json_decref(body);
+		return;
+	}
+	int rc = query_int(h, "SELECT coalesce(max(seq), 0) + 1 FROM help_calls", NULL, NULL, NULL,
+	                   &seq) == 1 &&
+	         query_int(h, "SELECT count(*) FROM help_calls WHERE id GLOB ?1", glob, NULL, NULL,
+	                   &n_day) == 1 ? 0 : -1;
+	/* Staff busy with the hall's other recent calls come later. */
+	sqlite3_stmt *q = rc ? NULL : db_prep(h, "SELECT count(*) FROM help_calls WHERE at > ?1");
+	if (q) {
+		sqlite3_bind_int64(q, 1, now - HELP_BUSY_S);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			busy = sqlite3_column_int64(q, 0);
+		else
+			rc = -1;
+		sqlite3_finalize(q);
+	} else {
+		rc = -1;
+	}
+	snprintf(id, sizeof id, "H%s%04lld", day, n_day + 1);
+	if (!rc) {
+		sqlite3_stmt *st = db_prep(h, "INSERT INTO help_calls VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+		rc = -1;
+		if (st) {
+			db_bind_str(st, 1, id);
+			sqlite3_bind_int64(st, 2, seq);
+			db_bind_str(st, 3, kiosk);
+			db_bind_str(st, 4, json_string_value(json_object_get(body, "reason")));
+			db_bind_str(st, 5, json_string_value(json_object_get(body, "screen")));
+			sqlite3_bind_int64(st, 6, now);
+			rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+			sqlite3_finalize(st);
+		}
+	}
+	json_decref(body);
+	if (!db_end(rq, rp, h, rc == 0))
+		return;
+	long long eta = HELP_ETA_MIN + busy;
+	reply_json(rp, 201, json_pack("{s:s, s:I}", "id", id,
+	                              "eta_min", (json_int_t)(eta > HELP_ETA_MAX ? HELP_ETA_MAX : eta)));
+}
+
+void sim_help(struct req *rq, struct reply *rp)
+{
+	sqlite3 *h = db_begin(rq, rp);
+	if (!h)
+		return;
+	json_t *list = json_array();
+	sqlite3_stmt *st = db_prep(h, "SELECT id, kiosk, reason, screen, at FROM help_calls"
+	                           " ORDER BY seq DESC LIMIT ?1");
+	int rc = SQLITE_ERROR;
+	if (st) {
+		sqlite3_bind_int(st, 1, SIM_RECENT);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o, s:o}",
+				"id", str_json(col(st, 0)), "kiosk_id", str_json(col(st, 1)),
+				"reason", str_json(col(st, 2)), "screen", str_json(col(st, 3)),
+				"at", time_json(sqlite3_column_int64(st, 4))));
+		sqlite3_finalize(st);
+	}
+	if (!db_end(rq, rp, h, rc == SQLITE_DONE)) {
+		json_decref(list);
+		return;
+	}
+	reply_json(rp, 200, json_pack("{s:o}", "calls", list));
+}

@@ -133,6 +133,7 @@ const struct route gw_routes[] = {
 	{ "POST", "/v1/kiosk/staff", hall_staff, 0 },
 	{ "POST", "/v1/kiosk/heartbeat", hall_heartbeat, 0 },
 	{ "GET", "/v1/kiosk/config", hall_config, 0 },
+	{ "POST", "/v1/kiosk/help", hall_help, 0 },
 	{ "POST", "/v1/queue/tickets", hall_ticket, 0 },
 	{ "POST", "/v1/ratings", hall_rating, 0 },
 	{ "GET", "/sim/faults", sim_faults_get, ROUTE_SIM },
@@ -152,5 +153,6 @@ const struct route gw_routes[] = {
 	{ "POST", "/sim/kiosk-config", sim_kiosk_config, ROUTE_SIM },
 	{ "GET", "/sim/queue", sim_queue, ROUTE_SIM },
 	{ "GET", "/sim/ratings", sim_ratings, ROUTE_SIM },
+	{ "GET", "/sim/help", sim_help, ROUTE_SIM },
 	{ NULL, NULL, NULL, 0 },
 };

@@ -862,3 +862,74 @@ Test(gateway_hall, ratings_one_a_subject_of_this_kiosk)
 	free(ba);
 	end(g);
 }
+
+/* ---- help calls -------------------------------------------------------------------------- */
+
+Test(gateway_hall, help_calls_are_listed_for_staff)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct hdrs x;
+	json_t *j = call(g, "POST", "/v1/kiosk/help", hd(&x, KIOSK, NULL, NULL),
+	                 "{\"reason\":\"payment\",\"screen\":\"pay\"}", 201);
+	cr_assert(matches(str(j, "id"), "^H[0-9]{12}$"), "id %s", str(j, "id"));
+	cr_assert(num(j, "eta_min") >= 2 && num(j, "eta_min") <= 15);
+	cr_assert_eq(json_object_size(j), 2);
+	char first[32];
+	snprintf(first, sizeof first, "%s", str(j, "id"));
+	long long eta1 = num(j, "eta_min");
+	json_decref(j);
+	j = call(g, "POST", "/v1/kiosk/help", hd(&x, OTHER, NULL, NULL),
+	         "{\"screen\":\"home\",\"reason\":\"assist\"}", 201);
+	cr_assert_str_neq(str(j, "id"), first);
+	cr_assert(num(j, "eta_min") > eta1, "a busier hall answers later");
+	json_decref(j);
+
+	j = call(g, "GET", "/sim/help", NULL, NULL, 200);
+	json_t *calls = json_object_get(j, "calls");
+	cr_assert_eq(json_array_size(calls), 2);
+	json_t *c0 = json_array_get(calls, 0), *c1 = json_array_get(calls, 1);
+	cr_assert_str_eq(str(c0, "kiosk_id"), OTHER);
+	cr_assert_str_eq(str(c0, "reason"), "assist");
+	cr_assert_str_eq(str(c0, "screen"), "home");
+	cr_assert_str_eq(str(c1, "id"), first);
+	cr_assert_str_eq(str(c1, "kiosk_id"), KIOSK);
+	cr_assert_str_eq(str(c1, "screen"), "pay");
+	cr_assert(matches(str(c1, "at"), "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"));
+	cr_assert_eq(json_object_size(c1), 5);
+	json_decref(j);
+
+	struct { const char *body, *errors; } bad[] = {
+		{ "{}", "reason:required\nscreen:required\n" },
+		{ "{\"reason\":\"fire\",\"screen\":\"pay\"}", "reason:unknown_value\n" },
+		{ "{\"reason\":1,\"screen\":\"pay\"}", "reason:unknown_value\n" },
+		{ "{\"reason\":\"other\",\"screen\":\"Pay\"}", "screen:invalid\n" },
+		{ "{\"reason\":\"other\",\"screen\":\"\"}", "screen:invalid\n" },
+		{ "{\"reason\":\"other\",\"screen\":\"scr-pay\"}", "screen:invalid\n" },
+		{ "{\"reason\":\"other\",\"screen\":\"pay\\u001b[2J\"}", "screen:invalid\n" },
+		{ "{\"reason\":\"other\",\"screen\":\"abcdefghijklmnopqrstuvwxyz_abcdefg\"}", "screen:invalid\n" },
+		{ "{\"reason\":\"other\",\"screen\":[\"pay\"]}", "screen:invalid\n" },
+		{ "{\"reason\":\"other\",\"screen\":\"pay\",\"name\":\"张三\"}", "name:unknown_field\n" },
+		{ NULL, NULL },
+	};
+	for (size_t i = 0; bad[i].body; i++) {
+		j = call(g, "POST", "/v1/kiosk/help", hd(&x, KIOSK, NULL, "en"), bad[i].body, 422);
+		cr_assert_str_eq(str(j, "code"), "validation_failed");
+		char *e = errors_of(j);
+		cr_assert_str_eq(e, bad[i].errors, "%s", bad[i].body);
+		free(e);
+		json_decref(j);
+	}
+	json_decref(call(g, "POST", "/v1/kiosk/help", hd(&x, KIOSK, NULL, NULL),
+	                 "{\"reason\":\"device\",\"screen\":\"abcdefghijklmnopqrstuvwxyz_abcde\"}", 201));
+	for (size_t i = 0; not_json[i]; i++)
+		problem(g, "POST", "/v1/kiosk/help", hd(&x, KIOSK, NULL, NULL), not_json[i], 400, "bad_json");
+	char *big = oversize();
+	problem(g, "POST", "/v1/kiosk/help", hd(&x, KIOSK, NULL, NULL), big, 413, "body_too_large");
+	free(big);
+	problem(g, "POST", "/v1/kiosk/help", NULL, "{\"reason\":\"other\",\"screen\":\"pay\"}", 400,
+	        "kiosk_id_required");
+	j = call(g, "GET", "/sim/help", NULL, NULL, 200);
+	cr_assert_eq(json_array_size(json_object_get(j, "calls")), 3, "refused calls are not stored");
+	json_decref(j);
+	end(g);
+}
