@@ -15,10 +15,13 @@
 #define HALL_STAFF_CODE_TTL_DEFAULT 300   /* s: a staff code's life (--staff-code-ttl) */
 #define HALL_STAFF_SESSION_S        900   /* s: a staff session, as answered */
 #define HALL_QUEUE_STEP_DEFAULT     30    /* s: a ticket called (--queue-step-s) */
+#define HALL_HEARTBEAT_DEFAULT      60    /* s: kiosks' heartbeat interval (--heartbeat-s) */
 
 struct hall_config {
 	int staff_code_ttl;          /* s */
 	int queue_step;              /* s; 0: nobody is ever called */
+	int heartbeat;               /* s: a kiosk's heartbeat interval unless its
+	                              * config says (online: heard within 3) */
 	const char *operator_token;  /* GET /v1/fleet's Bearer token; NULL: none.
 	                              * Borrowed: lives as long as the process */
 };
@@ -38,5 +41,6 @@ void hall_rating(struct req *rq, struct reply *rp);       /* POST /v1/ratings */
 void sim_ratings(struct req *rq, struct reply *rp);       /* GET /sim/ratings */
 void hall_help(struct req *rq, struct reply *rp);         /* POST /v1/kiosk/help */
 void sim_help(struct req *rq, struct reply *rp);          /* GET /sim/help */
+void hall_fleet(struct req *rq, struct reply *rp);        /* GET /v1/fleet */
 
 #endif

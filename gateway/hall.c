@@ -36,6 +36,7 @@
 static struct hall_config cfg = {
 	.staff_code_ttl = HALL_STAFF_CODE_TTL_DEFAULT,
 	.queue_step = HALL_QUEUE_STEP_DEFAULT,
+	.heartbeat = HALL_HEARTBEAT_DEFAULT,
 };
 
 void hall_init(const struct hall_config *c)
@@ -1317,4 +1318,87 @@ void sim_help(struct req *rq, struct reply *rp)
 		return;
 	}
 	reply_json(rp, 200, json_pack("{s:o}", "calls", list));
+}
+
+/* ---- the fleet ---------------------------------------------------------------------------- */
+
+#define ONLINE_BEATS  3              /* online: heard from within this many heartbeats */
+
+/* GET /v1/fleet is the operator's: with --operator-token, only with it
+ * (compared in constant time, as digests); without, only with --sim. */
+static bool operator_ok(const struct req *rq)
+{
+	if (!cfg.operator_token)
+		return rq->gw->sim != NULL;
+	const char *h = req_header(rq, "Authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7))
+		return false;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	size_t n = strcspn(h, " \t");
+	if (!n || h[n + strspn(h + n, " \t")])
+		return false;
+	unsigned char a[32], b[32], d = 0;
+	sha256(h, n, a);
+	sha256(cfg.operator_token, strlen(cfg.operator_token), b);
+	for (int i = 0; i < 32; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+/* A kiosk's heartbeat interval: its newest config's heartbeat_s when that
+ * is one the kiosk takes (10..3600), else --heartbeat-s. */
+static long long beat_of(const char *config)
+{
+	json_t *c = *config ? json_loads(config, 0, NULL) : NULL;
+	json_t *v = json_object_get(c, "heartbeat_s");
+	long long s = int_in(v, 10, 3600) ? json_integer_value(v) : cfg.heartbeat;
+	json_decref(c);
+	return s;
+}
+
+void hall_fleet(struct req *rq, struct reply *rp)
+{
+	if (!operator_ok(rq)) {
+		reply_problem(rq, rp, "operator_token_required", NULL);
+		return;
+	}
+	long long now = (long long)time(NULL);
+	sqlite3 *h = db_begin(rq, rp);
+	if (!h)
+		return;
+	json_t *list = json_array();
+	sqlite3_stmt *st = db_prep(h, "SELECT b.kiosk, b.last_seen, b.state, (SELECT max(version)"
+	                           " FROM kiosk_configs c WHERE c.kiosk = b.kiosk), (SELECT config"
+	                           " FROM kiosk_configs c WHERE c.kiosk = b.kiosk ORDER BY version"
+	                           " DESC LIMIT 1) FROM heartbeats b ORDER BY b.kiosk");
+	int rc = SQLITE_ERROR;
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long seen = sqlite3_column_int64(st, 1);
+		json_t *s = json_loads(col(st, 2), 0, NULL);
+		if (!json_is_object(s)) {
+			json_decref(s);
+			s = json_object();
+		}
+		json_t *k = json_pack("{s:o, s:o, s:b}", "kiosk_id", str_json(col(st, 0)),
+		                      "last_seen", time_json(seen),
+		                      "online", now - seen <= ONLINE_BEATS * beat_of(col(st, 4)));
+		static const char *const members[] = { "version", "uptime_s", "devices",
+		                                        "outbox_pending", "last_error",
+		                                        "config_version", NULL };
+		for (size_t i = 0; members[i]; i++) {
+			json_t *m = json_object_get(s, members[i]);
+			json_object_set(k, members[i], m ? m : json_null());
+		}
+		json_object_set_new(k, "config_version_latest", json_integer(sqlite3_column_int64(st, 3)));
+		json_decref(s);
+		json_array_append_new(list, k);
+	}
+	sqlite3_finalize(st);
+	if (!db_end(rq, rp, h, rc == SQLITE_DONE)) {
+		json_decref(list);
+		return;
+	}
+	reply_json(rp, 200, json_pack("{s:o}", "kiosks", list));
 }

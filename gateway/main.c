@@ -79,7 +79,8 @@ static const char usage[] =
 	"                [--idle-timeout S] [--request-timeout S]\n"
 	"                [--device-ttl S] [--device-interval S] [--code-ttl S] [--session-ttl S]\n"
 	"                [--payment-ttl S] [--app-step-s S] [--license-refresh-s S]\n"
-	"                [--staff-code-ttl S] [--queue-step-s S] [--operator-token TOKEN]\n"
+	"                [--staff-code-ttl S] [--queue-step-s S] [--heartbeat-s S]\n"
+	"                [--operator-token TOKEN]\n"
 	"       gatewayd --help | --version\n"
 	"\n"
 	"The project's reference services gateway (API v1) on SQLite.\n"
@@ -119,6 +120,9 @@ static const char usage[] =
 	"  --staff-code-ttl S  lifetime of a staff code of /sim/staff-code (default 300)\n"
 	"  --queue-step-s S    the hall calls the next ticket of each window group every\n"
 	"                      S seconds (default 30; 0: nobody is called)\n"
+	"  --heartbeat-s S     the kiosks' heartbeat interval, unless a kiosk's config\n"
+	"                      sets heartbeat_s: GET /v1/fleet counts a kiosk online\n"
+	"                      while heard from within 3 of them (default 60)\n"
 	"  --operator-token TOKEN\n"
 	"                      GET /v1/fleet answers only with Authorization: Bearer\n"
 	"                      TOKEN (16 to 256 of A-Z a-z 0-9 - . _ ~ + / =), even\n"
@@ -211,7 +215,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	                                          "--request-timeout", "--payment-ttl",
 	                                          "--app-step-s", "--license-refresh-s",
 	                                          "--catalog", "--staff-code-ttl", "--queue-step-s",
-	                                          "--operator-token", NULL };
+	                                          "--operator-token", "--heartbeat-s", NULL };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
 		char name[32];
@@ -276,6 +280,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->hall.staff_code_ttl = seconds(name, val, 3600);
 		} else if (!strcmp(name, "--queue-step-s")) {
 			o->hall.queue_step = (int)whole(name, val, 0, 86400, "seconds");
+		} else if (!strcmp(name, "--heartbeat-s")) {
+			o->hall.heartbeat = seconds(name, val, 3600);
 		} else if (!strcmp(name, "--operator-token")) {
 			o->hall.operator_token = operator_token(val);
 		} else if (!strcmp(name, "--tls-cert")) {
@@ -545,7 +551,8 @@ int main(int argc, char **argv)
 	struct options o = { .listen = "127.0.0.1:8080", .synthetic = -1, .payment_ttl = 300,
 	                     .app_step = APP_STEP_DEFAULT, .license_refresh = LICENSE_REFRESH_DEFAULT,
 	                     .hall = { .staff_code_ttl = HALL_STAFF_CODE_TTL_DEFAULT,
-	                               .queue_step = HALL_QUEUE_STEP_DEFAULT },
+	                               .queue_step = HALL_QUEUE_STEP_DEFAULT,
+	                               .heartbeat = HALL_HEARTBEAT_DEFAULT },
 	                     .auth = { .device_ttl = 300, .device_interval = 5,
 	                               .code_ttl = 60, .session_ttl = 900 },
 	                     .lim = { .max_conns = DEF_MAX_CONNECTIONS, .per_ip = DEF_PER_IP,

@@ -136,6 +136,7 @@ const struct route gw_routes[] = {
 	{ "POST", "/v1/kiosk/help", hall_help, 0 },
 	{ "POST", "/v1/queue/tickets", hall_ticket, 0 },
 	{ "POST", "/v1/ratings", hall_rating, 0 },
+	{ "GET", "/v1/fleet", hall_fleet, 0 },
 	{ "GET", "/sim/faults", sim_faults_get, ROUTE_SIM },
 	{ "POST", "/sim/faults", sim_faults_post, ROUTE_SIM },
 	{ "POST", "/sim/device/{user_code}/approve", sim_device_approve, ROUTE_SIM },

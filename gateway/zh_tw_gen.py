@@ -47,6 +47,7 @@ REVIEW = [
     ("低保物件", "低保對象"),  # 对象: people (JSON 物件 stays)
     ("評價物件", "評價對象"),  # 评价对象: what is rated
     ("執行狀態", "運行狀態"),  # 运行状态 of a kiosk: its health, not a process
+    ("下劃線", "底線"),        # 下划线, an underscore
     ("字首", "前綴"),          # 前缀
     ("高階工", "高級工"),      # 高级工, a skill level
     # Wrong characters from one-to-many mappings and segmentation.

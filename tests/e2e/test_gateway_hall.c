@@ -933,3 +933,90 @@ Test(gateway_hall, help_calls_are_listed_for_staff)
 	json_decref(j);
 	end(g);
 }
+
+/* ---- the fleet ------------------------------------------------------------------------------ */
+
+/* The kiosk id in GET /v1/fleet's list (a new reference), or NULL. */
+static json_t *fleet_kiosk(const json_t *fleet, const char *id)
+{
+	json_t *k;
+	size_t i;
+	json_array_foreach(json_object_get(fleet, "kiosks"), i, k)
+		if (!strcmp(str(k, "kiosk_id"), id))
+			return json_incref(k);
+	return NULL;
+}
+
+Test(gateway_hall, the_fleet_shows_every_kiosks_last_heartbeat)
+{
+	const char *args[] = { "--heartbeat-s", "1", NULL };
+	struct gwd *g = e2e_start_gateway(args);
+	json_t *f = call(g, "GET", "/v1/fleet", NULL, NULL, 200);
+	cr_assert_eq(json_array_size(json_object_get(f, "kiosks")), 0);
+	json_decref(f);
+
+	/* 100 heartbeats from 20 kiosks; k00's config says every 10 s. */
+	json_decref(call(g, "POST", "/sim/kiosk-config", NULL,
+	                 "{\"kiosk_id\":\"k00\",\"config\":{\"heartbeat_s\":20}}", 201));
+	json_decref(call(g, "POST", "/sim/kiosk-config", NULL,
+	                 "{\"kiosk_id\":\"k00\",\"config\":{\"heartbeat_s\":10}}", 201));
+	for (int i = 0; i < 100; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "k%02d", i % 20);
+		json_decref(heartbeat(g, id, NULL, i, i == 80 ? "\"扫描枪无响应\"" : "null", i % 20 ? 0 : 1));
+	}
+	f = call(g, "GET", "/v1/fleet", NULL, NULL, 200);
+	json_t *list = json_object_get(f, "kiosks");
+	cr_assert_eq(json_array_size(list), 20);
+	cr_assert_str_eq(str(json_array_get(list, 0), "kiosk_id"), "k00");
+	cr_assert_str_eq(str(json_array_get(list, 19), "kiosk_id"), "k19");
+	json_t *k0 = fleet_kiosk(f, "k00");
+	cr_assert_eq(json_object_size(k0), 10);
+	cr_assert_eq(num(k0, "uptime_s"), 80, "the last heartbeat's state");
+	cr_assert_str_eq(str(k0, "last_error"), "扫描枪无响应");
+	cr_assert_eq(num(k0, "config_version"), 1);
+	cr_assert_eq(num(k0, "config_version_latest"), 2);
+	cr_assert(json_is_true(json_object_get(k0, "online")));
+	cr_assert_str_eq(str(k0, "version"), "0.12.0");
+	cr_assert_eq(num(k0, "outbox_pending"), 2);
+	cr_assert_str_eq(str(json_object_get(k0, "devices"), "printer"), "paper_out");
+	cr_assert(matches(str(k0, "last_seen"), "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"));
+	json_decref(k0);
+	json_t *k7 = fleet_kiosk(f, "k07");
+	cr_assert_eq(num(k7, "uptime_s"), 87);
+	cr_assert(json_is_null(json_object_get(k7, "last_error")));
+	cr_assert_eq(num(k7, "config_version_latest"), 0);
+	json_decref(k7);
+	json_decref(f);
+
+	/* Three heartbeats of silence (--heartbeat-s 1): offline, but k00,
+	 * whose config says 10 s, is still online. */
+	usleep(3600 * 1000);
+	f = call(g, "GET", "/v1/fleet", NULL, NULL, 200);
+	k0 = fleet_kiosk(f, "k00");
+	k7 = fleet_kiosk(f, "k07");
+	cr_assert(json_is_true(json_object_get(k0, "online")));
+	cr_assert(json_is_false(json_object_get(k7, "online")));
+	json_decref(k0);
+	json_decref(k7);
+	json_decref(f);
+	end(g);
+
+	/* With --operator-token only its Bearer token sees the fleet, --sim or not. */
+	const char *tok[] = { "--operator-token", "op-0123456789abcdef", NULL };
+	g = e2e_start_gateway(tok);
+	json_decref(heartbeat(g, KIOSK, NULL, 1, "null", 0));
+	problem(g, "GET", "/v1/fleet", NULL, NULL, 401, "operator_token_required");
+	const char *wrong[][2] = { { "Authorization: Bearer op-0123456789abcdeF", NULL },
+	                           { "Authorization: Bearer op-0123456789abcdef x", NULL },
+	                           { "Authorization: Basic op-0123456789abcdef", NULL },
+	                           { "Authorization: Bearer ", NULL },
+	                           { "Authorization: Bearer op-0123456789abcde", NULL } };
+	for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
+		problem(g, "GET", "/v1/fleet", wrong[i], NULL, 401, "operator_token_required");
+	const char *right[] = { "Authorization: bearer  op-0123456789abcdef", NULL };
+	f = call(g, "GET", "/v1/fleet", right, NULL, 200);
+	cr_assert_eq(json_array_size(json_object_get(f, "kiosks")), 1);
+	json_decref(f);
+	end(g);
+}
