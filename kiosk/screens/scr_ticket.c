@@ -335,7 +335,10 @@ static bool decode(struct ticket *t, const json_t *j, char *err, size_t n)
 	          jsonx_str(j, "issued_at", false, &at, "", err, n) == 0 &&
 	          jsonx_int(j, "waiting_ahead", true, &ahead, "", err, n) == 0 &&
 	          jsonx_int(j, "estimated_wait_min", true, &wait, "", err, n) == 0;
-	if (ok && !number_ok(num)) {
+	/* The number as sent, not as sanitized: one with a control character
+	 * in it is no ticket number, even if what is left would look like one. */
+	const char *raw = json_string_value(json_object_get(j, "ticket"));
+	if (ok && (!raw || !number_ok(raw) || strcmp(raw, num) != 0)) {
 		snprintf(err, n, "ticket number not 1-16 letters/digits");
 		ok = false;
 	}
@@ -538,7 +541,7 @@ static int ticket_key(struct screen *s, int key)
 static int ticket_mouse(struct screen *s, int target)
 {
 	struct ticket *t = s->priv;
-	if (t->stage == T_TAKING)
+	if (t->stage == T_TAKING || (t->stage == T_DONE && loop_now_ms() - t->shown_ms < 1000))
 		return UI_HANDLED;
 	int r = menu_mouse(&t->m, target);
 	if (r >= 0)

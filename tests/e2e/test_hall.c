@@ -6,6 +6,7 @@
  */
 #include "e2e.h"
 #include "pay_e2e.h"
+#include "tamper.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
 #include "harness/escpos_parse.h"
@@ -35,7 +36,7 @@ static struct harness *start(struct gwd *g, const char *prn, const char *data)
 	snprintf(parg, sizeof parg, "file:%s", prn);
 	const char *extra[] = { "--printer", parg, data ? "--data-dir" : NULL, data, NULL };
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
-	E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/catalog -> 200", WAIT_MS), "no catalog");
+	E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/catalog -> ", WAIT_MS), "no catalog");
 	h_settle(h, E2E_QUIET_MS, 2000);
 	return h;
 }
@@ -125,7 +126,7 @@ Test(hall, low_rating_kept_while_gateway_fails_then_sent_once, .timeout = 150)
 	e2e_expect(h, g, "[x] 等候时间长", WAIT_MS, "a reason chosen, said in words");
 	h_type(h, "8");
 	e2e_expect(h, g, "您的意见", WAIT_MS, "the comment page");
-	h_type(h, "tai man le");
+	pay_type_slowly(h, "tai man le"); /* a person, not a scanner */
 	h_key(h, H_ENTER);
 	e2e_expect(h, g, "tai man le", WAIT_MS, "the comment back on the reasons page");
 	h_type(h, "9");
@@ -141,6 +142,16 @@ Test(hall, low_rating_kept_while_gateway_fails_then_sent_once, .timeout = 150)
 	h_settle(h, E2E_QUIET_MS, 3000);
 	E2E_CHECK(h, g, e2e_log_count(h, "POST /v1/ratings ->") == 1, "sent %d times",
 	          e2e_log_count(h, "POST /v1/ratings ->"));
+	/* At the gateway: one rating, for this ticket, as given. */
+	char *resp = NULL;
+	E2E_CHECK(h, g, gwd_get(g, "/sim/ratings", &resp) == 200, "GET /sim/ratings");
+	E2E_CHECK(h, g, strstr(resp, num) && strstr(resp, "tai man le") && strstr(resp, "slow"),
+	          "the gateway's ratings: %s", resp);
+	json_t *j = json_loads(resp, 0, NULL);
+	json_t *list = json_is_array(j) ? j : json_object_get(j, "ratings");
+	E2E_CHECK(h, g, json_array_size(list) == 1, "%zu ratings at the gateway: %s", json_array_size(list), resp);
+	json_decref(j);
+	free(resp);
 	/* The comment left no trace on disk. */
 	size_t len = 0;
 	char *db = e2e_slurp(ob, &len);
@@ -185,4 +196,72 @@ Test(hall, call_staff_by_f1_star_and_touch, .timeout = 90)
 	          e2e_log_count(h, "POST /v1/kiosk/help ->"));
 	e2e_finish(h, g);
 	e2e_rm_rf(scratch);
+}
+
+/* What a gateway (or something in between) may say to a ticket request:
+ * a 500-character window with escape sequences is drawn as text and cut;
+ * a number with a control character is no ticket (never shown as one);
+ * 422 no_queue says to ask at the desk. A double press takes one. */
+Test(hall, hostile_ticket_answers_and_a_double_press, .timeout = 120)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	const char *url = tamper_start(g);
+	char *win = malloc(1200);
+	size_t k = (size_t)sprintf(win, "3号窗口\\u001b[2J\\u001b]0;owned\\u0007");
+	while (k < 1100)
+		win[k++] = 'W';
+	win[k] = '\0';
+	char *body = e2e_fmt("{\"ticket\":\"A023\",\"service_id\":\"svc-social-queue\",\"waiting_ahead\":5,"
+	                     "\"estimated_wait_min\":12,\"window\":\"%s\",\"issued_at\":\"2026-12-03T14:05:00+08:00\"}", win);
+	free(win);
+	tamper_set("POST", "/v1/queue/tickets", 201, body);
+	free(body);
+	struct harness *h = e2e_start_home(g, url, COLS, ROWS, NULL, WAIT_MS);
+	E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/catalog -> 200", WAIT_MS), "no catalog");
+	h_settle(h, E2E_QUIET_MS, 2000);
+	char num[32];
+	take_ticket(h, g, num, sizeof num);
+	E2E_CHECK(h, g, !strcmp(num, "A023"), "number %s", num);
+	e2e_expect(h, g, "3号窗口", WAIT_MS, "the window's name");
+	char why[200];
+	E2E_CHECK(h, g, h_screen_clean(h, why, sizeof why), "the screen took a control: %s", why);
+	E2E_CHECK(h, g, !e2e_wait_text(h, "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW", 300),
+	          "the 500-character window was not cut");
+
+	/* A number with a control character: no ticket. */
+	tamper_set("POST", "/v1/queue/tickets", 201,
+	           "{\"ticket\":\"A\\u001b[31m9\",\"waiting_ahead\":1,\"estimated_wait_min\":1,\"window\":\"1号\"}");
+	h_key(h, H_HOME);
+	e2e_expect_row(h, g, 0, "政务服务自助终端", WAIT_MS, "home");
+	h_type(h, "6");
+	e2e_expect(h, g, T_QUEUE_SVC, WAIT_MS, "the list again");
+	E2E_CHECK(h, g, h_click_text(h, T_QUEUE_SVC), "touch");
+	e2e_expect(h, g, "无法识别", WAIT_MS, "an unreadable ticket said so");
+	E2E_CHECK(h, g, !e2e_wait_text(h, T_NUMBER, 300), "an unreadable ticket was shown as a number");
+
+	/* 422 no_queue. */
+	tamper_set("POST", "/v1/queue/tickets", 422,
+	           "{\"type\":\"about:blank\",\"title\":\"x\",\"status\":422,\"code\":\"no_queue\"}");
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, "排队取号", WAIT_MS, "back to the list");
+	h_settle(h, E2E_QUIET_MS, 1000);
+	E2E_CHECK(h, g, h_click_text(h, T_QUEUE_SVC), "touch");
+	e2e_expect(h, g, "此业务不在本机取号", WAIT_MS, "no_queue said in words");
+
+	/* A double press on the list: one request. */
+	tamper_set("POST", "/v1/queue/tickets", 0, NULL);
+	h_key(h, H_ESC);
+	e2e_expect_row(h, g, 0, "排队取号", WAIT_MS, "back to the list");
+	h_settle(h, E2E_QUIET_MS, 1000);
+	int col, row;
+	E2E_CHECK(h, g, h_find(h, T_QUEUE_SVC, &col, &row), "find");
+	h_click(h, col, row);
+	h_click(h, col, row);
+	h_type(h, "1");
+	e2e_expect(h, g, T_NUMBER, WAIT_MS, "a real ticket");
+	h_settle(h, E2E_QUIET_MS, 2500);
+	E2E_CHECK(h, g, tamper_hits("POST", "/v1/queue/tickets") == 1, "%d ticket requests for one press",
+	          tamper_hits("POST", "/v1/queue/tickets"));
+	E2E_CHECK(h, g, e2e_wait_text(h, T_NUMBER, 100), "the second press left the number");
+	e2e_finish(h, g);
 }
