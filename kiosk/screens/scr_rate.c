@@ -172,23 +172,31 @@ static void comment_back(struct rate *r)
 	r->cchars--;
 }
 
+/* Five scores and 跳过: one column where they fit, else two (5 4 / 3 2 /
+ * 1 跳过), never one left out. */
 static void draw_score(struct screen *s, struct rect a)
 {
 	struct rate *r = s->priv;
 	int y = a.y + 1;
 	y += ui_para((struct rect){ a.x + 1, y, a.w - 2, 2 }, ROLE_TEXT,
 	             _("How satisfied are you with this service? Press a number (0 to skip)."));
-	int bh = ui_large() || a.h >= 22 ? 3 : 1, gap = a.h >= 24 ? 1 : 0;
-	int bw = a.w - 2 < 40 ? a.w - 2 : 40;
-	for (int i = 0; i < 5; i++) {
-		int score = 5 - i;
-		if (y + bh > a.y + a.h - bh)
-			break;
-		ui_button((struct rect){ a.x + 1, y, bw, bh }, TG_SCORE + score, score, score_label(score), NULL,
-		          r->focus == i);
-		y += bh + gap;
+	y++;
+	int left = a.y + a.h - y;
+	int bh = ui_large() || left >= 6 * 4 ? 3 : 1;
+	int gap = left >= 6 * (bh + 1) ? 1 : 0;
+	int cols = left >= 6 * (bh + gap) ? 1 : 2;
+	if (cols == 2 && left < 3 * (bh + gap))
+		bh = 1, gap = 0;
+	int bw = cols == 1 ? (a.w - 2 < 40 ? a.w - 2 : 40) : (a.w - 4) / 2 < 36 ? (a.w - 4) / 2 : 36;
+	for (int i = 0; i < 6; i++) {
+		int cx = a.x + 1 + (cols == 2 ? (i % 2) * (bw + 2) : 0);
+		int cy = y + (cols == 2 ? i / 2 : i) * (bh + gap);
+		struct rect b = { cx, cy, bw, bh };
+		if (i < 5)
+			ui_button(b, TG_SCORE + 5 - i, 5 - i, score_label(5 - i), NULL, r->focus == i);
+		else
+			ui_button(b, TG_SKIP, 0, _("Skip"), NULL, r->focus == 5);
 	}
-	ui_button((struct rect){ a.x + 1, a.y + a.h - bh, bw, bh }, TG_SKIP, 0, _("Skip"), NULL, r->focus == 5);
 }
 
 static void draw_reasons(struct screen *s, struct rect a)

@@ -30,6 +30,13 @@
 
 static char scratch[256];
 
+/* HALL_SHOW=1: the screens on stderr at the steps worth looking at. */
+static void show(struct harness *h)
+{
+	if (getenv("HALL_SHOW"))
+		h_dump(h, stderr);
+}
+
 static struct harness *start(struct gwd *g, const char *prn, const char *data)
 {
 	char parg[800];
@@ -46,6 +53,10 @@ static void take_ticket(struct harness *h, struct gwd *g, char *num, size_t n)
 {
 	h_type(h, "6");
 	e2e_expect_row(h, g, 0, "排队取号", WAIT_MS, "home 6: 排队取号");
+	h_settle(h, E2E_QUIET_MS, 1000);
+	/* Large mode shows the list a page at a time. */
+	for (int i = 0; i < 6 && !e2e_wait_text(h, T_QUEUE_SVC, 300); i++)
+		h_key(h, H_PGDN);
 	e2e_expect(h, g, T_QUEUE_SVC, WAIT_MS, "the social insurance counter is listed");
 	E2E_CHECK(h, g, h_click_text(h, T_QUEUE_SVC), "cannot touch %s", T_QUEUE_SVC);
 	e2e_expect(h, g, T_NUMBER, WAIT_MS, "a number was taken");
@@ -73,6 +84,7 @@ Test(hall, ticket_printed_then_rated_once, .timeout = 120)
 	take_ticket(h, g, num, sizeof num);
 	e2e_expect(h, g, "前面还有", WAIT_MS, "how many wait ahead");
 	e2e_expect(h, g, "排队凭条已打印", WAIT_MS, "the ticket printed");
+	show(h);
 
 	struct escpos_doc doc;
 	E2E_CHECK(h, g, escpos_parse_file(prn, &doc) == 0, "the printed bytes do not parse: %s", doc.why);
@@ -124,6 +136,7 @@ Test(hall, low_rating_kept_while_gateway_fails_then_sent_once, .timeout = 150)
 	e2e_expect(h, g, "哪里不满意", WAIT_MS, "a low score asks why");
 	h_type(h, "1");
 	e2e_expect(h, g, "[x] 等候时间长", WAIT_MS, "a reason chosen, said in words");
+	show(h);
 	h_type(h, "8");
 	e2e_expect(h, g, "您的意见", WAIT_MS, "the comment page");
 	pay_type_slowly(h, "tai man le"); /* a person, not a scanner */
@@ -263,5 +276,36 @@ Test(hall, hostile_ticket_answers_and_a_double_press, .timeout = 120)
 	E2E_CHECK(h, g, tamper_hits("POST", "/v1/queue/tickets") == 1, "%d ticket requests for one press",
 	          tamper_hits("POST", "/v1/queue/tickets"));
 	E2E_CHECK(h, g, e2e_wait_text(h, T_NUMBER, 100), "the second press left the number");
+	e2e_finish(h, g);
+}
+
+/* Large mode on the smallest grid (80x24): the ticket and every score and
+ * 跳过 on screen; 0 skips straight home. */
+Test(hall, large_mode_80x24_ticket_and_every_score, .timeout = 90)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24, NULL, WAIT_MS);
+	E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/catalog -> ", WAIT_MS), "no catalog");
+	h_settle(h, E2E_QUIET_MS, 2000);
+	h_type(h, "1");
+	e2e_expect(h, g, "大字模式：开", WAIT_MS, "large mode on");
+	char num[32];
+	take_ticket(h, g, num, sizeof num);
+	e2e_expect(h, g, "前面还有", WAIT_MS, "the queue, in large mode");
+	h_settle(h, E2E_QUIET_MS, 2000);
+	show(h);
+	h_pump(h, 1200);
+	h_type(h, "1");
+	e2e_expect(h, g, T_RATE_Q, WAIT_MS, "rating");
+	const char *all[] = { "5 非常满意", "4 满意", "3 基本满意", "2 不满意", "1 非常不满意", "跳过" };
+	for (size_t i = 0; i < 6; i++)
+		E2E_CHECK(h, g, e2e_wait_text(h, all[i], 2000), "%s is not on the 80x24 large screen", all[i]);
+	show(h);
+	char why[200];
+	E2E_CHECK(h, g, h_screen_clean(h, why, sizeof why), "%s", why);
+	h_type(h, "0");
+	e2e_expect_row(h, g, 0, "政务服务自助终端", WAIT_MS, "0 skipped straight home");
+	h_settle(h, E2E_QUIET_MS, 1500);
+	E2E_CHECK(h, g, e2e_log_count(h, "POST /v1/ratings") == 0, "a skipped rating was sent");
 	e2e_finish(h, g);
 }
