@@ -73,7 +73,7 @@ MO        := $(foreach l,$(LANGS),$(O)/locale/$(l)/LC_MESSAGES/kiosk.mo)
 THEMES    := $(patsubst themes/%,$(O)/themes/%,$(wildcard themes/*.theme))
 
 .PHONY: all tests demo check bench load fuzz install clean deps-build deps-test
-all: $(O)/kiosk $(O)/gatewayd $(MO) $(THEMES)
+all: $(O)/kiosk $(O)/gatewayd $(O)/kiosk-mirror $(MO) $(THEMES)
 
 # Per-directory flags: each part sees only the libraries it may use. The pure
 # core gets jansson, libqrencode and libzbar (pure data in, data out): no
@@ -97,6 +97,12 @@ $(O)/obj/bench/%.o: bench/%.c
 
 $(O)/kiosk: $(O)/obj/kiosk/main.o $(KIOSK_OBJ) $(CORE_OBJ)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(LIBS_KIOSK) -lpthread -lm
+# Staff watch a kiosk's screen (kiosk --mirror unix:PATH): libc only.
+$(O)/obj/tools/%.o: tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+$(O)/kiosk-mirror: $(O)/obj/tools/kiosk-mirror.o
+	$(CC) $(ALL_LDFLAGS) $^ -o $@
 # The gateway builds its payment QR payloads with the core's EMV code, the
 # one the kiosk checks them with.
 GW_CORE_OBJ := $(call obj,kiosk/core/emv.c kiosk/core/money.c kiosk/core/validate.c)
@@ -220,13 +226,14 @@ mutate: deps-test
 .PHONY: mutate
 
 BENCH_BIN := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
-# bench/speech.c drives kiosk/devices/speech.c in a real loop: it links the client
-# objects (which load espeak-ng themselves) instead of the harness.
-BENCH_CLIENT_BIN := $(O)/bench/speech
+# bench/speech.c drives kiosk/devices/speech.c in a real loop, bench/mirror.c
+# renders frames with kiosk/mirror.c: they link the client objects (which load
+# espeak-ng themselves) instead of the harness.
+BENCH_CLIENT_BIN := $(O)/bench/speech $(O)/bench/mirror
 $(filter-out $(BENCH_CLIENT_BIN),$(BENCH_BIN)): $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(HARNESS_SRC)) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(call pc_libs,$(PKG_TEST) $(PKG_CORE) libcurl) -lutil -lm
-$(O)/bench/speech: $(O)/obj/bench/speech.o $(KIOSK_OBJ) $(CORE_OBJ)
+$(BENCH_CLIENT_BIN): $(O)/bench/%: $(O)/obj/bench/%.o $(KIOSK_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ -o $@ $(LIBS_KIOSK) -lpthread -lm
 bench: deps-test
@@ -235,7 +242,7 @@ bench: deps-test
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kiosk/themes $(DESTDIR)$(PREFIX)/share/doc/kiosk
-	install -m 755 $(O)/kiosk $(O)/gatewayd dist/kiosk-session $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(O)/kiosk $(O)/kiosk-mirror $(O)/gatewayd dist/kiosk-session $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/kiosk/themes/
 	install -d $(DESTDIR)$(PREFIX)/share/kiosk/xorg.conf.d
 	install -m 644 dist/xorg/90-kiosk.conf $(DESTDIR)$(PREFIX)/share/kiosk/xorg.conf.d/

@@ -35,9 +35,10 @@ SPEECH=$O/bench/speech
 EMV=$O/bench/emv
 PAY=$O/bench/pay
 SEARCH=$O/bench/search
+MIRROR=$O/bench/mirror
 failed=0
 
-for b in "$O/kiosk" "$O/gatewayd" "$TTY" "$CORE" "$SPEECH" "$EMV" "$PAY" "$SEARCH"; do
+for b in "$O/kiosk" "$O/gatewayd" "$TTY" "$CORE" "$SPEECH" "$EMV" "$PAY" "$SEARCH" "$MIRROR"; do
 	if [ ! -x "$b" ]; then
 		echo "bench: $b is missing (run make bench)" >&2
 		exit 2
@@ -177,6 +178,9 @@ run sh bench/rss.sh "$O"
 
 section "12. search: index build, time per keystroke at 10,000 services, against fzy -e on the same names"
 run "$SEARCH" --runs "$RUNS"
+
+section "13. the mirror (kiosk --mirror): the screen rendered as a frame for a viewer, per paint while watched"
+run "$MIRROR" --runs "$((RUNS * 10))"
 
 if [ "$failed" -ne 0 ]; then
 	echo

@@ -44,6 +44,8 @@ struct config {
 	char *large_font;    /* font-scale hook: "xft:FAMILY:N:L", "none", or "command:PATH" */
 	char *config_path;
 	bool ledger;         /* --ledger: print the ledger of data_dir and exit */
+	char *mirror;        /* "unix:PATH": staff watch the screen (kiosk-mirror), or NULL */
+	bool mirror_private; /* the mirror shows screens with a citizen's masked data too */
 };
 
 enum config_result { CONFIG_OK, CONFIG_EXIT_OK, CONFIG_ERROR };

@@ -13,6 +13,7 @@
 
 #include "escpos.h"
 #include "ini.h"
+#include "mirror.h"
 #include "printer.h"
 #include "util.h"
 
@@ -194,8 +195,23 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			set_str(&c->log_file, v);
 			return 0;
 		}
-		if (!strcmp(key, "lockdown") || !strcmp(key, "cursor_visible")) {
-			bool *b = !strcmp(key, "lockdown") ? &c->lockdown : &c->cursor_visible;
+		if (!strcmp(key, "mirror")) {
+			if (!strcmp(v, "none")) {
+				free(c->mirror);
+				c->mirror = NULL;
+				return 0;
+			}
+			const char *why = mirror_spec_problem(v);
+			if (why) {
+				snprintf(err, errlen, "mirror: %s (or none)", why);
+				return -1;
+			}
+			set_str(&c->mirror, v);
+			return 0;
+		}
+		if (!strcmp(key, "lockdown") || !strcmp(key, "cursor_visible") || !strcmp(key, "mirror_private")) {
+			bool *b = !strcmp(key, "lockdown") ? &c->lockdown
+			        : !strcmp(key, "cursor_visible") ? &c->cursor_visible : &c->mirror_private;
 			if (parse_bool(v, b) == 0)
 				return 0;
 			snprintf(err, errlen, "%s must be yes or no", key);
@@ -320,6 +336,8 @@ static void usage(FILE *f)
 	      "  --demo-sim         demo only: F5 scans a demo login code, F6 approves\n"
 	      "                     the QR login, through the gateway's /sim endpoints\n"
 	      "  --no-lockdown      development: Ctrl-C works and F10 quits\n"
+	      "  --mirror unix:PATH let staff watch the screen, read-only, with\n"
+	      "                     kiosk-mirror PATH (a socket, mode 0600)\n"
 	      "  --ledger           print the payments ledger of --data-dir and exit\n"
 	      "  --version          print the version and exit\n"
 	      "  --help             print this help and exit\n", f);
@@ -327,7 +345,7 @@ static void usage(FILE *f)
 
 enum { OPT_GATEWAY = 1, OPT_CA_FILE, OPT_CONFIG, OPT_LARGE_FONT, OPT_PRINTER, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
        OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_DEMO_SIM, OPT_MODE, OPT_SPEECH,
-       OPT_LEDGER, OPT_VERSION, OPT_HELP };
+       OPT_LEDGER, OPT_MIRROR, OPT_VERSION, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
@@ -347,6 +365,7 @@ static const struct option long_opts[] = {
 	{ "speech", required_argument, NULL, OPT_SPEECH },
 	{ "large-font", required_argument, NULL, OPT_LARGE_FONT },
 	{ "ledger", no_argument, NULL, OPT_LEDGER },
+	{ "mirror", required_argument, NULL, OPT_MIRROR },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -469,6 +488,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 		case OPT_IDLE: r = apply(c, "session", "idle_timeout_s", optarg, why, sizeof why); break;
 		case OPT_DEMO_SIM: c->demo_sim = true; break;
 		case OPT_LEDGER: c->ledger = true; break;
+		case OPT_MIRROR: r = apply(c, "kiosk", "mirror", optarg, why, sizeof why); break;
 		case OPT_MODE: r = apply(c, "kiosk", "mode", optarg, why, sizeof why); break;
 		case OPT_SPEECH: r = apply(c, "kiosk", "speech", optarg, why, sizeof why); break;
 		case OPT_LARGE_FONT: r = apply(c, "kiosk", "large_font", optarg, why, sizeof why); break;
@@ -509,5 +529,6 @@ void config_free(struct config *c)
 	free(c->speech);
 	free(c->large_font);
 	free(c->printer);
+	free(c->mirror);
 	memset(c, 0, sizeof *c);
 }
