@@ -854,9 +854,11 @@ int outbox_pending_count(struct outbox *ob)
 	if (pay < 0)
 		return -1;
 	sqlite3_stmt *st = prep(ob, "SELECT (SELECT count(*) FROM subs) + (SELECT count(*) FROM ratings) + "
-	                            "(SELECT count(*) FROM tickets WHERE state = 'sending')");
+	                            "(SELECT count(*) FROM tickets WHERE state = 'sending' AND created_at > ?1)");
 	if (!st)
 		return -1;
+	/* A ticket a crash left being taken is nobody's after 5 minutes. */
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL) - 300);
 	int more = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_finalize(st);
 	return more < 0 ? -1 : pay + more;

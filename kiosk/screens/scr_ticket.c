@@ -267,6 +267,10 @@ static void ticket_enter(struct screen *s, void *arg)
 static void ticket_leave(struct screen *s)
 {
 	struct ticket *t = s->priv;
+	/* Left while taking: the answer is dropped (the request is cancelled
+	 * with the screen); the entry ends rather than wait for ever. */
+	if (t->stage == T_TAKING && t->in_outbox && s->app->outbox)
+		outbox_ticket_failed(s->app->outbox, t->key);
 	loop_timer_del(s->app->loop, t->retry_timer);
 	bigtext_free(&t->big);
 	free(t->svc_id);
