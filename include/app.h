@@ -14,6 +14,7 @@
 #include "scan.h"
 #include "theme.h"
 
+struct fleet;
 struct loop;
 struct screen;
 struct search_index;
@@ -69,6 +70,9 @@ struct app {
 		/* Called when a session has begun (main.c sets it: the screens
 		 * offer what the outbox holds for this citizen). */
 		void (*on_start)(struct app *a);
+		/* Called as a session ends, before the modes are reset (fleet.c
+		 * sets it: settings a config brought during the session). */
+		void (*on_end)(struct app *a);
 	} session;
 	long long last_activity_ms;
 	long long idle_timer;
@@ -97,6 +101,8 @@ struct app {
 	/* Payments written before they are sent (outbox.c); NULL if the
 	 * database could not be opened: then no payment is taken. */
 	struct outbox *outbox;
+	/* Heartbeats and the config from afar (fleet.c); NULL until fleet_load. */
+	struct fleet *fleet;
 	const char *pay_key_shown; /* the payment a pay screen follows itself (its key), or NULL */
 	bool payment_open;         /* a pay screen is creating or showing a payment: the idle
 	                            * timeout waits (the citizen may be confirming on the phone) */
@@ -125,6 +131,9 @@ void access_qr_font(struct app *a, bool qr_shown);
 bool access_qr_font_smaller(struct app *a);
 /* The terminal reported a new grid (SIGWINCH): a font request is done. */
 void access_font_settled(struct app *a);
+/* Says text now, whatever the mode (staff mode's speech test); false if
+ * speech cannot be opened (logged). */
+bool access_say(struct app *a, const char *text);
 /* The idle limit in seconds: longer in large mode. */
 long access_idle_limit_s(const struct app *a);
 

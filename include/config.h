@@ -37,6 +37,7 @@ struct config {
 	long wedge_min_len;  /* ... and the shortest burst that is a scan */
 	long idle_timeout_s;
 	long idle_warning_s;
+	long heartbeat_s;    /* fleet: POST /v1/kiosk/heartbeat every this many seconds */
 	bool demo_sim;       /* demo only: F5/F6 stand in for the citizen's phone */
 	bool mode_large;     /* start (and return after a session) in large-text mode */
 	bool mode_voice;     /* ... in voice-prompt mode */
@@ -44,6 +45,8 @@ struct config {
 	char *large_font;    /* font-scale hook: "xft:FAMILY:N:L", "none", or "command:PATH" */
 	char *config_path;
 	bool ledger;         /* --ledger: print the ledger of data_dir and exit */
+	char *staff_pin_hash; /* [kiosk] staff_pin_hash (pinlock.h), or NULL: no staff PIN */
+	bool hash_pin;       /* --hash-pin: print a PIN's staff_pin_hash line and exit */
 	char *mirror;        /* "unix:PATH": staff watch the screen (kiosk-mirror), or NULL */
 	bool mirror_private; /* the mirror shows screens with a citizen's masked data too */
 };

@@ -13,6 +13,7 @@
 
 #include "escpos.h"
 #include "ini.h"
+#include "pinlock.h"
 #include "mirror.h"
 #include "printer.h"
 #include "util.h"
@@ -121,6 +122,12 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			snprintf(err, errlen, "timeout_ms must be a number from 500 to 300000");
 			return -1;
 		}
+		if (!strcmp(key, "heartbeat_s")) {
+			if (parse_ms(v, &c->heartbeat_s, 1, 3600) == 0)
+				return 0;
+			snprintf(err, errlen, "heartbeat_s must be a number from 1 to 3600");
+			return -1;
+		}
 	} else if (!strcmp(section, "kiosk")) {
 		if (!strcmp(key, "id")) {
 			if (!*v || strlen(v) > 64 || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(v)) {
@@ -207,6 +214,19 @@ static int apply(struct config *c, const char *section, const char *key, const c
 				return -1;
 			}
 			set_str(&c->mirror, v);
+			return 0;
+		}
+		if (!strcmp(key, "staff_pin_hash")) {
+			/* Staff mode's PIN (staff.h), as kiosk --hash-pin writes it;
+			 * empty: no PIN (staff cards only). */
+			struct pinhash h;
+			char why[160];
+			if (*v && pinhash_parse(v, &h, why, sizeof why) != 0) {
+				snprintf(err, errlen, "staff_pin_hash %s", why);
+				return -1;
+			}
+			free(c->staff_pin_hash);
+			c->staff_pin_hash = *v ? xstrdup(v) : NULL;
 			return 0;
 		}
 		if (!strcmp(key, "lockdown") || !strcmp(key, "cursor_visible") || !strcmp(key, "mirror_private")) {
@@ -330,6 +350,7 @@ static void usage(FILE *f)
 	      "  --printer KIND:ARG the receipt printer: escpos:/dev/usb/lp0,\n"
 	      "                     escpos:/dev/ttyS0,19200, file:PATH or none (default)\n"
 	      "  --idle-timeout S   end an unattended session after S seconds (120)\n"
+	      "  --heartbeat-s S    report to the gateway every S seconds (60)\n"
 	      "  --mode MODES       start in large, voice or large,voice mode\n"
 	      "  --speech SPEC      espeak[:DEVICE] (default), log:FILE, wav:DIR, none\n"
 	      "  --large-font SPEC  xft:FAMILY:PT:LARGE_PT (xterm), command:PATH or none\n"
@@ -339,13 +360,14 @@ static void usage(FILE *f)
 	      "  --mirror unix:PATH let staff watch the screen, read-only, with\n"
 	      "                     kiosk-mirror PATH (a socket, mode 0600)\n"
 	      "  --ledger           print the payments ledger of --data-dir and exit\n"
+	      "  --hash-pin         read a staff PIN on stdin, print its staff_pin_hash line\n"
 	      "  --version          print the version and exit\n"
 	      "  --help             print this help and exit\n", f);
 }
 
 enum { OPT_GATEWAY = 1, OPT_CA_FILE, OPT_CONFIG, OPT_LARGE_FONT, OPT_PRINTER, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
-       OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_DEMO_SIM, OPT_MODE, OPT_SPEECH,
-       OPT_LEDGER, OPT_MIRROR, OPT_VERSION, OPT_HELP };
+       OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_HEARTBEAT, OPT_DEMO_SIM, OPT_MODE, OPT_SPEECH,
+       OPT_LEDGER, OPT_MIRROR, OPT_HASH_PIN, OPT_VERSION, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
@@ -360,11 +382,13 @@ static const struct option long_opts[] = {
 	{ "scanner", required_argument, NULL, OPT_SCANNER },
 	{ "printer", required_argument, NULL, OPT_PRINTER },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "heartbeat-s", required_argument, NULL, OPT_HEARTBEAT },
 	{ "demo-sim", no_argument, NULL, OPT_DEMO_SIM },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "speech", required_argument, NULL, OPT_SPEECH },
 	{ "large-font", required_argument, NULL, OPT_LARGE_FONT },
 	{ "ledger", no_argument, NULL, OPT_LEDGER },
+	{ "hash-pin", no_argument, NULL, OPT_HASH_PIN },
 	{ "mirror", required_argument, NULL, OPT_MIRROR },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -405,6 +429,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	c->wedge_min_len = 6;
 	c->idle_timeout_s = 120;
 	c->idle_warning_s = 30;
+	c->heartbeat_s = 60;
 	c->speech = xstrdup("espeak");
 	c->large_font = xstrdup(CONFIG_LARGE_FONT_DEFAULT);
 	c->printer = xstrdup("none");
@@ -486,8 +511,10 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 			break;
 		case OPT_PRINTER: r = apply(c, "printer", "device", optarg, why, sizeof why); break;
 		case OPT_IDLE: r = apply(c, "session", "idle_timeout_s", optarg, why, sizeof why); break;
+		case OPT_HEARTBEAT: r = apply(c, "gateway", "heartbeat_s", optarg, why, sizeof why); break;
 		case OPT_DEMO_SIM: c->demo_sim = true; break;
 		case OPT_LEDGER: c->ledger = true; break;
+		case OPT_HASH_PIN: c->hash_pin = true; break;
 		case OPT_MIRROR: r = apply(c, "kiosk", "mirror", optarg, why, sizeof why); break;
 		case OPT_MODE: r = apply(c, "kiosk", "mode", optarg, why, sizeof why); break;
 		case OPT_SPEECH: r = apply(c, "kiosk", "speech", optarg, why, sizeof why); break;
@@ -499,7 +526,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 			return CONFIG_ERROR;
 		}
 	}
-	if (c->n_gateways == 0 && !c->ledger) {
+	if (c->n_gateways == 0 && !c->ledger && !c->hash_pin) {
 		snprintf(err, errlen, "no gateway configured: give --gateway URL or [gateway] url in %s", cfg_path);
 		return CONFIG_ERROR;
 	}
@@ -529,6 +556,7 @@ void config_free(struct config *c)
 	free(c->speech);
 	free(c->large_font);
 	free(c->printer);
+	free(c->staff_pin_hash);
 	free(c->mirror);
 	memset(c, 0, sizeof *c);
 }

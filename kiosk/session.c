@@ -15,6 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "search.h"
+#include "staff.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -78,6 +79,8 @@ void session_end(struct app *a, enum session_end_reason why)
 	log_info("session: ended (%s, %lld s)", reasons[why],
 	         (loop_now_ms() - a->session.started_ms) / 1000);
 	ui_home(a);
+	if (a->session.on_end)
+		a->session.on_end(a);
 	access_reset(a); /* the modes end with the session */
 	ui_clear_terminal(a);
 	/* Notices and spoken text may have named the citizen. */
@@ -192,6 +195,7 @@ static long on_idle_tick(struct loop *l, long long id, void *ud)
 		if (a->session.active) {
 			session_end(a, END_IDLE);
 		} else {
+			staff_end(a, STAFF_END_IDLE); /* staff mode ends as a session does */
 			log_info("idle: back to home");
 			ui_home(a);
 			search_forget(a->search); /* what the last citizen typed */
