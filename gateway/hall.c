@@ -2,7 +2,7 @@
  * kiosks' heartbeats and remote configuration, the operator's fleet page,
  * queue tickets (排队取号), ratings (好差评) and help calls
  * (呼叫工作人员), with the simulator's side of them (/sim/staff-code,
- * /sim/kiosk-config, /sim/help, /sim/queue).
+ * /sim/kiosk-config, /sim/help, /sim/queue, /sim/ratings).
  *
  * Everything a kiosk asks for here is the kiosk's (X-Kiosk-Id required);
  * no citizen session is needed: a ticket is taken by anyone, a rating may
