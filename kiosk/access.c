@@ -138,20 +138,35 @@ static void on_speech_event(void *ud, enum speech_event ev, const char *why)
 	}
 }
 
+/* The speech backend, opened at first use (false: it cannot be; logged). */
+static bool speech_ready(struct app *a)
+{
+	if (a->speech)
+		return true;
+	char err[256];
+	char *prompts = i18n_locale_dir();
+	a->speech = speech_open(a->loop, a->cfg.speech, prompts, on_speech_event, a, err, sizeof err);
+	free(prompts);
+	if (!a->speech)
+		log_warn("speech %s: %s", a->cfg.speech, err);
+	return a->speech != NULL;
+}
+
+bool access_say(struct app *a, const char *text)
+{
+	if (!speech_ready(a))
+		return false;
+	speech_say(a->speech, i18n_lang(), text, NULL);
+	return true;
+}
+
 void access_set_voice(struct app *a, bool on)
 {
 	if (a->voice == on)
 		return;
-	if (on && !a->speech) {
-		char err[256];
-		char *prompts = i18n_locale_dir();
-		a->speech = speech_open(a->loop, a->cfg.speech, prompts, on_speech_event, a, err, sizeof err);
-		free(prompts);
-		if (!a->speech) {
-			log_warn("speech %s: %s", a->cfg.speech, err);
-			ui_toast(a, ROLE_ERROR, _("Voice guidance is not available at this kiosk."));
-			return;
-		}
+	if (on && !speech_ready(a)) {
+		ui_toast(a, ROLE_ERROR, _("Voice guidance is not available at this kiosk."));
+		return;
 	}
 	a->voice = on;
 	ui_set_voice(on);
