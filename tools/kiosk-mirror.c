@@ -110,7 +110,7 @@ static void buf_add(struct buf *b, const void *p, size_t n)
 enum tok { TOK_TEXT, TOK_CUP, TOK_ED, TOK_EL, TOK_SGR, TOK_FRAME_BEGIN, TOK_FRAME_END, TOK_CURSOR };
 
 struct filter {
-	int state;          /* 0 ground, 1 ESC, 2 CSI, 3 UTF-8 */
+	int state;          /* 0 ground, 1 ESC, 2 CSI, 3 UTF-8, 4 a string (OSC, DCS...), 5 ESC in it */
 	char par[40];
 	size_t npar;
 	bool bad;
@@ -198,9 +198,20 @@ static void filter_byte(struct filter *f, unsigned char c)
 				f->state = 2;
 				f->npar = 0;
 				f->bad = false;
+			} else if (c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X') {
+				f->state = 4; /* OSC, DCS, APC, PM, SOS: dropped whole */
 			} else {
 				f->state = 0;
 			}
+			return;
+		case 4:
+			if (c == 0x07)
+				f->state = 0;
+			else if (c == 0x1b)
+				f->state = 5;
+			return;
+		case 5:
+			f->state = c == '\\' ? 0 : 4;
 			return;
 		case 2:
 			if (c >= 0x30 && c <= 0x3f) {

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -507,4 +508,95 @@ Test(mirror, update_sends_a_screen_once_and_the_placeholder_when_private)
 	close(d);
 	mirror_free(m);
 	loop_free(l);
+}
+
+/* ---- tools/kiosk-mirror: what comes from the socket is filtered ---- */
+
+/* Serves payload to one connection of kiosk-mirror [--once], run with its
+ * output into a pipe; returns what it printed (caller frees), *status its
+ * exit status. */
+static char *run_tool(const char *payload, size_t len, bool once, int *status)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	cr_assert_gt(n, 0);
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0'; /* .../tests */
+	char tool[4200];
+	snprintf(tool, sizeof tool, "%s/../kiosk-mirror", exe);
+	cr_assert_eq(access(tool, X_OK), 0, "%s is missing (make all)", tool);
+	int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%.100s", sock_path());
+	cr_assert_eq(bind(ls, (struct sockaddr *)&sa, sizeof sa), 0);
+	cr_assert_eq(listen(ls, 1), 0);
+	int out[2];
+	cr_assert_eq(pipe(out), 0);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, 0);
+		dup2(devnull, 2);
+		execl(tool, tool, once ? "--once" : sock_path(), once ? sock_path() : (char *)NULL, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	int c = accept(ls, NULL, NULL);
+	cr_assert_geq(c, 0);
+	cr_assert_eq(send(c, payload, len, MSG_NOSIGNAL), (ssize_t)len);
+	close(c);
+	close(ls);
+	unlink(sock_path());
+	size_t cap = 65536, got = 0;
+	char *buf = calloc(1, cap + 1);
+	ssize_t r;
+	while ((r = read(out[0], buf + got, cap - got)) > 0)
+		got += (size_t)r;
+	close(out[0]);
+	cr_assert_eq(waitpid(pid, status, 0), pid);
+	buf[got] = '\0';
+	return buf;
+}
+
+#define HOSTILE \
+	"\033[?2026h\033[0m\033[H\033[2J\033[1;1Hab\033]0;evil title\007cd\033Pq#0\033\\ef" \
+	"\302\23331m\342\200\256RTL\033[6n\033[2;1H\344\270\255\346\226\207x\033[?1049l\007\010\r\n" \
+	"\033[31;1mred\340\200\257\355\240\200\033[?25l\033[3;1Hthird\033[5;3H\033[?2026l"
+
+Test(mirror, kiosk_mirror_once_prints_the_frame_as_text_and_nothing_else)
+{
+	int st = -1;
+	char *out = run_tool(HOSTILE, sizeof HOSTILE - 1, true, &st);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	cr_assert_str_eq(out, "abcdef?31m?RTL\n中文xred??\nthird\n");
+	free(out);
+}
+
+Test(mirror, kiosk_mirror_passes_only_the_frames_own_sequences)
+{
+	int st = -1;
+	char *out = run_tool(HOSTILE, sizeof HOSTILE - 1, false, &st);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %#x (closed by the kiosk: 1)", st);
+	cr_assert(strstr(out, "\033[2;1H中文x\033[31;1mred"), "%s", out);
+	for (const char *p = out; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch != 0x1b) {
+			cr_assert_geq(ch, 0x20, "a control character 0x%02x reached the terminal", ch);
+			continue;
+		}
+		/* Only CSI with digits, ';' and '?', ending in H J K m h l. */
+		cr_assert_eq(p[1], '[', "ESC %c reached the terminal", p[1]);
+		const char *q = p + 2;
+		while ((*q >= '0' && *q <= '9') || *q == ';' || *q == '?')
+			q++;
+		cr_assert(*q && strchr("HJKmhl", *q), "ESC [ ... %c reached the terminal", *q);
+		if (*q == 'h' || *q == 'l')
+			cr_assert(!strncmp(p + 2, "?2026", 5), "mode %.8s reached the terminal", p + 2);
+		p = q;
+	}
+	cr_assert_null(strstr(out, "\342\200\256"), "a bidi control reached the terminal");
+	cr_assert_null(strstr(out, "\302\233"), "a C1 control reached the terminal");
+	free(out);
 }
