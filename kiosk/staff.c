@@ -188,12 +188,13 @@ static void on_card_reply(void *ud, const struct gw_reply *r)
 	}
 	if (secs > STAFF_MAX_SESSION_S)
 		secs = STAFF_MAX_SESSION_S;
-	const char *why = S.active ? "staff mode is on"
+	const char *why = a->session.closing ? "shutting down"
+	                : S.active ? "staff mode is on"
 	                : session_active(a) ? "a citizen is logged in"
 	                : !there ? "the screen was changed" : NULL;
 	if (why) {
 		log_info("staff: card accepted but not used (%s)", why);
-		if (!S.active && !session_active(a))
+		if (!S.active && !session_active(a) && !a->session.closing)
 			ui_toast(a, ROLE_BANNER, _("The staff log-in was cancelled because the screen was changed. Please scan again."));
 	} else {
 		/* The name as the gateway masked it, cut to what a title shows. */

@@ -35,6 +35,7 @@ echo "demo: F6 (on the log-in screen, button 2) = the phone scanned the QR and c
 echo "demo: F7 (on a payment's QR) = the citizen's phone pays it; account numbers: GET /sim/accounts;"
 echo "demo: F9 logs out; F10 quits. From another terminal, a real code into the FIFO scanner:"
 echo "demo:   curl -s -XPOST http://127.0.0.1:$port/sim/citizen-code | sed 's/.*\"code\":\"\\([^\"]*\\)\".*/\\1/' > $tmp/scan"
+echo "demo: staff mode: the same with /sim/staff-code (a staff card, scanned on home)."
 sleep 2
 if [ "$how" = x11 ]; then
 	if [ -z "${DISPLAY:-}" ]; then

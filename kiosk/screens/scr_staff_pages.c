@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "fleet.h"
 #include "screens.h"
 #include "i18n.h"
 #include "log.h"
@@ -292,6 +293,14 @@ static void build_config(struct tpage *p, struct app *a)
 {
 	const struct config *c = &a->cfg;
 	add(p, ROLE_TEXT, _("Kiosk program version: %s"), KIOSK_VERSION);
+	long long cv = fleet_config_version(a), latest = fleet_config_latest(a);
+	if (cv > 0)
+		add(p, ROLE_TEXT, _("Remote configuration: version %lld applied (%s)."), cv, FLEET_FILE);
+	else
+		add(p, ROLE_TEXT, "%s", _("Remote configuration: none applied (kiosk.conf's settings)."));
+	if (latest > 0 && latest != cv)
+		add(p, ROLE_BANNER, _("The gateway names version %lld: it is being fetched, or was refused (see Recent errors)."),
+		    latest);
 	add(p, ROLE_TEXT, _("Configuration file: %s"), c->config_path ? c->config_path : "-");
 	add(p, ROLE_TEXT, _("Kiosk id: %s"), c->kiosk_id ? c->kiosk_id : "-");
 	add(p, ROLE_TEXT, _("Language after each session: %s"), c->lang ? c->lang : "-");
