@@ -10,7 +10,9 @@
  * one, a card while a citizen is logged in. The PIN after * # * #: a wrong
  * PIN five times locks it (the log says so and never holds the PIN), and
  * the lock survives a restart (the right PIN is refused then). The staff
- * session ends on idle; 重启程序 exits with 75.
+ * session ends on idle; 重启程序 exits with 75. Every staff page, in large
+ * mode, from 4x3 to 200x60: the kiosk lives, the screen stays clean, touch
+ * targets never overlap.
  *
  * Screen texts are zh_CN's (the kiosk's default).
  */
@@ -400,4 +402,80 @@ Test(staff, idle_ends_it_and_restart_exits_75)
 	free(scanner);
 	h_free(h);
 	e2e_end_gw(g, false);
+}
+
+/* Every staff page at sizes from tiny to large, in large mode too: the
+ * kiosk lives on, the screen stays clean, touch targets never overlap. */
+static bool targets_overlap(const char *dump_path, char *why, size_t n)
+{
+	char *text = e2e_slurp_str(dump_path);
+	int r[256][4], k = 0;
+	for (char *l = strtok(text, "\n"); l && k < 256; l = strtok(NULL, "\n")) {
+		int id;
+		if (sscanf(l, "target %d %d %d %d %d", &id, &r[k][0], &r[k][1], &r[k][2], &r[k][3]) == 5)
+			k++;
+	}
+	free(text);
+	if (k == 0) {
+		snprintf(why, n, "no touch target in %s", dump_path);
+		return true;
+	}
+	for (int i = 0; i < k; i++)
+		for (int j = i + 1; j < k; j++)
+			if (r[i][0] < r[j][0] + r[j][2] && r[j][0] < r[i][0] + r[i][2] && r[i][1] < r[j][1] + r[j][3] &&
+			    r[j][1] < r[i][1] + r[i][3]) {
+				snprintf(why, n, "%d,%d %dx%d and %d,%d %dx%d", r[i][0], r[i][1], r[i][2], r[i][3], r[j][0],
+				         r[j][1], r[j][2], r[j][3]);
+				return true;
+			}
+	return false;
+}
+
+static void at_every_size(struct harness *h, struct gwd *g, const char *dump, const char *page)
+{
+	static const int sizes[][2] = { { 4, 3 }, { 20, 8 }, { 40, 12 }, { 80, 24 }, { 200, 60 }, { COLS, ROWS } };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		h_resize(h, sizes[i][0], sizes[i][1]);
+		h_settle(h, 100, 2000);
+		char why[160];
+		E2E_CHECK(h, g, !h_exited(h), "%s at %dx%d: the kiosk exited", page, sizes[i][0], sizes[i][1]);
+		e2e_clean(h, g, page);
+		if (sizes[i][0] >= 80)
+			E2E_CHECK(h, g, !targets_overlap(dump, why, sizeof why), "%s at %dx%d: targets overlap: %s", page,
+			          sizes[i][0], sizes[i][1], why);
+	}
+}
+
+Test(staff, every_page_at_every_size)
+{
+	const char *fifo = scratch_file("sizes.fifo");
+	const char *dump = scratch_file("layout.txt");
+	char *scanner = e2e_fmt("fifo:%s", fifo);
+	const char *extra[] = { "--scanner", scanner, "--mode", "large", NULL };
+	struct gwd *g = e2e_start_gateway(NULL);
+	setenv("KIOSK_LAYOUT_DUMP", dump, 1);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
+	unsetenv("KIOSK_LAYOUT_DUMP");
+	char *code = staff_code(g);
+	enter_by_card(h, g, fifo, code);
+	at_every_size(h, g, dump, "the menu");
+	static const char *const pages[] = { "1", "2", "3", "4", "5", "6", "7" };
+	for (size_t p = 0; p < sizeof pages / sizeof pages[0]; p++) {
+		h_type(h, pages[p]);
+		h_settle(h, 150, 2000);
+		char *what = e2e_fmt("page %s", pages[p]);
+		at_every_size(h, g, dump, what);
+		free(what);
+		h_key(h, H_ESC);
+		e2e_expect_row(h, g, 0, T_MENU, WAIT_MS, "back to the menu");
+	}
+	/* The chart, and the PIN pad (after leaving). */
+	h_type(h, "4");
+	e2e_expect_row(h, g, 0, "工作人员模式 · 设备检测", WAIT_MS, "4");
+	h_type(h, "4");
+	e2e_expect_row(h, g, 0, "工作人员模式 · 显示屏色卡", WAIT_MS, "the chart");
+	at_every_size(h, g, dump, "the chart");
+	free(code);
+	free(scanner);
+	e2e_finish(h, g);
 }
