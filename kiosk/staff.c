@@ -150,8 +150,12 @@ static void card_refused(struct app *a, const struct gw_reply *r)
 		msg = _("This staff code has expired. Please get a new one.");
 	else if (r->result == GW_PROBLEM && r->status >= 400 && r->status < 500)
 		msg = _("The staff card was not accepted.");
-	else
-		msg = ui_gw_message(r); /* no network, a gateway in trouble */
+	else { /* no network, a gateway in trouble */
+		char m[512];
+		snprintf(m, sizeof m, "%s %s", _("The staff card could not be checked."), ui_gw_message(r));
+		ui_toast(a, ROLE_ERROR, m);
+		return;
+	}
 	ui_toast(a, ROLE_ERROR, msg);
 }
 

@@ -527,7 +527,8 @@ static const char *page_title(struct screen *s)
 static void page_speak(struct screen *s, char *buf, size_t n, bool full)
 {
 	struct tpage *p = s->priv;
-	size_t len = (size_t)snprintf(buf, n, "%s. %s ", full ? page_title(s) : "", p->status);
+	size_t len = full ? (size_t)snprintf(buf, n, "%s. %s ", page_title(s), p->status)
+	                  : (size_t)snprintf(buf, n, "%s ", p->status);
 	for (size_t i = 0; i < p->n && i < 6 && len < n; i++)
 		len += (size_t)snprintf(buf + len, n - len, "%s ", p->lines[i].text);
 }

@@ -250,15 +250,32 @@ Test(staff, cards_refused)
 	h_key(h, H_F9);
 	e2e_expect(h, g, "4 扫码登录", WAIT_MS, "logged out");
 
-	/* Used once, then refused. */
-	enter_by_card(h, g, fifo, code);
+	/* A gateway failing, then answering with wrong types: plain words. */
+	e2e_set_faults(g, "{\"error_rate\":1,\"paths\":[\"/v1/kiosk/staff\"]}");
+	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+	e2e_expect(h, g, "无法核验工作人员码", WAIT_MS, "the gateway failing");
+	e2e_set_faults(g, "{\"body\":\"wrong_types\",\"paths\":[\"/v1/kiosk/staff\"]}");
+	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+	e2e_expect(h, g, "服务网络返回的内容无法识别", WAIT_MS, "an answer of the wrong types");
+	E2E_CHECK(h, g, e2e_wait_title(h, E2E_T_HOME, 10), "not home");
+	/* Hostile strings in the answer's name: drawn sanitized (e2e_expect
+	 * checks the screen is clean). */
+	e2e_set_faults(g, "{\"body\":\"evil_strings\",\"paths\":[\"/v1/kiosk/staff\"]}");
+	char *code2 = staff_code(g);
+	e2e_fifo_send(h, g, fifo, code2, WAIT_MS);
+	e2e_expect_row(h, g, 0, T_MENU, WAIT_MS, "a card whose answer has hostile strings");
+	e2e_expect(h, g, "王*", WAIT_MS, "the name, sanitized");
 	h_type(h, "0");
 	e2e_expect(h, g, T_ENDED, WAIT_MS, "staff mode left");
-	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+	e2e_set_faults(g, "{}");
+
+	/* Used once, then refused. */
+	e2e_fifo_send(h, g, fifo, code2, WAIT_MS);
 	e2e_expect(h, g, "该工作人员码已使用过", WAIT_MS, "a code used once");
 	E2E_CHECK(h, g, e2e_log_count(h, "staff: session started") == 1, "%d staff sessions",
 	          e2e_log_count(h, "staff: session started"));
 	free(code);
+	free(code2);
 	free(scanner);
 	e2e_finish(h, g);
 }
