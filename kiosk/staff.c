@@ -380,7 +380,7 @@ bool staff_reprint(struct app *a, const char *key, struct screen *s, receipt_fn 
 	now_text(when, sizeof when);
 	/* The mark a reprint carries: on its own line, in both words, so it
 	 * reads the same whatever the receipt's language. */
-	struct receipt_line lines[] = { { "重打 REPRINT", when } };
+	struct receipt_line lines[] = { { strcmp(i18n_lang(), "en") ? "重打 REPRINT：" : "重打 REPRINT: ", when } };
 	struct receipt r = {
 		.title = _("Payment receipt (REPRINT)"),
 		.lines = lines,
@@ -406,18 +406,22 @@ bool staff_print_test_page(struct app *a, struct screen *s, receipt_fn fn)
 	now_text(when, sizeof when);
 	int n = a->cfg.printer_columns ? (int)a->cfg.printer_columns : ESCPOS_COLS_80MM;
 	snprintf(cols, sizeof cols, "%d", n);
-	/* As long as the paper is wide, less the label's room: the digits show
-	 * where the line wraps. */
-	int rl = n - 10 > 8 ? n - 10 : 8;
+	/* As wide as the paper (its first ten digits as the label: escpos.c
+	 * takes no empty one): a line that wraps or is cut shows the width is
+	 * set wrong. */
+	int rl = n < ESCPOS_COLS_MAX ? n : ESCPOS_COLS_MAX;
 	for (int i = 0; i < rl; i++)
 		ruler[i] = (char)('0' + (i + 1) % 10);
 	ruler[rl] = '\0';
+	char ruler_head[11];
+	memcpy(ruler_head, ruler, 10);
+	ruler_head[10] = '\0';
 	struct receipt_line lines[] = {
-		{ _("Printer"), a->cfg.printer ? a->cfg.printer : "none" },
-		{ _("Columns"), cols },
-		{ _("Time"), when },
-		{ "1234567890", ruler },
-		{ _("Chinese text"), "政务服务自助终端 打印测试 一二三四五六七八九十" },
+		{ _("Printer: "), a->cfg.printer ? a->cfg.printer : "none" },
+		{ _("Columns: "), cols },
+		{ _("Time: "), when },
+		{ ruler_head, ruler + 10 },
+		{ _("Chinese text: "), "政务服务自助终端 打印测试 一二三四五六七八九十" },
 	};
 	char qr[96];
 	snprintf(qr, sizeof qr, "KIOSK-PRINTER-TEST %s", a->cfg.kiosk_id ? a->cfg.kiosk_id : "");

@@ -172,6 +172,9 @@ Test(staff, card_reprint_ledger_and_device_tests)
 	E2E_CHECK(h, g, doc.cuts == 3, "%d cuts after the test page, not 3", doc.cuts);
 	E2E_CHECK(h, g, escpos_doc_find(&doc, "打印测试页"), "no test page title");
 	E2E_CHECK(h, g, escpos_doc_find(&doc, "政务服务自助终端 打印测试"), "no Chinese line on the test page");
+	const struct escpos_line *ruler = escpos_doc_find(&doc, "1234567890123456789012345678901234567890");
+	E2E_CHECK(h, g, ruler && ruler->cols == 48, "the ruler is not one line of the paper's 48 columns (%d)",
+	          ruler ? ruler->cols : -1);
 	E2E_CHECK(h, g, doc.qr && !strcmp(doc.qr, "KIOSK-PRINTER-TEST test-kiosk"), "the test page's QR holds %s",
 	          doc.qr ? doc.qr : "nothing");
 	escpos_doc_free(&doc);
