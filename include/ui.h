@@ -185,6 +185,8 @@ struct ui_hooks {
 	/* 呼叫工作人员: the status bar's button, F1, or '*' held down (a
 	 * keypad's auto-repeat). NULL: no such button. */
 	void (*help)(struct app *a);
+	/* Whether the help button shows now (NULL: always): not to staff. */
+	bool (*help_offered)(struct app *a);
 	/* Someone watches the screen from afar (mirror.c): the status bar
 	 * says so, so the citizen knows. */
 	bool (*watched)(struct app *a);

@@ -139,6 +139,9 @@ static bool hook_watched(struct app *a)
 /* A viewer came or went: the status bar's marker. */
 static void on_mirror_change(void *ud) { ui_dirty(ud); }
 
+/* Staff in staff mode are the help: no 呼叫工作人员 for them. */
+static bool hook_help_offered(struct app *a) { return !staff_active(a); }
+
 static const struct ui_hooks ui_hooks = {
 	.activity = session_activity,
 	.idle_warning = session_idle_warning,
@@ -154,6 +157,7 @@ static const struct ui_hooks ui_hooks = {
 	.offline_text = hook_offline,
 	.watched = hook_watched,
 	.help = hall_call_help,
+	.help_offered = hook_help_offered,
 };
 
 static void restore_terminal(void)

@@ -570,6 +570,11 @@ static void draw_title(struct app *a)
 	}
 }
 
+static bool help_offered(struct app *a)
+{
+	return U.hooks.help && (!U.hooks.help_offered || U.hooks.help_offered(a));
+}
+
 static void draw_status(struct app *a)
 {
 	int sh = status_h(a);
@@ -597,7 +602,7 @@ static void draw_status(struct app *a)
 		act[n].label = big ? _("Home") : _("[Home] Home");
 		act[n++].target = UI_T_HOME;
 	}
-	if (U.hooks.help) {
+	if (help_offered(a)) {
 		/* On every screen; before 重听, which '*' also does. */
 		act[n].label = U.help_label[0] ? U.help_label : big ? _("Call staff") : _("[F1] Call staff");
 		act[n++].target = UI_T_HELP;
@@ -762,7 +767,7 @@ static void dispatch_target(struct app *a, int id)
 		logout(a);
 	else if (id == UI_T_REPEAT && U.hooks.repeat)
 		U.hooks.repeat(a);
-	else if (id == UI_T_HELP && U.hooks.help)
+	else if (id == UI_T_HELP && help_offered(a))
 		U.hooks.help(a);
 	else if (id == UI_T_IDLE)
 		; /* dismissing the warning was the point */
@@ -814,7 +819,7 @@ static bool star_held(struct app *a, int key)
 	static int n;
 	static long long first, last;
 	static bool fired;
-	if (key != '*' || !U.hooks.help) {
+	if (key != '*' || !help_offered(a)) {
 		n = 0;
 		return false;
 	}
@@ -851,7 +856,7 @@ void ui_key(struct app *a, int key)
 		logout(a);
 		return;
 	}
-	if (key == K_F(1) && U.hooks.help) {
+	if (key == K_F(1) && help_offered(a)) {
 		U.hooks.help(a);
 		ui_dirty(a);
 		return;

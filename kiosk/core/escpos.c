@@ -384,7 +384,8 @@ static void put_field(struct enc *e, const char *label, const char *value)
 	struct cells l = to_cells(e->cd, label), v = to_cells(e->cd, value);
 	if (v.n > 0) {
 		struct cells all = { xmallocarray(l.n + v.n, sizeof *all.c), l.n + v.n };
-		memcpy(all.c, l.c, l.n * sizeof *l.c);
+		if (l.n) /* an empty label has no cells (and no pointer) */
+			memcpy(all.c, l.c, l.n * sizeof *l.c);
 		memcpy(all.c + l.n, v.c, v.n * sizeof *v.c);
 		int indent = cells_width(l.c, l.n);
 		if (indent > e->cols / 2)
