@@ -28,12 +28,15 @@
 #define HELP_SHOWN_MS (5 * 60 * 1000)   /* "help is coming" stays this long */
 #define RATING_TICK_MS 30000
 #define RATING_MAX_AGE_S (7 * 24 * 3600)
+#define RATING_MAX_TAGS 5      /* the gateway refuses more (422: the rating lost); scr_rate.c too */
 
 static struct {
 	bool help_busy;          /* a call is in flight */
 	long long help_until;    /* a call was answered: until then, not again */
 	long long help_timer;
 	bool sending;            /* a rating request is in flight */
+	char sending_key[IDEM_KEY_SIZE]; /* its key (no allocation: a request
+	                                    cancelled at shut-down leaves nothing) */
 	long long rating_timer;
 	bool started;
 } H;
@@ -132,12 +135,20 @@ static void find_due(void *ud, const struct outbox_rating *r)
 static json_t *rating_body(const struct outbox_rating *r)
 {
 	json_t *subject = json_object();
-	json_object_set_new(subject, r->subject_kind, json_string(r->subject_id));
-	if (!strcmp(r->subject_kind, "ticket") && r->service_id[0])
-		json_object_set_new(subject, "service_id", json_string(r->service_id));
+	if (!strcmp(r->subject_kind, "ticket")) {
+		/* "A023#<the take's key>": the number comes back tomorrow, the
+		 * outbox keeps one rating per subject: the key tells them
+		 * apart. The gateway is sent the number. */
+		json_object_set_new(subject, "ticket", json_stringn(r->subject_id, strcspn(r->subject_id, "#")));
+		if (r->service_id[0])
+			json_object_set_new(subject, "service_id", json_string(r->service_id));
+	} else
+		json_object_set_new(subject, r->subject_kind, json_string(r->subject_id));
 	json_t *tags = json_array();
 	char *t = xstrdup(r->tags), *save = NULL;
-	for (char *tok = strtok_r(t, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+	/* The gateway takes at most RATING_MAX_TAGS (more: 422, the rating lost). */
+	for (char *tok = strtok_r(t, ",", &save); tok && json_array_size(tags) < RATING_MAX_TAGS;
+	     tok = strtok_r(NULL, ",", &save))
 		json_array_append_new(tags, json_string(tok));
 	free(t);
 	json_t *body = json_pack("{s:o, s:i, s:o}", "subject", subject, "score", r->score, "tags", tags);
@@ -148,9 +159,9 @@ static json_t *rating_body(const struct outbox_rating *r)
 
 static void on_rating(void *ud, const struct gw_reply *r)
 {
-	struct app *a = ((void **)ud)[0];
-	char *key = ((void **)ud)[1];
-	free(ud);
+	struct app *a = ud;
+	char key[IDEM_KEY_SIZE];
+	snprintf(key, sizeof key, "%s", H.sending_key);
 	H.sending = false;
 	const char *how = NULL;
 	if (r->result == GW_OK)
@@ -160,19 +171,23 @@ static void on_rating(void *ud, const struct gw_reply *r)
 	          (r->status == 404 && r->problem.code && !strcmp(r->problem.code, "unknown_subject"))))
 		how = "refused"; /* for good: rated already, no such subject, not a rating */
 	if (how) {
-		if (a->outbox && outbox_rating_end(a->outbox, key, how) == OUTBOX_ERROR)
+		bool ended = a->outbox && outbox_rating_end(a->outbox, key, how) == OUTBOX_OK;
+		if (!ended && a->outbox)
 			log_warn("rating %.8s: %s", key, outbox_error(a->outbox));
 		if (!strcmp(how, "delivered"))
 			log_info("rating %.8s delivered", key);
 		else
 			log_warn("rating %.8s refused by the gateway (%d %s)", key, r->status,
 			         r->problem.code ? r->problem.code : "");
-		free(key);
-		rating_kick(a, false); /* the next one, if any */
+		/* The gateway answers again: the next one, and those kept by an
+		 * outage, go now rather than after their backoff (one at a time;
+		 * each ends before the next, so this stops; not if this one
+		 * could not be ended, or it would be sent again at once). */
+		if (ended)
+			rating_kick(a, true);
 		return;
 	}
 	log_info("rating %.8s not delivered yet (%d): kept", key, r->status);
-	free(key);
 }
 
 static void rating_kick(struct app *a, bool all)
@@ -193,11 +208,9 @@ static void rating_kick(struct app *a, bool all)
 		wait = 3600;
 	/* Counted before it goes: a crash after this never sends it early. */
 	if (outbox_rating_attempt(a->outbox, d.pick.key, d.now + wait) == OUTBOX_OK) {
-		void **ud = xmalloc(2 * sizeof *ud);
-		ud[0] = a;
-		ud[1] = xstrdup(d.pick.key);
+		snprintf(H.sending_key, sizeof H.sending_key, "%s", d.pick.key);
 		H.sending = true;
-		gw_post(a->gw, "/v1/ratings", rating_body(&d.pick), d.pick.key, &owner, 0, on_rating, ud);
+		gw_post(a->gw, "/v1/ratings", rating_body(&d.pick), d.pick.key, &owner, 0, on_rating, a);
 	}
 	free((char *)d.pick.subject_kind);
 	free((char *)d.pick.subject_id);
@@ -232,6 +245,7 @@ void hall_stop(struct app *a)
 	loop_timer_del(a->loop, H.help_timer);
 	gw_cancel_owner(a->gw, &owner);
 	H.rating_timer = H.help_timer = 0;
+	H.sending = H.help_busy = false;
 }
 
 bool hall_rate(struct app *a, const struct outbox_rating *r)

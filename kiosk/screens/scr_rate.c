@@ -2,10 +2,12 @@
  * application submitted, a payment paid).
  *
  * 5 非常满意 … 1 非常不满意: the digit is the score. A score of 3 or more
- * is recorded at once; 2 or 1 asks why (tags, toggled by their numbers)
- * and offers a comment (the on-screen letters, digits, or the terminal's
+ * is recorded at once; 2 or 1 asks why (tags, toggled by their numbers;
+ * at most 5, as the gateway takes) and offers a comment (the on-screen letters, digits, or the terminal's
  * input method), then 提交. 0, Esc and 首页 skip it in one press: nothing
- * here ever stands between the citizen and the home screen. The rating
+ * here ever stands between the citizen and the home screen. A press in
+ * the first half second of a page is the one that opened it, repeated (a
+ * double press on 完成 or on a score): it chooses nothing. The rating
  * goes to the outbox (hall.c sends it, once, whenever the gateway can take
  * it) for exactly the subject the screen was opened with: the screen owns
  * copies of the subject's ids, taken when the service ended.
@@ -29,6 +31,11 @@
 
 #define COMMENT_MAX_CHARS 200
 #define THANKS_MS 4000
+#define MAX_TAGS 5           /* the gateway takes at most 5 reasons (hall.c too) */
+/* A press within this of a page appearing is the press that opened it,
+ * repeated (a double press or touch on 完成, on a score): it chooses
+ * nothing there. Skipping (0, Esc, 首页) always works. */
+#define GUARD_MS 500
 
 enum rstage { R_SCORE, R_REASONS, R_COMMENT, R_THANKS };
 enum { TG_SCORE = 0, TG_SKIP = 10, TG_TAG = 20, TG_WRITE = 40, TG_SEND = 41, TG_HOME = 42, TG_OSK = 100 };
@@ -55,8 +62,22 @@ struct rate {
 	struct osk *osk;
 	int focus;                 /* R_SCORE: 0..4 = scores 5..1 */
 	long long home_timer;
+	long long shown_ms;        /* when this page appeared (GUARD_MS) */
 	struct rect area;
 };
+
+static void set_stage(struct screen *s, enum rstage st)
+{
+	struct rate *r = s->priv;
+	r->stage = st;
+	r->shown_ms = loop_now_ms();
+	ui_relayout(s->app);
+}
+
+static bool guarded(const struct rate *r)
+{
+	return loop_now_ms() - r->shown_ms < GUARD_MS;
+}
 
 static const char *score_label(int score)
 {
@@ -79,6 +100,7 @@ static void rate_enter(struct screen *s, void *arg)
 	r->subject = xstrdup(a->subject_id);
 	r->svc_id = xstrdup(a->service_id ? a->service_id : "");
 	r->svc_name = xstrdup(a->service_name ? a->service_name : "");
+	r->shown_ms = loop_now_ms();
 }
 
 static void rate_leave(struct screen *s)
@@ -120,9 +142,8 @@ static void submit(struct screen *s)
 	explicit_bzero(r->comment, sizeof r->comment);
 	r->clen = 0;
 	r->cchars = 0;
-	r->stage = R_THANKS;
 	r->home_timer = loop_timer_add(s->app->loop, THANKS_MS, go_home, s);
-	ui_relayout(s->app);
+	set_stage(s, R_THANKS);
 }
 
 static void choose(struct screen *s, int score)
@@ -131,10 +152,24 @@ static void choose(struct screen *s, int score)
 	r->score = score;
 	if (score >= 3)
 		submit(s);
-	else {
-		r->stage = R_REASONS;
-		ui_relayout(s->app);
+	else
+		set_stage(s, R_REASONS);
+}
+
+/* A reason on or off; a sixth is refused in words (the gateway takes 5). */
+static void toggle_tag(struct screen *s, int i)
+{
+	struct rate *r = s->priv;
+	int on = 0;
+	for (int k = 0; k < N_TAGS; k++)
+		on += r->tag_on[k];
+	if (!r->tag_on[i] && on >= MAX_TAGS) {
+		char msg[160];
+		snprintf(msg, sizeof msg, _("Please choose at most %d reasons."), MAX_TAGS);
+		ui_toast(s->app, ROLE_ERROR, msg);
+		return;
 	}
+	r->tag_on[i] = !r->tag_on[i];
 }
 
 static void rate_resize(struct screen *s, struct rect area)
@@ -267,15 +302,17 @@ static void rate_draw(struct screen *s, struct rect a)
 static void comment_done(struct screen *s)
 {
 	struct rate *r = s->priv;
-	r->stage = R_REASONS;
 	osk_free(r->osk);
 	r->osk = NULL;
-	ui_relayout(s->app);
+	set_stage(s, R_REASONS);
 }
 
 static int rate_key(struct screen *s, int key)
 {
 	struct rate *r = s->priv;
+	/* The press that opened this page, repeated: nothing but a skip. */
+	if (guarded(r) && key != K_HOME && (r->stage == R_COMMENT || (key != '0' && !ui_key_is_back(key))))
+		return UI_HANDLED;
 	switch (r->stage) {
 	case R_SCORE:
 		if (key >= '1' && key <= '5') {
@@ -300,12 +337,11 @@ static int rate_key(struct screen *s, int key)
 		return UI_PASS;
 	case R_REASONS:
 		if (key >= '1' && key < '1' + N_TAGS) {
-			r->tag_on[key - '1'] = !r->tag_on[key - '1'];
+			toggle_tag(s, key - '1');
 			return UI_HANDLED;
 		}
 		if (key == '8') {
-			r->stage = R_COMMENT;
-			ui_relayout(s->app);
+			set_stage(s, R_COMMENT);
 			return UI_HANDLED;
 		}
 		if (key == '9' || key == K_RETURN) {
@@ -359,16 +395,19 @@ static int rate_key(struct screen *s, int key)
 static int rate_mouse(struct screen *s, int target)
 {
 	struct rate *r = s->priv;
-	if (r->stage == R_SCORE && target > TG_SCORE && target <= TG_SCORE + 5)
-		choose(s, target - TG_SCORE);
-	else if (target == TG_SKIP || target == TG_HOME)
+	if (target == TG_HOME)
 		ui_home(s->app);
+	else if (guarded(r))
+		; /* the touch that opened this page, repeated (0, Esc, 首页 still skip) */
+	else if (target == TG_SKIP)
+		ui_home(s->app);
+	else if (r->stage == R_SCORE && target > TG_SCORE && target <= TG_SCORE + 5)
+		choose(s, target - TG_SCORE);
 	else if (r->stage == R_REASONS && target >= TG_TAG && target < TG_TAG + N_TAGS)
-		r->tag_on[target - TG_TAG] = !r->tag_on[target - TG_TAG];
-	else if (r->stage == R_REASONS && target == TG_WRITE) {
-		r->stage = R_COMMENT;
-		ui_relayout(s->app);
-	} else if (r->stage == R_REASONS && target == TG_SEND)
+		toggle_tag(s, target - TG_TAG);
+	else if (r->stage == R_REASONS && target == TG_WRITE)
+		set_stage(s, R_COMMENT);
+	else if (r->stage == R_REASONS && target == TG_SEND)
 		submit(s);
 	else if (r->stage == R_COMMENT && r->osk) {
 		struct osk_event ev;
@@ -400,7 +439,7 @@ static void rate_speak(struct screen *s, char *buf, size_t n, bool full)
 	switch (r->stage) {
 	case R_SCORE:
 		snprintf(buf, n, _("Rate this service. How satisfied are you? Press 5 for very satisfied, 4 satisfied, 3 fairly satisfied, 2 dissatisfied, 1 very dissatisfied, or 0 to skip.%s%s"),
-		         full ? "" : " ", full ? "" : score_label(r->focus < 5 ? 5 - r->focus : 0));
+		         full ? "" : " ", full ? "" : r->focus < 5 ? score_label(5 - r->focus) : _("Skip"));
 		break;
 	case R_REASONS: {
 		size_t k = (size_t)snprintf(buf, n, "%s", _("What went wrong? Press the numbers that apply:"));

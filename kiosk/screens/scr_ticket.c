@@ -267,9 +267,10 @@ static void ticket_enter(struct screen *s, void *arg)
 static void ticket_leave(struct screen *s)
 {
 	struct ticket *t = s->priv;
-	/* Left while taking: the answer is dropped (the request is cancelled
-	 * with the screen); the entry ends rather than wait for ever. */
-	if (t->stage == T_TAKING && t->in_outbox && s->app->outbox)
+	/* Left while taking, or after our tries failed: the answer is dropped
+	 * (the request is cancelled with the screen); the entry ends rather
+	 * than wait for ever. */
+	if (t->stage != T_DONE && t->key[0] && t->in_outbox && s->app->outbox)
 		outbox_ticket_failed(s->app->outbox, t->key);
 	loop_timer_del(s->app->loop, t->retry_timer);
 	bigtext_free(&t->big);
@@ -503,7 +504,12 @@ static void act(struct screen *s, int i)
 	struct ticket *t = s->priv;
 	switch (t->acts[i]) {
 	case ACT_DONE: {
-		struct scr_rate_arg ra = { "ticket", t->number, t->svc_id, t->svc_name };
+		/* The number and this take's key: numbers come back every day,
+		 * and the outbox keeps one rating a subject (hall.c sends the
+		 * gateway the number alone). */
+		char subject[TICKET_MAX + 1 + IDEM_KEY_SIZE];
+		snprintf(subject, sizeof subject, "%s#%s", t->number, t->key);
+		struct scr_rate_arg ra = { "ticket", subject, t->svc_id, t->svc_name };
 		ui_push(s->app, &scr_rate, &ra);
 		return;
 	}

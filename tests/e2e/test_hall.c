@@ -103,6 +103,7 @@ Test(hall, ticket_printed_then_rated_once, .timeout = 120)
 	h_type(h, "1");
 	e2e_expect(h, g, T_RATE_Q, WAIT_MS, "完成 asks for a rating");
 	e2e_expect(h, g, "5 非常满意", WAIT_MS, "5 is 非常满意");
+	h_pump(h, 600); /* a person reads it: a press in the first 500 ms is 完成's, repeated */
 	h_type(h, "5");
 	e2e_expect(h, g, T_THANKS, WAIT_MS, "thanked");
 	E2E_CHECK(h, g, e2e_wait_log(h, "POST /v1/ratings -> 201", WAIT_MS), "the rating was not delivered");
@@ -132,16 +133,20 @@ Test(hall, low_rating_kept_while_gateway_fails_then_sent_once, .timeout = 150)
 	h_pump(h, 1200);
 	h_type(h, "1");
 	e2e_expect(h, g, T_RATE_Q, WAIT_MS, "rating");
+	h_pump(h, 600); /* a person reads it: a press in the first 500 ms is 完成's, repeated */
 	h_type(h, "1"); /* 非常不满意 */
 	e2e_expect(h, g, "哪里不满意", WAIT_MS, "a low score asks why");
+	h_pump(h, 600);
 	h_type(h, "1");
 	e2e_expect(h, g, "[x] 等候时间长", WAIT_MS, "a reason chosen, said in words");
 	show(h);
 	h_type(h, "8");
 	e2e_expect(h, g, "您的意见", WAIT_MS, "the comment page");
+	h_pump(h, 600);
 	pay_type_slowly(h, "tai man le"); /* a person, not a scanner */
 	h_key(h, H_ENTER);
 	e2e_expect(h, g, "tai man le", WAIT_MS, "the comment back on the reasons page");
+	h_pump(h, 600);
 	h_type(h, "9");
 	e2e_expect(h, g, T_THANKS, WAIT_MS, "thanked even so");
 	E2E_CHECK(h, g, e2e_wait_log(h, "not delivered yet", WAIT_MS), "the failure was not kept");
