@@ -240,22 +240,35 @@ static void draw_reasons(struct screen *s, struct rect a)
 	int y = a.y;
 	y += ui_para((struct rect){ a.x + 1, y, a.w - 2, 2 }, ROLE_TEXT,
 	             _("Sorry. What went wrong? Press the numbers that apply, then 9 to send."));
-	int bh = ui_large() && a.h >= 26 ? 3 : 1;
 	int cols = a.w >= 70 ? 2 : 1, cw = (a.w - 2 - (cols - 1) * 2) / cols;
+	int rows = (N_TAGS + cols - 1) / cols;
+	/* Large mode's buttons are 3 rows high, with a row between them where
+	 * it fits (80x24 has room for the tags, the comment line and 8/9
+	 * without); 1 row only if even that does not fit. */
+	int left = a.y + a.h - y, bh = 1, gap = 0;
+	if (ui_large() && left >= rows * 4 + 1 + 3)
+		bh = 3, gap = 1;
+	else if (ui_large() && left >= rows * 3 + 1 + 3)
+		bh = 3;
 	for (int i = 0; i < N_TAGS; i++) {
-		int cx = a.x + 1 + (i % cols) * (cw + 2), cy = y + (i / cols) * (bh + (bh > 1));
+		int cx = a.x + 1 + (i % cols) * (cw + 2), cy = y + (i / cols) * (bh + gap);
 		char label[160];
 		/* chosen in words, never by colour alone */
 		snprintf(label, sizeof label, "%s %s", r->tag_on[i] ? "[x]" : "[ ]", _(tags[i].label));
 		ui_button((struct rect){ cx, cy, cw, bh }, TG_TAG + i, i + 1, label, NULL, false);
 	}
-	y += ((N_TAGS + cols - 1) / cols) * (bh + (bh > 1)) + 1;
+	int by = a.y + a.h - bh;
+	y += rows * (bh + gap);
+	if (y + 1 < by)
+		y++; /* a blank row after the tags where there is room */
 	char line[COMMENT_MAX_CHARS * 4 + 64];
 	snprintf(line, sizeof line, _("Comment: %s"), r->clen ? r->comment : _("(none)"));
-	if (y < a.y + a.h - 2 * bh)
-		y += ui_para((struct rect){ a.x + 1, y, a.w - 2, 2 }, ROLE_DIM, line) + 1;
+	int ch = by - 1 - y < 2 ? by - 1 - y : 2; /* up to 2 rows, one left above 8/9 */
+	if (ch < 1 && y < by)
+		ch = 1;
+	if (ch >= 1)
+		ui_para((struct rect){ a.x + 1, y, a.w - 2, ch }, ROLE_DIM, line);
 	int bw = (a.w - 4) / 2;
-	int by = a.y + a.h - bh;
 	ui_button((struct rect){ a.x + 1, by, bw, bh }, TG_WRITE, 8, _("Write a comment"), NULL, false);
 	ui_button((struct rect){ a.x + 3 + bw, by, bw, bh }, TG_SEND, 9, _("Send"), NULL, false);
 }

@@ -217,6 +217,7 @@ static void set_acts(struct screen *s)
 		t->acts[t->n_acts++] = ACT_RETRY;
 	t->acts[t->n_acts++] = ACT_HOME;
 	t->m.no_focus = true; /* Enter pressed twice must not leave the number unread */
+	access_repeat(s->app); /* voice mode: the number (or why not) said in full, not just the focus */
 	ui_relayout(s->app);
 }
 
@@ -331,6 +332,16 @@ static bool number_ok(const char *s)
 	return true;
 }
 
+/* "YYYY-MM-DDTHH:MM" at least (RFC 3339, as the contract says). */
+static bool issued_ok(const char *at)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd";
+	for (size_t i = 0; i < sizeof shape - 1; i++)
+		if (shape[i] == 'd' ? !(at[i] >= '0' && at[i] <= '9') : at[i] != shape[i])
+			return false; /* a short string stops at its NUL */
+	return true;
+}
+
 static bool decode(struct ticket *t, const json_t *j, char *err, size_t n)
 {
 	char *num = NULL, *win = NULL, *at = NULL;
@@ -362,10 +373,14 @@ static bool decode(struct ticket *t, const json_t *j, char *err, size_t n)
 	free(win);
 	t->number = num;
 	t->window = cut;
-	/* "2026-12-03T14:05:00+08:00" -> "2026-12-03 14:05" */
-	if (at && strlen(at) >= 16 && at[10] == 'T') {
+	/* "2026-12-03T14:05:00+08:00" -> "2026-12-03 14:05"; anything else
+	 * is not shown or printed (a gateway's 2000 characters would be a
+	 * metre of paper, and too long for the outbox). */
+	if (at && issued_ok(at)) {
 		at[10] = ' ';
 		at[16] = '\0';
+	} else if (at) {
+		at[0] = '\0';
 	}
 	t->issued = at ? at : xstrdup("");
 	t->ahead = ahead;
@@ -439,7 +454,13 @@ static void ticket_resize(struct screen *s, struct rect area)
 	t->num = (struct rect){ area.x + 1, y, area.w - 2, nh };
 	y += nh + 1;
 	int bh = ui_large() || area.h >= 20 ? 3 : 1;
-	int mh = t->n_acts * (bh + 1);
+	/* The buttons side by side where they fit (menu_layout: up to 3, 2 in
+	 * large mode, 24 columns each): the rows left are the ticket's (large
+	 * mode at 80x24 lost the window's name, where to go, to a second row
+	 * of buttons that were never there). */
+	int maxc = ui_large() ? 2 : 3, cols = (area.w + 2) / (24 + 2);
+	cols = cols < 1 ? 1 : cols > maxc ? maxc : cols;
+	int mh = (t->n_acts + cols - 1) / cols * (bh + 1);
 	int th = area.y + area.h - mh - y;
 	t->text = (struct rect){ area.x + 1, y, area.w - 2, th > 1 ? th : 1 };
 	menu_layout(&t->m, (struct rect){ area.x, area.y + area.h - mh, area.w, mh }, t->n_acts, 24, bh, 2, 1, 3);

@@ -11,6 +11,7 @@
 #include "tamper.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
+#include "harness/escpos_parse.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -69,7 +70,7 @@ static void suite_fini(void)
 	scratch[0] = speech[0] = layout[0] = data[0] = '\0';
 }
 
-__attribute__((unused)) static const char *scratch_file(const char *name, const char *content)
+static const char *scratch_file(const char *name, const char *content)
 {
 	static char path[4][900];
 	static int k;
@@ -86,7 +87,7 @@ __attribute__((unused)) static const char *scratch_file(const char *name, const 
 }
 
 /* Keeps the screen read while time passes. */
-__attribute__((unused)) static void pump(struct harness *h, int ms)
+static void pump(struct harness *h, int ms)
 {
 	long long end = e2e_now_ms() + ms;
 	while (e2e_now_ms() < end)
@@ -104,16 +105,20 @@ static struct harness *start_at(struct gwd *g, const char *url, int cols, int ro
 	paths();
 	const char *args[32];
 	size_t n = 0;
+	const char *theme = e2e_theme_path();
+	if (theme) {
+		args[n++] = "--theme";
+		args[n++] = theme;
+	}
 	args[n++] = "--data-dir";
 	args[n++] = data;
 	for (size_t i = 0; more && more[i] && n < 30; i++)
 		args[n++] = more[i];
 	args[n] = NULL;
 	setenv("KIOSK_LAYOUT_DUMP", layout, 1);
-	struct harness *h = e2e_start_home(g, url ? url : gwd_url(g), cols, rows, args, WAIT_MS);
+	struct harness *h = e2e_start_kiosk(url ? url : gwd_url(g), cols, rows, args);
 	unsetenv("KIOSK_LAYOUT_DUMP");
-	if (home)
-		e2e_expect_row(h, g, 0, home, WAIT_MS, "start: home");
+	e2e_expect_row(h, g, 0, home ? home : E2E_T_HOME, WAIT_MS, "start: home");
 	E2E_CHECK(h, g, e2e_wait_log(h, "GET /v1/catalog -> ", WAIT_MS), "no catalog");
 	h_settle(h, E2E_QUIET_MS, 2000);
 	return h;
@@ -125,7 +130,7 @@ static struct harness *start(struct gwd *g, const char *url, const char *const m
 }
 
 /* SIGKILL: no goodbye, nothing flushed by the kiosk itself. */
-__attribute__((unused)) static void kill_kiosk(struct harness *h, struct gwd *g)
+static void kill_kiosk(struct harness *h, struct gwd *g)
 {
 	kill(h_pid(h), SIGKILL);
 	int st = 0;
@@ -250,6 +255,128 @@ static long long gw_issued(struct gwd *g, const char *num)
 	}
 	json_decref(j);
 	return n;
+}
+
+/* ---- the layout dump (KIOSK_LAYOUT_DUMP: one frame, replaced each paint) ---------------------- */
+
+struct frame {
+	char screen[64];
+	int cols, rows, large;
+	int n_text, n_tgt;
+	struct { int x, y, w, used; } text[1024];
+	struct { int id, x, y, w, h; } tgt[256];
+};
+
+static bool frame_read(struct frame *f)
+{
+	char *raw = e2e_slurp(layout, NULL);
+	if (!raw)
+		return false;
+	memset(f, 0, sizeof *f);
+	bool head = false, end = false;
+	for (char *save = NULL, *line = strtok_r(raw, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int a, b, c, d, e;
+		if (sscanf(line, "screen %63s %d %d %d", f->screen, &f->cols, &f->rows, &f->large) == 4)
+			head = true;
+		else if (sscanf(line, "text %d %d %d %d %d", &a, &b, &c, &d, &e) == 5 && f->n_text < 1024) {
+			f->text[f->n_text].x = a;
+			f->text[f->n_text].y = b;
+			f->text[f->n_text].w = c;
+			f->text[f->n_text++].used = d;
+		} else if (sscanf(line, "target %d %d %d %d %d", &a, &b, &c, &d, &e) == 5 && f->n_tgt < 256) {
+			f->tgt[f->n_tgt].id = a;
+			f->tgt[f->n_tgt].x = b;
+			f->tgt[f->n_tgt].y = c;
+			f->tgt[f->n_tgt].w = d;
+			f->tgt[f->n_tgt++].h = e;
+		} else if (!strcmp(line, "end"))
+			end = true;
+	}
+	free(raw);
+	return head && end;
+}
+
+/* Every target inside the screen, none over another, large mode's at
+ * least 3 rows by 8 columns; no text over another, none beyond the
+ * screen, none half under a target. The frame of `screen` once the kiosk
+ * has stopped painting. */
+static void frame_check(struct harness *h, struct gwd *g, const char *screen, const char *step)
+{
+	static struct frame fr;
+	struct frame *f = &fr;
+	long long end = e2e_now_ms() + WAIT_MS;
+	for (;;) {
+		h_settle(h, E2E_QUIET_MS, 2000);
+		if (frame_read(f) && !strcmp(f->screen, screen))
+			break;
+		E2E_CHECK(h, g, e2e_now_ms() < end, "%s: no frame of screen %s (last: %s)", step, screen, f->screen);
+		h_pump(h, 50);
+	}
+	for (int i = 0; i < f->n_tgt; i++) {
+		const int x = f->tgt[i].x, y = f->tgt[i].y, w = f->tgt[i].w, hh = f->tgt[i].h;
+		E2E_CHECK(h, g, w > 0 && hh > 0 && x >= 0 && y >= 0 && x + w <= f->cols && y + hh <= f->rows,
+		          "%s: target %d (%d,%d %dx%d) is not inside the %dx%d screen", step, f->tgt[i].id, x, y, w, hh,
+		          f->cols, f->rows);
+		E2E_CHECK(h, g, !f->large || (hh >= 3 && w >= 8), "%s: target %d is %dx%d in large mode", step,
+		          f->tgt[i].id, w, hh);
+		for (int k = 0; k < i; k++) {
+			const int ox = f->tgt[k].x, oy = f->tgt[k].y, ow = f->tgt[k].w, oh = f->tgt[k].h;
+			E2E_CHECK(h, g, !(x < ox + ow && ox < x + w && y < oy + oh && oy < y + hh),
+			          "%s: targets %d (%d,%d %dx%d) and %d (%d,%d %dx%d) overlap", step, f->tgt[k].id, ox, oy,
+			          ow, oh, f->tgt[i].id, x, y, w, hh);
+		}
+	}
+	for (int i = 0; i < f->n_text; i++) {
+		const int x = f->text[i].x, y = f->text[i].y, u = f->text[i].used;
+		if (u <= 0)
+			continue;
+		E2E_CHECK(h, g, x >= 0 && y >= 0 && y < f->rows && x + u <= f->cols,
+		          "%s: text at (%d,%d), %d columns, beyond the screen", step, x, y, u);
+		for (int k = 0; k < i; k++) {
+			const int ox = f->text[k].x, oy = f->text[k].y, ou = f->text[k].used;
+			E2E_CHECK(h, g, ou <= 0 || oy != y || !(x < ox + ou && ox < x + u),
+			          "%s: texts at (%d,%d) %d columns and (%d,%d) %d columns overlap", step, ox, oy, ou, x, y,
+			          u);
+		}
+		for (int k = 0; k < f->n_tgt; k++) {
+			const int tx = f->tgt[k].x, ty = f->tgt[k].y, tw = f->tgt[k].w, th = f->tgt[k].h;
+			bool on_row = y >= ty && y < ty + th, across = x < tx + tw && tx < x + u;
+			bool inside = x >= tx && x + u <= tx + tw;
+			E2E_CHECK(h, g, !on_row || !across || inside,
+			          "%s: text at (%d,%d), %d columns, is cut by target %d (%d,%d %dx%d)", step, x, y, u,
+			          f->tgt[k].id, tx, ty, tw, th);
+		}
+	}
+}
+
+/* HALL_SHOW=1: the screen (and at the end the speech transcript) on stderr. */
+static void show(struct harness *h)
+{
+	if (getenv("HALL_SHOW")) {
+		h_dump(h, stderr);
+		if (!strcmp(getenv("HALL_SHOW"), "2"))
+			e2e_print_file_tail("layout dump", layout, 6000);
+	}
+}
+
+/* The speech transcript ("LANG<tab>text" a line) holds no control
+ * character in what was said. */
+static void speech_clean(struct harness *h, struct gwd *g)
+{
+	size_t len = 0;
+	char *t = e2e_slurp(speech, &len);
+	E2E_CHECK(h, g, t, "no speech transcript");
+	bool tab = false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if (c == '\n')
+			tab = false;
+		else if (c == '\t' && !tab)
+			tab = true;
+		else
+			E2E_CHECK(h, g, c >= 0x20 && c != 0x7f, "a control character (%#x) spoken at %zu", c, i);
+	}
+	free(t);
 }
 
 /* ==== 1. a number that comes back the next day =============================================== */
@@ -482,5 +609,313 @@ Test(hall_attack, ratings_survive_shutdown_kill_and_an_outage_once_each, .timeou
 	E2E_CHECK(h, g, gw_rated(g, "ticket", t4, &score, NULL) == 1 && score == 2, "%s's rating", t4);
 	E2E_CHECK(h, g, gw_n_ratings(g) == 4, "%d ratings at the gateway, not 4", gw_n_ratings(g));
 	E2E_CHECK(h, g, e2e_log_count(h, "POST /v1/ratings") == 0, "a rating sent again after it was delivered");
+	e2e_finish(h, g);
+}
+
+/* ==== 4. voice, large text, English: 80x24 and 200x60 ========================================== */
+
+/* Every page of a ticket and a rating laid out without a target over
+ * another (and large mode's at least 3x8), at the smallest grid and a
+ * large one; the number read out a character at a time, nothing spoken
+ * with a control character; '*' held down in voice mode calls staff and
+ * says so. */
+Test(hall_attack, voice_large_english_pages_at_80x24_and_200x60)
+{
+	paths();
+	struct gwd *g = e2e_start_gateway(NULL);
+	char sp[900];
+	snprintf(sp, sizeof sp, "log:%s", speech);
+	const char *more[] = { "--lang", "en", "--mode", "large,voice", "--speech", sp, NULL };
+	struct harness *h = start_at(g, NULL, 80, 24, more, "Government Services");
+	h_type(h, "6");
+	e2e_expect_row(h, g, 0, "Take a number", WAIT_MS, "home 6");
+	frame_check(h, g, "queue", "the list, 80x24");
+	h_type(h, "1");
+	e2e_expect(h, g, "Your number: ", WAIT_MS, "a number");
+	frame_check(h, g, "ticket", "the ticket, 80x24");
+	show(h);
+	E2E_CHECK(h, g, e2e_wait_text(h, "called at Window", 2000), "where to go is not on the 80x24 screen");
+	int col, row;
+	E2E_CHECK(h, g, h_find(h, "Your number: ", &col, &row), "the number line");
+	char *line = h_row_text(h, row), num[32] = "";
+	sscanf(strstr(line, "Your number: ") + 13, "%31s", num);
+	free(line);
+	char spelled[80] = "";
+	for (size_t i = 0, k = 0; num[i] && k + 3 < sizeof spelled; i++) {
+		spelled[k++] = num[i];
+		spelled[k++] = ' ';
+		spelled[k] = '\0';
+	}
+	pump(h, 500);
+	char *said = e2e_slurp_str(speech);
+	E2E_CHECK(h, g, strstr(said, spelled), "the number %s is not read out as \"%s\"", num, spelled);
+	free(said);
+	h_resize(h, 200, 60);
+	frame_check(h, g, "ticket", "the ticket, 200x60");
+	h_resize(h, 80, 24);
+	h_pump(h, 1100);
+	h_type(h, "1");
+	e2e_expect_row(h, g, 0, "Rate this service", WAIT_MS, "rate");
+	frame_check(h, g, "rate", "the scores, 80x24");
+	show(h);
+	h_resize(h, 200, 60);
+	frame_check(h, g, "rate", "the scores, 200x60");
+	h_pump(h, 600);
+	h_type(h, "1");
+	e2e_expect(h, g, "Waited too long", WAIT_MS, "why");
+	frame_check(h, g, "rate", "the reasons, 200x60");
+	show(h);
+	h_resize(h, 80, 24);
+	frame_check(h, g, "rate", "the reasons, 80x24");
+	show(h);
+	h_pump(h, 600);
+	h_type(h, "8");
+	e2e_expect(h, g, "Your comment", WAIT_MS, "the comment");
+	frame_check(h, g, "rate", "the comment, 80x24");
+	show(h);
+	h_resize(h, 200, 60);
+	frame_check(h, g, "rate", "the comment, 200x60");
+	show(h);
+	h_resize(h, 80, 24);
+	/* '*' held down: 重听 each time until it is a hold, then staff. */
+	for (int i = 0; i < 10; i++) {
+		h_type(h, "*");
+		h_pump(h, 40);
+	}
+	E2E_CHECK(h, g, e2e_wait_log(h, "POST /v1/kiosk/help -> 201", WAIT_MS), "'*' held did not call staff");
+	pump(h, 800);
+	said = e2e_slurp_str(speech);
+	E2E_CHECK(h, g, strstr(said, "Staff have been called"), "the call is not said");
+	free(said);
+	speech_clean(h, g);
+	if (getenv("HALL_SHOW"))
+		e2e_print_file_tail("speech", speech, 8000);
+	E2E_CHECK(h, g, e2e_log_count(h, "recorded (score") == 0, "a rating recorded");
+	e2e_finish(h, g);
+}
+
+/* ==== 5. the idle timeout; a comment typed with controls, bidi and 230 characters ============= */
+
+/* Left alone, the ticket and the rating go home (a rating half chosen is
+ * not recorded, its comment gone). */
+Test(hall_attack, idle_ticket_and_rating_go_home)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	const char *conf = scratch_file("kiosk.conf", "[session]\nidle_timeout_s = 5\nidle_warning_s = 2\n");
+	const char *more[] = { "--config", conf, NULL };
+	struct harness *h = start(g, NULL, more);
+	char num[32];
+	take_ticket(h, g, num, sizeof num);
+	E2E_CHECK(h, g, e2e_wait_title(h, E2E_T_HOME, 9000), "the ticket did not go home when left");
+	take_ticket(h, g, num, sizeof num);
+	ticket_done(h, g);
+	h_type(h, "1");
+	e2e_expect(h, g, T_WHY, WAIT_MS, "why");
+	h_pump(h, 600);
+	h_type(h, "8");
+	e2e_expect(h, g, "您的意见", WAIT_MS, "the comment page");
+	h_pump(h, 600);
+	pay_type_slowly(h, "abc");
+	E2E_CHECK(h, g, e2e_wait_title(h, E2E_T_HOME, 9000), "the rating did not go home when left");
+	E2E_CHECK(h, g, e2e_log_count(h, "recorded (score") == 0, "a rating left half chosen was recorded");
+	E2E_CHECK(h, g, e2e_log_count(h, "idle: back to home") == 2, "idle: %d", e2e_log_count(h, "idle: back to home"));
+	e2e_finish(h, g);
+}
+
+/* A comment typed from the terminal with control characters, escape
+ * sequences, bidi and invisible characters keeps none of them; 230
+ * characters keep 200; the gateway takes it; the log never has it. */
+Test(hall_attack, a_hostile_comment_is_kept_plain)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = start(g, NULL, NULL);
+	char num[32];
+	take_ticket(h, g, num, sizeof num);
+	ticket_done(h, g);
+	h_type(h, "2");
+	e2e_expect(h, g, T_WHY, WAIT_MS, "why");
+	h_pump(h, 600);
+	h_type(h, "8");
+	e2e_expect(h, g, "您的意见", WAIT_MS, "the comment page");
+	h_pump(h, 600);
+	pay_type_slowly(h, "ok");
+	static const char hostile[] = "\x01\x02\a\x1b[31m\xe2\x80\xae\xe2\x80\x8b\xef\xbb\xbf\xc2\x85\xe2\x80\xa8\x1b]0;t\a";
+	h_send(h, hostile, sizeof hostile - 1);
+	h_pump(h, 200);
+	pay_type_slowly(h, "AB");
+	for (int i = 0; i < 23; i++) {
+		h_type(h, "慢慢慢慢慢慢慢慢慢慢");
+		h_pump(h, 60);
+	}
+	h_settle(h, E2E_QUIET_MS, 1500);
+	e2e_expect(h, g, "200/200字", WAIT_MS, "200 characters kept");
+	h_key(h, H_ENTER);
+	e2e_expect(h, g, "意见：okAB慢", WAIT_MS, "the comment as typed, nothing else");
+	h_pump(h, 600);
+	E2E_CHECK(h, g, e2e_count_text(h, "[x]") == 0, "a key of an escape sequence chose a reason");
+	h_type(h, "9");
+	e2e_expect(h, g, T_THANKS, WAIT_MS, "thanked");
+	E2E_CHECK(h, g, e2e_wait_log(h, "POST /v1/ratings -> 201", WAIT_MS), "the gateway did not take the comment");
+	json_t *l = gw_ratings(g);
+	const char *c = json_string_value(json_object_get(json_array_get(l, 0), "comment"));
+	E2E_CHECK(h, g, c && !strncmp(c, "okAB慢", strlen("okAB慢")) && strlen(c) == 4 + 196 * 3, "the comment at the gateway: %s",
+	          c ? c : "(none)");
+	json_decref(l);
+	char *log = e2e_log_read(h, NULL);
+	E2E_CHECK(h, g, log && !strstr(log, "okAB"), "the comment is in the log");
+	free(log);
+	e2e_finish(h, g);
+}
+
+/* ==== 6. what a gateway may answer ======================================================= */
+
+/* Rate the ticket just taken with score (3..5: recorded at once). */
+static void rate_ticket(struct harness *h, struct gwd *g, char *num, size_t n, const char *score)
+{
+	take_ticket(h, g, num, n);
+	ticket_done(h, g);
+	h_type(h, score);
+	e2e_expect(h, g, T_THANKS, WAIT_MS, "thanked");
+}
+
+/* Behind the tamper proxy, requests giving up after 1 s. Help: the
+ * gateway down (503) says so and a later press works; an eta of 10^12
+ * minutes is not said. Ratings: 409 and 422 end them (the gateway decided);
+ * 500, a 201 that is no JSON, and a 404 without the rating's code (a
+ * gateway without the route) keep them, and they go once the gateway
+ * takes ratings again, once each. */
+Test(hall_attack, hostile_answers_to_help_and_ratings)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	const char *url = tamper_start(g);
+	const char *conf = scratch_file("kiosk.conf", "[gateway]\ntimeout_ms = 1000\nconnect_timeout_ms = 1000\n");
+	const char *more[] = { "--config", conf, NULL };
+	struct harness *h = start(g, url, more);
+
+	/* Help: down, then an answer with a silly eta. */
+	tamper_set("POST", "/v1/kiosk/help", 503,
+	           "{\"type\":\"about:blank\",\"title\":\"down\",\"status\":503,\"code\":\"unavailable\"}");
+	h_key(h, H_F1);
+	e2e_expect(h, g, "呼叫未能送达", WAIT_MS, "the call that did not go through is said");
+	h_pump(h, 300);
+	tamper_set("POST", "/v1/kiosk/help", 201, "{\"id\":\"H1\",\"eta_min\":1000000000000}");
+	h_key(h, H_F1);
+	e2e_expect(h, g, "已通知工作人员，马上就到", WAIT_MS, "a later press works; the eta not said");
+	E2E_CHECK(h, g, !e2e_wait_text(h, "1000000000000", 100), "the eta was shown");
+	E2E_CHECK(h, g, tamper_hits("POST", "/v1/kiosk/help") == 1, "help calls: %d",
+	          tamper_hits("POST", "/v1/kiosk/help"));
+
+	/* Ratings: ended by 409 and 422. */
+	char n409[32], n422[32], n500[32], nbad[32], n404[32], nok[32];
+	tamper_set("POST", "/v1/ratings", 409,
+	           "{\"type\":\"about:blank\",\"title\":\"x\",\"status\":409,\"code\":\"already_rated\"}");
+	rate_ticket(h, g, n409, sizeof n409, "5");
+	E2E_CHECK(h, g, e2e_wait_log(h, "refused by the gateway (409", WAIT_MS), "409 did not end it");
+	tamper_set("POST", "/v1/ratings", 422,
+	           "{\"type\":\"about:blank\",\"title\":\"x\",\"status\":422,\"code\":\"invalid_rating\",\"errors\":[]}");
+	rate_ticket(h, g, n422, sizeof n422, "4");
+	E2E_CHECK(h, g, e2e_wait_log(h, "refused by the gateway (422", WAIT_MS), "422 did not end it");
+	/* Kept: 500, a 201 of garbage, a 404 without unknown_subject. */
+	tamper_set("POST", "/v1/ratings", 500, "{\"type\":\"about:blank\",\"title\":\"x\",\"status\":500}");
+	rate_ticket(h, g, n500, sizeof n500, "5");
+	wait_log_n(h, g, "not delivered yet", 1, WAIT_MS, "500 kept");
+	tamper_set("POST", "/v1/ratings", 201, "<html>\x1b[2J\x01 not json");
+	rate_ticket(h, g, nbad, sizeof nbad, "4");
+	wait_log_n(h, g, "not delivered yet", 2, WAIT_MS, "garbage kept");
+	tamper_set("POST", "/v1/ratings", 404, "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404}");
+	rate_ticket(h, g, n404, sizeof n404, "3");
+	wait_log_n(h, g, "not delivered yet", 3, WAIT_MS, "404 kept");
+	E2E_CHECK(h, g, gw_n_ratings(g) == 0, "ratings at the gateway");
+	/* The gateway takes ratings again: the next one, then those kept. */
+	tamper_set("POST", "/v1/ratings", 0, NULL);
+	rate_ticket(h, g, nok, sizeof nok, "5");
+	wait_log_n(h, g, "POST /v1/ratings -> 201", 4, WAIT_MS, "the kept ones follow");
+	h_settle(h, E2E_QUIET_MS, 1500);
+	const char *kept[] = { n500, nbad, n404, nok };
+	for (int i = 0; i < 4; i++)
+		E2E_CHECK(h, g, gw_rated(g, "ticket", kept[i], NULL, NULL) == 1, "%s at the gateway", kept[i]);
+	E2E_CHECK(h, g, gw_n_ratings(g) == 4, "%d ratings at the gateway, not 4", gw_n_ratings(g));
+	char why[200];
+	E2E_CHECK(h, g, h_screen_clean(h, why, sizeof why), "%s", why);
+	e2e_finish(h, g);
+}
+
+/* A ticket's answer after the citizen went home shows nowhere; a ticket
+ * the gateway made while the kiosk had given up (a commit, then the
+ * answer lost) is the one the citizen gets on 重试; an issued_at of 2000
+ * characters is neither shown nor printed whole. */
+Test(hall_attack, tickets_answered_late_lost_or_long)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	const char *url = tamper_start(g);
+	const char *conf = scratch_file("kiosk.conf", "[gateway]\ntimeout_ms = 1000\nconnect_timeout_ms = 1000\n");
+	char parg[900];
+	const char *prn = scratch_file("receipts.bin", NULL);
+	snprintf(parg, sizeof parg, "file:%s", prn);
+	const char *more[] = { "--config", conf, "--printer", parg, NULL };
+	struct harness *h = start(g, url, more);
+
+	/* A ticket's answer after home. */
+	e2e_set_faults(g, "{\"latency_ms\": 700, \"paths\": [\"/v1/queue/tickets\"]}");
+	h_key(h, H_HOME);
+	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "home");
+	h_type(h, "6");
+	e2e_expect_row(h, g, 0, "排队取号", WAIT_MS, "home 6");
+	h_settle(h, E2E_QUIET_MS, 1000);
+	E2E_CHECK(h, g, h_click_text(h, T_QUEUE_SVC), "touch");
+	e2e_expect(h, g, "正在取号", WAIT_MS, "taking");
+	h_key(h, H_HOME);
+	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "home while taking");
+	pump(h, 1500);
+	E2E_CHECK(h, g, e2e_row_has(h, 0, E2E_T_HOME) && !e2e_wait_text(h, T_NUMBER, 100),
+	          "the late answer showed a number");
+
+	/* Committed, then the answer lost: the kiosk gives up after 1 s, three
+	 * times; the gateway made one. 重试 gets that one. */
+	e2e_set_faults(g, "{\"latency_ms\": 1300, \"paths\": [\"/v1/queue/tickets\"]}");
+	tamper_set("POST", "/v1/queue/tickets", 0, NULL);
+	h_type(h, "6");
+	e2e_expect_row(h, g, 0, "排队取号", WAIT_MS, "home 6");
+	h_settle(h, E2E_QUIET_MS, 1000);
+	E2E_CHECK(h, g, h_click_text(h, T_QUEUE_SVC), "touch");
+	e2e_expect(h, g, "未能取号", WAIT_MS, "no answer, said");
+	pump(h, 1000); /* the last try committed meanwhile */
+	long long issued = gw_issued(g, "A");
+	e2e_set_faults(g, "{}");
+	h_type(h, "1"); /* 重试 */
+	e2e_expect(h, g, T_NUMBER, WAIT_MS, "a number after 重试");
+	int col, row;
+	E2E_CHECK(h, g, h_find(h, T_NUMBER, &col, &row), "no number line");
+	char *line = h_row_text(h, row);
+	char num[32] = "";
+	sscanf(strstr(line, T_NUMBER) + strlen(T_NUMBER), "%31s", num);
+	free(line);
+	E2E_CHECK(h, g, tamper_hits("POST", "/v1/queue/tickets") == 4, "%d ticket requests",
+	          tamper_hits("POST", "/v1/queue/tickets"));
+	E2E_CHECK(h, g, gw_issued(g, num) == issued && atoll(num + 1) == issued,
+	          "the gateway issued %lld, made %lld before 重试, shows %s", gw_issued(g, num), issued, num);
+
+	/* issued_at: 2000 characters, no date. */
+	char *at = malloc(2100);
+	int k = 0;
+	while (k < 2040)
+		at[k++] = 'Q';
+	at[k] = '\0';
+	char *body = e2e_fmt("{\"ticket\":\"A123\",\"service_id\":\"x\",\"waiting_ahead\":1,\"estimated_wait_min\":2,"
+	                     "\"window\":\"1号窗口\",\"issued_at\":\"%s\"}", at);
+	free(at);
+	tamper_set("POST", "/v1/queue/tickets", 201, body);
+	free(body);
+	take_ticket(h, g, num, sizeof num);
+	E2E_CHECK(h, g, !strcmp(num, "A123"), "number %s", num);
+	e2e_expect(h, g, "已打印", WAIT_MS, "printed");
+	struct escpos_doc doc;
+	E2E_CHECK(h, g, escpos_parse_file(prn, &doc) == 0, "the printed bytes do not parse: %s", doc.why);
+	char *text = escpos_doc_text(&doc);
+	E2E_CHECK(h, g, strstr(text, "A123") && !strstr(text, "QQQ") && doc.cuts == 2,
+	          "the ticket printed:\n%s", text);
+	free(text);
+	escpos_doc_free(&doc);
+	E2E_CHECK(h, g, e2e_log_count(h, "too long") == 0, "the outbox refused the ticket");
 	e2e_finish(h, g);
 }
