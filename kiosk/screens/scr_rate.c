@@ -285,8 +285,21 @@ static void draw_comment(struct screen *s, struct rect a)
 	if (th < 1)
 		th = 1;
 	ui_fill((struct rect){ a.x + 1, y, a.w - 2, th }, ROLE_FOCUS);
-	ui_para((struct rect){ a.x + 1, y, a.w - 2, th }, ROLE_FOCUS, r->comment);
-	ui_cursor(a.x + 1, y);
+	/* The end of a long comment shows (its last rows), where the next
+	 * character goes, with the cursor after it (an input method's
+	 * window opens there); a comment cut at the end showed no typing. */
+	int w = a.w - 3, cx = a.x + 1, cy = y;
+	int n = text_wrap(r->comment, w, NULL, 0);
+	struct text_line *l = xcalloc((size_t)(n ? n : 1), sizeof *l);
+	text_wrap(r->comment, w, l, n);
+	for (int i = n > th ? n - th : 0; i < n; i++) {
+		char *line = xstrndup(r->comment + l[i].off, l[i].len);
+		cy = y + i - (n > th ? n - th : 0);
+		cx = a.x + 1 + ui_text(a.x + 1, cy, w, ROLE_FOCUS, line);
+		wipe_str(line);
+	}
+	free(l);
+	ui_cursor(cx, cy);
 	y += th;
 	ui_text(a.x + 1, y++, a.w - 2, ROLE_DIM, count);
 	if (oh > 0)

@@ -724,16 +724,20 @@ Test(hall_attack, idle_ticket_and_rating_go_home)
 
 /* A comment typed from the terminal with control characters, escape
  * sequences, bidi and invisible characters keeps none of them; 230
- * characters keep 200; the gateway takes it; the log never has it. */
+ * characters keep 200; the gateway takes it; the log never has it. At
+ * 80x24 in standard mode, each page laid out without overlaps. */
 Test(hall_attack, a_hostile_comment_is_kept_plain)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
-	struct harness *h = start(g, NULL, NULL);
+	struct harness *h = start_at(g, NULL, 80, 24, NULL, NULL);
 	char num[32];
 	take_ticket(h, g, num, sizeof num);
+	frame_check(h, g, "ticket", "the ticket, 80x24");
 	ticket_done(h, g);
+	frame_check(h, g, "rate", "the scores, 80x24");
 	h_type(h, "2");
 	e2e_expect(h, g, T_WHY, WAIT_MS, "why");
+	frame_check(h, g, "rate", "the reasons, 80x24");
 	h_pump(h, 600);
 	h_type(h, "8");
 	e2e_expect(h, g, "您的意见", WAIT_MS, "the comment page");
@@ -747,10 +751,25 @@ Test(hall_attack, a_hostile_comment_is_kept_plain)
 		h_type(h, "慢慢慢慢慢慢慢慢慢慢");
 		h_pump(h, 60);
 	}
+	pay_type_slowly(h, "Z");
 	h_settle(h, E2E_QUIET_MS, 1500);
 	e2e_expect(h, g, "200/200字", WAIT_MS, "200 characters kept");
+	/* The end of what was typed shows, the cursor after it (where the
+	 * terminal's input method opens). */
+	int col, row;
+	E2E_CHECK(h, g, h_find(h, "200/200字", &col, &row), "the count");
+	char *last = h_row_text(h, row - 1);
+	E2E_CHECK(h, g, strstr(last, "慢慢慢慢") && !strstr(last, "…"), "the last row typed is not shown: %s", last);
+	free(last);
+	int cx, cy;
+	h_cursor(h, &cx, &cy);
+	E2E_CHECK(h, g, cy == row - 1 && cx > 2, "the cursor is at %d,%d, not after the comment", cx, cy);
+	frame_check(h, g, "rate", "the comment, 80x24");
+	show(h);
 	h_key(h, H_ENTER);
 	e2e_expect(h, g, "意见：okAB慢", WAIT_MS, "the comment as typed, nothing else");
+	frame_check(h, g, "rate", "the reasons with the comment, 80x24");
+	show(h);
 	h_pump(h, 600);
 	E2E_CHECK(h, g, e2e_count_text(h, "[x]") == 0, "a key of an escape sequence chose a reason");
 	h_type(h, "9");
