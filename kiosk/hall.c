@@ -4,7 +4,8 @@
  * gateway gives for good (201, 409 already rated under another key, 4xx)
  * ends the entry; no answer, a timeout or a 5xx leaves it for the next try
  * after a backoff (30 s doubling to an hour), checked every 30 s while any
- * wait. A rating a week old is dropped (logged). Nothing of the rating but
+ * wait. None is sent while a citizen is logged in (their token would go
+ * with it, and a kept rating may be another person's). A rating a week old is dropped (logged). Nothing of the rating but
  * its key's first characters and the outcome reaches the log.
  */
 #include "hall.h"
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
+#include "session.h"
 #include "ui.h"
 #include "util.h"
 
@@ -38,6 +40,7 @@ static struct {
 	char sending_key[IDEM_KEY_SIZE]; /* its key (no allocation: a request
 	                                    cancelled at shut-down leaves nothing) */
 	long long rating_timer;
+	long long held_timer;    /* ratings held while a citizen is logged in */
 	bool started;
 } H;
 
@@ -190,10 +193,29 @@ static void on_rating(void *ud, const struct gw_reply *r)
 	log_info("rating %.8s not delivered yet (%d): kept", key, r->status);
 }
 
+static long held_tick(struct loop *l, long long id, void *ud)
+{
+	struct app *a = ud;
+	if (session_active(a))
+		return 2000;
+	H.held_timer = 0;
+	rating_kick(a, false);
+	return -1;
+}
+
 static void rating_kick(struct app *a, bool all)
 {
 	if (H.sending || !a->outbox)
 		return;
+	/* Never while a citizen is logged in: gw_post would send their token,
+	 * and a rating kept in the outbox may be someone else's (with their
+	 * own words). Ratings are the kiosk's (the contract): sent once the
+	 * session is over, looked for every 2 s meanwhile. */
+	if (session_active(a)) {
+		if (!H.held_timer)
+			H.held_timer = loop_timer_add(a->loop, 2000, held_tick, a);
+		return;
+	}
 	struct due d = { .a = a, .now = (long long)time(NULL), .all = all };
 	if (outbox_rating_pending(a->outbox, find_due, &d) < 0) {
 		log_warn("ratings: %s", outbox_error(a->outbox));
@@ -243,8 +265,9 @@ void hall_stop(struct app *a)
 {
 	loop_timer_del(a->loop, H.rating_timer);
 	loop_timer_del(a->loop, H.help_timer);
+	loop_timer_del(a->loop, H.held_timer);
 	gw_cancel_owner(a->gw, &owner);
-	H.rating_timer = H.help_timer = 0;
+	H.rating_timer = H.help_timer = H.held_timer = 0;
 	H.sending = H.help_busy = false;
 }
 

@@ -938,3 +938,33 @@ Test(hall_attack, tickets_answered_late_lost_or_long)
 	E2E_CHECK(h, g, e2e_log_count(h, "too long") == 0, "the outbox refused the ticket");
 	e2e_finish(h, g);
 }
+
+/* ==== 7. a rating never goes with a citizen's log-in ================================================= */
+
+/* A rating recorded while a citizen is logged in waits for the session's
+ * end: it is the kiosk's (the contract), a request sent meanwhile would
+ * carry the citizen's token, and one kept in the outbox may be another
+ * person's. Then it goes, once. */
+Test(hall_attack, no_rating_is_sent_while_a_citizen_is_logged_in)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char sc[900];
+	const char *fifo = scratch_file("scanner", NULL);
+	snprintf(sc, sizeof sc, "fifo:%s", fifo);
+	const char *more[] = { "--scanner", sc, NULL };
+	struct harness *h = start(g, NULL, more);
+	char code[128], num[32];
+	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
+	e2e_fifo_send(h, g, fifo, code, WAIT_MS);
+	E2E_CHECK(h, g, e2e_wait_log(h, "session: started", WAIT_MS), "not logged in");
+	e2e_expect_row(h, g, -1, "张*", WAIT_MS, "logged in");
+	rate_ticket(h, g, num, sizeof num, "4");
+	wait_log_n(h, g, "recorded (score 4)", 1, WAIT_MS, "recorded");
+	pump(h, 3000);
+	E2E_CHECK(h, g, e2e_log_count(h, "POST /v1/ratings") == 0, "a rating sent during a citizen's session");
+	h_key(h, H_F9);
+	E2E_CHECK(h, g, e2e_wait_log(h, "POST /v1/ratings -> 201", 6000), "not sent after the session");
+	int score = 0;
+	E2E_CHECK(h, g, gw_rated(g, "ticket", num, &score, NULL) == 1 && score == 4, "%s's rating", num);
+	e2e_finish(h, g);
+}
