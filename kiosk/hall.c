@@ -4,9 +4,11 @@
  * gateway gives for good (201, 409 already rated under another key, 4xx)
  * ends the entry; no answer, a timeout or a 5xx leaves it for the next try
  * after a backoff (30 s doubling to an hour), checked every 30 s while any
- * wait. None is sent while a citizen is logged in (their token would go
- * with it, and a kept rating may be another person's). A rating a week old is dropped (logged). Nothing of the rating but
- * its key's first characters and the outcome reaches the log.
+ * wait; after an answer for good the others go at once. None is sent
+ * while a citizen is logged in (their token would go with it, and a kept
+ * rating may be another person's). A rating a week old is dropped
+ * (logged). Nothing of the rating but its key's first characters and the
+ * outcome reaches the log.
  */
 #include "hall.h"
 
