@@ -862,7 +862,8 @@ Test(hall_attack, hostile_answers_to_help_and_ratings)
 /* A ticket's answer after the citizen went home shows nowhere; a ticket
  * the gateway made while the kiosk had given up (a commit, then the
  * answer lost) is the one the citizen gets on 重试; an issued_at of 2000
- * characters is neither shown nor printed whole. */
+ * characters is neither shown nor printed whole. (And a help call answered
+ * with an eta that is no number.) */
 Test(hall_attack, tickets_answered_late_lost_or_long)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
@@ -873,6 +874,11 @@ Test(hall_attack, tickets_answered_late_lost_or_long)
 	snprintf(parg, sizeof parg, "file:%s", prn);
 	const char *more[] = { "--config", conf, "--printer", parg, NULL };
 	struct harness *h = start(g, url, more);
+
+	/* Help answered with an eta that is no number, and a negative id. */
+	tamper_set("POST", "/v1/kiosk/help", 201, "{\"id\":-1,\"eta_min\":\"soon\\u001b[2J\"}");
+	h_key(h, H_F1);
+	e2e_expect(h, g, "已通知工作人员，马上就到", WAIT_MS, "help called; the eta not said");
 
 	/* A ticket's answer after home. */
 	e2e_set_faults(g, "{\"latency_ms\": 700, \"paths\": [\"/v1/queue/tickets\"]}");
