@@ -87,6 +87,10 @@ struct gw_req *gw_post(struct gw *g, const char *path, json_t *body, const char 
  * the kiosk refuses is revoked with its own token). token is copied. */
 struct gw_req *gw_post_bearer(struct gw *g, const char *token, const char *path, json_t *body,
                               const void *owner, int tag, gw_fn fn, void *ud);
+/* POST as the kiosk alone: no citizen's token, whoever is logged in (the
+ * kiosk's own records: ratings kept in the outbox, help calls). */
+struct gw_req *gw_post_kiosk(struct gw *g, const char *path, json_t *body, const char *idem_key,
+                             const void *owner, int tag, gw_fn fn, void *ud);
 void gw_cancel(struct gw *g, struct gw_req *r);
 void gw_cancel_owner(struct gw *g, const void *owner);
 

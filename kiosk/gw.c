@@ -647,6 +647,12 @@ struct gw_req *gw_post_bearer(struct gw *g, const char *token, const char *path,
 	return post_as(g, token, path, body, NULL, owner, tag, fn, ud);
 }
 
+struct gw_req *gw_post_kiosk(struct gw *g, const char *path, json_t *body, const char *idem_key,
+                             const void *owner, int tag, gw_fn fn, void *ud)
+{
+	return post_as(g, NULL, path, body, idem_key, owner, tag, fn, ud);
+}
+
 void gw_cancel(struct gw *g, struct gw_req *r)
 {
 	if (!r || r->delivering)

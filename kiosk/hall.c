@@ -4,9 +4,9 @@
  * gateway gives for good (201, 409 already rated under another key, 4xx)
  * ends the entry; no answer, a timeout or a 5xx leaves it for the next try
  * after a backoff (30 s doubling to an hour), checked every 30 s while any
- * wait; after an answer for good the others go at once. None is sent
- * while a citizen is logged in (their token would go with it, and a kept
- * rating may be another person's). A rating a week old is dropped
+ * wait; after an answer for good the others go at once. They go as the
+ * kiosk alone (gw_post_kiosk: no citizen's token, whoever is logged in: a
+ * rating kept in the outbox may be another person's). A rating a week old is dropped
  * (logged). Nothing of the rating but its key's first characters and the
  * outcome reaches the log.
  */
@@ -25,7 +25,6 @@
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
-#include "session.h"
 #include "ui.h"
 #include "util.h"
 
@@ -42,7 +41,6 @@ static struct {
 	char sending_key[IDEM_KEY_SIZE]; /* its key (no allocation: a request
 	                                    cancelled at shut-down leaves nothing) */
 	long long rating_timer;
-	long long held_timer;    /* ratings held while a citizen is logged in */
 	bool started;
 } H;
 
@@ -101,7 +99,7 @@ void hall_call_help(struct app *a)
 	H.help_busy = true;
 	log_info("help call from screen %s", screen);
 	ui_toast(a, ROLE_BANNER, _("Calling staff..."));
-	gw_post(a->gw, "/v1/kiosk/help", json_pack("{s:s, s:s}", "reason", "assist", "screen", screen), NULL,
+	gw_post_kiosk(a->gw, "/v1/kiosk/help", json_pack("{s:s, s:s}", "reason", "assist", "screen", screen), NULL,
 	        &owner, 0, on_help, a);
 }
 
@@ -195,29 +193,10 @@ static void on_rating(void *ud, const struct gw_reply *r)
 	log_info("rating %.8s not delivered yet (%d): kept", key, r->status);
 }
 
-static long held_tick(struct loop *l, long long id, void *ud)
-{
-	struct app *a = ud;
-	if (session_active(a))
-		return 2000;
-	H.held_timer = 0;
-	rating_kick(a, false);
-	return -1;
-}
-
 static void rating_kick(struct app *a, bool all)
 {
 	if (H.sending || !a->outbox)
 		return;
-	/* Never while a citizen is logged in: gw_post would send their token,
-	 * and a rating kept in the outbox may be someone else's (with their
-	 * own words). Ratings are the kiosk's (the contract): sent once the
-	 * session is over, looked for every 2 s meanwhile. */
-	if (session_active(a)) {
-		if (!H.held_timer)
-			H.held_timer = loop_timer_add(a->loop, 2000, held_tick, a);
-		return;
-	}
 	struct due d = { .a = a, .now = (long long)time(NULL), .all = all };
 	if (outbox_rating_pending(a->outbox, find_due, &d) < 0) {
 		log_warn("ratings: %s", outbox_error(a->outbox));
@@ -234,7 +213,7 @@ static void rating_kick(struct app *a, bool all)
 	if (outbox_rating_attempt(a->outbox, d.pick.key, d.now + wait) == OUTBOX_OK) {
 		snprintf(H.sending_key, sizeof H.sending_key, "%s", d.pick.key);
 		H.sending = true;
-		gw_post(a->gw, "/v1/ratings", rating_body(&d.pick), d.pick.key, &owner, 0, on_rating, a);
+		gw_post_kiosk(a->gw, "/v1/ratings", rating_body(&d.pick), d.pick.key, &owner, 0, on_rating, a);
 	}
 	free((char *)d.pick.subject_kind);
 	free((char *)d.pick.subject_id);
@@ -267,9 +246,8 @@ void hall_stop(struct app *a)
 {
 	loop_timer_del(a->loop, H.rating_timer);
 	loop_timer_del(a->loop, H.help_timer);
-	loop_timer_del(a->loop, H.held_timer);
 	gw_cancel_owner(a->gw, &owner);
-	H.rating_timer = H.help_timer = H.held_timer = 0;
+	H.rating_timer = H.help_timer = 0;
 	H.sending = H.help_busy = false;
 }
 

@@ -33,6 +33,7 @@ struct rule {
 	char *body;
 	int hits;
 	char *last;                /* the body of the last request it matched */
+	char *last_head;           /* and its request line and headers */
 };
 
 static struct tamper {
@@ -82,6 +83,17 @@ char *tamper_last(const char *method, const char *path)
 	for (int i = 0; i < T.n_rules; i++)
 		if (!strcmp(T.rules[i].method, method) && !strcmp(T.rules[i].path, path) && T.rules[i].last)
 			b = strdup(T.rules[i].last);
+	pthread_mutex_unlock(&T.mu);
+	return b;
+}
+
+char *tamper_last_head(const char *method, const char *path)
+{
+	char *b = NULL;
+	pthread_mutex_lock(&T.mu);
+	for (int i = 0; i < T.n_rules; i++)
+		if (!strcmp(T.rules[i].method, method) && !strcmp(T.rules[i].path, path) && T.rules[i].last_head)
+			b = strdup(T.rules[i].last_head);
 	pthread_mutex_unlock(&T.mu);
 	return b;
 }
@@ -139,6 +151,8 @@ static void *tamper_conn(void *arg)
 			T.rules[i].hits++;
 			free(T.rules[i].last);
 			T.rules[i].last = strndup(buf + head, n - head);
+			free(T.rules[i].last_head);
+			T.rules[i].last_head = strndup(buf, head);
 			if (T.rules[i].body) {
 				status = T.rules[i].status;
 				canned = strdup(T.rules[i].body);

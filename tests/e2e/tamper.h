@@ -16,6 +16,8 @@ void tamper_set(const char *method, const char *path, int status, const char *bo
 int tamper_hits(const char *method, const char *path);
 /* The body of the last request matching a rule (caller frees), or NULL. */
 char *tamper_last(const char *method, const char *path);
+/* The same, its request line and headers. */
+char *tamper_last_head(const char *method, const char *path);
 /* The proxy's URL, in front of gateway g. */
 const char *tamper_start(struct gwd *g);
 
