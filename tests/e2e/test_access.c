@@ -1460,14 +1460,12 @@ static void layout_tour(int cols, int rows, bool large, bool via_toggle)
 		expect(T_LARGE_ON, "home: the label says large mode is on");
 	check_pages("home", large, "home");
 
-	/* 6 排队取号: a message screen; Enter is OK. */
+	/* 6 排队取号: the queue's list (its pages); Backspace, home. */
 	pick_item("home", I_QUEUE, "home: 排队取号");
-	expect_title(T_QUEUE, "message screen");
-	l = wait_frame("message", NULL, NULL, "message screen");
-	check_frame(l, large, "message screen");
-	layout_free(l);
-	h_key(H, H_ENTER);
-	expect_title(T_HOME, "message: Enter, home");
+	expect_title(T_QUEUE, "queue list");
+	check_pages("queue", large, "queue list");
+	h_key(H, H_BACKSPACE);
+	expect_title(T_HOME, "queue list: Backspace, home");
 
 	/* 8: the language picker. */
 	pick_item("home", I_LANG, "home: language");
@@ -1852,11 +1850,11 @@ Test(access, keypad_only, .timeout = 300)
 	h_key(H, H_BACKSPACE);
 	expect_title(T_HOME, "Backspace: home");
 
-	/* 6 排队取号, Enter: OK. */
+	/* 6 排队取号, Backspace: home. */
 	h_type(H, "6");
-	expect_title(T_QUEUE, "6: message");
-	h_key(H, H_ENTER);
-	expect_title(T_HOME, "Enter: home");
+	expect_title(T_QUEUE, "6: the queue's list");
+	h_key(H, H_BACKSPACE);
+	expect_title(T_HOME, "Backspace: home");
 
 	/* 8 3: English; 8 1: Chinese again. */
 	h_type(H, "8");

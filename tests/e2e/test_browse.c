@@ -604,11 +604,11 @@ Test(browse, mouse_to_detail_and_back, .timeout = 90)
 	assert_home_back(h);
 	assert_home_focus(h, 3); /* the clicked 办事服务 */
 
-	/* A message screen's 确定 button. */
+	/* 排队取号 by touch, and the status bar's [Esc] 返回 back. */
 	H_ASSERT(h, h_click_text(h, "排队取号"), "no 排队取号 to click");
-	H_ASSERT(h, e2e_wait_title(h, "排队取号", WAIT_MS), "no message screen");
-	H_ASSERT(h, e2e_wait_text(h, "确定", WAIT_MS), "no 确定 button");
-	H_ASSERT(h, h_click_text(h, "确定"), "no 确定 to click");
+	H_ASSERT(h, e2e_wait_title(h, "排队取号", WAIT_MS), "no queue list");
+	H_ASSERT(h, e2e_wait_text(h, "出入境业务取号", WAIT_MS), "the queue's list is empty");
+	H_ASSERT(h, h_click_text(h, "[Esc] 返回"), "no [Esc] 返回 to click");
 	assert_home_back(h);
 
 	e2e_end_kiosk(h, EXIT_MS);
@@ -811,11 +811,11 @@ static void digits(bool big)
 	h = e2e_start_kiosk(gwd_url(g), 80, 24, NULL);
 	assert_home_zh(h);
 
-	/* On home: 6 is 排队取号 (a message screen). */
+	/* On home: 6 is 排队取号 (the queue's list); Backspace back. */
 	h_type(h, "6");
 	H_ASSERT(h, e2e_wait_title(h, "排队取号", WAIT_MS), "6 did not pick 排队取号");
-	H_ASSERT(h, e2e_wait_text(h, "确定", WAIT_MS), "no 确定 on the message screen");
-	h_key(h, H_ENTER);
+	H_ASSERT(h, e2e_wait_text(h, "出入境业务取号", WAIT_MS), "the queue's list is empty");
+	h_key(h, H_BACKSPACE);
 	assert_home_back(h);
 	assert_home_focus(h, 6);
 

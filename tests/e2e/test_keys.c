@@ -69,7 +69,8 @@ static const struct batch unknown[] = {
 	{ "kitty: key releases", "\x1b[57400;1:3u\x1b[1;1:3A\x1b[13;1:3u\x1b[57414;1:3u" },
 	{ "kitty: F13 and up, media and modifier keys", "\x1b[57376u\x1b[57428u\x1b[57441u\x1b[57443u" },
 	/* the Linux console */
-	{ "Linux console: F1-F5", "\x1b[[A\x1b[[B\x1b[[C\x1b[[D\x1b[[E" },
+	/* (F1 calls staff: not here) */
+	{ "Linux console: F2-F5", "\x1b[[B\x1b[[C\x1b[[D\x1b[[E" },
 	{ "Linux console: Shift+F1-F10 (F11-F20)",
 	  "\x1b[23~\x1b[24~\x1b[25~\x1b[26~\x1b[28~\x1b[29~\x1b[31~\x1b[32~\x1b[33~\x1b[34~" },
 	/* (its keypad '/' is a plain '/', which opens the search: not here) */
@@ -85,8 +86,9 @@ static const struct batch unknown[] = {
 	{ "terminal reports", "\x1b[?62;22c\x1b[>41;354;0c\x1b[12;40R\x1b[I\x1b[O\x1b[?1;2$y\x1b[?0u"
 	                      "\x1b]11;rgb:1111/2222/3333\x07\x1b]10;rgb:0/0/0\x1b\\\x1bP1$r0m\x1b\\"
 	                      "\x1b_Gi=31;OK\x1b\\\x1b[200~\x1b[201~" },
-	/* plain F-keys: none has a meaning here (no session, lockdown on) */
-	{ "F1-F12", "\x1bOP\x1bOQ\x1bOR\x1bOS\x1b[15~\x1b[17~\x1b[18~\x1b[19~\x1b[20~\x1b[21~\x1b[23~\x1b[24~" },
+	/* plain F-keys: none but F1 (calls staff) has a meaning here (no
+	 * session, lockdown on) */
+	{ "F2-F12", "\x1bOQ\x1bOR\x1bOS\x1b[15~\x1b[17~\x1b[18~\x1b[19~\x1b[20~\x1b[21~\x1b[23~\x1b[24~" },
 	/* 8-bit controls, UTF-8 encoded (S8C1T) */
 	{ "8-bit CSI and SS3", "\xc2\x9b" "1;5H\xc2\x8f" "5k\xc2\x9b" "57413;5u" },
 };
@@ -216,7 +218,7 @@ Test(keys, unknown_keys_change_nothing, .timeout = 240)
 	open_categories(h, g, "3");
 	assert_unknown_do_nothing(h, g, "categories");
 
-	/* Still alive and listening: Esc goes back, 6 opens its message. */
+	/* Still alive and listening: Esc goes back, 6 opens the queue's list. */
 	h_key(h, H_ESC);
 	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "Esc back home after the keys");
 	h_type(h, "6");
@@ -329,11 +331,15 @@ Test(keys, keypad_digits_and_enter_pick_items, .timeout = 120)
 	keypad_round(h, g, "\x1bOs", "\x1bOM", "application mode (SS3 s, SS3 M)");
 	keypad_round(h, g, "\x1b[57402u", "\x1b[57414u", "kitty's (CSI 57402 u, CSI 57414 u)");
 
-	/* keypad 6 (ESC O v), then keypad Enter on the message goes back */
+	/* keypad 6 (ESC O v), then keypad Enter takes a number for the
+	 * focused counter; Home goes back */
 	h_send(h, "\x1bOv", 3);
 	e2e_expect_row(h, g, 0, SOON_TITLE, WAIT_MS, "keypad 6 (SS3 v)");
+	h_settle(h, E2E_QUIET_MS, 1000);
 	h_send(h, "\x1bOM", 3);
-	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "keypad Enter on the message");
+	e2e_expect(h, g, "您的号码", WAIT_MS, "keypad Enter on the queue's list");
+	h_key(h, H_HOME);
+	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "Home after the ticket");
 	e2e_finish(h, g);
 }
 
