@@ -333,6 +333,22 @@ static void comment_done(struct screen *s)
 	set_stage(s, R_REASONS);
 }
 
+/* A key of the on-screen keyboard, pressed or touched. */
+static void comment_osk(struct screen *s, const struct osk_event *ev)
+{
+	struct rate *r = s->priv;
+	if (ev->kind == OSK_CHAR || ev->kind == OSK_SPACE)
+		comment_add(r, (unsigned char)ev->ch);
+	else if (ev->kind == OSK_BACKSPACE)
+		comment_back(r);
+	else if (ev->kind == OSK_CLEAR) {
+		explicit_bzero(r->comment, sizeof r->comment);
+		r->clen = 0;
+		r->cchars = 0;
+	} else if (ev->kind == OSK_ENTER)
+		comment_done(s);
+}
+
 static int rate_key(struct screen *s, int key)
 {
 	struct rate *r = s->priv;
@@ -382,16 +398,7 @@ static int rate_key(struct screen *s, int key)
 	case R_COMMENT: {
 		struct osk_event ev;
 		if (r->osk && osk_key(r->osk, key, &ev)) {
-			if (ev.kind == OSK_CHAR || ev.kind == OSK_SPACE)
-				comment_add(r, (unsigned char)ev.ch);
-			else if (ev.kind == OSK_BACKSPACE)
-				comment_back(r);
-			else if (ev.kind == OSK_CLEAR) {
-				explicit_bzero(r->comment, sizeof r->comment);
-				r->clen = 0;
-				r->cchars = 0;
-			} else if (ev.kind == OSK_ENTER)
-				comment_done(s);
+			comment_osk(s, &ev);
 			return UI_HANDLED;
 		}
 		if (key == K_RETURN || key == K_ESC) {
@@ -437,18 +444,8 @@ static int rate_mouse(struct screen *s, int target)
 		submit(s);
 	else if (r->stage == R_COMMENT && r->osk) {
 		struct osk_event ev;
-		if (osk_touch(r->osk, target, &ev)) {
-			if (ev.kind == OSK_CHAR || ev.kind == OSK_SPACE)
-				comment_add(r, (unsigned char)ev.ch);
-			else if (ev.kind == OSK_BACKSPACE)
-				comment_back(r);
-			else if (ev.kind == OSK_CLEAR) {
-				explicit_bzero(r->comment, sizeof r->comment);
-				r->clen = 0;
-				r->cchars = 0;
-			} else if (ev.kind == OSK_ENTER)
-				comment_done(s);
-		}
+		if (osk_touch(r->osk, target, &ev))
+			comment_osk(s, &ev);
 	}
 	ui_dirty(s->app);
 	return UI_HANDLED;

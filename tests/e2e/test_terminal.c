@@ -126,8 +126,8 @@ static void assert_home(struct harness *h)
 	e2e_assert_clean(h);
 }
 
-/* The kiosk still runs and still draws: 6 opens the "not yet available"
- * message, Esc comes back, Up, Up and Left put the focus back on button 1
+/* The kiosk still runs and still draws: 6 opens the queue's list (排队取号),
+ * Esc comes back, Up, Up and Left put the focus back on button 1
  * (two columns of buttons at 80x24: 6 is on the third row, right). */
 static void assert_alive(struct harness *h, const char *after)
 {
@@ -135,11 +135,11 @@ static void assert_alive(struct harness *h, const char *after)
 	h_pump(h, 300);
 	H_ASSERT(h, !h_exited(h), "the kiosk ended after %s", after);
 	h_type(h, SOON_KEY);
-	H_ASSERT(h, e2e_wait_title(h, SOON_TITLE, WAIT_MS), "no message screen after %s", after);
-	H_ASSERT(h, e2e_wait_text(h, "本机暂未开通此项服务", WAIT_MS), "no message text after %s", after);
+	H_ASSERT(h, e2e_wait_title(h, SOON_TITLE, WAIT_MS), "no queue list after %s", after);
+	H_ASSERT(h, e2e_wait_text(h, "请选择要办理的业务", WAIT_MS), "no queue list text after %s", after);
 	h_key(h, H_ESC);
 	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", WAIT_MS), "Esc did not return home after %s", after);
-	H_ASSERT(h, h_wait_gone(h, "本机暂未开通此项服务", WAIT_MS), "message left on home after %s", after);
+	H_ASSERT(h, h_wait_gone(h, "请选择要办理的业务", WAIT_MS), "the queue list left on home after %s", after);
 	H_ASSERT(h, find_item(h, 1, home_labels[0], &col, &row), "no button 1 after %s", after);
 	h_key(h, H_UP);
 	h_key(h, H_UP);
@@ -679,9 +679,9 @@ Test(terminal, keys_while_a_request_hangs, .timeout = 90)
 
 	/* 3 s: responsiveness, far below the 30 s the request hangs. */
 	h_type(h, SOON_KEY);
-	H_ASSERT(h, e2e_wait_title(h, SOON_TITLE, 3000), SOON_KEY " did not open its message while a request hangs");
-	H_ASSERT(h, e2e_wait_text(h, "本机暂未开通此项服务", 3000), "no message text");
-	H_ASSERT(h, e2e_wait_text(h, "确定", 3000), "no 确定 button");
+	H_ASSERT(h, e2e_wait_title(h, SOON_TITLE, 3000), SOON_KEY " did not open the queue's list while a request hangs");
+	/* no catalog yet: it says so, in words */
+	H_ASSERT(h, e2e_wait_text(h, "暂时无法获取业务列表", 3000), "no words for the missing list");
 	e2e_assert_clean(h);
 	h_key(h, H_ESC);
 	H_ASSERT(h, e2e_wait_title(h, "政务服务自助终端", 3000), "Esc did not return home while a request hangs");
