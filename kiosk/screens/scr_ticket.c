@@ -446,13 +446,6 @@ static void ticket_resize(struct screen *s, struct rect area)
 {
 	struct ticket *t = s->priv;
 	bigtext_free(&t->big);
-	t->has_big = t->number && area.h >= 18 && bigtext_render(t->number, area.w - 2, &t->big) == 0;
-	int y = area.y + 1;
-	t->head = (struct rect){ area.x + 1, y, area.w - 2, 1 };
-	y += 2;
-	int nh = t->has_big ? BIGTEXT_ROWS : 1;
-	t->num = (struct rect){ area.x + 1, y, area.w - 2, nh };
-	y += nh + 1;
 	int bh = ui_large() || area.h >= 20 ? 3 : 1;
 	/* The buttons side by side where they fit (menu_layout: up to 3, 2 in
 	 * large mode, 24 columns each): the rows left are the ticket's (large
@@ -461,6 +454,17 @@ static void ticket_resize(struct screen *s, struct rect area)
 	int maxc = ui_large() ? 2 : 3, cols = (area.w + 2) / (24 + 2);
 	cols = cols < 1 ? 1 : cols > maxc ? maxc : cols;
 	int mh = (t->n_acts + cols - 1) / cols * (bh + 1);
+	/* The number in big glyphs wherever they fit above a line of text and
+	 * the buttons: large mode's few rows most of all (a fixed 18 rows left
+	 * it a single line of text there, smaller than normal mode's glyphs). */
+	t->has_big = t->number && area.h >= 1 + 2 + BIGTEXT_ROWS + 1 + 1 + mh &&
+	             bigtext_render(t->number, area.w - 2, &t->big) == 0;
+	int y = area.y + 1;
+	t->head = (struct rect){ area.x + 1, y, area.w - 2, 1 };
+	y += 2;
+	int nh = t->has_big ? BIGTEXT_ROWS : 1;
+	t->num = (struct rect){ area.x + 1, y, area.w - 2, nh };
+	y += nh + 1;
 	int th = area.y + area.h - mh - y;
 	t->text = (struct rect){ area.x + 1, y, area.w - 2, th > 1 ? th : 1 };
 	menu_layout(&t->m, (struct rect){ area.x, area.y + area.h - mh, area.w, mh }, t->n_acts, 24, bh, 2, 1, 3);
