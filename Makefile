@@ -23,7 +23,7 @@ DESTDIR ?=
 SAN     ?=
 VERSION := 0.1.0
 
-PKG_KIOSK := ncursesw libcurl libcrypto jansson libqrencode zbar espeak-ng sqlite3
+PKG_KIOSK := ncursesw libcurl libcrypto jansson libqrencode zbar espeak-ng sqlite3 libevdev libsystemd
 # libespeak-ng (and its audio stack) and libzbar (and X11, V4L, JPEG) are not
 # linked into the kiosk: speech.c dlopen()s espeak-ng when voice mode is
 # switched on, qrdecode.c and scan_camera.c zbar when a picture or camera

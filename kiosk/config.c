@@ -244,7 +244,7 @@ static int apply(struct config *c, const char *section, const char *key, const c
 				return -1;
 			}
 			if (!strchr(v, ':')) {
-				snprintf(err, errlen, "scanner '%s' must be KIND:ARG (camera, serial, images, fifo)", v);
+				snprintf(err, errlen, "scanner '%s' must be KIND:ARG (evdev, camera, serial, images, fifo)", v);
 				return -1;
 			}
 			c->scanners[c->n_scanners++] = xstrdup(v);

@@ -1,13 +1,13 @@
 #!/bin/sh
 # deps.sh GROUP...: install the Debian packages a make target needs, only
-# those that are missing. Groups: build, test, display, demo-x11.
+# those that are missing. Groups: build, test, display, demo-x11, deb.
 set -eu
 pkgs=""
 for g in "$@"; do
   case "$g" in
     build) pkgs="$pkgs make gcc pkg-config gettext libncurses-dev libcurl4-openssl-dev libssl-dev
                  libjansson-dev libqrencode-dev libzbar-dev libespeak-ng-dev
-                 libsqlite3-dev libmicrohttpd-dev ca-certificates curl
+                 libsqlite3-dev libmicrohttpd-dev libevdev-dev libsystemd-dev ca-certificates curl
                  alsa-utils" ;;
     test)  pkgs="$pkgs clang libvterm-dev libcriterion-dev libclang-rt-14-dev openssl dialog
                  unicode-data rime-data-pinyin-simp python3
@@ -19,6 +19,8 @@ for g in "$@"; do
                  fonts-wqy-zenhei xserver-xorg-core xserver-xorg-input-libinput" ;;
     demo-x11) pkgs="$pkgs xterm matchbox-window-manager fontconfig fonts-dejavu-core
                  fonts-wqy-zenhei xserver-xephyr" ;;
+    # make deb: the Debian packages, and lintian over them.
+    deb) pkgs="$pkgs debhelper dpkg-dev fakeroot lintian man-db" ;;
     *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
   esac
 done
