@@ -33,6 +33,10 @@ struct config {
 	bool scanners_from_flags;
 	char *printer;       /* receipt printer spec: escpos:DEV[,BAUD], file:PATH, none */
 	long printer_columns; /* its paper's width in characters: 32 (58 mm), 42 or 48 (80 mm) */
+	/* Keyboard-wedge scanners (USB scanners that type into the terminal):
+	 * off by default, so a key acts the moment it arrives; on, printable
+	 * keys are held up to wedge_gap_ms in case they are a scan's burst. */
+	bool wedge;
 	long wedge_gap_ms;   /* keyboard-wedge scanners: max gap inside a burst */
 	long wedge_min_len;  /* ... and the shortest burst that is a scan */
 	long idle_timeout_s;

@@ -199,6 +199,7 @@ struct ui_config {
 	const struct theme *theme;   /* read at ui_init only */
 	bool lockdown;               /* raw mode; F10 does not quit */
 	bool cursor_visible;
+	bool wedge; /* false: no keyboard-wedge detection, keys act at once */
 	int wedge_gap_ms, wedge_min_len;
 };
 

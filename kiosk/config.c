@@ -250,6 +250,12 @@ static int apply(struct config *c, const char *section, const char *key, const c
 			c->scanners[c->n_scanners++] = xstrdup(v);
 			return 0;
 		}
+		if (!strcmp(key, "wedge")) {
+			if (parse_bool(v, &c->wedge) == 0)
+				return 0;
+			snprintf(err, errlen, "wedge must be on or off");
+			return -1;
+		}
 		if (!strcmp(key, "wedge_gap_ms")) {
 			if (parse_ms(v, &c->wedge_gap_ms, 5, 500) == 0)
 				return 0;
@@ -347,6 +353,8 @@ static void usage(FILE *f)
 	      "  --log FILE         log to FILE instead of syslog\n"
 	      "  --scanner KIND:ARG a scanner (repeatable): camera:/dev/video0,\n"
 	      "                     serial:/dev/ttyACM0[,9600], images:DIR, fifo:PATH\n"
+	      "  --wedge on|off     take a keyboard-wedge scanner's bursts typed on the\n"
+	      "                     terminal as scans (default off: keys act at once)\n"
 	      "  --printer KIND:ARG the receipt printer: escpos:/dev/usb/lp0,\n"
 	      "                     escpos:/dev/ttyS0,19200, file:PATH or none (default)\n"
 	      "  --idle-timeout S   end an unattended session after S seconds (120)\n"
@@ -366,7 +374,7 @@ static void usage(FILE *f)
 }
 
 enum { OPT_GATEWAY = 1, OPT_CA_FILE, OPT_CONFIG, OPT_LARGE_FONT, OPT_PRINTER, OPT_LANG, OPT_THEME, OPT_DATA_DIR, OPT_KIOSK_ID,
-       OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_IDLE, OPT_HEARTBEAT, OPT_DEMO_SIM, OPT_MODE, OPT_SPEECH,
+       OPT_LOG, OPT_NO_LOCKDOWN, OPT_SCANNER, OPT_WEDGE, OPT_IDLE, OPT_HEARTBEAT, OPT_DEMO_SIM, OPT_MODE, OPT_SPEECH,
        OPT_LEDGER, OPT_MIRROR, OPT_HASH_PIN, OPT_VERSION, OPT_HELP };
 
 static const struct option long_opts[] = {
@@ -380,6 +388,7 @@ static const struct option long_opts[] = {
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "no-lockdown", no_argument, NULL, OPT_NO_LOCKDOWN },
 	{ "scanner", required_argument, NULL, OPT_SCANNER },
+	{ "wedge", required_argument, NULL, OPT_WEDGE },
 	{ "printer", required_argument, NULL, OPT_PRINTER },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "heartbeat-s", required_argument, NULL, OPT_HEARTBEAT },
@@ -515,6 +524,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 		case OPT_DEMO_SIM: c->demo_sim = true; break;
 		case OPT_LEDGER: c->ledger = true; break;
 		case OPT_HASH_PIN: c->hash_pin = true; break;
+		case OPT_WEDGE: r = apply(c, "scanner", "wedge", optarg, why, sizeof why); break;
 		case OPT_MIRROR: r = apply(c, "kiosk", "mirror", optarg, why, sizeof why); break;
 		case OPT_MODE: r = apply(c, "kiosk", "mode", optarg, why, sizeof why); break;
 		case OPT_SPEECH: r = apply(c, "kiosk", "speech", optarg, why, sizeof why); break;

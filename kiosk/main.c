@@ -31,6 +31,7 @@
 #include "session.h"
 #include "speech.h"
 #include "staff.h"
+#include "supervise.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -57,6 +58,7 @@ static void on_before_sleep(struct loop *l, void *ud)
 {
 	struct app *a = ud;
 	ui_paint(a);
+	supervise_painted(); /* the first time: READY=1 */
 	/* A citizen's (masked) data is shown to viewers only if allowed. */
 	mirror_update(the_mirror, !session_active(a) || a->cfg.mirror_private);
 }
@@ -333,7 +335,7 @@ int main(int argc, char **argv)
 	struct ui_config uc = {
 		.loop = a->loop, .gw = a->gw, .theme = &a->theme,
 		.lockdown = a->cfg.lockdown, .cursor_visible = a->cfg.cursor_visible,
-		.wedge_gap_ms = (int)a->cfg.wedge_gap_ms, .wedge_min_len = (int)a->cfg.wedge_min_len,
+		.wedge = a->cfg.wedge, .wedge_gap_ms = (int)a->cfg.wedge_gap_ms, .wedge_min_len = (int)a->cfg.wedge_min_len,
 	};
 	ui_init(a, &uc, &ui_hooks);
 	a->session.on_start = app_offer_held; /* screens.h: held submissions at log-in */
@@ -364,7 +366,9 @@ int main(int argc, char **argv)
 	a->clock_timer = loop_timer_add(a->loop, 0, app_on_clock, a);
 	a->health_timer = loop_timer_add(a->loop, 15 * 60 * 1000, app_on_health_timer, a);
 
+	supervise_start(a->loop); /* READY=1 after the first paint, WATCHDOG=1 from the loop */
 	int code = loop_run(a->loop);
+	supervise_stop();
 
 	/* Shut-down (SIGTERM, SIGHUP, F10, a lost terminal): no more input, no
 	 * new session; a citizen still logged in is logged out at the gateway,

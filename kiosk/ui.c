@@ -900,8 +900,10 @@ static void wedge_emit(struct app *a, const struct wedge_out *out, size_t n)
 
 static void input_arm(struct app *a);
 
-/* The reader's events, through the keyboard-wedge detector: typed text
- * may be a scanner's burst; keys and mouse reports end a burst. */
+/* The reader's events, at once, or (with [scanner] wedge = on) through
+ * the keyboard-wedge detector: typed text may be a scanner's burst; keys
+ * and mouse reports end a burst. Off, nothing typed on the terminal is a
+ * scan: scanners are read as devices (evdev:, serial:, camera:). */
 static void input_events(struct app *a, const struct keys_event *ev, size_t n)
 {
 	static struct wedge_out out[WEDGE_MAX + 2];
@@ -913,7 +915,10 @@ static void input_events(struct app *a, const struct keys_event *ev, size_t n)
 		} else if (key == K_ENTER) {
 			key = K_RETURN;
 		}
-		wedge_emit(a, out, wedge_feed(&U.wedge, key, ev[i].kind == KEYS_TEXT, loop_now_ms(), out));
+		if (!U.cfg.wedge)
+			ui_key(a, key);
+		else
+			wedge_emit(a, out, wedge_feed(&U.wedge, key, ev[i].kind == KEYS_TEXT, loop_now_ms(), out));
 	}
 }
 

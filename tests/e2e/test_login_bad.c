@@ -920,6 +920,24 @@ static int focus_row(struct harness *h, char *label, size_t n)
 	return -1;
 }
 
+/* The detector is opt-in: by default a burst typed on the terminal is
+ * typing, whatever its speed (a USB scanner is read as evdev: instead, and
+ * keys are never held back). A real code and Enter typed at a scanner's
+ * pace on home does not log in; its first digit acts at once. */
+Test(login_bad, wedge_off_by_default)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	char code[128], line[160];
+	citizen_code(g, NULL, code, sizeof code);
+	snprintf(line, sizeof line, "%s\r", code);
+	h_type(h, line);
+	expect_not_logged_in(h, g, "a burst with the detector off");
+	log_lacks(h, g, code, strlen(code), 12, "burst");
+	E2E_CHECK(h, g, e2e_log_count(h, "session: started") == 0, "a burst logged in with the detector off");
+	e2e_stop(h, g);
+}
+
 Test(login_bad, wedge_burst_off_home)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
@@ -928,7 +946,8 @@ Test(login_bad, wedge_burst_off_home)
 	const char *fifo = fifo_path("scan.fifo");
 	char spec[1300];
 	snprintf(spec, sizeof spec, "fifo:%s", fifo);
-	const char *extra[] = { "--scanner", spec, NULL };
+	/* The detector is opt-in ([scanner] wedge = on). */
+	const char *extra[] = { "--scanner", spec, "--wedge", "on", NULL };
 	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, extra, WAIT_MS);
 
 	h_type(h, "3"); /* home: 办事服务 */

@@ -1226,7 +1226,8 @@ Test(pay_attack, ledger_command_on_a_bad_outbox)
 Test(pay_attack, wedge_login_code_while_qr_shows)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
-	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, NULL, WAIT_MS);
+	const char *wedge[] = { "--wedge", "on", NULL }; /* the detector is opt-in */
+	struct harness *h = e2e_start_home(g, gwd_url(g), COLS, ROWS, wedge, WAIT_MS);
 	pay_to_bills(h, g, ACCOUNT_3);
 	pay_bill(h, g, 1, "pay");
 	char code[200];

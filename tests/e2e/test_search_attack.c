@@ -625,7 +625,8 @@ Test(search_attack, hostile_bytes_in_the_box)
 Test(search_attack, wedge_scan_in_the_search_box)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
-	struct harness *h = start_at_home(g, COLS, ROWS, NULL);
+	const char *wedge[] = { "--wedge", "on", NULL }; /* the detector is opt-in */
+	struct harness *h = start_at_home(g, COLS, ROWS, wedge);
 	type(h, "gjj");
 	E2E_CHECK(h, g, e2e_wait_title(h, T_SEARCH, WAIT_MS), "gjj on home did not open the search");
 	e2e_expect(h, g, T_BOX "gjj", WAIT_MS, "gjj typed");

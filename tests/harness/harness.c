@@ -443,6 +443,12 @@ const char *h_kiosk_bin(void)
 struct harness *h_start_kiosk(const char *gateway_url, int cols, int rows,
 			      const char *const extra_args[])
 {
+	return h_start_kiosk_env(gateway_url, cols, rows, extra_args, NULL);
+}
+
+struct harness *h_start_kiosk_env(const char *gateway_url, int cols, int rows,
+				  const char *const extra_args[], const char *const extra_env[])
+{
 	char *tmp = make_tmpdir("kiosk"), *data, *log;
 	const char *argv[64];
 	size_t n = 0;
@@ -467,7 +473,7 @@ struct harness *h_start_kiosk(const char *gateway_url, int cols, int rows,
 	for (size_t i = 0; extra_args && extra_args[i] && n < 63; i++)
 		argv[n++] = extra_args[i];
 	argv[n] = NULL;
-	h = start_in(tmp, argv, cols, rows, NULL);
+	h = start_in(tmp, argv, cols, rows, extra_env);
 	free(data);
 	free(log);
 	return h;

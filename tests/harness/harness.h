@@ -68,6 +68,9 @@ const char *h_kiosk_bin(void);
  * --log <tmp>/kiosk.log, then extra_args (NULL-terminated, may be NULL). */
 struct harness *h_start_kiosk(const char *gateway_url, int cols, int rows,
                               const char *const extra_args[]);
+/* The same with extra_env ("K=V", NULL-terminated) as h_start takes. */
+struct harness *h_start_kiosk_env(const char *gateway_url, int cols, int rows,
+                                  const char *const extra_args[], const char *const extra_env[]);
 
 /* SIGTERM to the child's process group, up to 2 s (draining its output),
  * then SIGKILL; frees everything, removes the temp dir. NULL is fine. */
