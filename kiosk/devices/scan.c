@@ -4,7 +4,8 @@
  * string, reporting in the loop thread, failure and retry, the line reader
  * of the line-oriented backends, the decoding worker thread, and the two
  * line backends themselves (fifo, serial). The picture backends are in
- * scan_images.c and scan_camera.c.
+ * scan_images.c and scan_camera.c, the USB keyboard-mode scanner read from
+ * its input event node (evdev:PATH[,LAYOUT]) in scan_evdev.c.
  *
  * Callbacks may call scanner_free on the scanner that is reporting: every
  * loop callback here brackets its work with scan_enter/scan_leave, and a
@@ -39,6 +40,7 @@ static const struct scan_backend *const scan_backends[] = {
 	&scan_serial_backend,
 	&scan_images_backend,
 	&scan_fifo_backend,
+	&scan_evdev_backend,
 };
 
 /* ---- the scanner object ------------------------------------------------ */
@@ -158,7 +160,7 @@ struct scanner *scanner_open(struct loop *l, const char *spec, scan_fn fn, void 
 			be = scan_backends[i];
 	if (!be) {
 		snprintf(err, errlen, "scanner \"%s\": unknown kind \"%.*s\" "
-		         "(camera, serial, images or fifo)", spec, (int)klen, spec);
+		         "(camera, serial, images, fifo or evdev)", spec, (int)klen, spec);
 		return NULL;
 	}
 	if (colon[1] == '\0') {

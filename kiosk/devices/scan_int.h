@@ -3,7 +3,8 @@
  * scan.c holds what every backend shares: the scanner object, reporting in
  * the loop thread (callbacks may free the scanner), failure and retry, the
  * line reader (fifo, serial) and the decoding worker thread (images,
- * camera). Each backend is a const ops table.
+ * camera). Each backend is a const ops table; evdev (scan_evdev.c) reads
+ * key events through its own decoder (evkeys.h) instead of lines.
  */
 #ifndef KIOSK_SCAN_INT_H
 #define KIOSK_SCAN_INT_H
@@ -18,6 +19,7 @@ struct scan_worker;
 
 /* Timing (ms). Tests shorten scan_retry_ms; nothing else should. */
 extern long scan_retry_ms;          /* 3000: reopening a failed device */
+extern long scan_evdev_idle_ms;     /* 1500: evdev: a code begun and no key since is cut off */
 #define SCAN_CAMERA_REPEAT_MS 2000  /* the same code seen again this soon is not reported */
 #define SCAN_IMAGE_MAX (64u << 20)  /* images: larger files are SCAN_BAD_FILE */
 #define SCAN_IMAGE_QUEUE 64         /* images: files waiting beyond this are dropped */
@@ -112,5 +114,6 @@ extern const struct scan_backend scan_fifo_backend;
 extern const struct scan_backend scan_serial_backend;
 extern const struct scan_backend scan_images_backend;
 extern const struct scan_backend scan_camera_backend;
+extern const struct scan_backend scan_evdev_backend;
 
 #endif
