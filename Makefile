@@ -12,6 +12,9 @@
 #   make fuzz-long  run each of them for 10 minutes (FUZZ_LONG_SECONDS), runs printed
 #   make mutate     plant each bug of mk/mutants.txt in a copy; the tests must catch it
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make install-system  the /etc files of a kiosk machine (SYSCONFDIR=/etc DESTDIR=)
+#   make deb        build/deb/kiosk_*.deb and kiosk-gatewayd_*.deb, lintian over them
+#   make deb-check  install them here (root), check them, run the gateway, purge them
 #
 # O is the output folder, so one tree holds several builds: `make O=build/asan
 # CC=clang SAN=1` is the sanitizer build that `make check` runs the tests on.
@@ -240,9 +243,19 @@ bench: deps-test
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh bench/run.sh $(O)
 
+# make install: the programs, themes, catalogs, man pages and systemd units
+# under PREFIX (the units' paths follow it; with PREFIX=/usr they go to
+# /lib/systemd/system, Debian's place, else PREFIX/lib/systemd/system,
+# which systemd reads too). The gateway is sbin/kiosk-gatewayd: a daemon,
+# named for the project. The files of /etc are make install-system's
+# (below): they lock the whole machine down.
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+MAN_PAGES = $(wildcard docs/man/*.1 docs/man/*.5 docs/man/*.8)
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kiosk/themes $(DESTDIR)$(PREFIX)/share/doc/kiosk
-	install -m 755 $(O)/kiosk $(O)/kiosk-mirror $(O)/gatewayd dist/kiosk-session $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/kiosk/themes \
+	  $(DESTDIR)$(PREFIX)/share/doc/kiosk $(DESTDIR)$(UNITDIR)
+	install -m 755 $(O)/kiosk $(O)/kiosk-mirror dist/kiosk-session $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(O)/gatewayd $(DESTDIR)$(PREFIX)/sbin/kiosk-gatewayd
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/kiosk/themes/
 	install -d $(DESTDIR)$(PREFIX)/share/kiosk/xorg.conf.d
 	install -m 644 dist/xorg/90-kiosk.conf $(DESTDIR)$(PREFIX)/share/kiosk/xorg.conf.d/
@@ -250,6 +263,14 @@ install: all
 	for l in $(LANGS); do \
 	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES; \
 	  install -m 644 $(O)/locale/$$l/LC_MESSAGES/kiosk.mo $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/; \
+	done
+	for s in 1 5 8; do install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; done
+	for m in $(MAN_PAGES); do \
+	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; \
+	done
+	for u in kiosk.service kiosk-gatewayd.service; do \
+	  sed -e 's|/usr/bin/|$(PREFIX)/bin/|g' -e 's|/usr/sbin/|$(PREFIX)/sbin/|g' dist/$$u \
+	    >$(DESTDIR)$(UNITDIR)/$$u && chmod 644 $(DESTDIR)$(UNITDIR)/$$u; \
 	done
 
 clean:
@@ -267,3 +288,54 @@ po:
 	msgattrib --clear-fuzzy --empty -o locale/en.po.new locale/en.po && \
 	  msgen -o locale/en.po locale/en.po.new && rm -f locale/en.po.new
 .PHONY: po
+
+# ---- Debian packages ---------------------------------------------------------------------
+# make install-system: what makes this machine a kiosk, in /etc (SYSCONFDIR):
+# kiosk.conf (0640: it may hold staff_pin_hash; the package gives it to
+# group kiosk) and session.conf, the PAM service of kiosk.service, and the
+# lock-down: Xorg without VT switching or zapping, logind without gettys,
+# SysRq off. Never part of make install: on a developer's machine it would
+# take the text consoles and SysRq away. The package installs it (DESTDIR).
+SYSCONFDIR ?= /etc
+install-system:
+	install -d $(DESTDIR)$(SYSCONFDIR)/kiosk $(DESTDIR)$(SYSCONFDIR)/pam.d \
+	  $(DESTDIR)$(SYSCONFDIR)/X11/xorg.conf.d $(DESTDIR)$(SYSCONFDIR)/systemd/logind.conf.d \
+	  $(DESTDIR)$(SYSCONFDIR)/sysctl.d $(DESTDIR)$(SYSCONFDIR)/default
+	install -m 640 etc/kiosk.conf.sample $(DESTDIR)$(SYSCONFDIR)/kiosk/kiosk.conf
+	install -m 644 dist/session.conf $(DESTDIR)$(SYSCONFDIR)/kiosk/session.conf
+	install -m 644 dist/pam/kiosk $(DESTDIR)$(SYSCONFDIR)/pam.d/kiosk
+	install -m 644 dist/xorg/90-kiosk.conf $(DESTDIR)$(SYSCONFDIR)/X11/xorg.conf.d/
+	install -m 644 dist/logind/kiosk.conf $(DESTDIR)$(SYSCONFDIR)/systemd/logind.conf.d/
+	install -m 644 dist/sysctl/90-kiosk-sysrq.conf $(DESTDIR)$(SYSCONFDIR)/sysctl.d/
+	install -m 644 dist/default/kiosk-gatewayd $(DESTDIR)$(SYSCONFDIR)/default/
+
+# make deb: build/deb/kiosk_VERSION_ARCH.deb and kiosk-gatewayd_..., then
+# lintian over them (an error fails; warnings are printed). dpkg-buildpackage
+# writes into the parent of the tree it builds and debian/build into it, so
+# it builds a copy, build/deb/src: the files git shows (tracked, and new ones
+# not ignored) as they are in the working tree, the same as `make` builds.
+# debian/changelog's version must be VERSION.
+DEB_DIR := build/deb
+deb:
+	@sh mk/deps.sh build deb
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); [ "$$v" = "$(VERSION)" ] || { \
+	  echo "deb: debian/changelog says $$v, the Makefile's VERSION is $(VERSION)"; exit 1; }
+	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	@if [ -d .git ] && command -v git >/dev/null; then \
+	  git ls-files -z --cached --others --exclude-standard | \
+	    xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' - | \
+	    tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src; \
+	else \
+	  tar --exclude=./build --exclude=./.git -cf - . | tar -xf - -C $(DEB_DIR)/src; \
+	fi
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc --jobs=auto >../build.log 2>&1 || { \
+	  tail -n 40 ../build.log; echo "deb: dpkg-buildpackage failed: $(DEB_DIR)/build.log"; exit 1; }
+	@ls $(DEB_DIR)/*.deb
+	lintian --fail-on error $(DEB_DIR)/kiosk_*.deb $(DEB_DIR)/kiosk-gatewayd_*.deb
+
+# make deb-check: install the packages on this machine (root), check what
+# they put where, run the gateway, purge them (tests/deb/check.sh; it
+# builds them with make deb unless build/deb has them).
+deb-check:
+	@sh tests/deb/check.sh
+.PHONY: install-system deb deb-check
