@@ -5,7 +5,8 @@
 #
 # (a) every page in docs/man renders with `man --warnings` without a
 #     warning, is plain ASCII (Chinese as \[uXXXX]), has no trailing
-#     whitespace, and its NAME line is "name \- description";
+#     whitespace, and its NAME line is "name \- description" (lexgrog
+#     reads it);
 # (b) every long option of `kiosk --help` is a tagged item (.TP) of
 #     kiosk.1 and every option of `gatewayd --help` one of
 #     kiosk-gatewayd.8; and the other way round, every option those pages
@@ -44,6 +45,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mancheck.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
 pages="kiosk.1 kiosk.conf.5 kiosk-session.1 kiosk-mirror.1 kiosk-gatewayd.8"
+# ... and any other page there.
+for f in "$mandir"/*.[158]; do
+	[ -f "$f" ] || continue
+	case " $pages " in *" ${f##*/} "*) ;; *) pages="$pages ${f##*/}" ;; esac
+done
 
 # ---- (a) every page renders cleanly -----------------------------------------------
 if ! command -v man >/dev/null 2>&1; then
@@ -83,6 +89,14 @@ for p in $pages; do
 		ok "$p NAME section reads '$name \\- description'"
 	else
 		notok "$p NAME section reads '$name \\- description'"
+	fi
+	# man-db's own parse of it, as mandb and lintian do it.
+	if command -v lexgrog >/dev/null 2>&1; then
+		if lexgrog "$f" 2>/dev/null | grep -qF "\"$name - "; then
+			ok "$p has a whatis entry (lexgrog)"
+		else
+			notok "$p has a whatis entry (lexgrog)"
+		fi
 	fi
 done
 
