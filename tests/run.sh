@@ -10,6 +10,11 @@
 #                                       build/asan/gatewayd in ptys
 #   fuzz-NAME   build/fuzz/NAME         a bounded libFuzzer run over a copy
 #                                       of tests/fuzz/corpus/NAME/ (if any)
+#   man         tests/man/check.sh      the man pages render without warnings
+#                                       and name every flag and config key
+#   deb         tests/deb/check.sh      make deb, lintian, apt-get install of
+#                                       both packages, their files and user,
+#                                       then purge (as root; skipped if not)
 # A Criterion suite counts its own tests (crashes are failures); a fuzz target
 # counts as one test; a binary that should exist and does not counts as one
 # failure. Logs are kept in build/test-logs/ (fuzz crash inputs too). The last
@@ -128,6 +133,35 @@ fuzz_target() {
 	fi
 }
 
+# script_suite NAME COMMAND...: a shell test whose last line is exactly
+# "N passed, M failed" (tests/man/check.sh, tests/deb/check.sh).
+script_suite() {
+	name=$1
+	shift
+	log="$logs/$name.log"
+	timeout -k 10 "$SUITE_TIMEOUT" "$@" > "$log" 2>&1
+	rc=$?
+	counts=$(tail -n 1 "$log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+	if [ -z "$counts" ]; then
+		echo "FAIL $name: no \"N passed, M failed\" line (exit status $rc; counted as 1 failure)"
+		failed=$((failed + 1))
+		show_log "$log"
+		return
+	fi
+	# shellcheck disable=SC2086
+	set -- $counts
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+	if [ "$2" -gt 0 ] || [ "$rc" -ne 0 ]; then
+		[ "$2" -gt 0 ] || failed=$((failed + 1))
+		echo "FAIL $name: $2 of $(($1 + $2)) failed (exit status $rc)"
+		grep '^not ok' "$log" | head -n 40 | sed 's/^/  | /'
+		show_log "$log"
+	else
+		echo "PASS $name: $1 checks"
+	fi
+}
+
 echo "== tests"
 criterion_suite unit build/tests/unit
 criterion_suite asan-unit build/asan/tests/unit
@@ -163,6 +197,11 @@ fi
 for n in $names; do
 	fuzz_target "$n"
 done
+
+# The man pages against the programs' --help and the config parser; the
+# Debian packages built, checked by lintian, installed, looked at, purged.
+script_suite man sh tests/man/check.sh build/kiosk build/gatewayd
+script_suite deb sh tests/deb/check.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

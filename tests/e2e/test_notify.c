@@ -9,15 +9,12 @@
  * a notify socket nobody listens on changes nothing for the citizen.
  */
 #include "e2e.h"
+#include "notify_e2e.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define WAIT_MS 15000
@@ -27,79 +24,7 @@
 
 TestSuite(notify, .timeout = 120);
 
-struct listener {
-	int fd;
-	char dir[64];
-	char path[96];
-	char env[128];
-	int ready, watchdog, stopping, other;
-	long long first_ready_ms;
-	bool home_at_ready; /* the home title was on the screen when READY=1 came */
-};
-
-static void listen_on(struct listener *ls)
-{
-	memset(ls, 0, sizeof *ls);
-	snprintf(ls->dir, sizeof ls->dir, "/tmp/kiosk-notify-XXXXXX");
-	cr_assert_not_null(mkdtemp(ls->dir), "mkdtemp: %s", strerror(errno));
-	snprintf(ls->path, sizeof ls->path, "%s/notify", ls->dir);
-	snprintf(ls->env, sizeof ls->env, "NOTIFY_SOCKET=%s", ls->path);
-	ls->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	cr_assert_geq(ls->fd, 0, "socket: %s", strerror(errno));
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ls->path);
-	cr_assert_eq(bind(ls->fd, (struct sockaddr *)&sa, sizeof sa), 0, "bind: %s", strerror(errno));
-}
-
-static void listener_close(struct listener *ls)
-{
-	close(ls->fd);
-	unlink(ls->path);
-	rmdir(ls->dir);
-}
-
-/* Reads what has come, counting each kind of line; h is pumped between
- * reads so the kiosk never waits on its terminal. */
-static void drain(struct listener *ls, struct harness *h, int ms)
-{
-	long long end = e2e_now_ms() + ms;
-	do {
-		struct pollfd p = { .fd = ls->fd, .events = POLLIN };
-		if (poll(&p, 1, 20) > 0) {
-			char buf[1024];
-			ssize_t n;
-			while ((n = recv(ls->fd, buf, sizeof buf - 1, 0)) > 0) {
-				buf[n] = '\0';
-				for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
-				     line = strtok_r(NULL, "\n", &save)) {
-					if (!strcmp(line, "READY=1")) {
-						if (ls->ready++ == 0) {
-							ls->first_ready_ms = e2e_now_ms();
-							/* What the kiosk wrote before READY=1
-							 * is in the pty already (a pty hands
-							 * on written bytes within a moment:
-							 * 10 ms allowed, no more, so a READY
-							 * sent before the paint shows). */
-							h_pump(h, 0);
-							if (!e2e_row_has(h, 0, E2E_T_HOME))
-								h_pump(h, 10);
-							ls->home_at_ready = e2e_row_has(h, 0, E2E_T_HOME);
-						}
-					} else if (!strcmp(line, "WATCHDOG=1")) {
-						ls->watchdog++;
-					} else if (!strcmp(line, "STOPPING=1")) {
-						ls->stopping++;
-					} else if (strncmp(line, "STATUS=", 7) != 0) {
-						ls->other++;
-					}
-				}
-			}
-		}
-		h_pump(h, 0);
-	} while (e2e_now_ms() < end);
-}
-
-static struct harness *start(struct gwd *g, struct listener *ls, const char *const env_more[])
+static struct harness *start(struct gwd *g, struct notify_listener *ls, const char *const env_more[])
 {
 	const char *env[4] = { ls->env, NULL, NULL, NULL };
 	for (int i = 0; env_more && env_more[i] && i < 2; i++)
@@ -116,23 +41,21 @@ static struct harness *start(struct gwd *g, struct listener *ls, const char *con
 }
 
 /* Waits for READY=1 (up to WAIT_MS). */
-static void expect_ready(struct listener *ls, struct harness *h)
+static void expect_ready(struct notify_listener *ls, struct harness *h)
 {
-	long long end = e2e_now_ms() + WAIT_MS;
-	while (!ls->ready && e2e_now_ms() < end)
-		drain(ls, h, 100);
+	notify_wait_ready(ls, h, WAIT_MS);
 	H_ASSERT(h, ls->ready == 1, "READY=1 came %d times, not once", ls->ready);
 	H_ASSERT(h, ls->home_at_ready, "READY=1 came before the home screen was on the terminal");
 }
 
-static void stop(struct listener *ls, struct harness *h)
+static void stop(struct notify_listener *ls, struct harness *h)
 {
 	e2e_assert_clean(h);
 	kill(h_pid(h), SIGTERM);
 	long long end = e2e_now_ms() + EXIT_MS;
 	while (!h_exited(h) && e2e_now_ms() < end)
-		drain(ls, h, 100);
-	drain(ls, h, 100);
+		notify_drain(ls, h, 100);
+	notify_drain(ls, h, 100);
 	int st = -1;
 	H_ASSERT(h, h_wait_exit(h, EXIT_MS, &st) == 0, "the kiosk did not exit on SIGTERM");
 	H_ASSERT(h, WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status %#x, not 0", st);
@@ -144,15 +67,15 @@ static void stop(struct listener *ls, struct harness *h)
 Test(notify, ready_after_the_first_paint_then_pings_while_the_loop_runs)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
-	struct listener ls;
-	listen_on(&ls);
+	struct notify_listener ls;
+	notify_listen(&ls);
 	/* A watchdog of 0.4 s: pings every 0.2 s. */
 	const char *env[] = { "WATCHDOG_USEC=400000", NULL };
 	struct harness *h = start(g, &ls, env);
 	expect_ready(&ls, h);
 
 	ls.watchdog = 0;
-	drain(&ls, h, 2000);
+	notify_drain(&ls, h, 2000);
 	H_ASSERT(h, ls.watchdog >= 5, "%d pings in 2 s with a 0.4 s watchdog (want about 10)", ls.watchdog);
 	H_ASSERT(h, ls.ready == 1, "READY=1 sent %d times", ls.ready);
 
@@ -165,47 +88,47 @@ Test(notify, ready_after_the_first_paint_then_pings_while_the_loop_runs)
 	/* Stopped: the manager hears nothing (this is what a hung loop looks
 	 * like to it), so it would kill and restart us. */
 	kill(h_pid(h), SIGSTOP);
-	drain(&ls, h, 300); /* a ping already on its way */
+	notify_drain(&ls, h, 300); /* a ping already on its way */
 	ls.watchdog = 0;
-	drain(&ls, h, 1500);
+	notify_drain(&ls, h, 1500);
 	int while_stopped = ls.watchdog;
 	kill(h_pid(h), SIGCONT);
 	H_ASSERT(h, while_stopped == 0, "%d pings while the kiosk was stopped", while_stopped);
 
 	ls.watchdog = 0;
-	drain(&ls, h, 2000);
+	notify_drain(&ls, h, 2000);
 	H_ASSERT(h, ls.watchdog >= 5, "%d pings in 2 s after SIGCONT", ls.watchdog);
 
 	ls.stopping = 0;
 	stop(&ls, h);
 	cr_assert_eq(ls.stopping, 1, "STOPPING=1 came %d times on SIGTERM", ls.stopping);
 	cr_assert_eq(ls.other, 0, "%d lines that are not READY, WATCHDOG, STOPPING or STATUS", ls.other);
-	listener_close(&ls);
+	notify_close(&ls);
 	e2e_end_gw(g, false);
 }
 
 Test(notify, no_pings_without_a_watchdog_or_with_one_for_another_process)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
-	struct listener ls;
-	listen_on(&ls);
+	struct notify_listener ls;
+	notify_listen(&ls);
 	struct harness *h = start(g, &ls, NULL);
 	expect_ready(&ls, h);
-	drain(&ls, h, 1500);
+	notify_drain(&ls, h, 1500);
 	H_ASSERT(h, ls.watchdog == 0, "%d pings without WATCHDOG_USEC", ls.watchdog);
 	stop(&ls, h);
-	listener_close(&ls);
+	notify_close(&ls);
 
 	/* WATCHDOG_PID names another process (the unit's main process, when
 	 * kiosk-session forgets to unset it): libsystemd's rule, not ours. */
-	listen_on(&ls);
+	notify_listen(&ls);
 	const char *env[] = { "WATCHDOG_USEC=400000", "WATCHDOG_PID=1", NULL };
 	h = start(g, &ls, env);
 	expect_ready(&ls, h);
-	drain(&ls, h, 1500);
+	notify_drain(&ls, h, 1500);
 	H_ASSERT(h, ls.watchdog == 0, "%d pings with WATCHDOG_PID=1", ls.watchdog);
 	stop(&ls, h);
-	listener_close(&ls);
+	notify_close(&ls);
 	e2e_end_gw(g, false);
 }
 

@@ -25,6 +25,7 @@
  */
 #include "e2e.h"
 #include "emv.h"
+#include "notify_e2e.h"
 #include "harness/hutil.h"
 #include "harness/xdisp.h"
 
@@ -153,6 +154,10 @@ static void save_shot(const struct xd_image *img, const char *name)
 	free(path);
 }
 
+/* More environment for the next stage_start (K=V, NULL-terminated, at
+ * most 4): the supervisor's, in the tests of kiosk.service's chain. */
+static const char *const *stage_env;
+
 /* Xvfb, a gateway, and the kiosk through kiosk-session with extra flags;
  * returns false (test skipped) if there is no X server. Waits for home. */
 static bool stage_start_at(struct stage *st, const char *const extra[], int w, int h)
@@ -175,7 +180,9 @@ static bool stage_start_at(struct stage *st, const char *const extra[], int w, i
 	cr_assert(access(script, X_OK) == 0, "%s is missing (set KIOSK_SESSION)", script);
 	char *disp = e2e_fmt("DISPLAY=%s", xd_name(st->x)), *bin = e2e_fmt("KIOSK_BIN=%s", h_kiosk_bin());
 	char *dump = e2e_fmt("KIOSK_LAYOUT_DUMP=%s", st->layout);
-	const char *env_extra[] = { disp, bin, dump, "KIOSK_SESSION_CONF=/dev/null", NULL };
+	const char *env_extra[9] = { disp, bin, dump, "KIOSK_SESSION_CONF=/dev/null", NULL };
+	for (int i = 0; stage_env && stage_env[i] && i < 4; i++)
+		env_extra[4 + i] = stage_env[i];
 	char **env = h_child_env(st->dir, false, env_extra);
 	const char *argv[32] = { script,   "--gateway", gwd_url(st->g), "--data-dir", data,
 	                         "--log",  st->log,     "--kiosk-id",   "screen-kiosk" };
@@ -842,4 +849,101 @@ Test(screen, session_says_what_is_missing)
 	cr_assert(st == 2 && strstr(err, "lang"), "a bad flag: exit %d, said [%s]", st, err);
 	free(err);
 	xd_free(x);
+}
+
+/* ---- kiosk.service's chain: systemd → kiosk-session → xterm → kiosk ---------------- */
+
+/* The kiosk process of this stage (its command name is "kiosk" and its
+ * command line names the stage's folder), or -1. */
+static pid_t stage_kiosk_pid(struct stage *st)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = -1;
+	while (d && (e = readdir(d)) && found < 0) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		if (pid <= 1)
+			continue;
+		char path[64], comm[64] = "", buf[4096];
+		snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof comm, f))
+			comm[0] = '\0';
+		fclose(f);
+		if (strcmp(comm, "kiosk\n") != 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		for (size_t i = 0; i < n; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[n] = '\0';
+		if (strstr(buf, st->dir))
+			found = pid;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* What kiosk.service (Type=notify, NotifyAccess=all, WatchdogSec=) relies
+ * on, through the real kiosk-session and xterm: NOTIFY_SOCKET and
+ * WATCHDOG_USEC reach the kiosk, WATCHDOG_PID (systemd sets it to the
+ * unit's main process, the session's shell) does not stop the pings, the
+ * pings stop when the kiosk hangs (SIGSTOP), and a crash (SIGKILL) ends
+ * kiosk-session at once with a failing status, for Restart=always. */
+Test(screen, session_tells_the_supervisor_through_xterm)
+{
+	struct notify_listener ls;
+	notify_listen(&ls);
+	char wpid[48];
+	snprintf(wpid, sizeof wpid, "WATCHDOG_PID=%d", (int)getpid()); /* not the kiosk's */
+	const char *env[] = { ls.env, "WATCHDOG_USEC=400000", wpid, NULL };
+	struct stage st;
+	stage_env = env;
+	bool up = stage_start(&st, NULL);
+	stage_env = NULL;
+	if (!up) {
+		notify_close(&ls);
+		cr_skip_test("skipped: no X server");
+	}
+	S_CHECK(&st, notify_wait_ready(&ls, NULL, WAIT_MS), "no READY=1 came through kiosk-session and xterm");
+	ls.watchdog = 0;
+	notify_drain(&ls, NULL, 2000);
+	S_CHECK(&st, ls.watchdog >= 5, "%d pings in 2 s through kiosk-session (WATCHDOG_PID dropped?)",
+	        ls.watchdog);
+	pid_t k = stage_kiosk_pid(&st);
+	S_CHECK(&st, k > 0, "no kiosk process under kiosk-session");
+
+	kill(k, SIGSTOP); /* hung, as the manager sees it */
+	notify_drain(&ls, NULL, 300);
+	ls.watchdog = 0;
+	notify_drain(&ls, NULL, 1500);
+	int hung = ls.watchdog;
+	kill(k, SIGCONT);
+	S_CHECK(&st, hung == 0, "%d pings while the kiosk was stopped", hung);
+
+	/* A crash: kiosk-session ends with it. */
+	kill(k, SIGKILL);
+	long long t0 = e2e_now_ms();
+	int status = 0;
+	pid_t r = 0;
+	while ((r = waitpid(st.session, &status, WNOHANG)) == 0 && e2e_now_ms() - t0 < WAIT_MS)
+		nap(20);
+	S_CHECK(&st, r == st.session, "kiosk-session still runs %d ms after the kiosk was killed",
+	        (int)(e2e_now_ms() - t0));
+	fprintf(stderr, "screen: kiosk-session ended %lld ms after the kiosk's SIGKILL, status %#x\n",
+	        e2e_now_ms() - t0, status);
+	S_CHECK(&st, WIFEXITED(status) && WEXITSTATUS(status) != 0,
+	        "kiosk-session's status after a crash is %#x: systemd would not see a failure", status);
+	st.session = 0; /* reaped; the SIGKILLed kiosk left no report to check */
+	kill_strays(st.dir);
+	stage_stop(&st);
+	notify_close(&ls);
 }
