@@ -236,8 +236,9 @@ Test(evdev, scanner_events_log_in_and_the_code_is_never_shown)
 	e2e_expect(h, g, buf, WAIT_MS, "evdev scan: welcome");
 	E2E_CHECK(h, g, e2e_log_lines(h, "session: started") == 1, "%d sessions, want 1",
 	          e2e_log_lines(h, "session: started"));
-	snprintf(buf, sizeof buf, "scan from %s", arg);
-	E2E_CHECK(h, g, e2e_log_lines(h, buf) == 1, "kiosk.log does not say the scan came from %s", arg);
+	char from[800];
+	snprintf(from, sizeof from, "scan from %s", arg);
+	E2E_CHECK(h, g, e2e_log_lines(h, from) == 1, "kiosk.log does not say the scan came from %s", arg);
 	E2E_CHECK(h, g, e2e_log_lines(h, "a recorded event stream (FIFO)") >= 1,
 	          "kiosk.log does not say it reads a recording");
 
