@@ -278,6 +278,12 @@ static void recording_readable(struct loop *l, int fd, int revents, void *ud)
 			for (; alive && have - off >= rec; off += rec) {
 				struct input_event ev;
 				memcpy(&ev, buf + off, rec);
+				/* A kernel's microseconds are below a million: a
+				 * record that says otherwise is read out of step
+				 * (garbage before it), and garbage makes the code
+				 * bad (EV_CNT is a type no device sends). */
+				if (ev.input_event_usec < 0 || ev.input_event_usec > 999999)
+					ev.type = EV_CNT;
 				alive = evdev_report(s, e, evkeys_feed(&e->keys, ev.type, ev.code, ev.value));
 			}
 			if (!alive) {

@@ -609,6 +609,54 @@ Test(scan_evdev, fifo_half_a_record_of_garbage_then_in_step_again)
 	free(dir);
 }
 
+Test(scan_evdev, fifo_garbage_right_before_a_code_is_never_a_code)
+{
+	struct rec r;
+	rec_init(&r);
+	scan_evdev_idle_ms = 200;
+	char *dir = tmpdir();
+	char path[256], spec[300];
+	snprintf(path, sizeof path, "%s/scanner", dir);
+	snprintf(spec, sizeof spec, "evdev:%s", path);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	struct scanner *s = open_ok(&r, spec);
+
+	/* ten bytes of garbage, then a whole code in the same write: every
+	 * record after it is read out of step */
+	struct stream st = { 0 };
+	type(&st, "WRONG");
+	enter(&st);
+	size_t n = st.n * sizeof *st.ev;
+	char *buf = malloc(n + 10);
+	memset(buf, 0x5a, 10);
+	memcpy(buf + 10, st.ev, n);
+	int fd = open_writer(path);
+	write_all(fd, buf, n + 10);
+	close(fd);
+	free(buf);
+	stream_free(&st);
+	run_for(&r, 800);
+	for (int i = 0; i < r.n; i++)
+		cr_assert_neq(r.evs[i].ev, SCAN_CODE, "event %d: a code out of garbage", i);
+	cr_assert_geq(r.n, 1, "the garbage was not reported");
+	expect_ev(&r, r.n - 1, SCAN_NO_CODE);
+
+	/* in step again once the writer is gone and the half record dropped */
+	int before = r.n;
+	type(&st, "RIGHT");
+	enter(&st);
+	fd = open_writer(path);
+	write_all(fd, st.ev, st.n * sizeof *st.ev);
+	close(fd);
+	stream_free(&st);
+	cr_assert(run_until(&r, before + 1, 3000));
+	expect_code(&r, before, "RIGHT");
+	scanner_free(s);
+	rec_free(&r);
+	rm_rf(dir);
+	free(dir);
+}
+
 /* ---- failing and retrying ------------------------------------------------------- */
 
 Test(scan_evdev, missing_path_fails_with_the_reason_and_is_retried)
@@ -736,7 +784,12 @@ Test(scan_evdev, uinput_keyboard_is_grabbed_and_read)
 		cr_skip_test("cannot create a uinput device: %s", strerror(-rc));
 	}
 	const char *node = libevdev_uinput_get_devnode(u);
-	cr_assert_not_null(node, "the uinput device has no /dev/input node");
+	if (!node) {
+		libevdev_uinput_destroy(u);
+		libevdev_free(dev);
+		close(ufd);
+		cr_skip_test("the uinput device has no /dev/input node (no devtmpfs or sysfs?)");
+	}
 
 	struct rec r;
 	rec_init(&r);
