@@ -60,7 +60,7 @@ enum evkeys_result {
 
 struct evkeys {
 	enum evkeys_layout layout;
-	bool lshift, rshift, caps, altgr, lalt, ctrl, meta;
+	bool lshift, rshift, caps, altgr, lalt, lctrl, rctrl, lmeta, rmeta;
 	char dead;          /* a dead key waiting for space (its own character) */
 	bool dead_bad;      /* a dead key with no ASCII character of its own */
 	bool handed;        /* buf holds a code handed on and not wiped yet */

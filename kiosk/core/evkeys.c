@@ -237,10 +237,12 @@ static bool evkeys_modifier(struct evkeys *d, uint16_t code, bool down)
 	switch (code) {
 	case KEY_LEFTSHIFT: d->lshift = down; return true;
 	case KEY_RIGHTSHIFT: d->rshift = down; return true;
-	case KEY_LEFTCTRL: case KEY_RIGHTCTRL: d->ctrl = down; return true;
+	case KEY_LEFTCTRL: d->lctrl = down; return true;
+	case KEY_RIGHTCTRL: d->rctrl = down; return true;
 	case KEY_LEFTALT: d->lalt = down; return true;
 	case KEY_RIGHTALT: d->altgr = down; return true;
-	case KEY_LEFTMETA: case KEY_RIGHTMETA: d->meta = down; return true;
+	case KEY_LEFTMETA: d->lmeta = down; return true;
+	case KEY_RIGHTMETA: d->rmeta = down; return true;
 	case KEY_CAPSLOCK: case KEY_NUMLOCK: case KEY_SCROLLLOCK:
 		return true; /* locks: toggled by presses (evkeys_feed), never typed */
 	default:
@@ -294,7 +296,7 @@ static enum evkeys_result evkeys_press(struct evkeys *d, uint16_t code)
 
 	if (code == KEY_ENTER || code == KEY_KPENTER)
 		return evkeys_end(d);
-	if (d->ctrl || d->lalt || d->meta || evkeys_control_key(code)) {
+	if (d->lctrl || d->rctrl || d->lalt || d->lmeta || d->rmeta || evkeys_control_key(code)) {
 		evkeys_bad(d, WHY_CONTROL);
 		return EVKEYS_MORE;
 	}

@@ -156,7 +156,7 @@ static void evdev_readable(struct loop *l, int fd, int revents, void *ud)
 	struct scanner *s = ud;
 	struct scan_evdev *e = s->priv;
 	struct input_event ev;
-	char why[160];
+	char why[320];
 
 	scan_enter(s);
 	for (int n = 0; n < EVDEV_MAX_EVENTS; n++) {
@@ -304,7 +304,7 @@ static void recording_readable(struct loop *l, int fd, int revents, void *ud)
 			evdev_recording_end(s, e);
 			goto out;
 		}
-		char why[160];
+		char why[320];
 		snprintf(why, sizeof why, "%s: read failed: %s", e->path, strerror(errno));
 		scan_fail(s, why);
 		goto out;
