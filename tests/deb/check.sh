@@ -260,6 +260,79 @@ else
 fi
 
 # ---- a run: the installed gateway, and the installed kiosk against it -------------------------
+# supervised_run: the installed kiosk-session on a virtual screen (Xvfb),
+# its kiosk against the gateway on $port, with the environment systemd
+# gives kiosk.service (NOTIFY_SOCKET, WATCHDOG_USEC of 2 s, WATCHDOG_PID
+# naming the session's shell): READY=1 and the WATCHDOG=1 pings must come
+# from the kiosk process itself, and READY=1 from nothing else (Xorg and
+# Xvfb send one of their own if they are let). The notify socket is read
+# with SO_PASSCRED, so each message names its sender.
+supervised_run() {
+	if ! command -v Xvfb >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+		echo "# no Xvfb or python3 here: the supervised run of kiosk-session is skipped"
+		return
+	fi
+	python3 - "$tmp/notify" "$tmp/notify.log" 11 <<'PY' &
+import os, socket, struct, sys, time
+path, out, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+s.bind(path)
+s.settimeout(0.5)
+end = time.time() + secs
+with open(out, "w") as f:
+    while time.time() < end:
+        try:
+            msg, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(12))
+        except socket.timeout:
+            continue
+        comm = "?"
+        for level, kind, data in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                pid = struct.unpack("iII", data[:12])[0]
+                try:
+                    comm = open("/proc/%d/comm" % pid).read().strip()
+                except OSError:
+                    pass
+        for line in msg.decode(errors="replace").split("\n"):
+            if line:
+                f.write("%s %s\n" % (comm, line))
+        f.flush()
+PY
+	py_pid=$!
+	i=0
+	while [ ! -S "$tmp/notify" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	env -u DISPLAY NOTIFY_SOCKET="$tmp/notify" WATCHDOG_USEC=2000000 WATCHDOG_PID=$$ \
+		KIOSK_SESSION_X=xvfb timeout -k 2 8 kiosk-session --gateway "http://127.0.0.1:$port" \
+		--data-dir "$tmp/data2" --speech none --printer none --log "$tmp/session-kiosk.log" \
+		>"$tmp/session.log" 2>&1 </dev/null
+	rc=$?
+	wait "$py_pid"
+	if [ "$rc" -eq 124 ]; then
+		ok "the installed kiosk-session runs the kiosk on Xvfb until stopped"
+	else
+		sed 's/^/# /' "$tmp/session.log" | tail -n 10
+		not_ok "the installed kiosk-session runs the kiosk on Xvfb until stopped (status $rc)"
+	fi
+	sort "$tmp/notify.log" | uniq -c | sed 's/^ */# notify: /'
+	n_ready=$(grep -c '^kiosk READY=1' "$tmp/notify.log")
+	n_other=$(grep 'READY=1' "$tmp/notify.log" | grep -vc '^kiosk ')
+	n_dog=$(grep -c '^kiosk WATCHDOG=1' "$tmp/notify.log")
+	if [ "$n_ready" -eq 1 ] && [ "$n_other" -eq 0 ]; then
+		ok "READY=1 comes once, from the kiosk, and from nothing else"
+	else
+		not_ok "READY=1 comes once, from the kiosk, and from nothing else ($n_ready from it, $n_other others)"
+	fi
+	if [ "$n_dog" -ge 3 ]; then
+		ok "the kiosk pings the watchdog ($n_dog WATCHDOG=1 in about 6 s at WATCHDOG_USEC=2 s)"
+	else
+		not_ok "the kiosk pings the watchdog ($n_dog WATCHDOG=1 in about 6 s at WATCHDOG_USEC=2 s)"
+	fi
+}
+
 mkdir -p "$tmp/data"
 kiosk-gatewayd --listen 127.0.0.1:0 --port-file "$tmp/port" --db "$tmp/gw.db" --demo --quiet \
 	>"$tmp/gw.log" 2>&1 &
@@ -294,6 +367,7 @@ if [ -n "$port" ]; then
 		tail -c 600 "$tmp/kiosk.typescript" 2>/dev/null | tr -c '[:print:]\n' '.' | sed 's/^/# /'
 		not_ok "the installed kiosk paints its home screen in Chinese against the gateway"
 	fi
+	supervised_run
 else
 	sed 's/^/# /' "$tmp/gw.log"
 	not_ok "the installed gateway serves on a free loopback port"
