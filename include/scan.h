@@ -7,8 +7,14 @@
  *   serial:/dev/ttyACM0[,9600]  one line per code
  *   images:DIR              each PGM/PPM file that appears in DIR (inotify)
  *   fifo:PATH               each line written to the FIFO is one code
+ *   evdev:PATH[,LAYOUT]     a USB scanner in keyboard mode, read from its
+ *                           input event node and grabbed (it never types
+ *                           into the terminal); key codes to text with
+ *                           LAYOUT (us, de, fr: evkeys.h). A FIFO or file of
+ *                           recorded struct input_event is replayed.
  *
- * Keyboard-wedge scanners type on the terminal itself: see wedge.h.
+ * Scanners that type on the terminal itself (keyboard wedge) are taken
+ * only with [scanner] wedge = on: see wedge.h.
  * A scanner that is missing or fails is reported (status callback, log) and
  * retried every few seconds; the others keep working.
  */
@@ -28,7 +34,8 @@ struct scanner;
 enum scan_event {
 	SCAN_CODE,      /* code/len: the raw bytes scanned (not sanitized!) */
 	SCAN_TOO_LONG,  /* a line longer than SCAN_MAX_CODE was discarded */
-	SCAN_NO_CODE,   /* images: a file held no readable code */
+	SCAN_NO_CODE,   /* images: a file held no readable code; evdev: a code with
+	                 * keys that are no text (why: English, for the log) */
 	SCAN_BAD_FILE,  /* images: not a PGM/PPM we can read */
 	SCAN_FAILED,    /* the device failed or vanished (why: English, for the log) */
 	SCAN_READY,     /* the device is (again) working */

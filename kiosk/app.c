@@ -392,7 +392,7 @@ void app_scanner_event(void *ud, enum scan_event ev, const char *code, size_t le
 		ui_toast(a, ROLE_ERROR, _("The scanned code is too long to be a login code."));
 		break;
 	case SCAN_NO_CODE:
-		ui_toast(a, ROLE_ERROR, _("No code could be read from the picture. Please try again."));
+		ui_toast(a, ROLE_ERROR, _("The code could not be read. Please scan it again."));
 		break;
 	case SCAN_BAD_FILE:
 		ui_toast(a, ROLE_ERROR, _("The picture could not be read. Please try again."));
