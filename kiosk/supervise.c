@@ -14,39 +14,90 @@
  * unsets WATCHDOG_PID (it names the session's shell), so libsystemd's
  * check that the watchdog is meant for this process passes.
  *
- * sd_notify sends one datagram on a unix socket; the manager reads its
- * socket at once, so the send does not wait in practice (it could only
- * block if PID 1 itself were stuck). Nothing is logged per ping.
+ * The datagrams go out on a socket of our own, never blocking: libsystemd's
+ * sd_notify() sends on a blocking socket, and a manager that does not read
+ * (a stuck PID 1, or a test's listener) fills the socket's queue and then
+ * holds the whole loop in sendmsg() (seen: the kiosk stopped answering
+ * keys). Here a full queue loses that one message instead, which to the
+ * manager looks like a missed ping, as it should. libsystemd still reads
+ * WATCHDOG_USEC and WATCHDOG_PID (sd_watchdog_enabled). Nothing is logged
+ * per ping.
  */
 #include "supervise.h"
 
+#include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "loop.h"
 
 static struct {
-	bool on;          /* NOTIFY_SOCKET is set */
+	bool on;          /* NOTIFY_SOCKET names a unix socket */
+	int fd;           /* non-blocking datagram socket */
+	struct sockaddr_un sa;
+	socklen_t sa_len;
+	long dropped;     /* messages lost to a full queue (logged once) */
 	bool ready_sent;
 	long ping_ms;     /* 0: no watchdog */
 	struct loop *loop;
 	long long timer;
 } S;
 
+/* One message, never waiting: 0, or -1 (lost). */
+static int notify(const char *msg)
+{
+	if (sendto(S.fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
+	           (const struct sockaddr *)&S.sa, S.sa_len) >= 0)
+		return 0;
+	if ((errno == EAGAIN || errno == EWOULDBLOCK) && S.dropped++ == 0)
+		log_warn("supervisor: the service manager is not reading its socket: a message lost");
+	return -1;
+}
+
+/* NOTIFY_SOCKET: a path, or @name in the abstract namespace (what systemd
+ * gives); anything else (vsock:, a path too long) is not ours to use. */
+static bool socket_address(const char *s)
+{
+	size_t n = strlen(s);
+	if ((s[0] != '/' && s[0] != '@') || n < 2 || n >= sizeof S.sa.sun_path)
+		return false;
+	memset(&S.sa, 0, sizeof S.sa);
+	S.sa.sun_family = AF_UNIX;
+	memcpy(S.sa.sun_path, s, n);
+	if (s[0] == '@')
+		S.sa.sun_path[0] = '\0';
+	S.sa_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (s[0] == '/'));
+	return true;
+}
+
 static long on_ping(struct loop *l, long long id, void *ud)
 {
-	sd_notify(0, "WATCHDOG=1");
+	notify("WATCHDOG=1");
 	return S.ping_ms;
 }
 
 void supervise_start(struct loop *l)
 {
 	const char *sock = getenv("NOTIFY_SOCKET");
-	S.on = sock && *sock;
-	if (!S.on)
+	if (!sock || !*sock)
 		return;
+	if (!socket_address(sock)) {
+		log_warn("supervisor: NOTIFY_SOCKET is not a unix socket's path or @name: not used");
+		return;
+	}
+	S.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (S.fd < 0) {
+		log_warn("supervisor: socket: %s", strerror(errno));
+		return;
+	}
+	S.on = true;
 	S.loop = l;
 	uint64_t usec = 0;
 	int r = sd_watchdog_enabled(0, &usec);
@@ -68,7 +119,7 @@ void supervise_painted(void)
 	if (!S.on || S.ready_sent)
 		return;
 	S.ready_sent = true;
-	if (sd_notify(0, "READY=1\nSTATUS=The kiosk is on the screen") <= 0)
+	if (notify("READY=1\nSTATUS=The kiosk is on the screen") != 0)
 		log_warn("supervisor: READY=1 could not be sent");
 	else
 		log_info("supervisor: ready");
@@ -81,6 +132,8 @@ void supervise_stop(void)
 	if (S.timer)
 		loop_timer_del(S.loop, S.timer);
 	S.timer = 0;
-	sd_notify(0, "STOPPING=1");
+	notify("STOPPING=1");
+	close(S.fd);
+	S.fd = -1;
 	S.on = false;
 }

@@ -152,3 +152,34 @@ Test(notify, a_socket_nobody_listens_on_changes_nothing)
 	e2e_end_kiosk(h, EXIT_MS);
 	e2e_end_gw(g, false);
 }
+
+/* A manager that does not read its socket (PID 1 stuck, or busy): its
+ * queue fills (10 datagrams by default) and libsystemd's sd_notify would
+ * then wait in sendmsg, the loop with it (seen: no key answered). The kiosk
+ * loses the message instead and answers keys as ever. */
+Test(notify, a_manager_that_does_not_read_never_holds_up_a_key)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct notify_listener ls;
+	notify_listen(&ls);
+	const char *env[] = { "WATCHDOG_USEC=20000", NULL }; /* a ping every 10 ms */
+	struct harness *h = start(g, &ls, env);
+	H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "no home screen");
+	h_settle(h, 300, 1500); /* far more pings than the queue holds, none read */
+	for (int i = 0; i < 3; i++) {
+		h_type(h, "3");
+		H_ASSERT(h, e2e_wait_title(h, "按类别办事", WAIT_MS), "3 was not answered (round %d)", i);
+		h_key(h, H_BACKSPACE);
+		H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "Backspace was not answered (round %d)", i);
+	}
+	H_ASSERT(h, e2e_log_count(h, "supervisor: the service manager is not reading its socket") == 1,
+	         "the lost pings are not logged once");
+	/* Read at last: the pings come again. */
+	notify_drain(&ls, h, 300);
+	ls.watchdog = 0;
+	notify_drain(&ls, h, 1000);
+	H_ASSERT(h, ls.watchdog >= 20, "%d pings in 1 s once the socket is read again", ls.watchdog);
+	stop(&ls, h);
+	notify_close(&ls);
+	e2e_end_gw(g, false);
+}
