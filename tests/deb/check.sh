@@ -241,6 +241,19 @@ for g in video input lp dialout audio; do
 done
 check "/var/lib/kiosk is left to systemd (StateDirectory=, made at start)" test ! -e /var/lib/kiosk
 
+# What systemd does with PAMName=kiosk (account check, open and close the
+# session) must work for the locked kiosk user, and the service must
+# authenticate nobody. pamtester (Debian package) runs the stack; without
+# it, this is skipped. (pam_systemd, optional there, finds no logind here.)
+if command -v pamtester >/dev/null 2>&1; then
+	check "PAM service kiosk: systemd's steps (acct_mgmt, open_session, close_session) pass for kiosk" \
+		pamtester kiosk kiosk acct_mgmt open_session close_session
+	check "PAM service kiosk authenticates no one" \
+		sh -c '! pamtester kiosk kiosk authenticate </dev/null'
+else
+	echo "# pamtester is not installed: the PAM service is not run (apt-get install pamtester)"
+fi
+
 # ---- the units --------------------------------------------------------------------------------
 # systemd-analyze verify loads the units as the manager would, and needs
 # no manager running: it works where systemd is not PID 1 (a container),
@@ -410,17 +423,25 @@ check "the purge kept the kiosk user (by design)" getent passwd kiosk
 [ "$private_before" = no ] && rmdir /var/lib/private 2>/dev/null
 
 # The machine as it was: what the install pulled in (if apt still has it
-# as automatically installed: nobody asked for it since) is purged with
-# dpkg, which refuses rather than take anything else with it.
+# as automatically installed: nobody asked for it since) is purged again,
+# by apt-get (which waits for the lock while another make target installs
+# its dependencies) and only if its simulation removes exactly those
+# packages: nothing installed since that needs them goes with them.
 auto=$(apt-mark showauto 2>/dev/null | sort)
 pulled=$(echo "$auto" | comm -12 - "$tmp/pulled" | tr '\n' ' ')
 if [ -n "$pulled" ]; then
+	want=$(printf '%s\n' $pulled | sort | tr '\n' ' ')
 	# shellcheck disable=SC2086
-	if DEBIAN_FRONTEND=noninteractive dpkg --purge $pulled >"$tmp/undeps.log" 2>&1; then
+	would=$(apt-get -s purge $pulled 2>/dev/null | sed -n 's/^Purg \([^ :]*\).*/\1/p' | sort |
+		tr '\n' ' ')
+	if [ "$would" != "$want" ]; then
+		echo "# purging them would also take: $(printf '%s\n' $would | grep -vxF "$(printf '%s\n' $pulled)" | tr '\n' ' ')"
+		not_ok "the packages the install pulled in are purged again (left: $pulled)"
+	elif apt_get purge -y -q $pulled >"$tmp/undeps.log" 2>&1; then
 		ok "the $(echo "$pulled" | wc -w) packages the install pulled in are purged again"
 	else
 		tail -n 20 "$tmp/undeps.log" | sed 's/^/# /'
-		not_ok "the packages the install pulled in are purged again"
+		not_ok "the packages the install pulled in are purged again (left: $pulled)"
 	fi
 fi
 if [ "$user_before" = no ]; then
