@@ -295,14 +295,21 @@ po:
 # group kiosk) and session.conf, the PAM service of kiosk.service, and the
 # lock-down: Xorg without VT switching or zapping, logind without gettys,
 # SysRq off. Never part of make install: on a developer's machine it would
-# take the text consoles and SysRq away. The package installs it (DESTDIR).
+# take the text consoles and SysRq away. The package installs it (DESTDIR)
+# and makes the kiosk user (debian/kiosk.postinst); without the package,
+# make that user first, and kiosk.conf goes to its group.
 SYSCONFDIR ?= /etc
 install-system:
 	install -d $(DESTDIR)$(SYSCONFDIR)/kiosk $(DESTDIR)$(SYSCONFDIR)/pam.d \
 	  $(DESTDIR)$(SYSCONFDIR)/X11/xorg.conf.d $(DESTDIR)$(SYSCONFDIR)/systemd/logind.conf.d \
 	  $(DESTDIR)$(SYSCONFDIR)/sysctl.d $(DESTDIR)$(SYSCONFDIR)/default
-	install -m 640 etc/kiosk.conf.sample $(DESTDIR)$(SYSCONFDIR)/kiosk/kiosk.conf
-	install -m 644 dist/session.conf $(DESTDIR)$(SYSCONFDIR)/kiosk/session.conf
+	@# A kiosk's own settings are never replaced by the samples.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/kiosk/kiosk.conf ] || \
+	  install -m 640 etc/kiosk.conf.sample $(DESTDIR)$(SYSCONFDIR)/kiosk/kiosk.conf
+	if [ -z "$(DESTDIR)" ] && getent group kiosk >/dev/null; then \
+	  chgrp kiosk $(SYSCONFDIR)/kiosk/kiosk.conf; fi
+	[ -e $(DESTDIR)$(SYSCONFDIR)/kiosk/session.conf ] || \
+	  install -m 644 dist/session.conf $(DESTDIR)$(SYSCONFDIR)/kiosk/session.conf
 	install -m 644 dist/pam/kiosk $(DESTDIR)$(SYSCONFDIR)/pam.d/kiosk
 	install -m 644 dist/xorg/90-kiosk.conf $(DESTDIR)$(SYSCONFDIR)/X11/xorg.conf.d/
 	install -m 644 dist/logind/kiosk.conf $(DESTDIR)$(SYSCONFDIR)/systemd/logind.conf.d/
