@@ -113,6 +113,8 @@ if apt_get install -y -q --no-install-recommends "./$kiosk_deb" "./$gw_deb" \
 else
 	tail -n 30 "$tmp/install.log" | sed 's/^/# /'
 	not_ok "apt-get installs kiosk and kiosk-gatewayd"
+	# Whatever got in goes again.
+	apt_get purge -y -q kiosk kiosk-gatewayd >/dev/null 2>&1
 	finish
 fi
 dpkg-query -W -f='${Package}\n' | sort >"$tmp/pkgs.after"
