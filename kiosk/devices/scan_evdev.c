@@ -50,6 +50,16 @@ long scan_evdev_idle_ms = 1500;
 /* Per pass of the loop, so that a flood cannot hold the loop. */
 #define EVDEV_MAX_EVENTS 4096
 
+/* A scanner gone wrong (or a recording of garbage) can send thousands of bad
+ * codes a second: a log line and a notice for each filled kiosk.log by
+ * 10 MB a second (and the disk in minutes). In each minute the first few
+ * are logged and told one by one; after that they are counted, logged as a
+ * number when the minute is over, and told at most once a second (the
+ * notice is on the screen anyway). */
+#define EVDEV_DROP_WINDOW_MS 60000
+#define EVDEV_DROP_LOGGED 10
+#define EVDEV_DROP_TELL_MS 1000
+
 struct scan_evdev {
 	char *path;
 	enum evkeys_layout layout;
@@ -60,6 +70,9 @@ struct scan_evdev {
 	size_t npart;           /* a recording: bytes of a record not all read yet */
 	unsigned char part[sizeof(struct input_event)];
 	struct evkeys keys;     /* owns the code being read (wiped) */
+	long long drop_window;  /* when the current minute of dropped codes began */
+	long drop_n;            /* codes dropped in it */
+	long long drop_told;    /* when a dropped code was last told (SCAN_NO_CODE) */
 };
 
 /* ---- setup -------------------------------------------------------------- */
@@ -92,6 +105,38 @@ static int evdev_setup(struct scanner *s, const char *arg, char *err, size_t err
 
 /* ---- reporting ---------------------------------------------------------- */
 
+/* The dropped codes of the minute that were not logged one by one. */
+static void evdev_drop_summary(struct scanner *s, struct scan_evdev *e)
+{
+	if (e->drop_n > EVDEV_DROP_LOGGED)
+		log_warn("scanner %s: %ld more codes were dropped within a minute (not each logged)",
+		         s->spec, e->drop_n - EVDEV_DROP_LOGGED);
+	e->drop_window = 0;
+	e->drop_n = 0;
+}
+
+/* A bad code: logged and told, unless a flood of them is being counted. */
+static bool evdev_dropped(struct scanner *s, struct scan_evdev *e)
+{
+	long long now = loop_now_ms();
+
+	if (e->drop_n && now - e->drop_window >= EVDEV_DROP_WINDOW_MS)
+		evdev_drop_summary(s, e);
+	if (!e->drop_n)
+		e->drop_window = now;
+	e->drop_n++;
+	if (e->drop_n <= EVDEV_DROP_LOGGED)
+		/* The reason only: never the code. */
+		log_info("scanner %s: a code was dropped: %s", s->spec, e->keys.why);
+	else if (e->drop_n == EVDEV_DROP_LOGGED + 1)
+		log_warn("scanner %s: more than %d codes dropped within a minute: counted, not each "
+		         "logged", s->spec, EVDEV_DROP_LOGGED);
+	else if (now - e->drop_told < EVDEV_DROP_TELL_MS)
+		return true;
+	e->drop_told = now;
+	return scan_emit(s, SCAN_NO_CODE, NULL, 0, e->keys.why);
+}
+
 /* Hands on what the decoder said. false if the scanner was freed. */
 static bool evdev_report(struct scanner *s, struct scan_evdev *e, enum evkeys_result r)
 {
@@ -110,9 +155,7 @@ static bool evdev_report(struct scanner *s, struct scan_evdev *e, enum evkeys_re
 		alive = scan_emit(s, SCAN_TOO_LONG, NULL, 0, e->keys.why);
 		break;
 	case EVKEYS_BAD:
-		/* The reason only: never the code. */
-		log_info("scanner %s: a code was dropped: %s", s->spec, e->keys.why);
-		alive = scan_emit(s, SCAN_NO_CODE, NULL, 0, e->keys.why);
+		alive = evdev_dropped(s, e);
 		break;
 	}
 	return alive;
@@ -389,6 +432,7 @@ static void evdev_stop(struct scanner *s)
 	e->fd = e->wfd = -1;
 	explicit_bzero(e->part, sizeof e->part);
 	e->npart = 0;
+	evdev_drop_summary(s, e);
 	/* A code half read when the device went is lost with it. */
 	evkeys_reset(&e->keys);
 }

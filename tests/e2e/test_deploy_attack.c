@@ -1,0 +1,610 @@
+/* test_deploy_attack.c: an adversarial review of issue 13's deployment
+ * pieces (suite "deploy_attack"): the evdev scanner backend read from a
+ * recorded stream in a FIFO, and the service manager's notify protocol.
+ *
+ *  - A scanner that floods the kiosk with bad codes (a broken or
+ *    misconfigured one can send thousands a second): the kiosk still
+ *    answers keys, and kiosk.log does not grow by a line per bad code (it
+ *    did: 35 MB in 3 s, a full disk in minutes).
+ *  - After a log-in by an evdev scan and the session's end, the scanned
+ *    code is nowhere in the production kiosk's memory.
+ *  - NOTIFY_SOCKET in the abstract namespace ("@name", what systemd may
+ *    give): READY=1 and the pings come, from the kiosk's own pid.
+ *  - WATCHDOG_USEC that is 0, negative, not a number, 1 µs or 10^15 µs,
+ *    and NOTIFY_SOCKET that is vsock:, relative, "@" or too long: the kiosk
+ *    starts, paints, answers keys, and pings no more often than every 10 ms.
+ *  - READY=1 exactly once across resizes and large-text toggles.
+ */
+#include "e2e.h"
+#include "harness/gwd.h"
+#include "harness/harness.h"
+
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/input.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WAIT_MS 15000
+#define EXIT_MS 10000
+#define COLS 100
+#define ROWS 30
+
+static void suite_fini(void);
+TestSuite(deploy_attack, .timeout = 240, .fini = suite_fini);
+
+#define T_STATUS_OUT "[F9] 退出登录 "
+#define T_LOGGED_OUT "您已安全退出，感谢使用。"
+#define T_SERVICES   "按类别办事"
+#define ZHANG        "张*"
+
+static char scratch[512];
+
+static void suite_fini(void)
+{
+	e2e_rm_rf(scratch);
+	scratch[0] = '\0';
+}
+
+/* ==== a notify listener of our own: a path or @abstract, with senders' pids ==== */
+
+struct listener {
+	int fd;
+	char dir[64];
+	char path[96];
+	char env[160];
+	int ready, watchdog, stopping, other;
+	pid_t ready_pid;   /* who sent the first READY=1 */
+	bool foreign;      /* a line from a pid other than want_pid (if set) */
+	pid_t want_pid;
+};
+
+static void listen_on(struct listener *ls, bool abstract)
+{
+	memset(ls, 0, sizeof *ls);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	if (abstract) {
+		snprintf(ls->path, sizeof ls->path, "kiosk-deploy-attack-%d-%lld", (int)getpid(),
+		         e2e_now_ms());
+		snprintf(ls->env, sizeof ls->env, "NOTIFY_SOCKET=@%s", ls->path);
+		memcpy(sa.sun_path + 1, ls->path, strlen(ls->path));
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(ls->path));
+	} else {
+		snprintf(ls->dir, sizeof ls->dir, "/tmp/kiosk-dattack-XXXXXX");
+		cr_assert_not_null(mkdtemp(ls->dir), "mkdtemp: %s", strerror(errno));
+		snprintf(ls->path, sizeof ls->path, "%s/notify", ls->dir);
+		snprintf(ls->env, sizeof ls->env, "NOTIFY_SOCKET=%s", ls->path);
+		snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ls->path);
+		len = sizeof sa;
+	}
+	ls->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	cr_assert_geq(ls->fd, 0, "socket: %s", strerror(errno));
+	cr_assert_eq(bind(ls->fd, (struct sockaddr *)&sa, len), 0, "bind: %s", strerror(errno));
+	int one = 1;
+	cr_assert_eq(setsockopt(ls->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one), 0);
+}
+
+static void listen_close(struct listener *ls)
+{
+	close(ls->fd);
+	if (ls->dir[0]) {
+		unlink(ls->path);
+		rmdir(ls->dir);
+	}
+}
+
+static void drain(struct listener *ls, struct harness *h, int ms)
+{
+	long long end = e2e_now_ms() + ms;
+	do {
+		struct pollfd p = { .fd = ls->fd, .events = POLLIN };
+		if (poll(&p, 1, 20) > 0) {
+			for (;;) {
+				char buf[1024];
+				union {
+					char b[CMSG_SPACE(sizeof(struct ucred))];
+					struct cmsghdr align;
+				} cb;
+				struct iovec iov = { buf, sizeof buf - 1 };
+				struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.b,
+				                    .msg_controllen = sizeof cb.b };
+				ssize_t n = recvmsg(ls->fd, &m, 0);
+				if (n <= 0)
+					break;
+				buf[n] = '\0';
+				pid_t from = 0;
+				for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+					if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+						struct ucred u;
+						memcpy(&u, CMSG_DATA(c), sizeof u);
+						from = u.pid;
+					}
+				if (ls->want_pid && from != ls->want_pid)
+					ls->foreign = true;
+				char *save = NULL;
+				for (char *line = strtok_r(buf, "\n", &save); line;
+				     line = strtok_r(NULL, "\n", &save)) {
+					if (!strcmp(line, "READY=1")) {
+						if (ls->ready++ == 0)
+							ls->ready_pid = from;
+					} else if (!strcmp(line, "WATCHDOG=1")) {
+						ls->watchdog++;
+					} else if (!strcmp(line, "STOPPING=1")) {
+						ls->stopping++;
+					} else if (strncmp(line, "STATUS=", 7) != 0) {
+						ls->other++;
+					}
+				}
+			}
+		}
+		if (h)
+			h_pump(h, 0);
+	} while (e2e_now_ms() < end);
+}
+
+static bool wait_ready(struct listener *ls, struct harness *h, int ms)
+{
+	long long end = e2e_now_ms() + ms;
+	while (!ls->ready && e2e_now_ms() < end)
+		drain(ls, h, 100);
+	return ls->ready > 0;
+}
+
+static struct harness *start_env(struct gwd *g, const char *const env[])
+{
+	const char *args[3] = { NULL };
+	const char *theme = e2e_theme_path();
+	if (theme) {
+		args[0] = "--theme";
+		args[1] = theme;
+	}
+	struct harness *h = h_start_kiosk_env(gwd_url(g), COLS, ROWS, args, env);
+	cr_assert_not_null(h, "the kiosk did not start");
+	return h;
+}
+
+/* The kiosk answers 3 (services) and Backspace (home). */
+static void answers_keys(struct harness *h, const char *what)
+{
+	H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "%s: no home screen", what);
+	h_type(h, "3");
+	H_ASSERT(h, e2e_wait_title(h, T_SERVICES, WAIT_MS), "%s: 3 did not open the services", what);
+	h_key(h, H_BACKSPACE);
+	H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "%s: Backspace did not go home", what);
+}
+
+static void term_and_wait(struct harness *h, struct listener *ls)
+{
+	kill(h_pid(h), SIGTERM);
+	long long end = e2e_now_ms() + EXIT_MS;
+	while (!h_exited(h) && e2e_now_ms() < end) {
+		if (ls)
+			drain(ls, h, 100);
+		else
+			h_pump(h, 100);
+	}
+	if (ls)
+		drain(ls, h, 100);
+	int st = -1;
+	H_ASSERT(h, h_wait_exit(h, EXIT_MS, &st) == 0, "the kiosk did not exit on SIGTERM");
+	H_ASSERT(h, WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status %#x, not 0", st);
+	char rep[1024] = "";
+	H_ASSERT(h, h_sanitizer_clean(h, rep, sizeof rep), "kiosk sanitizer report: %s", rep);
+	h_free(h);
+}
+
+/* ==== supervision ================================================================== */
+
+/* systemd may hand out an abstract socket (@...): it must work as a path does. */
+Test(deploy_attack, notify_socket_in_the_abstract_namespace)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct listener ls;
+	listen_on(&ls, true);
+	const char *env[] = { ls.env, "WATCHDOG_USEC=400000", NULL };
+	struct harness *h = start_env(g, env);
+	ls.want_pid = h_pid(h);
+	H_ASSERT(h, wait_ready(&ls, h, WAIT_MS), "no READY=1 on the abstract socket @%s", ls.path);
+	H_ASSERT(h, ls.ready_pid == h_pid(h), "READY=1 came from pid %d, the kiosk is %d",
+	         (int)ls.ready_pid, h_pid(h));
+	ls.watchdog = 0;
+	drain(&ls, h, 2000);
+	H_ASSERT(h, ls.watchdog >= 5, "%d pings in 2 s on the abstract socket", ls.watchdog);
+	answers_keys(h, "abstract socket");
+	term_and_wait(h, &ls);
+	cr_assert_eq(ls.ready, 1, "READY=1 came %d times", ls.ready);
+	cr_assert_eq(ls.stopping, 1, "STOPPING=1 came %d times", ls.stopping);
+	cr_assert(!ls.foreign, "a message from another process than the kiosk");
+	cr_assert_eq(ls.other, 0, "%d unexpected lines", ls.other);
+	listen_close(&ls);
+	e2e_end_gw(g, false);
+}
+
+/* WATCHDOG_USEC as a careless unit file or a test may set it. None may stop
+ * the kiosk; pings never come more often than every 10 ms (1 µs would be
+ * a ping per loop pass otherwise), and an interval of 31 years pings never
+ * in the test's time. */
+Test(deploy_attack, odd_watchdog_intervals_never_stop_the_kiosk)
+{
+	static const struct {
+		const char *usec;
+		int min_pings, max_pings; /* in 1.5 s */
+	} cases[] = {
+		{ "0", 0, 0 },
+		{ "-5", 0, 0 },
+		{ "abc", 0, 0 },
+		{ "", 0, 0 },
+		{ "1", 5, 1500 / 10 + 40 },
+		{ "1000000000000000", 0, 0 },
+		{ "18446744073709551615", 0, 0 }, /* USEC_INFINITY: libsystemd says no */
+	};
+	struct gwd *g = e2e_start_gateway(NULL);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct listener ls;
+		listen_on(&ls, false);
+		char w[96];
+		snprintf(w, sizeof w, "WATCHDOG_USEC=%s", cases[i].usec);
+		const char *env[] = { ls.env, w, NULL };
+		struct harness *h = start_env(g, env);
+		H_ASSERT(h, wait_ready(&ls, h, WAIT_MS), "%s: no READY=1", w);
+		answers_keys(h, w);
+		drain(&ls, h, 300);
+		ls.watchdog = 0;
+		drain(&ls, h, 1500);
+		H_ASSERT(h, ls.watchdog >= cases[i].min_pings && ls.watchdog <= cases[i].max_pings,
+		         "%s: %d pings in 1.5 s (want %d..%d)", w, ls.watchdog, cases[i].min_pings,
+		         cases[i].max_pings);
+		term_and_wait(h, &ls);
+		cr_assert_eq(ls.ready, 1, "%s: READY=1 came %d times", w, ls.ready);
+		listen_close(&ls);
+	}
+	e2e_end_gw(g, false);
+}
+
+/* NOTIFY_SOCKET that is no unix socket of ours: not used, said in the log,
+ * and the kiosk is a kiosk as ever. */
+Test(deploy_attack, garbage_notify_socket_is_not_used)
+{
+	char longpath[260];
+	memset(longpath, 'x', sizeof longpath);
+	memcpy(longpath, "NOTIFY_SOCKET=/", 15);
+	longpath[sizeof longpath - 1] = '\0';
+	const char *socks[] = { "NOTIFY_SOCKET=vsock:2:9999", "NOTIFY_SOCKET=run/notify", "NOTIFY_SOCKET=@",
+	                        longpath };
+	struct gwd *g = e2e_start_gateway(NULL);
+	for (size_t i = 0; i < sizeof socks / sizeof socks[0]; i++) {
+		const char *env[] = { socks[i], "WATCHDOG_USEC=20000", NULL };
+		struct harness *h = start_env(g, env);
+		answers_keys(h, socks[i]);
+		H_ASSERT(h, e2e_wait_log(h, "NOTIFY_SOCKET is not a unix socket", WAIT_MS),
+		         "%.40s: not said in the log", socks[i]);
+		term_and_wait(h, NULL);
+	}
+	e2e_end_gw(g, false);
+}
+
+/* "Ready" is a start-up event: a resize or large text (key 1 on home)
+ * repaints everything, and must not send it again. */
+Test(deploy_attack, ready_once_across_resizes_and_large_text)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct listener ls;
+	listen_on(&ls, false);
+	const char *env[] = { ls.env, NULL };
+	struct harness *h = start_env(g, env);
+	ls.want_pid = h_pid(h);
+	H_ASSERT(h, wait_ready(&ls, h, WAIT_MS), "no READY=1");
+	H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "no home screen");
+	for (int i = 0; i < 3; i++) {
+		h_resize(h, i % 2 ? COLS : 120, i % 2 ? ROWS : 40);
+		drain(&ls, h, 400);
+		h_type(h, "1");
+		drain(&ls, h, 600);
+	}
+	h_resize(h, COLS, ROWS);
+	drain(&ls, h, 1000);
+	H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "no home screen after the toggles");
+	H_ASSERT(h, ls.ready == 1, "READY=1 came %d times", ls.ready);
+	term_and_wait(h, &ls);
+	cr_assert(!ls.foreign, "a message from another process than the kiosk");
+	listen_close(&ls);
+	e2e_end_gw(g, false);
+}
+
+/* ==== the evdev scanner: recorded event streams ======================================= */
+
+struct stream {
+	struct input_event *ev;
+	size_t n, cap;
+};
+
+static void put(struct stream *s, unsigned short type, unsigned short code, int value)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 256;
+		s->ev = realloc(s->ev, s->cap * sizeof *s->ev);
+		cr_assert_not_null(s->ev);
+	}
+	struct input_event *e = &s->ev[s->n++];
+	memset(e, 0, sizeof *e);
+	e->time.tv_sec = 1700000000;
+	e->type = type;
+	e->code = code;
+	e->value = value;
+}
+
+static void tap(struct stream *s, unsigned short code)
+{
+	put(s, EV_KEY, code, 1);
+	put(s, EV_SYN, SYN_REPORT, 0);
+	put(s, EV_KEY, code, 0);
+	put(s, EV_SYN, SYN_REPORT, 0);
+}
+
+/* A us keyboard: the characters a log-in code is made of. */
+static void type(struct stream *s, const char *text)
+{
+	static const char row1[] = "qwertyuiop", row2[] = "asdfghjkl", row3[] = "zxcvbnm";
+	for (; *text; text++) {
+		char c = *text;
+		bool shift = (c >= 'A' && c <= 'Z') || c == ':' || c == '_';
+		const char *p;
+		unsigned short code = 0;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c >= '1' && c <= '9')
+			code = (unsigned short)(KEY_1 + (c - '1'));
+		else if (c == '0')
+			code = KEY_0;
+		else if ((p = strchr(row1, c)))
+			code = (unsigned short)(KEY_Q + (p - row1));
+		else if ((p = strchr(row2, c)))
+			code = (unsigned short)(KEY_A + (p - row2));
+		else if ((p = strchr(row3, c)))
+			code = (unsigned short)(KEY_Z + (p - row3));
+		else if (c == '-' || c == '_')
+			code = KEY_MINUS;
+		else if (c == ':')
+			code = KEY_SEMICOLON;
+		else
+			cr_assert_fail("no key for a character of the code");
+		if (shift) {
+			put(s, EV_KEY, KEY_LEFTSHIFT, 1);
+			put(s, EV_SYN, SYN_REPORT, 0);
+		}
+		tap(s, code);
+		if (shift) {
+			put(s, EV_KEY, KEY_LEFTSHIFT, 0);
+			put(s, EV_SYN, SYN_REPORT, 0);
+		}
+	}
+}
+
+static int open_fifo(struct harness *h, struct gwd *g, const char *path)
+{
+	long long end = e2e_now_ms() + WAIT_MS;
+	int fd = -1;
+	while (fd < 0 && e2e_now_ms() < end) {
+		fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			h_pump(h, 50);
+	}
+	E2E_CHECK(h, g, fd >= 0, "FIFO %s: nobody reads it (%s)", path, strerror(errno));
+	return fd;
+}
+
+static void send_stream(struct harness *h, struct gwd *g, const char *path, struct stream *s)
+{
+	long long end = e2e_now_ms() + WAIT_MS;
+	int fd = open_fifo(h, g, path);
+	const char *p = (const char *)s->ev;
+	size_t left = s->n * sizeof *s->ev;
+	while (left && e2e_now_ms() < end) {
+		size_t chunk = left < 4080 ? left : 4080 - 4080 % sizeof *s->ev;
+		ssize_t w = write(fd, p, chunk);
+		if (w > 0) {
+			p += w;
+			left -= (size_t)w;
+		} else {
+			E2E_CHECK(h, g, errno == EAGAIN, "FIFO write: %s", strerror(errno));
+			h_pump(h, 20);
+		}
+	}
+	close(fd);
+	E2E_CHECK(h, g, left == 0, "FIFO: %zu bytes not written", left);
+	explicit_bzero(s->ev, s->n * sizeof *s->ev);
+	free(s->ev);
+	memset(s, 0, sizeof *s);
+}
+
+static struct harness *start_evdev(struct gwd *g, char *fifo, size_t n, const char *name)
+{
+	static char arg[700];
+	snprintf(fifo, n, "%s/%s", e2e_scratch_dir(scratch, sizeof scratch, "deploy_attack"), name);
+	unlink(fifo);
+	cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo %s: %s", fifo, strerror(errno));
+	snprintf(arg, sizeof arg, "evdev:%s", fifo);
+	const char *extra[] = { "--scanner", arg, NULL };
+	return e2e_start_home(g, gwd_url(g), 80, 24, extra, WAIT_MS);
+}
+
+/* A scanner gone wrong sends bad codes (here Tab, Enter) as fast as the
+ * FIFO takes them. Keys are still answered while it does; and each bad
+ * code is not a line of kiosk.log (before: one line per code, 35 MB in 3 s,
+ * a kiosk's disk full within minutes; and syslog with it). */
+Test(deploy_attack, a_flood_of_bad_codes_neither_holds_keys_nor_fills_the_log)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[600];
+	struct harness *h = start_evdev(g, fifo, sizeof fifo, "flood-event-kbd");
+	int fd = open_fifo(h, g, fifo);
+
+	struct stream st = { 0 };
+	for (int i = 0; i < 170; i++) { /* 170 x 8 records: about 32 KB */
+		tap(&st, KEY_TAB);
+		tap(&st, KEY_ENTER);
+	}
+	const char *buf = (const char *)st.ev;
+	size_t len = st.n * sizeof *st.ev, per_code = 8 * sizeof *st.ev;
+	size_t sent = 0;
+	long long t_end = e2e_now_ms() + 3000;
+	bool typed = false, answered = false;
+	long long deadline = e2e_now_ms() + WAIT_MS;
+	/* Flood for 3 s at least, and on until the key was answered. */
+	while ((e2e_now_ms() < t_end || !answered) && e2e_now_ms() < deadline) {
+		ssize_t w = write(fd, buf, len);
+		if (w > 0)
+			sent += (size_t)w;
+		else
+			E2E_CHECK(h, g, errno == EAGAIN, "FIFO write: %s", strerror(errno));
+		h_pump(h, w > 0 ? 0 : 5);
+		if (!typed && e2e_now_ms() > t_end - 2000) {
+			h_type(h, "3");
+			typed = true;
+		}
+		if (typed && !answered)
+			answered = e2e_row_has(h, 0, T_SERVICES);
+	}
+	close(fd);
+	free(st.ev);
+	size_t codes = sent / per_code;
+	E2E_CHECK(h, g, answered, "3 was not answered in %d ms while the scanner flooded (%zu bad codes)",
+	          WAIT_MS, codes);
+	E2E_CHECK(h, g, codes > 2000, "only %zu bad codes sent: no flood", codes);
+	h_settle(h, 300, 3000);
+	h_key(h, H_BACKSPACE);
+	E2E_CHECK(h, g, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "Backspace after the flood: not home");
+	int lines = e2e_log_lines(h, "a code was dropped");
+	fprintf(stderr, "deploy_attack: %zu bad codes sent, %d logged one by one\n", codes, lines);
+	E2E_CHECK(h, g, lines >= 1, "no bad code was logged at all");
+	E2E_CHECK(h, g, lines <= 50, "%d log lines for %zu bad codes: a broken scanner fills the disk",
+	          lines, codes);
+	E2E_CHECK(h, g, e2e_log_lines(h, "not each logged") >= 1, "the log does not say codes are being counted");
+	/* Each notice is a line of the log too (ui.c): told at most once a second. */
+	int notices = e2e_log_lines(h, "notice shown");
+	E2E_CHECK(h, g, notices <= 60, "%d notices for %zu bad codes", notices, codes);
+	e2e_finish(h, g);
+}
+
+/* ---- the process's memory after a session (from test_hardening.c's method) ---- */
+
+static bool mem_has_any(int pid, const char *const needles[], int n, const char **found)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/maps", pid);
+	FILE *maps = fopen(path, "re");
+	cr_assert_not_null(maps, "%s: %s", path, strerror(errno));
+	snprintf(path, sizeof path, "/proc/%d/mem", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert(fd >= 0, "%s: %s", path, strerror(errno));
+	enum { CHUNK = 1 << 20, OVERLAP = 128 };
+	char *buf = malloc(CHUNK + OVERLAP);
+	cr_assert_not_null(buf);
+	char line[512];
+	size_t bytes = 0;
+	*found = NULL;
+	while (!*found && fgets(line, sizeof line, maps)) {
+		unsigned long lo, hi;
+		char perms[8];
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' || perms[1] != 'w')
+			continue;
+		if (hi - lo > (1UL << 30))
+			continue;
+		size_t keep = 0;
+		for (unsigned long at = lo; at < hi && !*found;) {
+			size_t want = hi - at < CHUNK ? hi - at : CHUNK;
+			ssize_t r = pread(fd, buf + keep, want, (off_t)at);
+			if (r <= 0) {
+				at += 4096;
+				keep = 0;
+				continue;
+			}
+			for (int k = 0; k < n && !*found; k++)
+				if (memmem(buf, keep + (size_t)r, needles[k], strlen(needles[k])))
+					*found = needles[k];
+			bytes += (size_t)r;
+			at += (unsigned long)r;
+			size_t tail = keep + (size_t)r;
+			keep = tail < OVERLAP ? tail : OVERLAP;
+			memmove(buf, buf + tail - keep, keep);
+		}
+	}
+	free(buf);
+	close(fd);
+	fclose(maps);
+	cr_assert(bytes > 100000, "read only %zu bytes of %d", bytes, pid);
+	return *found != NULL;
+}
+
+static const char *prod_kiosk_bin(void)
+{
+	static char path[4096];
+	const char *env = getenv("PROD_KIOSK_BIN");
+	if (env && *env)
+		return env;
+	snprintf(path, sizeof path, "%s", h_kiosk_bin());
+	char *slash = strrchr(path, '/');
+	if (!slash)
+		return h_kiosk_bin();
+	*slash = '\0';
+	size_t n = strlen(path);
+	if (n < 4 || strcmp(path + n - 4, "asan") != 0)
+		return h_kiosk_bin();
+	slash = strrchr(path, '/');
+	snprintf(slash ? slash : path, sizeof path - (size_t)(slash ? slash - path : 0), "%s",
+	         slash ? "/kiosk" : "kiosk");
+	cr_assert(access(path, X_OK) == 0, "no production kiosk beside %s (set PROD_KIOSK_BIN)",
+	          h_kiosk_bin());
+	return path;
+}
+
+/* A code read from the scanner's key events passes through the backend's
+ * read buffer, the half-record store and the decoder: after the session,
+ * none of it may be left. The production build (ASan keeps freed memory
+ * in quarantine, which is not what a kiosk runs). */
+Test(deploy_attack, a_scanned_code_is_not_in_memory_after_the_session)
+{
+	setenv("KIOSK_BIN", prod_kiosk_bin(), 1);
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[600], code[128];
+	struct harness *h = start_evdev(g, fifo, sizeof fifo, "mem-event-kbd");
+	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
+	const char *rand = strchr(code, ':') ? strchr(code, ':') + 1 : code;
+	cr_assert_gt(strlen(rand), 20, "a code with a random part");
+
+	struct stream st = { 0 };
+	type(&st, code);
+	tap(&st, KEY_ENTER);
+	send_stream(h, g, fifo, &st);
+	char buf[128];
+	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, ZHANG);
+	e2e_expect_row(h, g, -1, buf, WAIT_MS, "evdev scan: logged in");
+	h_settle(h, 300, 2000);
+	h_key(h, H_F9);
+	e2e_expect(h, g, T_LOGGED_OUT, WAIT_MS, "F9: logged out");
+	h_settle(h, 500, 3000);
+
+	/* The random part; past a freed block's first 16 bytes; the whole. */
+	char tail[128];
+	snprintf(tail, sizeof tail, "%s", rand + 16);
+	const char *needles[] = { code, rand, tail };
+	const char *found = NULL;
+	bool has = mem_has_any(h_pid(h), needles, 3, &found);
+	E2E_CHECK(h, g, !has, "after logout the kiosk's memory still holds the scanned code (%s)",
+	          found == code ? "whole" : found == rand ? "its random part" : "its tail");
+	explicit_bzero(code, sizeof code);
+	explicit_bzero(tail, sizeof tail);
+	e2e_finish(h, g);
+}
