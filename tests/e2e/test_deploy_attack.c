@@ -608,3 +608,110 @@ Test(deploy_attack, a_scanned_code_is_not_in_memory_after_the_session)
 	explicit_bzero(tail, sizeof tail);
 	e2e_finish(h, g);
 }
+
+/* ---- races ---------------------------------------------------------------------- */
+
+/* Sessions still alive at the gateway (and ends them all). */
+static long live_sessions(struct gwd *g)
+{
+	json_t *j = e2e_post_json(g, "/sim/sessions/expire", NULL, 200);
+	long n = (long)json_integer_value(json_object_get(j, "expired"));
+	json_decref(j);
+	return n;
+}
+
+/* A scan is read and its log-in is on its way (the gateway slow to answer)
+ * when SIGTERM comes: the kiosk exits, and no session it opened is left
+ * alive at the gateway (the answer's token is revoked, or never used). */
+Test(deploy_attack, a_scan_right_as_sigterm_comes_leaves_no_session)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[600], code[128];
+	struct harness *h = start_evdev(g, fifo, sizeof fifo, "term-event-kbd");
+	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
+	e2e_set_faults(g, "{\"latency_ms\":800,\"paths\":[\"/v1/auth/scan\"]}");
+	struct stream st = { 0 };
+	type(&st, code);
+	tap(&st, KEY_ENTER);
+	send_stream(h, g, fifo, &st);
+	explicit_bzero(code, sizeof code);
+	E2E_CHECK(h, g, e2e_wait_log(h, "scan from", WAIT_MS), "the scan was not read");
+	kill(h_pid(h), SIGTERM);
+	int status = -1;
+	E2E_CHECK(h, g, h_wait_exit(h, EXIT_MS, &status) == 0, "the kiosk did not exit on SIGTERM");
+	E2E_CHECK(h, g, WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %#x", status);
+	char rep[512];
+	E2E_CHECK(h, g, h_sanitizer_clean(h, rep, sizeof rep), "sanitizer: %s", rep);
+	h_pump(h, 0);
+	long alive = live_sessions(g);
+	E2E_CHECK(h, g, alive == 0, "%ld sessions alive at the gateway after the kiosk stopped", alive);
+	h_free(h);
+	e2e_end_gw(g, true);
+}
+
+/* Two USB scanners, each its own event node: their key events interleave
+ * in time, record by record, and neither code is mixed with the other.
+ * One types letters, Tab and Enter (bad codes, each dropped whole); the
+ * other the citizen's code. The citizen is logged in once, by A's code,
+ * and nothing of B's reached the app. */
+Test(deploy_attack, two_scanners_typing_at_once_do_not_mix_their_codes)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char a[600], b[600], arg_a[700], arg_b[700], code[128];
+	snprintf(a, sizeof a, "%s/a-event-kbd", e2e_scratch_dir(scratch, sizeof scratch, "deploy_attack"));
+	snprintf(b, sizeof b, "%s/b-event-kbd", scratch);
+	unlink(a);
+	unlink(b);
+	cr_assert_eq(mkfifo(a, 0600), 0);
+	cr_assert_eq(mkfifo(b, 0600), 0);
+	snprintf(arg_a, sizeof arg_a, "evdev:%s", a);
+	snprintf(arg_b, sizeof arg_b, "evdev:%s", b);
+	const char *extra[] = { "--scanner", arg_a, "--scanner", arg_b, NULL };
+	struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24, extra, WAIT_MS);
+	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
+
+	struct stream sa = { 0 }, sb = { 0 };
+	type(&sa, code);
+	tap(&sa, KEY_ENTER);
+	explicit_bzero(code, sizeof code);
+	int nb_codes = 0;
+	while (sb.n < sa.n) {
+		type(&sb, "zzzz");
+		tap(&sb, KEY_TAB);
+		tap(&sb, KEY_ENTER);
+		nb_codes++;
+	}
+	int fa = open_fifo(h, g, a), fb = open_fifo(h, g, b);
+	/* A record each in turn, a little at a time: the kiosk reads them
+	 * interleaved. */
+	size_t rec = sizeof(struct input_event);
+	for (size_t i = 0; i < sa.n || i < sb.n; i += 8) {
+		size_t na = i < sa.n ? (sa.n - i < 8 ? sa.n - i : 8) : 0;
+		size_t nb = i < sb.n ? (sb.n - i < 8 ? sb.n - i : 8) : 0;
+		if (na)
+			E2E_CHECK(h, g, write(fa, &sa.ev[i], na * rec) == (ssize_t)(na * rec), "write A");
+		if (nb)
+			E2E_CHECK(h, g, write(fb, &sb.ev[i], nb * rec) == (ssize_t)(nb * rec), "write B");
+		h_pump(h, 1);
+	}
+	close(fa);
+	close(fb);
+	explicit_bzero(sa.ev, sa.n * rec);
+	free(sa.ev);
+	free(sb.ev);
+	char want[128];
+	snprintf(want, sizeof want, "%s%s", T_STATUS_OUT, ZHANG);
+	e2e_expect_row(h, g, -1, want, WAIT_MS, "two scanners: logged in by A's code");
+	h_settle(h, 300, 2000);
+	E2E_CHECK(h, g, e2e_log_lines(h, "session: started") == 1, "%d sessions, want 1",
+	          e2e_log_lines(h, "session: started"));
+	char from[800];
+	snprintf(from, sizeof from, "scan from %s ", arg_a);
+	E2E_CHECK(h, g, e2e_log_lines(h, from) == 1, "A's code was not handed on once");
+	snprintf(from, sizeof from, "scan from %s ", arg_b);
+	E2E_CHECK(h, g, e2e_log_lines(h, from) == 0, "a code of B's reached the app: they mixed");
+	int dropped = e2e_log_lines(h, "a code was dropped");
+	E2E_CHECK(h, g, dropped == (nb_codes < 10 ? nb_codes : 10), "%d codes dropped, B sent %d bad ones",
+	          dropped, nb_codes);
+	e2e_finish(h, g);
+}
