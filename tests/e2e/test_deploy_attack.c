@@ -715,3 +715,39 @@ Test(deploy_attack, two_scanners_typing_at_once_do_not_mix_their_codes)
 	          dropped, nb_codes);
 	e2e_finish(h, g);
 }
+
+/* 200 codes in one burst (a scanner in continuous mode, or a replayed
+ * recording): the first starts a log-in, and every other one that comes
+ * while it is being checked is refused, not sent: one POST /v1/auth/scan,
+ * one session, the first citizen's. */
+Test(deploy_attack, two_hundred_codes_in_one_burst_log_in_once)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	char fifo[600], a[128], b[128];
+	struct harness *h = start_evdev(g, fifo, sizeof fifo, "burst-event-kbd");
+	e2e_citizen_code(g, "cit-zhang", a, sizeof a);
+	e2e_citizen_code(g, "cit-wang", b, sizeof b);
+	e2e_set_faults(g, "{\"latency_ms\":1500,\"paths\":[\"/v1/auth/scan\"]}");
+	struct stream st = { 0 };
+	for (int i = 0; i < 200; i++) {
+		type(&st, i == 0 ? a : b);
+		tap(&st, KEY_ENTER);
+	}
+	explicit_bzero(a, sizeof a);
+	explicit_bzero(b, sizeof b);
+	send_stream(h, g, fifo, &st);
+	char want[128];
+	snprintf(want, sizeof want, "%s%s", T_STATUS_OUT, ZHANG);
+	e2e_expect_row(h, g, -1, want, WAIT_MS, "burst: the first code logs in");
+	h_settle(h, 300, 3000);
+	int scans = e2e_log_lines(h, "scan from");
+	E2E_CHECK(h, g, scans == 200, "%d scans handed on, want 200", scans);
+	E2E_CHECK(h, g, e2e_log_lines(h, "gateway: POST /v1/auth/scan") == 1, "%d log-ins sent, want 1",
+	          e2e_log_lines(h, "gateway: POST /v1/auth/scan"));
+	E2E_CHECK(h, g, e2e_log_lines(h, "session: started") == 1, "%d sessions, want 1",
+	          e2e_log_lines(h, "session: started"));
+	e2e_set_faults(g, "{}");
+	long alive = live_sessions(g);
+	E2E_CHECK(h, g, alive == 1, "%ld sessions alive at the gateway, want 1", alive);
+	e2e_finish(h, g);
+}
