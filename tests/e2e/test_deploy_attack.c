@@ -429,27 +429,47 @@ static void send_stream(struct harness *h, struct gwd *g, const char *path, stru
 	memset(s, 0, sizeof *s);
 }
 
-static struct harness *start_evdev(struct gwd *g, char *fifo, size_t n, const char *name)
+static struct harness *start_evdev_env(struct gwd *g, char *fifo, size_t n, const char *name,
+                                       const char *const env[])
 {
 	static char arg[700];
 	snprintf(fifo, n, "%s/%s", e2e_scratch_dir(scratch, sizeof scratch, "deploy_attack"), name);
 	unlink(fifo);
 	cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo %s: %s", fifo, strerror(errno));
 	snprintf(arg, sizeof arg, "evdev:%s", fifo);
-	const char *extra[] = { "--scanner", arg, NULL };
-	return e2e_start_home(g, gwd_url(g), 80, 24, extra, WAIT_MS);
+	const char *extra[] = { "--scanner", arg, NULL, NULL, NULL };
+	const char *theme = e2e_theme_path();
+	if (theme) {
+		extra[2] = "--theme";
+		extra[3] = theme;
+	}
+	struct harness *h = h_start_kiosk_env(gwd_url(g), 80, 24, extra, env);
+	cr_assert_not_null(h, "the kiosk did not start");
+	e2e_expect_row(h, g, 0, E2E_T_HOME, WAIT_MS, "start: home title");
+	return h;
+}
+
+static struct harness *start_evdev(struct gwd *g, char *fifo, size_t n, const char *name)
+{
+	return start_evdev_env(g, fifo, n, name, NULL);
 }
 
 /* A scanner gone wrong sends bad codes (here Tab, Enter) as fast as the
- * FIFO takes them. Keys are still answered while it does; and each bad
+ * FIFO takes them. Keys are still answered while it does, the watchdog
+ * still pinged (the loop turns); and each bad
  * code is not a line of kiosk.log (before: one line per code, 35 MB in 3 s,
  * a kiosk's disk full within minutes; and syslog with it). */
 Test(deploy_attack, a_flood_of_bad_codes_neither_holds_keys_nor_fills_the_log)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	char fifo[600];
-	struct harness *h = start_evdev(g, fifo, sizeof fifo, "flood-event-kbd");
+	struct listener ls;
+	listen_on(&ls, false);
+	const char *env[] = { ls.env, "WATCHDOG_USEC=400000", NULL };
+	struct harness *h = start_evdev_env(g, fifo, sizeof fifo, "flood-event-kbd", env);
 	int fd = open_fifo(h, g, fifo);
+	drain(&ls, h, 0);
+	ls.watchdog = 0;
 
 	struct stream st = { 0 };
 	for (int i = 0; i < 170; i++) { /* 170 x 8 records: about 32 KB */
@@ -461,6 +481,7 @@ Test(deploy_attack, a_flood_of_bad_codes_neither_holds_keys_nor_fills_the_log)
 	size_t sent = 0;
 	long long t_end = e2e_now_ms() + 3000;
 	bool typed = false, answered = false;
+	long long last_drain = 0;
 	long long deadline = e2e_now_ms() + WAIT_MS;
 	/* Flood for 3 s at least, and on until the key was answered. */
 	while ((e2e_now_ms() < t_end || !answered) && e2e_now_ms() < deadline) {
@@ -476,10 +497,18 @@ Test(deploy_attack, a_flood_of_bad_codes_neither_holds_keys_nor_fills_the_log)
 		}
 		if (typed && !answered)
 			answered = e2e_row_has(h, 0, T_SERVICES);
+		if (e2e_now_ms() - last_drain >= 100) { /* a drain waits up to 20 ms */
+			drain(&ls, NULL, 0);
+			last_drain = e2e_now_ms();
+		}
 	}
 	close(fd);
 	free(st.ev);
+	int pings = ls.watchdog;
+	listen_close(&ls);
 	size_t codes = sent / per_code;
+	/* The loop turned all along: the supervisor heard it (a ping per 0.2 s). */
+	E2E_CHECK(h, g, pings >= 5, "%d watchdog pings during a flood of 3 s or more", pings);
 	E2E_CHECK(h, g, answered, "3 was not answered in %d ms while the scanner flooded (%zu bad codes)",
 	          WAIT_MS, codes);
 	E2E_CHECK(h, g, codes > 2000, "only %zu bad codes sent: no flood", codes);
@@ -604,6 +633,12 @@ Test(deploy_attack, a_scanned_code_is_not_in_memory_after_the_session)
 	bool has = mem_has_any(h_pid(h), needles, 3, &found);
 	E2E_CHECK(h, g, !has, "after logout the kiosk's memory still holds the scanned code (%s)",
 	          found == code ? "whole" : found == rand ? "its random part" : "its tail");
+	/* Nor on disk: the data folder, the log, stderr. */
+	char *cmd = e2e_fmt("grep -rqaF -e '%s' '%s' 2>/dev/null", rand, h_tmpdir(h));
+	int rc = system(cmd);
+	free(cmd);
+	E2E_CHECK(h, g, WIFEXITED(rc) && WEXITSTATUS(rc) == 1,
+	          "the scanned code is in a file under %s (grep status %#x)", h_tmpdir(h), rc);
 	explicit_bzero(code, sizeof code);
 	explicit_bzero(tail, sizeof tail);
 	e2e_finish(h, g);
