@@ -786,3 +786,57 @@ Test(deploy_attack, two_hundred_codes_in_one_burst_log_in_once)
 	E2E_CHECK(h, g, alive == 1, "%ld sessions alive at the gateway, want 1", alive);
 	e2e_finish(h, g);
 }
+
+/* ---- what an installer may get wrong ------------------------------------------------ */
+
+/* --wedge with a value that is neither on nor off: a clear message, exit
+ * status 2, and the value (here a terminal escape) not echoed on stderr. */
+Test(deploy_attack, a_bad_wedge_value_is_refused_at_start)
+{
+	const char *argv[] = { h_kiosk_bin(), "--gateway", "http://127.0.0.1:9", "--wedge", "\033[2Jmaybe", NULL };
+	struct harness *h = h_start(argv, 80, 24, NULL);
+	cr_assert_not_null(h);
+	int st = -1;
+	H_ASSERT(h, h_wait_exit(h, EXIT_MS, &st) == 0, "the kiosk did not exit on a bad --wedge");
+	H_ASSERT(h, WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit status %#x, not 2", st);
+	char *path = e2e_fmt("%s/stderr.log", h_tmpdir(h));
+	char *err = e2e_slurp_str(path);
+	H_ASSERT(h, err && strstr(err, "wedge must be on or off"), "no clear message on stderr: %s",
+	         err ? err : "(none)");
+	H_ASSERT(h, !strstr(err, "maybe") && !strchr(err, '\033'), "the bad value was echoed");
+	free(err);
+	free(path);
+	h_free(h);
+}
+
+/* Scanner paths that are no scanner: the kiosk starts as ever, answers
+ * keys, tells the citizen a scanner is not working, and logs why in words
+ * (not a crash, not a spin: the retry is every 3 s, logged once). */
+Test(deploy_attack, evdev_paths_that_are_no_scanner)
+{
+	static const struct {
+		const char *spec, *why;
+	} cases[] = {
+		{ "evdev:/dev/zero", "is not an input event device" },
+		{ "evdev:/dev/null", "is not an input event device" },
+		{ "evdev:/tmp", "is a folder" },
+		{ "evdev:/nonexistent/event-kbd", "no scanner at /nonexistent/event-kbd" },
+		{ "evdev:/tmp/a,b", "unknown keyboard layout" },
+		{ "evdev:,us", "needs a device path" },
+	};
+	struct gwd *g = e2e_start_gateway(NULL);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *extra[] = { "--scanner", cases[i].spec, NULL };
+		struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24, extra, WAIT_MS);
+		H_ASSERT(h, e2e_wait_log(h, cases[i].why, WAIT_MS), "%s: the log does not say \"%s\"",
+		         cases[i].spec, cases[i].why);
+		h_type(h, "3");
+		H_ASSERT(h, e2e_wait_title(h, T_SERVICES, WAIT_MS), "%s: 3 did not open the services",
+		         cases[i].spec);
+		h_settle(h, 300, 3500); /* past a retry */
+		H_ASSERT(h, e2e_log_lines(h, cases[i].why) <= 2, "%s: the failure is logged %d times",
+		         cases[i].spec, e2e_log_lines(h, cases[i].why));
+		e2e_end_kiosk(h, EXIT_MS);
+	}
+	e2e_end_gw(g, false);
+}
