@@ -20,7 +20,7 @@ for g in "$@"; do
     demo-x11) pkgs="$pkgs xterm matchbox-window-manager fontconfig fonts-dejavu-core
                  fonts-wqy-zenhei xserver-xephyr" ;;
     # make deb: the Debian packages, and lintian over them.
-    deb) pkgs="$pkgs debhelper dpkg-dev fakeroot lintian man-db" ;;
+    deb) pkgs="$pkgs debhelper dpkg-dev fakeroot lintian man-db pamtester" ;;
     *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
   esac
 done
