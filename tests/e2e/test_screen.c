@@ -185,8 +185,9 @@ static bool stage_start_at(struct stage *st, const char *const extra[], int w, i
 		env_extra[4 + i] = stage_env[i];
 	char **env = h_child_env(st->dir, false, env_extra);
 	const char *argv[32] = { script,   "--gateway", gwd_url(st->g), "--data-dir", data,
-	                         "--log",  st->log,     "--kiosk-id",   "screen-kiosk" };
-	int n = 9;
+	                         "--log",  st->log,     "--kiosk-id",   "screen-kiosk",
+	                         "--config", "/dev/null" }; /* never /etc/kiosk's */
+	int n = 11;
 	for (int i = 0; extra && extra[i] && n < 31; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;

@@ -460,6 +460,11 @@ struct harness *h_start_kiosk_env(const char *gateway_url, int cols, int rows,
 	log = xasprintf("%s/kiosk.log", tmp);
 	mkdir(data, 0700);
 	argv[n++] = h_kiosk_bin();
+	/* Never this machine's /etc/kiosk/kiosk.conf (make check installs the
+	 * package for a while, and a developer's machine may have one); a
+	 * --config among extra_args comes later and wins. */
+	argv[n++] = "--config";
+	argv[n++] = "/dev/null";
 	if (gateway_url) {
 		argv[n++] = "--gateway";
 		argv[n++] = gateway_url;

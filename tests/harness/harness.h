@@ -63,7 +63,7 @@ struct harness *h_start(const char *const argv[], int cols, int rows,
  * "build/kiosk". */
 const char *h_kiosk_bin(void);
 
-/* Start the kiosk with --gateway URL (omitted if gateway_url is NULL)
+/* Start the kiosk with --config /dev/null --gateway URL (omitted if gateway_url is NULL)
  * --data-dir <tmp>/data (fresh, empty) --kiosk-id test-kiosk
  * --log <tmp>/kiosk.log, then extra_args (NULL-terminated, may be NULL). */
 struct harness *h_start_kiosk(const char *gateway_url, int cols, int rows,
