@@ -19,7 +19,8 @@
  * (a stuck PID 1, or a test's listener) fills the socket's queue and then
  * holds the whole loop in sendmsg() (seen: the kiosk stopped answering
  * keys). Here a full queue loses that one message instead, which to the
- * manager looks like a missed ping, as it should. libsystemd still reads
+ * manager looks like a missed ping, as it should; READY=1 alone is sent
+ * again from a timer until it goes (lost, it would never be made up). libsystemd still reads
  * WATCHDOG_USEC and WATCHDOG_PID (sd_watchdog_enabled). Nothing is logged
  * per ping.
  */
@@ -48,17 +49,24 @@ static struct {
 	long ping_ms;     /* 0: no watchdog */
 	struct loop *loop;
 	long long timer;
+	long long ready_timer; /* READY=1 met a full queue: sent again until it goes */
 } S;
 
-/* One message, never waiting: 0, or -1 (lost). */
+#define READY_MSG "READY=1\nSTATUS=The kiosk is on the screen"
+#define READY_RETRY_MS 100
+
+/* One message, never waiting: 0, or the errno why it was lost. */
 static int notify(const char *msg)
 {
 	if (sendto(S.fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
 	           (const struct sockaddr *)&S.sa, S.sa_len) >= 0)
 		return 0;
-	if ((errno == EAGAIN || errno == EWOULDBLOCK) && S.dropped++ == 0)
+	int err = errno;
+	if (err == EWOULDBLOCK)
+		err = EAGAIN;
+	if (err == EAGAIN && S.dropped++ == 0)
 		log_warn("supervisor: the service manager is not reading its socket: a message lost");
-	return -1;
+	return err;
 }
 
 /* NOTIFY_SOCKET: a path, or @name in the abstract namespace (what systemd
@@ -114,15 +122,37 @@ void supervise_start(struct loop *l)
 	}
 }
 
+/* A lost ping is only a missed ping, but a lost READY=1 is never made up:
+ * the manager would wait for it to its start time-out and then kill a
+ * kiosk that is on the screen and working. A queue that is full (a manager
+ * busy for a moment) empties: READY=1 is sent again until it goes. */
+static long on_ready_retry(struct loop *l, long long id, void *ud)
+{
+	int err = notify(READY_MSG);
+	if (err == EAGAIN)
+		return READY_RETRY_MS;
+	S.ready_timer = 0;
+	if (err)
+		log_warn("supervisor: READY=1 could not be sent: %s", strerror(err));
+	else
+		log_info("supervisor: ready (sent again: the manager's queue was full)");
+	return -1;
+}
+
 void supervise_painted(void)
 {
 	if (!S.on || S.ready_sent)
 		return;
 	S.ready_sent = true;
-	if (notify("READY=1\nSTATUS=The kiosk is on the screen") != 0)
+	int err = notify(READY_MSG);
+	if (err == EAGAIN) {
+		log_warn("supervisor: READY=1 waits: the service manager's queue is full");
+		S.ready_timer = loop_timer_add(S.loop, READY_RETRY_MS, on_ready_retry, NULL);
+	} else if (err) {
 		log_warn("supervisor: READY=1 could not be sent");
-	else
+	} else {
 		log_info("supervisor: ready");
+	}
 }
 
 void supervise_stop(void)
@@ -132,6 +162,9 @@ void supervise_stop(void)
 	if (S.timer)
 		loop_timer_del(S.loop, S.timer);
 	S.timer = 0;
+	if (S.ready_timer)
+		loop_timer_del(S.loop, S.ready_timer);
+	S.ready_timer = 0;
 	notify("STOPPING=1");
 	close(S.fd);
 	S.fd = -1;

@@ -295,6 +295,44 @@ Test(deploy_attack, garbage_notify_socket_is_not_used)
 	e2e_end_gw(g, false);
 }
 
+/* The manager's queue is full when the kiosk has painted (PID 1 busy for a
+ * moment at boot: the queue holds 10 datagrams by default). READY=1 must
+ * still come once the manager reads again: lost, it never came, and
+ * systemd would have killed a working kiosk at its start time-out (and
+ * again after each restart while the manager stayed busy). */
+Test(deploy_attack, ready_comes_after_the_manager_was_too_busy_to_read)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct listener ls;
+	listen_on(&ls, false);
+	/* Fill the queue from a socket of our own. */
+	int f = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	cr_assert_geq(f, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ls.path);
+	int queued = 0;
+	while (queued < 100000 && sendto(f, "X=1", 3, 0, (struct sockaddr *)&sa, sizeof sa) == 3)
+		queued++;
+	cr_assert(errno == EAGAIN || errno == EWOULDBLOCK, "filling the queue: %s", strerror(errno));
+	const char *env[] = { ls.env, NULL };
+	struct harness *h = start_env(g, env);
+	H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "no home screen");
+	h_settle(h, 500, 1500); /* READY=1 went (or not) with the first paint */
+	/* The manager reads again. */
+	H_ASSERT(h, wait_ready(&ls, h, WAIT_MS), "READY=1 never came once the queue was read (%d queued "
+	         "before the kiosk started)", queued);
+	H_ASSERT(h, e2e_log_lines(h, "READY=1 waits") == 1, "the kiosk did not meet the full queue");
+	drain(&ls, h, 500);
+	H_ASSERT(h, ls.ready == 1, "READY=1 came %d times", ls.ready);
+	H_ASSERT(h, ls.other == queued, "%d of our %d fillers read", ls.other, queued);
+	answers_keys(h, "after the full queue");
+	term_and_wait(h, &ls);
+	cr_assert_eq(ls.stopping, 1, "STOPPING=1 came %d times", ls.stopping);
+	close(f);
+	listen_close(&ls);
+	e2e_end_gw(g, false);
+}
+
 /* "Ready" is a start-up event: a resize or large text (key 1 on home)
  * repaints everything, and must not send it again. */
 Test(deploy_attack, ready_once_across_resizes_and_large_text)
