@@ -878,3 +878,113 @@ Test(deploy_attack, evdev_paths_that_are_no_scanner)
 	}
 	e2e_end_gw(g, false);
 }
+
+/* ---- kiosk-session starting its own Xvfb --------------------------------------------- */
+
+static bool on_path(const char *prog)
+{
+	char *cmd = e2e_fmt("command -v %s >/dev/null 2>&1", prog);
+	int rc = system(cmd);
+	free(cmd);
+	return rc == 0;
+}
+
+static void comm_of(pid_t pid, char *out, size_t n)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	FILE *f = fopen(path, "re");
+	snprintf(out, n, "?");
+	if (f) {
+		if (fgets(out, (int)n, f))
+			out[strcspn(out, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+/* KIOSK_SESSION_X=xvfb without DISPLAY: kiosk-session starts Xvfb itself,
+ * and Xvfb (like Xorg) sends READY=1 as soon as it listens when it has
+ * NOTIFY_SOCKET. The first READY=1 the manager hears must be the kiosk's,
+ * after its paint: its sender's /proc/PID/comm is "kiosk" (SO_PASSCRED),
+ * and so is every other message's. */
+Test(deploy_attack, session_on_its_own_xvfb_is_ready_only_when_the_kiosk_says_so)
+{
+	if (!on_path("Xvfb") || !on_path("xterm") || !on_path("matchbox-window-manager"))
+		cr_skip_test("skipped: Xvfb, xterm or matchbox-window-manager not installed");
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct listener ls;
+	listen_on(&ls, false);
+	char *dir = e2e_make_dir("/tmp/kiosk-dattack-session-XXXXXX");
+	char *logp = e2e_fmt("%s/kiosk.log", dir), *data = e2e_fmt("%s/data", dir);
+	char *errp = e2e_fmt("%s/session.err", dir);
+	const char *script = getenv("KIOSK_SESSION");
+	if (!script || !*script)
+		script = "dist/kiosk-session";
+	char abs_bin[4096];
+	cr_assert_not_null(realpath(h_kiosk_bin(), abs_bin), "%s", h_kiosk_bin());
+
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		setsid();
+		unsetenv("DISPLAY");
+		unsetenv("WAYLAND_DISPLAY");
+		setenv("KIOSK_SESSION_X", "xvfb", 1);
+		setenv("KIOSK_SESSION_GEOMETRY", "1024x768", 1);
+		setenv("KIOSK_SESSION_CONF", "/dev/null", 1);
+		setenv("KIOSK_BIN", abs_bin, 1);
+		setenv("NOTIFY_SOCKET", ls.path, 1);
+		setenv("WATCHDOG_USEC", "2000000", 1);
+		char wpid[32];
+		snprintf(wpid, sizeof wpid, "%d", (int)getppid());
+		setenv("WATCHDOG_PID", wpid, 1);
+		int fd = open(errp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl("/bin/sh", "sh", script, "--gateway", gwd_url(g), "--log", logp, "--data-dir", data,
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* Up to 30 s: Xvfb, the window manager and xterm start first. */
+	bool ready = wait_ready(&ls, NULL, 30000);
+	char comm[64] = "";
+	if (ready)
+		comm_of(ls.ready_pid, comm, sizeof comm);
+	if (ready) {
+		pid_t kiosk = ls.ready_pid;
+		ls.want_pid = kiosk;
+		ls.watchdog = 0;
+		drain(&ls, NULL, 2500);
+	}
+	/* Stop it: SIGTERM to kiosk-session, which takes its stack down. */
+	kill(pid, SIGTERM);
+	int status = 0;
+	long long end = e2e_now_ms() + 15000;
+	pid_t r = 0;
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && e2e_now_ms() < end)
+		usleep(50 * 1000);
+	if (r == 0) {
+		kill(-pid, SIGKILL); /* our own session's group only */
+		waitpid(pid, &status, 0);
+	}
+	if (!ready || strcmp(comm, "kiosk") != 0 || ls.foreign) {
+		e2e_print_file_tail("kiosk-session stderr", errp, 3000);
+		e2e_print_file_tail("kiosk.log", logp, 3000);
+	}
+	cr_assert(ready, "no READY=1 in 30 s through kiosk-session on its own Xvfb");
+	cr_assert_str_eq(comm, "kiosk", "the first READY=1 came from pid %d (%s), not the kiosk",
+	                 (int)ls.ready_pid, comm);
+	cr_assert_eq(ls.ready, 1, "READY=1 came %d times", ls.ready);
+	cr_assert(!ls.foreign, "a message from a process other than the kiosk");
+	cr_assert_geq(ls.watchdog, 2, "%d pings in 2.5 s with a 2 s watchdog (WATCHDOG_PID dropped?)",
+	              ls.watchdog);
+	listen_close(&ls);
+	e2e_rm_rf(dir);
+	free(dir);
+	free(logp);
+	free(data);
+	free(errp);
+	e2e_end_gw(g, false);
+}
