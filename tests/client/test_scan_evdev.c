@@ -285,16 +285,52 @@ static struct scanner *open_ok(struct rec *r, const char *spec)
 	return s;
 }
 
+/* ---- a test's fixture -------------------------------------------------------- */
+
+/* A loop and its events, a folder of its own, a path in it (or, for name
+ * NULL, the folder itself), "evdev:" that path and opts as the spec, and the
+ * scanner once a test opens it (fx_free frees it while it is not NULL). */
+struct fx {
+	struct rec r;
+	char *dir;
+	char path[256], spec[300];
+	struct scanner *s;
+};
+
+static void fx_init(struct fx *fx, const char *name, const char *opts)
+{
+	rec_init(&fx->r);
+	fx->dir = tmpdir();
+	if (name)
+		snprintf(fx->path, sizeof fx->path, "%s/%s", fx->dir, name);
+	else
+		snprintf(fx->path, sizeof fx->path, "%s", fx->dir);
+	snprintf(fx->spec, sizeof fx->spec, "evdev:%s%s", fx->path, opts);
+	fx->s = NULL;
+}
+
+static void fx_free(struct fx *fx)
+{
+	if (fx->s)
+		scanner_free(fx->s);
+	rec_free(&fx->r);
+	rm_rf(fx->dir);
+	free(fx->dir);
+}
+
+/* The recording st as the regular file at path; st is freed. */
+static void file_write_stream(const char *path, struct stream *st)
+{
+	write_stream(path, st);
+	stream_free(st);
+}
+
 /* ---- a recording in a regular file ----------------------------------------- */
 
 Test(scan_evdev, recorded_file_gives_exactly_the_codes)
 {
-	struct rec r;
-	rec_init(&r);
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/scan.rec", dir);
-	snprintf(spec, sizeof spec, "evdev:%s", path);
+	struct fx fx;
+	fx_init(&fx, "scan.rec", "");
 
 	struct stream st = { 0 };
 	type(&st, "GOVLOGIN:Ab1");
@@ -310,34 +346,25 @@ Test(scan_evdev, recorded_file_gives_exactly_the_codes)
 	key(&st, KEY_A, 2);
 	key(&st, KEY_A, 0);
 	enter(&st);
-	write_stream(path, &st);
-	stream_free(&st);
+	file_write_stream(fx.path, &st);
 
-	struct scanner *s = open_ok(&r, spec);
-	cr_assert(scanner_ok(s));
-	cr_assert(run_until(&r, 4, 3000), "%d events", r.n);
-	expect_code(&r, 0, "GOVLOGIN:Ab1");
-	expect_why(&r, 1, SCAN_NO_CODE, "lost");
-	expect_code(&r, 2, "gh-2");
-	expect_code(&r, 3, "a");
-	run_for(&r, 300);
-	cr_assert_eq(r.n, 4, "the end of the recording is no event (%d)", r.n);
-	cr_assert(scanner_ok(s), "a recording that was read to its end is no failure");
-
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	fx.s = open_ok(&fx.r, fx.spec);
+	cr_assert(scanner_ok(fx.s));
+	cr_assert(run_until(&fx.r, 4, 3000), "%d events", fx.r.n);
+	expect_code(&fx.r, 0, "GOVLOGIN:Ab1");
+	expect_why(&fx.r, 1, SCAN_NO_CODE, "lost");
+	expect_code(&fx.r, 2, "gh-2");
+	expect_code(&fx.r, 3, "a");
+	run_for(&fx.r, 300);
+	cr_assert_eq(fx.r.n, 4, "the end of the recording is no event (%d)", fx.r.n);
+	cr_assert(scanner_ok(fx.s), "a recording that was read to its end is no failure");
+	fx_free(&fx);
 }
 
 Test(scan_evdev, recorded_file_layout_de)
 {
-	struct rec r;
-	rec_init(&r);
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/de.rec", dir);
-	snprintf(spec, sizeof spec, "evdev:%s,de", path);
+	struct fx fx;
+	fx_init(&fx, "de.rec", ",de");
 	struct stream st = { 0 };
 	tap(&st, KEY_Y); /* z on QWERTZ */
 	key(&st, KEY_RIGHTALT, 1);
@@ -345,26 +372,18 @@ Test(scan_evdev, recorded_file_layout_de)
 	key(&st, KEY_RIGHTALT, 0);
 	tap(&st, KEY_Z); /* y */
 	enter(&st);
-	write_stream(path, &st);
-	stream_free(&st);
+	file_write_stream(fx.path, &st);
 
-	struct scanner *s = open_ok(&r, spec);
-	cr_assert(run_until(&r, 1, 3000));
-	expect_code(&r, 0, "z@y");
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	fx.s = open_ok(&fx.r, fx.spec);
+	cr_assert(run_until(&fx.r, 1, 3000));
+	expect_code(&fx.r, 0, "z@y");
+	fx_free(&fx);
 }
 
 Test(scan_evdev, recorded_file_ends_mid_code_and_with_half_a_record)
 {
-	struct rec r;
-	rec_init(&r);
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/cut.rec", dir);
-	snprintf(spec, sizeof spec, "evdev:%s", path);
+	struct fx fx;
+	fx_init(&fx, "cut.rec", "");
 	struct stream st = { 0 };
 	type(&st, "OK1");
 	enter(&st);
@@ -373,30 +392,23 @@ Test(scan_evdev, recorded_file_ends_mid_code_and_with_half_a_record)
 	char *buf = malloc(n + 7);
 	memcpy(buf, st.ev, n);
 	memcpy(buf + n, "garbage", 7); /* not a whole record */
-	write_file(path, buf, n + 7);
+	write_file(fx.path, buf, n + 7);
 	free(buf);
 	stream_free(&st);
 
-	struct scanner *s = open_ok(&r, spec);
-	cr_assert(run_until(&r, 2, 3000), "%d events", r.n);
-	expect_code(&r, 0, "OK1");
-	expect_why(&r, 1, SCAN_NO_CODE, "did not end");
-	run_for(&r, 200);
-	cr_assert_eq(r.n, 2);
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	fx.s = open_ok(&fx.r, fx.spec);
+	cr_assert(run_until(&fx.r, 2, 3000), "%d events", fx.r.n);
+	expect_code(&fx.r, 0, "OK1");
+	expect_why(&fx.r, 1, SCAN_NO_CODE, "did not end");
+	run_for(&fx.r, 200);
+	cr_assert_eq(fx.r.n, 2);
+	fx_free(&fx);
 }
 
 Test(scan_evdev, a_hundred_kilobytes_without_enter_then_a_code)
 {
-	struct rec r;
-	rec_init(&r);
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/flood.rec", dir);
-	snprintf(spec, sizeof spec, "evdev:%s", path);
+	struct fx fx;
+	fx_init(&fx, "flood.rec", "");
 	struct stream st = { 0 };
 	/* bare presses and releases: the file stays small */
 	for (int i = 0; i < 100 * 1024; i++) {
@@ -410,30 +422,22 @@ Test(scan_evdev, a_hundred_kilobytes_without_enter_then_a_code)
 		put(&st, EV_KEY, KEY_X, 1);
 		put(&st, EV_KEY, KEY_X, 0);
 	}
-	write_stream(path, &st);
-	stream_free(&st);
+	file_write_stream(fx.path, &st);
 
-	struct scanner *s = open_ok(&r, spec);
-	cr_assert(run_until(&r, 3, 20000), "%d events", r.n);
-	expect_why(&r, 0, SCAN_TOO_LONG, "longer");
-	expect_code(&r, 1, "AFTER");
-	expect_ev(&r, 2, SCAN_TOO_LONG);
-	run_for(&r, 300);
-	cr_assert_eq(r.n, 3, "once per code, nothing at the end (%d)", r.n);
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	fx.s = open_ok(&fx.r, fx.spec);
+	cr_assert(run_until(&fx.r, 3, 20000), "%d events", fx.r.n);
+	expect_why(&fx.r, 0, SCAN_TOO_LONG, "longer");
+	expect_code(&fx.r, 1, "AFTER");
+	expect_ev(&fx.r, 2, SCAN_TOO_LONG);
+	run_for(&fx.r, 300);
+	cr_assert_eq(fx.r.n, 3, "once per code, nothing at the end (%d)", fx.r.n);
+	fx_free(&fx);
 }
 
 Test(scan_evdev, control_characters_and_unmappable_keys_drop_the_code)
 {
-	struct rec r;
-	rec_init(&r);
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/ctl.rec", dir);
-	snprintf(spec, sizeof spec, "evdev:%s", path);
+	struct fx fx;
+	fx_init(&fx, "ctl.rec", "");
 	struct stream st = { 0 };
 	type(&st, "01");
 	key(&st, KEY_LEFTCTRL, 1); /* GS, as GS1 codes carry it */
@@ -449,44 +453,32 @@ Test(scan_evdev, control_characters_and_unmappable_keys_drop_the_code)
 	enter(&st);
 	type(&st, "good");
 	enter(&st);
-	write_stream(path, &st);
-	stream_free(&st);
+	file_write_stream(fx.path, &st);
 
-	struct scanner *s = open_ok(&r, spec);
-	cr_assert(run_until(&r, 4, 3000), "%d events", r.n);
-	expect_why(&r, 0, SCAN_NO_CODE, "control");
-	expect_why(&r, 1, SCAN_NO_CODE, "control");
-	expect_why(&r, 2, SCAN_NO_CODE, "no printable");
-	expect_code(&r, 3, "good");
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	fx.s = open_ok(&fx.r, fx.spec);
+	cr_assert(run_until(&fx.r, 4, 3000), "%d events", fx.r.n);
+	expect_why(&fx.r, 0, SCAN_NO_CODE, "control");
+	expect_why(&fx.r, 1, SCAN_NO_CODE, "control");
+	expect_why(&fx.r, 2, SCAN_NO_CODE, "no printable");
+	expect_code(&fx.r, 3, "good");
+	fx_free(&fx);
 }
 
 Test(scan_evdev, free_from_inside_the_callback)
 {
-	struct rec r;
-	rec_init(&r);
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/f.rec", dir);
-	snprintf(spec, sizeof spec, "evdev:%s", path);
+	struct fx fx;
+	fx_init(&fx, "f.rec", "");
 	struct stream st = { 0 };
 	type(&st, "ONE");
 	enter(&st);
 	type(&st, "TWO");
 	enter(&st);
-	write_stream(path, &st);
-	stream_free(&st);
-	struct scanner *s = open_ok(&r, spec);
-	r.free_me_on_code = s;
-	run_for(&r, 300);
-	cr_assert_eq(r.n, 1, "nothing after the free");
-	expect_code(&r, 0, "ONE");
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	file_write_stream(fx.path, &st);
+	fx.r.free_me_on_code = open_ok(&fx.r, fx.spec); /* fx.s stays NULL: the callback frees it */
+	run_for(&fx.r, 300);
+	cr_assert_eq(fx.r.n, 1, "nothing after the free");
+	expect_code(&fx.r, 0, "ONE");
+	fx_free(&fx);
 }
 
 /* ---- a recording through a FIFO ----------------------------------------------- */
@@ -498,128 +490,107 @@ static int open_writer(const char *path)
 	return fd;
 }
 
+/* A producer that comes, writes n bytes at p into the FIFO and goes. */
+static void fifo_write_raw(const char *path, const void *p, size_t n)
+{
+	int fd = open_writer(path);
+	write_all(fd, p, n);
+	close(fd);
+}
+
+/* The same with the recording st, which is freed. */
+static void fifo_write_stream(const char *path, struct stream *st)
+{
+	fifo_write_raw(path, st->ev, st->n * sizeof *st->ev);
+	stream_free(st);
+}
+
+/* The fixture with a FIFO "scanner" in its folder and the scanner open on
+ * it; idle_ms, where it is not 0, is scan_evdev_idle_ms first. */
+static void fx_open_fifo(struct fx *fx, long idle_ms)
+{
+	fx_init(fx, "scanner", "");
+	if (idle_ms)
+		scan_evdev_idle_ms = idle_ms;
+	cr_assert_eq(mkfifo(fx->path, 0600), 0);
+	fx->s = open_ok(&fx->r, fx->spec);
+}
+
 Test(scan_evdev, fifo_records_split_across_writes)
 {
-	struct rec r;
-	rec_init(&r);
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/scanner", dir);
-	snprintf(spec, sizeof spec, "evdev:%s", path);
-	cr_assert_eq(mkfifo(path, 0600), 0);
-	struct scanner *s = open_ok(&r, spec);
-	cr_assert(scanner_ok(s));
+	struct fx fx;
+	fx_open_fifo(&fx, 0);
+	cr_assert(scanner_ok(fx.s));
 
 	struct stream st = { 0 };
 	type(&st, "Split-1");
 	enter(&st);
 	size_t n = st.n * sizeof *st.ev, cut = sizeof *st.ev * 5 + 11;
-	int fd = open_writer(path);
+	int fd = open_writer(fx.path);
 	write_all(fd, st.ev, cut); /* half a record at the end */
-	run_for(&r, 100);
-	cr_assert_eq(r.n, 0);
+	run_for(&fx.r, 100);
+	cr_assert_eq(fx.r.n, 0);
 	write_all(fd, (char *)st.ev + cut, n - cut);
-	cr_assert(run_until(&r, 1, 3000));
-	expect_code(&r, 0, "Split-1");
+	cr_assert(run_until(&fx.r, 1, 3000));
+	expect_code(&fx.r, 0, "Split-1");
 	stream_free(&st);
 
 	/* the producer goes, another comes: no end of file, codes still come */
 	close(fd);
-	run_for(&r, 100);
-	cr_assert_eq(r.n, 1);
-	fd = open_writer(path);
+	run_for(&fx.r, 100);
+	cr_assert_eq(fx.r.n, 1);
+	fd = open_writer(fx.path);
 	type(&st, "Again");
 	enter(&st);
 	write_all(fd, st.ev, st.n * sizeof *st.ev);
 	stream_free(&st);
-	cr_assert(run_until(&r, 2, 3000));
-	expect_code(&r, 1, "Again");
+	cr_assert(run_until(&fx.r, 2, 3000));
+	expect_code(&fx.r, 1, "Again");
 	close(fd);
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	fx_free(&fx);
 }
 
 Test(scan_evdev, fifo_stream_ends_mid_code_is_cut_off_not_glued)
 {
-	struct rec r;
-	rec_init(&r);
-	scan_evdev_idle_ms = 200;
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/scanner", dir);
-	snprintf(spec, sizeof spec, "evdev:%s", path);
-	cr_assert_eq(mkfifo(path, 0600), 0);
-	struct scanner *s = open_ok(&r, spec);
+	struct fx fx;
+	fx_open_fifo(&fx, 200);
 
 	struct stream st = { 0 };
 	type(&st, "HEAD");
-	int fd = open_writer(path);
-	write_all(fd, st.ev, st.n * sizeof *st.ev);
-	close(fd);
-	stream_free(&st);
-	cr_assert(run_until(&r, 1, 3000), "a code begun and never ended is reported");
-	expect_why(&r, 0, SCAN_NO_CODE, "did not end");
+	fifo_write_stream(fx.path, &st);
+	cr_assert(run_until(&fx.r, 1, 3000), "a code begun and never ended is reported");
+	expect_why(&fx.r, 0, SCAN_NO_CODE, "did not end");
 
 	type(&st, "TAIL");
 	enter(&st);
-	fd = open_writer(path);
-	write_all(fd, st.ev, st.n * sizeof *st.ev);
-	close(fd);
-	stream_free(&st);
-	cr_assert(run_until(&r, 2, 3000));
-	expect_code(&r, 1, "TAIL");
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	fifo_write_stream(fx.path, &st);
+	cr_assert(run_until(&fx.r, 2, 3000));
+	expect_code(&fx.r, 1, "TAIL");
+	fx_free(&fx);
 }
 
 Test(scan_evdev, fifo_half_a_record_of_garbage_then_in_step_again)
 {
-	struct rec r;
-	rec_init(&r);
-	scan_evdev_idle_ms = 200;
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/scanner", dir);
-	snprintf(spec, sizeof spec, "evdev:%s", path);
-	cr_assert_eq(mkfifo(path, 0600), 0);
-	struct scanner *s = open_ok(&r, spec);
+	struct fx fx;
+	fx_open_fifo(&fx, 200);
 
-	int fd = open_writer(path);
-	write_all(fd, "\x01\x02\x03garbage", 10);
-	close(fd);
-	run_for(&r, 500); /* dropped once nothing follows */
-	cr_assert_eq(r.n, 0, "half a record and no code begun: nothing to tell");
+	fifo_write_raw(fx.path, "\x01\x02\x03garbage", 10);
+	run_for(&fx.r, 500); /* dropped once nothing follows */
+	cr_assert_eq(fx.r.n, 0, "half a record and no code begun: nothing to tell");
 
 	struct stream st = { 0 };
 	type(&st, "InStep");
 	enter(&st);
-	fd = open_writer(path);
-	write_all(fd, st.ev, st.n * sizeof *st.ev);
-	close(fd);
-	stream_free(&st);
-	cr_assert(run_until(&r, 1, 3000));
-	expect_code(&r, 0, "InStep");
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	fifo_write_stream(fx.path, &st);
+	cr_assert(run_until(&fx.r, 1, 3000));
+	expect_code(&fx.r, 0, "InStep");
+	fx_free(&fx);
 }
 
 Test(scan_evdev, fifo_garbage_right_before_a_code_is_never_a_code)
 {
-	struct rec r;
-	rec_init(&r);
-	scan_evdev_idle_ms = 200;
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/scanner", dir);
-	snprintf(spec, sizeof spec, "evdev:%s", path);
-	cr_assert_eq(mkfifo(path, 0600), 0);
-	struct scanner *s = open_ok(&r, spec);
+	struct fx fx;
+	fx_open_fifo(&fx, 200);
 
 	/* ten bytes of garbage, then a whole code in the same write: every
 	 * record after it is read out of step */
@@ -630,93 +601,71 @@ Test(scan_evdev, fifo_garbage_right_before_a_code_is_never_a_code)
 	char *buf = malloc(n + 10);
 	memset(buf, 0x5a, 10);
 	memcpy(buf + 10, st.ev, n);
-	int fd = open_writer(path);
-	write_all(fd, buf, n + 10);
-	close(fd);
+	fifo_write_raw(fx.path, buf, n + 10);
 	free(buf);
 	stream_free(&st);
-	run_for(&r, 800);
-	for (int i = 0; i < r.n; i++)
-		cr_assert_neq(r.evs[i].ev, SCAN_CODE, "event %d: a code out of garbage", i);
-	cr_assert_geq(r.n, 1, "the garbage was not reported");
-	expect_ev(&r, r.n - 1, SCAN_NO_CODE);
+	run_for(&fx.r, 800);
+	for (int i = 0; i < fx.r.n; i++)
+		cr_assert_neq(fx.r.evs[i].ev, SCAN_CODE, "event %d: a code out of garbage", i);
+	cr_assert_geq(fx.r.n, 1, "the garbage was not reported");
+	expect_ev(&fx.r, fx.r.n - 1, SCAN_NO_CODE);
 
 	/* in step again once the writer is gone and the half record dropped */
-	int before = r.n;
+	int before = fx.r.n;
 	type(&st, "RIGHT");
 	enter(&st);
-	fd = open_writer(path);
-	write_all(fd, st.ev, st.n * sizeof *st.ev);
-	close(fd);
-	stream_free(&st);
-	cr_assert(run_until(&r, before + 1, 3000));
-	expect_code(&r, before, "RIGHT");
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	fifo_write_stream(fx.path, &st);
+	cr_assert(run_until(&fx.r, before + 1, 3000));
+	expect_code(&fx.r, before, "RIGHT");
+	fx_free(&fx);
 }
 
 /* ---- failing and retrying ------------------------------------------------------- */
 
 Test(scan_evdev, missing_path_fails_with_the_reason_and_is_retried)
 {
-	struct rec r;
-	rec_init(&r);
+	struct fx fx;
+	fx_init(&fx, "usb-scanner-event-kbd", "");
 	scan_retry_ms = 100;
-	char *dir = tmpdir();
-	char path[256], spec[300];
-	snprintf(path, sizeof path, "%s/usb-scanner-event-kbd", dir);
-	snprintf(spec, sizeof spec, "evdev:%s", path);
-	struct scanner *s = open_ok(&r, spec);
-	cr_assert_not(scanner_ok(s));
-	cr_assert_eq(r.n, 0, "reported from the loop, not from scanner_open");
-	cr_assert(run_until(&r, 1, 2000));
-	expect_why(&r, 0, SCAN_FAILED, "no scanner at");
-	cr_assert(strstr(r.evs[0].why, path), "%s", r.evs[0].why);
-	run_for(&r, 350);
-	cr_assert_eq(r.n, 1, "failed once per outage, however often it is retried");
+	fx.s = open_ok(&fx.r, fx.spec);
+	cr_assert_not(scanner_ok(fx.s));
+	cr_assert_eq(fx.r.n, 0, "reported from the loop, not from scanner_open");
+	cr_assert(run_until(&fx.r, 1, 2000));
+	expect_why(&fx.r, 0, SCAN_FAILED, "no scanner at");
+	cr_assert(strstr(fx.r.evs[0].why, fx.path), "%s", fx.r.evs[0].why);
+	run_for(&fx.r, 350);
+	cr_assert_eq(fx.r.n, 1, "failed once per outage, however often it is retried");
 
 	/* "plugged in": the path appears (here as a recording) */
 	struct stream st = { 0 };
 	type(&st, "PLUGGED");
 	enter(&st);
-	write_stream(path, &st);
-	stream_free(&st);
-	cr_assert(run_until(&r, 3, 2000), "%d events", r.n);
-	expect_ev(&r, 1, SCAN_READY);
-	expect_code(&r, 2, "PLUGGED");
-	cr_assert(scanner_ok(s));
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	file_write_stream(fx.path, &st);
+	cr_assert(run_until(&fx.r, 3, 2000), "%d events", fx.r.n);
+	expect_ev(&fx.r, 1, SCAN_READY);
+	expect_code(&fx.r, 2, "PLUGGED");
+	cr_assert(scanner_ok(fx.s));
+	fx_free(&fx);
 }
 
 Test(scan_evdev, not_a_scanner_fails_with_the_reason)
 {
-	struct rec r;
-	rec_init(&r);
+	struct fx fx;
+	fx_init(&fx, NULL, ""); /* the spec is the folder itself */
 	scan_retry_ms = 100;
-	char *dir = tmpdir();
-	char spec[300];
 
-	struct scanner *s = open_ok(&r, "evdev:/dev/null");
-	cr_assert(run_until(&r, 1, 2000));
-	expect_why(&r, 0, SCAN_FAILED, "not an input event device");
-	run_for(&r, 250);
-	cr_assert_eq(r.n, 1);
+	struct scanner *s = open_ok(&fx.r, "evdev:/dev/null");
+	cr_assert(run_until(&fx.r, 1, 2000));
+	expect_why(&fx.r, 0, SCAN_FAILED, "not an input event device");
+	run_for(&fx.r, 250);
+	cr_assert_eq(fx.r.n, 1);
 	cr_assert_not(scanner_ok(s));
 	scanner_free(s);
 
-	snprintf(spec, sizeof spec, "evdev:%s", dir);
-	s = open_ok(&r, spec);
-	cr_assert(run_until(&r, 2, 2000));
-	expect_why(&r, 1, SCAN_FAILED, "folder");
-	scanner_free(s);
-	rec_free(&r);
-	rm_rf(dir);
-	free(dir);
+	fx.s = open_ok(&fx.r, fx.spec);
+	cr_assert(run_until(&fx.r, 2, 2000));
+	expect_why(&fx.r, 1, SCAN_FAILED, "folder");
+	fx_free(&fx);
 }
 
 Test(scan_evdev, bad_specs)
