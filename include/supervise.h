@@ -11,7 +11,9 @@ struct loop;
  * ours). Without a notify socket it does nothing, and so does everything
  * below. With a watchdog, a timer of l sends WATCHDOG=1 every half
  * interval: it runs only while the loop does, so a hung loop stops the
- * pings and the manager kills and restarts us. */
+ * pings and the manager kills and restarts us. Takes NOTIFY_SOCKET and
+ * WATCHDOG_* out of the environment: call it before any thread or child
+ * starts. */
 void supervise_start(struct loop *l);
 /* After each paint: the first one sends READY=1 (the screen is up). */
 void supervise_painted(void);

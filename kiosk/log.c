@@ -27,19 +27,34 @@ static struct {
 	unsigned next, count;
 } recent;
 
-static void recent_add(const char *when, enum log_level lvl, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
-static void recent_add(const char *when, enum log_level lvl, const char *fmt, va_list ap)
+static void recent_add(const char *when, enum log_level lvl, const char *msg)
 {
 	pthread_mutex_lock(&recent_lock);
 	char *l = recent.line[recent.next];
 	int n = snprintf(l, LOG_RECENT_LEN, "%s %s ", when, lvl == LOG_LVL_ERROR ? "error" : "warn");
-	if (n > 0 && n < LOG_RECENT_LEN)
-		vsnprintf(l + n, LOG_RECENT_LEN - (size_t)n, fmt, ap);
+	if (n > 0 && n < LOG_RECENT_LEN) { /* a long line is cut: staff read its start */
+		size_t m = strnlen(msg, (size_t)(LOG_RECENT_LEN - n - 1));
+		memcpy(l + n, msg, m);
+		l[n + (int)m] = '\0';
+	}
 	recent.next = (recent.next + 1) % LOG_RECENT_N;
 	if (recent.count < LOG_RECENT_N)
 		recent.count++;
 	pthread_mutex_unlock(&recent_lock);
+}
+
+/* What a line quotes from outside (a device's name in the config, a
+ * gateway's words) may hold control characters: an escape sequence would
+ * act on the terminal of whoever reads the log, a newline would forge a
+ * line. Each C0 and C1 control and DEL becomes '?'. */
+static void strip_controls(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?', p++;
+	}
 }
 
 int log_recent(void (*fn)(void *ud, const char *line), void *ud)
@@ -100,17 +115,19 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	static const char *names[] = { "debug", "info", "warn", "error" };
 	static const int prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
 	va_list ap;
+	char msg[4096];
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	strip_controls(msg);
 	if (lvl >= LOG_LVL_WARN) {
 		time_t now = time(NULL);
 		struct tm lt;
 		char lwhen[32];
 		localtime_r(&now, &lt);
 		strftime(lwhen, sizeof lwhen, "%m-%d %H:%M:%S", &lt);
-		va_start(ap, fmt);
-		recent_add(lwhen, lvl, fmt, ap);
-		va_end(ap);
+		recent_add(lwhen, lvl, msg);
 	}
-	va_start(ap, fmt);
 	if (log_file) {
 		struct timespec ts;
 		struct tm tm;
@@ -118,11 +135,8 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(log_file, "%s.%03ldZ %s ", when, ts.tv_nsec / 1000000, names[lvl]);
-		vfprintf(log_file, fmt, ap);
-		fputc('\n', log_file);
+		fprintf(log_file, "%s.%03ldZ %s %s\n", when, ts.tv_nsec / 1000000, names[lvl], msg);
 	} else if (use_syslog) {
-		vsyslog(prio[lvl], fmt, ap);
+		syslog(prio[lvl], "%s", msg);
 	}
-	va_end(ap);
 }

@@ -290,6 +290,13 @@ int main(int argc, char **argv)
 	json_set_alloc_funcs(xmalloc, wipe_free_block);
 
 	a->loop = loop_new();
+	/* READY=1 after the first paint, WATCHDOG=1 from the loop. It takes
+	 * NOTIFY_SOCKET and WATCHDOG_* out of the environment before any
+	 * thread or child starts: they are for this process alone. */
+	supervise_start(a->loop);
+	if (!a->cfg.wedge && a->cfg.n_scanners == 0)
+		log_warn("no scanner configured and [scanner] wedge off: no code can be scanned "
+		         "(a USB scanner: device = evdev:/dev/input/by-id/...; one that types: wedge = on)");
 	if (a->cfg.mirror) {
 		the_mirror = mirror_open(a->loop, a->cfg.mirror, err, sizeof err);
 		if (!the_mirror) {
@@ -366,7 +373,6 @@ int main(int argc, char **argv)
 	a->clock_timer = loop_timer_add(a->loop, 0, app_on_clock, a);
 	a->health_timer = loop_timer_add(a->loop, 15 * 60 * 1000, app_on_health_timer, a);
 
-	supervise_start(a->loop); /* READY=1 after the first paint, WATCHDOG=1 from the loop */
 	int code = loop_run(a->loop);
 	supervise_stop();
 

@@ -91,7 +91,7 @@ static long on_ping(struct loop *l, long long id, void *ud)
 	return S.ping_ms;
 }
 
-void supervise_start(struct loop *l)
+static void start(struct loop *l)
 {
 	const char *sock = getenv("NOTIFY_SOCKET");
 	if (!sock || !*sock)
@@ -120,6 +120,16 @@ void supervise_start(struct loop *l)
 	} else {
 		log_info("supervisor: notify socket, no watchdog");
 	}
+}
+
+void supervise_start(struct loop *l)
+{
+	start(l);
+	/* The manager's words are for this process: a child (the font
+	 * command, aplay) must not notify in our name, nor see a watchdog. */
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
 }
 
 /* A lost ping is only a missed ping, but a lost READY=1 is never made up:

@@ -314,12 +314,17 @@ static void build_config(struct tpage *p, struct app *a)
 	add(p, ROLE_TEXT, _("Gateways: %d"), c->n_gateways);
 	for (int i = 0; i < c->n_scanners; i++)
 		add(p, ROLE_TEXT, _("Scanner %d: %s"), i + 1, c->scanners[i]);
-	if (c->n_scanners == 0)
-		add(p, ROLE_TEXT, "%s", _("Scanners: none (keyboard-wedge scanners still work)"));
+	if (c->n_scanners == 0 && c->wedge)
+		add(p, ROLE_TEXT, "%s", _("Scanners: none (keyboard-wedge scanners work: wedge is on)"));
+	else if (c->n_scanners == 0)
+		add(p, ROLE_ERROR, "%s", _("Scanners: none, and keyboard-wedge detection is off: no code can be scanned."));
 	add(p, ROLE_TEXT, _("Printer: %s, %ld columns"), c->printer ? c->printer : "none", c->printer_columns);
 	add(p, ROLE_TEXT, _("Speech: %s"), c->speech ? c->speech : "-");
-	add(p, ROLE_TEXT, _("Keyboard-wedge scanners: gap %ld ms, at least %ld characters."), c->wedge_gap_ms,
-	    c->wedge_min_len);
+	if (c->wedge)
+		add(p, ROLE_TEXT, _("Keyboard-wedge scanners: on, gap %ld ms, at least %ld characters."),
+		    c->wedge_gap_ms, c->wedge_min_len);
+	else
+		add(p, ROLE_TEXT, "%s", _("Keyboard-wedge scanners: off (typing on the terminal is never a scan)."));
 	add(p, ROLE_TEXT, _("Staff PIN: %s"), staff_pin_configured(a) ? _("set") : _("not set (staff cards only)"));
 }
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define WAIT_MS 15000
@@ -181,5 +182,54 @@ Test(notify, a_manager_that_does_not_read_never_holds_up_a_key)
 	H_ASSERT(h, ls.watchdog >= 20, "%d pings in 1 s once the socket is read again", ls.watchdog);
 	stop(&ls, h);
 	notify_close(&ls);
+	e2e_end_gw(g, false);
+}
+
+/* The manager's variables are the kiosk's alone: a child it starts (here
+ * the large-font command, run when 1 turns large mode on; aplay in voice
+ * mode) sees neither NOTIFY_SOCKET nor WATCHDOG_*, so it can neither
+ * notify in the kiosk's name nor believe a watchdog is its own. */
+Test(notify, children_never_see_the_managers_variables)
+{
+	struct gwd *g = e2e_start_gateway(NULL);
+	struct notify_listener ls;
+	notify_listen(&ls);
+	char dir[512] = "";
+	e2e_scratch_dir(dir, sizeof dir, "notify-child");
+	char *script = e2e_fmt("%s/font.sh", dir), *envf = e2e_fmt("%s/env", dir);
+	char *body = e2e_fmt("#!/bin/sh\nenv > '%s.tmp' && mv '%s.tmp' '%s'\n", envf, envf, envf);
+	FILE *f = fopen(script, "w");
+	cr_assert_not_null(f);
+	fputs(body, f);
+	fclose(f);
+	chmod(script, 0755);
+	char *spec = e2e_fmt("command:%s", script);
+	const char *envs[] = { ls.env, "WATCHDOG_USEC=400000", NULL };
+	const char *args[] = { "--large-font", spec, NULL };
+	struct harness *h = h_start_kiosk_env(gwd_url(g), COLS, ROWS, args, envs);
+	cr_assert_not_null(h);
+	H_ASSERT(h, notify_wait_ready(&ls, h, WAIT_MS), "no READY=1");
+	h_type(h, "1"); /* large mode: the font command runs */
+	long long end = e2e_now_ms() + WAIT_MS;
+	char *got = NULL; /* e2e_slurp_str gives "" for a file not there yet */
+	while ((got = e2e_slurp_str(envf)) && !strstr(got, "PATH=") && e2e_now_ms() < end) {
+		free(got);
+		got = NULL;
+		h_pump(h, 50);
+	}
+	H_ASSERT(h, got, "the font command never ran");
+	notify_drain(&ls, h, 500);
+	H_ASSERT(h, got && strstr(got, "PATH="), "the child's environment was not written: [%s]", got ? got : "");
+	H_ASSERT(h, !strstr(got, "NOTIFY_SOCKET") && !strstr(got, "WATCHDOG_"),
+	         "the font command saw NOTIFY_SOCKET or WATCHDOG_* in its environment");
+	H_ASSERT(h, ls.watchdog > 0, "the kiosk itself stopped pinging after clearing its environment");
+	free(got);
+	stop(&ls, h);
+	notify_close(&ls);
+	free(script);
+	free(envf);
+	free(body);
+	free(spec);
+	e2e_rm_rf(dir);
 	e2e_end_gw(g, false);
 }
