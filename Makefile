@@ -259,7 +259,7 @@ install: all
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/kiosk/themes/
 	install -d $(DESTDIR)$(PREFIX)/share/kiosk/xorg.conf.d
 	install -m 644 dist/xorg/90-kiosk.conf $(DESTDIR)$(PREFIX)/share/kiosk/xorg.conf.d/
-	install -m 644 etc/kiosk.conf.sample $(DESTDIR)$(PREFIX)/share/doc/kiosk/
+	install -m 644 etc/kiosk.conf.sample docs/deploy.md $(DESTDIR)$(PREFIX)/share/doc/kiosk/
 	for l in $(LANGS); do \
 	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES; \
 	  install -m 644 $(O)/locale/$$l/LC_MESSAGES/kiosk.mo $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/; \
