@@ -900,6 +900,30 @@ static void wedge_emit(struct app *a, const struct wedge_out *out, size_t n)
 
 static void input_arm(struct app *a);
 
+/* With the detector off, a burst that it would have taken for a scan (at
+ * least wedge_min_len characters, each within wedge_gap_ms, ending in
+ * Enter) is still typing, but it says a keyboard-wedge scanner is typing
+ * on this terminal, which the configuration does not expect: logged once
+ * per run (and so in the fleet's heartbeat as the last warning), never its
+ * text. */
+static void burst_watch(int key, bool text, long long now)
+{
+	static int n;
+	static long long last;
+	static bool told;
+	if (text) {
+		n = n > 0 && now - last <= U.wedge.cfg.max_gap_ms ? n + 1 : 1;
+		last = now;
+		return;
+	}
+	if (key == K_RETURN && !told && n >= U.wedge.cfg.min_len && now - last <= U.wedge.cfg.max_gap_ms) {
+		told = true;
+		log_warn("a keyboard-wedge scanner seems to type on the terminal, but [scanner] wedge is off: "
+		         "its codes are taken as typing (read it as evdev:, or set wedge = on)");
+	}
+	n = 0;
+}
+
 /* The reader's events, at once, or (with [scanner] wedge = on) through
  * the keyboard-wedge detector: typed text may be a scanner's burst; keys
  * and mouse reports end a burst. Off, nothing typed on the terminal is a
@@ -915,9 +939,10 @@ static void input_events(struct app *a, const struct keys_event *ev, size_t n)
 		} else if (key == K_ENTER) {
 			key = K_RETURN;
 		}
-		if (!U.cfg.wedge)
+		if (!U.cfg.wedge) {
+			burst_watch(key, ev[i].kind == KEYS_TEXT, loop_now_ms());
 			ui_key(a, key);
-		else
+		} else
 			wedge_emit(a, out, wedge_feed(&U.wedge, key, ev[i].kind == KEYS_TEXT, loop_now_ms(), out));
 	}
 }

@@ -935,6 +935,9 @@ Test(login_bad, wedge_off_by_default)
 	expect_not_logged_in(h, g, "a burst with the detector off");
 	log_lacks(h, g, code, strlen(code), 12, "burst");
 	E2E_CHECK(h, g, e2e_log_count(h, "session: started") == 0, "a burst logged in with the detector off");
+	/* ... but it is noticed, once, for whoever reads the log or the fleet. */
+	E2E_CHECK(h, g, e2e_log_count(h, "a keyboard-wedge scanner seems to type on the terminal") == 1,
+	          "the burst was not logged once as a scanner typing with wedge off");
 	e2e_stop(h, g);
 }
 
