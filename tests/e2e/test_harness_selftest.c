@@ -463,7 +463,7 @@ Test(harness, start_kiosk_arguments, .init = env_save, .fini = remove_fake_kiosk
 	FILE *f;
 	cr_assert_geq(fd, 0);
 	f = fdopen(fd, "w");
-	fprintf(f, "#!/bin/sh\nprintf '%%s|' \"$@\"; [ -d \"$4\" ] && echo \"empty=$(ls -A \"$4\" | wc -l)\"; sleep 5\n");
+	fprintf(f, "#!/bin/sh\nprintf '%%s|' \"$@\"; [ -d \"$6\" ] && echo \"empty=$(ls -A \"$6\" | wc -l)\"; sleep 5\n");
 	fclose(f);
 	chmod(script, 0700);
 	setenv("KIOSK_BIN", script, 1);
@@ -475,7 +475,7 @@ Test(harness, start_kiosk_arguments, .init = env_save, .fini = remove_fake_kiosk
 	{
 		char want[1024];
 		snprintf(want, sizeof want,
-			 "--gateway|http://127.0.0.1:9|--data-dir|%s/data|--kiosk-id|test-kiosk|--log|%s/kiosk.log|--extra|",
+			 "--config|/dev/null|--gateway|http://127.0.0.1:9|--data-dir|%s/data|--kiosk-id|test-kiosk|--log|%s/kiosk.log|--extra|",
 			 h_tmpdir(h), h_tmpdir(h));
 		H_ASSERT(h, h_find(h, want, NULL, NULL), "want %s", want);
 	}
