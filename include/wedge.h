@@ -35,6 +35,7 @@ struct wedge {
 	bool overflow;
 	char scan[WEDGE_MAX * 4 + 1]; /* the last scan, UTF-8, NUL-terminated */
 	size_t scan_len;
+	size_t n_watched;          /* wedge_watch: printable keys in the burst so far */
 };
 
 void wedge_init(struct wedge *w, const struct wedge_cfg *cfg);
@@ -53,5 +54,13 @@ long wedge_deadline(const struct wedge *w, long long now_ms);
 
 /* No key came in time: releases the held keys as keys. Returns the count. */
 size_t wedge_flush(struct wedge *w, long long now_ms, struct wedge_out *out);
+
+/* The detector switched off ([scanner] wedge = off): nothing is held, every
+ * key passes at once, and this only watches. True when key (an Enter) ends
+ * a burst that wedge_feed's rule would have taken for a scan: at least
+ * min_len printable keys, each within max_gap_ms of the last, and the
+ * Enter within max_gap_ms too. Keeps a count and a time, never the text.
+ * Not to be mixed with wedge_feed on the same struct. */
+bool wedge_watch(struct wedge *w, int key, bool printable, long long now_ms);
 
 #endif

@@ -900,28 +900,18 @@ static void wedge_emit(struct app *a, const struct wedge_out *out, size_t n)
 
 static void input_arm(struct app *a);
 
-/* With the detector off, a burst that it would have taken for a scan (at
- * least wedge_min_len characters, each within wedge_gap_ms, ending in
- * Enter) is still typing, but it says a keyboard-wedge scanner is typing
- * on this terminal, which the configuration does not expect: logged once
- * per run (and so in the fleet's heartbeat as the last warning), never its
- * text. */
+/* With the detector off, a burst that it would have taken for a scan is
+ * still typing, but it says a keyboard-wedge scanner is typing on this
+ * terminal, which the configuration does not expect: logged once per run
+ * (and so in the fleet's heartbeat as the last warning), never its text. */
 static void burst_watch(int key, bool text, long long now)
 {
-	static int n;
-	static long long last;
 	static bool told;
-	if (text) {
-		n = n > 0 && now - last <= U.wedge.cfg.max_gap_ms ? n + 1 : 1;
-		last = now;
-		return;
-	}
-	if (key == K_RETURN && !told && n >= U.wedge.cfg.min_len && now - last <= U.wedge.cfg.max_gap_ms) {
+	if (wedge_watch(&U.wedge, key, text, now) && !told) {
 		told = true;
 		log_warn("a keyboard-wedge scanner seems to type on the terminal, but [scanner] wedge is off: "
 		         "its codes are taken as typing (read it as evdev:, or set wedge = on)");
 	}
-	n = 0;
 }
 
 /* The reader's events, at once, or (with [scanner] wedge = on) through

@@ -134,6 +134,19 @@ size_t wedge_feed(struct wedge *w, int key, bool printable, long long now_ms,
 	return n;
 }
 
+bool wedge_watch(struct wedge *w, int key, bool printable, long long now_ms)
+{
+	bool in_time = w->n_watched && now_ms - w->last_ms <= w->cfg.max_gap_ms;
+	w->last_ms = now_ms;
+	if (printable) {
+		w->n_watched = in_time ? w->n_watched + 1 : 1;
+		return false;
+	}
+	bool scan = in_time && wedge_is_enter(key, printable) && w->n_watched >= (size_t)w->cfg.min_len;
+	w->n_watched = 0;
+	return scan;
+}
+
 long wedge_deadline(const struct wedge *w, long long now_ms)
 {
 	if (!w->n_held)

@@ -341,3 +341,68 @@ Test(wedge, newline_counts_as_enter)
 	feed('\n', false, t);
 	cr_assert_str_eq(got, "[QWERTYU]");
 }
+
+/* wedge_watch: the detector off, watching only. The same rule as
+ * wedge_feed's: the same keys give a scan there exactly when they give
+ * true here. */
+static bool watch_says(const char *keys, const int *gaps_ms, int enter_gap)
+{
+	struct wedge_cfg cfg = { 35, 6 };
+	wedge_init(w, &cfg);
+	long long t = 1000;
+	for (size_t i = 0; keys[i]; i++) {
+		t += gaps_ms ? gaps_ms[i] : 10;
+		cr_assert(!wedge_watch(w, keys[i], true, t), "a printable key ended a burst");
+	}
+	return wedge_watch(w, '\r', false, t + enter_gap);
+}
+
+static bool feed_says(const char *keys, const int *gaps_ms, int enter_gap)
+{
+	struct wedge_cfg cfg = { 35, 6 };
+	wedge_init(w, &cfg);
+	long long t = 1000;
+	bool scan = false;
+	for (size_t i = 0; keys[i]; i++) {
+		t += gaps_ms ? gaps_ms[i] : 10;
+		wedge_feed(w, keys[i], true, t, out);
+	}
+	size_t n = wedge_feed(w, '\r', false, t + enter_gap, out);
+	for (size_t i = 0; i < n; i++)
+		scan |= out[i].kind == WEDGE_SCAN;
+	return scan;
+}
+
+Test(wedge, watch_sees_what_feed_would_take_for_a_scan)
+{
+	static const int slow_mid[] = { 10, 10, 10, 60, 10, 10, 10 };
+	static const int edge[] = { 35, 35, 35, 35, 35, 35 };
+	struct { const char *keys; const int *gaps; int enter_gap; bool scan; } c[] = {
+		{ "ABCDEF", NULL, 10, true },      /* min_len, fast */
+		{ "ABCDE", NULL, 10, false },      /* one short */
+		{ "ABCDEFG", slow_mid, 10, false }, /* a person's pause in the middle: 3 + 4 */
+		{ "ABCDEF", edge, 35, true },      /* exactly max_gap_ms is still a burst */
+		{ "ABCDEF", NULL, 36, false },     /* Enter too late */
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		cr_assert_eq(watch_says(c[i].keys, c[i].gaps, c[i].enter_gap), c[i].scan, "case %zu: watch", i);
+		cr_assert_eq(feed_says(c[i].keys, c[i].gaps, c[i].enter_gap), c[i].scan, "case %zu: feed", i);
+	}
+}
+
+Test(wedge, watch_a_function_key_ends_the_burst_and_it_starts_again)
+{
+	struct wedge_cfg cfg = { 35, 6 };
+	wedge_init(w, &cfg);
+	long long t = 0;
+	for (int i = 0; i < 3; i++)
+		cr_assert(!wedge_watch(w, 'a', true, t += 5));
+	cr_assert(!wedge_watch(w, KEY_UP, false, t += 5), "an arrow is no Enter");
+	for (int i = 0; i < 5; i++)
+		cr_assert(!wedge_watch(w, 'b', true, t += 5));
+	cr_assert(!wedge_watch(w, '\r', false, t += 5), "3 + 5 across an arrow is not a burst of 6");
+	for (int i = 0; i < 6; i++)
+		cr_assert(!wedge_watch(w, 'c', true, t += 5));
+	cr_assert(wedge_watch(w, '\n', false, t += 5), "six fast keys and a newline");
+	cr_assert(!wedge_watch(w, '\r', false, t += 5), "a second Enter alone is no burst");
+}
