@@ -313,6 +313,14 @@ static void scan_stream_readable(struct loop *l, int fd, int revents, void *ud)
 
 /* ---- fifo:PATH --------------------------------------------------------- */
 
+int scan_fifo_writer(const char *path, char *why, size_t whylen)
+{
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		snprintf(why, whylen, "cannot open FIFO %s: %s", path, strerror(errno));
+	return fd;
+}
+
 struct scan_fifo {
 	char *path;
 	int rfd, wfd;
@@ -351,13 +359,9 @@ static int fifo_start(struct scanner *s, char *why, size_t whylen)
 		         f->rfd < 0 ? strerror(errno) : "not a FIFO");
 		return -1;
 	}
-	/* Our own writer: without one, the read end polls as hung up (EOF)
-	 * whenever no producer has it open, and the loop would spin. */
-	f->wfd = open(f->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (f->wfd < 0) {
-		snprintf(why, whylen, "cannot open FIFO %s: %s", f->path, strerror(errno));
+	f->wfd = scan_fifo_writer(f->path, why, whylen);
+	if (f->wfd < 0)
 		return -1;
-	}
 	loop_fd_add(s->loop, f->rfd, POLLIN, scan_stream_readable, s);
 	return 0;
 }

@@ -361,13 +361,9 @@ static int evdev_start_recording(struct scanner *s, struct scan_evdev *e, bool f
                                  char *why, size_t whylen)
 {
 	if (fifo) {
-		/* Without a writer of our own the read end polls as hung up
-		 * whenever no producer has it open, and the loop would spin. */
-		e->wfd = open(e->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (e->wfd < 0) {
-			snprintf(why, whylen, "cannot open FIFO %s: %s", e->path, strerror(errno));
+		e->wfd = scan_fifo_writer(e->path, why, whylen);
+		if (e->wfd < 0)
 			return -1;
-		}
 	}
 	log_info("scanner %s: a recorded event stream (%s), layout %s", s->spec,
 	         fifo ? "FIFO" : "file", evkeys_layout_name(e->layout));

@@ -80,6 +80,12 @@ bool scan_leave(struct scanner *s);
  * and retry every scan_retry_ms. */
 void scan_fail(struct scanner *s, const char *why);
 
+/* A FIFO's writer of our own, kept open while we read it: without one the
+ * read end polls as hung up (EOF) whenever no producer has it open, and the
+ * loop would spin; with it, producers may come and go. The fd (O_CLOEXEC),
+ * or -1 with why set. */
+int scan_fifo_writer(const char *path, char *why, size_t whylen);
+
 /* The line reader: feeds bytes, reports codes. false if s was freed. */
 bool scan_lines_feed(struct scanner *s, const char *p, size_t n);
 void scan_lines_reset(struct scan_lines *ln);
