@@ -16,6 +16,7 @@
  *  - READY=1 exactly once across resizes and large-text toggles.
  */
 #include "e2e.h"
+#include "notify_e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
 
@@ -57,111 +58,6 @@ static void suite_fini(void)
 	scratch[0] = '\0';
 }
 
-/* ==== a notify listener of our own: a path or @abstract, with senders' pids ==== */
-
-struct listener {
-	int fd;
-	char dir[64];
-	char path[96];
-	char env[160];
-	int ready, watchdog, stopping, other;
-	pid_t ready_pid;   /* who sent the first READY=1 */
-	bool foreign;      /* a line from a pid other than want_pid (if set) */
-	pid_t want_pid;
-};
-
-static void listen_on(struct listener *ls, bool abstract)
-{
-	memset(ls, 0, sizeof *ls);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	socklen_t len;
-	if (abstract) {
-		snprintf(ls->path, sizeof ls->path, "kiosk-deploy-attack-%d-%lld", (int)getpid(),
-		         e2e_now_ms());
-		snprintf(ls->env, sizeof ls->env, "NOTIFY_SOCKET=@%s", ls->path);
-		memcpy(sa.sun_path + 1, ls->path, strlen(ls->path));
-		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(ls->path));
-	} else {
-		snprintf(ls->dir, sizeof ls->dir, "/tmp/kiosk-dattack-XXXXXX");
-		cr_assert_not_null(mkdtemp(ls->dir), "mkdtemp: %s", strerror(errno));
-		snprintf(ls->path, sizeof ls->path, "%s/notify", ls->dir);
-		snprintf(ls->env, sizeof ls->env, "NOTIFY_SOCKET=%s", ls->path);
-		snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ls->path);
-		len = sizeof sa;
-	}
-	ls->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	cr_assert_geq(ls->fd, 0, "socket: %s", strerror(errno));
-	cr_assert_eq(bind(ls->fd, (struct sockaddr *)&sa, len), 0, "bind: %s", strerror(errno));
-	int one = 1;
-	cr_assert_eq(setsockopt(ls->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one), 0);
-}
-
-static void listen_close(struct listener *ls)
-{
-	close(ls->fd);
-	if (ls->dir[0]) {
-		unlink(ls->path);
-		rmdir(ls->dir);
-	}
-}
-
-static void drain(struct listener *ls, struct harness *h, int ms)
-{
-	long long end = e2e_now_ms() + ms;
-	do {
-		struct pollfd p = { .fd = ls->fd, .events = POLLIN };
-		if (poll(&p, 1, 20) > 0) {
-			for (;;) {
-				char buf[1024];
-				union {
-					char b[CMSG_SPACE(sizeof(struct ucred))];
-					struct cmsghdr align;
-				} cb;
-				struct iovec iov = { buf, sizeof buf - 1 };
-				struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.b,
-				                    .msg_controllen = sizeof cb.b };
-				ssize_t n = recvmsg(ls->fd, &m, 0);
-				if (n <= 0)
-					break;
-				buf[n] = '\0';
-				pid_t from = 0;
-				for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-					if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-						struct ucred u;
-						memcpy(&u, CMSG_DATA(c), sizeof u);
-						from = u.pid;
-					}
-				if (ls->want_pid && from != ls->want_pid)
-					ls->foreign = true;
-				char *save = NULL;
-				for (char *line = strtok_r(buf, "\n", &save); line;
-				     line = strtok_r(NULL, "\n", &save)) {
-					if (!strcmp(line, "READY=1")) {
-						if (ls->ready++ == 0)
-							ls->ready_pid = from;
-					} else if (!strcmp(line, "WATCHDOG=1")) {
-						ls->watchdog++;
-					} else if (!strcmp(line, "STOPPING=1")) {
-						ls->stopping++;
-					} else if (strncmp(line, "STATUS=", 7) != 0) {
-						ls->other++;
-					}
-				}
-			}
-		}
-		if (h)
-			h_pump(h, 0);
-	} while (e2e_now_ms() < end);
-}
-
-static bool wait_ready(struct listener *ls, struct harness *h, int ms)
-{
-	long long end = e2e_now_ms() + ms;
-	while (!ls->ready && e2e_now_ms() < end)
-		drain(ls, h, 100);
-	return ls->ready > 0;
-}
-
 static struct harness *start_env(struct gwd *g, const char *const env[])
 {
 	const char *args[3] = { NULL };
@@ -185,18 +81,18 @@ static void answers_keys(struct harness *h, const char *what)
 	H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "%s: Backspace did not go home", what);
 }
 
-static void term_and_wait(struct harness *h, struct listener *ls)
+static void term_and_wait(struct harness *h, struct notify_listener *ls)
 {
 	kill(h_pid(h), SIGTERM);
 	long long end = e2e_now_ms() + EXIT_MS;
 	while (!h_exited(h) && e2e_now_ms() < end) {
 		if (ls)
-			drain(ls, h, 100);
+			notify_drain(ls, h, 100);
 		else
 			h_pump(h, 100);
 	}
 	if (ls)
-		drain(ls, h, 100);
+		notify_drain(ls, h, 100);
 	int st = -1;
 	H_ASSERT(h, h_wait_exit(h, EXIT_MS, &st) == 0, "the kiosk did not exit on SIGTERM");
 	H_ASSERT(h, WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status %#x, not 0", st);
@@ -211,16 +107,16 @@ static void term_and_wait(struct harness *h, struct listener *ls)
 Test(deploy_attack, notify_socket_in_the_abstract_namespace)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
-	struct listener ls;
-	listen_on(&ls, true);
+	struct notify_listener ls;
+	notify_listen_at(&ls, true);
 	const char *env[] = { ls.env, "WATCHDOG_USEC=400000", NULL };
 	struct harness *h = start_env(g, env);
 	ls.want_pid = h_pid(h);
-	H_ASSERT(h, wait_ready(&ls, h, WAIT_MS), "no READY=1 on the abstract socket @%s", ls.path);
+	H_ASSERT(h, notify_wait_ready(&ls, h, WAIT_MS), "no READY=1 on the abstract socket @%s", ls.path);
 	H_ASSERT(h, ls.ready_pid == h_pid(h), "READY=1 came from pid %d, the kiosk is %d",
 	         (int)ls.ready_pid, h_pid(h));
 	ls.watchdog = 0;
-	drain(&ls, h, 2000);
+	notify_drain(&ls, h, 2000);
 	H_ASSERT(h, ls.watchdog >= 5, "%d pings in 2 s on the abstract socket", ls.watchdog);
 	answers_keys(h, "abstract socket");
 	term_and_wait(h, &ls);
@@ -228,7 +124,7 @@ Test(deploy_attack, notify_socket_in_the_abstract_namespace)
 	cr_assert_eq(ls.stopping, 1, "STOPPING=1 came %d times", ls.stopping);
 	cr_assert(!ls.foreign, "a message from another process than the kiosk");
 	cr_assert_eq(ls.other, 0, "%d unexpected lines", ls.other);
-	listen_close(&ls);
+	notify_close(&ls);
 	e2e_end_gw(g, false);
 }
 
@@ -252,23 +148,23 @@ Test(deploy_attack, odd_watchdog_intervals_never_stop_the_kiosk)
 	};
 	struct gwd *g = e2e_start_gateway(NULL);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct listener ls;
-		listen_on(&ls, false);
+		struct notify_listener ls;
+		notify_listen_at(&ls, false);
 		char w[96];
 		snprintf(w, sizeof w, "WATCHDOG_USEC=%s", cases[i].usec);
 		const char *env[] = { ls.env, w, NULL };
 		struct harness *h = start_env(g, env);
-		H_ASSERT(h, wait_ready(&ls, h, WAIT_MS), "%s: no READY=1", w);
+		H_ASSERT(h, notify_wait_ready(&ls, h, WAIT_MS), "%s: no READY=1", w);
 		answers_keys(h, w);
-		drain(&ls, h, 300);
+		notify_drain(&ls, h, 300);
 		ls.watchdog = 0;
-		drain(&ls, h, 1500);
+		notify_drain(&ls, h, 1500);
 		H_ASSERT(h, ls.watchdog >= cases[i].min_pings && ls.watchdog <= cases[i].max_pings,
 		         "%s: %d pings in 1.5 s (want %d..%d)", w, ls.watchdog, cases[i].min_pings,
 		         cases[i].max_pings);
 		term_and_wait(h, &ls);
 		cr_assert_eq(ls.ready, 1, "%s: READY=1 came %d times", w, ls.ready);
-		listen_close(&ls);
+		notify_close(&ls);
 	}
 	e2e_end_gw(g, false);
 }
@@ -303,8 +199,8 @@ Test(deploy_attack, garbage_notify_socket_is_not_used)
 Test(deploy_attack, ready_comes_after_the_manager_was_too_busy_to_read)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
-	struct listener ls;
-	listen_on(&ls, false);
+	struct notify_listener ls;
+	notify_listen_at(&ls, false);
 	/* Fill the queue from a socket of our own. */
 	int f = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	cr_assert_geq(f, 0);
@@ -319,17 +215,17 @@ Test(deploy_attack, ready_comes_after_the_manager_was_too_busy_to_read)
 	H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "no home screen");
 	h_settle(h, 500, 1500); /* READY=1 went (or not) with the first paint */
 	/* The manager reads again. */
-	H_ASSERT(h, wait_ready(&ls, h, WAIT_MS), "READY=1 never came once the queue was read (%d queued "
+	H_ASSERT(h, notify_wait_ready(&ls, h, WAIT_MS), "READY=1 never came once the queue was read (%d queued "
 	         "before the kiosk started)", queued);
 	H_ASSERT(h, e2e_log_lines(h, "READY=1 waits") == 1, "the kiosk did not meet the full queue");
-	drain(&ls, h, 500);
+	notify_drain(&ls, h, 500);
 	H_ASSERT(h, ls.ready == 1, "READY=1 came %d times", ls.ready);
 	H_ASSERT(h, ls.other == queued, "%d of our %d fillers read", ls.other, queued);
 	answers_keys(h, "after the full queue");
 	term_and_wait(h, &ls);
 	cr_assert_eq(ls.stopping, 1, "STOPPING=1 came %d times", ls.stopping);
 	close(f);
-	listen_close(&ls);
+	notify_close(&ls);
 	e2e_end_gw(g, false);
 }
 
@@ -338,26 +234,26 @@ Test(deploy_attack, ready_comes_after_the_manager_was_too_busy_to_read)
 Test(deploy_attack, ready_once_across_resizes_and_large_text)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
-	struct listener ls;
-	listen_on(&ls, false);
+	struct notify_listener ls;
+	notify_listen_at(&ls, false);
 	const char *env[] = { ls.env, NULL };
 	struct harness *h = start_env(g, env);
 	ls.want_pid = h_pid(h);
-	H_ASSERT(h, wait_ready(&ls, h, WAIT_MS), "no READY=1");
+	H_ASSERT(h, notify_wait_ready(&ls, h, WAIT_MS), "no READY=1");
 	H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "no home screen");
 	for (int i = 0; i < 3; i++) {
 		h_resize(h, i % 2 ? COLS : 120, i % 2 ? ROWS : 40);
-		drain(&ls, h, 400);
+		notify_drain(&ls, h, 400);
 		h_type(h, "1");
-		drain(&ls, h, 600);
+		notify_drain(&ls, h, 600);
 	}
 	h_resize(h, COLS, ROWS);
-	drain(&ls, h, 1000);
+	notify_drain(&ls, h, 1000);
 	H_ASSERT(h, e2e_wait_title(h, E2E_T_HOME, WAIT_MS), "no home screen after the toggles");
 	H_ASSERT(h, ls.ready == 1, "READY=1 came %d times", ls.ready);
 	term_and_wait(h, &ls);
 	cr_assert(!ls.foreign, "a message from another process than the kiosk");
-	listen_close(&ls);
+	notify_close(&ls);
 	e2e_end_gw(g, false);
 }
 
@@ -501,12 +397,12 @@ Test(deploy_attack, a_flood_of_bad_codes_neither_holds_keys_nor_fills_the_log)
 {
 	struct gwd *g = e2e_start_gateway(NULL);
 	char fifo[600];
-	struct listener ls;
-	listen_on(&ls, false);
+	struct notify_listener ls;
+	notify_listen_at(&ls, false);
 	const char *env[] = { ls.env, "WATCHDOG_USEC=400000", NULL };
 	struct harness *h = start_evdev_env(g, fifo, sizeof fifo, "flood-event-kbd", env);
 	int fd = open_fifo(h, g, fifo);
-	drain(&ls, h, 0);
+	notify_drain(&ls, h, 0);
 	ls.watchdog = 0;
 
 	struct stream st = { 0 };
@@ -536,14 +432,14 @@ Test(deploy_attack, a_flood_of_bad_codes_neither_holds_keys_nor_fills_the_log)
 		if (typed && !answered)
 			answered = e2e_row_has(h, 0, T_SERVICES);
 		if (e2e_now_ms() - last_drain >= 100) { /* a drain waits up to 20 ms */
-			drain(&ls, NULL, 0);
+			notify_drain(&ls, NULL, 0);
 			last_drain = e2e_now_ms();
 		}
 	}
 	close(fd);
 	free(st.ev);
 	int pings = ls.watchdog;
-	listen_close(&ls);
+	notify_close(&ls);
 	size_t codes = sent / per_code;
 	/* The loop turned all along: the supervisor heard it (a ping per 0.2 s). */
 	E2E_CHECK(h, g, pings >= 5, "%d watchdog pings during a flood of 3 s or more", pings);
@@ -912,8 +808,8 @@ Test(deploy_attack, session_on_its_own_xvfb_is_ready_only_when_the_kiosk_says_so
 	if (!on_path("Xvfb") || !on_path("xterm") || !on_path("matchbox-window-manager"))
 		cr_skip_test("skipped: Xvfb, xterm or matchbox-window-manager not installed");
 	struct gwd *g = e2e_start_gateway(NULL);
-	struct listener ls;
-	listen_on(&ls, false);
+	struct notify_listener ls;
+	notify_listen_at(&ls, false);
 	char *dir = e2e_make_dir("/tmp/kiosk-dattack-session-XXXXXX");
 	char *logp = e2e_fmt("%s/kiosk.log", dir), *data = e2e_fmt("%s/data", dir);
 	char *errp = e2e_fmt("%s/session.err", dir);
@@ -948,7 +844,7 @@ Test(deploy_attack, session_on_its_own_xvfb_is_ready_only_when_the_kiosk_says_so
 		_exit(127);
 	}
 	/* Up to 30 s: Xvfb, the window manager and xterm start first. */
-	bool ready = wait_ready(&ls, NULL, 30000);
+	bool ready = notify_wait_ready(&ls, NULL, 30000);
 	char comm[64] = "";
 	if (ready)
 		comm_of(ls.ready_pid, comm, sizeof comm);
@@ -956,7 +852,7 @@ Test(deploy_attack, session_on_its_own_xvfb_is_ready_only_when_the_kiosk_says_so
 		pid_t kiosk = ls.ready_pid;
 		ls.want_pid = kiosk;
 		ls.watchdog = 0;
-		drain(&ls, NULL, 2500);
+		notify_drain(&ls, NULL, 2500);
 	}
 	/* Stop it: SIGTERM to kiosk-session, which takes its stack down. */
 	kill(pid, SIGTERM);
@@ -980,7 +876,7 @@ Test(deploy_attack, session_on_its_own_xvfb_is_ready_only_when_the_kiosk_says_so
 	cr_assert(!ls.foreign, "a message from a process other than the kiosk");
 	cr_assert_geq(ls.watchdog, 2, "%d pings in 2.5 s with a 2 s watchdog (WATCHDOG_PID dropped?)",
 	              ls.watchdog);
-	listen_close(&ls);
+	notify_close(&ls);
 	e2e_rm_rf(dir);
 	free(dir);
 	free(logp);
