@@ -16,6 +16,7 @@
  *  - READY=1 exactly once across resizes and large-text toggles.
  */
 #include "e2e.h"
+#include "evdev_e2e.h"
 #include "notify_e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
@@ -259,110 +260,6 @@ Test(deploy_attack, ready_once_across_resizes_and_large_text)
 
 /* ==== the evdev scanner: recorded event streams ======================================= */
 
-struct stream {
-	struct input_event *ev;
-	size_t n, cap;
-};
-
-static void put(struct stream *s, unsigned short type, unsigned short code, int value)
-{
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 256;
-		s->ev = realloc(s->ev, s->cap * sizeof *s->ev);
-		cr_assert_not_null(s->ev);
-	}
-	struct input_event *e = &s->ev[s->n++];
-	memset(e, 0, sizeof *e);
-	e->time.tv_sec = 1700000000;
-	e->type = type;
-	e->code = code;
-	e->value = value;
-}
-
-static void tap(struct stream *s, unsigned short code)
-{
-	put(s, EV_KEY, code, 1);
-	put(s, EV_SYN, SYN_REPORT, 0);
-	put(s, EV_KEY, code, 0);
-	put(s, EV_SYN, SYN_REPORT, 0);
-}
-
-/* A us keyboard: the characters a log-in code is made of. */
-static void type(struct stream *s, const char *text)
-{
-	static const char row1[] = "qwertyuiop", row2[] = "asdfghjkl", row3[] = "zxcvbnm";
-	for (; *text; text++) {
-		char c = *text;
-		bool shift = (c >= 'A' && c <= 'Z') || c == ':' || c == '_';
-		const char *p;
-		unsigned short code = 0;
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c >= '1' && c <= '9')
-			code = (unsigned short)(KEY_1 + (c - '1'));
-		else if (c == '0')
-			code = KEY_0;
-		else if ((p = strchr(row1, c)))
-			code = (unsigned short)(KEY_Q + (p - row1));
-		else if ((p = strchr(row2, c)))
-			code = (unsigned short)(KEY_A + (p - row2));
-		else if ((p = strchr(row3, c)))
-			code = (unsigned short)(KEY_Z + (p - row3));
-		else if (c == '-' || c == '_')
-			code = KEY_MINUS;
-		else if (c == ':')
-			code = KEY_SEMICOLON;
-		else
-			cr_assert_fail("no key for a character of the code");
-		if (shift) {
-			put(s, EV_KEY, KEY_LEFTSHIFT, 1);
-			put(s, EV_SYN, SYN_REPORT, 0);
-		}
-		tap(s, code);
-		if (shift) {
-			put(s, EV_KEY, KEY_LEFTSHIFT, 0);
-			put(s, EV_SYN, SYN_REPORT, 0);
-		}
-	}
-}
-
-static int open_fifo(struct harness *h, struct gwd *g, const char *path)
-{
-	long long end = e2e_now_ms() + WAIT_MS;
-	int fd = -1;
-	while (fd < 0 && e2e_now_ms() < end) {
-		fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			h_pump(h, 50);
-	}
-	E2E_CHECK(h, g, fd >= 0, "FIFO %s: nobody reads it (%s)", path, strerror(errno));
-	return fd;
-}
-
-static void send_stream(struct harness *h, struct gwd *g, const char *path, struct stream *s)
-{
-	long long end = e2e_now_ms() + WAIT_MS;
-	int fd = open_fifo(h, g, path);
-	const char *p = (const char *)s->ev;
-	size_t left = s->n * sizeof *s->ev;
-	while (left && e2e_now_ms() < end) {
-		size_t chunk = left < 4080 ? left : 4080 - 4080 % sizeof *s->ev;
-		ssize_t w = write(fd, p, chunk);
-		if (w > 0) {
-			p += w;
-			left -= (size_t)w;
-		} else {
-			E2E_CHECK(h, g, errno == EAGAIN, "FIFO write: %s", strerror(errno));
-			h_pump(h, 20);
-		}
-	}
-	close(fd);
-	E2E_CHECK(h, g, left == 0, "FIFO: %zu bytes not written", left);
-	explicit_bzero(s->ev, s->n * sizeof *s->ev);
-	free(s->ev);
-	memset(s, 0, sizeof *s);
-}
-
 static struct harness *start_evdev_env(struct gwd *g, char *fifo, size_t n, const char *name,
                                        const char *const env[])
 {
@@ -401,17 +298,17 @@ Test(deploy_attack, a_flood_of_bad_codes_neither_holds_keys_nor_fills_the_log)
 	notify_listen_at(&ls, false);
 	const char *env[] = { ls.env, "WATCHDOG_USEC=400000", NULL };
 	struct harness *h = start_evdev_env(g, fifo, sizeof fifo, "flood-event-kbd", env);
-	int fd = open_fifo(h, g, fifo);
+	int fd = evstream_open_fifo(h, g, fifo);
 	notify_drain(&ls, h, 0);
 	ls.watchdog = 0;
 
-	struct stream st = { 0 };
-	for (int i = 0; i < 170; i++) { /* 170 x 8 records: about 32 KB */
-		tap(&st, KEY_TAB);
-		tap(&st, KEY_ENTER);
+	struct evstream st = { 0 };
+	for (int i = 0; i < 170; i++) { /* 170 bad codes, Tab and Enter: about 48 KB */
+		evstream_tap(&st, KEY_TAB);
+		evstream_tap(&st, KEY_ENTER);
 	}
 	const char *buf = (const char *)st.ev;
-	size_t len = st.n * sizeof *st.ev, per_code = 8 * sizeof *st.ev;
+	size_t len = st.n * sizeof *st.ev, per_code = len / 170;
 	size_t sent = 0;
 	long long t_end = e2e_now_ms() + 3000;
 	bool typed = false, answered = false;
@@ -437,7 +334,7 @@ Test(deploy_attack, a_flood_of_bad_codes_neither_holds_keys_nor_fills_the_log)
 		}
 	}
 	close(fd);
-	free(st.ev);
+	evstream_free(&st);
 	int pings = ls.watchdog;
 	notify_close(&ls);
 	size_t codes = sent / per_code;
@@ -547,10 +444,10 @@ Test(deploy_attack, a_scanned_code_is_not_in_memory_after_the_session)
 	const char *rand = strchr(code, ':') ? strchr(code, ':') + 1 : code;
 	cr_assert_gt(strlen(rand), 20, "a code with a random part");
 
-	struct stream st = { 0 };
-	type(&st, code);
-	tap(&st, KEY_ENTER);
-	send_stream(h, g, fifo, &st);
+	struct evstream st = { 0 };
+	evstream_type(&st, code);
+	evstream_tap(&st, KEY_ENTER);
+	evstream_send(h, g, fifo, &st);
 	char buf[128];
 	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, ZHANG);
 	e2e_expect_row(h, g, -1, buf, WAIT_MS, "evdev scan: logged in");
@@ -599,10 +496,10 @@ Test(deploy_attack, a_scan_right_as_sigterm_comes_leaves_no_session)
 	struct harness *h = start_evdev(g, fifo, sizeof fifo, "term-event-kbd");
 	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
 	e2e_set_faults(g, "{\"latency_ms\":800,\"paths\":[\"/v1/auth/scan\"]}");
-	struct stream st = { 0 };
-	type(&st, code);
-	tap(&st, KEY_ENTER);
-	send_stream(h, g, fifo, &st);
+	struct evstream st = { 0 };
+	evstream_type(&st, code);
+	evstream_tap(&st, KEY_ENTER);
+	evstream_send(h, g, fifo, &st);
 	explicit_bzero(code, sizeof code);
 	E2E_CHECK(h, g, e2e_wait_log(h, "scan from", WAIT_MS), "the scan was not read");
 	kill(h_pid(h), SIGTERM);
@@ -639,18 +536,18 @@ Test(deploy_attack, two_scanners_typing_at_once_do_not_mix_their_codes)
 	struct harness *h = e2e_start_home(g, gwd_url(g), 80, 24, extra, WAIT_MS);
 	e2e_citizen_code(g, "cit-zhang", code, sizeof code);
 
-	struct stream sa = { 0 }, sb = { 0 };
-	type(&sa, code);
-	tap(&sa, KEY_ENTER);
+	struct evstream sa = { 0 }, sb = { 0 };
+	evstream_type(&sa, code);
+	evstream_tap(&sa, KEY_ENTER);
 	explicit_bzero(code, sizeof code);
 	int nb_codes = 0;
 	while (sb.n < sa.n) {
-		type(&sb, "zzzz");
-		tap(&sb, KEY_TAB);
-		tap(&sb, KEY_ENTER);
+		evstream_type(&sb, "zzzz");
+		evstream_tap(&sb, KEY_TAB);
+		evstream_tap(&sb, KEY_ENTER);
 		nb_codes++;
 	}
-	int fa = open_fifo(h, g, a), fb = open_fifo(h, g, b);
+	int fa = evstream_open_fifo(h, g, a), fb = evstream_open_fifo(h, g, b);
 	/* A record each in turn, a little at a time: the kiosk reads them
 	 * interleaved. */
 	size_t rec = sizeof(struct input_event);
@@ -665,9 +562,8 @@ Test(deploy_attack, two_scanners_typing_at_once_do_not_mix_their_codes)
 	}
 	close(fa);
 	close(fb);
-	explicit_bzero(sa.ev, sa.n * rec);
-	free(sa.ev);
-	free(sb.ev);
+	evstream_free(&sa);
+	evstream_free(&sb);
 	char want[128];
 	snprintf(want, sizeof want, "%s%s", T_STATUS_OUT, ZHANG);
 	e2e_expect_row(h, g, -1, want, WAIT_MS, "two scanners: logged in by A's code");
@@ -697,14 +593,14 @@ Test(deploy_attack, two_hundred_codes_in_one_burst_log_in_once)
 	e2e_citizen_code(g, "cit-zhang", a, sizeof a);
 	e2e_citizen_code(g, "cit-wang", b, sizeof b);
 	e2e_set_faults(g, "{\"latency_ms\":1500,\"paths\":[\"/v1/auth/scan\"]}");
-	struct stream st = { 0 };
+	struct evstream st = { 0 };
 	for (int i = 0; i < 200; i++) {
-		type(&st, i == 0 ? a : b);
-		tap(&st, KEY_ENTER);
+		evstream_type(&st, i == 0 ? a : b);
+		evstream_tap(&st, KEY_ENTER);
 	}
 	explicit_bzero(a, sizeof a);
 	explicit_bzero(b, sizeof b);
-	send_stream(h, g, fifo, &st);
+	evstream_send(h, g, fifo, &st);
 	char want[128];
 	snprintf(want, sizeof want, "%s%s", T_STATUS_OUT, ZHANG);
 	e2e_expect_row(h, g, -1, want, WAIT_MS, "burst: the first code logs in");

@@ -18,6 +18,7 @@
  * reason only.
  */
 #include "e2e.h"
+#include "evdev_e2e.h"
 #include "harness/gwd.h"
 #include "harness/harness.h"
 
@@ -65,107 +66,6 @@ static const char *guard_hook(struct harness *h)
 
 /* ---- a recorded event stream ------------------------------------------------ */
 
-struct stream {
-	struct input_event *ev;
-	size_t n, cap;
-};
-
-static void put(struct stream *s, unsigned short type, unsigned short code, int value)
-{
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 256;
-		s->ev = realloc(s->ev, s->cap * sizeof *s->ev);
-		cr_assert_not_null(s->ev);
-	}
-	struct input_event *e = &s->ev[s->n++];
-	memset(e, 0, sizeof *e);
-	e->time.tv_sec = 1700000000 + (long)s->n / 100;
-	e->type = type;
-	e->code = code;
-	e->value = value;
-}
-
-static void key(struct stream *s, unsigned short code, int value)
-{
-	put(s, EV_MSC, MSC_SCAN, 0x70000 + code);
-	put(s, EV_KEY, code, value);
-	put(s, EV_SYN, SYN_REPORT, 0);
-}
-
-static void tap(struct stream *s, unsigned short code)
-{
-	key(s, code, 1);
-	key(s, code, 0);
-}
-
-/* A us keyboard: the keys of the characters a log-in code is made of. */
-static void type(struct stream *s, const char *text)
-{
-	static const char row1[] = "qwertyuiop", row2[] = "asdfghjkl", row3[] = "zxcvbnm";
-	for (; *text; text++) {
-		char c = *text;
-		bool shift = (c >= 'A' && c <= 'Z') || c == ':' || c == '_';
-		const char *p;
-		unsigned short code = 0;
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c >= '1' && c <= '9')
-			code = (unsigned short)(KEY_1 + (c - '1'));
-		else if (c == '0')
-			code = KEY_0;
-		else if ((p = strchr(row1, c)))
-			code = (unsigned short)(KEY_Q + (p - row1));
-		else if ((p = strchr(row2, c)))
-			code = (unsigned short)(KEY_A + (p - row2));
-		else if ((p = strchr(row3, c)))
-			code = (unsigned short)(KEY_Z + (p - row3));
-		else if (c == '-' || c == '_')
-			code = KEY_MINUS;
-		else if (c == ':')
-			code = KEY_SEMICOLON;
-		else
-			cr_assert_fail("no key for a character of the code");
-		if (shift)
-			key(s, KEY_LEFTSHIFT, 1);
-		tap(s, code);
-		if (shift)
-			key(s, KEY_LEFTSHIFT, 0);
-	}
-}
-
-/* Writes the stream into the FIFO once the kiosk reads it, all of it
- * (more than PIPE_BUF: in pieces, pumping the kiosk in between). */
-static void send_stream(struct harness *h, struct gwd *g, const char *path, struct stream *s)
-{
-	long long end = e2e_now_ms() + WAIT_MS;
-	int fd = -1;
-	while (fd < 0 && e2e_now_ms() < end) {
-		fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			h_pump(h, 50);
-	}
-	E2E_CHECK(h, g, fd >= 0, "FIFO %s: nobody reads it (%s)", path, strerror(errno));
-	const char *p = (const char *)s->ev;
-	size_t left = s->n * sizeof *s->ev;
-	while (left && e2e_now_ms() < end) {
-		/* whole records per write: a reader never sees half of one */
-		size_t chunk = left < 4080 ? left : 4080 - 4080 % sizeof *s->ev;
-		ssize_t w = write(fd, p, chunk);
-		if (w > 0) {
-			p += w;
-			left -= (size_t)w;
-		} else {
-			E2E_CHECK(h, g, errno == EAGAIN, "FIFO write: %s", strerror(errno));
-			h_pump(h, 20);
-		}
-	}
-	close(fd);
-	E2E_CHECK(h, g, left == 0, "FIFO: %zu bytes not written", left);
-	explicit_bzero(s->ev, s->n * sizeof *s->ev);
-	free(s->ev);
-	memset(s, 0, sizeof *s);
-}
-
 static bool mem_has(const char *hay, size_t n, const char *needle)
 {
 	size_t k = strlen(needle);
@@ -200,21 +100,21 @@ Test(evdev, scanner_events_log_in_and_the_code_is_never_shown)
 	snprintf(tail, sizeof tail, "%s", secret + half);
 
 	/* 1. the code with a Tab in it: a control character, dropped */
-	struct stream st = { 0 };
-	type(&st, head);
-	tap(&st, KEY_TAB);
-	type(&st, tail);
-	tap(&st, KEY_ENTER);
-	send_stream(h, g, fifo, &st);
+	struct evstream st = { 0 };
+	evstream_type(&st, head);
+	evstream_tap(&st, KEY_TAB);
+	evstream_type(&st, tail);
+	evstream_tap(&st, KEY_ENTER);
+	evstream_send(h, g, fifo, &st);
 	E2E_CHECK(h, g, e2e_wait_log(h, "control character", WAIT_MS),
 	          "the code with a Tab was not reported as dropped");
 
 	/* 2. events lost in the middle: the tail is not a code */
-	type(&st, head);
-	put(&st, EV_SYN, SYN_DROPPED, 0);
-	type(&st, tail);
-	tap(&st, KEY_KPENTER);
-	send_stream(h, g, fifo, &st);
+	evstream_type(&st, head);
+	evstream_put(&st, EV_SYN, SYN_DROPPED, 0);
+	evstream_type(&st, tail);
+	evstream_tap(&st, KEY_KPENTER);
+	evstream_send(h, g, fifo, &st);
 	long long until = e2e_now_ms() + WAIT_MS;
 	while (e2e_log_lines(h, "a code was dropped") < 2 && e2e_now_ms() < until)
 		h_pump(h, 50);
@@ -226,9 +126,9 @@ Test(evdev, scanner_events_log_in_and_the_code_is_never_shown)
 	E2E_CHECK(h, g, e2e_log_lines(h, "scan from") == 0, "a dropped code was handed to the app");
 
 	/* 3. the code itself */
-	type(&st, secret);
-	tap(&st, KEY_ENTER);
-	send_stream(h, g, fifo, &st);
+	evstream_type(&st, secret);
+	evstream_tap(&st, KEY_ENTER);
+	evstream_send(h, g, fifo, &st);
 	char buf[128];
 	snprintf(buf, sizeof buf, "%s%s", T_STATUS_OUT, ZHANG);
 	e2e_expect_row(h, g, -1, buf, WAIT_MS, "evdev scan: logged in");
