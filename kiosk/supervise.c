@@ -20,9 +20,9 @@
  * holds the whole loop in sendmsg() (seen: the kiosk stopped answering
  * keys). Here a full queue loses that one message instead, which to the
  * manager looks like a missed ping, as it should; READY=1 alone is sent
- * again from a timer until it goes (lost, it would never be made up). libsystemd still reads
- * WATCHDOG_USEC and WATCHDOG_PID (sd_watchdog_enabled). Nothing is logged
- * per ping.
+ * again from a timer until it goes (lost, it would never be made up).
+ * libsystemd still reads WATCHDOG_USEC and WATCHDOG_PID
+ * (sd_watchdog_enabled). Nothing is logged per ping.
  */
 #include "supervise.h"
 
